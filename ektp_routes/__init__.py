@@ -1,0 +1,38 @@
+"""ektp_routes: plan door-to-door delivery of printed e-KTP cards by post-office couriers."""
+
+from ektp_routes._errors import (
+    ConfigError,
+    EktpRoutesError,
+    GeocodingError,
+    InputFileError,
+    MissingColumnError,
+    NetworkError,
+    OutputError,
+    RegionError,
+    SolverError,
+)
+from ektp_routes.cards import REASONS, CardList, ValidationRules, read_cards
+from ektp_routes.regions import Desa, Gazetteer, Kecamatan, Resolution
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "REASONS",
+    "CardList",
+    "ValidationRules",
+    "read_cards",
+    "ConfigError",
+    "Desa",
+    "EktpRoutesError",
+    "Gazetteer",
+    "GeocodingError",
+    "InputFileError",
+    "Kecamatan",
+    "MissingColumnError",
+    "NetworkError",
+    "OutputError",
+    "RegionError",
+    "Resolution",
+    "SolverError",
+    "__version__",
+]

@@ -1,0 +1,39 @@
+"""Exception hierarchy: every error the library raises on purpose derives from EktpRoutesError."""
+
+from __future__ import annotations
+
+
+class EktpRoutesError(Exception):
+    """Base class of the errors ektp_routes raises on purpose."""
+
+
+class InputFileError(EktpRoutesError, ValueError):
+    """A file cannot be read as what it claims to be (format, encoding, truncated, hostile)."""
+
+
+class MissingColumnError(InputFileError):
+    """A required column is absent from a card list; the message says which and how to map it."""
+
+
+class RegionError(EktpRoutesError, LookupError):
+    """A region (desa/kelurahan, kecamatan, kode pos) could not be resolved."""
+
+
+class NetworkError(EktpRoutesError, RuntimeError):
+    """A road network could not be built, loaded or downloaded."""
+
+
+class GeocodingError(EktpRoutesError, RuntimeError):
+    """A geocoder failed in a way the caller must know about (offline, refused, misconfigured)."""
+
+
+class SolverError(EktpRoutesError, RuntimeError):
+    """The routing problem is malformed or the solver failed."""
+
+
+class ConfigError(EktpRoutesError, ValueError):
+    """A configuration value is invalid; the message names the field and the accepted values."""
+
+
+class OutputError(EktpRoutesError, OSError):
+    """Outputs cannot be written (read-only directory, disk full, unsafe file name)."""

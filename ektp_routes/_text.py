@@ -1,0 +1,136 @@
+"""Normalisation of Indonesian place names and free text (private).
+
+Names are reduced to a *key*: lower case, accents and punctuation removed, administrative prefixes
+("Desa", "Ds.", "Kel.", "Kecamatan", ...) dropped, old (pre-1972 Van Ophuijsen/Soewandi) spellings
+such as "Tjikarang" or "Soekadjaja" brought to the current spelling, and common abbreviations
+("Kr." for Karang, "Tj." for Tanjung) expanded. The *compact* key also drops spaces, so "Karang Bahagia"
+and "Karangbahagia" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_PARENS = re.compile(r"\(([^)]*)\)")
+
+DESA_PREFIXES = (
+    "kelurahan desa",
+    "desa kelurahan",
+    "kel desa",
+    "desa kel",
+    "kelurahan",
+    "kalurahan",
+    "desa",
+    "kel",
+    "kl",
+    "ds",
+)
+KECAMATAN_PREFIXES = ("kecamatan", "kec", "kc", "kcm")
+
+# Abbreviations found in hand-typed Indonesian place names (whole words only).
+_ABBREVIATIONS = {
+    "kr": "karang",
+    "krg": "karang",
+    "tj": "tanjung",
+    "tg": "tanjung",
+    "tjg": "tanjung",
+    "pd": "pondok",
+    "ckr": "cikarang",
+    "sel": "selatan",
+    "ut": "utara",
+    "utr": "utara",
+    "tim": "timur",
+    "brt": "barat",
+    "bar": "barat",
+    "psr": "pasir",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def modern_spelling(words: str) -> str:
+    """Bring pre-1972 spellings to the current one when the text shows them (dj, tj, oe).
+
+    "djaja" -> "jaya", "tjikarang" -> "cikarang", "soeka" -> "suka". Text without those digraphs is
+    left alone, so that a current "jaya" is not turned into "yaya".
+    """
+    if not any(d in words for d in ("dj", "tj", "oe", "sj", "nj ")):
+        return words
+    w = words.replace("dj", "\x01").replace("tj", "c").replace("oe", "u").replace("sj", "sy")
+    w = w.replace("nj", "ny").replace("j", "y").replace("\x01", "j").replace("ch", "kh")
+    return w
+
+
+def strip_prefix(words: str, prefixes: tuple[str, ...]) -> str:
+    for p in prefixes:
+        if words == p:
+            return ""
+        if words.startswith(p + " "):
+            return words[len(p) + 1 :]
+    return words
+
+
+@lru_cache(maxsize=65536)
+def name_key(text: str, prefixes: tuple[str, ...] = DESA_PREFIXES) -> str:
+    """Normalised, space-separated key of a place name (prefix removed, spelling modernised)."""
+    words = fold(text)
+    words = strip_prefix(words, prefixes)
+    words = modern_spelling(words)
+    words = " ".join(_ABBREVIATIONS.get(w, w) for w in words.split())
+    return words
+
+
+def compact(key: str) -> str:
+    """The key without spaces ("karang bahagia" -> "karangbahagia")."""
+    return key.replace(" ", "")
+
+
+def name_variants(text: str) -> list[str]:
+    """The whole name and, for "Sirnajaya (Sirnajati)"-style names, each part on its own."""
+    parts = [_PARENS.sub(" ", text)]
+    parts += [m.group(1) for m in _PARENS.finditer(text)]
+    for sep in ("/", " atau ", " alias "):
+        if sep in parts[0]:
+            parts += parts[0].split(sep)
+    out: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+# RT/RW as written in addresses: "RT 003/RW 005", "RT.3 RW.5", "Rt 03 Rw 05", "RT/RW 003/005", "003/005".
+RT_RW_PATTERN = re.compile(
+    r"""(?ix)
+    (?:\brt\s*[./]?\s*rw(?![a-z])[\s.:]*(?P<a1>\d{1,3})\s*[/\\-]\s*(?P<b1>\d{1,3}))      # RT/RW 003/005
+    |(?:\brt(?![a-z])[\s.:]*(?P<a2>\d{1,3})\s*(?:[/\\,-]\s*|\s+)(?:rw(?![a-z])[\s.:]*)?(?P<b2>\d{1,3})\b)  # RT 3/RW 5, RT.3 RW.5
+    |(?:\brw(?![a-z])[\s.:]*(?P<b3>\d{1,3})\s*[/\\,-]?\s*\brt(?![a-z])[\s.:]*(?P<a3>\d{1,3}))  # RW 5 RT 3
+    |(?:(?<![\d/])(?P<a4>\d{3})\s*/\s*(?P<b4>\d{3})(?![\d/]))                     # 003/005
+    """
+)
+
+
+def parse_rt_rw(text: str) -> tuple[str, str]:
+    """RT and RW found in a piece of address text, as 3-digit strings ("" when absent)."""
+    m = RT_RW_PATTERN.search(text or "")
+    if not m:
+        return "", ""
+    for a, b in (("a1", "b1"), ("a2", "b2"), ("a3", "b3"), ("a4", "b4")):
+        if m.group(a):
+            return m.group(a).zfill(3), m.group(b).zfill(3)
+    return "", ""
+
+
+def normalise_rt(value: str) -> str:
+    """"RT.3", "03", "3", "003" -> "003"; "" when no number."""
+    m = re.search(r"\d{1,3}", value or "")
+    return m.group(0).zfill(3) if m else ""

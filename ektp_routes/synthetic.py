@@ -1,0 +1,430 @@
+"""Synthetic card lists shaped like the real task, with no real person in them.
+
+Cards are spread over the desa/kelurahan in proportion to their 2024 population, grouped into
+households that sit in settlements (kampung, perumahan, streets) inside the real desa polygon, and
+written the way real registry exports are written: mixed case, prefixes, several RT/RW spellings,
+joined or split desa names, small typos. Names are made up from common Indonesian given names and NIKs
+are structurally valid for the kecamatan, but none belongs to anyone.
+
+An optional ``defect_rate`` plants defective rows (bad NIK, unknown desa, duplicates, missing fields,
+wrong kode pos ...); the ``defect`` column records the reason code the reader must reject each with,
+and the ground-truth columns (``household_id``, ``true_lon``, ``true_lat``, ``true_desa_kode``) let tests
+and benchmarks measure geocoding and routing against the truth.
+
+Example
+-------
+>>> from ektp_routes import synthetic_cards
+>>> df = synthetic_cards(200, seed=1, kecamatan=["Karang Bahagia"])
+>>> sorted(df.columns[:8])
+['ALAMAT', 'KECAMATAN', 'KEL/DESA', 'KODE POS', 'NAMA', 'NIK', 'RT', 'RW']
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ektp_routes._errors import ConfigError, InputFileError
+from ektp_routes.regions import METRES_PER_DEGREE, Desa, Gazetteer
+
+logger = logging.getLogger(__name__)
+
+#: Number of e-KTP cards Kabupaten Bekasi printed for door-to-door delivery.
+BEKASI_CARDS = 191_000
+
+_MALE = (
+    "Agus Ahmad Andi Arif Asep Bambang Budi Dadang Dedi Deden Dimas Eko Fajar Hadi Hendra Heri Iwan Joko "
+    "Kurniawan Nanang Rizky Rudi Saepul Slamet Sutrisno Taufik Ujang Wahyu Yanto Yusuf Ade Aldi Bayu Cecep "
+    "Dani Endang Firman Gilang Irfan Jaka Lukman Maman Nandang Opik Rahmat Ridwan Sigit Tatang Udin Wawan"
+).split()
+_FEMALE = (
+    "Siti Nur Sri Dewi Rina Yuni Ani Lilis Eneng Euis Fitri Ika Indah Lina Maya Neneng Nining Putri Ratna "
+    "Rini Rosita Sari Tuti Wati Yanti Aisyah Ayu Cucu Dian Elis Entin Hana Iis Imas Kartika Lestari Mega "
+    "Nia Novi Nurul Popon Rahma Santi Tini Umi Wulan Yati Yeni Zahra"
+).split()
+_SECOND = (
+    "Hidayat Saputra Setiawan Pratama Nugraha Kusuma Rahayu Wulandari Permata Hasanah Maulana Ramadhan "
+    "Sulaeman Suryana Gunawan Hermawan Santoso Lestari Handayani Purnama Firmansyah Kurniasih Rohmah "
+    "Sopandi Sudrajat Mulyani Fauzi Hakim Anggraeni Safitri"
+).split()
+_FLOWERS = "Melati Mawar Kenanga Anggrek Flamboyan Cempaka Dahlia Teratai Kamboja Seroja Bougenville".split()
+_KAMPUNG = (
+    "Babakan Pulo Gabus Rawa Bojong Pangkalan Tegal Kebon Sawah Pondok Kali Kedung Cibuntu Tanjung "
+    "Leuwi Cijambe Sempu Pabuaran Ceger Gardu Jati Bulak Cabang Kandang Pasir"
+).split()
+_KAMPUNG_SUFFIX = "Kaler Kidul Tengah Baru Lama Girang Hilir Jaya Sari Indah".split()
+_PERUM_A = "Griya Bumi Taman Villa Puri Graha Pesona Citra Grand Mutiara".split()
+_PERUM_B = "Asri Indah Permai Lestari Mas Harapan Kencana Sentosa Residence Regency".split()
+_STREET_A = "Raya Masjid Pendidikan Pemuda Merdeka Veteran Sukarela Inpres Kampung H.".split()
+_UNKNOWN_DESA = ("Antah Berantah", "Kotabaru Permai", "Wonosobo Lor", "Xyz", "Mekarwangi Utara Timur", "Desa 12")
+_HOUSEHOLD_SIZES = np.array([1, 2, 3, 4, 5])
+_HOUSEHOLD_P = np.array([0.45, 0.35, 0.13, 0.05, 0.02])
+
+DEFECT_KINDS = (
+    "nik_format",
+    "nik_region",
+    "nik_date",
+    "nik_duplicate",
+    "desa_unknown",
+    "alamat_empty",
+    "nama_empty",
+    "kodepos_mismatch",
+    "kecamatan_mismatch",
+)
+
+EXPORT_COLUMNS = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
+TRUTH_COLUMNS = ["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"]
+
+
+def allocate(weights: Sequence[float], n: int) -> np.ndarray:
+    """Split ``n`` into integers proportional to ``weights`` (largest remainder; sums to n exactly)."""
+    w = np.asarray(weights, dtype=float)
+    if n < 0 or (w < 0).any() or w.sum() <= 0:
+        raise ConfigError("allocate needs n >= 0 and non-negative weights with a positive sum")
+    exact = w / w.sum() * n
+    base = np.floor(exact).astype(int)
+    rest = n - base.sum()
+    order = np.argsort(-(exact - base), kind="stable")
+    base[order[:rest]] += 1
+    return base
+
+
+def synthetic_cards(
+    n: int = BEKASI_CARDS,
+    *,
+    seed: int = 0,
+    kecamatan: Sequence[str] | None = None,
+    defect_rate: float = 0.0,
+    variations: bool = True,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """Generate a synthetic card list.
+
+    Parameters
+    ----------
+    n
+        Cards in the whole kabupaten (default 191,000), spread over desa by population.
+    seed
+        Same seed, same list. Each desa has its own random stream, so the cards of a kecamatan are
+        the same whether it is generated alone (``kecamatan=``) or as part of the whole list.
+    kecamatan
+        Only generate the cards of these kecamatan (names or codes); their share of ``n`` is kept.
+    defect_rate
+        Fraction of rows made defective (0 to 0.5); the ``defect`` column says how.
+    variations
+        Write names, RT/RW and prefixes with the variety real exports have (else canonical forms).
+    """
+    if not 0 <= defect_rate <= 0.5:
+        raise ConfigError(f"defect_rate must be between 0 and 0.5, not {defect_rate}")
+    if n < 0:
+        raise ConfigError(f"n must be >= 0, not {n}")
+    gaz = gazetteer or Gazetteer.bekasi()
+    all_desa = gaz.all_desa
+    counts = allocate([d.penduduk or 1 for d in all_desa], n)
+    wanted = _select_kecamatan(gaz, kecamatan)
+    frames = []
+    hh_offset = 0
+    for i, d in enumerate(all_desa):
+        if wanted is not None and d.kecamatan_kode not in wanted:
+            hh_offset += 1_000_000
+            continue
+        if counts[i] == 0:
+            continue
+        rng = np.random.default_rng([seed, i])
+        frames.append(_desa_cards(gaz, d, int(counts[i]), rng, hh_offset, variations))
+        hh_offset += 1_000_000
+    if not frames:
+        return pd.DataFrame(columns=EXPORT_COLUMNS + TRUTH_COLUMNS)
+    df = pd.concat(frames, ignore_index=True)
+    rng = np.random.default_rng([seed, 10_000])
+    df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)  # exports are not sorted by place
+    df["NIK"] = _unique_niks(df["NIK"].to_numpy(), rng)
+    df["defect"] = ""
+    if defect_rate > 0:
+        _plant_defects(df, defect_rate, rng, gaz)
+    return df[EXPORT_COLUMNS + TRUTH_COLUMNS]
+
+
+def _select_kecamatan(gaz: Gazetteer, names: Sequence[str] | None) -> set[str] | None:
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    out = set()
+    for name in names:
+        if name in {k.kode for k in gaz.all_kecamatan}:
+            out.add(name)
+            continue
+        r = gaz.resolve_kecamatan(name)
+        if not r.ok:
+            raise ConfigError(f"unknown kecamatan {name!r}: {r.describe()}")
+        out.add(r.kecamatan.kode)
+    return out
+
+
+def _sample_in_polygon(poly: shapely.Geometry, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    minx, miny, maxx, maxy = poly.bounds
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    got = 0
+    shapely.prepare(poly)
+    while got < n:
+        m = max(64, 3 * (n - got))
+        x = rng.uniform(minx, maxx, m)
+        y = rng.uniform(miny, maxy, m)
+        ok = shapely.contains_xy(poly, x, y)
+        xs.append(x[ok])
+        ys.append(y[ok])
+        got += int(ok.sum())
+    return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
+
+
+def _desa_cards(
+    gaz: Gazetteer, d: Desa, n: int, rng: np.random.Generator, hh_offset: int, variations: bool
+) -> pd.DataFrame:
+    poly = gaz.polygon(d.kode)
+    sizes = rng.choice(_HOUSEHOLD_SIZES, size=n, p=_HOUSEHOLD_P)
+    cum = np.cumsum(sizes)
+    n_hh = int(np.searchsorted(cum, n) + 1)
+    sizes = sizes[:n_hh].copy()
+    sizes[-1] -= int(cum[n_hh - 1] - n)
+    # Settlements: ~150 households each, centres inside the polygon; households scattered around them.
+    n_set = max(1, min(n_hh, round(n_hh / 150) + 1))
+    cx, cy = _sample_in_polygon(poly, n_set, rng)
+    spread_m = rng.uniform(60.0, 220.0, n_set)
+    kind = rng.choice(["kampung", "perum", "jalan"], size=n_set, p=[0.5, 0.25, 0.25])
+    names = [_settlement_name(k, rng) for k in kind]
+    which = rng.integers(0, n_set, n_hh)
+    hx = np.empty(n_hh)
+    hy = np.empty(n_hh)
+    todo = np.arange(n_hh)
+    shapely.prepare(poly)
+    lat_scale = METRES_PER_DEGREE * np.cos(np.radians(d.rep_lat))
+    for _ in range(30):
+        s = which[todo]
+        hx[todo] = cx[s] + rng.normal(0, 1, len(todo)) * spread_m[s] / lat_scale
+        hy[todo] = cy[s] + rng.normal(0, 1, len(todo)) * spread_m[s] / METRES_PER_DEGREE
+        todo = todo[~shapely.contains_xy(poly, hx[todo], hy[todo])]
+        if len(todo) == 0:
+            break
+    hx[todo], hy[todo] = cx[which[todo]], cy[which[todo]]
+    # RW per settlement, RT by position along the settlement (about 40 households per RT).
+    rw = (np.arange(n_set) % 15) + 1
+    hh_rw = rw[which]
+    hh_rt = np.ones(n_hh, dtype=int)
+    for s in range(n_set):
+        idx = np.flatnonzero(which == s)
+        if len(idx):
+            order = idx[np.argsort(hx[idx])]
+            hh_rt[order] = 1 + np.arange(len(order)) // 40
+    house_no = rng.integers(1, 120, n_hh)
+    blok = rng.choice(list("ABCDEFGH"), n_hh)
+    alamat = []
+    for h in range(n_hh):
+        s = which[h]
+        if kind[s] == "kampung":
+            a = f"Kp. {names[s]}"
+        elif kind[s] == "perum":
+            a = f"Perum. {names[s]} Blok {blok[h]}{rng.integers(1, 12)} No. {house_no[h]}"
+        else:
+            a = f"{names[s]} No. {house_no[h]}"
+        alamat.append(a)
+    card_hh = np.repeat(np.arange(n_hh), sizes)
+    sex_f = rng.random(n) < 0.5
+    nama = _names(sex_f, rng)
+    nik = _niks(d, sex_f, rng)
+    out = pd.DataFrame(
+        {
+            "NIK": nik,
+            "NAMA": nama,
+            "ALAMAT": np.asarray(alamat, dtype=object)[card_hh],
+            "RT": hh_rt[card_hh],
+            "RW": hh_rw[card_hh],
+            "household_id": hh_offset + card_hh,
+            "true_lon": np.round(hx[card_hh], 6),
+            "true_lat": np.round(hy[card_hh], 6),
+            "true_desa_kode": d.kode,
+        }
+    )
+    _write_region_fields(out, gaz, d, rng, variations)
+    return out
+
+
+def _settlement_name(kind: str, rng: np.random.Generator) -> str:
+    if kind == "kampung":
+        return f"{rng.choice(_KAMPUNG)} {rng.choice(_KAMPUNG_SUFFIX)}" if rng.random() < 0.6 else str(rng.choice(_KAMPUNG))
+    if kind == "perum":
+        return f"{rng.choice(_PERUM_A)} {rng.choice(_PERUM_B)}"
+    if rng.random() < 0.5:
+        return f"Jl. {rng.choice(_STREET_A)} {rng.choice(_FLOWERS)}"
+    return f"Gg. {rng.choice(_FLOWERS)} {rng.integers(1, 9)}"
+
+
+def _names(sex_f: np.ndarray, rng: np.random.Generator) -> list[str]:
+    n = len(sex_f)
+    first = np.where(sex_f, rng.choice(_FEMALE, n), rng.choice(_MALE, n))
+    second = rng.choice(_SECOND, n)
+    two = rng.random(n) < 0.7
+    return [f"{a} {b}" if t else str(a) for a, b, t in zip(first, second, two, strict=True)]
+
+
+def _niks(d: Desa, sex_f: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n = len(sex_f)
+    prefix = d.kecamatan_kode.replace(".", "")
+    # Adults: born between 1946 and 2008.
+    days = rng.integers(0, (pd.Timestamp("2008-12-31") - pd.Timestamp("1946-01-01")).days, n)
+    born = pd.Timestamp("1946-01-01") + pd.to_timedelta(days, unit="D")
+    dd = born.day.to_numpy() + np.where(sex_f, 40, 0)
+    serial = rng.integers(1, 10_000, n)
+    return np.array(
+        [
+            f"{prefix}{a:02d}{m:02d}{y % 100:02d}{s:04d}"
+            for a, m, y, s in zip(dd, born.month.to_numpy(), born.year.to_numpy(), serial, strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def _unique_niks(nik: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    nik = nik.copy()
+    s = pd.Series(nik)
+    dup = s.duplicated()
+    while dup.any():
+        for i in np.flatnonzero(dup.to_numpy()):
+            nik[i] = nik[i][:12] + f"{rng.integers(1, 10_000):04d}"
+        s = pd.Series(nik)
+        dup = s.duplicated()
+    return nik
+
+
+def _write_region_fields(
+    out: pd.DataFrame, gaz: Gazetteer, d: Desa, rng: np.random.Generator, variations: bool
+) -> None:
+    n = len(out)
+    if not variations:
+        out["KEL/DESA"] = d.nama
+        out["KECAMATAN"] = d.kecamatan
+        out["KODE POS"] = d.kodepos
+        out["RT"] = out["RT"].map(lambda v: f"{v:03d}")
+        out["RW"] = out["RW"].map(lambda v: f"{v:03d}")
+        return
+    forms = _desa_forms(gaz, d, rng)
+    out["KEL/DESA"] = rng.choice(np.asarray(forms, dtype=object), n, p=_form_weights(len(forms)))
+    kec_forms = np.asarray([d.kecamatan, d.kecamatan.upper(), f"Kec. {d.kecamatan}", f"KEC. {d.kecamatan.upper()}"], dtype=object)
+    out["KECAMATAN"] = rng.choice(kec_forms, n, p=[0.4, 0.3, 0.2, 0.1])
+    out["KODE POS"] = np.where(rng.random(n) < 0.08, "", d.kodepos)
+    # RT/RW spellings; sometimes only inside the address text.
+    style = rng.choice(4, n, p=[0.45, 0.2, 0.15, 0.2])
+    rt = out["RT"].to_numpy()
+    rw = out["RW"].to_numpy()
+    rt_col = np.where(style == 0, [f"{v:03d}" for v in rt], np.where(style == 1, rt.astype(str), ""))
+    rw_col = np.where(style == 0, [f"{v:03d}" for v in rw], np.where(style == 1, rw.astype(str), ""))
+    in_addr = np.where(
+        style == 2,
+        [f" RT {a:03d}/RW {b:03d}" for a, b in zip(rt, rw, strict=True)],
+        np.where(style == 3, [f" RT.{a} RW.{b}" for a, b in zip(rt, rw, strict=True)], ""),
+    )
+    alamat = out["ALAMAT"].to_numpy().astype(str)
+    case = rng.random(n)
+    alamat = np.where(case < 0.2, np.char.upper(alamat), alamat)
+    out["ALAMAT"] = np.char.add(alamat, in_addr.astype(str))
+    out["RT"] = rt_col
+    out["RW"] = rw_col
+
+
+def _form_weights(k: int) -> np.ndarray:
+    w = np.array([6.0, 3.0] + [1.0] * (k - 2))[:k]
+    return w / w.sum()
+
+
+def _desa_forms(gaz: Gazetteer, d: Desa, rng: np.random.Generator) -> list[str]:
+    """Ways this desa's name is written; each verified to resolve back to it within its kecamatan."""
+    name = d.nama
+    prefix = "Kel." if d.jenis == "kelurahan" else "Ds."
+    cands = [name, name.upper(), f"{prefix} {name}", f"{'Kelurahan' if d.jenis == 'kelurahan' else 'Desa'} {name}"]
+    if " " in name:
+        cands.append(name.replace(" ", ""))
+    else:
+        for stem in ("Karang", "Suka", "Sumber", "Jaya", "Pantai", "Sindang", "Mekar", "Setia", "Kerta", "Telaga"):
+            if name.startswith(stem) and len(name) > len(stem) + 2:
+                cands.append(f"{stem} {name[len(stem):].capitalize()}")
+                break
+    # One plausible typo: two neighbouring letters swapped, or one letter dropped.
+    if len(name) > 6:
+        j = int(rng.integers(2, len(name) - 2))
+        typo = name[:j] + name[j + 1] + name[j] + name[j + 2 :] if rng.random() < 0.5 else name[:j] + name[j + 1 :]
+        cands.append(typo)
+    out = []
+    for c in cands:
+        r = gaz.resolve_desa(c, kecamatan=d.kecamatan_kode)
+        if r.ok and r.desa.kode == d.kode and c not in out:
+            out.append(c)
+    return out or [name]
+
+
+def _plant_defects(df: pd.DataFrame, rate: float, rng: np.random.Generator, gaz: Gazetteer) -> None:
+    n = len(df)
+    k = round(n * rate)
+    if k == 0:
+        return
+    rows = np.sort(rng.choice(n, size=k, replace=False))
+    kinds = rng.choice(DEFECT_KINDS, size=k)
+    kec = gaz.all_kecamatan
+    kodepos_all = sorted({d.kodepos for d in gaz.all_desa})
+    unknown = [u for u in _UNKNOWN_DESA if not gaz.resolve_desa(u).ok]
+    defective = set(rows.tolist())
+    for r, kind in zip(rows, kinds, strict=True):
+        nik = df.at[r, "NIK"]
+        true = gaz.get(df.at[r, "true_desa_kode"])
+        if kind == "nik_format":
+            nik = nik[:-1] if rng.random() < 0.5 else nik[:5] + "O" + nik[6:]
+        elif kind == "nik_region":
+            nik = "3275" + nik[4:]  # Kota Bekasi, a different kabupaten/kota
+        elif kind == "nik_date":
+            nik = nik[:8] + "13" + nik[10:]
+        elif kind == "nik_duplicate":
+            # Copy the NIK of an earlier clean row, so that the later row is the duplicate.
+            earlier = [e for e in range(r - 1, max(-1, r - 200), -1) if e not in defective]
+            if not earlier:
+                continue
+            nik = df.at[int(rng.choice(earlier)), "NIK"]
+        elif kind == "desa_unknown":
+            df.at[r, "KEL/DESA"] = str(rng.choice(unknown))
+        elif kind == "alamat_empty":
+            df.at[r, "ALAMAT"] = ""
+        elif kind == "nama_empty":
+            df.at[r, "NAMA"] = " "
+        elif kind == "kodepos_mismatch":
+            df.at[r, "KEL/DESA"] = true.nama
+            df.at[r, "KODE POS"] = str(rng.choice([z for z in kodepos_all if z != true.kodepos]))
+        elif kind == "kecamatan_mismatch":
+            # The official desa name resolves to the true desa whatever kecamatan is written.
+            df.at[r, "KEL/DESA"] = true.nama
+            others = [c.nama for c in kec if c.kode != true.kecamatan_kode]
+            df.at[r, "KECAMATAN"] = str(rng.choice(others))
+        df.at[r, "NIK"] = nik
+        df.at[r, "defect"] = str(kind)
+
+
+def write_cards(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a card list as CSV (UTF-8, comma), XLSX (NIK kept as text) or Parquet, by file suffix."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    suffix = p.suffix.lower()
+    tmp = p.with_name(p.name + ".part")
+    if suffix == ".csv":
+        df.to_csv(tmp, index=False, encoding="utf-8")
+    elif suffix == ".xlsx":
+        df.to_excel(tmp, index=False, engine="openpyxl")
+    elif suffix in (".parquet", ".pq"):
+        df.to_parquet(tmp, index=False)
+    else:
+        raise InputFileError(f"cannot write {p.name}: use a .csv, .xlsx or .parquet file name")
+    os.replace(tmp, p)
+    return p
