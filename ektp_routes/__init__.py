@@ -13,14 +13,13 @@ from ektp_routes._errors import (
 )
 from ektp_routes.cards import REASONS, CardList, ValidationRules, read_cards
 from ektp_routes.regions import Desa, Gazetteer, Kecamatan, Resolution
+from ektp_routes.synthetic import synthetic_cards, write_cards
 
 __version__ = "0.1.0"
 
 __all__ = [
     "REASONS",
     "CardList",
-    "ValidationRules",
-    "read_cards",
     "ConfigError",
     "Desa",
     "EktpRoutesError",
@@ -34,5 +33,9 @@ __all__ = [
     "RegionError",
     "Resolution",
     "SolverError",
+    "ValidationRules",
     "__version__",
+    "read_cards",
+    "synthetic_cards",
+    "write_cards",
 ]

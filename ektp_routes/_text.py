@@ -131,6 +131,6 @@ def parse_rt_rw(text: str) -> tuple[str, str]:
 
 
 def normalise_rt(value: str) -> str:
-    """"RT.3", "03", "3", "003" -> "003"; "" when no number."""
+    """ "RT.3", "03", "3", "003" -> "003"; "" when no number."""
     m = re.search(r"\d{1,3}", value or "")
     return m.group(0).zfill(3) if m else ""

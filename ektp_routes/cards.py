@@ -53,8 +53,19 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "rw": ("rw", "norw", "nomorrw"),
     "rt_rw": ("rtrw", "rtdanrw", "rtrwno"),
     "desa": (
-        "desa", "kelurahan", "keldesa", "desakel", "desakelurahan", "kelurahandesa", "kel", "kelds",
-        "namadesa", "namakelurahan", "namakel", "village", "desakelurahan",
+        "desa",
+        "kelurahan",
+        "keldesa",
+        "desakel",
+        "desakelurahan",
+        "kelurahandesa",
+        "kel",
+        "kelds",
+        "namadesa",
+        "namakelurahan",
+        "namakel",
+        "village",
+        "desakelurahan",
     ),
     "kecamatan": ("kecamatan", "kec", "namakecamatan", "namakec", "district", "kecamatannya"),
     "kodepos": ("kodepos", "kdpos", "kodepost", "postcode", "postalcode", "zip", "zipcode", "kodeposs"),
@@ -90,10 +101,35 @@ REASONS: dict[str, str] = {
 MAX_CELL_CHARS = 2000
 _MAX_FILE_CELL = 64 * 1024 * 1024
 _CARD_COLUMNS = [
-    "row", "nik", "nama", "alamat", "rt", "rw", "desa_kode", "desa", "kecamatan_kode", "kecamatan",
-    "kodepos", "lon", "lat", "desa_input", "kecamatan_input", "desa_match", "desa_confidence", "warnings",
+    "row",
+    "nik",
+    "nama",
+    "alamat",
+    "rt",
+    "rw",
+    "desa_kode",
+    "desa",
+    "kecamatan_kode",
+    "kecamatan",
+    "kodepos",
+    "lon",
+    "lat",
+    "desa_input",
+    "kecamatan_input",
+    "desa_match",
+    "desa_confidence",
+    "warnings",
 ]
-_REJECT_COLUMNS = ["row", "field", "reason", "message", "problems", "nik_masked", "desa_input", "kecamatan_input"]
+_REJECT_COLUMNS = [
+    "row",
+    "field",
+    "reason",
+    "message",
+    "problems",
+    "nik_masked",
+    "desa_input",
+    "kecamatan_input",
+]
 
 Policy = Literal["reject", "warn"]
 
@@ -120,7 +156,9 @@ class ValidationRules:
     def __post_init__(self) -> None:
         for name in ("kodepos_mismatch", "nik_kecamatan_mismatch"):
             if getattr(self, name) not in ("reject", "warn"):
-                raise ConfigError(f"ValidationRules.{name} must be 'reject' or 'warn', not {getattr(self, name)!r}")
+                raise ConfigError(
+                    f"ValidationRules.{name} must be 'reject' or 'warn', not {getattr(self, name)!r}"
+                )
         if not 0 < self.min_desa_score <= 100:
             raise ConfigError("ValidationRules.min_desa_score must be in (0, 100]")
 
@@ -151,13 +189,17 @@ class CardList:
         return self.rejects["reason"].value_counts()
 
     def summary(self) -> str:
-        lines = [f"{self.source}: {self.n_rows} rows, {len(self.cards)} accepted, {len(self.rejects)} rejected"]
+        lines = [
+            f"{self.source}: {self.n_rows} rows, {len(self.cards)} accepted, {len(self.rejects)} rejected"
+        ]
         lines += [f"  {reason}: {n}" for reason, n in self.reason_counts().items()]
         return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def read_table(
+    path: str | os.PathLike[str], *, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
     """Read a card file as all-text columns; returns (table, structural problem per row or "").
 
     CSV encoding (UTF-8, UTF-8 with BOM, cp1252, Latin-1) and delimiter (comma, semicolon, tab) are
@@ -219,7 +261,7 @@ def _read_csv(data: bytes, name: str) -> tuple[pd.DataFrame, pd.Series]:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delim))
     except csv.Error as exc:
         raise InputFileError(f"{name}: malformed CSV ({exc})") from exc
-    rows = [r for r in rows if any(c.strip() for c in r)] if rows else rows
+    rows = [r for r in rows if "".join(r).strip()]
     if not rows:
         raise InputFileError(f"{name} has no header row")
     return _rows_to_frame(rows[0], rows[1:], name)
@@ -229,24 +271,24 @@ def _rows_to_frame(header: list[str], body: list[list[str]], name: str) -> tuple
     width = len(header)
     if width > 1000:
         raise InputFileError(f"{name}: header has {width} columns; a card list has about 10")
-    problems = []
-    fixed = []
-    for r in body:
-        prob = ""
+    problems = [""] * len(body)
+    for i, r in enumerate(body):
         if len(r) != width:
             # Trailing empty cells (a common export artefact) are harmless.
-            trimmed = r[:width] if all(not c.strip() for c in r[width:]) else None
-            if trimmed is None or len(r) < width:
-                prob = f"row_fields:{len(r)}"
-            r = (r + [""] * width)[:width]
-        if not prob and any(len(c) > MAX_CELL_CHARS for c in r):
-            prob = "cell_too_long"
-            r = [c[:MAX_CELL_CHARS] for c in r]
-        fixed.append(r)
-        problems.append(prob)
+            if len(r) < width or "".join(r[width:]).strip():
+                problems[i] = f"row_fields:{len(r)}"
+            body[i] = (r + [""] * width)[:width]
     cols = _unique_headers(header)
-    frame = pd.DataFrame(fixed, columns=cols, dtype=object) if fixed else pd.DataFrame(columns=cols, dtype=object)
-    return frame, pd.Series(problems, dtype=object)
+    frame = (
+        pd.DataFrame(body, columns=cols, dtype=object) if body else pd.DataFrame(columns=cols, dtype=object)
+    )
+    problem = pd.Series(problems, dtype=object)
+    for c in frame.columns:
+        long = frame[c].str.len().to_numpy() > MAX_CELL_CHARS
+        if long.any():
+            frame.loc[long, c] = frame.loc[long, c].str[:MAX_CELL_CHARS]
+            problem[long & problem.eq("").to_numpy()] = "cell_too_long"
+    return frame, problem
 
 
 def _unique_headers(header: list[str]) -> list[str]:
@@ -278,7 +320,7 @@ def _cell_text(v: object) -> str:
             return f"{v:.5E}" if len(s) == 16 and s.endswith("0") else s
         return repr(v)
     if isinstance(v, int):
-        return str(v)
+        return _cell_text(float(v)) if abs(v) < 2**53 else str(v)
     return str(v)
 
 
@@ -471,8 +513,18 @@ def validate(
     # Structure of the row itself.
     struct = structural.reset_index(drop=True).fillna("")
     rf = struct.str.startswith("row_fields")
-    flag(rf, "row", "row_fields", "row has " + struct.str.split(":").str[-1] + f" fields, header has {raw.shape[1]}")
-    flag(struct.eq("cell_too_long"), "row", "cell_too_long", f"a cell is longer than {MAX_CELL_CHARS} characters")
+    flag(
+        rf,
+        "row",
+        "row_fields",
+        "row has " + struct.str.split(":").str[-1] + f" fields, header has {raw.shape[1]}",
+    )
+    flag(
+        struct.eq("cell_too_long"),
+        "row",
+        "cell_too_long",
+        f"a cell is longer than {MAX_CELL_CHARS} characters",
+    )
 
     # NIK structure.
     kec_codes = [k.kode.split(".")[-1] for k in gaz.all_kecamatan]
@@ -481,8 +533,16 @@ def validate(
     for code, text in NIK_REASONS.items():
         m = nr.eq(code)
         if code == "nik_format":
-            flag(m, "nik", code, text + ", found " + nik.str.count(r"\d").astype(str) + " digits"
-                 + np.where(nik.str.contains(r"\D"), " and other characters", ""))
+            flag(
+                m,
+                "nik",
+                code,
+                text
+                + ", found "
+                + nik.str.count(r"\d").astype(str)
+                + " digits"
+                + np.where(nik.str.contains(r"\D"), " and other characters", ""),
+            )
         else:
             flag(m, "nik", code, text)
 
@@ -492,7 +552,12 @@ def validate(
     if dup.any():
         first_row = pd.Series(row.to_numpy(), index=nik.to_numpy())
         first_row = first_row[~first_row.index.duplicated(keep="first")]
-        flag(dup, "nik", "nik_duplicate", "same NIK as row " + nik[dup].map(first_row).astype(str).reindex(range(n), fill_value=""))
+        flag(
+            dup,
+            "nik",
+            "nik_duplicate",
+            "same NIK as row " + nik[dup].map(first_row).astype(str).reindex(range(n), fill_value=""),
+        )
 
     flag(nama.eq(""), "nama", "nama_empty", REASONS["nama_empty"])
     flag(alamat.eq(""), "alamat", "alamat_empty", REASONS["alamat_empty"])
@@ -508,7 +573,7 @@ def validate(
         )
     u_status = np.array([r.status for r in resolutions] + [""], dtype=object)
     u_desc = np.array([r.describe() for r in resolutions] + [""], dtype=object)
-    u_kode = np.array([r.region.kode if r.ok else "" for r in resolutions] + [""], dtype=object)  # type: ignore[union-attr]
+    u_kode = np.array([r.desa.kode if r.ok else "" for r in resolutions] + [""], dtype=object)
     u_conf = np.array([r.confidence for r in resolutions] + [0.0], dtype=float)
     status = pd.Series(u_status[codes], dtype=object)
     desc = pd.Series(u_desc[codes], dtype=object)
@@ -521,7 +586,10 @@ def validate(
     nik_ok = nr.eq("") | nr.eq("nik_date") | nr.eq("nik_serial")
     nik6 = nik.str[:6].where(nik_ok, "").astype(object)
     ccodes, cuniq = pd.factorize(desa_kode + sep + kec_in + sep + kodepos_in + sep + nik6)
-    policy = {"kodepos_mismatch": rules.kodepos_mismatch, "nik_kecamatan_mismatch": rules.nik_kecamatan_mismatch}
+    policy = {
+        "kodepos_mismatch": rules.kodepos_mismatch,
+        "nik_kecamatan_mismatch": rules.nik_kecamatan_mismatch,
+    }
     fields = {
         "kecamatan_mismatch": "kecamatan",
         "kodepos_unknown": "kodepos",
@@ -551,15 +619,16 @@ def validate(
     lon = _to_float(_col(raw, mapping, "lon")) if "lon" in mapping else pd.Series(np.nan, index=range(n))
     lat = _to_float(_col(raw, mapping, "lat")) if "lat" in mapping else pd.Series(np.nan, index=range(n))
     if "lon" in mapping or "lat" in mapping:
-        lon, lat = _check_coordinates(lon, lat, warnings)
+        given = _col(raw, mapping, "lon").ne("") | _col(raw, mapping, "lat").ne("")
+        lon, lat = _check_coordinates(lon, lat, given, warnings)
 
     # RT/RW from their columns, a combined column, or the address text.
     rt = _rt_number(_col(raw, mapping, "rt"))
     rw = _rt_number(_col(raw, mapping, "rw"))
     if "rt_rw" in mapping:
-        both = _col(raw, mapping, "rt_rw").map(lambda s: parse_rt_rw(s if "/" in s else s.replace(" ", "/")))
-        rt = rt.where(rt.ne(""), both.str[0])
-        rw = rw.where(rw.ne(""), both.str[1])
+        both = _col(raw, mapping, "rt_rw").str.extract(r"(\d{1,3})\D+(\d{1,3})")
+        rt = rt.where(rt.ne(""), _rt_number(both[0].fillna("")))
+        rw = rw.where(rw.ne(""), _rt_number(both[1].fillna("")))
     need = rt.eq("") | rw.eq("")
     if need.any():
         from_addr = alamat[need].map(parse_rt_rw)
@@ -610,19 +679,20 @@ def validate(
 
 
 def _rt_number(s: pd.Series) -> pd.Series:
-    """"RT.3", "03", "3", "003" -> "003"; "" when no number (vectorised :func:`normalise_rt`)."""
+    """ "RT.3", "03", "3", "003" -> "003"; "" when no number (vectorised :func:`normalise_rt`)."""
     num = s.str.extract(r"(\d{1,3})", expand=False)
     return num.fillna("").astype(object).str.zfill(3).where(num.notna(), "")
 
 
-def _check_coordinates(lon: pd.Series, lat: pd.Series, warnings: list[list[str]]) -> tuple[pd.Series, pd.Series]:
+def _check_coordinates(
+    lon: pd.Series, lat: pd.Series, given: pd.Series, warnings: list[list[str]]
+) -> tuple[pd.Series, pd.Series]:
     lon, lat = lon.copy(), lat.copy()
     swapped = lat.between(90.0, 180.0) & lon.between(-15.0, 10.0)
     for i in np.flatnonzero(swapped.to_numpy()):
         warnings[i].append("coordinates_swapped: lon/lat were given in (lat, lon) order and were swapped")
     lon_s = lon.where(~swapped, lat)
     lat_s = lat.where(~swapped, lon)
-    given = lon_s.notna() | lat_s.notna()
     valid = lon_s.between(-180, 180) & lat_s.between(-90, 90) & ~((lon_s == 0) & (lat_s == 0))
     bad = given & ~valid
     for i in np.flatnonzero(bad.to_numpy()):

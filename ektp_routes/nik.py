@@ -83,7 +83,7 @@ def nik_reasons(nik: pd.Series, *, region: str, kecamatan_codes: Sequence[str] |
 
 
 def nik_sex(nik: str) -> str:
-    """"P" (perempuan) when the day field carries +40, else "L" (laki-laki)."""
+    """ "P" (perempuan) when the day field carries +40, else "L" (laki-laki)."""
     return "P" if int(nik[6:8]) > 40 else "L"
 
 

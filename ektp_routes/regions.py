@@ -105,7 +105,9 @@ class Resolution:
         if self.status == "empty":
             return "no name given"
         if self.status == "unknown":
-            near = ", ".join(f"{_label(c)} ({s:.0f}%)" for c, s in zip(self.candidates, self.scores, strict=False))
+            near = ", ".join(
+                f"{_label(c)} ({s:.0f}%)" for c, s in zip(self.candidates, self.scores, strict=False)
+            )
             return f"{self.query!r} matches no known name" + (f"; closest: {near}" if near else "")
         if self.status == "ambiguous":
             opts = ", ".join(_label(c) for c in self.candidates)
@@ -203,6 +205,9 @@ class Gazetteer:
         kec = table[["kode_kec", "nama_kec"]].drop_duplicates().sort_values("kode_kec")
         self._kecamatan = tuple(Kecamatan(str(k), str(n)) for k, n in kec.itertuples(index=False))
         self._kec_by_code = {k.kode: k for k in self._kecamatan}
+        self._desa_of_kec: dict[str, set[int]] = {}
+        for i, d in enumerate(self._desa):
+            self._desa_of_kec.setdefault(d.kecamatan_kode, set()).add(i)
         self._kodepos_to_desa: dict[str, list[int]] = {}
         for i, d in enumerate(self._desa):
             self._kodepos_to_desa.setdefault(d.kodepos, []).append(i)
@@ -354,7 +359,7 @@ class Gazetteer:
                 kr = self.resolve_kecamatan(kecamatan)
                 kec_code = kr.kecamatan.kode if kr.ok else None
             if kec_code:
-                preferred = {i for i, d in enumerate(self._desa) if d.kecamatan_kode == kec_code}
+                preferred = self._desa_of_kec[kec_code]
         if kodepos and kodepos.strip() in self._kodepos_to_desa:
             by_zip = set(self._kodepos_to_desa[kodepos.strip()])
             preferred = by_zip if preferred is None else (preferred & by_zip) or preferred
@@ -430,9 +435,7 @@ class Gazetteer:
         return Resolution(query, "fuzzy", round(score / 100.0, 3), regions[i])  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ points
-    def locate(
-        self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_gap_m: float = 250.0
-    ) -> PointLocation:
+    def locate(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_gap_m: float = 250.0) -> PointLocation:
         """The desa containing each (lon, lat); the nearest one for points in the gaps between polygons.
 
         Points farther than ``max_gap_m`` from every polygon get an empty code ("").
@@ -507,7 +510,11 @@ class Gazetteer:
         if kodepos and kodepos.strip():
             z = kodepos.strip()
             if z not in self._kodepos_to_desa:
-                out.append(Inconsistency("kodepos", "kodepos_unknown", f"kode pos {z} is not used in {self.region_code}"))
+                out.append(
+                    Inconsistency(
+                        "kodepos", "kodepos_unknown", f"kode pos {z} is not used in {self.region_code}"
+                    )
+                )
             elif z != d.kodepos:
                 out.append(
                     Inconsistency(
@@ -520,7 +527,9 @@ class Gazetteer:
             if len(digits) >= 6 and digits[:6].isdigit() and digits[:6] != want:
                 if digits[:4] != want[:4]:
                     out.append(
-                        Inconsistency("nik", "nik_region", f"NIK region {digits[:4]} is not {self.region_code}")
+                        Inconsistency(
+                            "nik", "nik_region", f"NIK region {digits[:4]} is not {self.region_code}"
+                        )
                     )
                 else:
                     out.append(

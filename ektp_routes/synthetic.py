@@ -38,31 +38,215 @@ logger = logging.getLogger(__name__)
 #: Number of e-KTP cards Kabupaten Bekasi printed for door-to-door delivery.
 BEKASI_CARDS = 191_000
 
-_MALE = (
-    "Agus Ahmad Andi Arif Asep Bambang Budi Dadang Dedi Deden Dimas Eko Fajar Hadi Hendra Heri Iwan Joko "
-    "Kurniawan Nanang Rizky Rudi Saepul Slamet Sutrisno Taufik Ujang Wahyu Yanto Yusuf Ade Aldi Bayu Cecep "
-    "Dani Endang Firman Gilang Irfan Jaka Lukman Maman Nandang Opik Rahmat Ridwan Sigit Tatang Udin Wawan"
-).split()
-_FEMALE = (
-    "Siti Nur Sri Dewi Rina Yuni Ani Lilis Eneng Euis Fitri Ika Indah Lina Maya Neneng Nining Putri Ratna "
-    "Rini Rosita Sari Tuti Wati Yanti Aisyah Ayu Cucu Dian Elis Entin Hana Iis Imas Kartika Lestari Mega "
-    "Nia Novi Nurul Popon Rahma Santi Tini Umi Wulan Yati Yeni Zahra"
-).split()
-_SECOND = (
-    "Hidayat Saputra Setiawan Pratama Nugraha Kusuma Rahayu Wulandari Permata Hasanah Maulana Ramadhan "
-    "Sulaeman Suryana Gunawan Hermawan Santoso Lestari Handayani Purnama Firmansyah Kurniasih Rohmah "
-    "Sopandi Sudrajat Mulyani Fauzi Hakim Anggraeni Safitri"
-).split()
-_FLOWERS = "Melati Mawar Kenanga Anggrek Flamboyan Cempaka Dahlia Teratai Kamboja Seroja Bougenville".split()
-_KAMPUNG = (
-    "Babakan Pulo Gabus Rawa Bojong Pangkalan Tegal Kebon Sawah Pondok Kali Kedung Cibuntu Tanjung "
-    "Leuwi Cijambe Sempu Pabuaran Ceger Gardu Jati Bulak Cabang Kandang Pasir"
-).split()
-_KAMPUNG_SUFFIX = "Kaler Kidul Tengah Baru Lama Girang Hilir Jaya Sari Indah".split()
-_PERUM_A = "Griya Bumi Taman Villa Puri Graha Pesona Citra Grand Mutiara".split()
-_PERUM_B = "Asri Indah Permai Lestari Mas Harapan Kencana Sentosa Residence Regency".split()
-_STREET_A = "Raya Masjid Pendidikan Pemuda Merdeka Veteran Sukarela Inpres Kampung H.".split()
-_UNKNOWN_DESA = ("Antah Berantah", "Kotabaru Permai", "Wonosobo Lor", "Xyz", "Mekarwangi Utara Timur", "Desa 12")
+_MALE = [
+    "Agus",
+    "Ahmad",
+    "Andi",
+    "Arif",
+    "Asep",
+    "Bambang",
+    "Budi",
+    "Dadang",
+    "Dedi",
+    "Deden",
+    "Dimas",
+    "Eko",
+    "Fajar",
+    "Hadi",
+    "Hendra",
+    "Heri",
+    "Iwan",
+    "Joko",
+    "Kurniawan",
+    "Nanang",
+    "Rizky",
+    "Rudi",
+    "Saepul",
+    "Slamet",
+    "Sutrisno",
+    "Taufik",
+    "Ujang",
+    "Wahyu",
+    "Yanto",
+    "Yusuf",
+    "Ade",
+    "Aldi",
+    "Bayu",
+    "Cecep",
+    "Dani",
+    "Endang",
+    "Firman",
+    "Gilang",
+    "Irfan",
+    "Jaka",
+    "Lukman",
+    "Maman",
+    "Nandang",
+    "Opik",
+    "Rahmat",
+    "Ridwan",
+    "Sigit",
+    "Tatang",
+    "Udin",
+    "Wawan",
+]
+_FEMALE = [
+    "Siti",
+    "Nur",
+    "Sri",
+    "Dewi",
+    "Rina",
+    "Yuni",
+    "Ani",
+    "Lilis",
+    "Eneng",
+    "Euis",
+    "Fitri",
+    "Ika",
+    "Indah",
+    "Lina",
+    "Maya",
+    "Neneng",
+    "Nining",
+    "Putri",
+    "Ratna",
+    "Rini",
+    "Rosita",
+    "Sari",
+    "Tuti",
+    "Wati",
+    "Yanti",
+    "Aisyah",
+    "Ayu",
+    "Cucu",
+    "Dian",
+    "Elis",
+    "Entin",
+    "Hana",
+    "Iis",
+    "Imas",
+    "Kartika",
+    "Lestari",
+    "Mega",
+    "Nia",
+    "Novi",
+    "Nurul",
+    "Popon",
+    "Rahma",
+    "Santi",
+    "Tini",
+    "Umi",
+    "Wulan",
+    "Yati",
+    "Yeni",
+    "Zahra",
+]
+_SECOND = [
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Pratama",
+    "Nugraha",
+    "Kusuma",
+    "Rahayu",
+    "Wulandari",
+    "Permata",
+    "Hasanah",
+    "Maulana",
+    "Ramadhan",
+    "Sulaeman",
+    "Suryana",
+    "Gunawan",
+    "Hermawan",
+    "Santoso",
+    "Lestari",
+    "Handayani",
+    "Purnama",
+    "Firmansyah",
+    "Kurniasih",
+    "Rohmah",
+    "Sopandi",
+    "Sudrajat",
+    "Mulyani",
+    "Fauzi",
+    "Hakim",
+    "Anggraeni",
+    "Safitri",
+]
+_FLOWERS = [
+    "Melati",
+    "Mawar",
+    "Kenanga",
+    "Anggrek",
+    "Flamboyan",
+    "Cempaka",
+    "Dahlia",
+    "Teratai",
+    "Kamboja",
+    "Seroja",
+    "Bougenville",
+]
+_KAMPUNG = [
+    "Babakan",
+    "Pulo",
+    "Gabus",
+    "Rawa",
+    "Bojong",
+    "Pangkalan",
+    "Tegal",
+    "Kebon",
+    "Sawah",
+    "Pondok",
+    "Kali",
+    "Kedung",
+    "Cibuntu",
+    "Tanjung",
+    "Leuwi",
+    "Cijambe",
+    "Sempu",
+    "Pabuaran",
+    "Ceger",
+    "Gardu",
+    "Jati",
+    "Bulak",
+    "Cabang",
+    "Kandang",
+    "Pasir",
+]
+_KAMPUNG_SUFFIX = ["Kaler", "Kidul", "Tengah", "Baru", "Lama", "Girang", "Hilir", "Jaya", "Sari", "Indah"]
+_PERUM_A = ["Griya", "Bumi", "Taman", "Villa", "Puri", "Graha", "Pesona", "Citra", "Grand", "Mutiara"]
+_PERUM_B = [
+    "Asri",
+    "Indah",
+    "Permai",
+    "Lestari",
+    "Mas",
+    "Harapan",
+    "Kencana",
+    "Sentosa",
+    "Residence",
+    "Regency",
+]
+_STREET_A = [
+    "Raya",
+    "Masjid",
+    "Pendidikan",
+    "Pemuda",
+    "Merdeka",
+    "Veteran",
+    "Sukarela",
+    "Inpres",
+    "Kampung",
+    "H.",
+]
+_UNKNOWN_DESA = (
+    "Antah Berantah",
+    "Kotabaru Permai",
+    "Wonosobo Lor",
+    "Xyz",
+    "Mekarwangi Utara Timur",
+    "Desa 12",
+)
 _HOUSEHOLD_SIZES = np.array([1, 2, 3, 4, 5])
 _HOUSEHOLD_P = np.array([0.45, 0.35, 0.13, 0.05, 0.02])
 
@@ -168,7 +352,9 @@ def _select_kecamatan(gaz: Gazetteer, names: Sequence[str] | None) -> set[str] |
     return out
 
 
-def _sample_in_polygon(poly: shapely.Geometry, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _sample_in_polygon(
+    poly: shapely.Geometry, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     minx, miny, maxx, maxy = poly.bounds
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
@@ -218,8 +404,8 @@ def _desa_cards(
     rw = (np.arange(n_set) % 15) + 1
     hh_rw = rw[which]
     hh_rt = np.ones(n_hh, dtype=int)
-    for s in range(n_set):
-        idx = np.flatnonzero(which == s)
+    for k in range(n_set):
+        idx = np.flatnonzero(which == k)
         if len(idx):
             order = idx[np.argsort(hx[idx])]
             hh_rt[order] = 1 + np.arange(len(order)) // 40
@@ -258,7 +444,11 @@ def _desa_cards(
 
 def _settlement_name(kind: str, rng: np.random.Generator) -> str:
     if kind == "kampung":
-        return f"{rng.choice(_KAMPUNG)} {rng.choice(_KAMPUNG_SUFFIX)}" if rng.random() < 0.6 else str(rng.choice(_KAMPUNG))
+        return (
+            f"{rng.choice(_KAMPUNG)} {rng.choice(_KAMPUNG_SUFFIX)}"
+            if rng.random() < 0.6
+            else str(rng.choice(_KAMPUNG))
+        )
     if kind == "perum":
         return f"{rng.choice(_PERUM_A)} {rng.choice(_PERUM_B)}"
     if rng.random() < 0.5:
@@ -306,7 +496,6 @@ def _unique_niks(nik: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _write_region_fields(
     out: pd.DataFrame, gaz: Gazetteer, d: Desa, rng: np.random.Generator, variations: bool
 ) -> None:
-    n = len(out)
     if not variations:
         out["KEL/DESA"] = d.nama
         out["KECAMATAN"] = d.kecamatan
@@ -314,13 +503,17 @@ def _write_region_fields(
         out["RT"] = out["RT"].map(lambda v: f"{v:03d}")
         out["RW"] = out["RW"].map(lambda v: f"{v:03d}")
         return
+    # Variations are drawn per household: its members share one Kartu Keluarga, so one spelling.
+    hh, n_hh = pd.factorize(out["household_id"])[0], out["household_id"].nunique()
     forms = _desa_forms(gaz, d, rng)
-    out["KEL/DESA"] = rng.choice(np.asarray(forms, dtype=object), n, p=_form_weights(len(forms)))
-    kec_forms = np.asarray([d.kecamatan, d.kecamatan.upper(), f"Kec. {d.kecamatan}", f"KEC. {d.kecamatan.upper()}"], dtype=object)
-    out["KECAMATAN"] = rng.choice(kec_forms, n, p=[0.4, 0.3, 0.2, 0.1])
-    out["KODE POS"] = np.where(rng.random(n) < 0.08, "", d.kodepos)
+    out["KEL/DESA"] = rng.choice(np.asarray(forms, dtype=object), n_hh, p=_form_weights(len(forms)))[hh]
+    kec_forms = np.asarray(
+        [d.kecamatan, d.kecamatan.upper(), f"Kec. {d.kecamatan}", f"KEC. {d.kecamatan.upper()}"], dtype=object
+    )
+    out["KECAMATAN"] = rng.choice(kec_forms, n_hh, p=[0.4, 0.3, 0.2, 0.1])[hh]
+    out["KODE POS"] = np.where(rng.random(n_hh) < 0.08, "", d.kodepos)[hh]
     # RT/RW spellings; sometimes only inside the address text.
-    style = rng.choice(4, n, p=[0.45, 0.2, 0.15, 0.2])
+    style = rng.choice(4, n_hh, p=[0.45, 0.2, 0.15, 0.2])[hh]
     rt = out["RT"].to_numpy()
     rw = out["RW"].to_numpy()
     rt_col = np.where(style == 0, [f"{v:03d}" for v in rt], np.where(style == 1, rt.astype(str), ""))
@@ -331,8 +524,8 @@ def _write_region_fields(
         np.where(style == 3, [f" RT.{a} RW.{b}" for a, b in zip(rt, rw, strict=True)], ""),
     )
     alamat = out["ALAMAT"].to_numpy().astype(str)
-    case = rng.random(n)
-    alamat = np.where(case < 0.2, np.char.upper(alamat), alamat)
+    upper = (rng.random(n_hh) < 0.2)[hh]
+    alamat = np.where(upper, np.char.upper(alamat), alamat)
     out["ALAMAT"] = np.char.add(alamat, in_addr.astype(str))
     out["RT"] = rt_col
     out["RW"] = rw_col
@@ -347,18 +540,38 @@ def _desa_forms(gaz: Gazetteer, d: Desa, rng: np.random.Generator) -> list[str]:
     """Ways this desa's name is written; each verified to resolve back to it within its kecamatan."""
     name = d.nama
     prefix = "Kel." if d.jenis == "kelurahan" else "Ds."
-    cands = [name, name.upper(), f"{prefix} {name}", f"{'Kelurahan' if d.jenis == 'kelurahan' else 'Desa'} {name}"]
+    cands = [
+        name,
+        name.upper(),
+        f"{prefix} {name}",
+        f"{'Kelurahan' if d.jenis == 'kelurahan' else 'Desa'} {name}",
+    ]
     if " " in name:
         cands.append(name.replace(" ", ""))
     else:
-        for stem in ("Karang", "Suka", "Sumber", "Jaya", "Pantai", "Sindang", "Mekar", "Setia", "Kerta", "Telaga"):
+        for stem in (
+            "Karang",
+            "Suka",
+            "Sumber",
+            "Jaya",
+            "Pantai",
+            "Sindang",
+            "Mekar",
+            "Setia",
+            "Kerta",
+            "Telaga",
+        ):
             if name.startswith(stem) and len(name) > len(stem) + 2:
-                cands.append(f"{stem} {name[len(stem):].capitalize()}")
+                cands.append(f"{stem} {name[len(stem) :].capitalize()}")
                 break
     # One plausible typo: two neighbouring letters swapped, or one letter dropped.
     if len(name) > 6:
         j = int(rng.integers(2, len(name) - 2))
-        typo = name[:j] + name[j + 1] + name[j] + name[j + 2 :] if rng.random() < 0.5 else name[:j] + name[j + 1 :]
+        typo = (
+            name[:j] + name[j + 1] + name[j] + name[j + 2 :]
+            if rng.random() < 0.5
+            else name[:j] + name[j + 1 :]
+        )
         cands.append(typo)
     out = []
     for c in cands:

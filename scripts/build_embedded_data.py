@@ -52,4 +52,7 @@ def build(src: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]), Path(__file__).resolve().parents[1] / "ektp_routes" / "data" / "bekasi_desa.parquet")
+    build(
+        Path(sys.argv[1]),
+        Path(__file__).resolve().parents[1] / "ektp_routes" / "data" / "bekasi_desa.parquet",
+    )

@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ektp_routes import (
+    ConfigError,
+    InputFileError,
+    MissingColumnError,
+    ValidationRules,
+    read_cards,
+)
+from ektp_routes.cards import REASONS
+
+HEADER = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
+GOOD = [
+    [
+        "3216101201900001",
+        "Siti Rahayu",
+        "Kp. Pulo RT 001/RW 002",
+        "1",
+        "2",
+        "Ds. Karang Bahagia",
+        "KARANG BAHAGIA",
+        "17535",
+    ],
+    [
+        "3216105505850002",
+        "Dewi Lestari",
+        "Kp. Pulo",
+        "003",
+        "002",
+        "Karangbahagia",
+        "Kec. Karang Bahagia",
+        "",
+    ],
+    [
+        "3216061201900003",
+        "Budi Santoso",
+        "Jl. Mawar No. 3 RT.4 RW.7",
+        "",
+        "",
+        "Mekarsari",
+        "Tambun Selatan",
+        "17510",
+    ],
+]
+
+
+def _frame(rows: list[list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=HEADER)
+
+
+def test_good_rows_accepted_with_resolved_desa() -> None:
+    res = read_cards(_frame(GOOD))
+    assert len(res.cards) == 3 and len(res.rejects) == 0
+    c = res.cards.set_index("row")
+    assert c.loc[1, "desa_kode"] == "32.16.10.2005"
+    assert c.loc[2, "kodepos"] == "17535"  # filled from the desa
+    assert (c.loc[1, "rt"], c.loc[1, "rw"]) == ("001", "002")
+    assert (c.loc[3, "rt"], c.loc[3, "rw"]) == ("004", "007")  # from the address text
+    assert c.loc[3, "kecamatan"] == "Tambun Selatan"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason", "field"),
+    [
+        ({"NIK": "321610120190001"}, "nik_format", "nik"),
+        ({"NIK": "3.21610E+15"}, "nik_scientific", "nik"),
+        ({"NIK": ""}, "nik_missing", "nik"),
+        ({"NIK": "3275101201900009"}, "nik_region", "nik"),
+        ({"NIK": "3216101213900009"}, "nik_date", "nik"),
+        ({"NIK": "3216061201900009"}, "nik_kecamatan_mismatch", "nik"),
+        ({"NAMA": "  "}, "nama_empty", "nama"),
+        ({"ALAMAT": ""}, "alamat_empty", "alamat"),
+        ({"KEL/DESA": ""}, "desa_empty", "desa"),
+        ({"KEL/DESA": "Antah Berantah"}, "desa_unknown", "desa"),
+        (
+            {"KEL/DESA": "Sirnajaya (Sirnajati)", "KECAMATAN": "", "KODE POS": "", "NIK": "3216211201900009"},
+            "desa_ambiguous",
+            "desa",
+        ),
+        ({"KECAMATAN": "Setu"}, "kecamatan_mismatch", "kecamatan"),
+        ({"KODE POS": "17510"}, "kodepos_mismatch", "kodepos"),
+        ({"KODE POS": "99999"}, "kodepos_invalid", "kodepos"),
+    ],
+)
+def test_each_rejection_reason(change: dict[str, str], reason: str, field: str) -> None:
+    bad = dict(zip(HEADER, GOOD[0], strict=True))
+    bad["NIK"] = "3216101201900009"
+    bad.update(change)
+    res = read_cards(_frame([GOOD[1], list(bad.values())]))
+    assert len(res.cards) == 1
+    rej = res.rejects.iloc[0]
+    assert (rej.row, rej.reason, rej.field) == (2, reason, field)
+    assert reason in REASONS
+    assert rej.message
+
+
+def test_duplicate_nik_rejects_the_later_row() -> None:
+    rows = [GOOD[0], GOOD[1], GOOD[0]]
+    res = read_cards(_frame(rows))
+    assert res.rejects.row.tolist() == [3]
+    assert res.rejects.reason.tolist() == ["nik_duplicate"]
+    assert "row 1" in res.rejects.message.iloc[0]
+
+
+def test_all_problems_listed_and_primary_first() -> None:
+    bad = ["12", "", "", "", "", "Antah", "Setu", "1"]
+    res = read_cards(_frame([bad]))
+    probs = res.rejects.problems.iloc[0].split(";")
+    assert probs[0] == res.rejects.reason.iloc[0] == "nik_format"
+    assert {"nama_empty", "alamat_empty", "desa_unknown"} <= set(probs)
+
+
+def test_policies_can_downgrade_to_warnings() -> None:
+    row = list(GOOD[0])
+    row[0] = "3216061201900001"  # NIK from Tambun Selatan, lives in Karang Bahagia (moved)
+    row[7] = "17510"
+    res = read_cards(
+        _frame([row]), rules=ValidationRules(kodepos_mismatch="warn", nik_kecamatan_mismatch="warn")
+    )
+    assert len(res.cards) == 1
+    assert "kodepos_mismatch" in res.cards.warnings.iloc[0]
+    assert "nik_kecamatan_mismatch" in res.cards.warnings.iloc[0]
+    with pytest.raises(ConfigError):
+        ValidationRules(kodepos_mismatch="ignore")  # type: ignore[arg-type]
+
+
+def _write_csv(
+    path: Path, rows: list[list[str]], *, sep: str = ",", encoding: str = "utf-8", header: list[str] = HEADER
+) -> Path:
+    text = "\n".join(sep.join(f'"{c}"' if sep in c else c for c in r) for r in [header, *rows]) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding"),
+    [(",", "utf-8"), (";", "utf-8-sig"), (";", "cp1252"), ("\t", "latin-1"), (",", "utf-16")],
+)
+def test_csv_encodings_and_delimiters(tmp_path: Path, sep: str, encoding: str) -> None:
+    rows = [list(r) for r in GOOD]
+    rows[0][1] = "Siti Ré Rahayu"  # a non-ASCII letter, as in imported names
+    res = read_cards(_write_csv(tmp_path / "c.csv", rows, sep=sep, encoding=encoding))
+    assert len(res.cards) == 3, res.summary()
+    assert res.cards.nama.iloc[0] == "Siti Ré Rahayu"
+    assert res.cards.columns[0] == "row"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["No NIK", "Nama Lengkap", "Alamat", "RT", "RW", "Kelurahan", "Kecamatan", "Kodepos"],
+        ["nik", "nama", "alamat lengkap", "no rt", "no rw", "Desa/Kelurahan", "Kec", "Kode Pos"],
+        ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KEC", "KD POS"],
+    ],
+)
+def test_header_variants(tmp_path: Path, header: list[str]) -> None:
+    res = read_cards(_write_csv(tmp_path / "c.csv", GOOD, header=header))
+    assert len(res.cards) == 3
+    assert res.column_map["desa"] == header[5]
+
+
+def test_rt_rw_combined_and_coordinates(tmp_path: Path) -> None:
+    header = ["NIK", "NAMA", "ALAMAT", "RT/RW", "DESA", "KECAMATAN", "LAT", "LON"]
+    rows = [
+        [
+            "3216101201900001",
+            "A",
+            "Kp. Pulo",
+            "003/005",
+            "Karangbahagia",
+            "Karang Bahagia",
+            "-6.1964",
+            "107.2011",
+        ],
+        [
+            "3216101201900002",
+            "B",
+            "Kp. Pulo",
+            "3 5",
+            "Karangbahagia",
+            "Karang Bahagia",
+            "107.2011",
+            "-6.1964",
+        ],
+        ["3216101201900003", "C", "Kp. Pulo", "", "Karangbahagia", "Karang Bahagia", "abc", ""],
+    ]
+    res = read_cards(_write_csv(tmp_path / "c.csv", rows, header=header))
+    c = res.cards
+    assert c.rt.tolist()[:2] == ["003", "003"] and c.rw.tolist()[:2] == ["005", "005"]
+    assert c.lon.iloc[0] == pytest.approx(107.2011) and c.lat.iloc[0] == pytest.approx(-6.1964)
+    assert c.lon.iloc[1] == pytest.approx(107.2011)  # swapped back
+    assert "coordinates_swapped" in c.warnings.iloc[1]
+    assert pd.isna(c.lon.iloc[2]) and "coordinates_invalid" in c.warnings.iloc[2]
+
+
+def test_missing_column_error_says_what_to_pass(tmp_path: Path) -> None:
+    header = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "Wilayah Desa", "KECAMATAN", "KODE POS"]
+    path = _write_csv(tmp_path / "c.csv", GOOD, header=header)
+    with pytest.raises(MissingColumnError) as err:
+        read_cards(path)
+    msg = str(err.value)
+    assert "'desa'" in msg and "Wilayah Desa" in msg and "columns=" in msg
+    res = read_cards(path, columns={"Wilayah Desa": "desa"})
+    assert len(res.cards) == 3
+
+
+def test_xlsx_with_numeric_nik(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append([3216101201900001, *GOOD[0][1:]])  # exact number, last digit not 0: recoverable
+    ws.append([3216105505850000, *GOOD[1][1:]])  # Excel-truncated (15 significant digits): rejected
+    ws.append([GOOD[2][0], *GOOD[2][1:]])
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    res = read_cards(path)
+    assert res.cards.nik.tolist() == ["3216101201900001", "3216061201900003"]
+    assert res.rejects.reason.tolist() == ["nik_scientific"]
+
+
+def test_parquet(tmp_path: Path) -> None:
+    df = _frame(GOOD)
+    df.to_parquet(tmp_path / "c.parquet")
+    assert len(read_cards(tmp_path / "c.parquet").cards) == 3
+
+
+def test_broken_rows_are_rejected_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    lines = [
+        ",".join(HEADER),
+        ",".join(GOOD[0]),
+        ",".join(GOOD[1][:5]),
+        ",".join(GOOD[2]) + ",extra,x",
+        ",".join(GOOD[2][:2]) + "," + "x" * 5000 + "," + ",".join(GOOD[2][3:]),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = read_cards(path)
+    assert res.n_rows == 4
+    assert res.rejects.set_index("row").reason.to_dict() == {
+        2: "row_fields",
+        3: "row_fields",
+        4: "cell_too_long",
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [(b"", "empty"), (b"\x00\x01\x02\x03garbage" * 10, "binary"), (b"NIK,NAMA\n", "required column")],
+)
+def test_unreadable_files_give_one_clear_error(tmp_path: Path, content: bytes, match: str) -> None:
+    p = tmp_path / "c.csv"
+    p.write_bytes(content)
+    with pytest.raises(InputFileError, match=match):
+        read_cards(p)
+
+
+def test_truncated_xlsx_and_missing_file(tmp_path: Path) -> None:
+    p = tmp_path / "c.xlsx"
+    p.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(InputFileError):
+        read_cards(p)
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_cards(tmp_path / "nope.csv")
+
+
+def test_header_only_gives_empty_result(tmp_path: Path) -> None:
+    res = read_cards(_write_csv(tmp_path / "c.csv", []))
+    assert res.n_rows == 0 and res.cards.empty and res.rejects.empty
+
+
+def test_names_and_niks_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    rows = [*GOOD, ["3216101201900001", "Siti Rahayu", "", "", "", "Antah", "Setu", ""]]
+    res = read_cards(_frame(rows))
+    assert caplog.records  # the reader does log its counts
+    text = caplog.text
+    for r in rows:
+        assert r[0] not in text and r[1] not in text
+    assert not res.rejects.astype(str).apply(lambda c: c.str.contains("Siti")).any().any()
+    assert not res.rejects.astype(str).apply(lambda c: c.str.contains("3216101201900001")).any().any()
