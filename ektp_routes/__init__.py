@@ -13,6 +13,7 @@ from ektp_routes._errors import (
 )
 from ektp_routes.cards import REASONS, CardList, ValidationRules, read_cards
 from ektp_routes.regions import Desa, Gazetteer, Kecamatan, Resolution
+from ektp_routes.solve import Fleet, RoutePlan, RoutingProblem, SolveParams, solve
 from ektp_routes.synthetic import synthetic_cards, write_cards
 
 __version__ = "0.1.0"
@@ -35,7 +36,12 @@ __all__ = [
     "SolverError",
     "ValidationRules",
     "__version__",
+    "Fleet",
+    "RoutePlan",
+    "RoutingProblem",
+    "SolveParams",
     "read_cards",
+    "solve",
     "synthetic_cards",
     "write_cards",
 ]

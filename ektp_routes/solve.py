@@ -1,0 +1,674 @@
+"""Courier routing for one post office: an OR-Tools vehicle-routing model with capacities, shifts,
+service times, time windows, several couriers and several days.
+
+Every courier-day is one vehicle. The default objective is lexicographic in practice: a courier-day
+costs ``day_cost_s`` (by default four shift lengths of riding), so the solver first uses as few
+courier-days as it can, then minimises travel time. A stop is only left out through a penalty far above
+any route cost, and every stop left out carries a reason.
+
+Large areas are decomposed: stops are cut into angular territories around the post office (a sweep),
+each territory is routed with the couriers still free, and the cost of the decomposition is measured
+against whole-problem solving in ``benchmarks/large_area.py``.
+
+Example
+-------
+>>> import numpy as np
+>>> from ektp_routes.solve import Fleet, RoutingProblem, SolveParams, solve
+>>> t = np.array([[0, 60, 60], [60, 0, 90], [60, 90, 0]], dtype=float)
+>>> p = RoutingProblem(time_s=t, dist_m=t * 5, cards=np.array([0, 2, 3]),
+...                    fleet=Fleet(couriers=1, capacity=10, shift_s=3600))
+>>> plan = solve(p, SolveParams(time_limit_s=1, deterministic=True))
+>>> [r.stops for r in plan.routes], plan.unserved
+([(2, 1)], {})
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time as _time
+import tomllib
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ektp_routes._errors import ConfigError, SolverError
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Largest value allowed in the integer matrices handed to OR-Tools (well inside int64, leaving room
+#: for sums along routes and penalties).
+_INT_LIMIT = 2**52
+
+UNSERVED_REASONS = {
+    "too_many_cards": "the stop has more cards than a courier's bag holds",
+    "beyond_shift": "a round trip from the post office to this stop does not fit in one shift",
+    "outside_time_window": "the stop's time window cannot be met within a shift",
+    "unreachable": "no road path between the post office and this stop",
+    "no_capacity": "not enough courier-days in the horizon to serve every stop",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CourierOverride:
+    """Per-courier exceptions to the fleet defaults (index from 0)."""
+
+    courier: int
+    capacity: int | None = None
+    shift_s: int | None = None
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The couriers of one post office.
+
+    Parameters
+    ----------
+    couriers
+        Number of couriers.
+    capacity
+        Cards a courier's bag holds per day.
+    shift_s
+        Working time per courier-day (travel + service), seconds.
+    days
+        Days in the planning horizon.
+    overrides
+        Per-courier capacity or shift exceptions.
+    """
+
+    couriers: int = 1
+    capacity: int = 150
+    shift_s: int = 7 * 3600
+    days: int = 1
+    overrides: tuple[CourierOverride, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.couriers < 1 or self.days < 1:
+            raise ConfigError(
+                f"a fleet needs at least 1 courier and 1 day (got {self.couriers}, {self.days})"
+            )
+        if self.capacity < 1 or self.shift_s < 60:
+            raise ConfigError("fleet capacity must be >= 1 card and shift_s >= 60 s")
+        for o in self.overrides:
+            if not 0 <= o.courier < self.couriers:
+                raise ConfigError(f"override for courier {o.courier}, but the fleet has {self.couriers}")
+
+    def vehicles(self) -> list[tuple[int, int, int, int]]:
+        """(courier, day, capacity, shift_s) of every courier-day, day-major."""
+        over = {o.courier: o for o in self.overrides}
+        out = []
+        for day in range(self.days):
+            for c in range(self.couriers):
+                o = over.get(c)
+                cap = o.capacity if o and o.capacity is not None else self.capacity
+                shift = o.shift_s if o and o.shift_s is not None else self.shift_s
+                out.append((c, day, cap, shift))
+        return out
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """One post office's routing problem. Index 0 of every array is the post office (depot).
+
+    Parameters
+    ----------
+    time_s, dist_m
+        Travel time (s) and distance (m) matrices, ``inf`` where there is no path.
+    cards
+        Cards to deliver at each stop (0 for the depot).
+    fleet
+        Couriers, bags, shifts and days.
+    service_base_s, service_per_card_s
+        Time at a stop: base (park, find the door) plus per card (identity check, signature).
+    windows
+        Optional (open, close) in seconds from the start of a shift, per node; None for no window.
+    lon, lat
+        Optional coordinates, used to decompose large problems into territories.
+    ids
+        Optional stop identifiers carried into the plan.
+    """
+
+    time_s: FloatArray
+    dist_m: FloatArray
+    cards: IntArray
+    fleet: Fleet = field(default_factory=Fleet)
+    service_base_s: float = 60.0
+    service_per_card_s: float = 45.0
+    windows: Sequence[tuple[float, float] | None] | None = None
+    lon: FloatArray | None = None
+    lat: FloatArray | None = None
+    ids: Sequence[str] | None = None
+    service_s_per_node: FloatArray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.cards)
+        t = np.asarray(self.time_s, dtype=float)
+        d = np.asarray(self.dist_m, dtype=float)
+        if t.shape != (n, n) or d.shape != (n, n):
+            raise SolverError(
+                f"matrices must be {n}x{n} (one row per node, depot first); got {t.shape}, {d.shape}"
+            )
+        if n == 0:
+            raise SolverError("a routing problem needs at least the depot")
+        if np.any(np.asarray(self.cards) < 0) or np.any(t < 0) or np.any(d < 0):
+            raise SolverError("cards, times and distances must be non-negative")
+        if self.windows is not None and len(self.windows) != n:
+            raise SolverError("windows must have one entry per node (None for no window)")
+        if self.service_base_s < 0 or self.service_per_card_s < 0:
+            raise SolverError("service times must be non-negative")
+
+    @property
+    def n_stops(self) -> int:
+        return len(self.cards) - 1
+
+    def service_s(self) -> FloatArray:
+        """Service time per node (0 at the depot): per-node values when given, else base + per card."""
+        if self.service_s_per_node is not None:
+            s = np.asarray(self.service_s_per_node, dtype=float).copy()
+            s[0] = 0.0
+            return s
+        s = self.service_base_s + self.service_per_card_s * np.asarray(self.cards, dtype=float)
+        s[0] = 0.0
+        return s
+
+    def subproblem(self, nodes: Sequence[int], fleet: Fleet | None = None) -> RoutingProblem:
+        """The problem restricted to the depot and ``nodes`` (original indices, depot excluded)."""
+        idx = np.r_[0, np.asarray(nodes, dtype=int)]
+        return RoutingProblem(
+            time_s=self.time_s[np.ix_(idx, idx)],
+            dist_m=self.dist_m[np.ix_(idx, idx)],
+            cards=np.asarray(self.cards)[idx],
+            fleet=fleet or self.fleet,
+            service_base_s=self.service_base_s,
+            service_per_card_s=self.service_per_card_s,
+            windows=None if self.windows is None else [self.windows[i] for i in idx],
+            lon=None if self.lon is None else np.asarray(self.lon)[idx],
+            lat=None if self.lat is None else np.asarray(self.lat)[idx],
+            ids=None if self.ids is None else [self.ids[i] for i in idx],
+            service_s_per_node=None
+            if self.service_s_per_node is None
+            else np.asarray(self.service_s_per_node)[idx],
+        )
+
+
+Objective = Literal["courier_days", "time", "distance"]
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to solve.
+
+    Parameters
+    ----------
+    time_limit_s
+        Wall-clock limit for the whole solve (honoured: the best plan found so far is returned).
+    seed
+        Seed of the randomised parts (decomposition tie-breaks, ruin-and-recreate).
+    deterministic
+        Same input and seed give the same plan: the search is bounded by a solution count derived
+        from the problem size instead of the clock (the time limit still caps it).
+    objective
+        "courier_days" (default: fewest courier-days, then least travel time), "time" or "distance".
+    day_cost_s
+        Cost of using one courier-day, in travel seconds (default: four shift lengths).
+    balance
+        Weight of the longest route's duration in the objective (0 = off); evens out workloads.
+    max_stops_whole
+        Problems with more stops than this are decomposed into territories.
+    territory_stops
+        Target stops per territory when decomposing.
+    """
+
+    time_limit_s: float = 30.0
+    seed: int = 0
+    deterministic: bool = False
+    objective: Objective = "courier_days"
+    day_cost_s: float | None = None
+    balance: float = 0.0
+    max_stops_whole: int = 400
+    territory_stops: int = 250
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            raise ConfigError("time_limit_s must be > 0")
+        if self.objective not in ("courier_days", "time", "distance"):
+            raise ConfigError(f"objective must be courier_days, time or distance, not {self.objective!r}")
+        if self.workers < 1:
+            raise ConfigError("workers must be >= 1")
+        if self.balance < 0 or self.max_stops_whole < 1 or self.territory_stops < 1:
+            raise ConfigError("balance must be >= 0; max_stops_whole and territory_stops >= 1")
+
+    @classmethod
+    def from_toml(cls, path: str | Path, section: str = "solve") -> SolveParams:
+        """Read parameters from a TOML file's ``[solve]`` table; unknown keys are an error."""
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        table = data.get(section, {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(table) - known
+        if unknown:
+            raise ConfigError(f"unknown [{section}] keys {sorted(unknown)} in {path}; known: {sorted(known)}")
+        return cls(**table)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One courier-day: stops in visiting order (problem indices), arrival times from shift start."""
+
+    courier: int
+    day: int
+    stops: tuple[int, ...]
+    arrivals_s: tuple[float, ...]
+    cards: int
+    distance_m: float
+    duration_s: float
+    travel_s: float
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """Routes per courier-day and the stops left out, each with its reason code."""
+
+    routes: tuple[Route, ...]
+    unserved: Mapping[int, str]
+    n_stops: int
+    solve_s: float
+    territories: int = 1
+
+    @property
+    def courier_days(self) -> int:
+        return len(self.routes)
+
+    @property
+    def travel_s(self) -> float:
+        return float(sum(r.travel_s for r in self.routes))
+
+    @property
+    def distance_m(self) -> float:
+        return float(sum(r.distance_m for r in self.routes))
+
+    def served(self) -> set[int]:
+        return {s for r in self.routes for s in r.stops}
+
+
+# ---------------------------------------------------------------------------------------------- checks
+def check_plan(problem: RoutingProblem, plan: RoutePlan, *, tol_s: float = 1.0) -> list[str]:
+    """Every violated rule of ``plan`` (empty when feasible): capacity, shift, windows, coverage."""
+    errors = []
+    seen: dict[int, int] = {}
+    vehicles = {(c, d): (cap, shift) for c, d, cap, shift in problem.fleet.vehicles()}
+    svc = problem.service_s()
+    used = set()
+    for k, r in enumerate(plan.routes):
+        if (r.courier, r.day) in used:
+            errors.append(f"courier {r.courier} day {r.day} has two routes")
+        used.add((r.courier, r.day))
+        cap, shift = vehicles[(r.courier, r.day)]
+        cards = int(sum(problem.cards[s] for s in r.stops))
+        if cards > cap:
+            errors.append(f"route {k}: {cards} cards > bag of {cap}")
+        t = 0.0
+        prev = 0
+        for s, arr in zip(r.stops, r.arrivals_s, strict=True):
+            t += svc[prev] + problem.time_s[prev, s]
+            w = problem.windows[s] if problem.windows is not None else None
+            if w is not None:
+                t = max(t, w[0])
+                if t > w[1] + tol_s:
+                    errors.append(
+                        f"route {k}: stop {s} reached at {t:.0f} s after its window closes ({w[1]:.0f})"
+                    )
+            if abs(arr - t) > tol_s and arr + tol_s < t:
+                errors.append(f"route {k}: stop {s} arrival {arr:.0f} earlier than possible ({t:.0f})")
+            t = max(t, arr)
+            prev = s
+            seen[s] = seen.get(s, 0) + 1
+        end = t + svc[prev] + problem.time_s[prev, 0]
+        if end > shift + tol_s:
+            errors.append(f"route {k}: duration {end:.0f} s > shift {shift} s")
+    for s in range(1, len(problem.cards)):
+        n = seen.get(s, 0) + (1 if s in plan.unserved else 0)
+        if n != 1:
+            errors.append(
+                f"stop {s} appears {n} times (served {seen.get(s, 0)}, unserved {s in plan.unserved})"
+            )
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------- solving
+def solve(problem: RoutingProblem, params: SolveParams | None = None) -> RoutePlan:
+    """Plan the couriers' routes for one post office.
+
+    Stops that cannot be served at all (too many cards for a bag, unreachable, a round trip longer
+    than a shift, an impossible time window) are set aside with their reason before the search; the
+    rest are routed, decomposed into territories when there are more than ``max_stops_whole``.
+    """
+    params = params or SolveParams()
+    t0 = _time.perf_counter()
+    unserved = _presolve(problem)
+    todo = [i for i in range(1, len(problem.cards)) if i not in unserved]
+    if not todo:
+        return RoutePlan((), unserved, problem.n_stops, _time.perf_counter() - t0)
+    if len(todo) <= params.max_stops_whole:
+        routes, dropped = _portfolio(problem, todo, params)
+        unserved.update(dropped)
+        plan = RoutePlan(tuple(routes), unserved, problem.n_stops, _time.perf_counter() - t0)
+    else:
+        plan = _solve_decomposed(problem, todo, unserved, params, t0)
+    logger.info(
+        "solved %d stops: %d courier-days, %d unserved, %.1f s",
+        problem.n_stops,
+        plan.courier_days,
+        len(plan.unserved),
+        plan.solve_s,
+    )
+    return plan
+
+
+#: Search strategies the portfolio runs side by side (one per worker, in this order).
+PORTFOLIO = (
+    ("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
+    ("SAVINGS", "GUIDED_LOCAL_SEARCH"),
+    ("PATH_CHEAPEST_ARC", "GUIDED_LOCAL_SEARCH"),
+    ("CHRISTOFIDES", "SIMULATED_ANNEALING"),
+)
+
+
+def _plan_cost(
+    problem: RoutingProblem, routes: Sequence[Route], dropped: Mapping[int, str], params: SolveParams
+) -> tuple[float, ...]:
+    metric = (
+        sum(r.distance_m for r in routes)
+        if params.objective == "distance"
+        else sum(r.travel_s for r in routes)
+    )
+    days = len(routes) if params.objective == "courier_days" else 0
+    return (len(dropped), days, round(metric, 3))
+
+
+def _portfolio(
+    problem: RoutingProblem, nodes: Sequence[int], params: SolveParams
+) -> tuple[list[Route], dict[int, str]]:
+    """Solve with ``params.workers`` strategies in parallel processes; keep the best plan.
+
+    The first worker uses the strategy in ``params``; the others take the next entries of
+    :data:`PORTFOLIO`. Ties go to the lowest worker, so the result is deterministic when each
+    worker is.
+    """
+    vehicles = problem.fleet.vehicles()
+    if params.workers == 1:
+        return _solve_ortools(problem, nodes, vehicles, params, params.time_limit_s)
+    from concurrent.futures import ProcessPoolExecutor
+
+    strategies = [(params.first_solution, params.metaheuristic)]
+    strategies += [s for s in PORTFOLIO if s != strategies[0]][: params.workers - 1]
+    variants = [replace(params, first_solution=f, metaheuristic=m, workers=1) for f, m in strategies]
+    with ProcessPoolExecutor(max_workers=len(variants)) as pool:
+        futures = [
+            pool.submit(_solve_ortools, problem, nodes, vehicles, v, params.time_limit_s * 0.95)
+            for v in variants
+        ]
+        results = [f.result() for f in futures]
+    return min(results, key=lambda rd: _plan_cost(problem, rd[0], rd[1], params))
+
+
+def _presolve(problem: RoutingProblem) -> dict[int, str]:
+    out: dict[int, str] = {}
+    svc = problem.service_s()
+    t = problem.time_s
+    max_cap = max(v[2] for v in problem.fleet.vehicles())
+    max_shift = max(v[3] for v in problem.fleet.vehicles())
+    for i in range(1, len(problem.cards)):
+        w = problem.windows[i] if problem.windows is not None else None
+        if not (np.isfinite(t[0, i]) and np.isfinite(t[i, 0])):
+            out[i] = "unreachable"
+        elif problem.cards[i] > max_cap:
+            out[i] = "too_many_cards"
+        elif t[0, i] + svc[i] + t[i, 0] > max_shift:
+            out[i] = "beyond_shift"
+        elif w is not None and (
+            w[0] > w[1] or t[0, i] > w[1] or max(t[0, i], w[0]) + svc[i] + t[i, 0] > max_shift
+        ):
+            out[i] = "outside_time_window"
+    return out
+
+
+def to_int_matrix(m: FloatArray, *, big: int, what: str) -> IntArray:
+    """Round a matrix to integers for OR-Tools, replacing inf by ``big``; warn before overflow."""
+    finite = np.isfinite(m)
+    if finite.any() and float(np.max(m[finite])) * max(1, len(m)) > _INT_LIMIT:
+        warnings.warn(
+            f"{what} values are so large that route sums may overflow OR-Tools' integers; "
+            "use seconds and metres, not smaller units",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    out = np.where(finite, np.rint(m), big)
+    return out.astype(np.int64)
+
+
+def _solve_ortools(
+    problem: RoutingProblem,
+    nodes: Sequence[int],
+    vehicles: Sequence[tuple[int, int, int, int]],
+    params: SolveParams,
+    time_limit_s: float,
+) -> tuple[list[Route], dict[int, str]]:
+    """Route ``nodes`` (problem indices) with ``vehicles``; returns routes and dropped stops."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    if not nodes or not vehicles:
+        return [], {i: "no_capacity" for i in nodes}
+    idx = np.r_[0, np.asarray(nodes, dtype=int)]
+    n = len(idx)
+    svc_all = problem.service_s()
+    max_shift = max(v[3] for v in vehicles)
+    big = 10 * max_shift
+    T = to_int_matrix(problem.time_s[np.ix_(idx, idx)], big=big, what="travel time")
+    Dm = to_int_matrix(problem.dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
+    svc = np.rint(svc_all[idx]).astype(np.int64)
+    demand = np.asarray(problem.cards, dtype=np.int64)[idx]
+    transit = T + svc[:, None]  # travel i->j plus service at i
+    manager = pywrapcp.RoutingIndexManager(n, len(vehicles), 0)
+    routing = pywrapcp.RoutingModel(manager)
+    transit_l = transit.tolist()
+    dist_l = Dm.tolist()
+    t_l = T.tolist()
+
+    def time_cb(a: int, b: int) -> int:
+        return transit_l[manager.IndexToNode(a)][manager.IndexToNode(b)]
+
+    def dist_cb(a: int, b: int) -> int:
+        return dist_l[manager.IndexToNode(a)][manager.IndexToNode(b)]
+
+    def travel_cb(a: int, b: int) -> int:
+        return t_l[manager.IndexToNode(a)][manager.IndexToNode(b)]
+
+    time_idx = routing.RegisterTransitCallback(time_cb)
+    dist_idx = routing.RegisterTransitCallback(dist_cb)
+    travel_idx = routing.RegisterTransitCallback(travel_cb)
+    demand_l = demand.tolist()
+    dem_idx = routing.RegisterUnaryTransitCallback(lambda a: demand_l[manager.IndexToNode(a)])
+    routing.AddDimensionWithVehicleCapacity(dem_idx, 0, [int(v[2]) for v in vehicles], True, "Cards")
+    routing.AddDimensionWithVehicleTransitAndCapacity(
+        [time_idx] * len(vehicles), int(max_shift), [int(v[3]) for v in vehicles], True, "Time"
+    )
+    time_dim = routing.GetDimensionOrDie("Time")
+    if problem.windows is not None:
+        for k, node in enumerate(idx):
+            w = problem.windows[node]
+            if k == 0 or w is None:
+                continue
+            time_dim.CumulVar(manager.NodeToIndex(k)).SetRange(int(math.ceil(w[0])), int(math.floor(w[1])))
+    arc = {"distance": dist_idx, "time": travel_idx, "courier_days": travel_idx}[params.objective]
+    routing.SetArcCostEvaluatorOfAllVehicles(arc)
+    if params.objective == "courier_days":
+        day_cost = int(params.day_cost_s if params.day_cost_s is not None else 4 * max_shift)
+        # Later days cost slightly more, so the plan fills the first days first.
+        for v, (_c, day, _cap, _shift) in enumerate(vehicles):
+            routing.SetFixedCostOfVehicle(day_cost + day * max(1, max_shift // 100), v)
+    else:
+        day_cost = 0
+    if params.balance > 0:
+        time_dim.SetGlobalSpanCostCoefficient(int(round(params.balance)))
+    # Leaving a stop out costs far more than any courier-day: it only happens when nothing else fits.
+    penalty = int(min(_INT_LIMIT // max(1, n), 100 * (day_cost + big) + 1))
+    for k in range(1, n):
+        routing.AddDisjunction([manager.NodeToIndex(k)], penalty)
+    # Day d vehicles are interchangeable with each other; symmetric couriers make no difference.
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
+    sp.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
+    sp.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if params.deterministic:
+        sp.solution_limit = max(200, 40 * n)
+    sol = routing.SolveWithParameters(sp)
+    if sol is None:
+        raise SolverError(f"OR-Tools found no solution for {n - 1} stops (status {routing.status()})")
+    routes: list[Route] = []
+    served: set[int] = set()
+    for v, (courier, day, _cap, _shift) in enumerate(vehicles):
+        i = routing.Start(v)
+        order: list[int] = []
+        arrivals: list[float] = []
+        while not routing.IsEnd(i):
+            node = manager.IndexToNode(i)
+            if node != 0:
+                order.append(int(idx[node]))
+                arrivals.append(float(sol.Value(time_dim.CumulVar(i))))
+            i = sol.Value(routing.NextVar(i))
+        if not order:
+            continue
+        served.update(order)
+        routes.append(_make_route(problem, courier, day, order, arrivals))
+    dropped = {int(i): "no_capacity" for i in nodes if int(i) not in served}
+    return routes, dropped
+
+
+def _make_route(
+    problem: RoutingProblem, courier: int, day: int, order: Sequence[int], arrivals: Sequence[float]
+) -> Route:
+    path = [0, *order, 0]
+    legs_t = [float(problem.time_s[a, b]) for a, b in zip(path[:-1], path[1:], strict=True)]
+    legs_d = [float(problem.dist_m[a, b]) for a, b in zip(path[:-1], path[1:], strict=True)]
+    svc = problem.service_s()
+    # Arrival times recomputed in floating point from the real matrix (OR-Tools saw rounded values),
+    # waiting for a window when the solver scheduled a later arrival.
+    t = 0.0
+    arr: list[float] = []
+    prev = 0
+    for s, planned in zip(order, arrivals, strict=True):
+        t += svc[prev] + problem.time_s[prev, s]
+        w = problem.windows[s] if problem.windows is not None else None
+        if w is not None:
+            t = max(t, w[0], min(planned, w[1]))
+        arr.append(round(t, 1))
+        prev = s
+    end = t + svc[prev] + problem.time_s[prev, 0]
+    return Route(
+        courier=courier,
+        day=day,
+        stops=tuple(int(s) for s in order),
+        arrivals_s=tuple(arr),
+        cards=int(sum(problem.cards[s] for s in order)),
+        distance_m=round(sum(legs_d), 1),
+        duration_s=round(end, 1),
+        travel_s=round(sum(legs_t), 1),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- decomposition
+def territories(
+    problem: RoutingProblem, nodes: Sequence[int], size: int, *, seed: int = 0
+) -> list[list[int]]:
+    """Cut stops into angular territories around the depot (a sweep), about ``size`` stops each.
+
+    With coordinates the sweep uses the bearing from the post office; without them, the bearing is
+    replaced by the order of a nearest-neighbour chain over the travel-time matrix.
+    """
+    nodes = list(nodes)
+    k = max(1, math.ceil(len(nodes) / size))
+    if problem.lon is not None and problem.lat is not None:
+        lon = np.asarray(problem.lon, dtype=float)
+        lat = np.asarray(problem.lat, dtype=float)
+        ang = np.arctan2(lat[nodes] - lat[0], (lon[nodes] - lon[0]) * math.cos(math.radians(float(lat[0]))))
+        order = [nodes[i] for i in np.argsort(ang, kind="stable")]
+        # Start the sweep at the widest angular gap, so no territory straddles an empty sector.
+        a = np.sort(ang)
+        gaps = np.diff(np.r_[a, a[0] + 2 * np.pi])
+        start = (int(np.argmax(gaps)) + 1) % len(order)
+        order = order[start:] + order[:start]
+    else:
+        rest = set(nodes)
+        cur = 0
+        order = []
+        while rest:
+            nxt = min(rest, key=lambda j: (problem.time_s[cur, j], j))
+            order.append(nxt)
+            rest.remove(nxt)
+            cur = nxt
+    bounds = np.linspace(0, len(order), k + 1).round().astype(int)
+    return [order[bounds[i] : bounds[i + 1]] for i in range(k) if bounds[i + 1] > bounds[i]]
+
+
+def _solve_decomposed(
+    problem: RoutingProblem, todo: list[int], unserved: dict[int, str], params: SolveParams, t0: float
+) -> RoutePlan:
+    parts = territories(problem, todo, params.territory_stops, seed=params.seed)
+    free = list(problem.fleet.vehicles())
+    routes: list[Route] = []
+    total_cards = sum(int(problem.cards[i]) for i in todo)
+    for k, part in enumerate(parts):
+        elapsed = _time.perf_counter() - t0
+        remaining = max(0.05, params.time_limit_s - elapsed)
+        share = remaining / (len(parts) - k)
+        # Offer the territory the courier-days its share of cards needs, plus slack.
+        cards = sum(int(problem.cards[i]) for i in part)
+        want = max(1, math.ceil(len(free) * cards / max(1, total_cards)) + 2)
+        offer = free[: min(len(free), want * 2)]
+        sub_routes, dropped = _solve_ortools(problem, part, offer, params, share)
+        used = {(r.courier, r.day) for r in sub_routes}
+        free = [v for v in free if (v[0], v[1]) not in used]
+        total_cards -= cards
+        routes += sub_routes
+        unserved.update(dropped)
+    # Stops dropped in a territory get one more chance with the courier-days left over.
+    retry = [i for i, why in unserved.items() if why == "no_capacity"]
+    if retry and free and _time.perf_counter() - t0 < params.time_limit_s:
+        extra, dropped = _solve_ortools(
+            problem, retry, free, params, max(0.05, params.time_limit_s - (_time.perf_counter() - t0))
+        )
+        for i in retry:
+            unserved.pop(i, None)
+        unserved.update(dropped)
+        routes += extra
+    routes.sort(key=lambda r: (r.day, r.courier))
+    return RoutePlan(
+        tuple(routes), unserved, problem.n_stops, _time.perf_counter() - t0, territories=len(parts)
+    )
+
+
+def relabel(plan: RoutePlan, mapping: Mapping[int, int]) -> RoutePlan:
+    """The plan with stop indices renamed through ``mapping``."""
+    return RoutePlan(
+        tuple(replace(r, stops=tuple(mapping[s] for s in r.stops)) for r in plan.routes),
+        {mapping[k]: v for k, v in plan.unserved.items()},
+        plan.n_stops,
+        plan.solve_s,
+        plan.territories,
+    )
+
+
+def describe_unserved(reason: str) -> str:
+    return UNSERVED_REASONS.get(reason, reason)

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ektp_routes import ConfigError, SolverError
+from ektp_routes.network import StraightLineNetwork
+from ektp_routes.solve import Fleet, RoutingProblem, SolveParams, check_plan, solve
+
+
+def _problem(n: int, seed: int = 0, **fleet_kw: int) -> RoutingProblem:
+    rng = np.random.default_rng(seed)
+    lon = np.r_[107.15, 107.15 + rng.normal(0, 0.01, n)]
+    lat = np.r_[-6.25, -6.25 + rng.normal(0, 0.01, n)]
+    m = StraightLineNetwork().matrix(lon, lat)
+    cards = np.r_[0, rng.choice([1, 2, 3], n)]
+    fleet = Fleet(**{"couriers": 2, "capacity": 40, "shift_s": 4 * 3600, "days": 2, **fleet_kw})
+    return RoutingProblem(m.time_s, m.dist_m, cards, fleet, lon=lon, lat=lat)
+
+
+def test_tiny_instance_matches_brute_force() -> None:
+    p = _problem(6, seed=3, couriers=1, days=1, capacity=100, shift_s=10 * 3600)
+    plan = solve(p, SolveParams(time_limit_s=2, objective="time", deterministic=True))
+    t = p.time_s
+    best = min(
+        t[0, perm[0]] + sum(t[a, b] for a, b in itertools.pairwise(perm)) + t[perm[-1], 0]
+        for perm in itertools.permutations(range(1, 7))
+    )
+    assert len(plan.routes) == 1
+    assert plan.travel_s == pytest.approx(best, abs=1.0)
+
+
+def test_two_vehicle_brute_force_with_capacity() -> None:
+    # 5 stops of 2 cards, bags of 6: at least two routes; compare with all splits and orders.
+    rng = np.random.default_rng(5)
+    lon = np.r_[107.0, 107.0 + rng.uniform(-0.02, 0.02, 5)]
+    lat = np.r_[-6.2, -6.2 + rng.uniform(-0.02, 0.02, 5)]
+    m = StraightLineNetwork().matrix(lon, lat)
+    p = RoutingProblem(
+        m.time_s,
+        m.dist_m,
+        np.r_[0, [2] * 5],
+        Fleet(couriers=2, capacity=6, shift_s=36000),
+        service_base_s=0,
+        service_per_card_s=0,
+    )
+    plan = solve(p, SolveParams(time_limit_s=2, objective="time", deterministic=True))
+    t = m.time_s
+
+    def tour(seq: tuple[int, ...]) -> float:
+        if not seq:
+            return 0.0
+        return t[0, seq[0]] + sum(t[a, b] for a, b in itertools.pairwise(seq)) + t[seq[-1], 0]
+
+    best = np.inf
+    for perm in itertools.permutations(range(1, 6)):
+        for cut in range(2, 4):
+            best = min(best, tour(perm[:cut]) + tour(perm[cut:]))
+    assert plan.travel_s == pytest.approx(best, abs=1.0)
+    assert check_plan(p, plan) == []
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_routes_feasible_and_every_stop_accounted(seed: int) -> None:
+    p = _problem(60, seed=seed)
+    plan = solve(p, SolveParams(time_limit_s=3, seed=seed))
+    assert check_plan(p, plan) == []
+    assert plan.served() | set(plan.unserved) == set(range(1, 61))
+    assert plan.served().isdisjoint(plan.unserved)
+
+
+def test_time_windows_honoured() -> None:
+    p0 = _problem(30, seed=4, couriers=3, days=1, capacity=100, shift_s=6 * 3600)
+    windows = [None] + [(0.0, 3 * 3600.0) if i % 2 else (2 * 3600.0, 6 * 3600.0) for i in range(1, 31)]
+    p = RoutingProblem(p0.time_s, p0.dist_m, p0.cards, p0.fleet, windows=windows)
+    plan = solve(p, SolveParams(time_limit_s=3))
+    assert check_plan(p, plan) == []
+    for r in plan.routes:
+        for s, a in zip(r.stops, r.arrivals_s, strict=True):
+            assert windows[s][0] - 1 <= a <= windows[s][1] + 1
+
+
+def test_unserved_reasons() -> None:
+    p0 = _problem(5, seed=1, couriers=1, days=1, capacity=10, shift_s=3600)
+    t = p0.time_s.copy()
+    t[0, 2] = t[2, 0] = np.inf  # no road
+    t[0, 3] = t[3, 0] = 2000  # round trip 4000 s > shift
+    cards = p0.cards.copy()
+    cards[4] = 11  # more than a bag
+    windows = [None, None, None, None, None, (0.0, 1.0)]  # closes before anyone can arrive
+    p = RoutingProblem(t, p0.dist_m, cards, p0.fleet, windows=windows)
+    plan = solve(p, SolveParams(time_limit_s=1))
+    assert plan.unserved == {
+        2: "unreachable",
+        3: "beyond_shift",
+        4: "too_many_cards",
+        5: "outside_time_window",
+    }
+    assert check_plan(p, plan) == []
+
+
+def test_not_enough_couriers_reports_no_capacity() -> None:
+    p = _problem(40, seed=2, couriers=1, days=1, capacity=20)
+    plan = solve(p, SolveParams(time_limit_s=2))
+    assert sum(r.cards for r in plan.routes) <= 20
+    assert plan.unserved and set(plan.unserved.values()) == {"no_capacity"}
+    assert check_plan(p, plan) == []
+
+
+def test_fewest_courier_days_first() -> None:
+    p = _problem(30, seed=6, couriers=5, days=3, capacity=100, shift_s=8 * 3600)
+    plan = solve(p, SolveParams(time_limit_s=3))
+    assert plan.courier_days == 1  # 30 stops fit one bag and one shift
+    assert plan.routes[0].day == 0
+
+
+def test_deterministic_mode() -> None:
+    p = _problem(80, seed=9)
+    a = solve(p, SolveParams(time_limit_s=20, deterministic=True, seed=1))
+    b = solve(p, SolveParams(time_limit_s=20, deterministic=True, seed=1))
+    assert [r.stops for r in a.routes] == [r.stops for r in b.routes]
+
+
+def test_time_limit_respected() -> None:
+    p = _problem(300, seed=1, couriers=4, days=3, capacity=150, shift_s=7 * 3600)
+    t = time.perf_counter()
+    plan = solve(p, SolveParams(time_limit_s=3))
+    assert time.perf_counter() - t < 3 + 2.0  # model building and result extraction on top
+    assert check_plan(p, plan) == []
+
+
+def test_decomposition_feasible_and_complete() -> None:
+    p = _problem(500, seed=3, couriers=4, days=5, capacity=150, shift_s=7 * 3600)
+    plan = solve(p, SolveParams(time_limit_s=8, max_stops_whole=200, territory_stops=120))
+    assert plan.territories >= 4
+    assert check_plan(p, plan) == []
+    assert not plan.unserved
+
+
+def test_overrides_and_validation(tmp_path: Path) -> None:
+    from ektp_routes.solve import CourierOverride
+
+    f = Fleet(couriers=2, capacity=50, overrides=(CourierOverride(1, capacity=10, shift_s=3600),))
+    assert f.vehicles() == [(0, 0, 50, 25200), (1, 0, 10, 3600)]
+    with pytest.raises(ConfigError):
+        Fleet(couriers=0)
+    with pytest.raises(ConfigError):
+        SolveParams(time_limit_s=0)
+    with pytest.raises(SolverError):
+        RoutingProblem(np.zeros((2, 3)), np.zeros((2, 2)), np.array([0, 1]))
+    cfg = tmp_path / "plan.toml"
+    cfg.write_text("[solve]\ntime_limit_s = 5\nseed = 3\n")
+    assert SolveParams.from_toml(cfg).seed == 3
+    cfg.write_text("[solve]\ntime_limt_s = 5\n")
+    with pytest.raises(ConfigError, match="time_limt_s"):
+        SolveParams.from_toml(cfg)
