@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import math
 import time
 from pathlib import Path
@@ -63,7 +64,7 @@ def bks_for(path: Path, name: str) -> float | None:
 def route_cost(dist: np.ndarray, routes: list[list[int]]) -> float:
     return float(
         sum(
-            dist[0, r[0]] + sum(dist[a, b] for a, b in zip(r[:-1], r[1:])) + dist[r[-1], 0]
+            dist[0, r[0]] + sum(dist[a, b] for a, b in itertools.pairwise(r)) + dist[r[-1], 0]
             for r in routes
             if r
         )

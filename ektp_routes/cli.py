@@ -44,6 +44,123 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_bar(total_label: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    bar: dict[str, tqdm] = {}
+
+    def update(done: int, total: int) -> None:
+        if "b" not in bar:
+            bar["b"] = tqdm(total=total, desc=total_label, unit="office")
+        bar["b"].n = done
+        bar["b"].refresh()
+        if done >= total:
+            bar["b"].close()
+
+    return update
+
+
+def _run_plan(args: argparse.Namespace, cards: object) -> int:
+    from dataclasses import replace
+
+    from ektp_routes.export import write_plan
+    from ektp_routes.network import RoadNetwork, StraightLineNetwork, TravelNetwork
+    from ektp_routes.plan import PlanConfig, plan_routes, read_offices
+
+    cfg = PlanConfig.from_toml(args.config) if getattr(args, "config", None) else PlanConfig()
+    overrides = {
+        k: v
+        for k, v in {
+            "time_limit_s": args.time_limit,
+            "workers": args.workers,
+            "seed": args.seed,
+            "kecamatan": tuple(args.kecamatan) if args.kecamatan else None,
+            "consolidation": args.consolidation,
+        }.items()
+        if v is not None
+    }
+    cfg = replace(cfg, **overrides)
+    offices = read_offices(args.offices, cfg) if getattr(args, "offices", None) else None
+    network: TravelNetwork
+    if getattr(args, "network", None):
+        network = RoadNetwork.from_file(args.network)
+    elif getattr(args, "download", False):
+        from ektp_routes.regions import Gazetteer
+
+        gaz = Gazetteer.bekasi()
+        outline = gaz.kecamatan_outlines()
+        if cfg.kecamatan:
+            codes = {gaz.resolve_kecamatan(k).kecamatan.kode for k in cfg.kecamatan}
+            outline = outline[outline["kode"].isin(codes)]
+        network = RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache")
+    else:
+        network = StraightLineNetwork()
+    if offices is None:
+        print(
+            "NOTE: no --offices given: using PLACEHOLDER post offices (one per kecamatan, at its most "
+            "populous desa); they are flagged placeholder=true in every output."
+        )
+    if network.is_straight_line:
+        print("NOTE: straight-line network (no road data given): distances are great-circle x circuity.")
+    client = None
+    if getattr(args, "scheduler", None):
+        from dask.distributed import Client
+
+        client = Client(args.scheduler)
+    out = Path(args.out)
+    res = plan_routes(
+        cards,
+        config=cfg,
+        offices=offices,
+        network=network,
+        work_dir=out / ".work",  # type: ignore[arg-type]
+        client=client,
+        progress=_progress_bar("planning"),
+    )
+    write_plan(res, out)
+    a = res.assignments["status"].value_counts()
+    tot = res.summary.iloc[-1]
+    print(f"cards in: {len(res.assignments)}; " + ", ".join(f"{k}: {v}" for k, v in a.items()))
+    print(f"courier-days: {int(tot.courier_days)}, km: {tot.km:.1f}, hours: {tot.hours:.1f}")
+    print(
+        f"outputs in {out}/: routes.geojson stops.geojson offices.geojson assignments.csv summary.csv "
+        "manifests/ map.html"
+    )
+    return 0
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    return _run_plan(args, args.cards)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ektp_routes.synthetic import synthetic_cards
+
+    kec = None if args.all else (args.kecamatan or ["Karang Bahagia"])
+    cards = synthetic_cards(191_000, seed=args.seed or 0, kecamatan=kec, defect_rate=0.01)
+    # The synthetic households' true coordinates stand in for geocoded addresses (precision "input").
+    cards = cards.drop(columns=["defect"]).rename(columns={"true_lon": "lon", "true_lat": "lat"})
+    print(
+        f"demo: {len(cards)} synthetic cards (no real person) in "
+        f"{'all 23 kecamatan' if args.all else ', '.join(kec or [])}, 1% planted defects"
+    )
+    args.kecamatan = None
+    return _run_plan(args, cards)
+
+
+def _add_plan_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="out", help="output directory (default: out)")
+    p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
+    p.add_argument("--workers", type=int, help="parallel processes (default: all cores)")
+    p.add_argument("--seed", type=int)
+    p.add_argument(
+        "--consolidation",
+        choices=["household", "rt", "rw", "desa"],
+        help="one stop per household (default), per RT, per RW, or at the desa office",
+    )
+    p.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ektp-routes",
@@ -70,6 +187,23 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--kodepos-mismatch", choices=["reject", "warn"], default="reject")
     va.add_argument("--nik-kecamatan-mismatch", choices=["reject", "warn"], default="reject")
     va.set_defaults(func=_cmd_validate)
+    pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
+    pl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
+    pl.add_argument("--offices", help="post offices: CSV or GeoJSON (name, lon, lat, couriers, ...)")
+    net = pl.add_mutually_exclusive_group()
+    net.add_argument("--network", help="road network: .osm, .osm.bz2 or .graphml")
+    net.add_argument("--download", action="store_true", help="download roads with osmnx (needs internet)")
+    net.add_argument("--straight-line", action="store_true", help="no road data: straight lines (default)")
+    pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
+    pl.add_argument("--config", help="plan.toml with a [plan] table")
+    _add_plan_options(pl)
+    pl.set_defaults(func=_cmd_plan)
+
+    de = sub.add_parser("demo", help="plan synthetic cards on the embedded Kabupaten Bekasi data")
+    de.add_argument("--all", action="store_true", help="the whole 191,000-card run (default: one kecamatan)")
+    de.add_argument("--kecamatan", action="append", help="kecamatan to demo (default Karang Bahagia)")
+    _add_plan_options(de)
+    de.set_defaults(func=_cmd_demo)
     return p
 
 

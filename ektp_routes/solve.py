@@ -24,6 +24,7 @@ Example
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time as _time
@@ -510,7 +511,7 @@ def _solve_ortools(
             w = problem.windows[node]
             if k == 0 or w is None:
                 continue
-            time_dim.CumulVar(manager.NodeToIndex(k)).SetRange(int(math.ceil(w[0])), int(math.floor(w[1])))
+            time_dim.CumulVar(manager.NodeToIndex(k)).SetRange(math.ceil(w[0]), math.floor(w[1]))
     arc = {"distance": dist_idx, "time": travel_idx, "courier_days": travel_idx}[params.objective]
     routing.SetArcCostEvaluatorOfAllVehicles(arc)
     if params.objective == "courier_days":
@@ -521,7 +522,7 @@ def _solve_ortools(
     else:
         day_cost = 0
     if params.balance > 0:
-        time_dim.SetGlobalSpanCostCoefficient(int(round(params.balance)))
+        time_dim.SetGlobalSpanCostCoefficient(round(params.balance))
     # Leaving a stop out costs far more than any courier-day: it only happens when nothing else fits.
     penalty = int(min(_INT_LIMIT // max(1, n), 100 * (day_cost + big) + 1))
     for k in range(1, n):
@@ -560,8 +561,8 @@ def _make_route(
     problem: RoutingProblem, courier: int, day: int, order: Sequence[int], arrivals: Sequence[float]
 ) -> Route:
     path = [0, *order, 0]
-    legs_t = [float(problem.time_s[a, b]) for a, b in zip(path[:-1], path[1:], strict=True)]
-    legs_d = [float(problem.dist_m[a, b]) for a, b in zip(path[:-1], path[1:], strict=True)]
+    legs_t = [float(problem.time_s[a, b]) for a, b in itertools.pairwise(path)]
+    legs_d = [float(problem.dist_m[a, b]) for a, b in itertools.pairwise(path)]
     svc = problem.service_s()
     # Arrival times recomputed in floating point from the real matrix (OR-Tools saw rounded values),
     # waiting for a window when the solver scheduled a later arrival.

@@ -399,7 +399,8 @@ def _desa_cards(
         todo = todo[~shapely.contains_xy(poly, hx[todo], hy[todo])]
         if len(todo) == 0:
             break
-    hx[todo], hy[todo] = cx[which[todo]], cy[which[todo]]
+    if len(todo):  # settlements hugging the border: place the last few anywhere in the desa
+        hx[todo], hy[todo] = _sample_in_polygon(poly, len(todo), rng)
     # RW per settlement, RT by position along the settlement (about 40 households per RT).
     rw = (np.arange(n_set) % 15) + 1
     hh_rw = rw[which]

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+
+from ektp_routes import ConfigError, InputFileError
+from ektp_routes.export import write_plan
+from ektp_routes.plan import PlanConfig, PostOffice, plan_routes, read_offices
+from ektp_routes.solve import Fleet
+from ektp_routes.synthetic import synthetic_cards
+
+CFG = PlanConfig(time_limit_s=2, workers=1, days=5, couriers=2)
+
+
+@pytest.fixture(scope="module")
+def cards() -> pd.DataFrame:
+    df = synthetic_cards(191_000, seed=5, kecamatan=["Bojongmangu", "Sukawangi"], defect_rate=0.03)
+    df = df.groupby("true_desa_kode").head(25).reset_index(drop=True)  # small: ~25 cards per desa
+    return df.drop(columns=["defect"]).rename(columns={"true_lon": "lon", "true_lat": "lat"})
+
+
+@pytest.fixture(scope="module")
+def run(cards: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
+    out = tmp_path_factory.mktemp("plan")
+    res = plan_routes(cards, config=CFG, work_dir=out / ".work")
+    write_plan(res, out)
+    return res, out
+
+
+def test_every_input_row_accounted_once(cards: pd.DataFrame, run: tuple[object, Path]) -> None:
+    _, out = run
+    asg = pd.read_csv(out / "assignments.csv", dtype=str, encoding="utf-8-sig")
+    assert len(asg) == len(cards)
+    assert sorted(asg["row"].astype(int)) == list(range(1, len(cards) + 1))
+    assert set(asg["status"]) <= {"planned", "rejected", "unroutable", "unserved"}
+    assert (asg["status"] == "rejected").sum() > 0 and (asg["status"] == "planned").sum() > 0
+    assert asg.loc[asg.status != "planned", "reason"].notna().all()
+    # Masked NIKs only.
+    assert not asg["nik_masked"].fillna("").str.contains(r"\d{10}").any()
+    assert asg["nik_masked"].fillna("").str.contains(r"\*").mean() > 0.99
+
+
+def test_routes_feasible(run: tuple[object, Path]) -> None:
+    res, _ = run
+    r = res.routes
+    assert (r["cards"] <= CFG.capacity).all()
+    assert (r["duration_s"] <= CFG.shift_s + 1).all()
+    assert not r.duplicated(["office_id", "courier", "day"]).any()
+
+
+def test_geojson_rfc7946_and_readable(run: tuple[object, Path]) -> None:
+    _, out = run
+    for name, geom in (("routes", "LineString"), ("stops", "Point"), ("offices", "Point")):
+        path = out / f"{name}.geojson"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc["type"] == "FeatureCollection" and "crs" not in doc
+        coords = []
+        for f in doc["features"]:
+            assert f["geometry"]["type"] == geom
+            c = f["geometry"]["coordinates"]
+            coords += c if geom == "LineString" else [c]
+        xy = np.array(coords)
+        assert ((xy[:, 0] > 106) & (xy[:, 0] < 108) & (xy[:, 1] > -7) & (xy[:, 1] < -5)).all()  # lon, lat
+        info = pyogrio.read_info(path)
+        assert info["features"] == len(doc["features"])
+        g = gpd.read_file(path)
+        assert g.crs.to_epsg() == 4326 and len(g) == len(doc["features"])
+    r = gpd.read_file(out / "routes.geojson")
+    assert r["placeholder"].all()  # placeholder offices flagged in every output
+    assert {
+        "route_id",
+        "office",
+        "courier",
+        "day",
+        "stops",
+        "cards",
+        "distance_m",
+        "duration_s",
+        "start_time",
+        "end_time",
+    } <= set(r.columns)
+
+
+def test_no_names_outside_manifests(cards: pd.DataFrame, run: tuple[object, Path]) -> None:
+    _, out = run
+    names = set(cards["NAMA"].str.strip()) - {""}
+    niks = set(cards["NIK"])
+    for f in out.iterdir():
+        if f.is_file():
+            text = f.read_text(encoding="utf-8", errors="ignore")
+            assert not any(n in text for n in niks), f.name
+            assert not any(f'"{n}"' in text or f",{n}," in text for n in names), f.name
+    manifests = list((out / "manifests").glob("*.csv"))
+    assert manifests
+    m = pd.read_csv(manifests[0], dtype=str, encoding="utf-8-sig")
+    assert list(m.columns[:4]) == ["Urutan", "Perkiraan Tiba", "NIK", "Nama"]
+
+
+def test_summary_totals(run: tuple[object, Path]) -> None:
+    res, out = run
+    s = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")
+    tot = s[s.office_id == "TOTAL"].iloc[0]
+    assert tot.courier_days == len(res.routes)
+    assert tot.km == pytest.approx(res.routes.distance_m.sum() / 1000, abs=0.5)
+
+
+def test_resume_gives_identical_plan(cards: pd.DataFrame, run: tuple[object, Path], tmp_path: Path) -> None:
+    res, out = run
+    work = tmp_path / ".work"
+    shutil.copytree(out / ".work", work)
+    saved = sorted(work.glob("office-*.pkl"))
+    assert len(saved) == 2
+    saved[0].unlink()  # as if the run had been killed after the first office
+    again = plan_routes(cards, config=CFG, work_dir=work)
+    pd.testing.assert_frame_equal(again.assignments, res.assignments)
+    pd.testing.assert_frame_equal(again.routes, res.routes)
+
+
+def test_offices_file_and_bad_offices(tmp_path: Path) -> None:
+    p = tmp_path / "offices.csv"
+    p.write_text("name,lon,lat,couriers,kodepos\nKPC Serang,107.12,-6.40,3,17330\nKPC X,107.0,-6.3,2,\n")
+    offs = read_offices(p, CFG)
+    assert offs[0].fleet.couriers == 3 and offs[0].serves_kodepos == ("17330",)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,lon,lat\nKPC Salah,-6.3,107.1\n")  # lat/lon swapped: outside Indonesia
+    with pytest.raises(InputFileError, match="outside Indonesia"):
+        read_offices(bad, CFG)
+    with pytest.raises(ConfigError):
+        PostOffice("x", "x", 10.0, 50.0, Fleet())
+
+
+def test_consolidation_levels(cards: pd.DataFrame) -> None:
+    n = {}
+    for level in ("household", "rt", "desa"):
+        res = plan_routes(cards, config=PlanConfig(time_limit_s=1, workers=1, consolidation=level))
+        n[level] = len(res.stops)
+        assert (res.assignments.status.isin(["planned", "rejected"])).all()
+    assert n["household"] > n["rt"] > n["desa"] > 0
