@@ -38,7 +38,10 @@ def naive_travel(res, cfg: PlanConfig) -> tuple[float, float, int]:  # type: ign
         svc = cfg.service_base_s + cfg.service_per_card_s * cards
         prev, load, t = 0, 0, 0.0
         for i in range(1, len(lon)):
-            if load + cards[i] > cfg.capacity or t + m.time_s[prev, i] + svc[i] + m.time_s[i, 0] > cfg.shift_s:
+            if (
+                load + cards[i] > cfg.capacity
+                or t + m.time_s[prev, i] + svc[i] + m.time_s[i, 0] > cfg.shift_s
+            ):
                 secs += m.time_s[prev, 0]
                 metres += m.dist_m[prev, 0]
                 days += 1
@@ -77,11 +80,17 @@ def main() -> None:
     n_secs, n_m, n_days = naive_travel(res, cfg)
     travel_s = float(res.routes.travel_s.sum())
     print(f"cards={len(cards)} statuses={status} stops={len(res.stops)} offices={len(res.summary) - 1}")
-    print(f"generate_s={t_gen:.1f} plan_s={t_plan:.1f} total_wall_s={t_all:.1f} "
-          f"peak_rss_main_mib={me:.0f} peak_rss_worker_mib={kids:.0f}")
-    print(f"courier_days={int(tot.courier_days)} km={tot.km:.1f} hours={tot.hours:.1f} travel_h={travel_s / 3600:.1f}")
-    print(f"naive(address order): courier_days={n_days} km={n_m / 1000:.1f} travel_h={n_secs / 3600:.1f}; "
-          f"travel saved={100 * (1 - travel_s / n_secs):.1f}%")
+    print(
+        f"generate_s={t_gen:.1f} plan_s={t_plan:.1f} total_wall_s={t_all:.1f} "
+        f"peak_rss_main_mib={me:.0f} peak_rss_worker_mib={kids:.0f}"
+    )
+    print(
+        f"courier_days={int(tot.courier_days)} km={tot.km:.1f} hours={tot.hours:.1f} travel_h={travel_s / 3600:.1f}"
+    )
+    print(
+        f"naive(address order): courier_days={n_days} km={n_m / 1000:.1f} travel_h={n_secs / 3600:.1f}; "
+        f"travel saved={100 * (1 - travel_s / n_secs):.1f}%"
+    )
     print(f"time per 10,000 cards: {t_all / len(cards) * 10_000:.1f} s")
 
 

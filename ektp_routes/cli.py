@@ -44,6 +44,48 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
+    from ektp_routes.geocode import (
+        GazetteerGeocoder,
+        GeocoderChain,
+        InputCoordinates,
+        OnlineGeocoder,
+        StreetGeocoder,
+    )
+
+    chain: list[object] = [InputCoordinates(gaz)]  # type: ignore[arg-type]
+    osm = getattr(args, "osm", None) or (
+        getattr(args, "network", None)
+        if str(getattr(args, "network", "") or "").endswith((".osm", ".bz2"))
+        else None
+    )
+    if osm:
+        areas = gaz.desa_table[["kode", "geometry"]]  # type: ignore[attr-defined]
+        chain.append(StreetGeocoder.from_osm_xml(osm, areas=areas))
+    if getattr(args, "online", None):
+        chain.append(OnlineGeocoder(gaz, provider=args.online, cache_path=args.cache))  # type: ignore[arg-type]
+    chain.append(GazetteerGeocoder(gaz))  # type: ignore[arg-type]
+    return GeocoderChain(chain)  # type: ignore[arg-type]
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from ektp_routes.cards import read_cards
+    from ektp_routes.export import write_csv
+    from ektp_routes.geocode import geocode_cards
+    from ektp_routes.regions import Gazetteer
+
+    gaz = Gazetteer.bekasi()
+    result = read_cards(args.cards)
+    geo = geocode_cards(result.cards, gaz, geocoder=_geocoder_chain(args, gaz))  # type: ignore[arg-type]
+    cols = ["row", "desa_kode", "desa", "kecamatan", "lon", "lat", "precision", "geocoder", "geocode_flag"]
+    write_csv(geo[cols], Path(args.out))
+    print(f"{len(geo)} cards geocoded ({len(result.rejects)} rows rejected by validation); by precision:")
+    for level, n in geo["precision"].value_counts().items():
+        print(f"  {level}: {n}")
+    print(f"written to {args.out} (no names, no NIKs)")
+    return 0
+
+
 def _progress_bar(total_label: str):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
@@ -107,6 +149,8 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
         from dask.distributed import Client
 
         client = Client(args.scheduler)
+    from ektp_routes.regions import Gazetteer
+
     out = Path(args.out)
     res = plan_routes(
         cards,
@@ -116,6 +160,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
         work_dir=out / ".work",  # type: ignore[arg-type]
         client=client,
         progress=_progress_bar("planning"),
+        geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
     )
     write_plan(res, out)
     a = res.assignments["status"].value_counts()
@@ -187,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--kodepos-mismatch", choices=["reject", "warn"], default="reject")
     va.add_argument("--nik-kecamatan-mismatch", choices=["reject", "warn"], default="reject")
     va.set_defaults(func=_cmd_validate)
+    ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
+    ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
+    ge.add_argument("--out", required=True, help="output CSV (row, desa, lon, lat, precision; no names)")
+    ge.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2) for street-level matching")
+    ge.add_argument("--online", help="online geocoder through geopy, e.g. nominatim (cached, 1 request/s)")
+    ge.add_argument("--cache", default="cache/geocode.sqlite", help="cache file of online answers")
+    ge.set_defaults(func=_cmd_geocode)
+
     pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
     pl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     pl.add_argument("--offices", help="post offices: CSV or GeoJSON (name, lon, lat, couriers, ...)")

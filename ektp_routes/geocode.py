@@ -19,14 +19,24 @@ Example
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Sequence
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from rapidfuzz import fuzz, process
+from shapely.geometry import LineString
 
+from ektp_routes._errors import GeocodingError
+from ektp_routes._safexml import refuse_xml_tricks
 from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -169,3 +179,408 @@ def geocode_cards(
 def coordinate_key(s: pd.Series) -> pd.Series:
     """Coordinates as exact text keys ("nan" kept as a value, not a missing key)."""
     return pd.Series([f"{v:.7f}" for v in s.to_numpy(dtype=float)], index=s.index, dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------- streets
+class StreetGeocoder:
+    """Named streets and places from OSM data, matched tolerantly within the card's desa.
+
+    Streets come from the named edges of an osmnx graph; places (kampung, hamlet, neighbourhood ...)
+    from OSM nodes tagged ``place`` where the file has them. A card's parsed street (or gang) is
+    matched against the names of streets that run through its desa polygon (buffered by
+    ``area_buffer_m``); a kampung or perumahan against places, then streets. The point returned is the
+    middle of the longest stretch of the matched street inside the area (precision "street"), or the
+    place node (precision "settlement").
+
+    Parameters
+    ----------
+    streets
+        GeoDataFrame with ``name`` and LineString geometry (WGS84).
+    places
+        GeoDataFrame with ``name``, ``place`` and Point geometry, or None.
+    areas
+        GeoDataFrame with ``kode`` and polygon geometry (the desa); default: the gazetteer's desa.
+    """
+
+    name = "osm_streets"
+
+    def __init__(
+        self,
+        streets: gpd.GeoDataFrame,
+        places: gpd.GeoDataFrame | None = None,
+        areas: gpd.GeoDataFrame | None = None,
+        *,
+        min_score: float = 85.0,
+        area_buffer_m: float = 300.0,
+    ) -> None:
+        from ektp_routes.address import street_key
+
+        self.min_score = min_score
+        st = streets[streets["name"].notna()].reset_index(drop=True)
+        self._street_key = np.array([street_key(str(n)) for n in st["name"]], dtype=object)
+        self._street_geom = np.asarray(st.geometry.values)
+        self._street_name = st["name"].astype(str).to_numpy()
+        pl = places if places is not None else gpd.GeoDataFrame({"name": [], "place": []}, geometry=[])
+        pl = pl[pl["name"].notna()].reset_index(drop=True)
+        self._place_key = np.array([street_key(str(n)) for n in pl["name"]], dtype=object)
+        self._place_geom = np.asarray(pl.geometry.values)
+        self._areas: dict[str, tuple[np.ndarray, np.ndarray, shapely.Geometry]] = {}
+        if areas is not None:
+            s_tree = shapely.STRtree(self._street_geom)
+            p_tree = shapely.STRtree(self._place_geom) if len(self._place_geom) else None
+            buf = area_buffer_m / 111_320.0
+            for kode, geom in zip(areas["kode"].astype(str), areas.geometry.values, strict=True):
+                zone = shapely.buffer(geom, buf)
+                si = s_tree.query(zone, predicate="intersects")
+                pi = p_tree.query(zone, predicate="intersects") if p_tree is not None else np.array([], int)
+                self._areas[kode] = (np.sort(si), np.sort(pi), zone)
+
+    @classmethod
+    def from_osm_xml(
+        cls, path: str | Path, areas: gpd.GeoDataFrame | None = None, **kw: Any
+    ) -> StreetGeocoder:
+        """Build from an OSM XML file (.osm or .osm.bz2); DOCTYPE/ENTITY declarations are refused."""
+        import osmnx as ox
+
+        p = Path(path)
+        refuse_xml_tricks(p)
+        try:
+            g = ox.graph_from_xml(p, simplify=True, retain_all=True)
+        except Exception as exc:
+            raise GeocodingError(f"cannot read streets from {p.name}: {exc}") from exc
+        return cls.from_graph(g, places=_osm_places(p), areas=areas, **kw)
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph: Any,
+        *,
+        places: gpd.GeoDataFrame | None = None,
+        areas: gpd.GeoDataFrame | None = None,
+        **kw: Any,
+    ) -> StreetGeocoder:
+        """Build from an osmnx graph (e.g. one downloaded with osmnx)."""
+        rows = []
+        for u, v, data in graph.edges(data=True):
+            name = data.get("name")
+            if not name:
+                continue
+            geom = data.get("geometry") or LineString(
+                [(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])]
+            )
+            for n in name if isinstance(name, list) else [name]:
+                rows.append((str(n), geom))
+        streets = gpd.GeoDataFrame(
+            {"name": [r[0] for r in rows]}, geometry=[r[1] for r in rows], crs="EPSG:4326"
+        )
+        return cls(streets, places, areas, **kw)
+
+    def _match(self, query: str, keys: np.ndarray, idx: np.ndarray) -> tuple[str, float] | None:
+        from ektp_routes.address import street_key
+
+        q = street_key(query)
+        if not q or len(idx) == 0:
+            return None
+        names = sorted(set(keys[idx]))
+        if q in names:
+            return q, 1.0
+        # "Melati II" is not "Melati I": numbers and roman numerals must agree exactly.
+        nums = _numerals(q)
+        names = [n for n in names if _numerals(n) == nums]
+        best = process.extract(q, names, scorer=fuzz.ratio, limit=2)
+        if not best or best[0][1] < self.min_score:
+            return None
+        if len(best) > 1 and best[0][1] - best[1][1] < 3:
+            return None  # two streets fit equally well: refuse to guess
+        return best[0][0], round(best[0][1] / 100, 3)
+
+    def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
+        from ektp_routes.address import parse_address
+
+        all_s = np.arange(len(self._street_key))
+        all_p = np.arange(len(self._place_key))
+        out: list[GeocodeResult | None] = []
+        for kode, alamat in zip(cards["desa_kode"].astype(str), cards["alamat"].astype(str), strict=True):
+            a = parse_address(alamat)
+            si, pi, zone = self._areas.get(kode, (all_s, all_p, None))
+            res: GeocodeResult | None = None
+            for query, kind in ((a.street or a.gang, "street"), (a.kampung or a.perumahan, "settlement")):
+                if not query:
+                    continue
+                if kind == "settlement" and len(pi):
+                    m = self._match(query, self._place_key, pi)
+                    if m:
+                        j = pi[self._place_key[pi] == m[0]][0]
+                        pt = self._place_geom[j]
+                        res = GeocodeResult(pt.x, pt.y, "settlement", kode, m[1], self.name)
+                        break
+                m = self._match(query, self._street_key, si)
+                if m:
+                    segs = self._street_geom[si[self._street_key[si] == m[0]]]
+                    pt = _street_point(segs, zone)
+                    res = GeocodeResult(
+                        pt.x, pt.y, "street" if kind == "street" else "settlement", kode, m[1], self.name
+                    )
+                    break
+            out.append(res)
+        return out
+
+
+_ROMAN = re.compile(r"^(?=[ivxl]+$)l?x{0,3}(?:ix|iv|v?i{0,3})$")
+
+
+def _numerals(key: str) -> tuple[str, ...]:
+    """Number and roman-numeral tokens of a street key, in order ("melati ii" -> ("2",))."""
+    vals = {"i": 1, "v": 5, "x": 10, "l": 50}
+    out = []
+    for tok in key.split():
+        if tok.isdigit():
+            out.append(str(int(tok)))
+        elif _ROMAN.match(tok):
+            total = 0
+            for a, b in zip(tok, [*tok[1:], ""], strict=True):
+                total += -vals[a] if b and vals[b] > vals[a] else vals[a]
+            out.append(str(total))
+    return tuple(out)
+
+
+def _street_point(segments: np.ndarray, zone: shapely.Geometry | None) -> shapely.Point:
+    merged = shapely.line_merge(shapely.union_all(segments))
+    if zone is not None:
+        inside = shapely.intersection(merged, zone)
+        merged = inside if not inside.is_empty else merged
+    parts = list(getattr(merged, "geoms", [merged]))
+    lines = [p for p in parts if p.geom_type == "LineString"] or parts
+    longest = max(lines, key=lambda g: g.length)
+    return shapely.line_interpolate_point(longest, 0.5, normalized=True)
+
+
+def _osm_places(path: Path) -> gpd.GeoDataFrame | None:
+    """Named place nodes (kampung/hamlet/neighbourhood/...) of an OSM XML file, parsed safely."""
+    import bz2
+    import xml.etree.ElementTree as ET
+
+    opener = bz2.open if path.suffix == ".bz2" else open
+    names, kinds, pts = [], [], []
+    wanted = {"hamlet", "neighbourhood", "village", "quarter", "isolated_dwelling", "locality", "suburb"}
+    with opener(path, "rb") as fh:  # type: ignore[operator]
+        for _, el in ET.iterparse(fh, events=("end",)):
+            if el.tag == "node":
+                tags = {t.get("k"): t.get("v") for t in el.findall("tag")}
+                if tags.get("place") in wanted and tags.get("name"):
+                    names.append(tags["name"])
+                    kinds.append(tags["place"])
+                    pts.append(shapely.Point(float(el.get("lon", "nan")), float(el.get("lat", "nan"))))
+                el.clear()
+            elif el.tag in ("way", "relation"):
+                el.clear()
+    if not names:
+        return None
+    return gpd.GeoDataFrame({"name": names, "place": kinds}, geometry=pts, crs="EPSG:4326")
+
+
+# ---------------------------------------------------------------------------------------------- online
+class RateLimiter:
+    """At most one call per ``min_interval_s`` (public Nominatim: 1 request/s); clock injectable."""
+
+    def __init__(
+        self,
+        min_interval_s: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.min_interval_s = min_interval_s
+        self.clock = clock
+        self.sleep = sleep
+        self._last: float | None = None
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self._last is not None:
+            gap = self._last + self.min_interval_s - now
+            if gap > 0:
+                self.sleep(gap)
+                now = self.clock()
+        self._last = now
+
+
+class GeocodeCache:
+    """Persistent on-disk cache (SQLite) of online answers, keyed by provider and normalised query."""
+
+    def __init__(self, path: str | Path) -> None:
+        import sqlite3
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS answers (provider TEXT, query TEXT, answer TEXT, "
+            "PRIMARY KEY (provider, query))"
+        )
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, provider: str, query: str) -> dict[str, Any] | Literal[False] | None:
+        """The cached answer (None = cached "not found"), or False when not cached."""
+        row = self._db.execute(
+            "SELECT answer FROM answers WHERE provider=? AND query=?", (provider, query)
+        ).fetchone()
+        if row is None:
+            self.misses += 1
+            return False
+        self.hits += 1
+        return json.loads(row[0])  # type: ignore[no-any-return]
+
+    def put(self, provider: str, query: str, answer: dict[str, Any] | None) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (provider, query, json.dumps(answer))
+        )
+        self._db.commit()
+
+
+#: Nominatim result types mapped to precision levels.
+_NOMINATIM_PRECISION = {
+    "house": "address",
+    "building": "address",
+    "residential": "street",
+    "road": "street",
+    "street": "street",
+    "hamlet": "settlement",
+    "neighbourhood": "settlement",
+    "isolated_dwelling": "settlement",
+    "quarter": "settlement",
+    "village": "desa",
+    "suburb": "desa",
+    "city_district": "kecamatan",
+    "postcode": "kodepos",
+}
+
+
+class OnlineGeocoder:
+    """An online geocoder through geopy (Nominatim by default), cached, rate limited, retried.
+
+    Only address fields are ever sent: the parsed street/kampung, RT/RW-free address text, desa,
+    kecamatan, kabupaten, province and kode pos; never a name or a NIK.
+
+    Parameters
+    ----------
+    provider
+        A geopy geocoder name ("nominatim", "photon", "arcgis", ...).
+    user_agent
+        Identifies the application to Nominatim (required by its usage policy).
+    cache_path
+        SQLite file of cached answers (a second run sends no request for a cached query).
+    min_interval_s
+        Seconds between requests (Nominatim's public policy: at most 1 per second).
+    geocoder
+        A geopy-compatible object with ``geocode(query, **kw)``; injected in tests.
+    """
+
+    name = "online"
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        *,
+        provider: str = "nominatim",
+        user_agent: str = "ektp_routes/0.1 (e-KTP delivery planning)",
+        cache_path: str | Path = "cache/geocode.sqlite",
+        min_interval_s: float = 1.0,
+        retries: int = 3,
+        geocoder: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        region: str = "Kabupaten Bekasi, Jawa Barat",
+    ) -> None:
+        self.gaz = gazetteer
+        self.provider = provider
+        self.cache = GeocodeCache(cache_path)
+        self.limiter = RateLimiter(min_interval_s, clock=clock, sleep=sleep)
+        self.retries = retries
+        self.sleep = sleep
+        self.region = region
+        if geocoder is None:
+            from geopy.geocoders import get_geocoder_for_service
+
+            try:
+                cls = get_geocoder_for_service(provider)
+            except Exception as exc:
+                raise GeocodingError(f"unknown online geocoder {provider!r}: {exc}") from exc
+            geocoder = cls(user_agent=user_agent, timeout=10)
+        self.geocoder = geocoder
+        self.requests = 0
+
+    def query_for(self, card: Mapping[str, Any]) -> str:
+        """The query sent for a card: address fields only."""
+        from ektp_routes.address import parse_address
+
+        a = parse_address(str(card.get("alamat", "")))
+        place = a.street_query() or ""
+        parts = [
+            place,
+            str(card.get("desa", "")),
+            str(card.get("kecamatan", "")),
+            self.region,
+            str(card.get("kodepos", "")),
+            "Indonesia",
+        ]
+        return ", ".join(p.strip() for p in parts if p and p.strip())
+
+    def _ask(self, query: str) -> dict[str, Any] | None:
+        from geopy.exc import GeocoderQueryError, GeocoderServiceError, GeocoderTimedOut, GeocoderUnavailable
+
+        cached = self.cache.get(self.provider, query)
+        if cached is not False:
+            return cached
+        delay = 1.0
+        for attempt in range(self.retries + 1):
+            self.limiter.wait()
+            self.requests += 1
+            try:
+                loc = self.geocoder.geocode(query, exactly_one=True, addressdetails=True, country_codes="id")
+                break
+            except GeocoderQueryError as exc:
+                raise GeocodingError(f"{self.provider} refused the query: {exc}") from exc
+            except (GeocoderTimedOut, GeocoderUnavailable, GeocoderServiceError, OSError) as exc:
+                if attempt == self.retries:
+                    raise GeocodingError(
+                        f"{self.provider} is unreachable ({type(exc).__name__}); are you offline? "
+                        "Run without --online to geocode offline"
+                    ) from exc
+                self.sleep(delay)
+                delay *= 2
+        answer = None
+        if loc is not None:
+            raw = getattr(loc, "raw", {}) or {}
+            answer = {
+                "lon": float(loc.longitude),
+                "lat": float(loc.latitude),
+                "type": raw.get("addresstype") or raw.get("type") or "",
+            }
+        self.cache.put(self.provider, query, answer)
+        return answer
+
+    def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
+        out: list[GeocodeResult | None] = []
+        for card in cards.to_dict("records"):
+            ans = self._ask(self.query_for(card))
+            if ans is None:
+                out.append(None)
+                continue
+            precision = _NOMINATIM_PRECISION.get(str(ans["type"]), "desa")
+            loc = self.gaz.locate([ans["lon"]], [ans["lat"]])
+            stated = str(card.get("desa_kode", ""))
+            flag = (
+                ""
+                if loc.kode[0] == stated
+                else f"outside_desa: the answer lies in {loc.kode[0] or 'no desa'}"
+            )
+            if flag:
+                out.append(None)  # an answer outside the stated desa is not trusted over the desa point
+                logger.debug("online answer outside its desa ignored (%s)", stated)
+                continue
+            out.append(
+                GeocodeResult(ans["lon"], ans["lat"], precision, stated, 0.9, f"online:{self.provider}")
+            )
+        return out

@@ -40,7 +40,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
-from ektp_routes._errors import ConfigError, InputFileError, NetworkError
+from ektp_routes._errors import ConfigError, NetworkError
+from ektp_routes._safexml import refuse_xml_tricks as _refuse_xml_tricks
 
 logger = logging.getLogger(__name__)
 
@@ -815,19 +816,3 @@ def _dedupe(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
     if len(out) == 1:
         out.append(out[0])
     return out
-
-
-def _refuse_xml_tricks(path: Path) -> None:
-    import bz2
-
-    opener = bz2.open if path.suffix == ".bz2" else open
-    try:
-        with opener(path, "rb") as fh:  # type: ignore[operator]
-            head = fh.read(65536)
-    except OSError as exc:
-        raise InputFileError(f"{path.name} cannot be read: {exc}") from exc
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise InputFileError(
-            f"{path.name} declares a DOCTYPE/ENTITY; OSM road files never need one and it is refused "
-            "to rule out entity-expansion and external-entity attacks"
-        )

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes.cards import CardList, read_cards
-from ektp_routes.geocode import coordinate_key, geocode_cards
+from ektp_routes.geocode import Geocoder, coordinate_key, geocode_cards
 from ektp_routes.network import StraightLineNetwork, TravelNetwork, haversine_m
 from ektp_routes.nik import mask_nik
 from ektp_routes.regions import Gazetteer
@@ -358,6 +358,7 @@ def plan_routes(
     work_dir: str | Path | None = None,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> PlanResult:
     """Plan the delivery of a card list end to end.
 
@@ -377,6 +378,8 @@ def plan_routes(
         A ``dask.distributed.Client``: offices are solved on its workers instead of local processes.
     progress
         Called with (offices done, offices total).
+    geocoder
+        Geocoder (chain) for cards without coordinates; default: card coordinates, then the desa point.
     """
     cfg = config or PlanConfig()
     gaz = gazetteer or Gazetteer.bekasi()
@@ -389,7 +392,7 @@ def plan_routes(
             raise ConfigError(f"--kecamatan {k!r}: {r.describe()}")
         kec_codes.add(r.kecamatan.kode)
     in_scope = acc["kecamatan_kode"].isin(kec_codes) if kec_codes else pd.Series(True, index=acc.index)
-    geo = geocode_cards(acc[in_scope].reset_index(drop=True), gaz)
+    geo = geocode_cards(acc[in_scope].reset_index(drop=True), gaz, geocoder=geocoder)
     net: TravelNetwork = network or StraightLineNetwork()
     offs = list(offices) if offices is not None else placeholder_offices(gaz, cfg, sorted(kec_codes) or None)
     smallest_bag = min(v[2] for o in offs for v in o.fleet.vehicles())

@@ -16,3 +16,15 @@ def test_plan_demo_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     asg = pd.read_csv(tmp_path / "assignments.csv", encoding="utf-8-sig")
     assert (asg.status == "planned").sum() > 1000
     assert (tmp_path / "map.html").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name", ["plan_real_osm.py", "geocode_addresses.py", "dask_cluster.py"])
+def test_other_examples_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", [name, str(tmp_path)] if name == "plan_real_osm.py" else [name])
+    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    out = capsys.readouterr().out
+    assert {"plan_real_osm.py": "courier 1", "geocode_addresses.py": "street", "dask_cluster.py": "TOTAL"}[
+        name
+    ] in out

@@ -143,3 +143,47 @@ def test_consolidation_levels(cards: pd.DataFrame) -> None:
         n[level] = len(res.stops)
         assert (res.assignments.status.isin(["planned", "rejected"])).all()
     assert n["household"] > n["rt"] > n["desa"] > 0
+
+
+def test_dask_local_cluster_equals_local_run(cards: pd.DataFrame, run: tuple[object, Path]) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    res, _ = run
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        dres = plan_routes(cards, config=CFG, client=client)
+    pd.testing.assert_frame_equal(dres.assignments, res.assignments)
+    pd.testing.assert_frame_equal(dres.routes, res.routes)
+
+
+def test_map_html_opens_in_headless_chromium(run: tuple[object, Path], tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed on this machine (.ci/run installs Debian's chromium)")
+    import subprocess
+
+    _, out = run
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            (out / "map.html").resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "leaflet" in dom.stdout.lower() and "folium-map" in dom.stdout
