@@ -62,7 +62,7 @@ def test_input_coordinates_checked_against_desa(gaz: Gazetteer) -> None:
 
 def test_street_matches_land_on_the_named_street(streets: StreetGeocoder) -> None:
     names = [n for n in sorted(set(streets._street_name)) if n.startswith(("Jalan ", "Gang "))]
-    si, _, zone = streets._areas["JTN"]
+    si, _, _ = streets._areas["JTN"]
     in_area = sorted({streets._street_name[i] for i in si} & set(names))
     rng = np.random.default_rng(0)
     chosen = list(rng.choice(in_area, size=40, replace=False))
