@@ -318,7 +318,7 @@ def _cell_text(v: object) -> str:
             s = str(int(v))
             # Excel keeps 15 significant digits: a 16-digit number typed in a cell ends in 0 and is wrong.
             return f"{v:.5E}" if len(s) == 16 and s.endswith("0") else s
-        return repr(v)
+        return repr(float(v))  # numpy 2 would print "np.float64(...)"
     if isinstance(v, int):
         return _cell_text(float(v)) if abs(v) < 2**53 else str(v)
     return str(v)

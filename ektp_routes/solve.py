@@ -33,7 +33,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -226,6 +226,12 @@ class SolveParams:
         Problems with more stops than this are decomposed into territories.
     territory_stops
         Target stops per territory when decomposing.
+    workers
+        Processes solving side by side (a portfolio of strategies/seeds); the best plan is kept.
+    engine
+        "ortools", "pyvrp" (hybrid genetic search, installed with the ``pyvrp`` extra) or "auto":
+        PyVRP when installed, with OR-Tools as fallback. Both read the same problem and return the
+        same plan type, checked by :func:`check_plan`.
     """
 
     time_limit_s: float = 30.0
@@ -239,6 +245,7 @@ class SolveParams:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     workers: int = 1
+    engine: Literal["auto", "ortools", "pyvrp"] = "auto"
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -247,6 +254,8 @@ class SolveParams:
             raise ConfigError(f"objective must be courier_days, time or distance, not {self.objective!r}")
         if self.workers < 1:
             raise ConfigError("workers must be >= 1")
+        if self.engine not in ("auto", "ortools", "pyvrp"):
+            raise ConfigError(f"engine must be auto, ortools or pyvrp, not {self.engine!r}")
         if self.balance < 0 or self.max_stops_whole < 1 or self.territory_stops < 1:
             raise ConfigError("balance must be >= 0; max_stops_whole and territory_stops >= 1")
 
@@ -367,6 +376,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> RoutePl
         plan = RoutePlan(tuple(routes), unserved, problem.n_stops, _time.perf_counter() - t0)
     else:
         plan = _solve_decomposed(problem, todo, unserved, params, t0)
+    plan = replace(plan, routes=tuple(compact_days(plan.routes, problem.fleet.vehicles())))
     logger.info(
         "solved %d stops: %d courier-days, %d unserved, %.1f s",
         problem.n_stops,
@@ -398,6 +408,36 @@ def _plan_cost(
     return (len(dropped), days, round(metric, 3))
 
 
+def _use_pyvrp(params: SolveParams) -> bool:
+    if params.engine == "ortools":
+        return False
+    try:
+        import pyvrp  # noqa: F401
+    except ImportError:
+        if params.engine == "pyvrp":
+            raise ConfigError("engine='pyvrp' needs the pyvrp package: pip install pyvrp") from None
+        return False
+    return True
+
+
+def _solve_engine(
+    problem: RoutingProblem,
+    nodes: Sequence[int],
+    vehicles: Sequence[tuple[int, int, int, int]],
+    params: SolveParams,
+    time_limit_s: float,
+) -> tuple[list[Route], dict[int, str]]:
+    """Route ``nodes`` with the configured engine (PyVRP falls back to OR-Tools if nothing is feasible)."""
+    t0 = _time.perf_counter()
+    if _use_pyvrp(params):
+        got = _solve_pyvrp(problem, nodes, vehicles, params, time_limit_s)
+        if got is not None:
+            return got
+        logger.info("PyVRP found no feasible plan for %d stops; using OR-Tools", len(nodes))
+        time_limit_s = max(0.5, time_limit_s - (_time.perf_counter() - t0))
+    return _solve_ortools(problem, nodes, vehicles, params, time_limit_s)
+
+
 def _portfolio(
     problem: RoutingProblem, nodes: Sequence[int], params: SolveParams
 ) -> tuple[list[Route], dict[int, str]]:
@@ -409,15 +449,19 @@ def _portfolio(
     """
     vehicles = problem.fleet.vehicles()
     if params.workers == 1:
-        return _solve_ortools(problem, nodes, vehicles, params, params.time_limit_s)
+        return _solve_engine(problem, nodes, vehicles, params, params.time_limit_s)
     from concurrent.futures import ProcessPoolExecutor
 
-    strategies = [(params.first_solution, params.metaheuristic)]
-    strategies += [s for s in PORTFOLIO if s != strategies[0]][: params.workers - 1]
-    variants = [replace(params, first_solution=f, metaheuristic=m, workers=1) for f, m in strategies]
+    if _use_pyvrp(params):
+        # PyVRP: the same search from different seeds.
+        variants = [replace(params, seed=params.seed + k, workers=1) for k in range(params.workers)]
+    else:
+        strategies = [(params.first_solution, params.metaheuristic)]
+        strategies += [s for s in PORTFOLIO if s != strategies[0]][: params.workers - 1]
+        variants = [replace(params, first_solution=f, metaheuristic=m, workers=1) for f, m in strategies]
     with ProcessPoolExecutor(max_workers=len(variants)) as pool:
         futures = [
-            pool.submit(_solve_ortools, problem, nodes, vehicles, v, params.time_limit_s * 0.95)
+            pool.submit(_solve_engine, problem, nodes, vehicles, v, params.time_limit_s * 0.95)
             for v in variants
         ]
         results = [f.result() for f in futures]
@@ -557,6 +601,99 @@ def _solve_ortools(
     return routes, dropped
 
 
+def _solve_pyvrp(
+    problem: RoutingProblem,
+    nodes: Sequence[int],
+    vehicles: Sequence[tuple[int, int, int, int]],
+    params: SolveParams,
+    time_limit_s: float,
+) -> tuple[list[Route], dict[int, str]] | None:
+    """Route ``nodes`` with PyVRP's hybrid genetic search; None when no feasible plan was found.
+
+    Courier-days become vehicle types (one per day and bag/shift combination) with the day cost as
+    fixed cost; stops are optional clients whose prize far exceeds any route cost, so a stop is only
+    left out when it cannot fit.
+    """
+    import pyvrp
+    from pyvrp import ActivityType
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+    t_start = _time.perf_counter()
+    if not nodes or not vehicles:
+        return [], {i: "no_capacity" for i in nodes}
+    idx = np.r_[0, np.asarray(nodes, dtype=int)]
+    n = len(idx)
+    max_shift = max(v[3] for v in vehicles)
+    big = 10 * max_shift
+    T = to_int_matrix(problem.time_s[np.ix_(idx, idx)], big=big, what="travel time")
+    Dm = to_int_matrix(problem.dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
+    svc = np.rint(problem.service_s()[idx]).astype(np.int64)
+    demand = np.asarray(problem.cards, dtype=np.int64)[idx]
+    day_cost = 0
+    if params.objective == "courier_days":
+        day_cost = int(params.day_cost_s if params.day_cost_s is not None else 4 * max_shift)
+    cost = Dm if params.objective == "distance" else T
+    # Serving a stop alone on a new courier-day costs at most day_cost + the round trip: a prize above
+    # that makes every stop that fits worth serving, while staying small enough for PyVRP's penalties.
+    round_trip = np.where(cost[0] < big, cost[0], 0) + np.where(cost[:, 0] < big, cost[:, 0], 0)
+    prize = int(day_cost + 2 * int(round_trip.max()) + 1)
+    m = pyvrp.Model()
+    locs = [m.add_location(x=0.0, y=0.0) for _ in range(n)]
+    m.add_depot(locs[0], tw_early=0, tw_late=int(max_shift))
+    groups: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+    for courier, day, cap, shift in vehicles:
+        groups.setdefault((day, cap, shift), []).append((courier, day))
+    type_members = []
+    for (day, cap, shift), members in sorted(groups.items()):
+        fixed = day_cost + day * max(1, max_shift // 100) if day_cost else 0
+        m.add_vehicle_type(
+            num_available=len(members),
+            capacity=int(cap),
+            shift_duration=int(shift),
+            tw_early=0,
+            tw_late=int(shift),
+            start_late=0,
+            fixed_cost=int(fixed),
+        )
+        type_members.append(list(members))
+    windows = problem.windows
+    for k in range(1, n):
+        w = windows[idx[k]] if windows is not None else None
+        kw = {"tw_early": math.ceil(w[0]), "tw_late": math.floor(w[1])} if w is not None else {}
+        m.add_client(
+            locs[k], delivery=int(demand[k]), service_duration=int(svc[k]), prize=prize, required=False, **kw
+        )
+    # Whole matrices at once (no per-edge Python calls); the diagonal must be zero.
+    dist = np.ascontiguousarray(cost, dtype=np.int64)
+    dur = np.ascontiguousarray(T, dtype=np.int64)
+    np.fill_diagonal(dist, 0)
+    np.fill_diagonal(dur, 0)
+    data = m.data().replace(distance_matrices=[dist], duration_matrices=[dur])  # type: ignore[list-item]
+    limit = max(0.05, time_limit_s - (_time.perf_counter() - t_start))
+    stop: Any = MaxRuntime(limit)
+    if params.deterministic:
+        stop = MultipleCriteria([MaxIterations(max(500, 50 * n)), MaxRuntime(limit)])
+    res = pyvrp.solve(data, stop=stop, seed=params.seed, display=False, collect_stats=False)
+    if not res.is_feasible():
+        return None
+    routes: list[Route] = []
+    served: set[int] = set()
+    used = [0] * len(type_members)
+    for r in res.best.routes():
+        # Activities: depot, clients, depot; a client activity's idx counts clients from 0.
+        order = [int(idx[a.idx + 1]) for a in r if a.type == ActivityType.CLIENT]
+        if not order:
+            continue
+        t = r.vehicle_type()
+        courier, day = type_members[t][used[t]]
+        used[t] += 1
+        served.update(order)
+        routes.append(_make_route(problem, courier, day, order, [0.0] * len(order)))
+    routes.sort(key=lambda r: (r.day, r.courier))
+    dropped = {int(i): "no_capacity" for i in nodes if int(i) not in served}
+    return routes, dropped
+
+
 def _make_route(
     problem: RoutingProblem, courier: int, day: int, order: Sequence[int], arrivals: Sequence[float]
 ) -> Route:
@@ -638,7 +775,7 @@ def _solve_decomposed(
         cards = sum(int(problem.cards[i]) for i in part)
         want = max(1, math.ceil(len(free) * cards / max(1, total_cards)) + 2)
         offer = free[: min(len(free), want * 2)]
-        sub_routes, dropped = _solve_ortools(problem, part, offer, params, share)
+        sub_routes, dropped = _solve_engine(problem, part, offer, params, share)
         used = {(r.courier, r.day) for r in sub_routes}
         free = [v for v in free if (v[0], v[1]) not in used]
         total_cards -= cards
@@ -647,7 +784,7 @@ def _solve_decomposed(
     # Stops dropped in a territory get one more chance with the courier-days left over.
     retry = [i for i, why in unserved.items() if why == "no_capacity"]
     if retry and free and _time.perf_counter() - t0 < params.time_limit_s:
-        extra, dropped = _solve_ortools(
+        extra, dropped = _solve_engine(
             problem, retry, free, params, max(0.05, params.time_limit_s - (_time.perf_counter() - t0))
         )
         for i in retry:
@@ -658,6 +795,23 @@ def _solve_decomposed(
     return RoutePlan(
         tuple(routes), unserved, problem.n_stops, _time.perf_counter() - t0, territories=len(parts)
     )
+
+
+def compact_days(routes: Sequence[Route], vehicles: Sequence[tuple[int, int, int, int]]) -> list[Route]:
+    """Move routes to the earliest free courier-days with the same bag and shift.
+
+    Courier-days with equal bag and shift are interchangeable (windows repeat every day), so this
+    changes no route's feasibility; it makes a plan use days 1, 2, ... before later ones.
+    """
+    spec = {(c, d): (cap, shift) for c, d, cap, shift in vehicles}
+    free = list(vehicles)  # day-major order
+    out = []
+    for r in sorted(routes, key=lambda r: (r.day, r.courier)):
+        want = spec[(r.courier, r.day)]
+        k = next(i for i, v in enumerate(free) if (v[2], v[3]) == want)
+        c, d, _, _ = free.pop(k)
+        out.append(replace(r, courier=c, day=d))
+    return sorted(out, key=lambda r: (r.day, r.courier))
 
 
 def relabel(plan: RoutePlan, mapping: Mapping[int, int]) -> RoutePlan:

@@ -285,3 +285,11 @@ def test_names_and_niks_never_logged(caplog: pytest.LogCaptureFixture) -> None:
         assert r[0] not in text and r[1] not in text
     assert not res.rejects.astype(str).apply(lambda c: c.str.contains("Siti")).any().any()
     assert not res.rejects.astype(str).apply(lambda c: c.str.contains("3216101201900001")).any().any()
+
+
+def test_dataframe_with_float_coordinates() -> None:
+    df = _frame(GOOD).assign(lon=[107.2011, 107.2012, 107.05], lat=[-6.1964, -6.1965, -6.25])
+    c = read_cards(df).cards
+    assert c.lon.tolist() == [107.2011, 107.2012, 107.05]
+    assert c.lat.tolist() == [-6.1964, -6.1965, -6.25]
+    assert (c.warnings == "").all()

@@ -22,9 +22,10 @@ def _problem(n: int, seed: int = 0, **fleet_kw: int) -> RoutingProblem:
     return RoutingProblem(m.time_s, m.dist_m, cards, fleet, lon=lon, lat=lat)
 
 
-def test_tiny_instance_matches_brute_force() -> None:
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_tiny_instance_matches_brute_force(engine: str) -> None:
     p = _problem(6, seed=3, couriers=1, days=1, capacity=100, shift_s=10 * 3600)
-    plan = solve(p, SolveParams(time_limit_s=2, objective="time", deterministic=True))
+    plan = solve(p, SolveParams(time_limit_s=2, objective="time", deterministic=True, engine=engine))
     t = p.time_s
     best = min(
         t[0, perm[0]] + sum(t[a, b] for a, b in itertools.pairwise(perm)) + t[perm[-1], 0]
@@ -65,19 +66,21 @@ def test_two_vehicle_brute_force_with_capacity() -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_routes_feasible_and_every_stop_accounted(seed: int) -> None:
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_routes_feasible_and_every_stop_accounted(seed: int, engine: str) -> None:
     p = _problem(60, seed=seed)
-    plan = solve(p, SolveParams(time_limit_s=3, seed=seed))
+    plan = solve(p, SolveParams(time_limit_s=3, seed=seed, engine=engine))
     assert check_plan(p, plan) == []
     assert plan.served() | set(plan.unserved) == set(range(1, 61))
     assert plan.served().isdisjoint(plan.unserved)
 
 
-def test_time_windows_honoured() -> None:
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_time_windows_honoured(engine: str) -> None:
     p0 = _problem(30, seed=4, couriers=3, days=1, capacity=100, shift_s=6 * 3600)
     windows = [None] + [(0.0, 3 * 3600.0) if i % 2 else (2 * 3600.0, 6 * 3600.0) for i in range(1, 31)]
     p = RoutingProblem(p0.time_s, p0.dist_m, p0.cards, p0.fleet, windows=windows)
-    plan = solve(p, SolveParams(time_limit_s=3))
+    plan = solve(p, SolveParams(time_limit_s=3, engine=engine))
     assert check_plan(p, plan) == []
     for r in plan.routes:
         for s, a in zip(r.stops, r.arrivals_s, strict=True):
