@@ -121,6 +121,8 @@ def run_plain_ortools(inst: dict, limit: float) -> float:
     sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     sp.time_limit.FromMilliseconds(int(limit * 1000))
     sol = r.SolveWithParameters(sp)
+    if sol is None:
+        return float("nan")
     routes = []
     for v in range(inst["vehicles"]):
         i = r.Start(v)

@@ -161,6 +161,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
         client=client,
         progress=_progress_bar("planning"),
         geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
+        pseudonym_key=Path(args.pseudonym_key_file).read_bytes().strip() if args.pseudonym_key_file else None,
     )
     write_plan(res, out)
     a = res.assignments["status"].value_counts()
@@ -204,6 +205,11 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
         help="one stop per household (default), per RT, per RW, or at the desa office",
     )
     p.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument(
+        "--pseudonym-key-file",
+        help="file holding your secret key: assignments.csv gets card_ref "
+        "= HMAC-SHA256(key, NIK), joinable to the card list only with the key",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

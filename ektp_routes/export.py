@@ -48,7 +48,7 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def safe_filename(name: str, *, max_len: int = 80) -> str:
     """A file name made only of letters, digits, '.', '_' and '-' that cannot leave its directory."""
-    s = _SAFE_NAME.sub("_", name).strip("._") or "unnamed"
+    s = re.sub(r"\.{2,}", "_", _SAFE_NAME.sub("_", name)).strip("._") or "unnamed"
     return s[:max_len]
 
 

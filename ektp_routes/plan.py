@@ -359,6 +359,7 @@ def plan_routes(
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
     geocoder: Geocoder | None = None,
+    pseudonym_key: bytes | None = None,
 ) -> PlanResult:
     """Plan the delivery of a card list end to end.
 
@@ -380,6 +381,9 @@ def plan_routes(
         Called with (offices done, offices total).
     geocoder
         Geocoder (chain) for cards without coordinates; default: card coordinates, then the desa point.
+    pseudonym_key
+        A secret key held by the user: assignments get a ``card_ref`` column, HMAC-SHA256 of the NIK
+        under this key, so shared outputs can be joined back to the card list only by the key holder.
     """
     cfg = config or PlanConfig()
     gaz = gazetteer or Gazetteer.bekasi()
@@ -418,7 +422,7 @@ def plan_routes(
         if len(stops) and (stops["office_id"] == o.office_id).any()
     ]
     results = _run_jobs(jobs, cfg.workers, Path(work_dir) if work_dir else None, client, progress)
-    return _assemble(cards, geo, stops, stop_of_card, in_scope, offs, results, net)
+    return _assemble(cards, geo, stops, stop_of_card, in_scope, offs, results, net, pseudonym_key)
 
 
 def _run_jobs(
@@ -479,6 +483,7 @@ def _assemble(
     offices: list[PostOffice],
     results: Mapping[str, OfficeResult],
     net: TravelNetwork,
+    pseudonym_key: bytes | None = None,
 ) -> PlanResult:
     by_id = {o.office_id: o for o in offices}
     route_rows = []
@@ -553,11 +558,11 @@ def _assemble(
             "row": acc["row"].to_numpy(),
             "nik_masked": mask_nik(acc["nik"]).to_numpy(),
             "desa_kode": acc["desa_kode"].to_numpy(),
-            "status": "out_of_scope",
+            "status": "unserved",
             "route_id": "",
             "sequence": 0,
             "stop_id": "",
-            "reason": "kecamatan not selected for this run",
+            "reason": "out_of_scope: the card's kecamatan was not selected for this run",
         }
     )
     scoped = np.flatnonzero(in_scope.to_numpy())
@@ -584,8 +589,17 @@ def _assemble(
     assignments = pd.concat([rows, rej_rows], ignore_index=True).sort_values("row").reset_index(drop=True)
     if len(assignments) != cards.n_rows or assignments["row"].duplicated().any():
         raise AssertionError("assignments lost or duplicated a card")  # a bug, never input
+    if pseudonym_key is not None:
+        refs = {int(r): _pseudonym(pseudonym_key, n) for r, n in zip(acc["row"], acc["nik"], strict=True)}
+        assignments.insert(1, "card_ref", assignments["row"].map(lambda r: refs.get(int(r), "")))
     summary = _summary(routes, stops, offices)
     return PlanResult(cards, stops, offices, routes, assignments, summary, net.is_straight_line, geoms)
+
+
+def _pseudonym(key: bytes, nik: str) -> str:
+    import hmac
+
+    return hmac.new(key, nik.encode(), "sha256").hexdigest()[:24]
 
 
 def _summary(routes: pd.DataFrame, stops: pd.DataFrame, offices: list[PostOffice]) -> pd.DataFrame:

@@ -330,7 +330,9 @@ def check_plan(problem: RoutingProblem, plan: RoutePlan, *, tol_s: float = 1.0) 
             errors.append(f"route {k}: {cards} cards > bag of {cap}")
         t = 0.0
         prev = 0
-        for s, arr in zip(r.stops, r.arrivals_s, strict=True):
+        if len(r.arrivals_s) != len(r.stops):
+            errors.append(f"route {k}: {len(r.stops)} stops but {len(r.arrivals_s)} arrival times")
+        for s, arr in zip(r.stops, r.arrivals_s, strict=False):
             t += svc[prev] + problem.time_s[prev, s]
             w = problem.windows[s] if problem.windows is not None else None
             if w is not None:
@@ -656,12 +658,25 @@ def _solve_pyvrp(
             fixed_cost=int(fixed),
         )
         type_members.append(list(members))
+    # When the fleet clearly has room for every stop, stops are required (PyVRP's native, strongest
+    # search); otherwise optional with a prize, so that the stops that cannot fit are left out.
+    cap_total = sum(int(v[2]) for v in vehicles)
+    time_total = sum(int(v[3]) for v in vehicles)
+    nearest = np.where(big > T, T, big).astype(float)
+    np.fill_diagonal(nearest, np.inf)
+    work_lb = float(svc.sum() + nearest[1:].min(axis=1).sum()) if n > 1 else 0.0
+    required = bool(demand.sum() <= 0.9 * cap_total and work_lb <= 0.6 * time_total)
     windows = problem.windows
     for k in range(1, n):
         w = windows[idx[k]] if windows is not None else None
         kw = {"tw_early": math.ceil(w[0]), "tw_late": math.floor(w[1])} if w is not None else {}
         m.add_client(
-            locs[k], delivery=int(demand[k]), service_duration=int(svc[k]), prize=prize, required=False, **kw
+            locs[k],
+            delivery=int(demand[k]),
+            service_duration=int(svc[k]),
+            prize=0 if required else prize,
+            required=required,
+            **kw,
         )
     # Whole matrices at once (no per-edge Python calls); the diagonal must be zero.
     dist = np.ascontiguousarray(cost, dtype=np.int64)
