@@ -308,18 +308,29 @@ def solve_office(job: _OfficeJob) -> OfficeResult:
     o = job.office
     lon = np.r_[o.lon, job.stops["lon"].to_numpy(dtype=float)]
     lat = np.r_[o.lat, job.stops["lat"].to_numpy(dtype=float)]
-    m = job.network.matrix(lon, lat)
-    unroutable = {i: why for i, why in m.unreachable_from(0).items() if i != 0}
-    problem = RoutingProblem(
-        time_s=m.time_s,
-        dist_m=m.dist_m,
-        cards=np.r_[0, job.stops["cards"].to_numpy(dtype=np.int64)],
+    cards = np.r_[0, job.stops["cards"].to_numpy(dtype=np.int64)]
+    common = dict(
         fleet=o.fleet,
         service_base_s=job.service_base_s,
         service_per_card_s=job.service_per_card_s,
         lon=lon,
         lat=lat,
     )
+    unroutable: dict[int, str] = {}
+    if len(lon) - 1 <= job.params.max_stops_whole:
+        m = job.network.matrix(lon, lat)
+        unroutable = {i: why for i, why in m.unreachable_from(0).items() if i != 0}
+        problem = RoutingProblem(time_s=m.time_s, dist_m=m.dist_m, cards=cards, **common)  # type: ignore[arg-type]
+    else:
+        # A large office: matrices are built per territory, never for all its stops at once.
+        def matrix_fn(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            sub = job.network.matrix(lon[idx], lat[idx])
+            for k, why in sub.unreachable_from(0).items():
+                if k != 0:
+                    unroutable[int(idx[k])] = why
+            return sub.time_s, sub.dist_m
+
+        problem = RoutingProblem(time_s=None, dist_m=None, cards=cards, matrix_fn=matrix_fn, **common)  # type: ignore[arg-type]
     plan = solve(problem, job.params)
     geoms: dict[str, list[tuple[float, float]]] = {}
     for r in plan.routes:

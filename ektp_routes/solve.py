@@ -30,7 +30,7 @@ import math
 import time as _time
 import tomllib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -135,10 +135,16 @@ class RoutingProblem:
         Optional coordinates, used to decompose large problems into territories.
     ids
         Optional stop identifiers carried into the plan.
+    service_s_per_node
+        Optional service time per node, replacing base + per card.
+    matrix_fn
+        For areas too large for one matrix in memory: leave ``time_s``/``dist_m`` as None and give a
+        function returning the (time, distance) matrices among the given node indices (0 = depot,
+        always first). The problem is then solved territory by territory (needs ``lon``/``lat``).
     """
 
-    time_s: FloatArray
-    dist_m: FloatArray
+    time_s: FloatArray | None
+    dist_m: FloatArray | None
     cards: IntArray
     fleet: Fleet = field(default_factory=Fleet)
     service_base_s: float = 60.0
@@ -148,12 +154,19 @@ class RoutingProblem:
     lat: FloatArray | None = None
     ids: Sequence[str] | None = None
     service_s_per_node: FloatArray | None = None
+    matrix_fn: Callable[[IntArray], tuple[FloatArray, FloatArray]] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.cards)
-        t = np.asarray(self.time_s, dtype=float)
-        d = np.asarray(self.dist_m, dtype=float)
-        if t.shape != (n, n) or d.shape != (n, n):
+        if self.time_s is None or self.dist_m is None:
+            if self.matrix_fn is None or self.lon is None or self.lat is None:
+                raise SolverError("give time_s and dist_m, or matrix_fn together with lon and lat")
+            # A lazy problem's matrices are checked when each territory's matrix is built.
+            t = d = np.zeros((0, 0))
+        else:
+            t = np.asarray(self.time_s, dtype=float)
+            d = np.asarray(self.dist_m, dtype=float)
+        if self.time_s is not None and (t.shape != (n, n) or d.shape != (n, n)):
             raise SolverError(
                 f"matrices must be {n}x{n} (one row per node, depot first); got {t.shape}, {d.shape}"
             )
@@ -170,6 +183,12 @@ class RoutingProblem:
     def n_stops(self) -> int:
         return len(self.cards) - 1
 
+    def matrices(self) -> tuple[FloatArray, FloatArray]:
+        """(time, distance) matrices; a lazy problem (``matrix_fn``) has them only per territory."""
+        if self.time_s is None or self.dist_m is None:
+            raise SolverError("this problem builds its matrices per territory (matrix_fn); use subproblem()")
+        return self.time_s, self.dist_m
+
     def service_s(self) -> FloatArray:
         """Service time per node (0 at the depot): per-node values when given, else base + per card."""
         if self.service_s_per_node is not None:
@@ -183,9 +202,14 @@ class RoutingProblem:
     def subproblem(self, nodes: Sequence[int], fleet: Fleet | None = None) -> RoutingProblem:
         """The problem restricted to the depot and ``nodes`` (original indices, depot excluded)."""
         idx = np.r_[0, np.asarray(nodes, dtype=int)]
+        if self.time_s is None or self.dist_m is None:
+            assert self.matrix_fn is not None
+            sub_t, sub_d = self.matrix_fn(idx)
+        else:
+            sub_t, sub_d = self.time_s[np.ix_(idx, idx)], self.dist_m[np.ix_(idx, idx)]
         return RoutingProblem(
-            time_s=self.time_s[np.ix_(idx, idx)],
-            dist_m=self.dist_m[np.ix_(idx, idx)],
+            time_s=sub_t,
+            dist_m=sub_d,
             cards=np.asarray(self.cards)[idx],
             fleet=fleet or self.fleet,
             service_base_s=self.service_base_s,
@@ -315,6 +339,7 @@ class RoutePlan:
 # ---------------------------------------------------------------------------------------------- checks
 def check_plan(problem: RoutingProblem, plan: RoutePlan, *, tol_s: float = 1.0) -> list[str]:
     """Every violated rule of ``plan`` (empty when feasible): capacity, shift, windows, coverage."""
+    time_s, _dist_m = problem.matrices()
     errors = []
     seen: dict[int, int] = {}
     vehicles = {(c, d): (cap, shift) for c, d, cap, shift in problem.fleet.vehicles()}
@@ -333,7 +358,7 @@ def check_plan(problem: RoutingProblem, plan: RoutePlan, *, tol_s: float = 1.0) 
         if len(r.arrivals_s) != len(r.stops):
             errors.append(f"route {k}: {len(r.stops)} stops but {len(r.arrivals_s)} arrival times")
         for s, arr in zip(r.stops, r.arrivals_s, strict=False):
-            t += svc[prev] + problem.time_s[prev, s]
+            t += svc[prev] + time_s[prev, s]
             w = problem.windows[s] if problem.windows is not None else None
             if w is not None:
                 t = max(t, w[0])
@@ -346,7 +371,7 @@ def check_plan(problem: RoutingProblem, plan: RoutePlan, *, tol_s: float = 1.0) 
             t = max(t, arr)
             prev = s
             seen[s] = seen.get(s, 0) + 1
-        end = t + svc[prev] + problem.time_s[prev, 0]
+        end = t + svc[prev] + time_s[prev, 0]
         if end > shift + tol_s:
             errors.append(f"route {k}: duration {end:.0f} s > shift {shift} s")
     for s in range(1, len(problem.cards)):
@@ -368,6 +393,9 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> RoutePl
     """
     params = params or SolveParams()
     t0 = _time.perf_counter()
+    if problem.time_s is None:
+        plan = _solve_decomposed(problem, list(range(1, len(problem.cards))), {}, params, t0)
+        return replace(plan, routes=tuple(compact_days(plan.routes, problem.fleet.vehicles())))
     unserved = _presolve(problem)
     todo = [i for i in range(1, len(problem.cards)) if i not in unserved]
     if not todo:
@@ -471,9 +499,10 @@ def _portfolio(
 
 
 def _presolve(problem: RoutingProblem) -> dict[int, str]:
+    time_s, _dist_m = problem.matrices()
     out: dict[int, str] = {}
     svc = problem.service_s()
-    t = problem.time_s
+    t = time_s
     max_cap = max(v[2] for v in problem.fleet.vehicles())
     max_shift = max(v[3] for v in problem.fleet.vehicles())
     for i in range(1, len(problem.cards)):
@@ -513,6 +542,7 @@ def _solve_ortools(
     time_limit_s: float,
 ) -> tuple[list[Route], dict[int, str]]:
     """Route ``nodes`` (problem indices) with ``vehicles``; returns routes and dropped stops."""
+    time_s, dist_m = problem.matrices()
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     if not nodes or not vehicles:
@@ -522,8 +552,8 @@ def _solve_ortools(
     svc_all = problem.service_s()
     max_shift = max(v[3] for v in vehicles)
     big = 10 * max_shift
-    T = to_int_matrix(problem.time_s[np.ix_(idx, idx)], big=big, what="travel time")
-    Dm = to_int_matrix(problem.dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
+    T = to_int_matrix(time_s[np.ix_(idx, idx)], big=big, what="travel time")
+    Dm = to_int_matrix(dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
     svc = np.rint(svc_all[idx]).astype(np.int64)
     demand = np.asarray(problem.cards, dtype=np.int64)[idx]
     transit = T + svc[:, None]  # travel i->j plus service at i
@@ -616,6 +646,7 @@ def _solve_pyvrp(
     fixed cost; stops are optional clients whose prize far exceeds any route cost, so a stop is only
     left out when it cannot fit.
     """
+    time_s, dist_m = problem.matrices()
     import pyvrp
     from pyvrp import ActivityType
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
@@ -627,8 +658,8 @@ def _solve_pyvrp(
     n = len(idx)
     max_shift = max(v[3] for v in vehicles)
     big = 10 * max_shift
-    T = to_int_matrix(problem.time_s[np.ix_(idx, idx)], big=big, what="travel time")
-    Dm = to_int_matrix(problem.dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
+    T = to_int_matrix(time_s[np.ix_(idx, idx)], big=big, what="travel time")
+    Dm = to_int_matrix(dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
     svc = np.rint(problem.service_s()[idx]).astype(np.int64)
     demand = np.asarray(problem.cards, dtype=np.int64)[idx]
     day_cost = 0
@@ -712,9 +743,10 @@ def _solve_pyvrp(
 def _make_route(
     problem: RoutingProblem, courier: int, day: int, order: Sequence[int], arrivals: Sequence[float]
 ) -> Route:
+    time_s, dist_m = problem.matrices()
     path = [0, *order, 0]
-    legs_t = [float(problem.time_s[a, b]) for a, b in itertools.pairwise(path)]
-    legs_d = [float(problem.dist_m[a, b]) for a, b in itertools.pairwise(path)]
+    legs_t = [float(time_s[a, b]) for a, b in itertools.pairwise(path)]
+    legs_d = [float(dist_m[a, b]) for a, b in itertools.pairwise(path)]
     svc = problem.service_s()
     # Arrival times recomputed in floating point from the real matrix (OR-Tools saw rounded values),
     # waiting for a window when the solver scheduled a later arrival.
@@ -722,13 +754,13 @@ def _make_route(
     arr: list[float] = []
     prev = 0
     for s, planned in zip(order, arrivals, strict=True):
-        t += svc[prev] + problem.time_s[prev, s]
+        t += svc[prev] + time_s[prev, s]
         w = problem.windows[s] if problem.windows is not None else None
         if w is not None:
             t = max(t, w[0], min(planned, w[1]))
         arr.append(round(t, 1))
         prev = s
-    end = t + svc[prev] + problem.time_s[prev, 0]
+    end = t + svc[prev] + time_s[prev, 0]
     return Route(
         courier=courier,
         day=day,
@@ -767,7 +799,7 @@ def territories(
         cur = 0
         order = []
         while rest:
-            nxt = min(rest, key=lambda j: (problem.time_s[cur, j], j))
+            nxt = min(rest, key=lambda j: (problem.matrices()[0][cur, j], j))
             order.append(nxt)
             rest.remove(nxt)
             cur = nxt
@@ -790,7 +822,7 @@ def _solve_decomposed(
         cards = sum(int(problem.cards[i]) for i in part)
         want = max(1, math.ceil(len(free) * cards / max(1, total_cards)) + 2)
         offer = free[: min(len(free), want * 2)]
-        sub_routes, dropped = _solve_engine(problem, part, offer, params, share)
+        sub_routes, dropped = _solve_part(problem, part, offer, params, share)
         used = {(r.courier, r.day) for r in sub_routes}
         free = [v for v in free if (v[0], v[1]) not in used]
         total_cards -= cards
@@ -799,7 +831,7 @@ def _solve_decomposed(
     # Stops dropped in a territory get one more chance with the courier-days left over.
     retry = [i for i, why in unserved.items() if why == "no_capacity"]
     if retry and free and _time.perf_counter() - t0 < params.time_limit_s:
-        extra, dropped = _solve_engine(
+        extra, dropped = _solve_part(
             problem, retry, free, params, max(0.05, params.time_limit_s - (_time.perf_counter() - t0))
         )
         for i in retry:
@@ -810,6 +842,24 @@ def _solve_decomposed(
     return RoutePlan(
         tuple(routes), unserved, problem.n_stops, _time.perf_counter() - t0, territories=len(parts)
     )
+
+
+def _solve_part(
+    problem: RoutingProblem,
+    part: Sequence[int],
+    vehicles: Sequence[tuple[int, int, int, int]],
+    params: SolveParams,
+    time_limit_s: float,
+) -> tuple[list[Route], dict[int, str]]:
+    """Solve the depot + ``part`` on its own matrix (built lazily when the problem has none)."""
+    sub = problem.subproblem(part)
+    back = {k + 1: int(i) for k, i in enumerate(part)}
+    sub_unserved = _presolve(sub)
+    nodes = [k for k in range(1, len(part) + 1) if k not in sub_unserved]
+    sub_routes, dropped = _solve_engine(sub, nodes, vehicles, params, time_limit_s) if nodes else ([], {})
+    routes = [replace(r, stops=tuple(back[s] for s in r.stops)) for r in sub_routes]
+    lost = {back[k]: why for k, why in {**sub_unserved, **dropped}.items()}
+    return routes, lost
 
 
 def compact_days(routes: Sequence[Route], vehicles: Sequence[tuple[int, int, int, int]]) -> list[Route]:

@@ -161,3 +161,22 @@ def test_overrides_and_validation(tmp_path: Path) -> None:
     cfg.write_text("[solve]\ntime_limt_s = 5\n")
     with pytest.raises(ConfigError, match="time_limt_s"):
         SolveParams.from_toml(cfg)
+
+
+def test_lazy_matrices_per_territory() -> None:
+    full = _problem(300, seed=8, couriers=3, days=4, capacity=100, shift_s=6 * 3600)
+    net = StraightLineNetwork()
+    built: list[int] = []
+
+    def matrix_fn(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        built.append(len(idx))
+        m = net.matrix(full.lon[idx], full.lat[idx])
+        return m.time_s, m.dist_m
+
+    lazy = RoutingProblem(None, None, full.cards, full.fleet, lon=full.lon, lat=full.lat, matrix_fn=matrix_fn)
+    plan = solve(lazy, SolveParams(time_limit_s=6, territory_stops=100))
+    assert check_plan(full, plan) == []  # checked against the full matrices
+    assert max(built) <= 101 + 1 and len(built) >= 3  # never one matrix for all 300 stops
+    assert not plan.unserved
+    with pytest.raises(SolverError):
+        RoutingProblem(None, None, full.cards)
