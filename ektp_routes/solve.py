@@ -534,6 +534,53 @@ def to_int_matrix(m: FloatArray, *, big: int, what: str) -> IntArray:
     return out.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class _IntModel:
+    """The integer data both engines see: converted from seconds and metres once, here."""
+
+    idx: IntArray  # problem index of each model node (0 = depot)
+    time: IntArray
+    dist: IntArray
+    service: IntArray
+    demand: IntArray
+    max_shift: int
+    big: int  # stands in for "no path"
+    day_cost: int  # fixed cost of a courier-day (0 unless the objective counts courier-days)
+
+    @property
+    def n(self) -> int:
+        return len(self.idx)
+
+    def fixed_cost(self, day: int) -> int:
+        """Later days cost slightly more, so plans fill the first days first."""
+        return self.day_cost + day * max(1, self.max_shift // 100) if self.day_cost else 0
+
+
+def _integer_model(
+    problem: RoutingProblem,
+    nodes: Sequence[int],
+    vehicles: Sequence[tuple[int, int, int, int]],
+    params: SolveParams,
+) -> _IntModel:
+    time_s, dist_m = problem.matrices()
+    idx = np.r_[0, np.asarray(nodes, dtype=int)]
+    max_shift = int(max(v[3] for v in vehicles))
+    big = 10 * max_shift
+    day_cost = 0
+    if params.objective == "courier_days":
+        day_cost = int(params.day_cost_s if params.day_cost_s is not None else 4 * max_shift)
+    return _IntModel(
+        idx=idx,
+        time=to_int_matrix(time_s[np.ix_(idx, idx)], big=big, what="travel time"),
+        dist=to_int_matrix(dist_m[np.ix_(idx, idx)], big=100 * big, what="distance"),
+        service=np.rint(problem.service_s()[idx]).astype(np.int64),
+        demand=np.asarray(problem.cards, dtype=np.int64)[idx],
+        max_shift=max_shift,
+        big=big,
+        day_cost=day_cost,
+    )
+
+
 def _solve_ortools(
     problem: RoutingProblem,
     nodes: Sequence[int],
@@ -542,20 +589,13 @@ def _solve_ortools(
     time_limit_s: float,
 ) -> tuple[list[Route], dict[int, str]]:
     """Route ``nodes`` (problem indices) with ``vehicles``; returns routes and dropped stops."""
-    time_s, dist_m = problem.matrices()
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     if not nodes or not vehicles:
         return [], {i: "no_capacity" for i in nodes}
-    idx = np.r_[0, np.asarray(nodes, dtype=int)]
-    n = len(idx)
-    svc_all = problem.service_s()
-    max_shift = max(v[3] for v in vehicles)
-    big = 10 * max_shift
-    T = to_int_matrix(time_s[np.ix_(idx, idx)], big=big, what="travel time")
-    Dm = to_int_matrix(dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
-    svc = np.rint(svc_all[idx]).astype(np.int64)
-    demand = np.asarray(problem.cards, dtype=np.int64)[idx]
+    im = _integer_model(problem, nodes, vehicles, params)
+    idx, n, T, Dm, svc, demand = im.idx, im.n, im.time, im.dist, im.service, im.demand
+    max_shift, big, day_cost = im.max_shift, im.big, im.day_cost
     transit = T + svc[:, None]  # travel i->j plus service at i
     manager = pywrapcp.RoutingIndexManager(n, len(vehicles), 0)
     routing = pywrapcp.RoutingModel(manager)
@@ -590,13 +630,9 @@ def _solve_ortools(
             time_dim.CumulVar(manager.NodeToIndex(k)).SetRange(math.ceil(w[0]), math.floor(w[1]))
     arc = {"distance": dist_idx, "time": travel_idx, "courier_days": travel_idx}[params.objective]
     routing.SetArcCostEvaluatorOfAllVehicles(arc)
-    if params.objective == "courier_days":
-        day_cost = int(params.day_cost_s if params.day_cost_s is not None else 4 * max_shift)
-        # Later days cost slightly more, so the plan fills the first days first.
+    if day_cost:
         for v, (_c, day, _cap, _shift) in enumerate(vehicles):
-            routing.SetFixedCostOfVehicle(day_cost + day * max(1, max_shift // 100), v)
-    else:
-        day_cost = 0
+            routing.SetFixedCostOfVehicle(im.fixed_cost(day), v)
     if params.balance > 0:
         time_dim.SetGlobalSpanCostCoefficient(round(params.balance))
     # Leaving a stop out costs far more than any courier-day: it only happens when nothing else fits.
@@ -646,7 +682,6 @@ def _solve_pyvrp(
     fixed cost; stops are optional clients whose prize far exceeds any route cost, so a stop is only
     left out when it cannot fit.
     """
-    time_s, dist_m = problem.matrices()
     import pyvrp
     from pyvrp import ActivityType
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
@@ -654,17 +689,9 @@ def _solve_pyvrp(
     t_start = _time.perf_counter()
     if not nodes or not vehicles:
         return [], {i: "no_capacity" for i in nodes}
-    idx = np.r_[0, np.asarray(nodes, dtype=int)]
-    n = len(idx)
-    max_shift = max(v[3] for v in vehicles)
-    big = 10 * max_shift
-    T = to_int_matrix(time_s[np.ix_(idx, idx)], big=big, what="travel time")
-    Dm = to_int_matrix(dist_m[np.ix_(idx, idx)], big=100 * big, what="distance")
-    svc = np.rint(problem.service_s()[idx]).astype(np.int64)
-    demand = np.asarray(problem.cards, dtype=np.int64)[idx]
-    day_cost = 0
-    if params.objective == "courier_days":
-        day_cost = int(params.day_cost_s if params.day_cost_s is not None else 4 * max_shift)
+    im = _integer_model(problem, nodes, vehicles, params)
+    idx, n, T, Dm, svc, demand = im.idx, im.n, im.time, im.dist, im.service, im.demand
+    max_shift, big, day_cost = im.max_shift, im.big, im.day_cost
     cost = Dm if params.objective == "distance" else T
     # Serving a stop alone on a new courier-day costs at most day_cost + the round trip: a prize above
     # that makes every stop that fits worth serving, while staying small enough for PyVRP's penalties.
@@ -678,7 +705,7 @@ def _solve_pyvrp(
         groups.setdefault((day, cap, shift), []).append((courier, day))
     type_members = []
     for (day, cap, shift), members in sorted(groups.items()):
-        fixed = day_cost + day * max(1, max_shift // 100) if day_cost else 0
+        fixed = im.fixed_cost(day)
         m.add_vehicle_type(
             num_available=len(members),
             capacity=int(cap),
