@@ -63,7 +63,9 @@ def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
         areas = gaz.desa_table[["kode", "geometry"]]  # type: ignore[attr-defined]
         chain.append(StreetGeocoder.from_osm_xml(osm, areas=areas))
     if getattr(args, "online", None):
-        chain.append(OnlineGeocoder(gaz, provider=args.online, cache_path=args.cache))  # type: ignore[arg-type]
+        online = OnlineGeocoder(gaz, provider=args.online, cache_path=args.cache)  # type: ignore[arg-type]
+        online.progress = _progress_bar("geocoding online", unit="address")
+        chain.append(online)
     chain.append(GazetteerGeocoder(gaz))  # type: ignore[arg-type]
     return GeocoderChain(chain)  # type: ignore[arg-type]
 
@@ -86,14 +88,14 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(total_label: str):  # type: ignore[no-untyped-def]
+def _progress_bar(total_label: str, unit: str = "office"):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
     bar: dict[str, tqdm] = {}
 
     def update(done: int, total: int) -> None:
         if "b" not in bar:
-            bar["b"] = tqdm(total=total, desc=total_label, unit="office")
+            bar["b"] = tqdm(total=total, desc=total_label, unit=unit)
         bar["b"].n = done
         bar["b"].refresh()
         if done >= total:

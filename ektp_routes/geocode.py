@@ -510,6 +510,8 @@ class OnlineGeocoder:
             geocoder = cls(user_agent=user_agent, timeout=10)
         self.geocoder = geocoder
         self.requests = 0
+        #: Called with (cards done, cards total) during long online runs (the CLI shows a bar).
+        self.progress: Callable[[int, int], None] | None = None
 
     def query_for(self, card: Mapping[str, Any]) -> str:
         """The query sent for a card: address fields only."""
@@ -563,7 +565,10 @@ class OnlineGeocoder:
 
     def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
         out: list[GeocodeResult | None] = []
-        for card in cards.to_dict("records"):
+        records = cards.to_dict("records")
+        for k, card in enumerate(records):
+            if self.progress is not None:
+                self.progress(k, len(records))
             ans = self._ask(self.query_for(card))
             if ans is None:
                 out.append(None)
