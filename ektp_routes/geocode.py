@@ -588,4 +588,6 @@ class OnlineGeocoder:
             out.append(
                 GeocodeResult(ans["lon"], ans["lat"], precision, stated, 0.9, f"online:{self.provider}")
             )
+        if self.progress is not None:
+            self.progress(len(records), len(records))
         return out
