@@ -126,23 +126,32 @@ class PlanResult:
 
 # ---------------------------------------------------------------------------------------------- offices
 def placeholder_offices(
-    gaz: Gazetteer, cfg: PlanConfig, kecamatan: Sequence[str] | None = None
+    gaz: Gazetteer,
+    cfg: PlanConfig,
+    kecamatan: Sequence[str] | None = None,
+    cards_per_kecamatan: Mapping[str, int] | None = None,
 ) -> list[PostOffice]:
     """One labelled placeholder office per kecamatan, at the representative point of its most
-    populous desa. Real post-office coordinates are not available here."""
+    populous desa. Real post-office coordinates are not available here.
+
+    Each placeholder gets ``cfg.couriers`` couriers, or more when its kecamatan has more cards than
+    they can carry in ``cfg.days`` days at 80% of a bag a day (a planner sizes a real office so).
+    """
     t = gaz.desa_table
     out = []
     for kode, grp in t.groupby("kode_kec", sort=True):
         if kecamatan and kode not in kecamatan:
             continue
         top = grp.sort_values("penduduk", ascending=False).iloc[0]
+        n_cards = (cards_per_kecamatan or {}).get(str(kode), 0)
+        couriers = max(cfg.couriers, math.ceil(n_cards / (0.8 * cfg.capacity * cfg.days)))
         out.append(
             PostOffice(
                 office_id=f"PH-{str(kode).replace('.', '')}",
                 name=f"Placeholder Kantor Pos {top.nama_kec}",
                 lon=float(top.rep_lon),
                 lat=float(top.rep_lat),
-                fleet=cfg.fleet(),
+                fleet=replace(cfg.fleet(), couriers=couriers),
                 serves_desa=tuple(grp.kode),
                 placeholder=True,
             )
@@ -409,7 +418,11 @@ def plan_routes(
     in_scope = acc["kecamatan_kode"].isin(kec_codes) if kec_codes else pd.Series(True, index=acc.index)
     geo = geocode_cards(acc[in_scope].reset_index(drop=True), gaz, geocoder=geocoder)
     net: TravelNetwork = network or StraightLineNetwork()
-    offs = list(offices) if offices is not None else placeholder_offices(gaz, cfg, sorted(kec_codes) or None)
+    if offices is not None:
+        offs = list(offices)
+    else:
+        per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
+        offs = placeholder_offices(gaz, cfg, sorted(kec_codes) or None, per_kec)
     smallest_bag = min(v[2] for o in offs for v in o.fleet.vehicles())
     stops, stop_of_card = (
         make_stops(geo, cfg.consolidation, max_cards=smallest_bag)

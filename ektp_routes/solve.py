@@ -841,18 +841,29 @@ def _solve_decomposed(
     free = list(problem.fleet.vehicles())
     routes: list[Route] = []
     total_cards = sum(int(problem.cards[i]) for i in todo)
+    spec = {(c, d): (cap, shift) for c, d, cap, shift in free}
+    carry: list[int] = []
     for k, part in enumerate(parts):
         elapsed = _time.perf_counter() - t0
         remaining = max(0.05, params.time_limit_s - elapsed)
         share = remaining / (len(parts) - k)
+        part = carry + list(part)
         # Offer the territory the courier-days its share of cards needs, plus slack.
         cards = sum(int(problem.cards[i]) for i in part)
         want = max(1, math.ceil(len(free) * cards / max(1, total_cards)) + 2)
         offer = free[: min(len(free), want * 2)]
         sub_routes, dropped = _solve_part(problem, part, offer, params, share)
+        carry = []
+        if k + 1 < len(parts) and len(sub_routes) > 1:
+            # The territory's least-loaded route is mostly a remainder: hand its stops to the next
+            # (adjacent) territory instead of spending a half-empty courier-day on them.
+            last = min(sub_routes, key=lambda r: r.cards / spec[(r.courier, r.day)][0])
+            if last.cards < 0.9 * spec[(last.courier, last.day)][0]:
+                sub_routes = [r for r in sub_routes if r is not last]
+                carry = list(last.stops)
         used = {(r.courier, r.day) for r in sub_routes}
         free = [v for v in free if (v[0], v[1]) not in used]
-        total_cards -= cards
+        total_cards -= cards - sum(int(problem.cards[i]) for i in carry)
         routes += sub_routes
         unserved.update(dropped)
     # Stops dropped in a territory get one more chance with the courier-days left over.
