@@ -45,6 +45,7 @@ def main() -> None:
     print("stops mode courier_days travel_h unserved time_s feasible")
     for n in args.sizes:
         sel = hh.iloc[np.sort(rng.choice(len(hh), size=min(n, len(hh)), replace=False))]
+        n = len(sel)  # the desa may have fewer households than asked
         lon = np.r_[big.rep_lon, sel.lon.to_numpy()]
         lat = np.r_[big.rep_lat, sel.lat.to_numpy()]
         m = net.matrix(lon, lat)
