@@ -40,7 +40,7 @@ from ektp_routes.geocode import Geocoder, coordinate_key, geocode_cards
 from ektp_routes.network import StraightLineNetwork, TravelNetwork, haversine_m
 from ektp_routes.nik import mask_nik
 from ektp_routes.regions import Gazetteer
-from ektp_routes.solve import Fleet, RoutePlan, RoutingProblem, SolveParams, solve
+from ektp_routes.solve import Fleet, RoutePlan, RoutingProblem, SolveParams, describe_unserved, solve
 
 logger = logging.getLogger(__name__)
 
@@ -542,8 +542,6 @@ def _assemble(
         for s, why in res.plan.unserved.items():
             status = "unroutable" if why == "unreachable" else "unserved"
             detail = res.unroutable.get(s, "") if status == "unroutable" else ""
-            from ektp_routes.solve import describe_unserved
-
             stop_status[res.stop_ids[s - 1]] = (status, f"{why}: {detail or describe_unserved(why)}")
     routes = pd.DataFrame(
         route_rows,
@@ -687,7 +685,3 @@ def _summary(routes: pd.DataFrame, stops: pd.DataFrame, offices: list[PostOffice
         "days": int(df["days"].max()) if len(df) else 0,
     }
     return pd.concat([df, pd.DataFrame([total])], ignore_index=True)
-
-
-def with_time_limit(cfg: PlanConfig, seconds: float) -> PlanConfig:
-    return replace(cfg, time_limit_s=seconds)

@@ -917,16 +917,5 @@ def compact_days(routes: Sequence[Route], vehicles: Sequence[tuple[int, int, int
     return sorted(out, key=lambda r: (r.day, r.courier))
 
 
-def relabel(plan: RoutePlan, mapping: Mapping[int, int]) -> RoutePlan:
-    """The plan with stop indices renamed through ``mapping``."""
-    return RoutePlan(
-        tuple(replace(r, stops=tuple(mapping[s] for s in r.stops)) for r in plan.routes),
-        {mapping[k]: v for k, v in plan.unserved.items()},
-        plan.n_stops,
-        plan.solve_s,
-        plan.territories,
-    )
-
-
 def describe_unserved(reason: str) -> str:
     return UNSERVED_REASONS.get(reason, reason)
