@@ -282,6 +282,8 @@ class TravelNetwork(Protocol):
 
     def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> TravelMatrix: ...
 
+    def fingerprint(self) -> str: ...
+
     def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]: ...
 
     @property
@@ -324,6 +326,10 @@ class StraightLineNetwork:
         d = haversine_m(x[:, None], y[:, None], x[None, :], y[None, :]) * self.circuity
         t = d / (self.profile.straight_kmh / 3.6)
         return TravelMatrix(time_s=t, dist_m=d, snap_m=np.zeros(len(x)))
+
+    def fingerprint(self) -> str:
+        """Identifies the network's travel times (used to key saved results for resuming)."""
+        return f"straight:{self.profile}:{self.circuity}"
 
     def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]:
         pts = list(zip(lon, lat, strict=True))
@@ -548,6 +554,14 @@ class RoadNetwork:
         self._lines = np.array(lines, dtype=object)
         self._tree = shapely.STRtree(self._lines)
         self._node_xy = np.c_[nx_, ny_]
+
+    def fingerprint(self) -> str:
+        """Identifies the graph and its travel times (used to key saved results for resuming)."""
+        h = hashlib.sha256(repr(self.profile).encode())
+        for arr in (self.node_lon, self.node_lat, self.edge_u, self.edge_v, self.edge_time, self.edge_len):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(str(self.max_snap_m).encode())
+        return h.hexdigest()
 
     @property
     def n_nodes(self) -> int:

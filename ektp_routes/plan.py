@@ -362,8 +362,7 @@ def _job_key(job: _OfficeJob) -> str:
         ).values.tobytes()
     )
     h.update(json.dumps(asdict(job.params), sort_keys=True).encode())
-    h.update(f"{job.service_base_s}|{job.service_per_card_s}|{type(job.network).__name__}".encode())
-    h.update(json.dumps(getattr(job.network, "circuity", None)).encode())
+    h.update(f"{job.service_base_s}|{job.service_per_card_s}|{job.network.fingerprint()}".encode())
     return h.hexdigest()[:20]
 
 

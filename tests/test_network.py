@@ -242,3 +242,10 @@ def test_download_saves_and_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(ox, "graph_from_polygon", offline)
     with pytest.raises(NetworkError, match="online"):
         RoadNetwork.download(poly.buffer(0.001), cache_dir=tmp_path)
+
+
+def test_fingerprints_tell_networks_apart(kg: RoadNetwork) -> None:
+    walk = RoadNetwork.from_osm_xml(DATA / "kelapa_gading.osm.bz2", profile="walking")
+    again = RoadNetwork.from_osm_xml(DATA / "kelapa_gading.osm.bz2")
+    assert kg.fingerprint() == again.fingerprint() != walk.fingerprint()
+    assert StraightLineNetwork(circuity=1.5).fingerprint() != StraightLineNetwork().fingerprint()
