@@ -647,40 +647,14 @@ def _summary(routes: pd.DataFrame, stops: pd.DataFrame, offices: list[PostOffice
                 "hours": round(r["duration_s"].sum() / 3600, 1),
             }
         )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "office_id",
-            "office",
-            "placeholder",
-            "cards",
-            "cards_planned",
-            "stops",
-            "stops_planned",
-            "couriers",
-            "courier_days",
-            "days",
-            "km",
-            "hours",
-        ],
-    )
+    summed = ["cards", "cards_planned", "stops", "stops_planned", "couriers", "courier_days", "km", "hours"]
+    columns = ["office_id", "office", "placeholder", *summed[:-2], "days", "km", "hours"]
+    df = pd.DataFrame(rows, columns=columns)
     total = {
         "office_id": "TOTAL",
         "office": "",
         "placeholder": bool(df["placeholder"].any()) if len(df) else False,
-        **{
-            c: df[c].sum()
-            for c in [
-                "cards",
-                "cards_planned",
-                "stops",
-                "stops_planned",
-                "couriers",
-                "courier_days",
-                "km",
-                "hours",
-            ]
-        },
+        **{c: df[c].sum() for c in summed},
         "days": int(df["days"].max()) if len(df) else 0,
     }
     return pd.concat([df, pd.DataFrame([total])], ignore_index=True)
