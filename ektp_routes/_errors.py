@@ -37,3 +37,7 @@ class ConfigError(EktpRoutesError, ValueError):
 
 class OutputError(EktpRoutesError, OSError):
     """Outputs cannot be written (read-only directory, disk full, unsafe file name)."""
+
+
+class LedgerError(EktpRoutesError, RuntimeError):
+    """The delivery ledger cannot be opened, read or changed (the message never holds a password)."""

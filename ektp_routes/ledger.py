@@ -1,0 +1,483 @@
+"""The delivery ledger: every card and its history, from loading to delivery or return.
+
+A card is in exactly one :class:`CardState` at any time::
+
+    pending -> dispatched (date, office, courier) -> delivered
+                          \\-> failed (outcome, attempt n) -> dispatched again ... -> returned
+
+A failed card is returned (to the kecamatan / Disdukcapil) once it reaches the attempt limit or on a
+final outcome (moved, deceased, refused). Each transition is a row of the ``events`` table with its
+time, the operation date, the source file and the run that made it. Every command changes the ledger
+in ONE transaction, so a killed command leaves the ledger as it was before or after, never between.
+
+Storage goes through SQLAlchemy Core: one code path for a SQLite file (the default, created readable
+by its owner only) and a PostgreSQL server shared by several offices (a ``postgresql://`` URL; the
+password comes from the URL or libpq's ``PGPASSWORD``). SQLAlchemy is used rather than hand-written
+SQL per driver because it gives dialect-neutral DDL, bulk ``executemany`` on both drivers, and URL
+handling that hides passwords when printed; statements never echo their parameters (which hold NIKs)
+into error messages.
+
+Example
+-------
+>>> import pandas as pd
+>>> led = Ledger.open("sqlite://")            # in memory; a path or a postgresql:// URL in practice
+>>> frame = pd.DataFrame({"nik": ["3216010101900001"], "nama": ["A"], "office_id": ["PO1"]})
+>>> led.add_cards(frame, source="batch1.csv").added
+1
+>>> led.counts()["pending"]
+1
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ektp_routes._errors import ConfigError, LedgerError
+
+logger = logging.getLogger(__name__)
+
+
+class CardState(StrEnum):
+    """Where a card is in the delivery operation (one state at a time)."""
+
+    PENDING = "pending"
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+
+class Outcome(StrEnum):
+    """Outcome codes a courier writes on the manifest (Bahasa Indonesia).
+
+    ``DITERIMA``: handed to the card holder. ``DITERIMA_KELUARGA``: handed to a family member of the
+    same household (accepted only when the operation allows it). ``TIDAK_DI_RUMAH``: nobody at home
+    (tried again). ``PINDAH``: moved away (returned). ``ALAMAT_TIDAK_DITEMUKAN``: address not found
+    (tried again). ``MENOLAK``: refused (returned). ``MENINGGAL``: the card holder died (returned).
+    """
+
+    DITERIMA = "DITERIMA"
+    DITERIMA_KELUARGA = "DITERIMA_KELUARGA"
+    TIDAK_DI_RUMAH = "TIDAK_DI_RUMAH"
+    PINDAH = "PINDAH"
+    ALAMAT_TIDAK_DITEMUKAN = "ALAMAT_TIDAK_DITEMUKAN"
+    MENOLAK = "MENOLAK"
+    MENINGGAL = "MENINGGAL"
+
+
+DELIVERED_OUTCOMES = frozenset({Outcome.DITERIMA, Outcome.DITERIMA_KELUARGA})
+
+
+@dataclass(frozen=True)
+class Rules:
+    """When a failed card is tried again and when it is returned.
+
+    Parameters
+    ----------
+    attempt_limit
+        Delivery attempts before a card is returned.
+    family_handover
+        Whether ``DITERIMA_KELUARGA`` counts as delivered (otherwise such a row is refused on import).
+    final_outcomes
+        Outcomes that return a card at once, whatever the attempt.
+    """
+
+    attempt_limit: int = 3
+    family_handover: bool = True
+    final_outcomes: frozenset[Outcome] = frozenset({Outcome.PINDAH, Outcome.MENINGGAL, Outcome.MENOLAK})
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.attempt_limit <= 20:
+            raise ConfigError(f"attempt_limit must be 1..20, not {self.attempt_limit}")
+        if self.final_outcomes & DELIVERED_OUTCOMES:
+            raise ConfigError("final_outcomes cannot contain a delivered outcome")
+
+    def after(self, outcome: Outcome, attempt: int) -> CardState:
+        """The state a dispatched card moves to when attempt ``attempt`` (1-based) ends in ``outcome``."""
+        if outcome in DELIVERED_OUTCOMES:
+            return CardState.DELIVERED
+        if outcome in self.final_outcomes or attempt >= self.attempt_limit:
+            return CardState.RETURNED
+        return CardState.FAILED
+
+
+# ----------------------------------------------------------------------------------------- the tables
+_md = sa.MetaData()
+CARD_FIELDS = ("nik", "nama", "alamat", "rt", "rw", "desa_kode", "desa", "kecamatan_kode", "kecamatan",
+               "office_id", "stop_key", "block", "lon", "lat", "precision")  # fmt: skip
+_TEXT_FIELDS = {"nama", "alamat", "desa", "kecamatan", "stop_key", "block"}
+cards_t = sa.Table(
+    "cards",
+    _md,
+    sa.Column("card_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("card_ref", sa.String(16), nullable=False, unique=True),
+    *(
+        sa.Column(f, sa.Float if f in ("lon", "lat") else sa.Text if f in _TEXT_FIELDS else sa.String(64))
+        for f in CARD_FIELDS
+    ),
+    sa.Column("state", sa.String(12), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("due", sa.Date),  # earliest date of the next dispatch
+    sa.Column("window", sa.String(12)),  # "any", or "late"/"weekend" for a 'not home' re-delivery
+    sa.Column("courier", sa.Integer),  # courier of the current (or last) dispatch
+    sa.Column("dispatch_date", sa.Date),
+    sa.Column("sequence", sa.Integer),
+    sa.Column("stop_id", sa.String(40)),
+    sa.Column("outcome", sa.String(24)),
+    sa.Column("field_lon", sa.Float),
+    sa.Column("field_lat", sa.Float),
+    sa.Column("batch", sa.Text),
+)
+sa.Index("ix_cards_nik", cards_t.c.nik, unique=True)
+events_t = sa.Table(
+    "events",
+    _md,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("card_id", sa.Integer, sa.ForeignKey("cards.card_id"), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("op_date", sa.Date),
+    sa.Column("from_state", sa.String(12)),
+    sa.Column("to_state", sa.String(12), nullable=False),
+    sa.Column("outcome", sa.String(24)),
+    sa.Column("attempt", sa.Integer),
+    sa.Column("office_id", sa.String(64)),
+    sa.Column("courier", sa.Integer),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("run_id", sa.String(40), nullable=False),
+)
+imports_t = sa.Table(
+    "imports",
+    _md,
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("run_id", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("applied", sa.Integer, nullable=False),
+)
+blocks_t = sa.Table(
+    "blocks",
+    _md,
+    sa.Column("block", sa.Text, primary_key=True),
+    sa.Column("office_id", sa.String(64), nullable=False),
+    sa.Column("home_courier", sa.Integer, nullable=False),
+    sa.Column("last_courier", sa.Integer),
+    sa.Column("sweep", sa.Float, nullable=False),
+)
+meta_t = sa.Table("meta", _md, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text))
+
+
+def card_ref(card_id: int) -> str:
+    """The card reference printed on manifests: ``K`` + 7 digits + a Luhn check digit (never the NIK).
+
+    >>> card_ref(42)
+    'K00000422'
+    """
+    digits = f"{card_id:07d}"
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return f"K{digits}{(10 - total % 10) % 10}"
+
+
+_REF = re.compile(r"^K\d{8}$")
+
+
+def is_card_ref(text: str) -> bool:
+    """Whether ``text`` is a well-formed card reference with a correct check digit."""
+    return bool(_REF.match(text)) and card_ref(int(text[1:8])) == text
+
+
+def new_run_id() -> str:
+    """A run identifier: UTC time and a random suffix."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What :meth:`Ledger.add_cards` did: cards added, and input rows whose NIK was already present."""
+
+    added: int
+    already_present: tuple[int, ...]
+    run_id: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One card's move to a new state (written to ``cards`` and ``events`` together)."""
+
+    card_id: int
+    from_state: CardState
+    to_state: CardState
+    values: Mapping[str, Any]
+    outcome: str | None = None
+    attempt: int | None = None
+    op_date: date | None = None
+    office_id: str | None = None
+    courier: int | None = None
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+def _hide(url: sa.URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _make_sqlite_file(path: Path) -> None:
+    """Create the ledger file readable by its owner only (it holds names and NIKs)."""
+    if not path.parent.is_dir():
+        raise LedgerError(f"the folder of the ledger {path} does not exist")
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            logger.warning("ledger %s was readable by others; restricting it to its owner", path.name)
+            os.chmod(path, 0o600)
+        return
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _engine(target: str | Path, *, create: bool) -> Engine:
+    text = str(target)
+    if _is_url(text):
+        try:
+            url = sa.make_url(text)
+        except sa.exc.ArgumentError:
+            raise LedgerError(
+                "the ledger URL cannot be parsed (expected postgresql://user@host/db)"
+            ) from None
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+    else:
+        path = Path(text)
+        if not create and not path.is_file():
+            raise LedgerError(f"ledger {path} does not exist: create it with `ektp-routes ops start`")
+        _make_sqlite_file(path)
+        url = sa.URL.create("sqlite", database=str(path))
+    try:
+        return sa.create_engine(url, hide_parameters=True, future=True)
+    except Exception as exc:  # unknown driver, missing module
+        raise LedgerError(f"cannot use ledger {_hide(url)}: {type(exc).__name__}") from None
+
+
+class Ledger:
+    """The delivery ledger in a SQLite file or a PostgreSQL database (see the module docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._label = _hide(engine.url)
+
+    @classmethod
+    def open(cls, target: str | Path, *, create: bool = False) -> Ledger:
+        """Open (or with ``create``, create) the ledger at a file path or database URL."""
+        led = cls(_engine(target, create=create or str(target) == "sqlite://"))
+        with led.transaction() as conn:
+            _md.create_all(conn)
+        return led
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Ledger({self._label})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One all-or-nothing transaction; database errors become a :class:`LedgerError` whose message
+        holds neither the password nor any row's values."""
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, taken up front
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise LedgerError(f"ledger {self._label}: {_describe(exc, self.engine.url)}") from None
+
+    # ---------------------------------------------------------------------------------- reading
+    def counts(self, conn: Connection | None = None) -> dict[str, int]:
+        """Cards per state (every state present, zeros included)."""
+        q = sa.select(cards_t.c.state, sa.func.count()).group_by(cards_t.c.state)
+        rows = self._rows(q, conn)
+        out = {s.value: 0 for s in CardState}
+        out.update({str(s): int(n) for s, n in rows})
+        return out
+
+    def cards(self, *, states: Sequence[CardState] | None = None, conn: Connection | None = None,
+              columns: Sequence[str] | None = None) -> pd.DataFrame:  # fmt: skip
+        """Cards (optionally of some states) as a DataFrame, ordered by card id."""
+        cols = [cards_t.c[c] for c in columns] if columns else list(cards_t.c)
+        q = sa.select(*cols).order_by(cards_t.c.card_id)
+        if states:
+            q = q.where(cards_t.c.state.in_([str(s) for s in states]))
+        rows = self._rows(q, conn)
+        return pd.DataFrame(rows, columns=[c.name for c in cols])
+
+    def events(self, conn: Connection | None = None) -> pd.DataFrame:
+        q = sa.select(events_t).order_by(events_t.c.event_id)
+        return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in events_t.c])
+
+    def blocks(self, conn: Connection | None = None) -> pd.DataFrame:
+        q = sa.select(blocks_t).order_by(blocks_t.c.office_id, blocks_t.c.sweep)
+        return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in blocks_t.c])
+
+    def meta(self, key: str, conn: Connection | None = None) -> str | None:
+        rows = self._rows(sa.select(meta_t.c.value).where(meta_t.c.key == key), conn)
+        return str(rows[0][0]) if rows else None
+
+    def _rows(self, q: sa.Executable, conn: Connection | None) -> list[Any]:
+        if conn is not None:
+            return list(conn.execute(q).all())
+        try:
+            with self.engine.connect() as c:
+                return list(c.execute(q).all())
+        except sa.exc.SQLAlchemyError as exc:
+            raise LedgerError(f"ledger {self._label}: {_describe(exc, self.engine.url)}") from None
+
+    # ---------------------------------------------------------------------------------- writing
+    @staticmethod
+    def set_meta(conn: Connection, values: Mapping[str, str]) -> None:
+        for k, v in values.items():
+            conn.execute(sa.delete(meta_t).where(meta_t.c.key == k))
+            conn.execute(sa.insert(meta_t).values(key=k, value=v))
+
+    def add_cards(self, frame: pd.DataFrame, *, source: str, run_id: str | None = None,
+                  conn: Connection | None = None) -> LoadReport:  # fmt: skip
+        """Add validated cards as ``pending``; a NIK already in the ledger is reported, never added twice.
+
+        ``frame`` has the columns of :data:`CARD_FIELDS` (``nik`` required) and optionally ``row``
+        (the input row number, used in the report).
+        """
+        run = run_id or new_run_id()
+        if conn is None:
+            with self.transaction() as c:
+                return self.add_cards(frame, source=source, run_id=run, conn=c)
+        known = {str(n) for (n,) in conn.execute(sa.select(cards_t.c.nik))}
+        is_new = ~frame["nik"].astype(str).isin(known)
+        present = tuple(int(r) for r in frame.loc[~is_new].get("row", frame.index[~is_new]))
+        new = frame.loc[is_new]
+        first = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(cards_t.c.card_id), 0))).scalar_one())
+        ids = list(range(first + 1, first + 1 + len(new)))
+        records = _card_records(new, ids, source)
+        if records:
+            conn.execute(sa.insert(cards_t), records)
+            now = datetime.now(UTC)
+            conn.execute(
+                sa.insert(events_t),
+                [{"card_id": i, "at": now, "from_state": None, "to_state": CardState.PENDING.value,
+                  "office_id": r["office_id"], "source": source, "run_id": run}
+                 for i, r in zip(ids, records, strict=True)],
+            )  # fmt: skip
+        logger.info("ledger: %d cards added, %d already present (%s)", len(records), len(present), run)
+        return LoadReport(len(records), present, run)
+
+    @staticmethod
+    def apply(conn: Connection, moves: Sequence[Transition], *, source: str, run_id: str) -> None:
+        """Write state transitions and their events, checking each card is still in ``from_state``."""
+        if not moves:
+            return
+        now = datetime.now(UTC)
+        by_shape: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for m in moves:
+            vals = {"state": m.to_state.value, **m.values}
+            by_shape.setdefault((m.from_state.value, tuple(sorted(vals))), []).append(
+                {"b_id": m.card_id, **{f"v_{k}": v for k, v in vals.items()}}
+            )
+        changed = 0
+        for (from_state, keys), params in by_shape.items():
+            stmt = (
+                sa.update(cards_t)
+                .where(cards_t.c.card_id == sa.bindparam("b_id"), cards_t.c.state == from_state)
+                .values({k: sa.bindparam(f"v_{k}") for k in keys})
+            )
+            changed += conn.execute(stmt, params).rowcount
+        if changed != len(moves):
+            raise LedgerError(
+                f"{len(moves) - changed} cards changed state under this run; nothing was applied"
+            )
+        conn.execute(sa.insert(events_t), [_event(m, now, source, run_id) for m in moves])
+
+    @staticmethod
+    def seen_import(conn: Connection, fingerprint: str) -> bool:
+        q = sa.select(imports_t.c.fingerprint).where(imports_t.c.fingerprint == fingerprint)
+        return conn.execute(q).first() is not None
+
+    @staticmethod
+    def note_import(conn: Connection, fingerprint: str, *, source: str, run_id: str, applied: int) -> None:
+        conn.execute(
+            sa.insert(imports_t).values(
+                fingerprint=fingerprint, source=source, run_id=run_id, at=datetime.now(UTC), applied=applied
+            )
+        )
+
+    @staticmethod
+    def put_blocks(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert new blocks (territory of a courier); existing blocks keep their courier."""
+        known = {str(b) for (b,) in conn.execute(sa.select(blocks_t.c.block))}
+        new = [dict(r) for r in rows if str(r["block"]) not in known]
+        if new:
+            conn.execute(sa.insert(blocks_t), new)
+
+    @staticmethod
+    def served_blocks(conn: Connection, served: Mapping[str, int]) -> None:
+        """Remember which courier served each block last (for territory stability)."""
+        stmt = (
+            sa.update(blocks_t)
+            .where(blocks_t.c.block == sa.bindparam("b"))
+            .values(last_courier=sa.bindparam("c"))
+        )
+        if served:
+            conn.execute(stmt, [{"b": b, "c": c} for b, c in served.items()])
+
+
+def _card_records(new: pd.DataFrame, ids: Sequence[int], source: str) -> list[dict[str, Any]]:
+    cols = [f for f in CARD_FIELDS if f in new.columns]
+    base = new[cols].astype(object).where(new[cols].notna(), None).to_dict("records")
+    out = []
+    for cid, rec in zip(ids, base, strict=True):
+        rec.update(card_id=cid, card_ref=card_ref(cid), state=CardState.PENDING.value, attempts=0,
+                   window="any", batch=source)  # fmt: skip
+        for f in CARD_FIELDS:
+            rec.setdefault(f, None)
+        out.append(rec)
+    return out
+
+
+def _event(m: Transition, now: datetime, source: str, run_id: str) -> dict[str, Any]:
+    return {
+        "card_id": m.card_id,
+        "at": now,
+        "op_date": m.op_date,
+        "from_state": m.from_state.value,
+        "to_state": m.to_state.value,
+        "outcome": m.outcome,
+        "attempt": m.attempt,
+        "office_id": m.office_id,
+        "courier": m.courier,
+        "source": source,
+        "run_id": run_id,
+    }
+
+
+def _describe(exc: sa.exc.SQLAlchemyError, url: sa.URL) -> str:
+    """A one-line description of a database error without the password or any statement values."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).splitlines()[0] if str(orig or exc) else ""
+    text = text.split("[SQL:")[0].strip()
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return f"{type(orig or exc).__name__}: {text}"[:300]
