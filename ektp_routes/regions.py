@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from ektp_routes._errors import RegionError
 from ektp_routes._text import KECAMATAN_PREFIXES, compact, name_key, name_variants
+from ektp_routes.schema import CardWarning, RejectReason
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +125,13 @@ def _label(r: Desa | Kecamatan) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Inconsistency:
-    """One disagreement between the parts of an address (desa, kecamatan, kode pos, NIK)."""
+    """One disagreement between the parts of an address (desa, kecamatan, kode pos, NIK).
+
+    ``reason`` is the code a card list rejects (or warns) with; ``message`` says what disagrees.
+    """
 
     field: str
-    reason: str
+    reason: RejectReason | CardWarning
     message: str
 
 
@@ -489,57 +493,57 @@ class Gazetteer:
         ``desa`` is a resolved :class:`Desa` or its code; ``kecamatan`` a name or code.
         """
         d = desa if isinstance(desa, Desa) else self.get(desa)
-        out: list[Inconsistency] = []
-        if kecamatan and kecamatan.strip():
-            k = kecamatan.strip()
-            kode = k if k in self._kec_by_code else None
-            if kode is None:
-                kr = self.resolve_kecamatan(k)
-                if not kr.ok:
-                    out.append(Inconsistency("kecamatan", "kecamatan_unknown", kr.describe()))
-                else:
-                    kode = kr.kecamatan.kode
-            if kode is not None and kode != d.kecamatan_kode:
-                out.append(
-                    Inconsistency(
-                        "kecamatan",
-                        "kecamatan_mismatch",
-                        f"desa {d.nama} lies in kecamatan {d.kecamatan}, not {self.kecamatan(kode).nama}",
-                    )
-                )
-        if kodepos and kodepos.strip():
-            z = kodepos.strip()
-            if z not in self._kodepos_to_desa:
-                out.append(
-                    Inconsistency(
-                        "kodepos", "kodepos_unknown", f"kode pos {z} is not used in {self.region_code}"
-                    )
-                )
-            elif z != d.kodepos:
-                out.append(
-                    Inconsistency(
-                        "kodepos", "kodepos_mismatch", f"desa {d.nama} has kode pos {d.kodepos}, not {z}"
-                    )
-                )
-        if nik:
-            digits = nik.strip()
-            want = d.kecamatan_kode.replace(".", "")
-            if len(digits) >= 6 and digits[:6].isdigit() and digits[:6] != want:
-                if digits[:4] != want[:4]:
-                    out.append(
-                        Inconsistency(
-                            "nik", "nik_region", f"NIK region {digits[:4]} is not {self.region_code}"
-                        )
-                    )
-                else:
-                    out.append(
-                        Inconsistency(
-                            "nik",
-                            "nik_kecamatan_mismatch",
-                            f"NIK kecamatan code {digits[4:6]} is not that of {d.kecamatan} ({want[4:6]})",
-                        )
-                    )
-        return out
+        found = (
+            self._check_kecamatan(d, kecamatan),
+            self._check_kodepos(d, kodepos),
+            self._check_nik_region(d, nik),
+        )
+        return [i for i in found if i is not None]
+
+    def _check_kecamatan(self, d: Desa, kecamatan: str | None) -> Inconsistency | None:
+        k = (kecamatan or "").strip()
+        if not k:
+            return None
+        kode = k if k in self._kec_by_code else None
+        if kode is None:
+            kr = self.resolve_kecamatan(k)
+            if not kr.ok:
+                return Inconsistency("kecamatan", CardWarning.KECAMATAN_UNKNOWN, kr.describe())
+            kode = kr.kecamatan.kode
+        if kode == d.kecamatan_kode:
+            return None
+        return Inconsistency(
+            "kecamatan",
+            RejectReason.KECAMATAN_MISMATCH,
+            f"desa {d.nama} lies in kecamatan {d.kecamatan}, not {self.kecamatan(kode).nama}",
+        )
+
+    def _check_kodepos(self, d: Desa, kodepos: str | None) -> Inconsistency | None:
+        z = (kodepos or "").strip()
+        if not z or z == d.kodepos:
+            return None
+        if z not in self._kodepos_to_desa:
+            return Inconsistency(
+                "kodepos", RejectReason.KODEPOS_INVALID, f"kode pos {z} is not used in {self.region_code}"
+            )
+        return Inconsistency(
+            "kodepos", RejectReason.KODEPOS_MISMATCH, f"desa {d.nama} has kode pos {d.kodepos}, not {z}"
+        )
+
+    def _check_nik_region(self, d: Desa, nik: str | None) -> Inconsistency | None:
+        digits = (nik or "").strip()[:6]
+        want = d.kecamatan_kode.replace(".", "")
+        if len(digits) < 6 or not (digits.isascii() and digits.isdigit()) or digits == want:
+            return None
+        if digits[:4] != want[:4]:
+            return Inconsistency(
+                "nik", RejectReason.NIK_REGION, f"NIK region {digits[:4]} is not {self.region_code}"
+            )
+        return Inconsistency(
+            "nik",
+            RejectReason.NIK_KECAMATAN_MISMATCH,
+            f"NIK kecamatan code {digits[4:6]} is not that of {d.kecamatan} ({want[4:6]})",
+        )
 
 
 def _common_prefix(codes: Sequence[str]) -> str:

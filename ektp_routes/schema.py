@@ -35,6 +35,15 @@ class RejectReason(StrEnum):
     CELL_TOO_LONG = "cell_too_long"
 
 
+class CardWarning(StrEnum):
+    """A problem with an accepted card that does not stop its delivery (a reject reason downgraded
+    by :class:`ektp_routes.cards.ValidationRules` keeps its :class:`RejectReason` code)."""
+
+    KECAMATAN_UNKNOWN = "kecamatan_unknown"
+    COORDINATES_SWAPPED = "coordinates_swapped"
+    COORDINATES_INVALID = "coordinates_invalid"
+
+
 class UnservedReason(StrEnum):
     """Why a planned-for stop is not on any route."""
 

@@ -150,5 +150,5 @@ def test_check_consistency(gaz: Gazetteer) -> None:
         "kodepos_mismatch": "kodepos",
         "nik_kecamatan_mismatch": "nik",
     }
-    assert gaz.check(desa=d, kodepos="99999")[0].reason == "kodepos_unknown"
+    assert gaz.check(desa=d, kodepos="99999")[0].reason == "kodepos_invalid"
     assert gaz.check(desa=d, nik="3275101201900001")[0].reason == "nik_region"

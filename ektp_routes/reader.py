@@ -1,0 +1,378 @@
+"""Reading card-list files: formats, encodings, delimiters, headers and the column mapping.
+
+:func:`read_table` turns a CSV, XLSX or Parquet file into a :class:`RawTable` of text cells, and
+:func:`map_columns` says which header holds which field. Nothing here judges a card; that is
+:mod:`ektp_routes.cards`. Rows that are broken as rows (a wrong number of fields, an overlong cell)
+are kept and marked, never dropped, so validation can reject them with a reason.
+
+Card lists are personal data (UU 27/2022): errors raised here describe a problem by file, column
+position and kind, never by a cell's content.
+
+Example
+-------
+>>> import pandas as pd
+>>> raw = table_from_frame(pd.DataFrame({"No NIK": ["3216101201900001"], "Nama Lengkap": ["Siti"]}))
+>>> raw.frame.columns.tolist(), raw.n_rows
+(['No NIK', 'Nama Lengkap'], 1)
+>>> header_field("Kel/Desa"), header_field("KD POS"), header_field("Catatan")
+('desa', 'kodepos', None)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from ektp_routes._errors import ConfigError, InputFileError, MissingColumnError
+from ektp_routes._text import fold
+
+#: Canonical fields of a card and the header spellings (folded, spaces removed) that mean them.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "nik": ("nik", "nonik", "nomornik", "noinduk", "nomorindukkependudukan", "noktp", "nomorktp", "niknomor"),
+    "nama": ("nama", "namalengkap", "name", "namapenduduk", "fullname", "namalengkappenduduk"),
+    "alamat": ("alamat", "address", "alamatlengkap", "alamatrumah", "jalan", "alamattinggal"),
+    "rt": ("rt", "nort", "nomorrt"),
+    "rw": ("rw", "norw", "nomorrw"),
+    "rt_rw": ("rtrw", "rtdanrw", "rtrwno"),
+    "desa": (
+        "desa",
+        "kelurahan",
+        "keldesa",
+        "desakel",
+        "desakelurahan",
+        "kelurahandesa",
+        "kel",
+        "kelds",
+        "namadesa",
+        "namakelurahan",
+        "namakel",
+        "village",
+    ),
+    "kecamatan": ("kecamatan", "kec", "namakecamatan", "namakec", "district", "kecamatannya"),
+    "kodepos": ("kodepos", "kdpos", "kodepost", "postcode", "postalcode", "zip", "zipcode", "kodeposs"),
+    "lon": ("lon", "lng", "long", "longitude", "bujur", "x"),
+    "lat": ("lat", "latitude", "lintang", "y"),
+}
+REQUIRED_FIELDS = ("nik", "nama", "alamat", "desa", "kecamatan")
+FIELD_LABELS = {
+    "nik": "NIK",
+    "nama": "name",
+    "alamat": "address",
+    "desa": "desa/kelurahan",
+    "kecamatan": "kecamatan",
+}
+
+#: Longer cells are cut to this length and their row is rejected as ``cell_too_long``.
+MAX_CELL_CHARS = 2000
+_MAX_FILE_CELL = 64 * 1024 * 1024
+_MAX_COLUMNS = 1000
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A card file as text cells, before any judgement.
+
+    Attributes
+    ----------
+    frame
+        One all-text (object) column per header, header names made unique.
+    fields
+        Number of fields each row had in the file.
+    wrong_width
+        Rows whose number of fields differs from the header's (trailing empty cells are harmless).
+    long_cell
+        Rows with a cell longer than :data:`MAX_CELL_CHARS` (cut to that length).
+    """
+
+    frame: pd.DataFrame
+    fields: npt.NDArray[np.int64]
+    wrong_width: npt.NDArray[np.bool_]
+    long_cell: npt.NDArray[np.bool_]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def width(self) -> int:
+        return int(self.frame.shape[1])
+
+
+def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> RawTable:
+    """Read a card file as text cells.
+
+    CSV encoding (UTF-8, UTF-8 with BOM, UTF-16, cp1252, Latin-1) and delimiter (comma, semicolon,
+    tab, pipe) are detected. Rows with a wrong number of fields or overlong cells are kept and marked.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, empty, binary, truncated or otherwise not a card list (one line).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"card list {p} does not exist")
+    if p.is_dir():
+        raise InputFileError(f"card list {p} is a directory, not a file")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(p, sheet)
+        if suffix in (".parquet", ".pq"):
+            return table_from_frame(pd.read_parquet(p))
+        if suffix == ".xls":
+            raise InputFileError(f"{p.name}: old .xls workbooks are not supported; save it as .xlsx or CSV")
+        return _read_csv(p.read_bytes(), p.name)
+    except InputFileError:
+        raise
+    except MemoryError:
+        raise InputFileError(f"{p.name}: file too large to read into memory") from None
+    except Exception as exc:  # corrupt or truncated files: one clear error, never a traceback
+        raise InputFileError(
+            f"{p.name} cannot be read as a {suffix or 'CSV'} card list ({_describe_error(exc)})"
+        ) from None
+
+
+def _describe_error(exc: Exception) -> str:
+    """The kind of a reader failure without its text, which may quote a cell (personal data)."""
+    text = str(exc)
+    if re.search(r"[\"']|\d{5,}", text) or len(text) > 200:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def table_from_frame(df: pd.DataFrame) -> RawTable:
+    """A DataFrame (or a Parquet table) as text cells; integral floats lose their ".0"."""
+    out: dict[str, list[str]] = {}
+    headers = unique_headers([str(c) for c in df.columns])
+    for i, header in enumerate(headers):
+        s = df.iloc[:, i]
+        if pd.api.types.is_float_dtype(s):
+            out[header] = [cell_text(v) for v in s.to_numpy()]
+        elif pd.api.types.is_integer_dtype(s):
+            out[header] = s.astype("Int64").astype(str).replace("<NA>", "").tolist()
+        else:
+            out[header] = s.astype(object).where(s.notna(), "").astype(str).tolist()
+    frame = pd.DataFrame(out, columns=headers, dtype=object)
+    n = len(frame)
+    return RawTable(frame, np.full(n, len(headers), dtype=np.int64), np.zeros(n, bool), np.zeros(n, bool))
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
+        raise InputFileError(f"{name} is a binary file, not a CSV card list")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(data: bytes, name: str) -> RawTable:
+    text = _decode(data, name)
+    if not text.strip():
+        raise InputFileError(f"{name} is empty: expected a header row and card rows")
+    text = text.lstrip("\ufeff")
+    delim = _sniff_delimiter(text.split("\n", 1)[0])
+    csv.field_size_limit(_MAX_FILE_CELL)
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    except csv.Error as exc:
+        raise InputFileError(f"{name}: malformed CSV ({_describe_error(exc)})") from None
+    rows = [r for r in rows if "".join(r).strip()]
+    if not rows:
+        raise InputFileError(f"{name} has no header row")
+    return _rows_to_table(rows[0], rows[1:], name)
+
+
+def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTable:
+    width = len(header)
+    if width > _MAX_COLUMNS:
+        raise InputFileError(f"{name}: header has {width} columns; a card list has about 10")
+    fields = np.array([len(r) for r in body], dtype=np.int64)
+    wrong = np.zeros(len(body), dtype=bool)
+    for i, r in enumerate(body):
+        if len(r) != width:
+            # Trailing empty cells (a common export artefact) are harmless.
+            wrong[i] = len(r) < width or bool("".join(r[width:]).strip())
+            body[i] = (r + [""] * width)[:width]
+    cols = unique_headers(header)
+    frame = (
+        pd.DataFrame(body, columns=cols, dtype=object) if body else pd.DataFrame(columns=cols, dtype=object)
+    )
+    long = np.zeros(len(body), dtype=bool)
+    for c in frame.columns:
+        over = frame[c].str.len().to_numpy() > MAX_CELL_CHARS
+        if over.any():
+            frame.loc[over, c] = frame.loc[over, c].str[:MAX_CELL_CHARS]
+            long |= over
+    return RawTable(frame, fields, wrong, long)
+
+
+def unique_headers(header: list[str]) -> list[str]:
+    """Header names stripped, blanks named "column", repeats suffixed ".1", ".2", ..."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        h = str(h).strip().lstrip("\ufeff") or "column"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h}.{seen[h]}"
+        else:
+            seen[h] = 0
+        out.append(h)
+    return out
+
+
+def cell_text(v: object) -> str:
+    """Spreadsheet cell -> text; integral floats lose their ".0" (a 16-digit NIK is exact in a double)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        if np.isnan(v):
+            return ""
+        if v.is_integer() and abs(v) < 2**53:
+            s = str(int(v))
+            # Excel keeps 15 significant digits: a 16-digit number typed in a cell ends in 0 and is wrong.
+            return f"{v:.5E}" if len(s) == 16 and s.endswith("0") else s
+        return repr(float(v))  # numpy 2 would print "np.float64(...)"
+    if isinstance(v, int):
+        return cell_text(float(v)) if abs(v) < 2**53 else str(v)
+    return str(v)
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
+    import zipfile
+
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        raise InputFileError(f"{path.name} is not an XLSX workbook (not a zip archive); is it truncated?")
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
+        rows_iter = ws.iter_rows(values_only=True)
+        header = next(rows_iter, None)
+        if header is None:
+            raise InputFileError(f"{path.name}: the first sheet is empty")
+        # Trailing empty header cells (formatting residue) are dropped.
+        hdr = [cell_text(h) for h in header]
+        while hdr and not hdr[-1].strip():
+            hdr.pop()
+        body = []
+        for raw in rows_iter:
+            cells = [cell_text(v) for v in raw]
+            if any(c.strip() for c in cells):
+                body.append(cells)
+    finally:
+        wb.close()
+    return _rows_to_table(hdr, body, path.name)
+
+
+# ---------------------------------------------------------------------------------------------- columns
+def header_field(header: str) -> str | None:
+    """The canonical field a header spelling means ("Kel/Desa" -> "desa"), or None."""
+    key = fold(header).replace(" ", "")
+    return next((canon for canon, aliases in HEADER_ALIASES.items() if key in aliases), None)
+
+
+def map_columns(headers: list[str], columns: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Canonical field -> header of the file. ``columns`` maps file headers to canonical fields.
+
+    Raises
+    ------
+    MissingColumnError
+        Naming every missing required field, what was found and the ``columns=`` argument that would
+        fix it. When the first row looks like data (no header row), columns are described by
+        position and kind only: the row's cells are personal data.
+    """
+    columns = dict(columns or {})
+    unknown = [v for v in columns.values() if v not in HEADER_ALIASES]
+    if unknown:
+        raise ConfigError(f"columns= maps to unknown fields {unknown}; fields are {sorted(HEADER_ALIASES)}")
+    bad = [k for k in columns if k not in headers]
+    if bad:
+        raise MissingColumnError(
+            f"columns= names {_safe_list(bad)}, which the file does not have; it has {_safe_list(headers)}"
+        )
+    mapping: dict[str, str] = {canon: hdr for hdr, canon in columns.items()}
+    used = set(columns)
+    for h in headers:
+        canon = header_field(h)
+        if h not in used and canon is not None and canon not in mapping:
+            mapping[canon] = h
+            used.add(h)
+    missing = [f for f in REQUIRED_FIELDS if f not in mapping]
+    if missing:
+        raise MissingColumnError(_missing_message(missing, headers, used))
+    # Keep the canonical order of HEADER_ALIASES, whatever order the file has.
+    return {canon: mapping[canon] for canon in HEADER_ALIASES if canon in mapping}
+
+
+def _missing_message(missing: list[str], headers: list[str], used: set[str]) -> str:
+    names = ", ".join(f"{f!r} ({FIELD_LABELS[f]})" for f in missing)
+    if not _looks_like_header(headers):
+        kinds = ", ".join(f"column {i + 1}: {_cell_kind(h)}" for i, h in enumerate(headers[:12]))
+        return (
+            f"required column(s) {names} not found: the first row looks like data, not a header row "
+            f"({kinds}). Add a header row (NIK, NAMA, ALAMAT, KEL/DESA, KECAMATAN, ...) to the file."
+        )
+    free = [h for h in headers if h not in used]
+    hints = []
+    for f in missing:
+        best = process.extractOne(f, free, scorer=fuzz.partial_ratio) if free else None
+        guess = best[0] if best and best[1] >= 60 else "<your column>"
+        hints.append(f"{guess!r}: {f!r}")
+    return (
+        f"required column(s) {names} not found; the file has columns {headers}. "
+        f"Pass columns={{{', '.join(hints)}}} to say which column holds them."
+    )
+
+
+_DATA_LIKE = re.compile(r"[0-9]{4,}|\b(?:rt|rw|jl|jln|no|kp|gg)\b\.?\s*[0-9]", re.I)
+
+
+def _looks_like_header(headers: list[str]) -> bool:
+    """A header row names fields; a data row (a file without header) holds NIKs, numbers, addresses."""
+    known = sum(header_field(h) is not None for h in headers)
+    return known >= 2 and not any(_DATA_LIKE.search(h) or len(h) > 60 for h in headers)
+
+
+def _cell_kind(cell: str) -> str:
+    s = cell.strip()
+    if not s:
+        return "empty"
+    if s.isascii() and s.isdigit():
+        return f"{len(s)}-digit number"
+    if re.fullmatch(r"[0-9.,+\-eE ]+", s):
+        return "number"
+    return "text with digits" if any(c.isdigit() for c in s) else "text"
+
+
+def _safe_list(headers: list[str]) -> list[str] | str:
+    return headers if _looks_like_header(headers) else f"{len(headers)} columns (first row looks like data)"

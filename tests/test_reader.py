@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from ektp_routes import ConfigError, InputFileError, MissingColumnError
+from ektp_routes.reader import MAX_CELL_CHARS, header_field, map_columns, read_table, table_from_frame
+
+HEADER = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
+ROWS = [
+    ["3216101201900001", "Siti Rahayu", "Kp. Pulo RT 001/RW 002", "1", "2", "Ds. Karang Bahagia",
+     "KARANG BAHAGIA", "17535"],
+    ["3216105505850002", "Dewi Lestari", "Kp. Pulo", "003", "002", "Karangbahagia",
+     "Kec. Karang Bahagia", ""],
+    ["3216061201900003", "Budi Santoso", "Jl. Mawar No. 3 RT.4 RW.7", "", "", "Mekarsari",
+     "Tambun Selatan", "17510"],
+]  # fmt: skip
+
+
+def write_csv(
+    path: Path,
+    rows: list[list[str]],
+    *,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    header: list[str] | None = None,
+) -> Path:
+    lines = [header or HEADER, *rows] if header != [] else rows
+    text = "\n".join(sep.join(f'"{c}"' if sep in c else c for c in r) for r in lines) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding"),
+    [(",", "utf-8"), (";", "utf-8-sig"), (";", "cp1252"), ("\t", "latin-1"), (",", "utf-16"), ("|", "utf-8")],
+)
+def test_csv_encodings_and_delimiters(tmp_path: Path, sep: str, encoding: str) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = "Siti Ré Rahayu"  # a non-ASCII letter, as in imported names
+    raw = read_table(write_csv(tmp_path / "c.csv", rows, sep=sep, encoding=encoding))
+    assert raw.frame.columns.tolist() == HEADER
+    assert raw.n_rows == 3 and raw.frame["NAMA"].iloc[0] == "Siti Ré Rahayu"
+    assert raw.frame["ALAMAT"].iloc[2] == "Jl. Mawar No. 3 RT.4 RW.7"
+    assert not raw.wrong_width.any() and not raw.long_cell.any()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["No NIK", "Nama Lengkap", "Alamat", "RT", "RW", "Kelurahan", "Kecamatan", "Kodepos"],
+        ["nik", "nama", "alamat lengkap", "no rt", "no rw", "Desa/Kelurahan", "Kec", "Kode Pos"],
+        ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KEC", "KD POS"],
+    ],
+)
+def test_header_variants_map_to_fields(header: list[str]) -> None:
+    mapping = map_columns(header)
+    assert mapping == dict(zip(["nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan", "kodepos"], header,
+                               strict=True))  # fmt: skip
+    assert header_field("Catatan") is None
+
+
+def test_first_matching_header_wins_and_columns_argument_overrides() -> None:
+    headers = ["NIK", "Desa", "Kelurahan", "NAMA", "ALAMAT", "KECAMATAN"]
+    assert map_columns(headers)["desa"] == "Desa"
+    assert map_columns(headers, {"Kelurahan": "desa"})["desa"] == "Kelurahan"
+    with pytest.raises(ConfigError, match="unknown fields"):
+        map_columns(headers, {"Kelurahan": "village_name"})
+    with pytest.raises(MissingColumnError, match="does not have"):
+        map_columns(headers, {"Wilayah": "desa"})
+
+
+def test_missing_column_error_says_what_to_pass() -> None:
+    header = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "Wilayah Desa", "KECAMATAN", "KODE POS"]
+    with pytest.raises(MissingColumnError) as err:
+        map_columns(header)
+    msg = str(err.value)
+    assert "'desa'" in msg and "Wilayah Desa" in msg and "columns=" in msg
+    assert map_columns(header, {"Wilayah Desa": "desa"})["desa"] == "Wilayah Desa"
+
+
+def test_file_without_header_row_is_described_by_position_and_kind(tmp_path: Path) -> None:
+    # The first card becomes the "header": the error must not quote its NIK, name or address.
+    raw = read_table(write_csv(tmp_path / "c.csv", ROWS, header=[]))
+    with pytest.raises(MissingColumnError) as err:
+        map_columns(list(raw.frame.columns))
+    msg = str(err.value)
+    assert "column 1: 16-digit number" in msg and "header row" in msg
+    for cell in ROWS[0]:
+        if len(cell) > 2:
+            assert cell not in msg
+    assert "Siti" not in msg and "Pulo" not in msg and "3216101201900001" not in msg
+
+
+def test_xlsx_cells_become_text_and_excel_truncated_niks_show(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([*HEADER, None, None])  # trailing empty header cells are formatting residue
+    ws.append([3216101201900001, *ROWS[0][1:]])  # exact number, last digit not 0: recoverable
+    ws.append([3216105505850000, *ROWS[1][1:]])  # Excel keeps 15 significant digits: the 16th is lost
+    ws.append([None] * len(HEADER))  # blank rows are skipped
+    ws.append([ROWS[2][0], *ROWS[2][1:4], 7.0, *ROWS[2][5:]])
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    raw = read_table(path)
+    assert raw.frame.columns.tolist() == HEADER
+    assert raw.frame["NIK"].tolist() == ["3216101201900001", "3.21611E+15", "3216061201900003"]
+    assert raw.frame["RW"].iloc[2] == "7"
+
+
+def test_parquet_and_dataframe_as_text(tmp_path: Path) -> None:
+    df = pd.DataFrame(ROWS, columns=HEADER).assign(lat=[-6.1964, np.nan, -6.25], n=[1, 2, 3])
+    df.to_parquet(tmp_path / "c.parquet")
+    for raw in (read_table(tmp_path / "c.parquet"), table_from_frame(df)):
+        assert raw.frame["lat"].tolist() == ["-6.1964", "", "-6.25"]
+        assert raw.frame["n"].tolist() == ["1", "2", "3"]
+        assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
+
+
+def test_broken_rows_are_marked_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    lines = [
+        ",".join(HEADER),
+        ",".join(ROWS[0]),
+        ",".join(ROWS[1][:5]),
+        ",".join(ROWS[2]) + ",extra,x",
+        ",".join(ROWS[2][:2]) + "," + "x" * 5000 + "," + ",".join(ROWS[2][3:]),
+        ",".join(ROWS[2]) + ",,",  # trailing empty cells: harmless
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw = read_table(path)
+    assert raw.n_rows == 5 and raw.width == len(HEADER)
+    assert raw.wrong_width.tolist() == [False, True, True, False, False]
+    assert raw.fields.tolist() == [8, 5, 10, 8, 10]
+    assert raw.long_cell.tolist() == [False, False, False, True, False]
+    assert raw.frame["ALAMAT"].str.len().max() == MAX_CELL_CHARS
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [(b"", "empty"), (b"\x00\x01\x02\x03garbage" * 10, "binary"), (b"\n\n \n", "empty")],
+)
+def test_unreadable_files_give_one_clear_error(tmp_path: Path, content: bytes, match: str) -> None:
+    p = tmp_path / "c.csv"
+    p.write_bytes(content)
+    with pytest.raises(InputFileError, match=match):
+        read_table(p)
+
+
+def test_truncated_files_missing_file_and_old_xls(tmp_path: Path) -> None:
+    (tmp_path / "c.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    (tmp_path / "c.parquet").write_bytes(b"PAR1 truncated")
+    (tmp_path / "c.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputFileError, match="truncated"):
+        read_table(tmp_path / "c.xlsx")
+    with pytest.raises(InputFileError, match=r"cannot be read as a \.parquet card list"):
+        read_table(tmp_path / "c.parquet")
+    with pytest.raises(InputFileError, match=r"save it as \.xlsx"):
+        read_table(tmp_path / "c.xls")
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(InputFileError, match="directory"):
+        read_table(tmp_path)
+
+
+def test_header_only_gives_an_empty_table(tmp_path: Path) -> None:
+    raw = read_table(write_csv(tmp_path / "c.csv", []))
+    assert raw.n_rows == 0 and raw.frame.columns.tolist() == HEADER
