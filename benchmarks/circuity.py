@@ -27,7 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     all_ratios = []
     for name in ("jatinegara_cakung", "kelapa_gading"):
-        net = RoadNetwork.from_osm_xml(DATA / f"{name}.osm.bz2")
+        net = RoadNetwork.from_osm_xml(DATA / f"{name}.osm.bz2").graph
         n = net.n_nodes
         g = csr_matrix((net.edge_len, (net.edge_u, net.edge_v)), shape=(n, n))
         _, labels = connected_components(g, directed=True, connection="strong")

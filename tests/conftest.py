@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from ektp_routes import Gazetteer
+from ektp_routes.network import RoadNetwork
 
 DATA = Path(__file__).parent / "data"
 
@@ -26,3 +27,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if not reporter.stats.get("passed"):
         session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+@pytest.fixture(scope="session")
+def kg() -> RoadNetwork:
+    """The real Kelapa Gading extract, motorbike profile (loaded once per test session)."""
+    return RoadNetwork.from_osm_xml(DATA / "kelapa_gading.osm.bz2")
+
+
+@pytest.fixture(scope="session")
+def kg_walk() -> RoadNetwork:
+    """The real Kelapa Gading extract, walking profile (every street two-way)."""
+    return RoadNetwork.from_osm_xml(DATA / "kelapa_gading.osm.bz2", profile="walking")

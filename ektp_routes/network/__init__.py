@@ -1,0 +1,53 @@
+"""Road networks, courier speed profiles, snapping and many-to-many travel-time matrices.
+
+Two networks share one interface (:class:`TravelNetwork`):
+
+- :class:`RoadNetwork`, built from OpenStreetMap data (an OSM XML file, an osmnx GraphML file, an
+  osmnx graph, or an osmnx download for a polygon). Stops are snapped onto the nearest *edge* (not
+  merely the nearest node); travel times come from ``scipy.sparse.csgraph.dijkstra`` run once per
+  distinct exit node on a CSR graph.
+- :class:`StraightLineNetwork`, for when no road data exists (the embedded Kabupaten Bekasi default):
+  great-circle distance times a circuity factor, at the profile's average speed.
+
+The rooms, in the order data flows through them: ``profiles`` (how a courier moves), ``loaders``
+(files and downloads -> osmnx graph), ``graph`` (pure build -> immutable :class:`RoadGraph`),
+``snapping``, ``matrix`` and ``paths`` (read the graph), ``road`` and ``straight`` (the two networks),
+``travel`` (the matrix value and the protocol). Coordinates are always (lon, lat) in WGS84.
+
+Example
+-------
+>>> net = StraightLineNetwork(profile="motorbike")
+>>> m = net.matrix([107.15, 107.16], [-6.25, -6.25])
+>>> int(m.dist_m[0, 1]), int(m.time_s[0, 1])
+(1823, 328)
+"""
+
+from ektp_routes.network.geodesy import EARTH_RADIUS_M, FloatArray, LocalProjection, haversine_m
+from ektp_routes.network.graph import RoadGraph, assemble_graph, build_graph
+from ektp_routes.network.profiles import PROFILES, WALK_MPS, CourierProfile, get_profile
+from ektp_routes.network.road import RoadNetwork
+from ektp_routes.network.snapping import Snap, SnapIndex
+from ektp_routes.network.straight import DEFAULT_CIRCUITY, StraightLineNetwork
+from ektp_routes.network.travel import TravelMatrix, TravelNetwork, canonical_hash
+
+__all__ = [
+    "DEFAULT_CIRCUITY",
+    "EARTH_RADIUS_M",
+    "PROFILES",
+    "WALK_MPS",
+    "CourierProfile",
+    "FloatArray",
+    "LocalProjection",
+    "RoadGraph",
+    "RoadNetwork",
+    "Snap",
+    "SnapIndex",
+    "StraightLineNetwork",
+    "TravelMatrix",
+    "TravelNetwork",
+    "assemble_graph",
+    "build_graph",
+    "canonical_hash",
+    "get_profile",
+    "haversine_m",
+]

@@ -1,0 +1,229 @@
+"""The immutable road graph of one courier profile, built by a pure function from an osmnx graph.
+
+:func:`build_graph` reads an osmnx-style ``MultiDiGraph`` and returns a :class:`RoadGraph`: node
+coordinates, one directed edge per (u, v) (the fastest, after the profile's speeds and one-way rules),
+each edge's street geometry, and the CSR matrix that ``scipy.sparse.csgraph`` searches. Nothing is
+mutated after construction; snapping, matrices and paths read it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.sparse import csr_matrix
+from shapely.geometry import LineString
+
+from ektp_routes._errors import NetworkError
+from ektp_routes.network.geodesy import FloatArray, IntArray, haversine_m
+from ektp_routes.network.profiles import CourierProfile
+from ektp_routes.network.travel import canonical_hash
+
+logger = logging.getLogger(__name__)
+
+#: Bumped whenever the meaning of the graph's arrays changes, so old fingerprints no longer match.
+GRAPH_FORMAT = 1
+
+
+@dataclass(frozen=True, eq=False)
+class RoadGraph:
+    """A directed road graph with travel times for one courier profile (read-only arrays).
+
+    Node ``i`` lies at (``node_lon[i]``, ``node_lat[i]``) and was ``node_ids[i]`` in the source graph.
+    Edges are sorted by (u, v); edge ``e`` runs from ``edge_u[e]`` to ``edge_v[e]`` in ``edge_time[e]``
+    seconds over ``edge_len[e]`` metres along ``edge_coords[e]`` (lon/lat vertices, u to v).
+    ``edge_rev[e]`` is the index of the edge (v, u), or -1; ``csr`` holds the travel times.
+    Build one with :func:`build_graph` or :func:`assemble_graph`.
+    """
+
+    profile: CourierProfile
+    node_ids: npt.NDArray[Any]
+    node_lon: FloatArray
+    node_lat: FloatArray
+    edge_u: IntArray
+    edge_v: IntArray
+    edge_time: FloatArray
+    edge_len: FloatArray
+    edge_coords: tuple[FloatArray, ...]
+    edge_rev: IntArray
+    edge_key: IntArray
+    csr: csr_matrix
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_lon)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.edge_u)
+
+    def edge_index(self, u: int, v: int) -> int:
+        """Index of directed edge (u, v) (node indices), or -1."""
+        key = u * self.n_nodes + v
+        pos = int(np.searchsorted(self.edge_key, key))
+        return pos if pos < len(self.edge_key) and self.edge_key[pos] == key else -1
+
+    def lengths_along(self, pred: npt.NDArray[np.int32]) -> FloatArray:
+        """Road length (m) from each Dijkstra source to every node along its shortest-path tree.
+
+        ``pred`` is the predecessor array ``scipy.sparse.csgraph.dijkstra`` returns (one row per source).
+        """
+        n = self.n_nodes
+        rows, cols = pred.shape
+        p = pred.astype(np.int64)
+        has = p >= 0
+        key = np.where(has, p * n + np.arange(cols)[None, :], 0)
+        pos = np.clip(np.searchsorted(self.edge_key, key), 0, len(self.edge_key) - 1)
+        acc = np.where(has, self.edge_len[pos], 0.0)
+        # Pointer jumping: after k rounds acc holds the length of the last 2^k edges of each path.
+        jump = np.where(has, p, np.arange(cols)[None, :])
+        r_idx = np.arange(rows)[:, None]
+        for _ in range(64):
+            nxt = jump[r_idx, jump]
+            if np.array_equal(nxt, jump):
+                break
+            acc = acc + np.where(jump != np.arange(cols)[None, :], acc[r_idx, jump], 0.0)
+            jump = nxt
+        return acc
+
+    def fingerprint(self) -> str:
+        """sha256 over the profile and the arrays: equal graphs, equal strings, in every process."""
+        header = {"graph_format": GRAPH_FORMAT, "profile": self.profile.canonical()}
+        arrays = (self.node_lon, self.node_lat, self.edge_u, self.edge_v, self.edge_time, self.edge_len)
+        return canonical_hash(header, arrays)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The profile's directed graph (node indices, ``time`` and ``length`` weights), for checks."""
+        g = nx.DiGraph()
+        g.add_nodes_from(range(self.n_nodes))
+        for u, v, t, length in zip(self.edge_u, self.edge_v, self.edge_time, self.edge_len, strict=True):
+            g.add_edge(int(u), int(v), time=max(float(t), 1e-6), length=float(length))
+        return g
+
+
+# (u, v) -> (seconds, metres, lon/lat vertices): the fastest edge offered so far between two nodes.
+_Best = dict[tuple[int, int], tuple[float, float, FloatArray]]
+
+
+def build_graph(g: nx.MultiDiGraph, profile: CourierProfile) -> RoadGraph:
+    """Build the profile's :class:`RoadGraph` from an osmnx-style graph (which is not modified).
+
+    Parameters
+    ----------
+    g
+        Nodes with ``x`` (lon), ``y`` (lat); edges with ``length`` (m), ``highway``, optional
+        ``geometry`` (LineString or WKT), ``maxspeed``.
+    profile
+        The courier profile: speeds, one-way rules, forbidden road classes.
+    """
+    if g.number_of_nodes() == 0:
+        raise NetworkError("the road graph has no nodes")
+    node_ids = list(g.nodes)
+    index = {n: i for i, n in enumerate(node_ids)}
+    lon = np.array([float(g.nodes[n]["x"]) for n in node_ids])
+    lat = np.array([float(g.nodes[n]["y"]) for n in node_ids])
+    best: _Best = {}
+    dropped = 0
+    for u, v, data in g.edges(data=True):
+        speed = profile.speed_for(data.get("highway"), data.get("maxspeed"))
+        if speed is None:
+            dropped += 1
+            continue
+        iu, iv = index[u], index[v]
+        coords = _edge_coords(data.get("geometry"), lon[[iu, iv]], lat[[iu, iv]])
+        length = float(data.get("length", 0.0)) or float(
+            haversine_m(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1]).sum()
+        )
+        secs = length / (speed / 3.6)
+        _offer(best, iu, iv, secs, length, coords)
+        if not profile.respects_oneway:
+            _offer(best, iv, iu, secs, length, coords[::-1])
+    if not best:
+        raise NetworkError(f"no road in this network is usable by the {profile.name} profile")
+    logger.info("profile %s: %d directed edges (%d not usable)", profile.name, len(best), dropped)
+    keys = sorted(best)
+    return assemble_graph(
+        profile=profile,
+        node_ids=node_ids,
+        node_lon=lon,
+        node_lat=lat,
+        edge_u=np.array([k[0] for k in keys], dtype=np.int64),
+        edge_v=np.array([k[1] for k in keys], dtype=np.int64),
+        edge_time=np.array([best[k][0] for k in keys]),
+        edge_len=np.array([best[k][1] for k in keys]),
+        edge_coords=[best[k][2] for k in keys],
+    )
+
+
+def _edge_coords(geom: object, lon: FloatArray, lat: FloatArray) -> FloatArray:
+    """An edge's lon/lat vertices: its geometry (a LineString or WKT text), else the straight u-v segment."""
+    if geom is None:
+        return np.c_[lon, lat]
+    line = geom if isinstance(geom, LineString) else shapely.from_wkt(str(geom))
+    return np.asarray(line.coords)
+
+
+def _offer(best: _Best, u: int, v: int, secs: float, length: float, coords: FloatArray) -> None:
+    cur = best.get((u, v))
+    if cur is None or secs < cur[0]:
+        best[(u, v)] = (secs, length, coords)
+
+
+def assemble_graph(
+    *,
+    profile: CourierProfile,
+    node_ids: Sequence[Hashable] | npt.ArrayLike,
+    node_lon: npt.ArrayLike,
+    node_lat: npt.ArrayLike,
+    edge_u: npt.ArrayLike,
+    edge_v: npt.ArrayLike,
+    edge_time: npt.ArrayLike,
+    edge_len: npt.ArrayLike,
+    edge_coords: Sequence[FloatArray],
+) -> RoadGraph:
+    """A :class:`RoadGraph` from plain arrays (edges sorted by (u, v), at most one per pair).
+
+    This is the entry point for readers that do not go through networkx: it derives the reverse
+    partners, the lookup keys and the CSR matrix, and freezes every array.
+    """
+    eu = np.asarray(edge_u, dtype=np.int64)
+    ev = np.asarray(edge_v, dtype=np.int64)
+    etime = np.asarray(edge_time, dtype=float)
+    n = len(np.asarray(node_lon))
+    edge_key = eu * n + ev
+    if len(edge_key) and not (np.diff(edge_key) > 0).all():
+        raise NetworkError("edges must be sorted by (u, v) with at most one edge per pair")
+    # Tiny positive floor: csgraph treats explicit zeros as missing edges.
+    csr = csr_matrix((np.maximum(etime, 1e-6), (eu, ev)), shape=(n, n))
+    rev_key = ev * n + eu
+    pos = np.clip(np.searchsorted(edge_key, rev_key), 0, len(edge_key) - 1)
+    edge_rev = np.where(edge_key[pos] == rev_key, pos, -1)
+    return RoadGraph(
+        profile=profile,
+        node_ids=_frozen(np.asarray(node_ids)),
+        node_lon=_frozen(np.asarray(node_lon, dtype=float)),
+        node_lat=_frozen(np.asarray(node_lat, dtype=float)),
+        edge_u=_frozen(eu),
+        edge_v=_frozen(ev),
+        edge_time=_frozen(etime),
+        edge_len=_frozen(np.asarray(edge_len, dtype=float)),
+        edge_coords=tuple(_frozen(np.asarray(c, dtype=float)) for c in edge_coords),
+        edge_rev=_frozen(edge_rev),
+        edge_key=_frozen(edge_key),
+        csr=csr,
+    )
+
+
+def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A read-only copy (the caller's array stays writable and can no longer change the graph)."""
+    out = np.array(a, copy=True)
+    out.setflags(write=False)
+    return out

@@ -1,0 +1,125 @@
+"""Reading road data into an osmnx-style graph: OSM XML (``.osm``, ``.osm.bz2``), osmnx GraphML, and
+an osmnx download for a polygon saved as GraphML for reuse.
+
+osmnx keeps its options in the global ``osmnx.settings``; the download sets the ones it needs only
+for the duration of the call (:func:`osmnx_settings`) and restores them afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import shapely
+
+from ektp_routes._errors import NetworkError
+from ektp_routes._safexml import refuse_xml_tricks
+from ektp_routes.network.profiles import CourierProfile
+
+logger = logging.getLogger(__name__)
+
+#: osmnx ``network_type`` downloaded for each profile (the motorbike takes every road, then its profile
+#: removes what it may not use).
+_NETWORK_TYPE = {"walking": "walk", "bicycle": "bike", "car": "drive"}
+
+
+def read_osm_xml(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGraph:
+    """Load an OSM XML file (``.osm`` or ``.osm.bz2``) with osmnx, keeping every component.
+
+    Files declaring a DOCTYPE or entities are refused: a road extract never needs them, and they
+    are the vehicle of entity-expansion and external-entity attacks.
+    """
+    import osmnx as ox
+
+    p = Path(path)
+    if not p.is_file():
+        raise NetworkError(f"OSM file {p} does not exist")
+    refuse_xml_tricks(p)
+    try:
+        g = ox.graph_from_xml(p, bidirectional=not profile.respects_oneway, simplify=True, retain_all=True)
+    except Exception as exc:
+        raise NetworkError(f"cannot build a road network from {p.name}: {exc}") from exc
+    logger.info("loaded %s: %d nodes, %d edges", p.name, g.number_of_nodes(), g.number_of_edges())
+    return g
+
+
+def read_graphml(path: str | Path) -> nx.MultiDiGraph:
+    """Load an osmnx GraphML file (DOCTYPE and entities refused, as for OSM XML)."""
+    import osmnx as ox
+
+    p = Path(path)
+    if not p.is_file():
+        raise NetworkError(f"GraphML file {p} does not exist")
+    refuse_xml_tricks(p)
+    try:
+        return ox.load_graphml(p)
+    except Exception as exc:
+        raise NetworkError(f"cannot read GraphML {p.name}: {exc}") from exc
+
+
+def read_graph_file(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGraph:
+    """Load by file type: .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
+    name = str(path).lower()
+    if name.endswith(".graphml"):
+        return read_graphml(path)
+    if name.endswith((".osm", ".osm.bz2", ".xml")):
+        return read_osm_xml(path, profile=profile)
+    if name.endswith(".pbf"):
+        raise NetworkError(
+            f"{Path(path).name}: .osm.pbf is not read directly; convert it with "
+            "`osmium cat FILE.osm.pbf -o FILE.osm` (pyosmium/osmium-tool) and pass the .osm file"
+        )
+    raise NetworkError(f"{Path(path).name}: unknown road-network format; use .osm, .osm.bz2 or .graphml")
+
+
+@contextlib.contextmanager
+def osmnx_settings(**values: Any) -> Iterator[None]:
+    """Set ``osmnx.settings`` attributes for the duration of a ``with`` block, then restore them."""
+    import osmnx as ox
+
+    saved = {k: getattr(ox.settings, k) for k in values}
+    try:
+        for k, v in values.items():
+            setattr(ox.settings, k, v)
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(ox.settings, k, v)
+
+
+def download_graph(
+    polygon: shapely.Geometry, *, profile: CourierProfile, cache_dir: str | Path, buffer_m: float
+) -> nx.MultiDiGraph:
+    """Download the roads inside ``polygon`` (buffered) with osmnx, saving them as GraphML for reuse.
+
+    A second call with the same polygon and profile loads the saved file and needs no internet.
+    osmnx's own HTTP cache (under ``cache_dir/http``) is used as well.
+    """
+    import osmnx as ox
+
+    buffered = shapely.buffer(polygon, buffer_m / 111_320.0)
+    key = hashlib.sha256(
+        shapely.to_wkb(shapely.set_precision(buffered, 1e-6)) + profile.name.encode()
+    ).hexdigest()
+    cache = Path(cache_dir)
+    saved = cache / f"{profile.name}-{key[:16]}.graphml"
+    if saved.is_file():
+        logger.info("using saved network %s", saved)
+        return read_graphml(saved)
+    cache.mkdir(parents=True, exist_ok=True)
+    network_type = _NETWORK_TYPE.get(profile.name, "all")
+    try:
+        with osmnx_settings(use_cache=True, cache_folder=str(cache / "http")):
+            g = ox.graph_from_polygon(buffered, network_type=network_type, simplify=True, retain_all=True)
+    except Exception as exc:
+        raise NetworkError(
+            f"downloading the road network failed ({type(exc).__name__}: {exc}); are you online? "
+            "Otherwise pass an OSM file (--network FILE) or use the straight-line network"
+        ) from exc
+    ox.save_graphml(g, saved)
+    return g

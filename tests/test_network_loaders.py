@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+from network_helpers import DATA
+
+from ektp_routes import InputFileError, NetworkError
+from ektp_routes.network import RoadNetwork
+from ektp_routes.network.loaders import osmnx_settings
+
+
+def test_loads_xml_and_graphml(tmp_path: Path, kg: RoadNetwork) -> None:
+    import osmnx as ox
+
+    g = ox.graph_from_xml(DATA / "kelapa_gading.osm.bz2", retain_all=True)
+    ox.save_graphml(g, tmp_path / "kg.graphml")
+    net2 = RoadNetwork.from_file(tmp_path / "kg.graphml")
+    assert net2.n_nodes == kg.n_nodes and net2.n_edges == kg.n_edges
+    assert np.allclose(np.sort(net2.graph.edge_time), np.sort(kg.graph.edge_time))
+    assert RoadNetwork.from_file(DATA / "kelapa_gading.osm.bz2").fingerprint() == kg.fingerprint()
+
+
+def test_hostile_or_missing_files(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.osm"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+        "<osm>&lol2;</osm>"
+    )
+    with pytest.raises(InputFileError, match="DOCTYPE"):
+        RoadNetwork.from_osm_xml(bomb)
+    with pytest.raises(InputFileError, match="DOCTYPE"):
+        RoadNetwork.from_graphml(bomb)
+    with pytest.raises(NetworkError, match="does not exist"):
+        RoadNetwork.from_osm_xml(tmp_path / "none.osm")
+    with pytest.raises(NetworkError, match="does not exist"):
+        RoadNetwork.from_graphml(tmp_path / "none.graphml")
+    bad = tmp_path / "bad.osm"
+    bad.write_text("<osm><node id='1'")
+    with pytest.raises(NetworkError):
+        RoadNetwork.from_osm_xml(bad)
+    with pytest.raises(NetworkError, match="osmium"):
+        RoadNetwork.from_file(tmp_path / "x.osm.pbf")
+    with pytest.raises(NetworkError, match="unknown road-network format"):
+        RoadNetwork.from_file(tmp_path / "x.shp")
+
+
+def test_download_saves_and_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The download path, with osmnx's downloader replaced by the recorded extract (no network)."""
+    import osmnx as ox
+
+    calls = []
+    outside = (ox.settings.use_cache, ox.settings.cache_folder)
+
+    def fake_graph_from_polygon(polygon: object, **kw: object) -> nx.MultiDiGraph:
+        # osmnx's HTTP cache points into the network cache while downloading ...
+        calls.append((kw, ox.settings.use_cache, ox.settings.cache_folder))
+        return ox.graph_from_xml(DATA / "kelapa_gading.osm.bz2", retain_all=True)
+
+    monkeypatch.setattr(ox, "graph_from_polygon", fake_graph_from_polygon)
+    poly = gpd.read_file(DATA / "kelapa_gading_boundary.geojson").geometry.iloc[0]
+    a = RoadNetwork.download(poly, cache_dir=tmp_path)
+    b = RoadNetwork.download(poly, cache_dir=tmp_path)  # from the saved GraphML
+    assert len(calls) == 1 and calls[0][0]["network_type"] == "all"
+    assert calls[0][1:] == (True, str(tmp_path / "http"))
+    # ... and is left as it was afterwards: the library mutates no global osmnx setting.
+    assert (ox.settings.use_cache, ox.settings.cache_folder) == outside
+    assert a.n_edges == b.n_edges
+    assert list(tmp_path.glob("motorbike-*.graphml"))
+
+    def offline(polygon: object, **kw: object) -> nx.MultiDiGraph:
+        raise ConnectionError("no internet")
+
+    monkeypatch.setattr(ox, "graph_from_polygon", offline)
+    with pytest.raises(NetworkError, match="online"):
+        RoadNetwork.download(poly.buffer(0.001), cache_dir=tmp_path)
+    assert (ox.settings.use_cache, ox.settings.cache_folder) == outside
+
+
+def test_osmnx_settings_are_restored_on_error() -> None:
+    import osmnx as ox
+
+    before = ox.settings.requests_timeout
+    with pytest.raises(RuntimeError), osmnx_settings(requests_timeout=1):
+        assert ox.settings.requests_timeout == 1
+        raise RuntimeError("boom")
+    assert ox.settings.requests_timeout == before

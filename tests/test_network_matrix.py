@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from network_helpers import points_in, toy_graph
+
+from ektp_routes.network import WALK_MPS, RoadNetwork, haversine_m
+
+
+def test_matrix_equals_networkx_on_sampled_pairs(kg_walk: RoadNetwork) -> None:
+    # Stops placed exactly on graph nodes of the walking network (every street two-way): the matrix
+    # must equal networkx Dijkstra between the nodes.
+    walk = kg_walk
+    rng = np.random.default_rng(1)
+    nodes = rng.choice(walk.n_nodes, size=60, replace=False)
+    m = walk.matrix(walk.graph.node_lon[nodes], walk.graph.node_lat[nodes])
+    g = walk.to_networkx()
+    checked = 0
+    for i in range(0, 60, 6):
+        ref = nx.single_source_dijkstra_path_length(g, int(nodes[i]), weight="time")
+        for j in range(60):
+            want = ref.get(int(nodes[j]), np.inf)
+            assert m.time_s[i, j] == pytest.approx(want, abs=0.05), (i, j)
+            checked += np.isfinite(want)
+    assert checked > 400
+
+
+def test_motorbike_matrix_never_worse_than_networkx(kg: RoadNetwork) -> None:
+    # With one-way streets a stop may also leave by pushing the bike back a few metres, so the matrix
+    # is at most the node-to-node networkx time, and equal for most pairs.
+    rng = np.random.default_rng(2)
+    nodes = rng.choice(kg.n_nodes, size=40, replace=False)
+    m = kg.matrix(kg.graph.node_lon[nodes], kg.graph.node_lat[nodes])
+    g = kg.to_networkx()
+    equal = total = 0
+    for i in range(0, 40, 4):
+        ref = nx.single_source_dijkstra_path_length(g, int(nodes[i]), weight="time")
+        for j in range(40):
+            want = ref.get(int(nodes[j]), np.inf)
+            if np.isfinite(want):
+                assert m.time_s[i, j] <= want + 0.05
+                equal += abs(m.time_s[i, j] - want) < 0.05
+                total += 1
+    assert total > 200 and equal / total > 0.8
+
+
+def test_matrix_distance_and_triangle_inequality(kg: RoadNetwork) -> None:
+    lon, lat = points_in("kelapa_gading", 300)
+    m = kg.matrix(lon, lat, chunk=64)  # several Dijkstra chunks
+    fin = np.isfinite(m.time_s)
+    assert fin.mean() > 0.8
+    # Distance along the fastest path is never shorter than the straight line.
+    straight = haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    assert (m.dist_m[fin] >= straight[fin] - 1.0).all()
+    # Triangle inequality on travel time (fastest paths), over every finite triple through stop 7.
+    k = 7
+    via = m.time_s[:, k, None] + m.time_s[None, k, :]
+    assert (m.time_s <= via + 1e-6).all()
+    assert np.array_equal(m.snap_m, kg.snap(lon, lat).distance_m)
+
+
+def test_far_points_are_unroutable(kg: RoadNetwork) -> None:
+    lon, lat = points_in("kelapa_gading", 5)
+    far_lon, far_lat = lon[0] + 0.05, lat[0]  # ~5.5 km away from any road of the extract
+    m = kg.matrix(np.r_[lon, far_lon], np.r_[lat, far_lat])
+    assert set(m.unroutable) == {5}
+    assert "too_far_from_road" in m.unroutable[5]
+    assert np.isinf(m.time_s[0, 5]) and np.isinf(m.time_s[5, 0]) and m.time_s[5, 5] == 0
+    assert 5 in m.unreachable_from(0)
+
+
+def test_disconnected_component_reported() -> None:
+    xy = [(107.0, -6.2), (107.001, -6.2), (107.010, -6.2), (107.011, -6.2)]
+    net = RoadNetwork(toy_graph(xy, [(0, 1), (1, 0), (2, 3), (3, 2)]))
+    m = net.matrix([107.0005, 107.0105], [-6.2, -6.2])
+    assert m.unroutable == {}
+    assert np.isinf(m.time_s[0, 1])
+    assert "disconnected" in m.unreachable_from(0)[1]
+
+
+def test_one_way_street_respected() -> None:
+    g = toy_graph([(107.0, -6.2), (107.001, -6.2), (107.002, -6.2)], [(0, 1)], oneway=True)
+    g.add_edge(1, 2, length=110.0, highway="residential")
+    g.add_edge(2, 1, length=110.0, highway="residential")
+    mb = RoadNetwork(g, profile="motorbike")
+    walk = RoadNetwork(g, profile="walking")
+    pts = ([107.0002, 107.0008], [-6.2, -6.2])
+    fwd = mb.matrix(*pts).time_s[0, 1]
+    back = mb.matrix(*pts).time_s[1, 0]
+    gap = haversine_m(107.0002, -6.2, 107.0008, -6.2)
+    # Riding with the one-way; against it the courier can only push the bike, at walking pace.
+    assert fwd == pytest.approx(gap / (20 / 3.6), rel=0.02)
+    assert back == pytest.approx(gap / WALK_MPS, rel=0.02)
+    assert walk.matrix(*pts).time_s[1, 0] == pytest.approx(back, rel=0.02)
