@@ -1,0 +1,63 @@
+"""What a planner or courier reads, in Bahasa Indonesia (default) or English, from one message catalogue.
+
+The catalogues are ``ektp_routes/locale/<lang>.json``: message id -> text with ``{named}`` placeholders
+(:meth:`str.format`). Every language has the same ids and the same placeholders (checked by the tests),
+so a translator edits one JSON file and no string is scattered in code. The library's API, logs and
+exceptions stay in English.
+
+Example
+-------
+>>> t = messages("id")
+>>> t("report.title")
+'Laporan rencana pengantaran e-KTP'
+>>> messages("en")("cli.cards_in", n=3)
+'cards in: 3'
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal, get_args
+
+from ektp_routes._errors import ConfigError
+
+Lang = Literal["id", "en"]
+LANGUAGES: tuple[str, ...] = get_args(Lang)
+DEFAULT_LANG: Lang = "id"
+
+
+@dataclass(frozen=True)
+class Messages:
+    """A language's catalogue; call it with a message id (and placeholder values) to get the text."""
+
+    lang: str
+    catalogue: dict[str, str] = field(repr=False)
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        try:
+            text = self.catalogue[key]
+        except KeyError:
+            raise KeyError(f"message {key!r} is missing from the {self.lang!r} catalogue") from None
+        return text.format(**values) if values else text
+
+    def section(self, prefix: str) -> dict[str, str]:
+        """Every message whose id starts with ``prefix`` (the prefix removed): e.g. the map's labels."""
+        return {k[len(prefix) :]: v for k, v in self.catalogue.items() if k.startswith(prefix)}
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The ``{named}`` placeholders of a catalogue text."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+@cache
+def messages(lang: str = DEFAULT_LANG) -> Messages:
+    """The catalogue of ``lang`` ('id' Bahasa Indonesia, 'en' English)."""
+    if lang not in LANGUAGES:
+        raise ConfigError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
+    text = resources.files("ektp_routes").joinpath("locale", f"{lang}.json").read_text(encoding="utf-8")
+    return Messages(lang, json.loads(text))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from _plans import cards, small_plan
+
+from ektp_routes.gpkg import write_gpkg
+from ektp_routes.layers import PlanLayers, plan_layers
+
+
+@pytest.fixture(scope="module")
+def layers() -> PlanLayers:
+    return plan_layers(small_plan())
+
+
+@pytest.fixture(scope="module")
+def gpkg(layers: PlanLayers, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_gpkg(layers, tmp_path_factory.mktemp("gpkg") / "plan.gpkg")
+
+
+def test_layers_and_fields_a_gis_user_expects(gpkg: Path, layers: PlanLayers) -> None:
+    names = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert {"routes", "stops", "offices", "desa"} <= names
+    stops = gpd.read_file(gpkg, layer="stops")
+    assert stops.crs.to_epsg() == 4326 and len(stops) == len(small_plan().stops)
+    for field in (
+        "office_id",
+        "courier",
+        "day",
+        "date",
+        "sequence",
+        "rt",
+        "rw",
+        "desa",
+        "precision",
+        "arrival",
+        "arrival_min",
+        "arrival_s",
+        "status",
+    ):
+        assert field in stops.columns, field
+    planned = stops[stops["status"] == "planned"]
+    assert planned["courier"].notna().all() and planned["sequence"].min() == 1
+    assert planned["arrival"].str.match(r"^\d\d:\d\d$").all()
+    routes = gpd.read_file(gpkg, layer="routes")
+    assert {"duration_min", "duration_s", "start_time", "end_time", "km"} <= set(routes.columns)
+    assert (routes["duration_min"] - routes["duration_s"] / 60).abs().max() < 0.06
+    desa = gpd.read_file(gpkg, layer="desa")
+    assert desa["cards"].sum() == small_plan().stops["cards"].sum()
+    assert (desa["cards"] == desa["planned"] + desa["unserved"]).all()
+    assert desa["unserved"].sum() > 0  # the tight fleet leaves cards unserved, and the layer says where
+    prec = [c for c in desa.columns if c.startswith("prec_")]
+    assert (desa[prec].sum(axis=1) == desa["cards"]).all()
+    offices = gpd.read_file(gpkg, layer="offices")
+    assert dict(zip(offices["office_id"], offices["cards"], strict=True))["KP-TRJ"] == 0
+
+
+def test_no_personal_data_in_any_layer(gpkg: Path) -> None:
+    c = cards()
+    secrets = {v for v in set(c["NAMA"]) | set(c["NIK"].astype(str)) if len(v.strip()) >= 4} | {
+        a for a in c["ALAMAT"] if len(a) > 12
+    }
+    for name, _ in pyogrio.list_layers(gpkg):
+        frame = pyogrio.read_dataframe(gpkg, layer=name, read_geometry=False)
+        text = set(frame.astype(str).to_numpy().ravel())
+        assert not text & secrets, name
+
+
+def test_styles_stored_as_qgis_defaults(gpkg: Path) -> None:
+    con = sqlite3.connect(gpkg)
+    rows = con.execute(
+        "SELECT f_table_name, f_geometry_column, styleQML, useAsDefault FROM layer_styles"
+    ).fetchall()
+    con.close()
+    styles = {r[0]: r for r in rows}
+    assert set(styles) == {"routes", "stops", "offices", "desa"}
+    renderers = {}
+    for name, (_, geom_col, qml, default) in styles.items():
+        assert default == 1 and geom_col == "geom"
+        root = ET.fromstring(qml.split("\n", 1)[1])
+        renderers[name] = (root.find("renderer-v2").get("type"), root.find("renderer-v2").get("attr"))
+    assert renderers["routes"] == ("categorizedSymbol", "courier")
+    assert renderers["desa"] == ("graduatedSymbol", "cards")
+    assert renderers["stops"][0] == "RuleRenderer"
+    offices_qml = ET.fromstring(styles["offices"][2].split("\n", 1)[1])
+    assert offices_qml.get("labelsEnabled") == "1"
+    assert offices_qml.find("labeling/settings/text-style").get("fieldName") == "name"
+    # GDAL still reads the file as a plain GeoPackage.
+    assert pyogrio.read_info(gpkg, layer="routes")["features"] > 0

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from ektp_routes import ConfigError
+from ektp_routes.i18n import LANGUAGES, messages, placeholders
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    text = resources.files("ektp_routes").joinpath("locale", f"{lang}.json").read_text(encoding="utf-8")
+    return dict(json.loads(text))
+
+
+def test_every_language_has_every_message_with_the_same_placeholders() -> None:
+    base = _catalogue("id")
+    for lang in LANGUAGES:
+        cat = _catalogue(lang)
+        assert set(cat) == set(base), lang
+        for key, text in cat.items():
+            assert text.strip(), (lang, key)
+            assert placeholders(text) == placeholders(base[key]), (lang, key)
+
+
+def test_indonesian_by_default_english_on_request() -> None:
+    assert messages()("map.filter") == "Tampilkan"
+    assert messages("en")("map.filter") == "Show"
+    assert messages("id")("map.showing", routes=3, stops=40) == "3 rute, 40 titik ditampilkan"
+
+
+def test_unknown_language_and_message_are_clear_errors() -> None:
+    with pytest.raises(ConfigError, match="choose one of id, en"):
+        messages("fr")
+    with pytest.raises(KeyError, match="missing from the 'id' catalogue"):
+        messages("id")("no.such.message")

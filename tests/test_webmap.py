@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _chromium import Browser, chromium_path, colour_pixels
+from _plans import HOSTILE, cards, small_plan
+
+from ektp_routes.layers import PlanLayers, plan_layers
+from ektp_routes.webmap import COURIER_PALETTE, map_data, render_map, script_json, write_map
+
+
+@pytest.fixture(scope="module")
+def layers() -> PlanLayers:
+    return plan_layers(small_plan())
+
+
+@pytest.fixture(scope="module")
+def page(layers: PlanLayers, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_map(layers, tmp_path_factory.mktemp("map") / "map.html")
+
+
+def _data_block(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="plan-data">(.*?)</script>', html, re.S)
+    assert m is not None
+    return dict(json.loads(m.group(1)))
+
+
+def test_page_is_self_contained_with_leaflet_licence(page: Path) -> None:
+    html = page.read_text(encoding="utf-8")
+    # No script or stylesheet from elsewhere: the page works offline.
+    assert not re.search(r"<script[^>]+src=|<link[^>]+stylesheet", html)
+    assert "L.map(" in html and "leaflet-container" in html
+    licence = (page.parent / "leaflet-LICENSE.txt").read_text()
+    assert "BSD 2-Clause" in licence and "Agafonkin" in licence
+
+
+def test_user_text_enters_only_as_escaped_json(page: Path, layers: PlanLayers) -> None:
+    html = page.read_text(encoding="utf-8")
+    assert HOSTILE not in html and "window.pwned=1</script>" not in html
+    # Exactly the page's own three script blocks; the hostile name opened none.
+    assert len(re.findall(r"<script", html)) == 3
+    data = _data_block(html)
+    assert HOSTILE in [o["name"] for o in data["offices"]]  # the name arrives intact, as data
+    assert script_json({"x": "</script><!--"}).count("<") == 0
+
+
+def test_map_shows_every_stop_and_hides_offices_without_cards(layers: PlanLayers) -> None:
+    data = map_data(layers)
+    assert len(data["stops"]["id"]) == len(layers.stops) == len(small_plan().stops)  # never cut
+    assert {o["id"] for o in data["offices"]} == {"KP-BJM", "KP-CBR"}  # KP-TRJ received no desa
+    assert len(data["routes"]) == len(layers.routes) > 0
+    statuses = {data["statusNames"][k] for k in data["stops"]["status"]}
+    assert statuses == {"terencana", "tidak terlayani"}
+    assert data["desa"]["features"] and sum(
+        f["properties"]["cards"] for f in data["desa"]["features"]
+    ) == sum(data["stops"]["cards"])
+
+
+def test_no_personal_data_in_the_page(page: Path) -> None:
+    html = page.read_text(encoding="utf-8")
+    c = cards()
+    for nama in c["NAMA"].head(50):
+        assert len(nama.strip()) < 4 or nama not in html  # (defective rows hold blank names)
+    for nik in c["NIK"].head(200):
+        assert str(nik) not in html
+    for alamat in c["ALAMAT"].drop_duplicates().head(50):
+        if len(alamat) > 12:
+            assert alamat not in html
+
+
+def test_english_page(layers: PlanLayers) -> None:
+    html = render_map(layers, lang="en")
+    assert _data_block(html)["labels"]["filter"] == "Show" and 'lang="en"' in html
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
+    b = Browser(exe, tmp_path_factory.mktemp("profile"))
+    b.offline()
+    yield b
+    b.close()
+
+
+def _choose(b: Browser, select_id: str, value: str) -> None:
+    b.evaluate(
+        f"var s = document.getElementById({json.dumps(select_id)}); s.value = {json.dumps(value)};"
+        "s.dispatchEvent(new Event('change', {bubbles: true}));"
+    )
+
+
+def test_map_offline_draws_routes_and_filters(browser: Browser, page: Path, layers: PlanLayers) -> None:
+    browser.open(page.resolve().as_uri())
+    assert browser.evaluate("navigator.onLine") is False
+    shot = browser.screenshot()
+    n_routes = len(layers.routes)
+    assert browser.evaluate("document.body.dataset.routesShown") == str(n_routes)
+    couriers = sorted(set(layers.routes["courier"]))
+    assert len(couriers) >= 2
+    first, second = (COURIER_PALETTE[c - 1] for c in couriers[:2])
+    assert colour_pixels(shot, first) > 300 and colour_pixels(shot, second) > 300  # routes drawn
+    # The filter: courier 1 only. Its colour stays, the other courier's routes go.
+    _choose(browser, "f-courier", str(couriers[0]))
+    only = browser.screenshot()
+    shown = int(browser.evaluate("document.body.dataset.routesShown"))
+    assert shown == int((layers.routes["courier"] == couriers[0]).sum()) < n_routes
+    assert colour_pixels(only, first) > 300
+    assert colour_pixels(only, second) < colour_pixels(shot, second) / 10
+    # One office and one day.
+    _choose(browser, "f-courier", "")
+    _choose(browser, "f-office", "KP-CBR")
+    _choose(browser, "f-day", "2")
+    expect = ((layers.routes["office_id"] == "KP-CBR") & (layers.routes["day"] == 2)).sum()
+    assert int(browser.evaluate("document.body.dataset.routesShown")) == expect
+    assert browser.errors() == []
+
+
+def test_hostile_office_name_runs_no_script(browser: Browser, page: Path) -> None:
+    browser.open(page.resolve().as_uri())
+    assert browser.evaluate("typeof window.pwned") == "undefined"
+    labels = browser.evaluate(
+        "Array.from(document.querySelectorAll('.leaflet-tooltip'))"
+        ".map(function (e) { return e.textContent; })"
+    )
+    assert HOSTILE in labels  # shown as text on the map
+    assert browser.errors() == []
