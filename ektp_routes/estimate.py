@@ -1,0 +1,206 @@
+"""Honest estimates of what the planner cannot see: travel inside a block and between blocks.
+
+A block known only to its desa (the registry gives desa, settlement, RW and RT, no coordinates) lies
+somewhere in the desa; a block pinned by a GIS analyst lies at its pin. Either way its households are
+unseen. This module turns what is known into the travel times a routing problem needs:
+
+- *Between places*: the expected travel between two random points of the places involved (a point,
+  or the desa polygon, sampled deterministically), through the same travel network as planning.
+- *Inside a settlement*: its card households are spread over the desa's settled land. The settled
+  land of a desa is estimated from its 2024 population at :attr:`TravelModel.settled_density_km2`
+  persons per km² (capped at the desa's area); the card households of the desa share it, so one
+  household takes ``a = settled area / households`` and a courier walking door to door covers about
+  ``k * sqrt(a)`` per household (continuous approximation: a tour through n points spread over an area
+  A is about ``k * sqrt(n A)``; ``k`` for a nearest-next courier), times the circuity of the roads.
+- Moving to a neighbouring RT of the same settlement costs one such step per RT number apart
+  (RT numbers of a settlement run along it more often than not); blocks of one settlement therefore
+  stay together and are visited in RT order.
+
+The constants, their sources and their spread are in the README (section "Planning from registry
+columns") and measured by ``benchmarks/tour_constant.py``.
+
+Example
+-------
+>>> m = TravelModel()
+>>> round(m.step_m(spacing_m=50.0), 1)
+75.9
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from ektp_routes._errors import ConfigError
+from ektp_routes.network import DEFAULT_CIRCUITY, TravelNetwork
+from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Points sampled in a desa polygon to take expectations over "somewhere in the desa".
+SAMPLES_PER_DESA = 24
+
+
+@dataclass(frozen=True)
+class TravelModel:
+    """Constants of the estimates (defaults and their sources in the README).
+
+    Parameters
+    ----------
+    tour_k
+        Length of a nearest-next tour through n points spread over an area A, divided by sqrt(n A).
+    circuity
+        Road distance / straight distance for the walks inside a settlement.
+    settled_density_km2
+        Persons per km² of settled land (kampung, perumahan), used to estimate a desa's settled area.
+    speed_kmh
+        Speed of the door-to-door walk/ride inside a settlement.
+    """
+
+    tour_k: float = 0.92
+    circuity: float = DEFAULT_CIRCUITY
+    settled_density_km2: float = 8000.0
+    speed_kmh: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not (0.5 <= self.tour_k <= 2.0 and 1.0 <= self.circuity <= 3.0):
+            raise ConfigError("tour_k must lie in 0.5-2 and circuity in 1-3")
+        if not (self.settled_density_km2 > 0 and self.speed_kmh > 0):
+            raise ConfigError("settled_density_km2 and speed_kmh must be > 0")
+
+    def step_m(self, *, spacing_m: float) -> float:
+        """Road metres from one door to the next where each household takes ``spacing_m``² of land."""
+        return self.tour_k * self.circuity * float(spacing_m)
+
+
+def desa_spacing_m(
+    gaz: Gazetteer, doors_per_desa: Mapping[str, float], model: TravelModel
+) -> dict[str, float]:
+    """Side of the square of settled land one card household takes, per desa (metres)."""
+    t = gaz.desa_table.set_index("kode")
+    out = {}
+    for kode, doors in doors_per_desa.items():
+        row = t.loc[kode]
+        area_m2 = desa_area_m2(row.geometry, float(row.rep_lat))
+        settled = min(area_m2, float(row.penduduk or 0) / model.settled_density_km2 * 1e6) or area_m2
+        out[str(kode)] = float(np.sqrt(settled / max(1.0, float(doors))))
+    return out
+
+
+def desa_area_m2(poly: shapely.Geometry, lat: float) -> float:
+    """Area of a lon/lat polygon in square metres (local equirectangular scale)."""
+    return float(poly.area) * METRES_PER_DEGREE**2 * float(np.cos(np.radians(lat)))
+
+
+def desa_samples(gaz: Gazetteer, kode: str, k: int = SAMPLES_PER_DESA) -> tuple[FloatArray, FloatArray]:
+    """``k`` points spread over the desa polygon, the same in every run (seeded by the desa code)."""
+    poly = gaz.polygon(kode)
+    rng = np.random.default_rng(zlib.crc32(kode.encode()))
+    minx, miny, maxx, maxy = poly.bounds
+    xs: list[float] = []
+    ys: list[float] = []
+    shapely.prepare(poly)
+    while len(xs) < k:
+        x = rng.uniform(minx, maxx, 4 * k)
+        y = rng.uniform(miny, maxy, 4 * k)
+        ok = shapely.contains_xy(poly, x, y)
+        xs += x[ok].tolist()
+        ys += y[ok].tolist()
+    return np.asarray(xs[:k]), np.asarray(ys[:k])
+
+
+@dataclass(frozen=True)
+class PlaceNodes:
+    """The nodes of one office's problem as the estimates see them (node 0 = the post office).
+
+    Columns of ``table``: ``lon``/``lat`` (a point, or NaN where only the desa is known), ``desa_kode``,
+    ``settlement`` (block stops; "" for a household), ``rt`` (number, -1 unknown), ``doors``
+    (households at the node, 1 for a household stop), ``spacing_m`` (see :func:`desa_spacing_m`).
+    """
+
+    table: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        need = {"lon", "lat", "desa_kode", "settlement", "rt", "doors", "spacing_m"}
+        missing = need - set(self.table.columns)
+        if missing:
+            raise ConfigError(f"place nodes lack columns {sorted(missing)}")
+
+
+Samples = Mapping[str, tuple[FloatArray, FloatArray]]
+
+
+def estimated_matrices(
+    nodes: PlaceNodes, network: TravelNetwork, samples: Samples, model: TravelModel
+) -> tuple[FloatArray, FloatArray]:
+    """Expected (time s, distance m) between the nodes, with each block's inner tour on its way out.
+
+    ``samples`` gives the sample points of every desa with a node known only to the desa. The walk
+    through a block's households (``doors - 1`` steps) is added to every arc leaving the block, so a
+    route's travel includes the walks inside its blocks.
+    """
+    t = nodes.table.reset_index(drop=True)
+    e_time, e_dist = _expected_between_places(t, network, samples)
+    step = np.array([model.step_m(spacing_m=s) for s in t["spacing_m"].to_numpy(dtype=float)])
+    hop = _settlement_hops(t, step)
+    dist = np.where(np.isnan(hop), e_dist, hop)
+    speed = model.speed_kmh / 3.6
+    time = np.where(np.isnan(hop), e_time, hop / speed)
+    inner = step * np.maximum(0.0, t["doors"].to_numpy(dtype=float) - 1.0)
+    dist = dist + inner[:, None]
+    time = time + inner[:, None] / speed
+    np.fill_diagonal(dist, 0.0)
+    np.fill_diagonal(time, 0.0)
+    return time, dist
+
+
+def _expected_between_places(
+    t: pd.DataFrame, network: TravelNetwork, samples: Samples
+) -> tuple[FloatArray, FloatArray]:
+    """Mean network time and distance between the places of every pair of nodes."""
+    is_point = t["lon"].notna().to_numpy()
+    areas = sorted(set(t.loc[~is_point, "desa_kode"].astype(str)))
+    k = SAMPLES_PER_DESA
+    lon = np.r_[t["lon"].to_numpy(dtype=float)[is_point], *[samples[a][0] for a in areas]]
+    lat = np.r_[t["lat"].to_numpy(dtype=float)[is_point], *[samples[a][1] for a in areas]]
+    m = network.matrix(lon, lat)
+    n_pts = int(is_point.sum())
+    # Place of each node: its own point, or its desa's sample cloud (rows of the matrix it averages).
+    group = np.empty(len(t), dtype=int)
+    group[is_point] = np.arange(n_pts)
+    area_of = {a: n_pts + j for j, a in enumerate(areas)}
+    group[~is_point] = [area_of[str(d)] for d in t.loc[~is_point, "desa_kode"]]
+    # Averaging weights: a place's row spreads evenly over its points (one, or its desa's k samples).
+    weight = np.zeros((n_pts + len(areas), len(lon)))
+    weight[np.arange(n_pts), np.arange(n_pts)] = 1.0
+    for j in range(len(areas)):
+        weight[n_pts + j, n_pts + j * k : n_pts + (j + 1) * k] = 1.0 / k
+    out = []
+    for mat in (m.time_s, m.dist_m):
+        e = weight @ mat @ weight.T
+        for j in range(len(areas)):  # two random points of one desa: not the same sample twice
+            cloud = mat[n_pts + j * k : n_pts + (j + 1) * k, n_pts + j * k : n_pts + (j + 1) * k]
+            e[n_pts + j, n_pts + j] = (cloud.sum() - np.trace(cloud)) / (k * k - k)
+        out.append(e[np.ix_(group, group)])
+    return out[0], out[1]
+
+
+def _settlement_hops(t: pd.DataFrame, step: FloatArray) -> FloatArray:
+    """Metres between blocks of one settlement (NaN elsewhere): a step per RT number apart (1-4)."""
+    key = (t["desa_kode"].astype(str) + "|" + t["settlement"].astype(str)).to_numpy()
+    block = t["settlement"].astype(str).ne("").to_numpy()
+    same = (key[:, None] == key[None, :]) & block[:, None] & block[None, :]
+    rt = t["rt"].to_numpy(dtype=float)
+    apart = np.abs(rt[:, None] - rt[None, :])
+    apart = np.where((rt[:, None] < 0) | (rt[None, :] < 0), 2.0, np.clip(apart, 1.0, 4.0))
+    hop = np.maximum(step[:, None], step[None, :]) * apart
+    return np.where(same, hop, np.nan)

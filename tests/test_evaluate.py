@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ektp_routes import Gazetteer, synthetic_cards
+from ektp_routes._errors import InputFileError
+from ektp_routes.cards import read_cards
+from ektp_routes.evaluate import PlannedDays, read_truth, replay, status_quo_days
+from ektp_routes.export import write_plan
+from ektp_routes.network import StraightLineNetwork
+from ektp_routes.plan import PlanConfig, PostOffice, assign_offices, placeholder_offices, plan_routes
+
+TRUTH_ONLY = ["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"]
+
+
+@pytest.fixture(scope="module")
+def truth() -> pd.DataFrame:
+    return synthetic_cards(191_000, seed=5, kecamatan=["Bojongmangu"]).head(120).reset_index(drop=True)
+
+
+def _days(visits: list[tuple[str, int, float, int]], shift_s: float = 7 * 3600) -> PlannedDays:
+    v = pd.DataFrame(visits, columns=["route_id", "stop_seq", "within", "row"]).assign(office_id="O")
+    routes = pd.DataFrame(
+        {
+            "route_id": sorted(set(v.route_id)),
+            "office_id": "O",
+            "expected_travel_s": 100.0,
+            "expected_duration_s": 1.0,
+        }
+    )
+    return PlannedDays(
+        v[["route_id", "office_id", "stop_seq", "within", "row"]],
+        routes,
+        {"O": (107.0, -6.2)},
+        {"O": shift_s},
+    )
+
+
+def _line_truth() -> pd.DataFrame:
+    # Three households due east of the post office at 1, 2 and 3 km (row 4 shares row 3's house).
+    east = np.array([1000.0, 2000.0, 3000.0, 3000.0]) / (111_195.0 * np.cos(np.radians(6.2)))
+    return pd.DataFrame({"true_lon": 107.0 + east, "true_lat": -6.2, "household_id": ["a", "b", "c", "c"]})
+
+
+def test_replay_drives_the_given_order_and_counts_each_household_once() -> None:
+    net = StraightLineNetwork()
+    per_km = float(
+        net.matrix([107.0, 107.0 + 1 / 111.195 / np.cos(np.radians(6.2))], [-6.2, -6.2]).time_s[0, 1]
+    )
+    truth = _line_truth()
+    # Plan order c, a, b (each its own stop): 3 + 2 + 1 + 2 back = 8 km; in order a, b, c: 6 km.
+    zigzag = replay(
+        _days([("R", 1, np.nan, 3), ("R", 2, np.nan, 1), ("R", 3, np.nan, 2), ("R", 4, np.nan, 4)]), truth
+    )
+    straight = replay(
+        _days([("R", 1, np.nan, 1), ("R", 2, np.nan, 2), ("R", 3, np.nan, 3), ("R", 3, np.nan, 4)]), truth
+    )
+    assert zigzag.total.realised_travel_s == pytest.approx(8 * per_km, rel=1e-3)
+    assert straight.total.realised_travel_s == pytest.approx(6 * per_km, rel=1e-3)
+    assert straight.total.households == 3 and straight.total.cards == 4
+    # Service: 3 household visits x 60 s + 4 cards x 45 s.
+    assert straight.total.realised_duration_s == pytest.approx(6 * per_km + 3 * 60 + 4 * 45, rel=1e-3)
+
+
+def test_nearest_first_inside_a_stop_unless_the_plan_orders_it() -> None:
+    truth = _line_truth()
+    free = replay(_days([("R", 1, np.nan, 3), ("R", 1, np.nan, 2), ("R", 1, np.nan, 1)]), truth)
+    ordered = replay(_days([("R", 1, 0, 3), ("R", 1, 1, 1), ("R", 1, 2, 2)]), truth)
+    assert free.total.realised_travel_s < ordered.total.realised_travel_s
+
+
+def test_days_over_shift_are_counted_with_their_overrun() -> None:
+    r = replay(_days([("R", 1, np.nan, 3)], shift_s=600.0), _line_truth())
+    assert r.total.days_over_shift == 1
+    assert r.total.max_over_shift_s == pytest.approx(r.routes.realised_duration_s.iloc[0] - 600.0)
+
+
+def test_oracle_plan_replays_to_its_own_estimate(truth: pd.DataFrame, tmp_path: Path) -> None:
+    """Planned on the true household points, the replay must find exactly what the plan expected."""
+    oracle_in = truth.drop(columns=TRUTH_ONLY).assign(lon=truth.true_lon, lat=truth.true_lat)
+    res = plan_routes(oracle_in, config=PlanConfig(time_limit_s=2, workers=1))
+    r = replay(res, truth)
+    assert r.total.cards == 120 and r.unplanned_cards == 0
+    assert r.total.realised_travel_s == pytest.approx(r.total.expected_travel_s, rel=0.01)
+    write_plan(res, tmp_path / "out", with_map=False)
+    from_files = replay(tmp_path / "out", truth)
+    assert from_files.total == r.total
+
+
+def test_status_quo_takes_cards_in_address_order_150_a_day(truth: pd.DataFrame, gaz: Gazetteer) -> None:
+    cards = read_cards(truth.drop(columns=TRUTH_ONLY)).cards
+    offices = placeholder_offices(gaz, PlanConfig(), ["32.16.15"], {})
+    sq = status_quo_days(
+        cards, offices, assign_offices(gaz, sorted(cards.desa_kode.unique()), offices), bag=50
+    )
+    assert sorted(sq.visits.row) == sorted(cards.row)
+    assert sq.visits.groupby("route_id").size().tolist() == [50, 50, 20]
+    first_day = cards.set_index("row").loc[sq.visits.row[:50], "desa_kode"]
+    assert first_day.is_monotonic_increasing
+    r = replay(sq, truth)
+    assert r.total.courier_days == 3 and np.isnan(r.total.expected_travel_s)
+
+
+def test_bad_truth_and_plan_folders_fail_with_one_clear_error(truth: pd.DataFrame, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="true_lon"):
+        read_truth(truth.drop(columns=["true_lon"]))
+    with pytest.raises(InputFileError, match="not a plan's output folder"):
+        replay(tmp_path, truth)
+    with pytest.raises(InputFileError, match="not in the truth table"):
+        replay(_days([("R", 1, np.nan, 999)]), _line_truth())
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_truth(tmp_path / "missing.csv")
+
+
+def test_office_figures_add_up(truth: pd.DataFrame) -> None:
+    o = PostOffice("O", "o", 107.0, -6.2)
+    days = _days([("R1", 1, np.nan, 1), ("R2", 1, np.nan, 2)])
+    r = replay(PlannedDays(days.visits, days.routes, {"O": (o.lon, o.lat)}, {"O": 3600.0}), _line_truth())
+    assert r.offices["O"].courier_days == 2
+    assert r.offices["O"].realised_travel_s == pytest.approx(r.total.realised_travel_s)
