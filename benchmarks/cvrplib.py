@@ -72,14 +72,14 @@ def route_cost(dist: np.ndarray, routes: list[list[int]]) -> float:
 
 
 def run_library(inst: dict, limit: float) -> tuple[float, list[list[int]]]:
-    from ektp_routes.solve import Fleet, RoutingProblem, SolveParams, check_plan, solve
+    from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, check_plan, solve
 
     n = len(inst["demand"])
-    horizon = int(inst["tw"][0, 1]) if inst["tw"] is not None else 10**9
+    # CVRP has no shift: a day (the longest shift a fleet accepts) is far above any X route's length.
+    horizon = int(inst["tw"][0, 1]) if inst["tw"] is not None else 24 * 3600
     windows = None if inst["tw"] is None else [None] + [(float(a), float(b)) for a, b in inst["tw"][1:]]
     p = RoutingProblem(
-        time_s=inst["dist"],
-        dist_m=inst["dist"],
+        DenseMatrices(inst["dist"], inst["dist"]),
         cards=inst["demand"],
         fleet=Fleet(couriers=inst["vehicles"], capacity=inst["capacity"], shift_s=horizon),
         windows=windows,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ektp_routes import Gazetteer, synthetic_cards
 from ektp_routes.network import StraightLineNetwork
-from ektp_routes.solve import Fleet, RoutingProblem, SolveParams, check_plan, solve
+from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, check_plan, solve
 
 
 def main() -> None:
@@ -50,8 +50,7 @@ def main() -> None:
         lat = np.r_[big.rep_lat, sel.lat.to_numpy()]
         m = net.matrix(lon, lat)
         p = RoutingProblem(
-            m.time_s,
-            m.dist_m,
+            DenseMatrices(m.time_s, m.dist_m),
             np.r_[0, sel.cards.to_numpy()],
             Fleet(couriers=6, capacity=150, shift_s=7 * 3600, days=30),
             lon=lon,

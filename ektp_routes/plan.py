@@ -40,7 +40,16 @@ from ektp_routes.geocode import Geocoder, coordinate_key, geocode_cards
 from ektp_routes.network import StraightLineNetwork, TravelNetwork, haversine_m
 from ektp_routes.nik import mask_nik
 from ektp_routes.regions import Gazetteer
-from ektp_routes.solve import Fleet, RoutePlan, RoutingProblem, SolveParams, describe_unserved, solve
+from ektp_routes.solve import (
+    DenseMatrices,
+    Fleet,
+    RoutePlan,
+    RoutingProblem,
+    SolveParams,
+    TerritoryMatrices,
+    describe_unserved,
+    solve,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -329,7 +338,7 @@ def solve_office(job: _OfficeJob) -> OfficeResult:
     if len(lon) - 1 <= job.params.max_stops_whole:
         m = job.network.matrix(lon, lat)
         unroutable = {i: why for i, why in m.unreachable_from(0).items() if i != 0}
-        problem = RoutingProblem(time_s=m.time_s, dist_m=m.dist_m, cards=cards, **common)  # type: ignore[arg-type]
+        problem = RoutingProblem(DenseMatrices(m.time_s, m.dist_m), cards, **common)  # type: ignore[arg-type]
     else:
         # A large office: matrices are built per territory, never for all its stops at once.
         def matrix_fn(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -339,7 +348,7 @@ def solve_office(job: _OfficeJob) -> OfficeResult:
                     unroutable[int(idx[k])] = why
             return sub.time_s, sub.dist_m
 
-        problem = RoutingProblem(time_s=None, dist_m=None, cards=cards, matrix_fn=matrix_fn, **common)  # type: ignore[arg-type]
+        problem = RoutingProblem(TerritoryMatrices(matrix_fn), cards, **common)  # type: ignore[arg-type]
     plan = solve(problem, job.params)
     geoms: dict[str, list[tuple[float, float]]] = {}
     for r in plan.routes:
@@ -422,7 +431,7 @@ def plan_routes(
     else:
         per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
         offs = placeholder_offices(gaz, cfg, sorted(kec_codes) or None, per_kec)
-    smallest_bag = min(v[2] for o in offs for v in o.fleet.vehicles())
+    smallest_bag = min(v.capacity for o in offs for v in o.fleet.vehicles())
     stops, stop_of_card = (
         make_stops(geo, cfg.consolidation, max_cards=smallest_bag)
         if len(geo)

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from ektp_routes.network import RoadNetwork
-from ektp_routes.solve import Fleet, RoutingProblem, SolveParams, check_plan, solve
+from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, check_plan, solve
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
@@ -42,7 +42,11 @@ def main(out: Path) -> None:
     )
     cards = np.r_[0, rng.choice([1, 2, 3], len(pts))]
     problem = RoutingProblem(
-        m.time_s, m.dist_m, cards, Fleet(couriers=3, capacity=120, shift_s=6 * 3600), lon=lon, lat=lat
+        DenseMatrices(m.time_s, m.dist_m),
+        cards,
+        Fleet(couriers=3, capacity=120, shift_s=6 * 3600),
+        lon=lon,
+        lat=lat,
     )
     plan = solve(problem, SolveParams(time_limit_s=10, deterministic=True))
     assert check_plan(problem, plan) == []

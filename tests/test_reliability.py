@@ -335,13 +335,14 @@ def test_check_plan_catches_violations() -> None:
     from dataclasses import replace
 
     from ektp_routes.network import StraightLineNetwork
-    from ektp_routes.solve import RoutingProblem, SolveParams, solve
+    from ektp_routes.solve import DenseMatrices, RoutingProblem, SolveParams, solve
 
     m = StraightLineNetwork().matrix([107.0, 107.01, 107.02], [-6.2, -6.2, -6.2])
-    p = RoutingProblem(m.time_s, m.dist_m, np.array([0, 3, 3]), Fleet(couriers=1, capacity=10))
+    p = RoutingProblem(DenseMatrices(m.time_s, m.dist_m), np.array([0, 3, 3]), Fleet(couriers=1, capacity=10))
     plan = solve(p, SolveParams(time_limit_s=1))
     assert check_plan(p, plan) == []
     bad = replace(plan, routes=(replace(plan.routes[0], stops=(1, 1, 2)),))
     assert any("appears 2 times" in e for e in check_plan(p, bad))
-    small = RoutingProblem(m.time_s, m.dist_m, np.array([0, 3, 3]), Fleet(couriers=1, capacity=5))
+    matrices = DenseMatrices(m.time_s, m.dist_m)
+    small = RoutingProblem(matrices, np.array([0, 3, 3]), Fleet(couriers=1, capacity=5))
     assert any("bag" in e for e in check_plan(small, plan))
