@@ -265,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     de.add_argument("--kecamatan", action="append", help="kecamatan to demo (default Karang Bahagia)")
     _add_plan_options(de)
     de.set_defaults(func=_cmd_demo)
+
+    from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
+
+    add_commands(sub)
     return p
 
 
