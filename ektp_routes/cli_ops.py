@@ -79,7 +79,7 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
         if rep.closed:
             print(f"{args.date} is not a working day ({rep.closed}): nothing dispatched")
             return 0
-        out = write_dispatch(led, args.date, Path(args.out))
+        out = write_dispatch(led, args.date, Path(args.out), workers=args.workers)
     finally:
         led.close()
     if rep.already:

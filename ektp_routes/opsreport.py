@@ -53,8 +53,9 @@ def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
     return c.sort_values(["office_id", "courier", "sequence", "card_ref"]).reset_index(drop=True)
 
 
-def write_dispatch(ledger: Ledger, day: date, out_dir: Path) -> dict[str, Path]:
-    """Write the outputs of the dispatch of ``day`` (from the ledger, so they can be rewritten)."""
+def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1) -> dict[str, Path]:
+    """Write the outputs of the dispatch of ``day`` (from the ledger, so they can be rewritten);
+    manifests are written in ``workers`` processes."""
     cards = _day_cards(ledger, day)
     offices = {o.office_id: o for o in load_offices(ledger)}
     config = load_config(ledger)
@@ -65,14 +66,28 @@ def write_dispatch(ledger: Ledger, day: date, out_dir: Path) -> dict[str, Path]:
     written["stops"] = _geojson(out_dir / "stops.geojson", "stops", _stop_features(stops))
     written["routes"] = _geojson(out_dir / "routes.geojson", "routes", _route_features(stops, offices, day))
     folder = out_dir / "manifests"
-    for (oid, courier), grp in cards.groupby(["office_id", "courier"], sort=True):
-        form = manifest_form(grp, offices[str(oid)], int(courier), day, config)
-        stem = f"manifest_{file_stem(str(oid))}_{day:%Y%m%d}_K{int(courier):02d}"
-        write_form_xlsx(form, folder / f"{stem}.xlsx")
-        write_form_pdf(form, folder / f"{stem}.pdf")
-        write_form_csv(form, folder / f"{stem}.csv")
+    jobs = [
+        (manifest_form(grp, offices[str(oid)], int(courier), day, config),
+         folder / f"manifest_{file_stem(str(oid))}_{day:%Y%m%d}_K{int(courier):02d}")
+        for (oid, courier), grp in cards.groupby(["office_id", "courier"], sort=True)
+    ]  # fmt: skip
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_write_manifest, jobs, chunksize=8))
+    else:
+        for job in jobs:
+            _write_manifest(job)
     written["manifests"] = folder
     return written
+
+
+def _write_manifest(job: tuple[Form, Path]) -> None:
+    form, stem = job
+    write_form_xlsx(form, stem.parent / f"{stem.name}.xlsx")
+    write_form_pdf(form, stem.parent / f"{stem.name}.pdf")
+    write_form_csv(form, stem.parent / f"{stem.name}.csv")
 
 
 def _stops(cards: pd.DataFrame) -> pd.DataFrame:

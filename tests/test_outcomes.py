@@ -3,12 +3,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from opsdata import CONFIG, START, started
+from opsdata import CONFIG, START, pg_schema_url, started
 
 from ektp_routes._errors import InputFileError
 from ektp_routes.ledger import CardState
@@ -167,3 +168,24 @@ def test_kill_9_during_record_leaves_the_ledger_as_before(tmp_path: Path) -> Non
     assert (led.counts(), len(led.events())) == before
     rep = record_outcomes(led, [f], now=NOW)  # the re-run applies it all, once
     assert rep.applied == len(s) and led.counts()["delivered"] == len(s)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "ledger.db")
+    else:
+        yield from pg_schema_url()
+
+
+def test_a_whole_round_on_both_databases(tmp_path: Path, target: str) -> None:
+    led = started(tmp_path, n=40, target=target)
+    dispatch_day(led, START)
+    s = _sent(led).card_ref
+    rows = [(r, "DITERIMA" if i % 2 else "TIDAK_DI_RUMAH", f"{START}T10:00") for i, r in enumerate(s)]
+    rep = record_outcomes(led, [_handheld(tmp_path / "h.csv", rows)], now=NOW)
+    assert rep.applied == len(s) and record_outcomes(led, [tmp_path / "h.csv"], now=NOW).applied == 0
+    redo = dispatch_day(led, date(2026, 8, 15))
+    assert redo.cards >= len(s) // 2 and redo.stability == 1.0
+    assert sum(led.counts().values()) == 40
+    led.close()
