@@ -33,7 +33,7 @@ from ektp_routes.ledger import CardState, Ledger, Outcome, Rules, Transition, ne
 from ektp_routes.network import StraightLineNetwork
 from ektp_routes.plan import PlanConfig, PostOffice, assign_offices, placeholder_offices
 from ektp_routes.regions import Gazetteer
-from ektp_routes.solve import Fleet, RoutingProblem, SolveParams, solve
+from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, solve
 from ektp_routes.workcalendar import WorkCalendar, calendar_from_table
 
 logger = logging.getLogger(__name__)
@@ -481,8 +481,7 @@ def route_office(job: OfficeDay) -> list[RoutedDay]:
         m = net.matrix(lon, lat)
         windows = [None] + [job.late_window_s if late else None for late in cj.late]
         problem = RoutingProblem(
-            time_s=m.time_s,
-            dist_m=m.dist_m,
+            DenseMatrices(m.time_s, m.dist_m),
             cards=np.r_[0, cj.cards],
             fleet=Fleet(couriers=1, capacity=o.fleet.capacity, shift_s=o.fleet.shift_s, days=1),
             service_base_s=job.service_base_s,
