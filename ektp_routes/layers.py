@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ektp_routes import schema
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import Precision
 
@@ -166,7 +167,10 @@ def stops_layer(
             "rt": s["rt"].fillna("").astype(str),
             "precision": s["precision"].astype(str),
             "status": s["status"].astype(str),
-            "reason": s["reason"].fillna("").astype(str),
+            "reason_code": s["reason_code"].fillna("").astype(str),
+            "reason": [
+                schema.reason_text(c, m) for c, m in zip(s["reason_code"], s["reason_message"], strict=True)
+            ],
             "placeholder": s["placeholder"].astype(bool),
         }
     )

@@ -32,11 +32,6 @@ class ReportFigures:
     placeholder: bool
 
 
-def reason_code(reason: object) -> str:
-    """The code of a ``"code: message"`` reason ('' when none)."""
-    return str(reason).split(":", 1)[0].strip() if isinstance(reason, str) else ""
-
-
 def _office_row(o: Any, routes: pd.DataFrame, stops: pd.DataFrame) -> dict[str, Any]:
     f = o.fleet
     r = routes[routes["office_id"] == o.office_id]
@@ -47,7 +42,7 @@ def _office_row(o: Any, routes: pd.DataFrame, stops: pd.DataFrame) -> dict[str, 
     days = n / (f.couriers * f.days)
     at_bag = int((r["cards"] >= NEAR_LIMIT * f.capacity).sum())
     at_shift = int((r["duration_s"] >= NEAR_LIMIT * f.shift_s).sum())
-    no_capacity = int(s.loc[s["reason"].map(reason_code) == "no_capacity", "cards"].sum())
+    no_capacity = int(s.loc[s["reason_code"] == "no_capacity", "cards"].sum())
     if days >= 0.999 or no_capacity:
         binding = "days"
     elif max(at_bag, at_shift) == 0:
@@ -90,8 +85,7 @@ def unserved_figures(assignments: pd.DataFrame) -> pd.DataFrame:
     """Cards not planned, by status and reason code, most first."""
     a = assignments[assignments["status"] != "planned"]
     out = (
-        a.assign(reason_code=a["reason"].map(reason_code))
-        .groupby(["status", "reason_code"], as_index=False)
+        a.groupby(["status", "reason_code"], as_index=False)
         .size()
         .rename(columns={"size": "cards"})
     )

@@ -159,12 +159,11 @@ def _stops_json(
         "rwrt": [f"{rw or '-'} / {rt or '-'}" for rw, rt in zip(stops["rw"], stops["rt"], strict=True)],
         "precision": [prec_index.get(p, len(prec_index) - 1) for p in stops["precision"]],
         "status": [status_index.get(s, 1) for s in stops["status"]],
-        "reason": [_reason_text(r, t) for r in stops["reason"]],
+        "reason": [_reason_text(c, r, t) for c, r in zip(stops["reason_code"], stops["reason"], strict=True)],
     }
 
 
-def _reason_text(reason: str, t: Messages) -> str:
-    code = str(reason).split(":", 1)[0].strip()
+def _reason_text(code: str, reason: str, t: Messages) -> str:
     return t.catalogue.get(f"reason.{code}", str(reason)) if code else ""
 
 

@@ -9,11 +9,19 @@ random points inside its boundary, one office at its centre. The geocoder trusts
 the case exercises stops -> network -> solve -> report -> export on real streets.
 
 Compared: assignments.csv, summary.csv and the properties of every route feature in routes.geojson.
+
+    python scripts/golden.py write --frozen-clock DIR
+
+runs both cases with ``time.perf_counter`` frozen (scripts/frozen_clock/sitecustomize.py, also in the
+``demo`` subprocess). The solver sizes its work budgets from elapsed time, so on a loaded machine the
+``demo`` case differs from run to run even on unchanged code; with the clock frozen two versions of
+the code can be compared fairly (write both with the flag, then compare).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +48,7 @@ def _jatinegara(out: Path) -> None:
     from ektp_routes.export import write_plan
     from ektp_routes.geocode import GeocodeResult
     from ektp_routes.network import RoadNetwork
-    from ektp_routes.plan import PlanConfig, plan_routes
+    from ektp_routes.plan import PlanConfig, plan_file
     from ektp_routes.solve import Fleet
 
     try:
@@ -68,8 +76,8 @@ def _jatinegara(out: Path) -> None:
     c = area.representative_point()
     office = PostOffice(office_id="JTN", name="Golden office", lon=c.x, lat=c.y,
                         fleet=Fleet(couriers=3, days=5))
-    res = plan_routes(cards, config=PlanConfig(time_limit_s=3, workers=1, couriers=3, days=5),
-                      offices=[office], network=net, geocoder=TrustPoints())
+    res = plan_file(cards, config=PlanConfig(workers=1).with_options(time_limit_s=3, couriers=3, days=5),
+                    offices=[office], network=net, geocoder=TrustPoints())
     write_plan(res, out)
 
 
@@ -103,8 +111,19 @@ def compare(a: Path, b: Path) -> int:
     return 1 if bad else 0
 
 
+def _freeze_clock() -> None:
+    import time
+
+    frozen = ROOT / "scripts" / "frozen_clock"
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(frozen), os.environ.get("PYTHONPATH", "")])
+    time.perf_counter = lambda: 0.0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "write":
+    if len(sys.argv) == 4 and sys.argv[1:3] == ["write", "--frozen-clock"]:
+        _freeze_clock()
+        write(Path(sys.argv[3]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "write":
         write(Path(sys.argv[2]))
     elif len(sys.argv) == 4 and sys.argv[1] == "compare":
         sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))
