@@ -99,8 +99,32 @@ def reason_text(code: str, message: str) -> str:
 # The columns of every table the library writes, in file order. Writers select these columns, tests
 # read them from here.
 
+CARDS = (
+    "row",
+    "nik",
+    "nama",
+    "alamat",
+    "rt",
+    "rw",
+    "desa_kode",
+    "desa",
+    "kecamatan_kode",
+    "kecamatan",
+    "kodepos",
+    "lon",
+    "lat",
+    "desa_input",
+    "kecamatan_input",
+    "desa_match",
+    "desa_confidence",
+)
+"""The accepted cards of a :class:`~ektp_routes.cards.CardList` (in memory; names only reach manifests)."""
+
 REJECTS = ("row", "field", "reason", "message", "problems", "nik_masked", "desa_input", "kecamatan_input")
 """``validate --rejects``: one row per rejected input row (no names; NIK masked)."""
+
+WARNINGS = ("row", "field", "code", "message")
+"""Warnings on accepted cards: one row per (card, field, code, message)."""
 
 ASSIGNMENTS = (
     "row",
