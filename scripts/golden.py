@@ -9,19 +9,11 @@ random points inside its boundary, one office at its centre. The geocoder trusts
 the case exercises stops -> network -> solve -> report -> export on real streets.
 
 Compared: assignments.csv, summary.csv and the properties of every route feature in routes.geojson.
-
-    python scripts/golden.py write --frozen-clock DIR
-
-runs both cases with ``time.perf_counter`` frozen (scripts/frozen_clock/sitecustomize.py, also in the
-``demo`` subprocess). The solver sizes its work budgets from elapsed time, so on a loaded machine the
-``demo`` case differs from run to run even on unchanged code; with the clock frozen two versions of
-the code can be compared fairly (write both with the flag, then compare).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,19 +103,8 @@ def compare(a: Path, b: Path) -> int:
     return 1 if bad else 0
 
 
-def _freeze_clock() -> None:
-    import time
-
-    frozen = ROOT / "scripts" / "frozen_clock"
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(frozen), os.environ.get("PYTHONPATH", "")])
-    time.perf_counter = lambda: 0.0
-
-
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1:3] == ["write", "--frozen-clock"]:
-        _freeze_clock()
-        write(Path(sys.argv[3]))
-    elif len(sys.argv) == 3 and sys.argv[1] == "write":
+    if len(sys.argv) == 3 and sys.argv[1] == "write":
         write(Path(sys.argv[2]))
     elif len(sys.argv) == 4 and sys.argv[1] == "compare":
         sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))
