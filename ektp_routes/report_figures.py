@@ -30,6 +30,7 @@ class ReportFigures:
     precision: pd.DataFrame
     straight_line: bool
     placeholder: bool
+    idle_offices: tuple[str, ...] = ()
 
 
 def _office_row(o: Any, routes: pd.DataFrame, stops: pd.DataFrame) -> dict[str, Any]:
@@ -126,6 +127,15 @@ def report_figures(tables: PlanTables, assignments: pd.DataFrame) -> ReportFigur
         precision=precision_figures(tables.stops),
         straight_line=bool(tables.network_is_straight),
         placeholder=any(bool(o.placeholder) for o in tables.offices),
+        idle_offices=idle_offices(tables),
+    )
+
+
+def idle_offices(tables: PlanTables) -> tuple[str, ...]:
+    """'name (id)' of every office that received no desa with cards (placeholders not counted)."""
+    busy = set(tables.stops["office_id"]) if len(tables.stops) else set()
+    return tuple(
+        f"{o.name} ({o.office_id})" for o in tables.offices if o.office_id not in busy and not o.placeholder
     )
 
 

@@ -78,6 +78,7 @@
   });
 
   var S = D.stops;
+  var many = S.lon.length > 5000;  // thinner dots, so routes stay visible under thousands of stops
   function stopPopup(i) {
     var ri = S.route[i], r = ri >= 0 ? D.routes[ri] : null;
     var box = el("div");
@@ -92,7 +93,8 @@
     var ri = S.route[i];
     var colour = ri >= 0 ? courierColour(D.routes[ri].courier) : D.statusColours[S.status[i]];
     var m = L.circleMarker([S.lat[i], lon], {
-      renderer: canvas, radius: ri >= 0 ? 3 : 4, weight: 1, color: "#222", fillColor: colour, fillOpacity: 1
+      renderer: canvas, radius: (ri >= 0 ? 3 : 4) - (many ? 1 : 0), weight: many ? 0.5 : 1, color: "#222",
+      fillColor: colour, fillOpacity: 1
     });
     m.bindPopup(function () { return stopPopup(i); });
     return m;
