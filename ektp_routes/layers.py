@@ -190,10 +190,15 @@ def stops_layer(
 
 
 def offices_layer(tables: PlanTables) -> gpd.GeoDataFrame:
-    """Every post office with its fleet and the cards it serves (0 for an office that received none)."""
+    """The post offices with their fleet and the cards they serve.
+
+    Every office of an offices file is kept (one that received no desa shows 0 cards); a placeholder
+    office (one per kecamatan when no offices file is given) is kept only if it received cards.
+    """
     summ = tables.summary.set_index("office_id")
     rows = []
-    for o in tables.offices:
+    offices = [o for o in tables.offices if not o.placeholder or o.office_id in summ.index]
+    for o in offices:
         served = summ.loc[o.office_id] if o.office_id in summ.index else None
         rows.append(
             {
@@ -210,7 +215,7 @@ def offices_layer(tables: PlanTables) -> gpd.GeoDataFrame:
             }
         )
     df = pd.DataFrame(rows, columns=[*_OFFICE_COLUMNS])
-    pts = shapely.points([o.lon for o in tables.offices], [o.lat for o in tables.offices])
+    pts = shapely.points([o.lon for o in offices], [o.lat for o in offices])
     return gpd.GeoDataFrame(df, geometry=list(pts), crs=WGS84)
 
 

@@ -103,7 +103,7 @@
   D.offices.forEach(function (o) {
     var icon = L.divIcon({ className: "office-icon", html: el("span", null, T.office_badge), iconSize: null });
     var m = L.marker([o.lat, o.lon], { icon: icon, zIndexOffset: 1000 });
-    m.bindTooltip(function () { return el("span", null, o.name); }, { permanent: true, direction: "right" });
+    m.bindTooltip(function () { return el("span", null, o.name); }, { permanent: true, direction: "right", offset: [16, 0] });
     m.bindPopup(function () {
       var box = el("div");
       box.appendChild(el("b", null, o.name));
@@ -132,6 +132,11 @@
       if (ok) { stopLayer.addLayer(m); nStops += 1; }
     });
     status.textContent = T.showing.replace("{routes}", nRoutes).replace("{stops}", nStops);
+    if (!all && nRoutes > 0) {
+      var box = L.latLngBounds([]);
+      routeLayer.eachLayer(function (l) { box.extend(l.getBounds()); });
+      map.fitBounds(box, { padding: [40, 40] });
+    }
     document.body.setAttribute("data-routes-shown", String(nRoutes));
     document.body.setAttribute("data-stops-shown", String(nStops));
     return all;
@@ -175,7 +180,7 @@
     }
   });
   var Legend = L.Control.extend({
-    options: { position: "bottomleft" },
+    options: { position: "bottomright" },
     onAdd: function () {
       var box = el("div", "leaflet-bar panel legend");
       box.appendChild(el("b", null, T.legend));
