@@ -7,13 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ektp_routes._errors import EktpRoutesError
-
-if TYPE_CHECKING:
-    from ektp_routes.config import PlanConfig
-    from ektp_routes.network import TravelNetwork
+from ektp_routes.cli_network import add_network_parser
 
 
 def _cmd_demo_cards(args: argparse.Namespace) -> int:
@@ -109,48 +105,41 @@ def _progress_bar(total_label: str, unit: str = "office"):  # type: ignore[no-un
     return update
 
 
-_FLAGS = {
-    "time_limit_s": "--time-limit",
-    "workers": "--workers",
-    "seed": "--seed",
-    "kecamatan": "--kecamatan",
-    "consolidation": "--consolidation",
-}
+def _run_plan(args: argparse.Namespace, cards: object) -> int:
+    from dataclasses import replace
 
-
-def _config(args: argparse.Namespace) -> PlanConfig:
-    """The run's configuration: plan.toml (if given), then the command-line options over it."""
-    from ektp_routes.config import PlanConfig
+    from ektp_routes.export import write_plan
+    from ektp_routes.network import RoadNetwork, StraightLineNetwork, TravelNetwork
+    from ektp_routes.plan import PlanConfig, plan_routes, read_offices
 
     cfg = PlanConfig.from_toml(args.config) if getattr(args, "config", None) else PlanConfig()
-    given = {name: getattr(args, flag[2:].replace("-", "_")) for name, flag in _FLAGS.items()}
-    return cfg.with_options(label=_FLAGS.__getitem__, **{k: v for k, v in given.items() if v is not None})
-
-
-def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:
-    from ektp_routes.network import RoadNetwork, StraightLineNetwork
-
+    overrides = {
+        k: v
+        for k, v in {
+            "time_limit_s": args.time_limit,
+            "workers": args.workers,
+            "seed": args.seed,
+            "kecamatan": tuple(args.kecamatan) if args.kecamatan else None,
+            "consolidation": args.consolidation,
+        }.items()
+        if v is not None
+    }
+    cfg = replace(cfg, **overrides)
+    offices = read_offices(args.offices, cfg) if getattr(args, "offices", None) else None
+    network: TravelNetwork
     if getattr(args, "network", None):
-        return RoadNetwork.from_file(args.network)
-    if getattr(args, "download", False):
+        network = RoadNetwork.from_file(args.network)
+    elif getattr(args, "download", False):
         from ektp_routes.regions import Gazetteer
 
         gaz = Gazetteer.bekasi()
         outline = gaz.kecamatan_outlines()
-        codes = cfg.scope.kecamatan_codes(gaz)
-        if codes:
+        if cfg.kecamatan:
+            codes = {gaz.resolve_kecamatan(k).kecamatan.kode for k in cfg.kecamatan}
             outline = outline[outline["kode"].isin(codes)]
-        return RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache")
-    return StraightLineNetwork()
-
-
-def _run_plan(args: argparse.Namespace, cards: object) -> int:
-    from ektp_routes.export import write_plan
-    from ektp_routes.plan import plan_file, read_offices
-
-    cfg = _config(args)
-    offices = read_offices(args.offices, cfg.fleet) if getattr(args, "offices", None) else None
-    network = _network(args, cfg)
+        network = RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache")
+    else:
+        network = StraightLineNetwork()
     if offices is None:
         print(
             "NOTE: no --offices given: using PLACEHOLDER post offices (one per kecamatan, at its most "
@@ -166,8 +155,8 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
     from ektp_routes.regions import Gazetteer
 
     out = Path(args.out)
-    res = plan_file(
-        cards,  # type: ignore[arg-type]
+    res = plan_routes(
+        cards,
         config=cfg,
         offices=offices,
         network=network,
@@ -264,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     pl.add_argument("--offices", help="post offices: CSV or GeoJSON (name, lon, lat, couriers, ...)")
     net = pl.add_mutually_exclusive_group()
-    net.add_argument("--network", help="road network: .osm, .osm.bz2 or .graphml")
+    net.add_argument(
+        "--network", help="road network: a directory from `network build`, .osm.pbf, .osm, .osm.bz2, .graphml"
+    )
     net.add_argument("--download", action="store_true", help="download roads with osmnx (needs internet)")
     net.add_argument("--straight-line", action="store_true", help="no road data: straight lines (default)")
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
@@ -278,9 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_options(de)
     de.set_defaults(func=_cmd_demo)
 
-    from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
-
-    add_commands(sub)
+    add_network_parser(sub)
     return p
 
 

@@ -42,8 +42,12 @@ def test_hostile_or_missing_files(tmp_path: Path) -> None:
     bad.write_text("<osm><node id='1'")
     with pytest.raises(NetworkError):
         RoadNetwork.from_osm_xml(bad)
-    with pytest.raises(NetworkError, match="osmium"):
+    with pytest.raises(NetworkError, match="does not exist"):
         RoadNetwork.from_file(tmp_path / "x.osm.pbf")
+    garbage = tmp_path / "garbage.osm.pbf"
+    garbage.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
+    with pytest.raises(NetworkError, match=r"cannot read garbage\.osm\.pbf"):
+        RoadNetwork.from_file(garbage)
     with pytest.raises(NetworkError, match="unknown road-network format"):
         RoadNetwork.from_file(tmp_path / "x.shp")
 

@@ -76,23 +76,7 @@ class RoadGraph:
 
         ``pred`` is the predecessor array ``scipy.sparse.csgraph.dijkstra`` returns (one row per source).
         """
-        n = self.n_nodes
-        rows, cols = pred.shape
-        p = pred.astype(np.int64)
-        has = p >= 0
-        key = np.where(has, p * n + np.arange(cols)[None, :], 0)
-        pos = np.clip(np.searchsorted(self.edge_key, key), 0, len(self.edge_key) - 1)
-        acc = np.where(has, self.edge_len[pos], 0.0)
-        # Pointer jumping: after k rounds acc holds the length of the last 2^k edges of each path.
-        jump = np.where(has, p, np.arange(cols)[None, :])
-        r_idx = np.arange(rows)[:, None]
-        for _ in range(64):
-            nxt = jump[r_idx, jump]
-            if np.array_equal(nxt, jump):
-                break
-            acc = acc + np.where(jump != np.arange(cols)[None, :], acc[r_idx, jump], 0.0)
-            jump = nxt
-        return acc
+        return lengths_along(self.edge_key, self.edge_len, pred)
 
     def fingerprint(self) -> str:
         """sha256 over the profile and the arrays: equal graphs, equal strings, in every process."""
@@ -107,6 +91,33 @@ class RoadGraph:
         for u, v, t, length in zip(self.edge_u, self.edge_v, self.edge_time, self.edge_len, strict=True):
             g.add_edge(int(u), int(v), time=max(float(t), 1e-6), length=float(length))
         return g
+
+
+def lengths_along(edge_key: IntArray, edge_len: FloatArray, pred: npt.NDArray[np.int32]) -> FloatArray:
+    """Road length (m) from each search's source to every node along its tree of fastest paths.
+
+    ``edge_key`` is ``u * n + v`` per edge (sorted), ``pred`` scipy's predecessor matrix (one row per
+    source, one column per node). Pointer jumping: after k rounds each entry holds the length of the
+    last 2^k edges of its path, so a path of h edges needs log2(h) rounds.
+    """
+    rows, n = pred.shape
+    p = pred.astype(np.int64)
+    has = p >= 0
+    col = np.arange(n)[None, :]
+    if len(edge_key) == 0:
+        return np.zeros(pred.shape)
+    key = np.where(has, p * n + col, 0)
+    pos = np.clip(np.searchsorted(edge_key, key), 0, len(edge_key) - 1)
+    acc = np.where(has, edge_len[pos], 0.0)
+    jump = np.where(has, p, col)
+    r_idx = np.arange(rows)[:, None]
+    for _ in range(64):
+        nxt = jump[r_idx, jump]
+        if np.array_equal(nxt, jump):
+            break
+        acc = acc + np.where(jump != col, acc[r_idx, jump], 0.0)
+        jump = nxt
+    return acc
 
 
 # (u, v) -> (seconds, metres, lon/lat vertices): the fastest edge offered so far between two nodes.

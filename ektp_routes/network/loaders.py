@@ -19,6 +19,7 @@ import shapely
 
 from ektp_routes._errors import NetworkError
 from ektp_routes._safexml import refuse_xml_tricks
+from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile
 
 logger = logging.getLogger(__name__)
@@ -63,18 +64,17 @@ def read_graphml(path: str | Path) -> nx.MultiDiGraph:
 
 
 def read_graph_file(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGraph:
-    """Load by file type: .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
+    """Load by file type: .osm.pbf, .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
     name = str(path).lower()
     if name.endswith(".graphml"):
         return read_graphml(path)
     if name.endswith((".osm", ".osm.bz2", ".xml")):
         return read_osm_xml(path, profile=profile)
     if name.endswith(".pbf"):
-        raise NetworkError(
-            f"{Path(path).name}: .osm.pbf is not read directly; convert it with "
-            "`osmium cat FILE.osm.pbf -o FILE.osm` (pyosmium/osmium-tool) and pass the .osm file"
-        )
-    raise NetworkError(f"{Path(path).name}: unknown road-network format; use .osm, .osm.bz2 or .graphml")
+        return graph_from_pbf(path, bidirectional=not profile.respects_oneway)
+    raise NetworkError(
+        f"{Path(path).name}: unknown road-network format; use .osm.pbf, .osm, .osm.bz2 or .graphml"
+    )
 
 
 @contextlib.contextmanager

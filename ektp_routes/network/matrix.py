@@ -1,17 +1,19 @@
 """Many-to-many travel times and road distances on a :class:`~ektp_routes.network.graph.RoadGraph`.
 
-``scipy.sparse.csgraph.dijkstra`` runs once per distinct exit node on the CSR graph, so a 2,000-stop
-matrix needs a few thousand C-level Dijkstra runs instead of millions of Python shortest-path calls.
+``scipy.sparse.csgraph.dijkstra`` runs once per distinct exit node (through a
+:class:`~ektp_routes.network.search.NodeSearch`: over the whole graph, or near the points on a large
+one), so a 2,000-stop matrix needs a few thousand C-level Dijkstra runs instead of millions of Python
+shortest-path calls.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from ektp_routes.network.geodesy import FloatArray, IntArray
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS
+from ektp_routes.network.search import CHUNK, NodeSearch
 from ektp_routes.network.snapping import Access, Snap, access
 from ektp_routes.network.travel import TravelMatrix
 
@@ -19,7 +21,9 @@ from ektp_routes.network.travel import TravelMatrix
 _SIDES = ((0, 0), (0, 1), (1, 0), (1, 1))
 
 
-def travel_matrix(graph: RoadGraph, s: Snap, *, max_snap_m: float, chunk: int = 512) -> TravelMatrix:
+def travel_matrix(
+    graph: RoadGraph, s: Snap, *, max_snap_m: float, search: NodeSearch, chunk: int = CHUNK
+) -> TravelMatrix:
     """Travel time (s) and road distance (m) between all snapped points, along the fastest path.
 
     The access leg from a point to its snapped position is included at walking pace (the courier
@@ -31,7 +35,7 @@ def travel_matrix(graph: RoadGraph, s: Snap, *, max_snap_m: float, chunk: int = 
     targets, en_idx = np.unique(acc.entry_node.ravel(), return_inverse=True)
     ex_idx = ex_idx.reshape(acc.exit_node.shape)
     en_idx = en_idx.reshape(acc.entry_node.shape)
-    node_t, node_d = _node_matrices(graph, sources, targets, chunk=chunk)
+    node_t, node_d = search.matrix(sources, targets, chunk=chunk)
     T, D = _combine(acc, node_t, node_d, ex_idx, en_idx)
     # Two points on the same segment: the direct ride along it, when shorter.
     _same_segment(graph, s, T, D)
@@ -44,20 +48,6 @@ def travel_matrix(graph: RoadGraph, s: Snap, *, max_snap_m: float, chunk: int = 
     np.fill_diagonal(D, 0.0)
     unroutable = _cut_off_network(s, T, D, max_snap_m=max_snap_m)
     return TravelMatrix(time_s=T, dist_m=D, snap_m=snap_m, unroutable=unroutable)
-
-
-def _node_matrices(
-    graph: RoadGraph, sources: IntArray, targets: IntArray, *, chunk: int
-) -> tuple[FloatArray, FloatArray]:
-    """Fastest-path time and its length between the distinct exit nodes (rows) and entry nodes."""
-    node_t = np.empty((len(sources), len(targets)))
-    node_d = np.empty((len(sources), len(targets)))
-    for start in range(0, len(sources), chunk):
-        src = sources[start : start + chunk]
-        dt, pred = dijkstra(graph.csr, directed=True, indices=src, return_predecessors=True)
-        node_t[start : start + len(src)] = dt[:, targets]
-        node_d[start : start + len(src)] = graph.lengths_along(pred)[:, targets]
-    return node_t, node_d
 
 
 def _combine(

@@ -6,66 +6,63 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
-from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 from shapely.ops import substring
 
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS
-from ektp_routes.network.snapping import Access, Snap, access
+from ektp_routes.network.search import NodeSearch
+from ektp_routes.network.snapping import Snap, access
 
 Coords = list[tuple[float, float]]
 
 
-def path_geometry(graph: RoadGraph, s: Snap, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]:
+def path_geometry(
+    graph: RoadGraph, s: Snap, lon: Sequence[float], lat: Sequence[float], *, search: NodeSearch
+) -> list[LineString]:
     """Road geometry (lon/lat LineStrings) of each leg between consecutive snapped points.
 
     A leg that starts or ends at a point off the network is a straight segment.
     """
-    acc = access(graph, s)
-    src = np.unique(acc.exit_node[:-1].ravel()) if len(lon) > 1 else np.array([], dtype=np.int64)
-    if len(src) == 0:
+    if len(lon) < 2:
         return []
-    dt, pred = dijkstra(graph.csr, directed=True, indices=src, return_predecessors=True)
-    row_of = {int(n): i for i, n in enumerate(src)}
-    legs: list[LineString] = []
-    for i in range(len(lon) - 1):
+    acc = access(graph, s)
+    legs = np.arange(len(lon) - 1)
+    # The four (exit side, entry side) node pairs of every leg, searched in one go.
+    sides = list(itertools.product(range(2), range(2)))
+    src = np.concatenate([acc.exit_node[legs, a] for a, _ in sides])
+    dst = np.concatenate([acc.entry_node[legs + 1, b] for _, b in sides])
+    times, nodes = search.pair_paths(src, dst)
+    out: list[LineString] = []
+    for i in range(len(legs)):
         j = i + 1
         p0 = (float(lon[i]), float(lat[i]))
         p1 = (float(lon[j]), float(lat[j]))
         if not (s.on_network[i] and s.on_network[j]):
-            legs.append(LineString([p0, p1]))
+            out.append(LineString([p0, p1]))
             continue
-        best = (np.inf, -1, -1)
-        for a, b in itertools.product(range(2), range(2)):
-            c = acc.exit_cost[i, a] + dt[row_of[int(acc.exit_node[i, a])], acc.entry_node[j, b]]
-            if c + acc.entry_cost[j, b] < best[0]:
-                best = (c + acc.entry_cost[j, b], a, b)
+        cost = [
+            acc.exit_cost[i, a] + times[k * len(legs) + i] + acc.entry_cost[j, b]
+            for k, (a, b) in enumerate(sides)
+        ]
+        k = int(np.argmin(cost))
         coords: Coords = [p0]
         direct = _direct_leg(graph, s, i, j)
-        if direct is not None and direct[0] <= best[0]:
+        if direct is not None and direct[0] <= cost[k]:
             coords += direct[1]
-        elif np.isfinite(best[0]):
-            _, a, b = best
-            coords += _through_graph(graph, s, acc, pred[row_of[int(acc.exit_node[i, a])]], (i, a), (j, b))
+        elif np.isfinite(cost[k]):
+            coords += _through_graph(graph, s, nodes[k * len(legs) + i], (i, sides[k][0]), (j, sides[k][1]))
         coords.append(p1)
-        legs.append(LineString(_dedupe(coords)))
-    return legs
+        out.append(LineString(_dedupe(coords)))
+    return out
 
 
 def _through_graph(
-    graph: RoadGraph,
-    s: Snap,
-    acc: Access,
-    pred_row: npt.NDArray[np.int32],
-    leave: tuple[int, int],
-    arrive: tuple[int, int],
+    graph: RoadGraph, s: Snap, nodes: list[int], leave: tuple[int, int], arrive: tuple[int, int]
 ) -> Coords:
-    """Street geometry from point ``leave[0]`` (by side ``leave[1]``) through the graph to ``arrive[0]``."""
+    """Street geometry from point ``leave[0]`` (by side ``leave[1]``) along ``nodes`` to ``arrive[0]``."""
     (i, a), (j, b) = leave, arrive
     coords = _partial(graph, s, i, leaving=True, side=a)
-    nodes = _walk_back(pred_row, int(acc.exit_node[i, a]), int(acc.entry_node[j, b]))
     for u, v in itertools.pairwise(nodes):
         coords += [tuple(c) for c in graph.edge_coords[graph.edge_index(u, v)][1:]]
     coords += _partial(graph, s, j, leaving=False, side=b)
@@ -101,17 +98,6 @@ def _direct_leg(graph: RoadGraph, s: Snap, i: int, j: int) -> tuple[float, Coord
     r = int(graph.edge_rev[e])
     back = float(graph.edge_time[r]) if r >= 0 else float(graph.edge_len[e]) / WALK_MPS
     return (ti - tj) * back, _edge_piece(graph, e, ti, tj)
-
-
-def _walk_back(pred_row: npt.NDArray[np.int32], source: int, target: int) -> list[int]:
-    nodes = [target]
-    cur = target
-    while cur != source:
-        cur = int(pred_row[cur])
-        if cur < 0:
-            return [source]
-        nodes.append(cur)
-    return nodes[::-1]
 
 
 def _dedupe(coords: Coords) -> Coords:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import networkx as nx
 import numpy.typing as npt
@@ -15,16 +16,21 @@ from ektp_routes.network import loaders
 from ektp_routes.network.graph import RoadGraph, build_graph
 from ektp_routes.network.matrix import travel_matrix
 from ektp_routes.network.paths import path_geometry
+from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile, get_profile
+from ektp_routes.network.search import CHUNK, DEFAULT_MARGIN_M, SMALL_NETWORK, NodeSearch, SearchGraph
 from ektp_routes.network.snapping import Snap, SnapIndex
+from ektp_routes.network.store import load_network
 from ektp_routes.network.travel import TravelMatrix, canonical_hash
 
 
 class RoadNetwork:
     """A directed road graph with travel times for one courier profile.
 
-    Build it with :meth:`from_osm_xml`, :meth:`from_graphml`, :meth:`from_file`, :meth:`download`, from an
-    osmnx graph (the constructor) or from a prepared :class:`RoadGraph` (:meth:`from_road_graph`).
+    Build it with :meth:`from_osm_xml`, :meth:`from_pbf`, :meth:`from_graphml`, :meth:`from_file`,
+    :meth:`download`, from an osmnx graph (the constructor), from a :class:`RoadGraph`
+    (:meth:`from_road_graph`) or from a directory prepared by ``ektp-routes network build``
+    (:meth:`from_prepared`).
 
     Parameters
     ----------
@@ -35,6 +41,11 @@ class RoadNetwork:
         Courier profile (name or :class:`CourierProfile`).
     max_snap_m
         Points farther than this from every usable road are reported unroutable.
+    search_margin_m
+        How matrices and paths search (:class:`~ektp_routes.network.search.NodeSearch`): None over
+        the whole graph (the reference), a number in a box around the points with that first margin
+        (m); by default the whole graph up to 50,000 nodes and a 1.5 km margin above. Both give the
+        same travel times.
     """
 
     def __init__(
@@ -43,21 +54,59 @@ class RoadNetwork:
         *,
         profile: str | CourierProfile = "motorbike",
         max_snap_m: float = 300.0,
+        search_margin_m: float | Literal["auto"] | None = "auto",
     ) -> None:
-        self._init(build_graph(graph, get_profile(profile)), max_snap_m=max_snap_m)
+        road = build_graph(graph, get_profile(profile))
+        self._init(road, max_snap_m=max_snap_m, search_margin_m=search_margin_m)
 
-    def _init(self, road: RoadGraph, *, max_snap_m: float) -> None:
+    def _init(
+        self, road: RoadGraph, *, max_snap_m: float, search_margin_m: float | Literal["auto"] | None
+    ) -> None:
         self.graph = road
         self.profile = road.profile
         self.max_snap_m = float(max_snap_m)
         self.index = SnapIndex.build(road)
+        if search_margin_m == "auto":
+            search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
+        self.search = NodeSearch(SearchGraph.from_road_graph(road), margin_m=search_margin_m)
 
     @classmethod
-    def from_road_graph(cls, road: RoadGraph, *, max_snap_m: float = 300.0) -> RoadNetwork:
+    def from_road_graph(
+        cls,
+        road: RoadGraph,
+        *,
+        max_snap_m: float = 300.0,
+        search_margin_m: float | Literal["auto"] | None = "auto",
+    ) -> RoadNetwork:
         """A network over an already built :class:`RoadGraph` (its profile is the graph's)."""
         net = cls.__new__(cls)
-        net._init(road, max_snap_m=max_snap_m)
+        net._init(road, max_snap_m=max_snap_m, search_margin_m=search_margin_m)
         return net
+
+    @classmethod
+    def from_prepared(
+        cls, path: str | Path, *, search_margin_m: float | Literal["auto"] | None = "auto"
+    ) -> RoadNetwork:
+        """Load a directory written by ``ektp-routes network build`` (:mod:`~ektp_routes.network.store`)."""
+        stored = load_network(path)
+        return cls.from_road_graph(
+            stored.graph, max_snap_m=stored.max_snap_m, search_margin_m=search_margin_m
+        )
+
+    @classmethod
+    def from_pbf(
+        cls,
+        path: str | Path,
+        *,
+        profile: str | CourierProfile = "motorbike",
+        area: shapely.Geometry | None = None,
+        max_snap_m: float = 300.0,
+    ) -> RoadNetwork:
+        """Load an ``.osm.pbf`` extract, keeping the roads with a node in ``area`` (see
+        :func:`~ektp_routes.network.pbf.graph_from_pbf`)."""
+        prof = get_profile(profile)
+        g = graph_from_pbf(path, area=area, bidirectional=not prof.respects_oneway)
+        return cls(g, profile=prof, max_snap_m=max_snap_m)
 
     @classmethod
     def from_osm_xml(
@@ -79,7 +128,10 @@ class RoadNetwork:
     def from_file(
         cls, path: str | Path, *, profile: str | CourierProfile = "motorbike", max_snap_m: float = 300.0
     ) -> RoadNetwork:
-        """Load by file type: .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
+        """Load by file type: a directory prepared by ``ektp-routes network build`` (its own profile and
+        snap limit), .osm.pbf, .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
+        if Path(path).is_dir():
+            return cls.from_prepared(path)
         prof = get_profile(profile)
         return cls(loaders.read_graph_file(path, profile=prof), profile=prof, max_snap_m=max_snap_m)
 
@@ -127,20 +179,21 @@ class RoadNetwork:
         """Snap points onto the nearest usable road segment (vectorised)."""
         return self.index.snap(lon, lat, max_snap_m=self.max_snap_m)
 
-    def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, chunk: int = 512) -> TravelMatrix:
+    def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, chunk: int = CHUNK) -> TravelMatrix:
         """Travel time (s) and road distance (m) between all points, along the fastest path.
 
         The access leg from a point to its snapped position is included at walking pace (the courier
         parks and walks); points beyond ``max_snap_m`` are unroutable with a reason.
         """
-        return travel_matrix(self.graph, self.snap(lon, lat), max_snap_m=self.max_snap_m, chunk=chunk)
+        snap = self.snap(lon, lat)
+        return travel_matrix(self.graph, snap, max_snap_m=self.max_snap_m, search=self.search, chunk=chunk)
 
     def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]:
         """Road geometry (lon/lat LineStrings) of each leg between consecutive points, following streets.
 
         A leg between unroutable points is a straight segment.
         """
-        return path_geometry(self.graph, self.snap(lon, lat), lon, lat)
+        return path_geometry(self.graph, self.snap(lon, lat), lon, lat, search=self.search)
 
     def to_networkx(self) -> nx.DiGraph:
         """The profile's directed graph (node indices, ``time`` and ``length`` weights), for checks."""

@@ -1,0 +1,107 @@
+"""``ektp-routes network build``: prepare a road network once, for every later ``plan --network DIR``.
+
+Reads an extract (``--pbf``, clipped to the kabupaten outline plus a margin while it is read;
+``--osm``, an OSM XML file used whole) or downloads the roads of the outline (``--download``),
+builds the courier profile's graph and writes it with :func:`ektp_routes.network.store.save_network`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
+    """The polygons of ``area_file``, else the kabupaten outline from the embedded desa polygons (or
+    the chosen kecamatan's)."""
+    if area_file:
+        import geopandas as gpd
+
+        from ektp_routes._errors import InputFileError
+
+        try:
+            shapes = gpd.read_file(area_file)
+        except Exception as exc:
+            raise InputFileError(f"cannot read the area file {Path(area_file).name}: {exc}") from exc
+        if shapes.empty:
+            raise InputFileError(f"the area file {Path(area_file).name} holds no polygon")
+        return (shapes.to_crs(4326) if shapes.crs else shapes).union_all()
+    from ektp_routes.regions import Gazetteer
+
+    gaz = Gazetteer.bekasi()
+    if not kecamatan:
+        return gaz.outline()
+    outlines = gaz.kecamatan_outlines()
+    codes = {gaz.resolve_kecamatan(k).kecamatan.kode for k in kecamatan}
+    return outlines[outlines["kode"].isin(codes)].union_all()
+
+
+def _cmd_network_build(args: argparse.Namespace) -> int:
+    from ektp_routes.network import RoadNetwork
+    from ektp_routes.network.pbf import planning_area
+    from ektp_routes.network.store import save_network
+
+    start = time.perf_counter()
+    area = planning_area(_outline(args.kecamatan, args.area), margin_m=args.margin_m)
+    source: dict[str, Any] = {
+        "margin_m": args.margin_m,
+        "kecamatan": sorted(args.kecamatan or []),
+        "area_file": Path(args.area).name if args.area else None,
+    }
+    if args.pbf:
+        path = Path(args.pbf)
+        net = RoadNetwork.from_pbf(path, profile=args.profile, area=area, max_snap_m=args.max_snap_m)
+        source.update(kind="pbf", file=path.name, sha256=_sha256(path))
+    elif args.osm:
+        path = Path(args.osm)
+        net = RoadNetwork.from_osm_xml(path, profile=args.profile, max_snap_m=args.max_snap_m)
+        source.update(kind="osm", file=path.name, sha256=_sha256(path), margin_m=None)
+    else:
+        net = RoadNetwork.download(
+            area, profile=args.profile, cache_dir=Path(args.out) / "cache", buffer_m=0.0,
+            max_snap_m=args.max_snap_m,
+        )  # fmt: skip
+        source.update(kind="download")
+    save_network(net.graph, args.out, max_snap_m=args.max_snap_m, source=source)
+    print(
+        f"prepared the {net.profile.name} network in {args.out}: {net.n_nodes:,} nodes, "
+        f"{net.n_edges:,} directed edges ({time.perf_counter() - start:.1f} s); "
+        f"plan with `ektp-routes plan CARDS --network {args.out}`"
+    )
+    return 0
+
+
+def add_network_parser(sub: Any) -> None:
+    """Register ``network build`` on the CLI's subparsers."""
+    nw = sub.add_parser("network", help="prepare road networks once for later plans")
+    nsub = nw.add_subparsers(dest="network_command", required=True)
+    b = nsub.add_parser("build", help="read or download roads, build the courier graph, save it to DIR")
+    src = b.add_mutually_exclusive_group(required=True)
+    src.add_argument("--pbf", help="OpenStreetMap .osm.pbf extract (clipped to the planning area)")
+    src.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2), used whole")
+    src.add_argument("--download", action="store_true", help="download the planning area's roads (osmnx)")
+    b.add_argument("--out", required=True, help="directory to write (network.json + graph.npz)")
+    b.add_argument(
+        "--profile", default="motorbike", help="courier profile: motorbike (default), bicycle, walking or car"
+    )
+    where = b.add_mutually_exclusive_group()
+    where.add_argument("--kecamatan", action="append", help="only this kecamatan's area (repeatable)")
+    where.add_argument("--area", help="GeoJSON/GeoPackage of the planning area (default: Kabupaten Bekasi)")
+    b.add_argument(
+        "--margin-m", type=float, default=2_000.0, help="metres kept around the outline (default 2000)"
+    )
+    b.add_argument(
+        "--max-snap-m", type=float, default=300.0, help="farthest a stop may lie from a road (default 300)"
+    )
+    b.set_defaults(func=_cmd_network_build)

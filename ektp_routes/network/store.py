@@ -1,0 +1,165 @@
+"""A prepared road network on disk: built once from OSM data, loaded in a second by every plan.
+
+``ektp-routes network build`` reads an extract, builds the profile's :class:`RoadGraph` and writes a
+directory that ``plan --network DIR`` loads without osmnx or networkx:
+
+- ``network.json``: what the directory holds (format version, profile, snap limit, counts, the source
+  file's name and sha256, the planning-area margin) and the graph's fingerprint;
+- ``graph.npz``: the graph's arrays (nodes, directed edges with times and lengths, street geometry as
+  one coordinate array with offsets), read with ``allow_pickle=False``.
+
+Loading rebuilds the graph with :func:`assemble_graph` and checks its fingerprint against
+``network.json``, so a damaged or edited file, or a profile whose speeds changed since the build, is
+refused with the command that rebuilds it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ektp_routes._errors import NetworkError
+from ektp_routes.network.graph import RoadGraph, assemble_graph
+from ektp_routes.network.profiles import get_profile
+
+logger = logging.getLogger(__name__)
+
+#: Bumped whenever the layout of the directory changes.
+STORE_FORMAT = 1
+MANIFEST = "network.json"
+ARRAYS = "graph.npz"
+_KIND = "ektp-routes prepared road network"
+
+
+@dataclass(frozen=True)
+class StoredNetwork:
+    """A prepared network read back: the graph, its snap limit and what ``network.json`` says."""
+
+    graph: RoadGraph
+    max_snap_m: float
+    manifest: dict[str, Any]
+
+
+def save_network(
+    graph: RoadGraph, out_dir: str | Path, *, max_snap_m: float = 300.0, source: dict[str, Any] | None = None
+) -> Path:
+    """Write ``graph`` to ``out_dir`` (created if needed); returns the manifest's path.
+
+    ``source`` describes where the graph came from (file name, sha256, clipping margin) and is kept
+    in the manifest as it is.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    offsets = np.cumsum([0] + [len(c) for c in graph.edge_coords]).astype(np.int64)
+    coords = np.concatenate(graph.edge_coords) if graph.edge_coords else np.zeros((0, 2))
+    arrays = {
+        "node_ids": _id_array(graph.node_ids),
+        "node_lon": graph.node_lon,
+        "node_lat": graph.node_lat,
+        "edge_u": graph.edge_u,
+        "edge_v": graph.edge_v,
+        "edge_time": graph.edge_time,
+        "edge_len": graph.edge_len,
+        "coord_offsets": offsets,
+        "coords": coords,
+    }
+    tmp = out / f".{ARRAYS}.tmp"
+    with tmp.open("wb") as fh:
+        np.savez(fh, **arrays)  # type: ignore[arg-type]
+    os.replace(tmp, out / ARRAYS)
+    manifest = {
+        "kind": _KIND,
+        "format": STORE_FORMAT,
+        "profile": graph.profile.canonical(),
+        "max_snap_m": float(max_snap_m),
+        "nodes": graph.n_nodes,
+        "edges": graph.n_edges,
+        "graph_fingerprint": graph.fingerprint(),
+        "source": source or {},
+    }
+    path = out / MANIFEST
+    tmp_manifest = out / f".{MANIFEST}.tmp"
+    tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp_manifest, path)
+    logger.info("saved %d nodes, %d edges to %s", graph.n_nodes, graph.n_edges, out)
+    return path
+
+
+def _id_array(ids: np.ndarray) -> np.ndarray:
+    """Node ids as integers when they are (OSM ids), else as fixed-width text (never objects)."""
+    a = np.asarray(ids)
+    if a.dtype.kind in "iu":
+        return a.astype(np.int64)
+    try:
+        return a.astype(np.int64)
+    except (TypeError, ValueError):
+        return a.astype(str)
+
+
+def is_network_dir(path: str | Path) -> bool:
+    """Whether ``path`` is a directory written by :func:`save_network`."""
+    return (Path(path) / MANIFEST).is_file()
+
+
+def load_network(path: str | Path) -> StoredNetwork:
+    """Read a directory written by :func:`save_network` (see the module docstring for what is checked)."""
+    d = Path(path)
+    manifest = _read_manifest(d)
+    rebuild = "rebuild it with `ektp-routes network build ... --out DIR`"
+    profile = get_profile(str(manifest["profile"].get("name")))
+    if profile.canonical() != manifest["profile"]:
+        raise NetworkError(
+            f"{d}: prepared with other speeds or rules for the {profile.name} profile than this version "
+            f"uses; {rebuild}"
+        )
+    try:
+        with np.load(d / ARRAYS, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        offsets = a["coord_offsets"]
+        coords = a["coords"]
+        graph = assemble_graph(
+            profile=profile,
+            node_ids=a["node_ids"],
+            node_lon=a["node_lon"],
+            node_lat=a["node_lat"],
+            edge_u=a["edge_u"],
+            edge_v=a["edge_v"],
+            edge_time=a["edge_time"],
+            edge_len=a["edge_len"],
+            edge_coords=[coords[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)],
+        )
+    except (OSError, KeyError, ValueError, IndexError) as exc:
+        raise NetworkError(f"{d / ARRAYS}: unreadable ({type(exc).__name__}); {rebuild}") from exc
+    if graph.fingerprint() != manifest.get("graph_fingerprint"):
+        raise NetworkError(f"{d}: the graph does not match its fingerprint (damaged or edited); {rebuild}")
+    logger.info("loaded prepared network %s: %d nodes, %d edges", d, graph.n_nodes, graph.n_edges)
+    return StoredNetwork(graph=graph, max_snap_m=float(manifest["max_snap_m"]), manifest=manifest)
+
+
+def _read_manifest(d: Path) -> dict[str, Any]:
+    path = d / MANIFEST
+    if not path.is_file():
+        raise NetworkError(
+            f"{d} is not a prepared network (no {MANIFEST}); prepare one with "
+            "`ektp-routes network build --pbf FILE --out DIR`"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NetworkError(f"{path}: not readable JSON ({type(exc).__name__})") from exc
+    if not isinstance(manifest, dict) or manifest.get("kind") != _KIND:
+        raise NetworkError(f"{path} was not written by `ektp-routes network build`")
+    if manifest.get("format") != STORE_FORMAT:
+        raise NetworkError(
+            f"{path}: format {manifest.get('format')} (this version reads {STORE_FORMAT}); "
+            "rebuild it with `ektp-routes network build`"
+        )
+    if not isinstance(manifest.get("profile"), dict):
+        raise NetworkError(f"{path}: no profile recorded; rebuild it with `ektp-routes network build`")
+    return manifest
