@@ -19,7 +19,7 @@ import numpy as np
 from ektp_routes import synthetic_cards
 from ektp_routes.export import write_plan
 from ektp_routes.network import StraightLineNetwork
-from ektp_routes.plan import PlanConfig, plan_routes
+from ektp_routes.plan import PlanConfig, plan_file
 
 
 def naive_travel(res, cfg: PlanConfig) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
@@ -35,12 +35,12 @@ def naive_travel(res, cfg: PlanConfig) -> tuple[float, float, int]:  # type: ign
         lat = np.r_[o.lat, s.lat.to_numpy()]
         m = net.matrix(lon, lat)
         cards = np.r_[0, s.cards.to_numpy()]
-        svc = cfg.service_base_s + cfg.service_per_card_s * cards
+        svc = cfg.service.base_s + cfg.service.per_card_s * cards
         prev, load, t = 0, 0, 0.0
         for i in range(1, len(lon)):
             if (
-                load + cards[i] > cfg.capacity
-                or t + m.time_s[prev, i] + svc[i] + m.time_s[i, 0] > cfg.shift_s
+                load + cards[i] > cfg.fleet.capacity
+                or t + m.time_s[prev, i] + svc[i] + m.time_s[i, 0] > cfg.fleet.shift_s
             ):
                 secs += m.time_s[prev, 0]
                 metres += m.dist_m[prev, 0]
@@ -67,9 +67,9 @@ def main() -> None:
     cards = synthetic_cards(191_000, seed=0, defect_rate=0.01).drop(columns=["defect"])
     cards = cards.rename(columns={"true_lon": "lon", "true_lat": "lat"})
     t_gen = time.perf_counter() - t0
-    cfg = PlanConfig(time_limit_s=args.time_limit, workers=args.workers)
+    cfg = PlanConfig(workers=args.workers).with_options(time_limit_s=args.time_limit)
     t1 = time.perf_counter()
-    res = plan_routes(cards, config=cfg, work_dir=None)
+    res = plan_file(cards, config=cfg, work_dir=None)
     t_plan = time.perf_counter() - t1
     write_plan(res, Path(args.out), with_map=False)
     t_all = time.perf_counter() - t0

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ektp_routes import schema
 from ektp_routes._errors import ConfigError
 from ektp_routes._text import parse_rt_rw
 from ektp_routes.nik import NIK_REASONS, clean_nik, mask_nik, nik_reasons
@@ -67,36 +68,10 @@ REASONS: dict[RejectReason, str] = {
     RejectReason.CELL_TOO_LONG: "a cell is longer than the reader accepts",
 }
 
-CARD_COLUMNS = (
-    "row",
-    "nik",
-    "nama",
-    "alamat",
-    "rt",
-    "rw",
-    "desa_kode",
-    "desa",
-    "kecamatan_kode",
-    "kecamatan",
-    "kodepos",
-    "lon",
-    "lat",
-    "desa_input",
-    "kecamatan_input",
-    "desa_match",
-    "desa_confidence",
-)
-REJECT_COLUMNS = (
-    "row",
-    "field",
-    "reason",
-    "message",
-    "problems",
-    "nik_masked",
-    "desa_input",
-    "kecamatan_input",
-)
-WARNING_COLUMNS = ("row", "field", "code", "message")
+# The tables' columns are defined once, in ektp_routes.schema.
+CARD_COLUMNS = schema.CARDS
+REJECT_COLUMNS = schema.REJECTS
+WARNING_COLUMNS = schema.WARNINGS
 
 Policy = Literal["reject", "warn"]
 

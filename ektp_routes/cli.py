@@ -7,9 +7,14 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ektp_routes._errors import EktpRoutesError
 from ektp_routes.cli_network import add_network_parser
+
+if TYPE_CHECKING:
+    from ektp_routes.config import PlanConfig
+    from ektp_routes.network import TravelNetwork
 
 
 def _cmd_demo_cards(args: argparse.Namespace) -> int:
@@ -105,41 +110,48 @@ def _progress_bar(total_label: str, unit: str = "office"):  # type: ignore[no-un
     return update
 
 
-def _run_plan(args: argparse.Namespace, cards: object) -> int:
-    from dataclasses import replace
+_FLAGS = {
+    "time_limit_s": "--time-limit",
+    "workers": "--workers",
+    "seed": "--seed",
+    "kecamatan": "--kecamatan",
+    "consolidation": "--consolidation",
+}
 
-    from ektp_routes.export import write_plan
-    from ektp_routes.network import RoadNetwork, StraightLineNetwork, TravelNetwork
-    from ektp_routes.plan import PlanConfig, plan_routes, read_offices
+
+def _config(args: argparse.Namespace) -> PlanConfig:
+    """The run's configuration: plan.toml (if given), then the command-line options over it."""
+    from ektp_routes.config import PlanConfig
 
     cfg = PlanConfig.from_toml(args.config) if getattr(args, "config", None) else PlanConfig()
-    overrides = {
-        k: v
-        for k, v in {
-            "time_limit_s": args.time_limit,
-            "workers": args.workers,
-            "seed": args.seed,
-            "kecamatan": tuple(args.kecamatan) if args.kecamatan else None,
-            "consolidation": args.consolidation,
-        }.items()
-        if v is not None
-    }
-    cfg = replace(cfg, **overrides)
-    offices = read_offices(args.offices, cfg) if getattr(args, "offices", None) else None
-    network: TravelNetwork
+    given = {name: getattr(args, flag[2:].replace("-", "_")) for name, flag in _FLAGS.items()}
+    return cfg.with_options(label=_FLAGS.__getitem__, **{k: v for k, v in given.items() if v is not None})
+
+
+def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:
+    from ektp_routes.network import RoadNetwork, StraightLineNetwork
+
     if getattr(args, "network", None):
-        network = RoadNetwork.from_file(args.network)
-    elif getattr(args, "download", False):
+        return RoadNetwork.from_file(args.network)
+    if getattr(args, "download", False):
         from ektp_routes.regions import Gazetteer
 
         gaz = Gazetteer.bekasi()
         outline = gaz.kecamatan_outlines()
-        if cfg.kecamatan:
-            codes = {gaz.resolve_kecamatan(k).kecamatan.kode for k in cfg.kecamatan}
+        codes = cfg.scope.kecamatan_codes(gaz)
+        if codes:
             outline = outline[outline["kode"].isin(codes)]
-        network = RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache")
-    else:
-        network = StraightLineNetwork()
+        return RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache")
+    return StraightLineNetwork()
+
+
+def _run_plan(args: argparse.Namespace, cards: object) -> int:
+    from ektp_routes.export import write_plan
+    from ektp_routes.plan import plan_file, read_offices
+
+    cfg = _config(args)
+    offices = read_offices(args.offices, cfg.fleet) if getattr(args, "offices", None) else None
+    network = _network(args, cfg)
     if offices is None:
         print(
             "NOTE: no --offices given: using PLACEHOLDER post offices (one per kecamatan, at its most "
@@ -155,8 +167,8 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
     from ektp_routes.regions import Gazetteer
 
     out = Path(args.out)
-    res = plan_routes(
-        cards,
+    res = plan_file(
+        cards,  # type: ignore[arg-type]
         config=cfg,
         offices=offices,
         network=network,
@@ -269,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_options(de)
     de.set_defaults(func=_cmd_demo)
 
+    from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
+
+    add_commands(sub)
     add_network_parser(sub)
     return p
 

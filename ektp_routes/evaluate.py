@@ -14,10 +14,10 @@ desa, RW, RT and address, 150 to a courier-day, visited in list order.
 Example
 -------
 >>> from ektp_routes import synthetic_cards
->>> from ektp_routes.plan import PlanConfig, plan_routes
+>>> from ektp_routes.plan import PlanConfig, plan_file
 >>> truth = synthetic_cards(191_000, seed=1, kecamatan=["Bojongmangu"]).head(60)
 >>> registry = truth.drop(columns=["true_lon", "true_lat"])
->>> res = plan_routes(registry, config=PlanConfig(time_limit_s=1, workers=1))
+>>> res = plan_file(registry, config=PlanConfig(workers=1).with_options(time_limit_s=1))
 >>> r = replay(res, truth)
 >>> r.total.courier_days == len(res.routes), r.total.cards == 60
 (True, True)
@@ -39,7 +39,8 @@ from ektp_routes._errors import InputFileError
 from ektp_routes.network import StraightLineNetwork, TravelNetwork
 
 if TYPE_CHECKING:
-    from ektp_routes.plan import PlanResult, PostOffice
+    from ektp_routes.offices import PostOffice
+    from ektp_routes.report import PlanResult
 
 logger = logging.getLogger(__name__)
 

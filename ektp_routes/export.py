@@ -1,33 +1,39 @@
-"""Writing outputs safely: atomic files, spreadsheet-injection escaping, clear errors.
+"""Writing a plan's outputs: GeoJSON layers, CSV/XLSX tables, courier manifests and the map.
 
-Every file is written to a temporary name in the same directory and renamed into place, so a reader
-never sees a half-written file and a killed run leaves no truncated output behind.
+Files are written atomically (:mod:`ektp_routes._files`); text a spreadsheet would run as a formula is
+escaped. Columns come from :mod:`ektp_routes.schema`.
 """
 
 from __future__ import annotations
 
-import errno
 import html
 import json
 import math
-import os
-import re
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ektp_routes._errors import OutputError
+from ektp_routes import schema
+from ektp_routes._files import atomic_path, output_error, safe_filename, write_atomic, write_text
 
 if TYPE_CHECKING:
-    from ektp_routes.plan import PlanResult
+    from ektp_routes.report import PlanResult
+
+__all__ = [
+    "atomic_path",
+    "escape_frame",
+    "escape_spreadsheet",
+    "safe_filename",
+    "write_atomic",
+    "write_csv",
+    "write_plan",
+    "write_xlsx",
+]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def escape_spreadsheet(value: object) -> object:
@@ -46,52 +52,6 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_filename(name: str, *, max_len: int = 80) -> str:
-    """A file name made only of letters, digits, '.', '_' and '-' that cannot leave its directory."""
-    s = re.sub(r"\.{2,}", "_", _SAFE_NAME.sub("_", name)).strip("._") or "unnamed"
-    return s[:max_len]
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise _output_error(path, exc) from exc
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    except OSError as exc:
-        raise _output_error(path, exc) from exc
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink(missing_ok=True)
-
-
-def _output_error(path: Path, exc: OSError) -> OutputError:
-    if exc.errno == errno.ENOSPC:
-        return OutputError(
-            f"disk full while writing {path}; free some space and run again (finished areas are kept)"
-        )
-    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        return OutputError(
-            f"cannot write {path}: the directory is read-only or not yours; choose another --out"
-        )
-    return OutputError(f"cannot write {path}: {exc.strerror or exc}")
-
-
-def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
-    """Run ``writer(tmp_path)`` and move the result to ``path`` atomically."""
-    with atomic_path(path) as tmp:
-        writer(tmp)
-    return Path(path)
-
-
 def write_csv(df: pd.DataFrame, path: Path, *, escape: bool = True) -> Path:
     """CSV in UTF-8 with BOM (so Excel shows Indonesian text right), formulas escaped."""
     frame = escape_frame(df) if escape else df
@@ -106,9 +66,59 @@ def write_xlsx(df: pd.DataFrame, path: Path, *, sheet: str = "Sheet1") -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- plan outputs
-def _feature_collection(features: list[dict[str, Any]], name: str) -> str:
+def write_plan(
+    result: PlanResult, out_dir: str | Path, *, shift_start_hour: float = 8.0, with_map: bool = True
+) -> dict[str, Path]:
+    """Write every output of a plan into ``out_dir`` (atomically, file by file).
+
+    routes.geojson, stops.geojson, offices.geojson (RFC 7946), assignments.csv, summary.csv,
+    manifests/ (one CSV and XLSX per courier-day, the only files with names) and map.html.
+    """
+    out = Path(out_dir)
+    _mkdir(out)
+    h = shift_start_hour
+    written = {
+        "routes": _write_layer(out / "routes.geojson", "routes", _route_features(result, h)),
+        "stops": _write_layer(out / "stops.geojson", "stops", _stop_features(result, h)),
+        "offices": _write_layer(out / "offices.geojson", "offices", _office_features(result)),
+        "assignments": write_csv(assignments_file(result.assignments), out / "assignments.csv"),
+        "summary": write_csv(result.summary, out / "summary.csv"),
+        "manifests": _write_manifests(result, out / "manifests", h),
+    }
+    if with_map:
+        written["map"] = _write_map(result, out / "map.html")
+    return written
+
+
+def assignments_file(assignments: pd.DataFrame) -> pd.DataFrame:
+    """``assignments.csv`` as written: the reason as text (``code: message``) and as its code."""
+    out = assignments.copy()
+    out["reason"] = [
+        schema.reason_text(c, m) for c, m in zip(out["reason_code"], out["reason_message"], strict=True)
+    ]
+    front = [schema.CARD_REF] if schema.CARD_REF in out.columns else []
+    return out[[schema.ASSIGNMENTS[0], *front, *schema.ASSIGNMENTS[1:]]]
+
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(folder, exc) from exc
+
+
+def _write_layer(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
     # RFC 7946: WGS84 lon/lat, no "crs" member; 6 decimals (~0.1 m) is plenty.
-    return json.dumps({"type": "FeatureCollection", "name": name, "features": features}, ensure_ascii=False)
+    doc = {"type": "FeatureCollection", "name": name, "features": features}
+    return write_text(path, json.dumps(doc, ensure_ascii=False))
+
+
+def _feature(props: dict[str, Any], geometry_type: str, coordinates: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": geometry_type, "coordinates": coordinates},
+    }
 
 
 def _clean(v: object) -> object:
@@ -129,72 +139,35 @@ def _hhmm(seconds: float, start_hour: float) -> str:
     return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}"
 
 
-def write_plan(
-    result: PlanResult, out_dir: str | Path, *, shift_start_hour: float = 8.0, with_map: bool = True
-) -> dict[str, Path]:
-    """Write every output of a plan into ``out_dir`` (atomically, file by file).
-
-    routes.geojson, stops.geojson, offices.geojson (RFC 7946), assignments.csv, summary.csv,
-    manifests/ (one CSV and XLSX per courier-day, the only files with names) and map.html.
-    """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _output_error(out, exc) from exc
-    written: dict[str, Path] = {}
+def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any]]:
     feats = []
     for r in result.routes.to_dict("records"):
         coords = result.geometries.get(str(r["route_id"]), [])
         if len(coords) < 2:
             continue
         props = {k: _clean(v) for k, v in r.items()}
-        props["start_time"] = _hhmm(r["start_s"], shift_start_hour)
-        props["end_time"] = _hhmm(r["end_s"], shift_start_hour)
+        props["start_time"] = _hhmm(r["start_s"], start_hour)
+        props["end_time"] = _hhmm(r["end_s"], start_hour)
         props["straight_line"] = result.network_is_straight
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": props,
-                "geometry": {"type": "LineString", "coordinates": [[x, y] for x, y in coords]},
-            }
-        )
-    written["routes"] = _write_text(out / "routes.geojson", _feature_collection(feats, "routes"))
+        feats.append(_feature(props, "LineString", [[x, y] for x, y in coords]))
+    return feats
+
+
+def _stop_features(result: PlanResult, start_hour: float) -> list[dict[str, Any]]:
     feats = []
-    if len(result.stops):
-        for s in result.stops.to_dict("records"):
-            props = {
-                k: _clean(s[k])
-                for k in (
-                    "stop_id",
-                    "route_id",
-                    "sequence",
-                    "cards",
-                    "desa_kode",
-                    "desa",
-                    "precision",
-                    "status",
-                    "reason",
-                    "office_id",
-                    "placeholder",
-                )
-            }
-            props["arrival"] = _hhmm(s["arrival_s"], shift_start_hour)
-            feats.append(
-                {
-                    "type": "Feature",
-                    "properties": props,
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [round(float(s["lon"]), 6), round(float(s["lat"]), 6)],
-                    },
-                }
-            )
-    written["stops"] = _write_text(out / "stops.geojson", _feature_collection(feats, "stops"))
-    feats = [
-        {
-            "type": "Feature",
-            "properties": {
+    for s in result.stops.to_dict("records") if len(result.stops) else []:
+        values = {**s, "reason": schema.reason_text(s["reason_code"], s["reason_message"])}
+        props = {k: _clean(values[k]) for k in schema.STOP_FEATURE[:-1]}
+        props["arrival"] = _hhmm(s["arrival_s"], start_hour)
+        feats.append(_feature(props, "Point", [round(float(s["lon"]), 6), round(float(s["lat"]), 6)]))
+    return feats
+
+
+def _office_features(result: PlanResult) -> list[dict[str, Any]]:
+    used = set(result.summary["office_id"])
+    return [
+        _feature(
+            {
                 "office_id": o.office_id,
                 "name": o.name,
                 "couriers": o.fleet.couriers,
@@ -203,57 +176,44 @@ def write_plan(
                 "shift_s": o.fleet.shift_s,
                 "placeholder": o.placeholder,
             },
-            "geometry": {"type": "Point", "coordinates": [round(o.lon, 6), round(o.lat, 6)]},
-        }
+            "Point",
+            [round(o.lon, 6), round(o.lat, 6)],
+        )
         for o in result.offices
-        if (result.summary["office_id"] == o.office_id).any()
+        if o.office_id in used
     ]
-    written["offices"] = _write_text(out / "offices.geojson", _feature_collection(feats, "offices"))
-    written["assignments"] = write_csv(result.assignments, out / "assignments.csv")
-    written["summary"] = write_csv(result.summary, out / "summary.csv")
-    written["manifests"] = _write_manifests(result, out / "manifests", shift_start_hour)
-    if with_map:
-        written["map"] = _write_map(result, out / "map.html")
-    return written
 
 
-def _write_text(path: Path, text: str) -> Path:
-    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(route id, delivery list) per courier-day, in route id order; columns of
+    :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs."""
+    if not len(result.stops):
+        return
+    asg = result.assignments
+    planned = asg[asg["status"] == schema.CardStatus.PLANNED].merge(
+        result.cards.cards[["row", "nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan"]], on="row"
+    )
+    arrival = result.stops.set_index("stop_id")["arrival_s"]
+    for rid, grp in planned.groupby("route_id", sort=True):
+        grp = grp.sort_values(["sequence", "row"])
+        values = [
+            grp["sequence"].to_numpy(),
+            [_hhmm(arrival.at[s], start_hour) for s in grp["stop_id"]],
+            *(
+                grp[c].to_numpy()
+                for c in ("nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan", "stop_id")
+            ),
+            "",
+        ]
+        yield str(rid), pd.DataFrame(dict(zip(schema.MANIFEST, values, strict=True)))
 
 
 def _write_manifests(result: PlanResult, folder: Path, start_hour: float) -> Path:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _output_error(folder, exc) from exc
-    if not len(result.stops):
-        return folder
-    cards = result.cards.cards
-    asg = result.assignments
-    planned = asg[asg["status"] == "planned"].merge(
-        cards[["row", "nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan"]], on="row"
-    )
-    stops = result.stops.set_index("stop_id")
-    for rid, grp in planned.groupby("route_id", sort=True):
-        grp = grp.sort_values(["sequence", "row"])
-        sheet = pd.DataFrame(
-            {
-                "Urutan": grp["sequence"].to_numpy(),
-                "Perkiraan Tiba": [_hhmm(stops.at[s, "arrival_s"], start_hour) for s in grp["stop_id"]],
-                "NIK": grp["nik"].to_numpy(),
-                "Nama": grp["nama"].to_numpy(),
-                "Alamat": grp["alamat"].to_numpy(),
-                "RT": grp["rt"].to_numpy(),
-                "RW": grp["rw"].to_numpy(),
-                "Desa/Kelurahan": grp["desa"].to_numpy(),
-                "Kecamatan": grp["kecamatan"].to_numpy(),
-                "Titik": grp["stop_id"].to_numpy(),
-                "Diterima (tanda tangan)": "",
-            }
-        )
+    _mkdir(folder)
+    for rid, sheet in manifest_sheets(result, start_hour):
         base = safe_filename(f"manifest_{rid}")
         write_csv(sheet, folder / f"{base}.csv")
-        write_xlsx(sheet, folder / f"{base}.xlsx", sheet=safe_filename(str(rid)))
+        write_xlsx(sheet, folder / f"{base}.xlsx", sheet=safe_filename(rid))
     return folder
 
 

@@ -12,12 +12,15 @@ Example
 'Laporan rencana pengantaran e-KTP'
 >>> messages("en")("cli.cards_in", n=3)
 'cards in: 3'
+>>> t.columns(["office_id", "km"])
+{'office_id': 'kode_kantor', 'km': 'km'}
 """
 
 from __future__ import annotations
 
 import json
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -43,6 +46,10 @@ class Messages:
         except KeyError:
             raise KeyError(f"message {key!r} is missing from the {self.lang!r} catalogue") from None
         return text.format(**values) if values else text
+
+    def columns(self, names: Iterable[str]) -> dict[str, str]:
+        """Column name -> its heading in this language (``column.<name>``; the name itself if none)."""
+        return {n: self.catalogue.get(f"column.{n}", n) for n in names}
 
     def section(self, prefix: str) -> dict[str, str]:
         """Every message whose id starts with ``prefix`` (the prefix removed): e.g. the map's labels."""

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ektp_routes import schema
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import Precision
+from ektp_routes.workcalendar import WorkCalendar
 
 WGS84 = "EPSG:4326"
 
@@ -94,6 +96,16 @@ def hhmm(seconds: float | None, *, start_hour: float) -> str:
 def minutes(seconds: pd.Series) -> pd.Series:
     """Seconds as minutes, one decimal."""
     return (pd.to_numeric(seconds, errors="coerce") / 60).round(1)
+
+
+def day_dates(start: dt.date, days: int, calendar: WorkCalendar | None = None) -> dict[int, dt.date]:
+    """Planning day number (1-based) -> date: the working days from ``start`` on.
+
+    >>> day_dates(dt.date(2026, 12, 24), 3)  # 25 December and Sunday 27 are not working days
+    {1: datetime.date(2026, 12, 24), 2: datetime.date(2026, 12, 26), 3: datetime.date(2026, 12, 28)}
+    """
+    cal = calendar or WorkCalendar()
+    return dict(zip(range(1, days + 1), cal.working_days(start), strict=False))
 
 
 def _dates(days: pd.Series, dates: Mapping[int, dt.date] | None) -> pd.Series:
@@ -166,7 +178,10 @@ def stops_layer(
             "rt": s["rt"].fillna("").astype(str),
             "precision": s["precision"].astype(str),
             "status": s["status"].astype(str),
-            "reason": s["reason"].fillna("").astype(str),
+            "reason_code": s["reason_code"].fillna("").astype(str),
+            "reason": [
+                schema.reason_text(c, m) for c, m in zip(s["reason_code"], s["reason_message"], strict=True)
+            ],
             "placeholder": s["placeholder"].astype(bool),
         }
     )
@@ -175,10 +190,15 @@ def stops_layer(
 
 
 def offices_layer(tables: PlanTables) -> gpd.GeoDataFrame:
-    """Every post office with its fleet and the cards it serves (0 for an office that received none)."""
+    """The post offices with their fleet and the cards they serve.
+
+    Every office of an offices file is kept (one that received no desa shows 0 cards); a placeholder
+    office (one per kecamatan when no offices file is given) is kept only if it received cards.
+    """
     summ = tables.summary.set_index("office_id")
     rows = []
-    for o in tables.offices:
+    offices = [o for o in tables.offices if not o.placeholder or o.office_id in summ.index]
+    for o in offices:
         served = summ.loc[o.office_id] if o.office_id in summ.index else None
         rows.append(
             {
@@ -195,7 +215,7 @@ def offices_layer(tables: PlanTables) -> gpd.GeoDataFrame:
             }
         )
     df = pd.DataFrame(rows, columns=[*_OFFICE_COLUMNS])
-    pts = shapely.points([o.lon for o in tables.offices], [o.lat for o in tables.offices])
+    pts = shapely.points([o.lon for o in offices], [o.lat for o in offices])
     return gpd.GeoDataFrame(df, geometry=list(pts), crs=WGS84)
 
 

@@ -30,11 +30,7 @@ class ReportFigures:
     precision: pd.DataFrame
     straight_line: bool
     placeholder: bool
-
-
-def reason_code(reason: object) -> str:
-    """The code of a ``"code: message"`` reason ('' when none)."""
-    return str(reason).split(":", 1)[0].strip() if isinstance(reason, str) else ""
+    idle_offices: tuple[str, ...] = ()
 
 
 def _office_row(o: Any, routes: pd.DataFrame, stops: pd.DataFrame) -> dict[str, Any]:
@@ -47,7 +43,7 @@ def _office_row(o: Any, routes: pd.DataFrame, stops: pd.DataFrame) -> dict[str, 
     days = n / (f.couriers * f.days)
     at_bag = int((r["cards"] >= NEAR_LIMIT * f.capacity).sum())
     at_shift = int((r["duration_s"] >= NEAR_LIMIT * f.shift_s).sum())
-    no_capacity = int(s.loc[s["reason"].map(reason_code) == "no_capacity", "cards"].sum())
+    no_capacity = int(s.loc[s["reason_code"] == "no_capacity", "cards"].sum())
     if days >= 0.999 or no_capacity:
         binding = "days"
     elif max(at_bag, at_shift) == 0:
@@ -90,8 +86,7 @@ def unserved_figures(assignments: pd.DataFrame) -> pd.DataFrame:
     """Cards not planned, by status and reason code, most first."""
     a = assignments[assignments["status"] != "planned"]
     out = (
-        a.assign(reason_code=a["reason"].map(reason_code))
-        .groupby(["status", "reason_code"], as_index=False)
+        a.groupby(["status", "reason_code"], as_index=False)
         .size()
         .rename(columns={"size": "cards"})
     )
@@ -132,6 +127,15 @@ def report_figures(tables: PlanTables, assignments: pd.DataFrame) -> ReportFigur
         precision=precision_figures(tables.stops),
         straight_line=bool(tables.network_is_straight),
         placeholder=any(bool(o.placeholder) for o in tables.offices),
+        idle_offices=idle_offices(tables),
+    )
+
+
+def idle_offices(tables: PlanTables) -> tuple[str, ...]:
+    """'name (id)' of every office that received no desa with cards (placeholders not counted)."""
+    busy = set(tables.stops["office_id"]) if len(tables.stops) else set()
+    return tuple(
+        f"{o.name} ({o.office_id})" for o in tables.offices if o.office_id not in busy and not o.placeholder
     )
 
 

@@ -109,7 +109,8 @@ def precision_rows(fig: ReportFigures, t: Messages) -> list[list[str]]:
 def notes(fig: ReportFigures, t: Messages) -> list[str]:
     """Warnings the reader must see before the figures."""
     out = [t("map.note_placeholder")] if fig.placeholder else []
-    return out + ([t("map.note_straight")] if fig.straight_line else [])
+    out += [t("map.note_straight")] if fig.straight_line else []
+    return out + ([t("report.idle_offices", offices="; ".join(fig.idle_offices))] if fig.idle_offices else [])
 
 
 def _html_table(head: Sequence[str], rows: Sequence[Sequence[str]], *, bold_last: bool = False) -> str:

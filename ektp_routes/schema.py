@@ -74,3 +74,165 @@ class CardStatus(StrEnum):
     UNSERVED = "unserved"
     UNROUTABLE = "unroutable"
     REJECTED = "rejected"
+
+
+class LeftOutStatus(StrEnum):
+    """Why no route carries a stop, in the two kinds a planner acts on differently."""
+
+    UNROUTABLE = "unroutable"  # no road reaches it from the office
+    UNSERVED = "unserved"  # reachable, but the fleet or its limits leave it out
+
+
+OUT_OF_SCOPE = "out_of_scope"
+"""Reason code of cards whose kecamatan was not selected for a run."""
+
+
+def reason_text(code: str, message: str) -> str:
+    """The one human-readable form of a ``(code, message)`` reason, as written in ``reason`` columns.
+
+    No module parses this text back: tables carry ``reason_code`` and ``reason_message`` as values.
+    """
+    return f"{code}: {message}" if code else ""
+
+
+# ---------------------------------------------------------------------------------------------- tables
+# The columns of every table the library writes, in file order. Writers select these columns, tests
+# read them from here.
+
+CARDS = (
+    "row",
+    "nik",
+    "nama",
+    "alamat",
+    "rt",
+    "rw",
+    "desa_kode",
+    "desa",
+    "kecamatan_kode",
+    "kecamatan",
+    "kodepos",
+    "lon",
+    "lat",
+    "desa_input",
+    "kecamatan_input",
+    "desa_match",
+    "desa_confidence",
+)
+"""The accepted cards of a :class:`~ektp_routes.cards.CardList` (in memory; names only reach manifests)."""
+
+REJECTS = ("row", "field", "reason", "message", "problems", "nik_masked", "desa_input", "kecamatan_input")
+"""``validate --rejects``: one row per rejected input row (no names; NIK masked)."""
+
+WARNINGS = ("row", "field", "code", "message")
+"""Warnings on accepted cards: one row per (card, field, code, message)."""
+
+ASSIGNMENTS = (
+    "row",
+    "nik_masked",
+    "desa_kode",
+    "status",
+    "route_id",
+    "sequence",
+    "stop_id",
+    "reason",
+    "reason_code",
+)
+"""``assignments.csv``: one row per input row. ``card_ref`` follows ``row`` when a pseudonym key is
+given. ``reason`` is :func:`reason_text` of (``reason_code``, the message)."""
+
+CARD_REF = "card_ref"
+
+ASSIGNMENT_VALUES = (*ASSIGNMENTS[:-2], "reason_code", "reason_message")
+"""The assignments table in memory (:attr:`PlanResult.assignments`): the reason as two values."""
+
+STOPS = (
+    "stop_id",
+    "office_id",
+    "desa_kode",
+    "desa",
+    "alamat",
+    "precision",
+    "rt",
+    "rw",
+    "cards",
+    "lon",
+    "lat",
+    "route_id",
+    "sequence",
+    "arrival_s",
+    "status",
+    "reason_code",
+    "reason_message",
+    "placeholder",
+)
+"""The stops table in memory (:attr:`PlanResult.stops`), one row per delivery stop."""
+
+STOP_FEATURE = (
+    "stop_id",
+    "route_id",
+    "sequence",
+    "cards",
+    "desa_kode",
+    "desa",
+    "precision",
+    "status",
+    "reason",
+    "office_id",
+    "placeholder",
+    "arrival",
+)
+"""Properties of a ``stops.geojson`` feature (no address, no names)."""
+
+ROUTES = (
+    "route_id",
+    "office_id",
+    "office",
+    "courier",
+    "day",
+    "stops",
+    "cards",
+    "distance_m",
+    "duration_s",
+    "travel_s",
+    "start_s",
+    "end_s",
+    "placeholder",
+)
+"""The routes table; ``routes.geojson`` carries these plus ``start_time``, ``end_time``, ``straight_line``."""
+
+ROUTE_FEATURE = (*ROUTES, "start_time", "end_time", "straight_line")
+
+OFFICE_FEATURE = ("office_id", "name", "couriers", "days", "capacity", "shift_s", "placeholder")
+"""Properties of an ``offices.geojson`` feature."""
+
+SUMMARY_SUMMED = (
+    "cards",
+    "cards_planned",
+    "stops",
+    "stops_planned",
+    "couriers",
+    "courier_days",
+    "km",
+    "hours",
+)
+SUMMARY = ("office_id", "office", "placeholder", *SUMMARY_SUMMED[:-2], "days", "km", "hours")
+"""``summary.csv``: one row per office with cards, then a ``TOTAL`` row (sums; ``days`` is the max)."""
+
+SUMMARY_TOTAL = "TOTAL"
+
+MANIFEST = (
+    "Urutan",
+    "Perkiraan Tiba",
+    "NIK",
+    "Nama",
+    "Alamat",
+    "RT",
+    "RW",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Titik",
+    "Diterima (tanda tangan)",
+)
+"""A courier's delivery list (``manifests/manifest_<route>.csv/.xlsx``), in Bahasa Indonesia: visiting
+order, expected arrival, the card holder, the address, the stop and a signature column. The only
+files with names and full NIKs."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,8 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import ConfigError, InputFileError
+from ektp_routes._files import write_atomic
+from ektp_routes.config import kecamatan_codes
 from ektp_routes.regions import METRES_PER_DEGREE, Desa, Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -338,18 +340,7 @@ def synthetic_cards(
 def _select_kecamatan(gaz: Gazetteer, names: Sequence[str] | None) -> set[str] | None:
     if names is None:
         return None
-    if isinstance(names, str):
-        names = [names]
-    out = set()
-    for name in names:
-        if name in {k.kode for k in gaz.all_kecamatan}:
-            out.add(name)
-            continue
-        r = gaz.resolve_kecamatan(name)
-        if not r.ok:
-            raise ConfigError(f"unknown kecamatan {name!r}: {r.describe()}")
-        out.add(r.kecamatan.kode)
-    return out
+    return set(kecamatan_codes(gaz, [names] if isinstance(names, str) else names))
 
 
 def _sample_in_polygon(
@@ -629,16 +620,13 @@ def _plant_defects(df: pd.DataFrame, rate: float, rng: np.random.Generator, gaz:
 def write_cards(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a card list as CSV (UTF-8, comma), XLSX (NIK kept as text) or Parquet, by file suffix."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     suffix = p.suffix.lower()
-    tmp = p.with_name(p.name + ".part")
-    if suffix == ".csv":
-        df.to_csv(tmp, index=False, encoding="utf-8")
-    elif suffix == ".xlsx":
-        df.to_excel(tmp, index=False, engine="openpyxl")
-    elif suffix in (".parquet", ".pq"):
-        df.to_parquet(tmp, index=False)
-    else:
+    writers: dict[str, Callable[[Path], object]] = {
+        ".csv": lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8"),
+        ".xlsx": lambda tmp: df.to_excel(tmp, index=False, engine="openpyxl"),
+        ".parquet": lambda tmp: df.to_parquet(tmp, index=False),
+        ".pq": lambda tmp: df.to_parquet(tmp, index=False),
+    }
+    if suffix not in writers:
         raise InputFileError(f"cannot write {p.name}: use a .csv, .xlsx or .parquet file name")
-    os.replace(tmp, p)
-    return p
+    return write_atomic(p, writers[suffix])

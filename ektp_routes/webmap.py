@@ -29,21 +29,12 @@ from ektp_routes.layers import PlanLayers
 from ektp_routes.schema import CardStatus, Precision
 
 LEAFLET_VERSION = "1.9.4"
-#: Route colour of courier n is COURIER_PALETTE[(n - 1) % 12] (the QGIS style uses the same colours).
+#: Route colour of courier n is COURIER_PALETTE[(n - 1) % 10] (the QGIS style uses the same colours);
+#: no red in it: red marks unserved stops.
 COURIER_PALETTE: tuple[str, ...] = (
-    "#e6194b",
-    "#3cb44b",
-    "#4363d8",
-    "#f58231",
-    "#911eb4",
-    "#42d4f4",
-    "#f032e6",
-    "#9a6324",
-    "#000075",
-    "#808000",
-    "#469990",
-    "#800000",
-)
+    "#4363d8", "#3cb44b", "#f58231", "#911eb4", "#42d4f4",
+    "#f032e6", "#9a6324", "#469990", "#808000", "#000075",
+)  # fmt: skip
 #: Fill of the desa choropleth classes, fewest cards first.
 DESA_COLOURS: tuple[str, ...] = ("#fbf8f0", "#f3e3c3", "#e8c88f", "#d9a55b", "#c07a2f")
 #: Stop statuses in map order; planned stops take their route's colour.
@@ -159,12 +150,11 @@ def _stops_json(
         "rwrt": [f"{rw or '-'} / {rt or '-'}" for rw, rt in zip(stops["rw"], stops["rt"], strict=True)],
         "precision": [prec_index.get(p, len(prec_index) - 1) for p in stops["precision"]],
         "status": [status_index.get(s, 1) for s in stops["status"]],
-        "reason": [_reason_text(r, t) for r in stops["reason"]],
+        "reason": [_reason_text(c, r, t) for c, r in zip(stops["reason_code"], stops["reason"], strict=True)],
     }
 
 
-def _reason_text(reason: str, t: Messages) -> str:
-    code = str(reason).split(":", 1)[0].strip()
+def _reason_text(code: str, reason: str, t: Messages) -> str:
     return t.catalogue.get(f"reason.{code}", str(reason)) if code else ""
 
 

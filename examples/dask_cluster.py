@@ -13,7 +13,7 @@ import sys
 from dask.distributed import Client, LocalCluster
 
 from ektp_routes import synthetic_cards
-from ektp_routes.plan import PlanConfig, plan_routes
+from ektp_routes.plan import PlanConfig, plan_file
 
 
 def main(address: str | None) -> None:
@@ -27,7 +27,7 @@ def main(address: str | None) -> None:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
         client = Client(cluster)
     try:
-        res = plan_routes(cards, config=PlanConfig(time_limit_s=3), client=client)
+        res = plan_file(cards, config=PlanConfig().with_options(time_limit_s=3), client=client)
     finally:
         client.close()
         if cluster is not None:

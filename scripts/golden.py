@@ -40,7 +40,7 @@ def _jatinegara(out: Path) -> None:
     from ektp_routes.export import write_plan
     from ektp_routes.geocode import GeocodeResult
     from ektp_routes.network import RoadNetwork
-    from ektp_routes.plan import PlanConfig, plan_routes
+    from ektp_routes.plan import PlanConfig, plan_file
     from ektp_routes.solve import Fleet
 
     try:
@@ -68,8 +68,8 @@ def _jatinegara(out: Path) -> None:
     c = area.representative_point()
     office = PostOffice(office_id="JTN", name="Golden office", lon=c.x, lat=c.y,
                         fleet=Fleet(couriers=3, days=5))
-    res = plan_routes(cards, config=PlanConfig(time_limit_s=3, workers=1, couriers=3, days=5),
-                      offices=[office], network=net, geocoder=TrustPoints())
+    res = plan_file(cards, config=PlanConfig(workers=1).with_options(time_limit_s=3, couriers=3, days=5),
+                    offices=[office], network=net, geocoder=TrustPoints())
     write_plan(res, out)
 
 

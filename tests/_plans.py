@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from ektp_routes.plan import PlanConfig, PostOffice, plan_routes
+from ektp_routes.offices import PostOffice
+from ektp_routes.plan import PlanConfig, plan_file
 from ektp_routes.solve import Fleet
 from ektp_routes.synthetic import synthetic_cards
 
@@ -37,4 +38,4 @@ def offices() -> list[PostOffice]:
 @lru_cache(maxsize=1)
 def small_plan() -> Any:
     """The PlanResult (cached: planning takes a few seconds)."""
-    return plan_routes(cards(), config=PlanConfig(time_limit_s=1, workers=1), offices=offices())
+    return plan_file(cards(), config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=offices())

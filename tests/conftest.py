@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from ektp_routes import Gazetteer
+from ektp_routes import Gazetteer, read_cards
+from ektp_routes.cards import CardList
+from ektp_routes.ids import RouteId
 from ektp_routes.network import RoadNetwork
+from ektp_routes.offices import PostOffice
+from ektp_routes.report import Scoped
+from ektp_routes.runner import LeftOut, OfficeResult, PlannedRoute
+from ektp_routes.stops import make_stops
 
 DATA = Path(__file__).parent / "data"
 
@@ -18,6 +27,45 @@ def gaz() -> Gazetteer:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+HEADER = "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS,lon,lat\n"
+PLAN_ROWS = [
+    "3216101201900001,Siti,Kp. Pulo 1,1,2,Karangbahagia,Karang Bahagia,17535,107.10,-6.20",
+    "3216105505850002,Dewi,Kp. Pulo 2,3,2,Karangbahagia,Karang Bahagia,17535,107.11,-6.20",
+    "12345,Rusak,Kp. X,1,1,Karangbahagia,Karang Bahagia,,107.1,-6.2",
+    "3216101402900003,Budi,Jl. Mawar 3,4,7,Karangsatu,Karang Bahagia,17535,107.12,-6.21",
+]
+
+
+@pytest.fixture()
+def plan_parts() -> tuple[CardList, pd.DataFrame, Scoped, PostOffice, OfficeResult]:
+    df = pd.read_csv(io.StringIO(HEADER + "\n".join(PLAN_ROWS) + "\n"), dtype=str, keep_default_na=False)
+    cards = read_cards(df)
+    geo = cards.cards.assign(
+        lon=cards.cards["lon"].astype(float), lat=cards.cards["lat"].astype(float), precision="input"
+    )
+    stops, of_card = make_stops(geo, "household")
+    stops["office_id"] = "PO1"
+    office = PostOffice("PO1", "KPC Uji", 107.1, -6.2)
+    ids = stops["stop_id"].tolist()
+    res = OfficeResult(
+        "PO1",
+        (
+            PlannedRoute(
+                RouteId("PO1", 0, 1),
+                (ids[1], ids[0]),
+                (100.0, 250.0),
+                2,
+                2000.0,
+                1500.0,
+                1200.0,
+                ((107.1, -6.2), (107.11, -6.2)),
+            ),
+        ),
+        (LeftOut(ids[2], "beyond_shift", "the stop cannot be reached and left within the shift"),),
+    )
+    return cards, stops, Scoped(np.ones(len(cards.cards), bool), of_card), office, res
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -12,7 +12,8 @@ from ektp_routes.cards import read_cards
 from ektp_routes.evaluate import PlannedDays, read_truth, replay, status_quo_days
 from ektp_routes.export import write_plan
 from ektp_routes.network import StraightLineNetwork
-from ektp_routes.plan import PlanConfig, PostOffice, assign_offices, placeholder_offices, plan_routes
+from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
+from ektp_routes.plan import PlanConfig, plan_file
 
 TRUTH_ONLY = ["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"]
 
@@ -82,7 +83,7 @@ def test_days_over_shift_are_counted_with_their_overrun() -> None:
 def test_oracle_plan_replays_to_its_own_estimate(truth: pd.DataFrame, tmp_path: Path) -> None:
     """Planned on the true household points, the replay must find exactly what the plan expected."""
     oracle_in = truth.drop(columns=TRUTH_ONLY).assign(lon=truth.true_lon, lat=truth.true_lat)
-    res = plan_routes(oracle_in, config=PlanConfig(time_limit_s=2, workers=1))
+    res = plan_file(oracle_in, config=PlanConfig(workers=1).with_options(time_limit_s=2))
     r = replay(res, truth)
     assert r.total.cards == 120 and r.unplanned_cards == 0
     assert r.total.realised_travel_s == pytest.approx(r.total.expected_travel_s, rel=0.01)
@@ -93,7 +94,7 @@ def test_oracle_plan_replays_to_its_own_estimate(truth: pd.DataFrame, tmp_path: 
 
 def test_status_quo_takes_cards_in_address_order_150_a_day(truth: pd.DataFrame, gaz: Gazetteer) -> None:
     cards = read_cards(truth.drop(columns=TRUTH_ONLY)).cards
-    offices = placeholder_offices(gaz, PlanConfig(), ["32.16.15"], {})
+    offices = placeholder_offices(gaz, PlanConfig().fleet, ["32.16.15"], {})
     sq = status_quo_days(
         cards, offices, assign_offices(gaz, sorted(cards.desa_kode.unique()), offices), bag=50
     )

@@ -4,12 +4,12 @@ import os
 import stat
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from opsdata import pg_schema_url
 
 from ektp_routes._errors import ConfigError, LedgerError
 from ektp_routes.ledger import (
@@ -22,49 +22,13 @@ from ektp_routes.ledger import (
     is_card_ref,
 )
 
-PG_URL = os.environ.get("EKTP_TEST_PG_URL", "")
-
-
-def _pg_reachable() -> str:
-    """'' when the PostgreSQL server named by EKTP_TEST_PG_URL answers, else why not."""
-    if not PG_URL:
-        return "EKTP_TEST_PG_URL is not set (.ci/run starts a server and sets it)"
-    import sqlalchemy as sa
-
-    try:
-        eng = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with eng.connect():
-            pass
-        eng.dispose()
-    except Exception as exc:
-        return f"no PostgreSQL server reachable at EKTP_TEST_PG_URL ({type(exc).__name__})"
-    return ""
-
-
-def _pg_schema_url() -> Iterator[str]:
-    """A fresh schema on the real server for one test, dropped afterwards."""
-    import sqlalchemy as sa
-
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    eng = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-    with eng.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with eng.begin() as c:
-        c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    eng.dispose()
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "ledger.db")
         return
-    why = _pg_reachable()
-    if why:
-        pytest.skip(why)
-    yield from _pg_schema_url()
+    yield from pg_schema_url()
 
 
 def _cards(niks: list[str], office: str = "PO1") -> pd.DataFrame:

@@ -10,13 +10,12 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from ektp_routes import ConfigError, InputFileError
+from ektp_routes import schema
 from ektp_routes.export import write_plan
-from ektp_routes.plan import PlanConfig, PostOffice, plan_routes, read_offices
-from ektp_routes.solve import Fleet
+from ektp_routes.plan import PlanConfig, plan_file
 from ektp_routes.synthetic import synthetic_cards
 
-CFG = PlanConfig(time_limit_s=2, workers=1, days=5, couriers=2)
+CFG = PlanConfig(workers=1).with_options(time_limit_s=2, days=5, couriers=2)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def cards() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def run(cards: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
     out = tmp_path_factory.mktemp("plan")
-    res = plan_routes(cards, config=CFG, work_dir=out / ".work")
+    res = plan_file(cards, config=CFG, work_dir=out / ".work")
     write_plan(res, out)
     return res, out
 
@@ -50,8 +49,8 @@ def test_every_input_row_accounted_once(cards: pd.DataFrame, run: tuple[object, 
 def test_routes_feasible(run: tuple[object, Path]) -> None:
     res, _ = run
     r = res.routes
-    assert (r["cards"] <= CFG.capacity).all()
-    assert (r["duration_s"] <= CFG.shift_s + 1).all()
+    assert (r["cards"] <= CFG.fleet.capacity).all()
+    assert (r["duration_s"] <= CFG.fleet.shift_s + 1).all()
     assert not r.duplicated(["office_id", "courier", "day"]).any()
 
 
@@ -74,18 +73,7 @@ def test_geojson_rfc7946_and_readable(run: tuple[object, Path]) -> None:
         assert g.crs.to_epsg() == 4326 and len(g) == len(doc["features"])
     r = gpd.read_file(out / "routes.geojson")
     assert r["placeholder"].all()  # placeholder offices flagged in every output
-    assert {
-        "route_id",
-        "office",
-        "courier",
-        "day",
-        "stops",
-        "cards",
-        "distance_m",
-        "duration_s",
-        "start_time",
-        "end_time",
-    } <= set(r.columns)
+    assert set(schema.ROUTE_FEATURE) <= set(r.columns)
 
 
 def test_no_names_outside_manifests(cards: pd.DataFrame, run: tuple[object, Path]) -> None:
@@ -115,31 +103,18 @@ def test_resume_gives_identical_plan(cards: pd.DataFrame, run: tuple[object, Pat
     res, out = run
     work = tmp_path / ".work"
     shutil.copytree(out / ".work", work)
-    saved = sorted(work.glob("office-*.pkl"))
+    saved = sorted(work.glob("office-*.json"))
     assert len(saved) == 2
     saved[0].unlink()  # as if the run had been killed after the first office
-    again = plan_routes(cards, config=CFG, work_dir=work)
+    again = plan_file(cards, config=CFG, work_dir=work)
     pd.testing.assert_frame_equal(again.assignments, res.assignments)
     pd.testing.assert_frame_equal(again.routes, res.routes)
-
-
-def test_offices_file_and_bad_offices(tmp_path: Path) -> None:
-    p = tmp_path / "offices.csv"
-    p.write_text("name,lon,lat,couriers,kodepos\nKPC Serang,107.12,-6.40,3,17330\nKPC X,107.0,-6.3,2,\n")
-    offs = read_offices(p, CFG)
-    assert offs[0].fleet.couriers == 3 and offs[0].serves_kodepos == ("17330",)
-    bad = tmp_path / "bad.csv"
-    bad.write_text("name,lon,lat\nKPC Salah,-6.3,107.1\n")  # lat/lon swapped: outside Indonesia
-    with pytest.raises(InputFileError, match="outside Indonesia"):
-        read_offices(bad, CFG)
-    with pytest.raises(ConfigError):
-        PostOffice("x", "x", 10.0, 50.0, Fleet())
 
 
 def test_consolidation_levels(cards: pd.DataFrame) -> None:
     n = {}
     for level in ("household", "rt", "desa"):
-        res = plan_routes(cards, config=PlanConfig(time_limit_s=1, workers=1, consolidation=level))
+        res = plan_file(cards, config=PlanConfig(workers=1).with_options(time_limit_s=1, consolidation=level))
         n[level] = len(res.stops)
         assert (res.assignments.status.isin(["planned", "rejected"])).all()
     assert n["household"] > n["rt"] > n["desa"] > 0
@@ -153,7 +128,7 @@ def test_dask_local_cluster_equals_local_run(cards: pd.DataFrame, run: tuple[obj
         LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
-        dres = plan_routes(cards, config=CFG, client=client)
+        dres = plan_file(cards, config=CFG, client=client)
     pd.testing.assert_frame_equal(dres.assignments, res.assignments)
     pd.testing.assert_frame_equal(dres.routes, res.routes)
 

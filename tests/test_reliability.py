@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 from ektp_routes import EktpRoutesError, InputFileError, OutputError, read_cards
 from ektp_routes.export import atomic_path, escape_spreadsheet, safe_filename, write_csv, write_plan
-from ektp_routes.plan import PlanConfig, PostOffice, plan_routes, read_offices
+from ektp_routes.plan import PlanConfig, PostOffice, plan_file, read_offices
 from ektp_routes.solve import Fleet, check_plan
 from ektp_routes.synthetic import synthetic_cards, write_cards
 
@@ -144,13 +143,13 @@ def test_offices_files_with_bad_geometry(tmp_path: Path) -> None:
         p = tmp_path / name
         p.write_text(json.dumps(doc))
         with pytest.raises(InputFileError):
-            read_offices(p, PlanConfig())
+            read_offices(p, PlanConfig().fleet)
     (tmp_path / "garbage.geojson").write_bytes(b"{not json")
     with pytest.raises(InputFileError):
-        read_offices(tmp_path / "garbage.geojson", PlanConfig())
+        read_offices(tmp_path / "garbage.geojson", PlanConfig().fleet)
     (tmp_path / "nan.csv").write_text("name,lon,lat\nA,nan,nan\n")
     with pytest.raises(InputFileError):
-        read_offices(tmp_path / "nan.csv", PlanConfig())
+        read_offices(tmp_path / "nan.csv", PlanConfig().fleet)
 
 
 # ---------------------------------------------------------------------------------------------- faults
@@ -201,12 +200,13 @@ def small_cards(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_cards(df, tmp_path_factory.mktemp("cards") / "cards.csv")
 
 
-def _cli_plan(cards: Path, out: Path) -> subprocess.Popen[bytes]:
+def _cli_plan(cards: Path, out: Path, *, verbose: bool = False) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "ektp_routes.cli",
+            *(["-v"] if verbose else []),
             "plan",
             str(cards),
             "--out",
@@ -219,7 +219,8 @@ def _cli_plan(cards: Path, out: Path) -> subprocess.Popen[bytes]:
             "1",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if verbose else subprocess.DEVNULL,
+        text=True,
     )
 
 
@@ -227,14 +228,16 @@ def test_killed_run_resumes_to_the_identical_plan(small_cards: Path, tmp_path: P
     full = tmp_path / "full"
     assert _cli_plan(small_cards, full).wait(timeout=300) == 0
     killed = tmp_path / "killed"
-    proc = _cli_plan(small_cards, killed)
-    deadline = time.time() + 240
-    while time.time() < deadline and len(list((killed / ".work").glob("office-*.pkl"))) < 1:
-        time.sleep(0.2)
+    proc = _cli_plan(small_cards, killed, verbose=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the trigger: the run's own log line after the first office is saved
+        if "saved office" in line:
+            break
     proc.send_signal(signal.SIGKILL)  # killed in the middle: one office saved, others not
     proc.wait()
-    saved = len(list((killed / ".work").glob("office-*.pkl")))
+    saved = len(list((killed / ".work").glob("office-*.json")))
     assert 1 <= saved < 3
+    assert not (killed / "assignments.csv").exists()
     assert _cli_plan(small_cards, killed).wait(timeout=300) == 0
     for name in ("assignments.csv", "summary.csv", "routes.geojson", "stops.geojson"):
         assert (killed / name).read_bytes() == (full / name).read_bytes(), name
@@ -243,19 +246,23 @@ def test_killed_run_resumes_to_the_identical_plan(small_cards: Path, tmp_path: P
 def test_dask_worker_lost_mid_run(small_cards: Path) -> None:
     from dask.distributed import Client, LocalCluster
 
-    cfg = PlanConfig(time_limit_s=2, workers=1, seed=1)
-    local = plan_routes(small_cards, config=cfg)
+    cfg = PlanConfig(workers=1).with_options(time_limit_s=2, seed=1)
+    local = plan_file(small_cards, config=cfg)
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
         workers = list(client.scheduler_info()["workers"])
+        retired: list[str] = []
 
         def progress(done: int, total: int) -> None:
-            if done == 1 and len(client.scheduler_info()["workers"]) == 2:
+            if done == 1 and not retired:
                 client.retire_workers([workers[0]], close_workers=True)  # a worker leaves mid-run
+                retired.append(workers[0])
 
-        dres = plan_routes(small_cards, config=cfg, client=client, progress=progress)
+        dres = plan_file(small_cards, config=cfg, client=client, progress=progress)
+        left = list(client.scheduler_info()["workers"])
+    assert retired and left == workers[1:]  # the worker really left before the run finished
     pd.testing.assert_frame_equal(dres.assignments, local.assignments)
 
 
@@ -265,8 +272,8 @@ def test_privacy_audit_of_a_full_run(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     cards = pd.read_csv(small_cards, dtype=str)
-    res = plan_routes(
-        small_cards, config=PlanConfig(time_limit_s=2, workers=1), pseudonym_key=b"kunci-rahasia"
+    res = plan_file(
+        small_cards, config=PlanConfig(workers=1).with_options(time_limit_s=2), pseudonym_key=b"kunci-rahasia"
     )
     write_plan(res, tmp_path)
     names = {n.strip() for n in cards["NAMA"].dropna()} - {""}
@@ -274,8 +281,6 @@ def test_privacy_audit_of_a_full_run(
     found = 0
     for f in tmp_path.rglob("*"):
         if not f.is_file() or "manifests" in f.parts:
-            continue
-        if f.suffix == ".pkl":  # the resume files stay in OUTDIR/.work and hold no card fields
             continue
         text = f.read_text(encoding="utf-8", errors="ignore")
         found += sum(n in text for n in niks)
@@ -319,13 +324,13 @@ def test_property_every_card_once_routes_feasible_deterministic(
     office = PostOffice(
         "PO", "KPC Uji", 107.2, -6.2, Fleet(couriers=couriers, capacity=capacity, shift_s=2 * 3600, days=1)
     )
-    cfg = PlanConfig(time_limit_s=1, workers=1, deterministic=True)
-    a = plan_routes(df, config=cfg, offices=[office])
-    b = plan_routes(df, config=cfg, offices=[office])
+    cfg = PlanConfig(workers=1).with_options(time_limit_s=1, deterministic=True)
+    a = plan_file(df, config=cfg, offices=[office])
+    b = plan_file(df, config=cfg, offices=[office])
     asg = a.assignments
     assert sorted(asg.row) == list(range(1, len(df) + 1))
     assert set(asg.status) <= {"planned", "rejected", "unroutable", "unserved"}
-    assert (asg.loc[asg.status != "planned", "reason"].str.len() > 0).all()
+    assert (asg.loc[asg.status != "planned", "reason_code"].str.len() > 0).all()
     assert (a.routes.cards <= capacity).all() and (a.routes.duration_s <= 2 * 3600 + 1).all()
     pd.testing.assert_frame_equal(a.assignments, b.assignments)
     pd.testing.assert_frame_equal(a.routes, b.routes)

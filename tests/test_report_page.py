@@ -44,6 +44,7 @@ def test_report_says_what_binds_and_why_cards_are_left(report: dict[str, Path]) 
     assert re.search(rf"hari-kurir habis</td><td class=\"n\">{left}</td>", html)
     assert "NIK ganda" in html  # reject reasons in Bahasa Indonesia
     assert "koordinat kartu" in html and "100%" in html  # precision mix
+    assert "Kantor pos tanpa desa (tidak mendapat kartu): Kantor Pos Tarumajaya (KP-TRJ)" in html
 
 
 def test_report_escapes_text_and_holds_no_personal_data(report: dict[str, Path]) -> None:

@@ -78,6 +78,7 @@
   });
 
   var S = D.stops;
+  var many = S.lon.length > 5000;  // thinner dots, so routes stay visible under thousands of stops
   function stopPopup(i) {
     var ri = S.route[i], r = ri >= 0 ? D.routes[ri] : null;
     var box = el("div");
@@ -92,7 +93,8 @@
     var ri = S.route[i];
     var colour = ri >= 0 ? courierColour(D.routes[ri].courier) : D.statusColours[S.status[i]];
     var m = L.circleMarker([S.lat[i], lon], {
-      renderer: canvas, radius: ri >= 0 ? 3 : 4, weight: 1, color: "#222", fillColor: colour, fillOpacity: 1
+      renderer: canvas, radius: (ri >= 0 ? 3 : 4) - (many ? 1 : 0), weight: many ? 0.5 : 1, color: "#222",
+      fillColor: colour, fillOpacity: 1
     });
     m.bindPopup(function () { return stopPopup(i); });
     return m;
@@ -101,7 +103,7 @@
   D.offices.forEach(function (o) {
     var icon = L.divIcon({ className: "office-icon", html: el("span", null, T.office_badge), iconSize: null });
     var m = L.marker([o.lat, o.lon], { icon: icon, zIndexOffset: 1000 });
-    m.bindTooltip(function () { return el("span", null, o.name); }, { permanent: true, direction: "right" });
+    m.bindTooltip(function () { return el("span", null, o.name); }, { permanent: true, direction: "right", offset: [16, 0] });
     m.bindPopup(function () {
       var box = el("div");
       box.appendChild(el("b", null, o.name));
@@ -130,6 +132,11 @@
       if (ok) { stopLayer.addLayer(m); nStops += 1; }
     });
     status.textContent = T.showing.replace("{routes}", nRoutes).replace("{stops}", nStops);
+    if (!all && nRoutes > 0) {
+      var box = L.latLngBounds([]);
+      routeLayer.eachLayer(function (l) { box.extend(l.getBounds()); });
+      map.fitBounds(box, { padding: [40, 40] });
+    }
     document.body.setAttribute("data-routes-shown", String(nRoutes));
     document.body.setAttribute("data-stops-shown", String(nStops));
     return all;
@@ -173,7 +180,7 @@
     }
   });
   var Legend = L.Control.extend({
-    options: { position: "bottomleft" },
+    options: { position: "bottomright" },
     onAdd: function () {
       var box = el("div", "leaflet-bar panel legend");
       box.appendChild(el("b", null, T.legend));

@@ -1,0 +1,73 @@
+"""Writing files safely: atomic replacement, safe file names, one clear error for OS failures.
+
+Every file the library writes goes through :func:`atomic_path`: it is written to a hidden temporary
+name in the same directory and renamed into place, so a reader never sees a half-written file and a
+killed run leaves no truncated output behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ektp_routes._errors import OutputError
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+PART_SUFFIX = ".part"
+
+
+def safe_filename(name: str, *, max_len: int = 80) -> str:
+    """A file name made only of letters, digits, '.', '_' and '-' that cannot leave its directory."""
+    s = re.sub(r"\.{2,}", "_", _SAFE_NAME.sub("_", name)).strip("._") or "unnamed"
+    return s[:max_len]
+
+
+def output_error(path: Path, exc: OSError) -> OutputError:
+    """The one-line error for an OS failure while writing ``path``, saying what to do."""
+    if exc.errno == errno.ENOSPC:
+        return OutputError(
+            f"disk full while writing {path}; free some space and run again (finished areas are kept)"
+        )
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return OutputError(
+            f"cannot write {path}: the directory is read-only or not yours; choose another --out"
+        )
+    return OutputError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
+    """Run ``writer(tmp_path)`` and move the result to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return Path(path)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """``text`` as UTF-8 at ``path``, atomically."""
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -1,0 +1,247 @@
+"""Command line of the delivery operation: ``ektp-routes ops start|dispatch|record|returns|status``
+and ``ektp-routes fleet``; registered by :mod:`ektp_routes.cli`, a thin shell over the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ektp_routes._errors import ConfigError, InputFileError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
+    from ektp_routes.ledger import Ledger
+
+    return Ledger.open(args.ledger, create=create)
+
+
+def _config_text(path: str | None) -> str:
+    if not path:
+        return ""
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"config file {p} does not exist")
+    return p.read_text(encoding="utf-8")
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from ektp_routes.operation import OperationConfig, start_operation
+    from ektp_routes.plan import read_offices
+
+    text = _config_text(args.config)
+    config = OperationConfig.from_toml_text(text)
+    offices = read_offices(args.offices, config.plan) if args.offices else None
+    led = _open(args, create=True)
+    try:
+        rep = start_operation(
+            args.cards, ledger=led, config_text=text, start_date=args.start_date, offices=offices
+        )
+        counts = led.counts()
+    finally:
+        led.close()
+    print(f"loaded {rep.added} cards into the ledger ({rep.offices} post offices; run {rep.run_id})")
+    if rep.already_present:
+        rows = ", ".join(str(r) for r in rep.already_present[:20])
+        more = " ..." if len(rep.already_present) > 20 else ""
+        print(
+            f"{len(rep.already_present)} cards already in the ledger (same NIK), not added again: "
+            f"rows {rows}{more}"
+        )
+    print(f"rejected: {len(rep.rejects)}")
+    for reason, n in rep.rejects["reason"].value_counts().items():
+        print(f"  {reason}: {n}")
+    if args.rejects:
+        from ektp_routes.export import write_csv
+
+        write_csv(rep.rejects, Path(args.rejects))
+        print(f"rejects written to {args.rejects} (masked NIK, no names)")
+    print("cards per state: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _cmd_dispatch(args: argparse.Namespace) -> int:
+    from ektp_routes.operation import dispatch_day
+    from ektp_routes.opsreport import write_dispatch
+
+    led = _open(args)
+    try:
+        rep = dispatch_day(led, args.date, workers=args.workers)
+        if rep.closed:
+            print(f"{args.date} is not a working day ({rep.closed}): nothing dispatched")
+            return 0
+        out = write_dispatch(led, args.date, Path(args.out), workers=args.workers)
+    finally:
+        led.close()
+    if rep.already:
+        print(f"{args.date} was already dispatched: outputs rewritten from the ledger into {args.out}")
+        return 0
+    share = f"{rep.stability:.1%}" if rep.stability is not None else "n/a (no block served before)"
+    print(
+        f"dispatched {rep.cards} cards at {rep.stops} stops on {rep.courier_days} courier-days ({args.date})"
+    )
+    print(f"territory stability: {share} of stops in blocks served before go to the same courier")
+    print(
+        f"still due after today: {rep.left_pending}; "
+        f"out for delivery without an outcome yet: {rep.unreported}"
+    )
+    print(f"outputs: {out['dispatch']}, {out['routes'].name}, {out['stops'].name}, {out['manifests']}/")
+    return 0
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from ektp_routes.outcomes import record_outcomes
+
+    paths = [Path(p) for p in args.outcomes]
+    for p in paths:
+        if not p.is_file():
+            raise InputFileError(f"outcome file {p} does not exist")
+    led = _open(args)
+    try:
+        rep = record_outcomes(led, paths)
+        counts = led.counts()
+    finally:
+        led.close()
+    for name in rep.files_seen_before:
+        print(f"{name}: already recorded, nothing changed")
+    print(f"recorded {rep.applied} outcomes; {rep.unchanged} rows repeated outcomes already recorded")
+    for code, n in sorted(rep.by_outcome.items()):
+        print(f"  {code}: {n}")
+    if rep.field_locations:
+        print(f"{rep.field_locations} households got a field-verified location (precision 'field')")
+    print(f"problem rows kept out: {len(rep.problems)}")
+    for r in rep.problems.head(args.show).itertuples():
+        print(f"  {r.file} row {r.row} {r.card_ref}: {r.reason} ({r.message})")
+    if args.problems:
+        from ektp_routes.export import write_csv
+
+        write_csv(rep.problems, Path(args.problems))
+        print(f"problem rows written to {args.problems}")
+    print("cards per state: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _cmd_returns(args: argparse.Namespace) -> int:
+    from ektp_routes.opsreport import write_returns
+
+    led = _open(args)
+    try:
+        paths = write_returns(led, Path(args.out))
+        n = led.counts()["returned"]
+    finally:
+        led.close()
+    print(f"{n} returned cards in {len(paths) // 3} returns lists (CSV, XLSX, PDF) in {args.out}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from ektp_routes.opsreport import area_table, status, write_burndown
+
+    led = _open(args)
+    try:
+        st = status(led)
+    finally:
+        led.close()
+    charts = write_burndown(st, Path(args.charts)) if args.charts else []
+    if args.json:
+        print(json.dumps(st.to_json(), default=str, indent=1))
+        return 0
+    print("cards per state: " + ", ".join(f"{k} {v}" for k, v in st.states.items()))
+    print(area_table(st, args.by).to_string())
+    if len(st.per_day):
+        print(st.per_day.tail(10).to_string(index=False))
+    finish = "unknown (no outcomes recorded yet)" if st.days_to_finish is None else str(st.days_to_finish)
+    print(f"pace: {st.pace_per_day:.0f} cards closed per day; working days to finish at this pace: {finish}")
+    if charts:
+        print(f"burn-down charts: {len(charts)} PNG in {args.charts}")
+    return 0
+
+
+def _cmd_fleet(args: argparse.Namespace) -> int:
+    from ektp_routes.fleet import fleet_report, size_fleet
+
+    if not 0 <= args.first_attempt_failure < 1:
+        raise ConfigError("--first-attempt-failure must be in [0, 1)")
+    if args.couriers is not None and not 1 <= args.couriers <= 500:
+        raise ConfigError("--couriers must be 1..500")
+    result = size_fleet(
+        args.cards,
+        offices_path=args.offices,
+        config_text=_config_text(args.config),
+        start=args.start_date,
+        finish_by=args.finish_by,
+        couriers=args.couriers,
+        failure=args.first_attempt_failure,
+        chart=Path(args.chart) if args.chart else None,
+    )
+    print(fleet_report(result))
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``ops`` and ``fleet`` on the main parser's subcommands."""
+    ops = sub.add_parser("ops", help="run the delivery operation: ledger, daily dispatch, outcomes, returns")
+    osub = ops.add_subparsers(dest="ops_command", required=True)
+    ledger_help = "ledger: a SQLite file (created 0600) or postgresql://user@host/db (password: PGPASSWORD)"
+
+    st = osub.add_parser("start", help="validate and load cards into the ledger (a later batch adds cards)")
+    st.add_argument("cards", help="card list: CSV, XLSX or Parquet")
+    st.add_argument("--ledger", required=True, help=ledger_help)
+    st.add_argument("--offices", help="post offices: CSV or GeoJSON (first batch only)")
+    st.add_argument("--config", help="plan.toml with [plan] and [operation] tables (first batch only)")
+    st.add_argument("--start-date", type=_date, help="first day of the operation, YYYY-MM-DD (first batch)")
+    st.add_argument("--rejects", help="write the rejected rows to this CSV")
+    st.set_defaults(func=_cmd_start)
+
+    di = osub.add_parser("dispatch", help="plan one day for every office and write manifests")
+    di.add_argument("--ledger", required=True, help=ledger_help)
+    di.add_argument("--date", required=True, type=_date, help="the day to dispatch, YYYY-MM-DD")
+    di.add_argument("--out", required=True, help="output folder of the day")
+    di.add_argument("--workers", type=int, default=2, choices=range(1, 65), metavar="N", help="processes")
+    di.set_defaults(func=_cmd_dispatch)
+
+    re = osub.add_parser("record", help="read filled manifests / handheld CSV outcomes into the ledger")
+    re.add_argument(
+        "outcomes", nargs="+", help="filled manifest XLSX/CSV or handheld CSV (card_ref, hasil, waktu)"
+    )
+    re.add_argument("--ledger", required=True, help=ledger_help)
+    re.add_argument("--problems", help="write the problem rows to this CSV")
+    re.add_argument("--show", type=int, default=20, help="problem rows to print (default 20)")
+    re.set_defaults(func=_cmd_record)
+
+    rt = osub.add_parser("returns", help="write the returns lists per kecamatan (CSV, XLSX, PDF)")
+    rt.add_argument("--ledger", required=True, help=ledger_help)
+    rt.add_argument("--out", required=True, help="output folder")
+    rt.set_defaults(func=_cmd_returns)
+
+    sa = osub.add_parser("status", help="cards per state, per day, pace and burn-down charts")
+    sa.add_argument("--ledger", required=True, help=ledger_help)
+    sa.add_argument("--json", action="store_true", help="print JSON (top-level 'states')")
+    sa.add_argument("--by", choices=["office", "kecamatan", "desa"], default="office")
+    sa.add_argument("--charts", help="write a burn-down PNG per office into this folder")
+    sa.set_defaults(func=_cmd_status)
+
+    fl = sub.add_parser(
+        "fleet", help="couriers needed to finish by a date, or the finish date with K couriers"
+    )
+    fl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
+    fl.add_argument("--offices", help="post offices: CSV or GeoJSON")
+    fl.add_argument("--config", help="plan.toml with [plan] and [operation] tables")
+    goal = fl.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--finish-by", type=_date, help="last day of the operation, YYYY-MM-DD")
+    goal.add_argument("--couriers", type=int, help="couriers per office")
+    fl.add_argument("--start-date", type=_date, default=date.today(), help="first day (default today)")
+    fl.add_argument(
+        "--first-attempt-failure", type=float, default=0.2, help="share of attempts that fail (0.2)"
+    )
+    fl.add_argument("--chart", help="PNG of the finish date against couriers per office")
+    fl.set_defaults(func=_cmd_fleet)

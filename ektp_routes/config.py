@@ -1,0 +1,312 @@
+"""What a planning run is told: the fleet, the solver parameters, service times and the scope.
+
+:class:`PlanConfig` composes the library's own value types (:class:`~ektp_routes.solve.Fleet` and
+:class:`~ektp_routes.solve.SolveParams` are used as they are, never re-declared) with two small ones,
+:class:`ServiceTimes` and :class:`Scope`. Every option has one entry in :data:`OPTIONS` (its type and
+allowed range): the TOML loader, :meth:`PlanConfig.with_options` and the command line all validate
+through it, so a bad value gives the same one-line message wherever it comes from.
+
+A ``plan.toml`` has up to five tables, each optional::
+
+    [run]
+    workers = 2
+    [fleet]
+    couriers = 6
+    capacity = 150
+    shift_s = 25200
+    days = 20
+    [solve]
+    time_limit_s = 30
+    seed = 0
+    deterministic = true
+    engine = "auto"
+    objective = "courier_days"
+    [service]
+    base_s = 60
+    per_card_s = 45
+    [scope]
+    kecamatan = ["Karang Bahagia"]
+    consolidation = "household"
+
+Example
+-------
+>>> cfg = PlanConfig().with_options(time_limit_s=5, couriers=3)
+>>> cfg.solve.time_limit_s, cfg.fleet.couriers, cfg.fleet.days
+(5.0, 3, 20)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ektp_routes._errors import ConfigError
+from ektp_routes.regions import Gazetteer
+from ektp_routes.solve import Fleet, SolveParams
+
+Consolidation = Literal["household", "rt", "rw", "desa"]
+CONSOLIDATIONS: tuple[str, ...] = ("household", "rt", "rw", "desa")
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    """Time spent at a stop: ``base_s`` per stop plus ``per_card_s`` per card handed over."""
+
+    base_s: float = 60.0
+    per_card_s: float = 45.0
+
+    def __post_init__(self) -> None:
+        for name, v in (("base_s", self.base_s), ("per_card_s", self.per_card_s)):
+            if not (math.isfinite(v) and 0 <= v <= 3600):
+                raise ConfigError(f"service {name} = {v!r}: allowed 0 to 3600 seconds")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a run plans and how they are grouped into stops.
+
+    Parameters
+    ----------
+    kecamatan
+        Only cards of these kecamatan (names as people write them, or codes); empty: all.
+    consolidation
+        One stop per household (default), per RT, per RW, or one at the desa office.
+    """
+
+    kecamatan: tuple[str, ...] = ()
+    consolidation: Consolidation = "household"
+
+    def __post_init__(self) -> None:
+        if self.consolidation not in CONSOLIDATIONS:
+            raise ConfigError(f"consolidation = {self.consolidation!r}: allowed {', '.join(CONSOLIDATIONS)}")
+
+    def kecamatan_codes(self, gazetteer: Gazetteer) -> tuple[str, ...]:
+        """The selected kecamatan as sorted codes (empty: no selection)."""
+        return kecamatan_codes(gazetteer, self.kecamatan)
+
+
+def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ...]:
+    """Kecamatan codes for names as people write them (or codes); sorted, unique.
+
+    Raises
+    ------
+    ConfigError
+        A name that resolves to no kecamatan, or to several; the message lists the candidates.
+    """
+    known = {k.kode for k in gazetteer.all_kecamatan}
+    out = set()
+    for name in names:
+        if name in known:
+            out.add(name)
+            continue
+        r = gazetteer.resolve_kecamatan(name)
+        if not r.ok:
+            raise ConfigError(f"kecamatan {name!r}: {r.describe()}")
+        out.add(r.kecamatan.kode)
+    return tuple(sorted(out))
+
+
+DEFAULT_FLEET = Fleet(couriers=6, capacity=150, shift_s=7 * 3600, days=20)
+DEFAULT_SOLVE = SolveParams(time_limit_s=30.0, seed=0, deterministic=True)
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """A planning run's configuration, composed of typed parts.
+
+    Parameters
+    ----------
+    fleet
+        Couriers of each post office that does not bring its own (placeholders, offices-file defaults).
+    solve
+        Solver parameters; every field reaches the solver.
+    service
+        Time at each stop.
+    scope
+        Kecamatan selection and stop grouping.
+    workers
+        Post offices solved side by side in local processes.
+    """
+
+    fleet: Fleet = DEFAULT_FLEET
+    solve: SolveParams = DEFAULT_SOLVE
+    service: ServiceTimes = field(default_factory=ServiceTimes)
+    scope: Scope = field(default_factory=Scope)
+    workers: int = field(default_factory=_default_workers)
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.workers, bool)
+            or not isinstance(self.workers, int)
+            or not 1 <= self.workers <= 256
+        ):
+            raise ConfigError(f"workers = {self.workers!r}: allowed an integer from 1 to 256")
+
+    def with_options(self, *, label: Callable[[str], str] | None = None, **options: Any) -> PlanConfig:
+        """A copy with options changed by their flat names (see :data:`OPTIONS`), each validated.
+
+        ``label`` names an option in error messages (the CLI passes its ``--flag`` names).
+        """
+        parts: dict[str, dict[str, Any]] = {}
+        for name, value in options.items():
+            opt = OPTIONS.get(name)
+            if opt is None:
+                raise ConfigError(f"unknown option {name!r}; known: {', '.join(sorted(OPTIONS))}")
+            shown = label(name) if label else name
+            parts.setdefault(opt.section, {})[opt.field] = opt.check(shown, value)
+        return self._replaced(parts)
+
+    def _replaced(self, parts: Mapping[str, Mapping[str, Any]]) -> PlanConfig:
+        cfg = self
+        try:
+            for section, values in parts.items():
+                if section == "run":
+                    cfg = replace(cfg, **values)
+                else:
+                    cfg = replace(cfg, **{section: replace(getattr(cfg, section), **values)})
+        except (TypeError, ValueError) as exc:  # a combination the parts refuse (their own message)
+            raise ConfigError(str(exc)) from exc
+        return cfg
+
+    @classmethod
+    def from_toml(cls, path: str | Path, *, base: PlanConfig | None = None) -> PlanConfig:
+        """Read a ``plan.toml`` (tables ``[run] [fleet] [solve] [service] [scope]``).
+
+        Unknown tables or keys, wrong types and values out of range are errors naming the key.
+        """
+        data = _read_toml(Path(path))
+        parts: dict[str, dict[str, Any]] = {}
+        name = Path(path).name
+        for section, table in data.items():
+            if section not in SECTIONS:
+                raise ConfigError(f"{name}: unknown table [{section}]; allowed: {', '.join(SECTIONS)}")
+            if not isinstance(table, dict):
+                raise ConfigError(f"{name}: {section} must be a table [{section}], not a single value")
+            for key, value in table.items():
+                opt = _BY_SECTION.get((section, key))
+                if opt is None:
+                    known = sorted(o.field for o in OPTIONS.values() if o.section == section)
+                    raise ConfigError(f"{name} [{section}]: unknown key {key!r}; known: {', '.join(known)}")
+                parts.setdefault(section, {})[key] = opt.check(f"{name} [{section}] {key}", value)
+        return (base or cls())._replaced(parts)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory, not a TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.__class__.__name__}") from None
+
+
+# ---------------------------------------------------------------------------------------------- options
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configuration option: where it lives, its type and its allowed range."""
+
+    name: str
+    section: str
+    field: str
+    kind: type
+    allowed: str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def check(self, label: str, value: object) -> Any:
+        """``value`` converted to the option's type, or a ConfigError naming ``label`` and the range."""
+        problem = self._problem(value)
+        if problem:
+            raise ConfigError(f"{label} = {_shown(value)}: {problem}; allowed: {self.allowed}")
+        if self.kind is float:
+            return float(value)  # type: ignore[arg-type]
+        if self.kind is tuple:
+            return tuple(value)  # type: ignore[arg-type]
+        return value
+
+    def _problem(self, value: object) -> str:
+        if self.kind is bool:
+            return "" if isinstance(value, bool) else "must be true or false"
+        if self.kind is str:
+            if not isinstance(value, str):
+                return "must be text"
+            return "" if value in self.choices else "not one of the choices"
+        if self.kind is tuple:
+            ok = isinstance(value, (list, tuple)) and all(
+                isinstance(v, str) and v.strip() and len(v) <= 100 and v.isprintable() for v in value
+            )
+            return "" if ok else "must be a list of names"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "must be a number"
+        if self.kind is int and not isinstance(value, int):
+            return "must be a whole number"
+        if not math.isfinite(value):
+            return "must be a finite number"
+        assert self.lo is not None and self.hi is not None
+        return "" if self.lo <= value <= self.hi else "out of range"
+
+
+_MAX_SEED = 2**31 - 1
+OPTIONS: dict[str, Option] = {
+    o.name: o
+    for o in (
+        Option("workers", "run", "workers", int, "an integer from 1 to 256", 1, 256),
+        Option("couriers", "fleet", "couriers", int, "an integer from 1 to 10000", 1, 10_000),
+        Option("capacity", "fleet", "capacity", int, "an integer from 1 to 100000 cards", 1, 100_000),
+        Option("shift_s", "fleet", "shift_s", int, "an integer from 60 to 86400 seconds", 60, 86_400),
+        Option("days", "fleet", "days", int, "an integer from 1 to 366", 1, 366),
+        Option(
+            "time_limit_s", "solve", "time_limit_s", float, "a number above 0, at most 86400", 1e-3, 86_400
+        ),
+        Option("seed", "solve", "seed", int, f"an integer from 0 to {_MAX_SEED}", 0, _MAX_SEED),
+        Option("deterministic", "solve", "deterministic", bool, "true or false"),
+        Option(
+            "engine", "solve", "engine", str, "auto, ortools, pyvrp", choices=("auto", "ortools", "pyvrp")
+        ),
+        Option(
+            "objective",
+            "solve",
+            "objective",
+            str,
+            "courier_days, time, distance",
+            choices=("courier_days", "time", "distance"),
+        ),
+        Option("day_cost_s", "solve", "day_cost_s", float, "a number from 0 to 1000000 seconds", 0, 1e6),
+        Option("balance", "solve", "balance", float, "a number from 0 to 1000", 0, 1000),
+        Option("max_stops_whole", "solve", "max_stops_whole", int, "an integer from 2 to 100000", 2, 100_000),
+        Option("territory_stops", "solve", "territory_stops", int, "an integer from 2 to 100000", 2, 100_000),
+        Option("solve_workers", "solve", "workers", int, "an integer from 1 to 64", 1, 64),
+        Option("service_base_s", "service", "base_s", float, "a number from 0 to 3600 seconds", 0, 3600),
+        Option(
+            "service_per_card_s", "service", "per_card_s", float, "a number from 0 to 3600 seconds", 0, 3600
+        ),
+        Option("kecamatan", "scope", "kecamatan", tuple, "a list of kecamatan names or codes"),
+        Option(
+            "consolidation", "scope", "consolidation", str, ", ".join(CONSOLIDATIONS), choices=CONSOLIDATIONS
+        ),
+    )
+}
+"""Every option by its flat name (as :meth:`PlanConfig.with_options` takes it)."""
+
+SECTIONS = ("run", "fleet", "solve", "service", "scope")
+_BY_SECTION = {(o.section, o.field): o for o in OPTIONS.values()}

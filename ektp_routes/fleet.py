@@ -1,0 +1,205 @@
+"""Fleet sizing: couriers needed to finish by a date, or the finish date with K couriers per office.
+
+Not a rule of thumb: each office's first day is planned with the operation's own model (its
+territories, bag, shift and service times, routed by the solver), which gives the cards one
+courier-day really carries and which limit stops it (the bag, or the shift). The workload counts the
+re-deliveries: with a share ``p`` of attempts failing and an attempt limit ``L``, a card needs
+``1 + p + ... + p**(L-1)`` attempts on average, and the last re-deliveries add ``(L-1)`` retry
+intervals after the last first attempt. Working days come from the operation's calendar.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ektp_routes.cards import read_cards
+from ektp_routes.geocode import geocode_cards
+from ektp_routes.operation import OperationConfig, card_frame, office_day, route_all, territories
+from ektp_routes.plan import PostOffice, placeholder_offices, read_offices
+from ektp_routes.regions import Gazetteer
+from ektp_routes.workcalendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class OfficeFleet:
+    """The sizing of one office."""
+
+    office_id: str
+    cards: int
+    cards_per_courier_day: float
+    hours_per_courier_day: float
+    binds: str
+    courier_days: int
+    couriers: int
+    working_days: int
+    finish: date
+
+
+@dataclass(frozen=True)
+class FleetResult:
+    """Sizing per office, and the finish date against couriers per office (the curve)."""
+
+    offices: tuple[OfficeFleet, ...]
+    start: date
+    finish_by: date | None
+    failure: float
+    attempts_per_card: float
+    curve: pd.DataFrame
+    chart: Path | None
+
+
+def attempts_per_card(failure: float, limit: int) -> float:
+    """Expected delivery attempts per card when a share ``failure`` of attempts fails.
+
+    >>> round(attempts_per_card(0.2, 3), 2)
+    1.24
+    """
+    return sum(failure**k for k in range(limit))
+
+
+def _finish(cal: WorkCalendar, start: date, days: int) -> date:
+    it = cal.working_days(start)
+    d = next(it)
+    for _ in range(max(days, 1) - 1):
+        d = next(it)
+    return d
+
+
+def _pilot(
+    frame: pd.DataFrame,
+    offices: list[PostOffice],
+    config: OperationConfig,
+    start: date,
+    couriers: int | None,
+    workers: int,
+) -> dict[str, tuple[float, float, str]]:
+    """Plan each office's first day: (cards per courier-day, hours per courier-day, binding limit)."""
+    blocks = pd.DataFrame(territories(frame, offices, pd.DataFrame()))
+    cands = frame.assign(
+        card_id=range(len(frame)), state="pending", attempts=0, window="any", courier=None, due=None
+    )
+    days = [
+        office_day(o, cands, blocks, config, start, range(1, (couriers or o.fleet.couriers) + 1))
+        for o in offices
+    ]
+    routed = route_all([d for d in days if d.jobs], workers)
+    out = {}
+    for o in offices:
+        runs = [r for r in routed.get(o.office_id, []) if r.cards]
+        if not runs:
+            continue
+        per_day = sum(r.cards for r in runs) / len(runs)
+        hours = sum(r.duration_s for r in runs) / len(runs) / 3600
+        binds = "bag" if per_day >= 0.97 * o.fleet.capacity else "shift"
+        out[o.office_id] = (per_day, hours, binds)
+    return out
+
+
+def size_fleet(
+    cards: str | Path | pd.DataFrame,
+    *,
+    offices_path: str | None = None,
+    config_text: str = "",
+    start: date,
+    finish_by: date | None = None,
+    couriers: int | None = None,
+    failure: float = 0.2,
+    chart: Path | None = None,
+    workers: int = 2,
+) -> FleetResult:
+    """Size the fleet per office (see the module docstring); exactly one of ``finish_by``/``couriers``."""
+    config = OperationConfig.from_toml_text(config_text)
+    gaz = Gazetteer.bekasi()
+    geo = geocode_cards(read_cards(cards, gazetteer=gaz).cards.reset_index(drop=True), gaz)
+    per_kec = geo["kecamatan_kode"].value_counts().to_dict()
+    offices = (
+        read_offices(offices_path, config.plan)
+        if offices_path
+        else placeholder_offices(gaz, config.plan, None, per_kec)
+    )
+    frame = card_frame(geo, gaz, offices)
+    pilot = _pilot(frame, offices, config, start, couriers, workers)
+    expect = attempts_per_card(failure, config.rules.attempt_limit)
+    tail = (config.rules.attempt_limit - 1) * max(1, config.retry_after_days) if failure > 0 else 0
+    cal = config.calendar
+    window = cal.count_working_days(start, finish_by) if finish_by else 0
+    rows, curve = [], {}
+    for o in offices:
+        if o.office_id not in pilot:
+            continue
+        n = int((frame["office_id"] == o.office_id).sum())
+        per_day, hours, binds = pilot[o.office_id]
+        need = math.ceil(n * expect / per_day)
+        if finish_by is not None:
+            k = math.ceil(need / max(1, window - tail))
+            binds = f"days ({binds} per courier-day)"
+        else:
+            k = couriers or o.fleet.couriers
+        days = math.ceil(need / k) + tail
+        rows.append(
+            OfficeFleet(o.office_id, n, per_day, hours, binds, need, k, days, _finish(cal, start, days))
+        )
+        curve[o.office_id] = [_finish(cal, start, math.ceil(need / j) + tail) for j in range(1, 21)]
+    table = pd.DataFrame(curve, index=pd.RangeIndex(1, 21, name="couriers"))
+    result = FleetResult(tuple(rows), start, finish_by, failure, expect, table, chart)
+    if chart is not None:
+        draw_curve(result, chart)
+    return result
+
+
+def draw_curve(result: FleetResult, path: Path) -> Path:
+    """PNG: the kabupaten's finish date (the last office to finish) against couriers per office."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ektp_routes.export import write_atomic
+
+    last = pd.to_datetime(result.curve.max(axis=1))
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    ax.plot(last.index, last.to_numpy(), marker="o", label="semua kantor selesai")
+    if result.finish_by is not None:
+        ax.axhline(pd.Timestamp(result.finish_by), color="red", linestyle="--", label="target")
+    ax.set_xlabel("kurir per kantor pos")
+    ax.set_ylabel("tanggal selesai")
+    ax.set_title(f"Tanggal selesai vs jumlah kurir (gagal {result.failure:.0%} per percobaan)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    write_atomic(path, lambda p: fig.savefig(p, format="png"))
+    plt.close(fig)
+    return path
+
+
+def fleet_report(result: FleetResult) -> str:
+    """The sizing as text, one line per office and a total."""
+    lines = [
+        f"start {result.start}; {result.attempts_per_card:.2f} attempts per card expected "
+        f"(failure {result.failure:.0%} per attempt)",
+        "office          cards  cards/courier-day  h/courier-day  binds                      "
+        "courier-days  couriers  working days  finish",
+    ]
+    for o in result.offices:
+        lines.append(
+            f"{o.office_id:<14} {o.cards:>6}  {o.cards_per_courier_day:>17.0f}  "
+            f"{o.hours_per_courier_day:>13.1f}  "
+            f"{o.binds:<26} {o.courier_days:>12}  {o.couriers:>8}  {o.working_days:>12}  {o.finish}"
+        )
+    total_k = sum(o.couriers for o in result.offices)
+    last = max((o.finish for o in result.offices), default=result.start)
+    lines.append(
+        f"TOTAL          {sum(o.cards for o in result.offices):>6}  couriers {total_k}, "
+        f"courier-days {sum(o.courier_days for o in result.offices)}, last office finishes {last}"
+    )
+    if result.finish_by is not None and last > result.finish_by:
+        lines.append(
+            f"the target {result.finish_by} cannot be met: too few working days for the re-delivery rounds"
+        )
+    if result.chart is not None:
+        lines.append(f"chart: {result.chart}")
+    return "\n".join(lines)

@@ -1,0 +1,166 @@
+"""Post offices: the value type, reading an offices file, placeholders, and which office serves a desa.
+
+No coordinates of real post offices of Kabupaten Bekasi are available here; without an offices file,
+:func:`placeholder_offices` puts one labelled placeholder per kecamatan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ektp_routes._errors import ConfigError, InputFileError
+from ektp_routes.network import haversine_m
+from ektp_routes.regions import Gazetteer
+from ektp_routes.solve import Fleet
+
+
+@dataclass(frozen=True)
+class PostOffice:
+    """A post office (depot) with its couriers. ``serves_kodepos``/``serves_desa`` make explicit
+    assignments; otherwise desa go to the nearest office."""
+
+    office_id: str
+    name: str
+    lon: float
+    lat: float
+    fleet: Fleet = field(default_factory=Fleet)
+    serves_kodepos: tuple[str, ...] = ()
+    serves_desa: tuple[str, ...] = ()
+    placeholder: bool = False
+
+    def __post_init__(self) -> None:
+        if not (94.0 <= self.lon <= 142.0 and -11.5 <= self.lat <= 6.5):
+            raise ConfigError(
+                f"post office {self.name!r} at ({self.lon}, {self.lat}) lies outside Indonesia; "
+                "coordinates must be longitude, latitude in WGS84"
+            )
+
+    @property
+    def smallest_bag(self) -> int:
+        """The fewest cards any of its couriers carries in a day."""
+        caps = [o.capacity for o in self.fleet.overrides if o.capacity is not None]
+        return min([self.fleet.capacity, *caps])
+
+
+def placeholder_offices(
+    gaz: Gazetteer,
+    fleet: Fleet,
+    kecamatan: Sequence[str] | None = None,
+    cards_per_kecamatan: Mapping[str, int] | None = None,
+) -> list[PostOffice]:
+    """One labelled placeholder office per kecamatan, at the representative point of its most
+    populous desa.
+
+    Each placeholder gets ``fleet.couriers`` couriers, or more when its kecamatan has more cards than
+    they can carry in ``fleet.days`` days at 80% of a bag a day (a planner sizes a real office so).
+    """
+    t = gaz.desa_table
+    out = []
+    for kode, grp in t.groupby("kode_kec", sort=True):
+        if kecamatan and kode not in kecamatan:
+            continue
+        top = grp.sort_values("penduduk", ascending=False).iloc[0]
+        n_cards = (cards_per_kecamatan or {}).get(str(kode), 0)
+        couriers = max(fleet.couriers, math.ceil(n_cards / (0.8 * fleet.capacity * fleet.days)))
+        out.append(
+            PostOffice(
+                office_id=f"PH-{str(kode).replace('.', '')}",
+                name=f"Placeholder Kantor Pos {top.nama_kec}",
+                lon=float(top.rep_lon),
+                lat=float(top.rep_lat),
+                fleet=replace(fleet, couriers=couriers),
+                serves_desa=tuple(grp.kode),
+                placeholder=True,
+            )
+        )
+    return out
+
+
+def read_offices(path: str | Path, fleet: Fleet) -> list[PostOffice]:
+    """Post offices from CSV (name, lon, lat, [office_id, couriers, shift_h, capacity, days,
+    kodepos, desa]) or GeoJSON (Point features with the same properties).
+
+    ``fleet`` gives the values of the optional fleet columns an office leaves empty.
+    """
+    p = Path(path)
+    df = _read_office_table(p)
+    cols = {c.lower().strip(): c for c in df.columns}
+    for need in ("name", "lon", "lat"):
+        if need not in cols:
+            raise InputFileError(f"{p.name}: column {need!r} missing (found {list(df.columns)})")
+    out = []
+    for i, r in enumerate(df.to_dict("records")):
+        try:
+            out.append(_office_from_row(i, r, cols, fleet))
+        except (ValueError, ConfigError) as exc:
+            raise InputFileError(f"{p.name}, office row {i + 1}: {exc}") from exc
+    if not out:
+        raise InputFileError(f"{p.name} lists no post office")
+    return out
+
+
+def _read_office_table(p: Path) -> pd.DataFrame:
+    if not p.is_file():
+        raise InputFileError(f"offices file {p} does not exist")
+    try:
+        if p.suffix.lower() in (".geojson", ".json"):
+            import geopandas as gpd
+
+            g = gpd.read_file(p)
+            if not g.geom_type.eq("Point").all():
+                raise InputFileError(f"{p.name}: every office must be a Point geometry")
+            df = pd.DataFrame(g.drop(columns="geometry"))
+            df["lon"], df["lat"] = g.geometry.x, g.geometry.y
+            return df
+        return pd.read_csv(p, dtype=str, keep_default_na=False)
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(f"{p.name} cannot be read as an offices file: {exc}") from exc
+
+
+def _office_from_row(i: int, r: Mapping[str, Any], cols: Mapping[str, str], fleet: Fleet) -> PostOffice:
+    def get(key: str, default: Any = "") -> Any:
+        v = r.get(cols.get(key, ""), default)
+        return default if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else v
+
+    office_fleet = Fleet(
+        couriers=int(get("couriers", fleet.couriers)),
+        capacity=int(get("capacity", fleet.capacity)),
+        shift_s=int(float(get("shift_h", fleet.shift_s / 3600)) * 3600),
+        days=int(get("days", fleet.days)),
+    )
+    return PostOffice(
+        office_id=str(get("office_id", f"PO{i + 1:02d}")),
+        name=str(get("name")),
+        lon=float(get("lon")),
+        lat=float(get("lat")),
+        fleet=office_fleet,
+        serves_kodepos=tuple(s.strip() for s in str(get("kodepos")).split(";") if s.strip()),
+        serves_desa=tuple(s.strip() for s in str(get("desa")).split(";") if s.strip()),
+    )
+
+
+def assign_offices(
+    gaz: Gazetteer, desa_codes: Sequence[str], offices: Sequence[PostOffice]
+) -> dict[str, str]:
+    """desa code -> office id: explicit desa lists first, then kode pos lists, then the nearest office."""
+    out: dict[str, str] = {}
+    for kode in desa_codes:
+        d = gaz.get(kode)
+        explicit = [o for o in offices if d.kode in o.serves_desa] or [
+            o for o in offices if d.kodepos in o.serves_kodepos
+        ]
+        if explicit:
+            out[kode] = explicit[0].office_id
+            continue
+        dist = [float(haversine_m(d.rep_lon, d.rep_lat, o.lon, o.lat)) for o in offices]
+        out[kode] = offices[int(np.argmin(dist))].office_id
+    return out

@@ -1,0 +1,561 @@
+"""The delivery operation: load cards into the ledger, then dispatch one working day at a time.
+
+:func:`start_operation` validates and geocodes a card list, assigns each card to a post office,
+groups cards into households (stops) and blocks (desa, RW, RT), and cuts each office's blocks into
+courier territories (a sweep around the office into slices of equal cards). :func:`dispatch_day`
+plans one date: each courier who works that day takes the due re-deliveries and pending cards of
+their own territory first (a courier keeps their blocks from day to day), then helps with blocks
+whose courier is away; each courier-day is routed by the library's solver
+(:func:`ektp_routes.solve.solve`). Re-deliveries after "not home" can be held for a late window of
+the shift or for the weekend. Everything a command changes is one ledger transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ektp_routes._errors import ConfigError, LedgerError
+from ektp_routes.cards import read_cards
+from ektp_routes.geocode import coordinate_key, geocode_cards
+from ektp_routes.ledger import CardState, Ledger, Outcome, Rules, Transition, new_run_id
+from ektp_routes.network import StraightLineNetwork
+from ektp_routes.plan import PlanConfig, PostOffice, assign_offices, placeholder_offices
+from ektp_routes.regions import Gazetteer
+from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, solve
+from ektp_routes.workcalendar import WorkCalendar, calendar_from_table
+
+logger = logging.getLogger(__name__)
+
+RetryWindow = Literal["any", "late", "weekend"]
+_OPERATION_KEYS = {
+    "attempt_limit",
+    "family_handover",
+    "final_outcomes",
+    "retry_after_days",
+    "not_home_window",
+    "late_window_h",
+    "route_time_limit_s",
+    "working_days",
+    "closures",
+    "leave",
+    "public_holidays",
+}
+
+
+@dataclass(frozen=True)
+class OperationConfig:
+    """Options of the delivery operation (``[plan]`` and ``[operation]`` tables of plan.toml).
+
+    Parameters
+    ----------
+    plan
+        Fleet, bag, shift, service times and solver options shared with ``plan``.
+    rules
+        Attempt limit, family handover, final outcomes.
+    calendar
+        Working days, holidays, closures, courier leave.
+    retry_after_days
+        Days after a failed attempt before the card is due again.
+    not_home_window
+        Where a "not home" re-delivery goes: "late" (the late window of the shift), "weekend" (the
+        next working Saturday/Sunday) or "any".
+    late_window_h
+        The late window, hours from the start of the shift.
+    route_time_limit_s
+        Solver time per courier-day.
+    """
+
+    plan: PlanConfig = field(default_factory=PlanConfig)
+    rules: Rules = field(default_factory=Rules)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    retry_after_days: int = 1
+    not_home_window: RetryWindow = "late"
+    late_window_h: tuple[float, float] = (4.0, 7.0)
+    route_time_limit_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.not_home_window not in ("any", "late", "weekend"):
+            raise ConfigError(f"not_home_window must be any, late or weekend, not {self.not_home_window!r}")
+        lo, hi = self.late_window_h
+        if not 0 <= lo < hi <= self.plan.shift_s / 3600:
+            raise ConfigError(
+                f"late_window_h must be [from, to] inside the shift; got {list(self.late_window_h)}"
+            )
+        if not 0 <= self.retry_after_days <= 30 or not 0 < self.route_time_limit_s <= 600:
+            raise ConfigError("retry_after_days must be 0..30 and route_time_limit_s in (0, 600]")
+
+    @classmethod
+    def from_toml_text(cls, text: str) -> OperationConfig:
+        """Parse plan.toml text (an empty text gives the defaults)."""
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"plan.toml is not valid TOML: {exc}") from None
+        plan_t, op = doc.get("plan", {}), doc.get("operation", {})
+        if not isinstance(plan_t, dict) or not isinstance(op, dict):
+            raise ConfigError("[plan] and [operation] must be tables")
+        unknown = set(op) - _OPERATION_KEYS
+        if unknown:
+            raise ConfigError(f"unknown [operation] keys {sorted(unknown)}; known: {sorted(_OPERATION_KEYS)}")
+        try:
+            plan_kw: dict[str, Any] = {k: tuple(v) if k == "kecamatan" else v for k, v in plan_t.items()}
+            plan = PlanConfig(**plan_kw)
+            rules = Rules(
+                attempt_limit=op.get("attempt_limit", 3),
+                family_handover=op.get("family_handover", True),
+                final_outcomes=frozenset(
+                    Outcome(o) for o in op.get("final_outcomes", Rules().final_outcomes)
+                ),
+            )
+            return cls(
+                plan=plan,
+                rules=rules,
+                calendar=calendar_from_table(op),
+                retry_after_days=op.get("retry_after_days", 1),
+                not_home_window=op.get("not_home_window", "late"),
+                late_window_h=tuple(op.get("late_window_h", (4.0, 7.0))),  # type: ignore[arg-type]
+                route_time_limit_s=float(op.get("route_time_limit_s", 1.0)),
+            )
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, ConfigError):
+                raise
+            raise ConfigError(f"plan.toml: {exc}") from None
+
+
+# ------------------------------------------------------------------------------------------- start
+@dataclass(frozen=True)
+class StartReport:
+    """What ``ops start`` did."""
+
+    added: int
+    already_present: tuple[int, ...]
+    rejects: pd.DataFrame
+    offices: int
+    run_id: str
+
+
+def load_config(ledger: Ledger) -> OperationConfig:
+    """The operation's configuration as stored in the ledger at start."""
+    return OperationConfig.from_toml_text(ledger.meta("config_toml") or "")
+
+
+def load_offices(ledger: Ledger) -> list[PostOffice]:
+    """The post offices stored in the ledger at start."""
+    text = ledger.meta("offices")
+    if text is None:
+        raise LedgerError("the ledger holds no operation yet: run `ektp-routes ops start` first")
+    out = []
+    for o in json.loads(text):
+        fleet = Fleet(**{k: o.pop(k) for k in ("couriers", "capacity", "shift_s", "days")})
+        kw: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in o.items()}
+        out.append(PostOffice(fleet=fleet, **kw))
+    return out
+
+
+def _office_json(offices: Sequence[PostOffice]) -> str:
+    rows = []
+    for o in offices:
+        d = asdict(o)
+        fleet = d.pop("fleet")
+        d.update({k: fleet[k] for k in ("couriers", "capacity", "shift_s", "days")})
+        rows.append(d)
+    return json.dumps(rows)
+
+
+def start_operation(
+    source: str | Path | pd.DataFrame,
+    *,
+    ledger: Ledger,
+    config_text: str = "",
+    start_date: date | None = None,
+    offices: Sequence[PostOffice] | None = None,
+    gazetteer: Gazetteer | None = None,
+    source_name: str | None = None,
+) -> StartReport:
+    """Validate, geocode and load a card list into the ledger (the first batch starts the operation)."""
+    gaz = gazetteer or Gazetteer.bekasi()
+    config = OperationConfig.from_toml_text(config_text)
+    cards = read_cards(source, gazetteer=gaz)
+    geo = geocode_cards(cards.cards.reset_index(drop=True), gaz)
+    name = source_name or (Path(source).name if isinstance(source, str | Path) else "frame")
+    run = new_run_id()
+    with ledger.transaction() as conn:
+        first = ledger.meta("start_date", conn) is None
+        if first:
+            if start_date is None:
+                raise ConfigError("the first `ops start` needs --start-date YYYY-MM-DD")
+            per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
+            offs = list(offices) if offices else placeholder_offices(gaz, config.plan, None, per_kec)
+            Ledger.set_meta(
+                conn,
+                {
+                    "start_date": start_date.isoformat(),
+                    "config_toml": config_text,
+                    "offices": _office_json(offs),
+                },
+            )
+        else:
+            offs = load_offices(ledger)
+        frame = card_frame(geo, gaz, offs)
+        report = ledger.add_cards(frame, source=name, run_id=run, conn=conn)
+        Ledger.put_blocks(conn, territories(frame, offs, ledger.blocks(conn)))
+    rejects = cards.rejects[["row", "nik_masked", "field", "reason", "message"]].copy()
+    return StartReport(report.added, report.already_present, rejects, len(offs), run)
+
+
+def card_frame(geo: pd.DataFrame, gaz: Gazetteer, offices: Sequence[PostOffice]) -> pd.DataFrame:
+    """The ledger's columns for geocoded cards: office, household (stop) key and block."""
+    if not len(geo):
+        return geo.assign(office_id=[], stop_key=[], block=[])
+    area = assign_offices(gaz, sorted(geo["desa_kode"].unique()), offices)
+    addr = geo["alamat"].str.upper().str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
+    block = geo["desa_kode"] + "|RW" + geo["rw"].astype(str) + "|RT" + geo["rt"].astype(str)
+    return geo.assign(
+        office_id=geo["desa_kode"].map(area),
+        block=block,
+        stop_key=block + "|" + coordinate_key(geo["lon"]) + "," + coordinate_key(geo["lat"]) + "|" + addr,
+    )
+
+
+def territories(
+    frame: pd.DataFrame, offices: Sequence[PostOffice], known: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Courier territories: each office's blocks in sweep order around the office, cut into one slice
+    of equal cards per courier. Blocks added later join the slice of the nearest known block."""
+    if not len(frame):
+        return []
+    by_id = {o.office_id: o for o in offices}
+    b = (
+        frame.groupby("block")
+        .agg(
+            office_id=("office_id", "first"), lon=("lon", "mean"), lat=("lat", "mean"), cards=("nik", "size")
+        )
+        .reset_index()
+    )
+    b["sweep"] = [
+        math.atan2(r.lat - by_id[r.office_id].lat, r.lon - by_id[r.office_id].lon) for r in b.itertuples()
+    ]
+    b = b[~b["block"].isin(set(known["block"]))] if len(known) else b
+    rows: list[dict[str, Any]] = []
+    for oid, grp in b.sort_values(["office_id", "sweep", "block"]).groupby("office_id", sort=True):
+        old = known[known["office_id"] == oid] if len(known) else known
+        if len(old):
+            near = [int(np.argmin(np.abs(old["sweep"].to_numpy() - s))) for s in grp["sweep"]]
+            homes = old["home_courier"].to_numpy()[near]
+        else:
+            k = by_id[str(oid)].fleet.couriers
+            before = (grp["cards"].cumsum() - grp["cards"]) / grp["cards"].sum()
+            homes = np.minimum(k, np.floor(before.to_numpy() * k).astype(int) + 1)
+        rows += [
+            {"block": blk, "office_id": oid, "home_courier": int(h), "last_courier": None, "sweep": float(s)}
+            for blk, h, s in zip(grp["block"], homes, grp["sweep"], strict=True)
+        ]
+    return rows
+
+
+# ---------------------------------------------------------------------------------------- dispatch
+@dataclass(frozen=True)
+class CourierJob:
+    """One courier-day to route: the stops chosen for the courier, in the order they were chosen."""
+
+    courier: int
+    stop_keys: tuple[str, ...]
+    lon: np.ndarray
+    lat: np.ndarray
+    cards: np.ndarray
+    late: np.ndarray
+
+
+@dataclass(frozen=True)
+class OfficeDay:
+    """One office's work for one date: its depot, fleet and courier jobs."""
+
+    office: PostOffice
+    jobs: tuple[CourierJob, ...]
+    params: SolveParams
+    service_base_s: float
+    service_per_card_s: float
+    late_window_s: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class DispatchReport:
+    """What ``ops dispatch`` did for one date."""
+
+    day: date
+    closed: str | None = None
+    already: bool = False
+    cards: int = 0
+    stops: int = 0
+    courier_days: int = 0
+    stable_stops: int = 0
+    known_stops: int = 0
+    left_pending: int = 0
+    unreported: int = 0
+
+    @property
+    def stability(self) -> float | None:
+        """Share of today's stops in blocks served before that go to the courier who served them."""
+        return self.stable_stops / self.known_stops if self.known_stops else None
+
+
+def due_cards(ledger: Ledger, day: date) -> pd.DataFrame:
+    """Pending cards and failed cards due on ``day`` (weekend-window cards only on a weekend)."""
+    cols = [
+        "card_id",
+        "office_id",
+        "stop_key",
+        "block",
+        "lon",
+        "lat",
+        "field_lon",
+        "field_lat",
+        "state",
+        "attempts",
+        "due",
+        "window",
+        "courier",
+    ]
+    c = ledger.cards(states=[CardState.PENDING, CardState.FAILED], columns=cols)
+    due = pd.to_datetime(c["due"])
+    ok = c["state"].eq("pending") | (due.isna() | (due <= pd.Timestamp(day)))
+    ok &= ~c["window"].eq("weekend") | (day.weekday() >= 5)
+    c = c[ok].copy()
+    c["lon"] = c["field_lon"].fillna(c["lon"])
+    c["lat"] = c["field_lat"].fillna(c["lat"])
+    return c
+
+
+def dispatch_day(ledger: Ledger, day: date, *, workers: int = 1) -> DispatchReport:
+    """Plan ``day`` for every office and move the planned cards to ``dispatched`` (one transaction)."""
+    config = load_config(ledger)
+    why = config.calendar.why_closed(day)
+    if why is not None:
+        return DispatchReport(day, closed=why)
+    if ledger.meta(f"dispatch:{day.isoformat()}") is not None:
+        return DispatchReport(day, already=True)
+    start = date.fromisoformat(ledger.meta("start_date") or day.isoformat())
+    if day < start:
+        raise ConfigError(f"{day} is before the start of the operation ({start})")
+    offices = load_offices(ledger)
+    cands, blocks = due_cards(ledger, day), ledger.blocks()
+    days = [office_day(o, cands, blocks, config, day) for o in offices]
+    days = [d for d in days if d.jobs]
+    routed = route_all(days, workers)
+    report, moves, served = _transitions(routed, cands, blocks, day)
+    unreported = ledger.counts()["dispatched"]
+    run = new_run_id()
+    with ledger.transaction() as conn:
+        Ledger.apply(conn, moves, source=f"dispatch {day.isoformat()}", run_id=run)
+        Ledger.served_blocks(conn, served)
+        summary = replace(report, unreported=unreported, left_pending=len(cands) - report.cards)
+        Ledger.set_meta(conn, {f"dispatch:{day.isoformat()}": json.dumps(_jsonable(summary))})
+    logger.info("dispatched %d cards on %s (%s)", summary.cards, day, run)
+    return summary
+
+
+def _jsonable(r: DispatchReport) -> dict[str, Any]:
+    d = asdict(r)
+    d["day"] = r.day.isoformat()
+    return d
+
+
+def office_day(
+    o: PostOffice,
+    cands: pd.DataFrame,
+    blocks: pd.DataFrame,
+    config: OperationConfig,
+    day: date,
+    couriers: Sequence[int] | None = None,
+) -> OfficeDay:
+    """One office's courier jobs for ``day`` (its couriers on the calendar, unless given)."""
+    if couriers is None:
+        couriers = config.calendar.couriers_on(o.office_id, day, o.fleet.couriers)
+    mine = cands[cands["office_id"] == o.office_id]
+    jobs = _choose(mine, blocks[blocks["office_id"] == o.office_id], couriers, o.fleet.capacity, config)
+    params = SolveParams(time_limit_s=config.route_time_limit_s, seed=config.plan.seed, deterministic=True)
+    lo, hi = config.late_window_h
+    return OfficeDay(
+        o, jobs, params, config.plan.service_base_s, config.plan.service_per_card_s, (lo * 3600, hi * 3600)
+    )
+
+
+def _stops_of(cards: pd.DataFrame, blocks: pd.DataFrame, config: OperationConfig) -> pd.DataFrame:
+    """Candidate cards grouped into stops (households), with their block's courier and sweep."""
+    late = cards["state"].eq("failed") & cards["window"].eq("late") & (config.not_home_window == "late")
+    prev = cards["courier"].where(cards["state"].eq("failed"))
+    s = cards.assign(late=late, prev=prev, retry=cards["state"].eq("failed"))
+    st = (
+        s.groupby("stop_key", sort=False)
+        .agg(
+            block=("block", "first"),
+            lon=("lon", "mean"),
+            lat=("lat", "mean"),
+            cards=("card_id", "size"),
+            late=("late", "any"),
+            retry=("retry", "any"),
+            prev=("prev", "max"),
+        )
+        .reset_index()
+    )
+    b = blocks.set_index("block")
+    st["home"] = st["block"].map(b["home_courier"]).fillna(1).astype(int)
+    st["sweep"] = st["block"].map(b["sweep"]).fillna(0.0)
+    st["owner"] = st["prev"].fillna(st["home"]).astype(int)
+    return st.sort_values(["retry", "sweep", "block", "stop_key"], ascending=[False, True, True, True])
+
+
+def _choose(
+    cards: pd.DataFrame, blocks: pd.DataFrame, couriers: Sequence[int], capacity: int, config: OperationConfig
+) -> tuple[CourierJob, ...]:
+    """Each working courier takes due stops of their own territory (re-deliveries first), then stops
+    whose courier is away or busy, nearest to their territory in sweep order, up to a full bag."""
+    if not len(cards) or not couriers:
+        return ()
+    st = _stops_of(cards, blocks, config)
+    taken: dict[int, list[int]] = {c: [] for c in couriers}
+    load = dict.fromkeys(couriers, 0)
+    free = np.ones(len(st), bool)
+    n_cards, owner = st["cards"].to_numpy(), st["owner"].to_numpy()
+    for i in range(len(st)):
+        c = int(owner[i])
+        if c in load and load[c] + n_cards[i] <= capacity:
+            taken[c].append(i)
+            load[c] += int(n_cards[i])
+            free[i] = False
+    sweep = st["sweep"].to_numpy()
+    for c in couriers:
+        home = blocks.loc[blocks["home_courier"] == c, "sweep"]
+        centre = float(home.median()) if len(home) else 0.0
+        gap = np.abs(np.angle(np.exp(1j * (sweep - centre))))
+        for i in np.flatnonzero(free)[np.argsort(gap[free], kind="stable")]:
+            if load[c] + n_cards[i] > capacity:
+                continue
+            taken[c].append(int(i))
+            load[c] += int(n_cards[i])
+            free[i] = False
+    return tuple(_job(c, st.iloc[idx]) for c, idx in taken.items() if idx)
+
+
+def _job(courier: int, st: pd.DataFrame) -> CourierJob:
+    return CourierJob(
+        courier,
+        tuple(st["stop_key"]),
+        st["lon"].to_numpy(float),
+        st["lat"].to_numpy(float),
+        st["cards"].to_numpy(np.int64),
+        st["late"].to_numpy(bool),
+    )
+
+
+@dataclass(frozen=True)
+class RoutedDay:
+    """A routed courier-day: the courier, its stop keys in visiting order and the day's length."""
+
+    courier: int
+    stop_keys: tuple[str, ...]
+    duration_s: float
+    cards: int
+
+
+def route_office(job: OfficeDay) -> list[RoutedDay]:
+    """Route each courier-day of one office with the library's solver; stops the solver cannot fit
+    into the shift (or their window) are left for a later day."""
+    net = StraightLineNetwork()
+    out = []
+    o = job.office
+    for cj in job.jobs:
+        lon, lat = np.r_[o.lon, cj.lon], np.r_[o.lat, cj.lat]
+        m = net.matrix(lon, lat)
+        windows = [None] + [job.late_window_s if late else None for late in cj.late]
+        problem = RoutingProblem(
+            DenseMatrices(m.time_s, m.dist_m),
+            cards=np.r_[0, cj.cards],
+            fleet=Fleet(couriers=1, capacity=o.fleet.capacity, shift_s=o.fleet.shift_s, days=1),
+            service_base_s=job.service_base_s,
+            service_per_card_s=job.service_per_card_s,
+            windows=windows if any(cj.late) else None,
+            lon=lon,
+            lat=lat,
+        )
+        plan = solve(problem, job.params)
+        order = tuple(cj.stop_keys[s - 1] for r in plan.routes for s in r.stops)
+        dur = float(sum(r.duration_s for r in plan.routes))
+        out.append(RoutedDay(cj.courier, order, dur, int(sum(r.cards for r in plan.routes))))
+    return out
+
+
+def route_all(days: Sequence[OfficeDay], workers: int) -> dict[str, list[RoutedDay]]:
+    """Route the offices' days, in ``workers`` processes when more than one."""
+    if workers > 1 and len(days) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(days))) as pool:
+            return dict(zip((d.office.office_id for d in days), pool.map(route_office, days), strict=True))
+    return {d.office.office_id: route_office(d) for d in days}
+
+
+def stop_id(office_id: str, day: date, courier: int, sequence: int) -> str:
+    """The id of a stop on one courier-day, unique by construction: office, date, courier, sequence."""
+    return f"{office_id}-{day:%Y%m%d}-K{courier:02d}-{sequence:03d}"
+
+
+def _transitions(
+    routed: Mapping[str, list[RoutedDay]], cands: pd.DataFrame, blocks: pd.DataFrame, day: date
+) -> tuple[DispatchReport, list[Transition], dict[str, int]]:
+    last = dict(zip(blocks["block"], blocks["last_courier"], strict=True))
+    by_stop = cands.groupby("stop_key")
+    moves: list[Transition] = []
+    served: dict[str, int] = {}
+    stable = known = stops = cdays = 0
+    for oid, couriers in routed.items():
+        for rd in couriers:
+            courier, order = rd.courier, rd.stop_keys
+            cdays += bool(order)
+            for seq, key in enumerate(order, start=1):
+                grp = by_stop.get_group(key)
+                block = str(grp["block"].iloc[0])
+                prev = last.get(block)
+                if prev is not None and not pd.isna(prev):
+                    known += 1
+                    stable += int(prev) == courier
+                served[block] = courier
+                stops += 1
+                sid = stop_id(oid, day, courier, seq)
+                for r in grp.itertuples():
+                    moves.append(
+                        Transition(
+                            int(r.card_id),
+                            CardState(r.state),
+                            CardState.DISPATCHED,
+                            {"courier": courier, "dispatch_date": day, "sequence": seq, "stop_id": sid},
+                            attempt=int(r.attempts) + 1,
+                            op_date=day,
+                            office_id=oid,
+                            courier=courier,
+                        )
+                    )
+    report = DispatchReport(
+        day, cards=len(moves), stops=stops, courier_days=cdays, stable_stops=stable, known_stops=known
+    )
+    return report, moves, served
+
+
+def retry_due(config: OperationConfig, outcome: Outcome, day: date) -> tuple[date, RetryWindow]:
+    """When (and in which window) a card that failed on ``day`` with ``outcome`` is due again."""
+    nxt = config.calendar.next_working_day(day + timedelta(days=max(1, config.retry_after_days)))
+    if outcome is Outcome.TIDAK_DI_RUMAH and config.not_home_window == "weekend":
+        return config.calendar.next_weekend_day(nxt), "weekend"
+    if outcome is Outcome.TIDAK_DI_RUMAH and config.not_home_window == "late":
+        return nxt, "late"
+    return nxt, "any"

@@ -1,0 +1,337 @@
+"""What the operation writes: a day's dispatch (manifests, dispatch.csv, GeoJSON), the returns lists
+per kecamatan, and the status (cards per state, per day, pace, burn-down charts).
+
+Only the manifests and the returns lists carry names and NIKs (they are the field forms and the
+list handed back to Disdukcapil); dispatch.csv, the GeoJSON layers, status and charts carry card
+references, codes and counts only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ektp_routes.export import safe_filename, write_atomic, write_csv
+from ektp_routes.fieldform import (
+    MANIFEST_COLUMNS,
+    RETURN_COLUMNS,
+    Form,
+    write_form_csv,
+    write_form_pdf,
+    write_form_xlsx,
+)
+from ektp_routes.ledger import CardState, Ledger, Outcome
+from ektp_routes.network import haversine_m
+from ektp_routes.operation import OperationConfig, load_config, load_offices
+from ektp_routes.plan import PostOffice
+
+_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+DISPATCH_COLUMNS = ("card_ref", "office_id", "courier", "date", "sequence", "stop_id")
+SHIFT_START_HOUR = 8.0
+
+
+def file_stem(office_id: str) -> str:
+    """A file-name-safe form of an office id that stays unique: a short hash is added whenever the
+    safe form differs from the id itself."""
+    safe = safe_filename(office_id, max_len=40)
+    return safe if safe == office_id else f"{safe}~{hashlib.sha256(office_id.encode()).hexdigest()[:8]}"
+
+
+def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
+    c = ledger.cards()
+    c = c[pd.to_datetime(c["dispatch_date"]).dt.date == day].copy()
+    c["lon"] = c["field_lon"].fillna(c["lon"])
+    c["lat"] = c["field_lat"].fillna(c["lat"])
+    return c.sort_values(["office_id", "courier", "sequence", "card_ref"]).reset_index(drop=True)
+
+
+def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1) -> dict[str, Path]:
+    """Write the outputs of the dispatch of ``day`` (from the ledger, so they can be rewritten);
+    manifests are written in ``workers`` processes."""
+    cards = _day_cards(ledger, day)
+    offices = {o.office_id: o for o in load_offices(ledger)}
+    config = load_config(ledger)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = pd.DataFrame({k: cards[k] for k in DISPATCH_COLUMNS if k in cards}).assign(date=day.isoformat())
+    written = {"dispatch": write_csv(table[list(DISPATCH_COLUMNS)], out_dir / "dispatch.csv")}
+    stops = _stops(cards)
+    written["stops"] = _geojson(out_dir / "stops.geojson", "stops", _stop_features(stops))
+    written["routes"] = _geojson(out_dir / "routes.geojson", "routes", _route_features(stops, offices, day))
+    folder = out_dir / "manifests"
+    jobs = [
+        (manifest_form(grp, offices[str(oid)], int(courier), day, config),
+         folder / f"manifest_{file_stem(str(oid))}_{day:%Y%m%d}_K{int(courier):02d}")
+        for (oid, courier), grp in cards.groupby(["office_id", "courier"], sort=True)
+    ]  # fmt: skip
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_write_manifest, jobs, chunksize=8))
+    else:
+        for job in jobs:
+            _write_manifest(job)
+    written["manifests"] = folder
+    return written
+
+
+def _write_manifest(job: tuple[Form, Path]) -> None:
+    form, stem = job
+    write_form_xlsx(form, stem.parent / f"{stem.name}.xlsx")
+    write_form_pdf(form, stem.parent / f"{stem.name}.pdf")
+    write_form_csv(form, stem.parent / f"{stem.name}.csv")
+
+
+def _stops(cards: pd.DataFrame) -> pd.DataFrame:
+    if not len(cards):
+        return pd.DataFrame(
+            columns=[
+                "stop_id",
+                "office_id",
+                "courier",
+                "sequence",
+                "lon",
+                "lat",
+                "cards",
+                "block",
+                "desa",
+                "precision",
+            ]
+        )
+    return (
+        cards.groupby("stop_id", sort=False)
+        .agg(
+            office_id=("office_id", "first"),
+            courier=("courier", "first"),
+            sequence=("sequence", "first"),
+            lon=("lon", "mean"),
+            lat=("lat", "mean"),
+            cards=("card_id", "size"),
+            block=("block", "first"),
+            desa=("desa", "first"),
+            precision=("precision", "first"),
+        )
+        .reset_index()
+    )
+
+
+def _geojson(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
+    text = json.dumps({"type": "FeatureCollection", "name": name, "features": features}, ensure_ascii=False)
+    return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _stop_features(stops: pd.DataFrame) -> list[dict[str, Any]]:
+    feats = []
+    for s in stops.itertuples():
+        props = {
+            "stop_id": s.stop_id,
+            "office_id": s.office_id,
+            "courier": int(s.courier),
+            "sequence": int(s.sequence),
+            "cards": int(s.cards),
+            "block": s.block,
+            "desa": s.desa,
+            "precision": s.precision,
+        }
+        geom = {"type": "Point", "coordinates": [round(float(s.lon), 6), round(float(s.lat), 6)]}
+        feats.append({"type": "Feature", "geometry": geom, "properties": props})
+    return feats
+
+
+def _route_features(stops: pd.DataFrame, offices: dict[str, PostOffice], day: date) -> list[dict[str, Any]]:
+    feats = []
+    for (oid, courier), grp in stops.sort_values("sequence").groupby(["office_id", "courier"], sort=True):
+        o = offices[str(oid)]
+        lon = np.r_[o.lon, grp["lon"].to_numpy(float), o.lon]
+        lat = np.r_[o.lat, grp["lat"].to_numpy(float), o.lat]
+        km = float(np.sum(haversine_m(lon[:-1], lat[:-1], lon[1:], lat[1:]))) / 1000
+        props = {
+            "route_id": f"{oid}-{day:%Y%m%d}-K{int(courier):02d}",
+            "office_id": oid,
+            "courier": int(courier),
+            "date": day.isoformat(),
+            "stops": len(grp),
+            "cards": int(grp["cards"].sum()),
+            "straight_km": round(km, 2),
+        }
+        coords = [[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat, strict=True)]
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coords},
+                "properties": props,
+            }
+        )
+    return feats
+
+
+def _window_text(late: bool, config: OperationConfig) -> str:
+    if not late:
+        return ""
+    lo, hi = (SHIFT_START_HOUR + h for h in config.late_window_h)
+    return f"sore {int(lo):02d}:{int(lo % 1 * 60):02d}-{int(hi):02d}:{int(hi % 1 * 60):02d}"
+
+
+def manifest_form(
+    cards: pd.DataFrame, office: PostOffice, courier: int, day: date, config: OperationConfig
+) -> Form:
+    """The field form of one courier-day: stops in order, each card with its name and NIK."""
+    c = cards.sort_values(["sequence", "card_ref"])
+    late = c["window"].eq("late") & c["attempts"].gt(0)
+    rows = pd.DataFrame(
+        {
+            "no": range(1, len(c) + 1),
+            "urutan": c["sequence"].astype(int).to_numpy(),
+            "card_ref": c["card_ref"].to_numpy(),
+            "nama": c["nama"].to_numpy(),
+            "nik": c["nik"].to_numpy(),
+            "alamat": c["alamat"].to_numpy(),
+            "rt_rw": (c["rt"].astype(str) + "/" + c["rw"].astype(str)).to_numpy(),
+            "desa": c["desa"].to_numpy(),
+            "percobaan": (c["attempts"].astype(int) + 1).to_numpy(),
+            "jendela": [_window_text(bool(x), config) for x in late],
+            "tanggal": day.isoformat(),
+        }
+    )
+    codes = [o.value for o in Outcome if config.rules.family_handover or o is not Outcome.DITERIMA_KELUARGA]
+    header = (
+        f"Kantor pos: {office.name} ({office.office_id})   Kurir: K{courier:02d}   "
+        f"Tanggal: {_HARI[day.weekday()]}, {day.isoformat()}",
+        f"Total: {len(c)} kartu di {c['sequence'].nunique()} titik   Diterima: ______   Gagal: ______",
+        "Kode hasil: " + ", ".join(codes),
+    )
+    return Form(
+        "DAFTAR PENGANTARAN KTP-el",
+        header,
+        MANIFEST_COLUMNS,
+        rows,
+        {"hasil": tuple(codes)},
+        hidden=("tanggal",),
+    )
+
+
+# ------------------------------------------------------------------------------------------- returns
+def write_returns(ledger: Ledger, out_dir: Path) -> list[Path]:
+    """One returns list per kecamatan (CSV, XLSX, PDF) of the cards returned to Disdukcapil."""
+    c = ledger.cards(states=[CardState.RETURNED])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for (kode, name), grp in c.groupby(["kecamatan_kode", "kecamatan"], sort=True, dropna=False):
+        g = grp.sort_values(["desa", "rw", "rt", "card_ref"])
+        rows = g.assign(
+            no=range(1, len(g) + 1),
+            rt_rw=g["rt"].astype(str) + "/" + g["rw"].astype(str),
+            tanggal=pd.to_datetime(g["dispatch_date"]).dt.date.astype(str),
+        )
+        header = (
+            f"Kecamatan: {name} ({kode})",
+            f"Jumlah kartu dikembalikan: {len(g)}",
+            "Alasan: kode hasil terakhir; Percobaan = jumlah pengantaran",
+        )
+        form = Form("DAFTAR KTP-el DIKEMBALIKAN KE DISDUKCAPIL", header, RETURN_COLUMNS, rows)
+        stem = f"returns_{file_stem(str(name))}"
+        written += [
+            write_form_csv(form, out_dir / f"{stem}.csv"),
+            write_form_xlsx(form, out_dir / f"{stem}.xlsx"),
+            write_form_pdf(form, out_dir / f"{stem}.pdf"),
+        ]
+    return written
+
+
+# -------------------------------------------------------------------------------------------- status
+@dataclass(frozen=True)
+class Status:
+    """Cards per state overall, per office/kecamatan/desa and per day, with the pace."""
+
+    states: dict[str, int]
+    per_area: dict[str, pd.DataFrame]
+    per_day: pd.DataFrame
+    pace_per_day: float
+    days_to_finish: int | None
+    open_per_day: pd.DataFrame
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "states": self.states,
+            "total": sum(self.states.values()),
+            "pace_per_day": round(self.pace_per_day, 1),
+            "days_to_finish": self.days_to_finish,
+            **{f"per_{k}": v.to_dict(orient="index") for k, v in self.per_area.items()},
+            "per_day": self.per_day.to_dict(orient="records"),
+        }
+
+
+def status(ledger: Ledger, *, recent_days: int = 5) -> Status:
+    """The operation's status (see :class:`Status`); the pace is the mean of cards closed (delivered
+    or returned) per dispatch day over the last ``recent_days`` days with outcomes."""
+    states = ledger.counts()
+    c = ledger.cards(columns=["office_id", "kecamatan", "desa", "state"])
+    areas = {
+        k: pd.crosstab(c[col], c["state"]).reindex(columns=list(CardState), fill_value=0)
+        for k, col in (("office", "office_id"), ("kecamatan", "kecamatan"), ("desa", "desa"))
+    }
+    ev = ledger.events()
+    ev = ev[ev["op_date"].notna()]
+    per_day = pd.crosstab(ev["op_date"].astype(str), ev["to_state"]).reindex(
+        columns=[s.value for s in CardState if s is not CardState.PENDING], fill_value=0
+    )
+    closed = per_day["delivered"] + per_day["returned"]
+    recent = closed[closed > 0].tail(recent_days)
+    pace = float(recent.mean()) if len(recent) else 0.0
+    open_cards = states["pending"] + states["dispatched"] + states["failed"]
+    finish = math.ceil(open_cards / pace) if pace > 0 else (0 if open_cards == 0 else None)
+    return Status(
+        states, areas, per_day.rename_axis("date").reset_index(), pace, finish, _open_per_day(ev, c)
+    )
+
+
+def _open_per_day(ev: pd.DataFrame, cards: pd.DataFrame) -> pd.DataFrame:
+    """Open cards (not yet delivered or returned) per office at the end of each operation day."""
+    done = ev[ev["to_state"].isin(["delivered", "returned"])]
+    table = pd.crosstab(done["op_date"].astype(str), done["office_id"]).sort_index().cumsum()
+    total = cards["office_id"].value_counts()
+    return (total.reindex(table.columns).fillna(0).astype(int) - table).clip(lower=0)
+
+
+def write_burndown(st: Status, out_dir: Path) -> list[Path]:
+    """One burn-down chart (open cards per day) per office, as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for oid in st.open_per_day.columns:
+        fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
+        series = st.open_per_day[oid]
+        ax.plot(pd.to_datetime(series.index), series.to_numpy(), marker="o")
+        ax.set_title(f"Kartu belum selesai - {oid}")
+        ax.set_ylabel("kartu")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        fig.autofmt_xdate()
+        path = out_dir / f"burndown_{file_stem(str(oid))}.png"
+        _save_png(fig, path)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _save_png(fig: Any, path: Path) -> Path:
+    return write_atomic(path, lambda p: fig.savefig(p, format="png"))
+
+
+def area_table(st: Status, area: str) -> pd.DataFrame:
+    """Cards per state for ``area`` (office, kecamatan or desa), with a total row."""
+    t = st.per_area[area].copy()
+    t.loc["TOTAL"] = t.sum()
+    return t

@@ -1,0 +1,262 @@
+"""Field outcomes back into the ledger (``ops record``).
+
+Accepted inputs: the filled manifests as written (XLSX or CSV, typed in by a clerk) and a handheld
+app's CSV with the columns ``card_ref, hasil, waktu`` (ISO date-time) and optional ``lon, lat`` of
+the handover. Every row is checked (:class:`Problem`); problem rows are reported with their reason and
+kept out, the rest is applied in ONE transaction. A file already recorded (same content) changes
+nothing; a row that repeats an outcome already recorded for that dispatch changes nothing either.
+The handover coordinates of delivered cards become the household's field-verified location
+(precision ``field``), which later dispatches use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ektp_routes._errors import InputFileError
+from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
+from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, new_run_id
+from ektp_routes.operation import OperationConfig, load_config, retry_due
+
+logger = logging.getLogger(__name__)
+LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # Kabupaten Bekasi keeps WIB (UTC+7)
+
+
+class Problem(StrEnum):
+    """Why an outcome row was kept out of the ledger."""
+
+    UNKNOWN_CARD = "unknown_card"
+    NOT_DISPATCHED_THAT_DAY = "not_dispatched_that_day"
+    CONFLICTING_OUTCOME = "conflicting_outcome"
+    UNKNOWN_OUTCOME = "unknown_outcome"
+    FAMILY_NOT_ALLOWED = "family_handover_not_allowed"
+    FUTURE_DATE = "future_date"
+    TIME_INVALID = "time_invalid"
+    OUTCOME_EMPTY = "outcome_empty"
+
+
+_MESSAGES = {
+    Problem.UNKNOWN_CARD: "no card with this reference in the ledger (check the digits)",
+    Problem.NOT_DISPATCHED_THAT_DAY: "the card was not out for delivery on that date",
+    Problem.CONFLICTING_OUTCOME: "another, different outcome is given for this card",
+    Problem.UNKNOWN_OUTCOME: "not one of the outcome codes " + ", ".join(Outcome),
+    Problem.FAMILY_NOT_ALLOWED: "handover to a family member is not allowed in this operation",
+    Problem.FUTURE_DATE: "the time lies in the future",
+    Problem.TIME_INVALID: "no readable date/time (waktu, or tanggal and jam)",
+    Problem.OUTCOME_EMPTY: "no outcome code filled in (the card stays out for delivery)",
+}
+
+
+@dataclass(frozen=True)
+class RecordReport:
+    """What ``ops record`` did."""
+
+    applied: int
+    unchanged: int
+    files_seen_before: tuple[str, ...]
+    problems: pd.DataFrame
+    by_outcome: dict[str, int]
+    field_locations: int
+    run_id: str
+
+
+def read_outcomes(path: Path) -> pd.DataFrame:
+    """One outcome file as rows of text: file, row, card_ref, hasil, waktu, lon, lat."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            raw = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
+        elif suffix in (".csv", ".txt"):
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            raw.columns = [str(c).strip().lower() for c in raw.columns]
+            raw.insert(0, "row", range(2, 2 + len(raw)))
+        else:
+            raise InputFileError(f"{path.name}: outcome files must be .xlsx or .csv")
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(
+            f"{path.name} cannot be read as an outcome file ({type(exc).__name__})"
+        ) from None
+    if "card_ref" not in raw.columns or "hasil" not in raw.columns:
+        raise InputFileError(
+            f"{path.name}: columns card_ref and hasil are required (a manifest or handheld CSV)"
+        )
+    out = pd.DataFrame({"file": path.name, "row": raw["row"]})
+    for col in ("card_ref", "hasil", "waktu", "tanggal", "jam", "lon", "lat"):
+        out[col] = raw[col].astype(str).str.strip() if col in raw.columns else ""
+    out["card_ref"] = out["card_ref"].str.upper()
+    out["hasil"] = out["hasil"].str.upper().str.replace(r"[\s-]+", "_", regex=True)
+    blank = out["waktu"].eq("")
+    out.loc[blank, "waktu"] = (out["tanggal"] + " " + out["jam"]).str.strip()[blank]
+    empty = out["card_ref"].eq("") & out["hasil"].eq("")
+    return out.loc[~empty, ["file", "row", "card_ref", "hasil", "waktu", "lon", "lat"]].reset_index(drop=True)
+
+
+def _when(text: pd.Series) -> pd.Series:
+    """Local (WIB) naive timestamps; NaT where unreadable. Offsets given are converted to WIB."""
+    out = []
+    for t in text:
+        try:
+            ts = pd.Timestamp(t) if t else pd.NaT
+        except (ValueError, TypeError):
+            ts = pd.NaT
+        if ts is not pd.NaT and ts.tzinfo is not None:
+            ts = ts.tz_convert(LOCAL_TZ).tz_localize(None)
+        out.append(ts)
+    return pd.Series(out, index=text.index, dtype="datetime64[ns]")
+
+
+def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now: datetime) -> pd.DataFrame:
+    """Add ``problem`` (empty when fine) and ``unchanged`` to each row."""
+    r = rows.copy()
+    r["when"] = _when(r["waktu"])
+    r["day"] = r["when"].dt.date
+    c = cards.set_index("card_ref")
+    r["card_id"] = r["card_ref"].map(c["card_id"])
+    state = r["card_ref"].map(c["state"])
+    sent = pd.to_datetime(r["card_ref"].map(c["dispatch_date"])).dt.date
+    last = r["card_ref"].map(c["outcome"])
+    problem = pd.Series("", index=r.index)
+
+    def mark(mask: pd.Series, why: Problem) -> None:
+        problem[mask & problem.eq("")] = why.value
+
+    mark(r["hasil"].eq(""), Problem.OUTCOME_EMPTY)
+    mark(~r["hasil"].isin(list(Outcome)), Problem.UNKNOWN_OUTCOME)
+    if not config.rules.family_handover:
+        mark(r["hasil"].eq(Outcome.DITERIMA_KELUARGA), Problem.FAMILY_NOT_ALLOWED)
+    mark(r["card_id"].isna(), Problem.UNKNOWN_CARD)
+    mark(r["when"].isna(), Problem.TIME_INVALID)
+    mark(r["when"] > pd.Timestamp(now), Problem.FUTURE_DATE)
+    valid = problem.eq("")
+    distinct = r[valid].groupby("card_ref")["hasil"].transform("nunique")
+    mark(r.index.isin(distinct[distinct > 1].index), Problem.CONFLICTING_OUTCOME)
+    same_day = sent == r["day"]
+    done_before = same_day & ~state.eq(CardState.DISPATCHED)
+    mark(done_before & ~last.eq(r["hasil"]), Problem.CONFLICTING_OUTCOME)
+    mark(~same_day, Problem.NOT_DISPATCHED_THAT_DAY)
+    r["problem"] = problem
+    r["unchanged"] = problem.eq("") & (done_before | r.duplicated(["card_ref", "hasil"]))
+    return r
+
+
+def _coords(r: pd.DataFrame) -> pd.DataFrame:
+    lon = pd.to_numeric(r["lon"], errors="coerce")
+    lat = pd.to_numeric(r["lat"], errors="coerce")
+    inside = lon.between(94.0, 142.0) & lat.between(-11.5, 6.5)
+    return pd.DataFrame({"lon": lon.where(inside), "lat": lat.where(inside)})
+
+
+def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | None = None) -> RecordReport:
+    """Apply outcome files to the ledger (see the module docstring)."""
+    config = load_config(ledger)
+    now = now or datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    prints = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    run = new_run_id()
+    with ledger.transaction() as conn:
+        seen = tuple(p.name for p in paths if Ledger.seen_import(conn, prints[p]))
+        fresh = [p for p in paths if p.name not in seen]
+        frames = [read_outcomes(p) for p in fresh]
+        rows = pd.concat(frames, ignore_index=True) if frames else _empty_rows()
+        cols = [
+            "card_id",
+            "card_ref",
+            "state",
+            "attempts",
+            "dispatch_date",
+            "outcome",
+            "stop_key",
+            "office_id",
+            "courier",
+        ]
+        cards = ledger.cards(columns=cols, conn=conn)
+        checked = _check(rows, cards, config, now)
+        todo = checked[checked["problem"].eq("") & ~checked["unchanged"]]
+        moves = _moves(todo, cards, config)
+        Ledger.apply(conn, moves, source=",".join(p.name for p in fresh), run_id=run)
+        located = _field_locations(conn, todo, cards)
+        for p in fresh:
+            Ledger.note_import(conn, prints[p], source=p.name, run_id=run, applied=len(moves))
+    problems = checked[checked["problem"].ne("")]
+    report = pd.DataFrame(
+        {
+            "file": problems["file"],
+            "row": problems["row"],
+            "card_ref": problems["card_ref"],
+            "reason": problems["problem"],
+            "message": problems["problem"].map(lambda p: _MESSAGES[Problem(p)]),
+        }
+    )
+    by = todo["hasil"].value_counts().to_dict()
+    logger.info("recorded %d outcomes, %d problem rows (%s)", len(moves), len(report), run)
+    return RecordReport(
+        len(moves),
+        int(checked["unchanged"].sum()),
+        seen,
+        report.reset_index(drop=True),
+        {str(k): int(v) for k, v in by.items()},
+        located,
+        run,
+    )
+
+
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame(columns=["file", "row", "card_ref", "hasil", "waktu", "lon", "lat"])
+
+
+def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> list[Transition]:
+    c = cards.set_index("card_ref")
+    out = []
+    for r in todo.itertuples():
+        card = c.loc[r.card_ref]
+        outcome = Outcome(r.hasil)
+        attempt = int(card["attempts"]) + 1
+        to = config.rules.after(outcome, attempt)
+        values: dict[str, Any] = {"attempts": attempt, "outcome": outcome.value, "due": None, "window": "any"}
+        if to is CardState.FAILED:
+            due, window = retry_due(config, outcome, r.day)
+            values.update(due=due, window=window)
+        out.append(
+            Transition(
+                int(card["card_id"]),
+                CardState.DISPATCHED,
+                to,
+                values,
+                outcome.value,
+                attempt,
+                r.day,
+                str(card["office_id"]),
+                int(card["courier"]),
+            )
+        )
+    return out
+
+
+def _field_locations(conn: sa.Connection, todo: pd.DataFrame, cards: pd.DataFrame) -> int:
+    """Handover points of delivered cards become the household's field-verified location."""
+    ok = todo[todo["hasil"].isin([Outcome.DITERIMA, Outcome.DITERIMA_KELUARGA])]
+    xy = _coords(ok).dropna()
+    if not len(xy):
+        return 0
+    keys = ok.loc[xy.index, "card_ref"].map(cards.set_index("card_ref")["stop_key"])
+    pts = pd.DataFrame({"k": keys, "x": xy["lon"], "y": xy["lat"]}).groupby("k").mean()
+    stmt = (
+        sa.update(cards_t)
+        .where(cards_t.c.stop_key == sa.bindparam("k"))
+        .values(field_lon=sa.bindparam("x"), field_lat=sa.bindparam("y"), precision="field")
+    )
+    conn.execute(stmt, [{"k": k, "x": float(x), "y": float(y)} for k, (x, y) in pts.iterrows()])
+    return int(np.int64(len(pts)))

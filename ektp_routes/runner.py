@@ -1,0 +1,266 @@
+"""Solving post offices side by side: local processes or a Dask cluster, with resume.
+
+Each post office is one :class:`OfficeJob`; :func:`solve_office` turns it into an :class:`OfficeResult`,
+a small JSON-able value that names stops by their identity (never by position). With a work
+directory, each finished office is saved as ``office-<key>.json`` where the key is a sha256 over a
+canonical serialisation of everything the result depends on (office, stops, solver parameters,
+service times, network), so a later run, in any process, reuses it exactly when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ektp_routes._files import write_text
+from ektp_routes.config import ServiceTimes
+from ektp_routes.ids import RouteId
+from ektp_routes.network import TravelNetwork
+from ektp_routes.offices import PostOffice
+from ektp_routes.schema import LeftOutStatus, UnservedReason
+from ektp_routes.solve import (
+    DenseMatrices,
+    RoutePlan,
+    RoutingProblem,
+    SolveParams,
+    TerritoryMatrices,
+    describe_unserved,
+    solve,
+)
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+LonLat = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class OfficeJob:
+    """One post office's routing problem: its stops (``stop_id, lon, lat, cards``) and how to solve."""
+
+    office: PostOffice
+    stops: pd.DataFrame
+    network: TravelNetwork
+    params: SolveParams
+    service: ServiceTimes
+
+    def key(self) -> str:
+        """sha256 over a canonical serialisation of the job: equal in every process and run."""
+        doc = {
+            "office": asdict(self.office),
+            "stops": {c: self.stops[c].tolist() for c in ("stop_id", "lon", "lat", "cards")},
+            "params": asdict(self.params),
+            "service": asdict(self.service),
+            "network": self.network.fingerprint(),
+        }
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    """A courier-day: its stops in visiting order (by identity) with arrival times and totals."""
+
+    route_id: RouteId
+    stop_ids: tuple[str, ...]
+    arrivals_s: tuple[float, ...]
+    cards: int
+    distance_m: float
+    duration_s: float
+    travel_s: float
+    geometry: tuple[LonLat, ...]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A stop no route carries, with its reason as a (code, message) value."""
+
+    stop_id: str
+    code: str
+    message: str
+
+    @property
+    def status(self) -> LeftOutStatus:
+        unreachable = self.code == UnservedReason.UNREACHABLE
+        return LeftOutStatus.UNROUTABLE if unreachable else LeftOutStatus.UNSERVED
+
+
+@dataclass(frozen=True)
+class OfficeResult:
+    """What solving one office produced, in the order the solver returned its routes."""
+
+    office_id: str
+    routes: tuple[PlannedRoute, ...]
+    left_out: tuple[LeftOut, ...]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> OfficeResult:
+        d = json.loads(text)
+        routes = tuple(
+            PlannedRoute(
+                route_id=RouteId(**r["route_id"]),
+                stop_ids=tuple(r["stop_ids"]),
+                arrivals_s=tuple(r["arrivals_s"]),
+                cards=int(r["cards"]),
+                distance_m=r["distance_m"],
+                duration_s=r["duration_s"],
+                travel_s=r["travel_s"],
+                geometry=tuple((x, y) for x, y in r["geometry"]),
+            )
+            for r in d["routes"]
+        )
+        return cls(d["office_id"], routes, tuple(LeftOut(**x) for x in d["left_out"]))
+
+
+def solve_office(job: OfficeJob) -> OfficeResult:
+    """Build and solve one post office's problem (runs in a worker process or a Dask worker)."""
+    o = job.office
+    lon = np.r_[o.lon, job.stops["lon"].to_numpy(dtype=float)]
+    lat = np.r_[o.lat, job.stops["lat"].to_numpy(dtype=float)]
+    unroutable: dict[int, str] = {}
+    plan = solve(_problem(job, lon, lat, unroutable), job.params)
+    return _office_result(job, plan, lon, lat, unroutable)
+
+
+def _problem(job: OfficeJob, lon: np.ndarray, lat: np.ndarray, unroutable: dict[int, str]) -> RoutingProblem:
+    """The office's routing problem; records stops no road reaches into ``unroutable``."""
+    cards = np.r_[0, job.stops["cards"].to_numpy(dtype=np.int64)]
+    common: dict[str, Any] = dict(
+        service_base_s=job.service.base_s, service_per_card_s=job.service.per_card_s, lon=lon, lat=lat
+    )
+    if len(lon) - 1 <= job.params.max_stops_whole:
+        m = job.network.matrix(lon, lat)
+        unroutable.update({i: why for i, why in m.unreachable_from(0).items() if i != 0})
+        return RoutingProblem(DenseMatrices(m.time_s, m.dist_m), cards, job.office.fleet, **common)
+
+    # A large office: matrices are built per territory, never for all its stops at once.
+    def matrix_fn(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sub = job.network.matrix(lon[idx], lat[idx])
+        for k, why in sub.unreachable_from(0).items():
+            if k != 0:
+                unroutable[int(idx[k])] = why
+        return sub.time_s, sub.dist_m
+
+    return RoutingProblem(TerritoryMatrices(matrix_fn), cards, job.office.fleet, **common)
+
+
+def _office_result(
+    job: OfficeJob, plan: RoutePlan, lon: np.ndarray, lat: np.ndarray, unroutable: dict[int, str]
+) -> OfficeResult:
+    ids = job.stops["stop_id"].tolist()  # problem node i (>= 1) is stop i - 1
+    routes = []
+    for r in plan.routes:
+        path = [0, *r.stops, 0]
+        coords: list[LonLat] = []
+        for leg in job.network.path_geometry(lon[path].tolist(), lat[path].tolist()):
+            pts = [(round(x, 6), round(y, 6)) for x, y in leg.coords]
+            coords += pts if not coords else pts[1:]
+        routes.append(
+            PlannedRoute(
+                route_id=RouteId(job.office.office_id, r.courier, r.day),
+                stop_ids=tuple(ids[s - 1] for s in r.stops),
+                arrivals_s=tuple(float(a) for a in r.arrivals_s),
+                cards=int(r.cards),
+                distance_m=float(r.distance_m),
+                duration_s=float(r.duration_s),
+                travel_s=float(r.travel_s),
+                geometry=tuple(coords),
+            )
+        )
+    left_out = tuple(
+        LeftOut(
+            ids[s - 1],
+            why,
+            (why == UnservedReason.UNREACHABLE and unroutable.get(s)) or describe_unserved(why),
+        )
+        for s, why in plan.unserved.items()
+    )
+    return OfficeResult(job.office.office_id, tuple(routes), left_out)
+
+
+# ---------------------------------------------------------------------------------------------- running
+class ResumeStore:
+    """Finished offices saved as JSON files under a work directory, keyed by :meth:`OfficeJob.key`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, job: OfficeJob) -> Path:
+        return self.folder / f"office-{job.key()}.json"
+
+    def load(self, job: OfficeJob) -> OfficeResult | None:
+        f = self.path(job)
+        if not f.is_file():
+            return None
+        try:
+            res = OfficeResult.from_json(f.read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError):
+            logger.warning("ignoring unreadable resume file %s", f.name)
+            return None
+        logger.info("resumed office %s from %s", job.office.office_id, f.name)
+        return res
+
+    def save(self, job: OfficeJob, res: OfficeResult) -> None:
+        write_text(self.path(job), res.to_json())
+        logger.info("saved office %s to %s", job.office.office_id, self.path(job).name)
+
+
+def run_jobs(
+    jobs: list[OfficeJob],
+    *,
+    workers: int,
+    work_dir: Path | None = None,
+    client: Any = None,
+    progress: Progress | None = None,
+) -> dict[str, OfficeResult]:
+    """Solve every job (resuming saved ones); office id -> result."""
+    store = ResumeStore(work_dir) if work_dir else None
+    done: dict[str, OfficeResult] = {}
+    pending = []
+    for job in jobs:
+        saved = store.load(job) if store else None
+        if saved is not None:
+            done[job.office.office_id] = saved
+        else:
+            pending.append(job)
+    if progress:
+        progress(len(done), len(jobs))
+    for job, res in _solve_all(pending, workers, client):
+        done[res.office_id] = res
+        if store:
+            store.save(job, res)
+        if progress:
+            progress(len(done), len(jobs))
+    return done
+
+
+def _solve_all(
+    pending: list[OfficeJob], workers: int, client: Any
+) -> Iterator[tuple[OfficeJob, OfficeResult]]:
+    """(job, result) as each finishes: on a Dask client, in local processes, or in this process."""
+    if client is not None:
+        from dask.distributed import as_completed as dask_completed
+
+        futs = {client.submit(solve_office, job, pure=False, retries=2): job for job in pending}
+        for fut in dask_completed(list(futs)):
+            yield futs[fut], fut.result()
+    elif workers > 1 and len(pending) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
+            futs2 = {pool.submit(solve_office, job): job for job in pending}
+            for fut2 in as_completed(futs2):
+                yield futs2[fut2], fut2.result()
+    else:
+        for job in pending:
+            yield job, solve_office(job)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from opsdata import CONFIG, registry_cards
+
+from ektp_routes.cli import main
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    registry_cards().head(60).to_csv("cards.csv", index=False)
+    Path("plan.toml").write_text(CONFIG)
+    return tmp_path
+
+
+def test_operation_from_the_command_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+                 "--start-date", "2026-08-14"]) == 0  # fmt: skip
+    assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-16", "--out", "d0"]) == 0
+    assert "not a working day" in capsys.readouterr().out and not Path("d0").exists()
+    assert (
+        main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d1", "--workers", "1"])
+        == 0
+    )
+    sent = pd.read_csv("d1/dispatch.csv", dtype=str, encoding="utf-8-sig")
+    pd.DataFrame({"card_ref": sent["card_ref"], "hasil": "DITERIMA", "waktu": "2026-08-14T10:00"}).to_csv(
+        "hand.csv", index=False
+    )
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
+    assert "already recorded, nothing changed" in capsys.readouterr().out
+    assert main(["ops", "status", "--ledger", "l.db", "--json"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    assert js["states"]["delivered"] == len(sent) and sum(js["states"].values()) == 60
+    assert main(["ops", "returns", "--ledger", "l.db", "--out", "ret"]) == 0
+
+
+def test_errors_are_one_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ops", "dispatch", "--ledger", "none.db", "--date", "2026-08-14", "--out", "d"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "ops start" in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as info:
+        main(["ops", "dispatch", "--ledger", "l.db", "--date", "14/08/2026", "--out", "d"])
+    assert info.value.code == 2 and "not a date" in capsys.readouterr().err
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db"]) == 2  # first batch without a start date
+    assert "--start-date" in capsys.readouterr().err
+    assert main(["fleet", "cards.csv", "--couriers", "2", "--first-attempt-failure", "1.5"]) == 2

@@ -1,0 +1,56 @@
+"""Writing a plan: files and their columns (from ektp_routes.schema), manifests, escaping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ektp_routes import schema
+from ektp_routes.export import escape_frame, escape_spreadsheet, manifest_sheets, write_plan
+from ektp_routes.report import assemble
+
+
+def _written(plan_parts, out: Path):  # type: ignore[no-untyped-def]
+    cards, stops, scoped, office, res = plan_parts
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    return plan, write_plan(plan, out, with_map=False)
+
+
+def test_files_have_the_schema_columns(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, files = _written(plan_parts, tmp_path)
+    asg = pd.read_csv(files["assignments"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert tuple(asg.columns) == schema.ASSIGNMENTS
+    assert list(asg["reason"]) == ["", "", asg.loc[2, "reason"], asg.loc[3, "reason"]]
+    assert asg.loc[3, "reason"].startswith("beyond_shift: ") and asg.loc[3, "reason_code"] == "beyond_shift"
+    summary = pd.read_csv(files["summary"], encoding="utf-8-sig")
+    assert tuple(summary.columns) == schema.SUMMARY
+    routes = json.loads(files["routes"].read_text())["features"]
+    assert tuple(routes[0]["properties"]) == schema.ROUTE_FEATURE
+    stops = json.loads(files["stops"].read_text())["features"]
+    assert all(tuple(f["properties"]) == schema.STOP_FEATURE for f in stops)
+    offices = json.loads(files["offices"].read_text())["features"]
+    assert tuple(offices[0]["properties"]) == schema.OFFICE_FEATURE
+
+
+def test_each_planned_card_on_exactly_one_manifest(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan, files = _written(plan_parts, tmp_path)
+    sheets = list(manifest_sheets(plan))
+    assert [rid for rid, _ in sheets] == ["PO1-K01-H02"]
+    _, sheet = sheets[0]
+    assert tuple(sheet.columns) == schema.MANIFEST
+    assert list(sheet["Urutan"]) == [1, 2] and list(sheet["Perkiraan Tiba"]) == ["08:01", "08:04"]
+    on_files = pd.concat(
+        pd.read_csv(f, dtype=str, encoding="utf-8-sig") for f in sorted(files["manifests"].glob("*.csv"))
+    )
+    planned = plan.cards.cards.merge(plan.assignments[plan.assignments.status == "planned"], on="row")
+    assert sorted(on_files["NIK"]) == sorted(planned["nik"])
+    assert len(list(files["manifests"].glob("*.xlsx"))) == 1
+
+
+def test_escaping_formulas() -> None:
+    assert escape_spreadsheet("=1+1") == "'=1+1" and escape_spreadsheet("Siti") == "Siti"
+    assert escape_spreadsheet(5) == 5
+    df = escape_frame(pd.DataFrame({"a": ["@SUM(A1)", "x"], "n": [1, 2]}))
+    assert list(df["a"]) == ["'@SUM(A1)", "x"] and list(df["n"]) == [1, 2]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from ektp_routes.fieldform import (
+    MANIFEST_COLUMNS,
+    MANIFEST_MARKER,
+    Form,
+    read_form_xlsx,
+    write_form_csv,
+    write_form_pdf,
+    write_form_xlsx,
+)
+
+
+def _form(n: int = 70) -> Form:
+    rows = pd.DataFrame(
+        {
+            "no": range(1, n + 1),
+            "urutan": [i // 2 + 1 for i in range(n)],
+            "card_ref": [f"K{i:08d}" for i in range(n)],
+            "nama": ['=HYPERLINK("x")'] + [f"Nama {i}" for i in range(1, n)],
+            "nik": [f"3216{i:012d}" for i in range(n)],
+            "alamat": "Kp. Gabus Kidul",
+            "tanggal": "2026-08-14",
+        }
+    )
+    header = ("Kantor pos: PH (PH-1)   Kurir: K01   Tanggal: Jumat, 2026-08-14", f"Total: {n} kartu", "Kode")
+    choices = {"hasil": ("DITERIMA", "PINDAH")}
+    return Form("DAFTAR PENGANTARAN KTP-el", header, MANIFEST_COLUMNS, rows, choices, hidden=("tanggal",))
+
+
+def test_xlsx_is_a_print_ready_form(tmp_path: Path) -> None:
+    path = write_form_xlsx(_form(), tmp_path / "m.xlsx")
+    ws = load_workbook(path).active
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$5:$5"
+    assert "&P" in ws.oddHeader.right.text and "&N" in ws.oddHeader.right.text
+    header = [c.value for c in ws[5]]
+    hasil = header.index("Hasil (kode)") + 1
+    dv = ws.data_validations.dataValidation[0]
+    assert (
+        dv.type == "list"
+        and "DITERIMA" in dv.formula1
+        and str(dv.sqref).startswith(ws.cell(6, hasil).coordinate)
+    )
+    assert ws.cell(6, 1).border.left.style == "thin"
+    assert ws.cell(6, header.index("Nama") + 1).value.startswith("'=")  # shown, never run
+    assert ws.column_dimensions["E"].width == 20
+
+
+def test_pdf_has_pages_with_x_of_y(tmp_path: Path) -> None:
+    path = write_form_pdf(_form(70), tmp_path / "m.pdf")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 2
+
+
+def test_clerk_round_trip_reads_back_what_was_typed(tmp_path: Path) -> None:
+    path = write_form_xlsx(_form(5), tmp_path / "m.xlsx")
+    wb = load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(1)  # a clerk adds a line above the table
+    header = [c.value for c in ws[6]]
+    ws.cell(7, header.index("Hasil (kode)") + 1, "DITERIMA")
+    ws.cell(7, header.index("Jam") + 1, "09:30")
+    ws.cell(8, header.index("Hasil (kode)") + 1, "PINDAH")
+    wb.save(path)
+    back = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
+    assert list(back["hasil"][:3]) == ["DITERIMA", "PINDAH", ""]
+    assert (
+        list(back["row"][:2]) == [7, 8] and back["jam"][0] == "09:30" and back["tanggal"][0] == "2026-08-14"
+    )
+    assert back["card_ref"][1] == "K00000001"
+
+
+def test_csv_form_escapes_formulas(tmp_path: Path) -> None:
+    path = write_form_csv(_form(3), tmp_path / "m.csv")
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("no,urutan,card_ref") and "'=HYPERLINK" in text

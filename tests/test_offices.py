@@ -1,0 +1,58 @@
+"""Post offices: reading the offices file, placeholders, and which office serves each desa."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ektp_routes import ConfigError, Gazetteer, InputFileError
+from ektp_routes.config import DEFAULT_FLEET
+from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices, read_offices
+from ektp_routes.solve import CourierOverride, Fleet
+
+
+def test_offices_file_and_bad_offices(tmp_path: Path) -> None:
+    p = tmp_path / "offices.csv"
+    p.write_text("name,lon,lat,couriers,kodepos\nKPC Serang,107.12,-6.40,3,17330\nKPC X,107.0,-6.3,,\n")
+    offs = read_offices(p, DEFAULT_FLEET)
+    assert offs[0].fleet.couriers == 3 and offs[0].serves_kodepos == ("17330",)
+    assert offs[1].fleet == DEFAULT_FLEET and offs[1].office_id == "PO02"  # empty cells: the defaults
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,lon,lat\nKPC Salah,-6.3,107.1\n")  # lat/lon swapped: outside Indonesia
+    with pytest.raises(InputFileError, match="outside Indonesia"):
+        read_offices(bad, DEFAULT_FLEET)
+    with pytest.raises(InputFileError, match="column 'lat' missing"):
+        (tmp_path / "nolat.csv").write_text("name,lon\nA,107\n")
+        read_offices(tmp_path / "nolat.csv", DEFAULT_FLEET)
+    with pytest.raises(ConfigError):
+        PostOffice("x", "x", 10.0, 50.0, Fleet())
+
+
+def test_placeholders_one_per_kecamatan_sized_to_their_cards(gaz: Gazetteer) -> None:
+    fleet = Fleet(couriers=2, capacity=100, days=5)
+    kec = sorted({d.kecamatan_kode for d in gaz.all_desa})[:2]
+    offs = placeholder_offices(gaz, fleet, kec, {kec[0]: 2000})
+    assert [o.placeholder for o in offs] == [True, True] and len(offs) == 2
+    assert offs[0].fleet.couriers == 5  # 2000 cards / (0.8 * 100 cards * 5 days)
+    assert offs[1].fleet.couriers == 2
+    assert set(offs[0].serves_desa) == {d.kode for d in gaz.all_desa if d.kecamatan_kode == kec[0]}
+
+
+def test_assign_explicit_desa_then_kodepos_then_nearest(gaz: Gazetteer) -> None:
+    d1, d2, d3 = gaz.all_desa[:3]
+    far = PostOffice("FAR", "far", 106.5, -6.0)
+    by_desa = PostOffice("DESA", "by desa", 106.6, -6.0, serves_desa=(d1.kode,))
+    by_pos = PostOffice("POS", "by kodepos", 106.7, -6.0, serves_kodepos=(d2.kodepos,))
+    near = PostOffice("NEAR", "near", d3.rep_lon, d3.rep_lat)
+    got = assign_offices(gaz, [d1.kode, d2.kode, d3.kode], [far, by_desa, by_pos, near])
+    assert got[d1.kode] == "DESA"
+    assert d3.kodepos != d2.kodepos
+    assert got[d2.kode] == "POS"
+    assert got[d3.kode] == "NEAR"
+
+
+def test_smallest_bag_counts_courier_overrides() -> None:
+    fleet = Fleet(couriers=2, capacity=150, overrides=(CourierOverride(1, capacity=90),))
+    assert PostOffice("A", "a", 107.0, -6.2, fleet).smallest_bag == 90
+    assert PostOffice("A", "a", 107.0, -6.2, Fleet(capacity=40)).smallest_bag == 40

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+from opsdata import START, started
+
+from ektp_routes.operation import dispatch_day
+from ektp_routes.opsreport import (
+    DISPATCH_COLUMNS,
+    file_stem,
+    status,
+    write_burndown,
+    write_dispatch,
+    write_returns,
+)
+from ektp_routes.outcomes import record_outcomes
+
+
+def test_dispatch_outputs_list_every_card_once(tmp_path: Path) -> None:
+    led = started(tmp_path)
+    rep = dispatch_day(led, START)
+    out = write_dispatch(led, START, tmp_path / "d1")
+    table = pd.read_csv(out["dispatch"], dtype=str, encoding="utf-8-sig")
+    assert tuple(table.columns) == DISPATCH_COLUMNS and len(table) == rep.cards
+    assert table["card_ref"].is_unique and table["stop_id"].str.startswith("PH-321623-20260814-K").all()
+    on_manifests = pd.concat(
+        pd.read_csv(p, dtype=str, encoding="utf-8-sig")
+        for p in sorted((tmp_path / "d1" / "manifests").glob("*.csv"))
+    )
+    assert sorted(on_manifests["card_ref"]) == sorted(table["card_ref"])
+    niks = set(led.cards()["nik"])
+    assert set(on_manifests["nik"]) <= niks  # the manifest is the field form: names and NIKs
+    for layer in ("routes", "stops", "dispatch"):
+        text = out[layer].read_text(encoding="utf-8-sig")
+        assert not any(n in text for n in niks), f"{layer} holds a NIK"
+    routes = json.loads(out["routes"].read_text())
+    assert len(routes["features"]) == rep.courier_days
+    assert len(list((tmp_path / "d1" / "manifests").glob("*.pdf"))) == rep.courier_days
+
+
+def _fill(path: Path, codes: list[str]) -> None:
+    wb = load_workbook(path)
+    ws = wb.active
+    header = [c.value for c in ws[5]]
+    for i, code in enumerate(codes, start=6):
+        ws.cell(i, header.index("Hasil (kode)") + 1, code)
+        ws.cell(i, header.index("Jam") + 1, "10:15")
+        ws.cell(i, header.index("Nama penerima") + 1, "Budi")
+    wb.save(path)
+
+
+def test_filled_xlsx_manifest_round_trip_and_status(tmp_path: Path) -> None:
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    write_dispatch(led, START, tmp_path / "d1")
+    manifests = sorted((tmp_path / "d1" / "manifests").glob("*.xlsx"))
+    _fill(manifests[0], ["DITERIMA", "PINDAH", "TIDAK_DI_RUMAH", "MENINGGAL"])
+    rep = record_outcomes(led, [manifests[0]])
+    assert rep.applied == 4 and rep.by_outcome == {
+        "DITERIMA": 1,
+        "PINDAH": 1,
+        "TIDAK_DI_RUMAH": 1,
+        "MENINGGAL": 1,
+    }
+    assert {"outcome_empty"} == set(rep.problems["reason"])  # the rows nobody filled in yet
+    st = status(led)
+    js = st.to_json()
+    assert js["states"]["delivered"] == 1 and js["states"]["returned"] == 2 and js["states"]["failed"] == 1
+    assert set(js["states"]) == {"pending", "dispatched", "delivered", "failed", "returned"}
+    assert sum(js["states"].values()) == 120 and st.days_to_finish is not None
+    charts = write_burndown(st, tmp_path / "charts")
+    assert charts and charts[0].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_returns_lists_per_kecamatan(tmp_path: Path) -> None:
+    led = started(tmp_path, n=20)
+    dispatch_day(led, START)
+    refs = led.cards(columns=["card_ref"])["card_ref"][:3]
+    f = tmp_path / "h.csv"
+    pd.DataFrame(
+        {"card_ref": refs, "hasil": ["PINDAH", "MENINGGAL", "DITERIMA"], "waktu": f"{START}T10:00"}
+    ).to_csv(f, index=False)
+    record_outcomes(led, [f])
+    paths = write_returns(led, tmp_path / "ret")
+    assert sorted(p.suffix for p in paths) == [".csv", ".pdf", ".xlsx"]
+    back = pd.read_csv(next(p for p in paths if p.suffix == ".csv"), dtype=str, encoding="utf-8-sig")
+    assert sorted(back["outcome"]) == ["MENINGGAL", "PINDAH"] and back["nik"].str.len().eq(16).all()
+
+
+def test_file_stems_stay_unique() -> None:
+    assert file_stem("PO-1") == "PO-1"
+    assert file_stem("KP A") != file_stem("KP/A") and "/" not in file_stem("../x")
+
+
+def test_no_dispatch_means_empty_outputs(tmp_path: Path) -> None:
+    led = started(tmp_path, n=5)
+    out = write_dispatch(led, date(2026, 8, 16), tmp_path / "d")
+    assert pd.read_csv(out["dispatch"], encoding="utf-8-sig").empty

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from opsdata import CONFIG, START, pg_schema_url, started
+
+from ektp_routes._errors import InputFileError
+from ektp_routes.ledger import CardState
+from ektp_routes.operation import dispatch_day
+from ektp_routes.outcomes import record_outcomes
+
+NOW = datetime(2026, 8, 20, 12, 0)
+
+
+def _sent(led: object) -> pd.DataFrame:
+    c = led.cards()  # type: ignore[attr-defined]
+    return c[c["state"] == "dispatched"].reset_index(drop=True)
+
+
+def _handheld(path: Path, rows: list[tuple[str, str, str]], **extra: list[object]) -> Path:
+    frame = pd.DataFrame(rows, columns=["card_ref", "hasil", "waktu"])
+    for k, v in extra.items():
+        frame[k] = v
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_every_outcome_moves_the_card_as_the_rules_say(tmp_path: Path) -> None:
+    led = started(tmp_path, n=20)
+    dispatch_day(led, START)
+    sent = _sent(led)
+    codes = ["DITERIMA", "DITERIMA_KELUARGA", "TIDAK_DI_RUMAH", "PINDAH", "ALAMAT_TIDAK_DITEMUKAN",
+             "MENOLAK", "MENINGGAL"]  # fmt: skip
+    rows = [(sent.card_ref[i], codes[i], f"{START}T10:00") for i in range(7)]
+    rep = record_outcomes(led, [_handheld(tmp_path / "h.csv", rows)], now=NOW)
+    assert rep.applied == 7 and rep.problems.empty
+    state = led.cards().set_index("card_ref")["state"]
+    expected = ["delivered", "delivered", "failed", "returned", "failed", "returned", "returned"]
+    assert [state[r[0]] for r in rows] == expected
+    ev = led.events()
+    last = ev.groupby("card_id").tail(1).set_index("card_id")
+    assert set(last.loc[last["outcome"].notna(), "source"]) == {"h.csv"}
+    assert sum(led.counts().values()) == 20
+
+
+def test_failed_card_is_redispatched_then_returned_at_the_limit(tmp_path: Path) -> None:
+    led = started(tmp_path, n=5)  # attempt_limit = 2 in CONFIG
+    dispatch_day(led, START)
+    ref = _sent(led).card_ref[0]
+    record_outcomes(
+        led, [_handheld(tmp_path / "a.csv", [(ref, "TIDAK_DI_RUMAH", f"{START}T09:00")])], now=NOW
+    )
+    card = led.cards().set_index("card_ref").loc[ref]
+    assert card["state"] == "failed" and card["window"] == "late" and str(card["due"]) == "2026-08-15"
+    dispatch_day(led, date(2026, 8, 15))
+    assert led.cards().set_index("card_ref").loc[ref, "state"] == "dispatched"
+    record_outcomes(
+        led, [_handheld(tmp_path / "b.csv", [(ref, "TIDAK_DI_RUMAH", "2026-08-15T16:00")])], now=NOW
+    )
+    card = led.cards().set_index("card_ref").loc[ref]
+    assert card["state"] == "returned" and card["attempts"] == 2
+    path = led.events().query(f"card_id == {int(card['card_id'])}")["to_state"].tolist()
+    assert path == ["pending", "dispatched", "failed", "dispatched", "returned"]
+
+
+def test_problem_rows_are_kept_out_and_the_rest_applied(tmp_path: Path) -> None:
+    led = started(tmp_path, n=20, config=CONFIG + "family_handover = false\n")
+    dispatch_day(led, START)
+    s = _sent(led).card_ref
+    pending = led.cards(states=[CardState.PENDING]).card_ref
+    t = f"{START}T10:00"
+    rows = [
+        (s[0], "DITERIMA", t),
+        ("K00000019", "DITERIMA", t),  # a reference no card has (the check digit is right)
+        (s[1], "DITERIMA", "2026-08-13T10:00"),  # not out on that date
+        (s[2], "DITERIMA", t),
+        (s[2], "MENOLAK", t),  # a second, different outcome
+        (s[3], "HILANG", t),  # unknown code
+        (s[4], "DITERIMA", "2026-09-30T10:00"),  # in the future
+        (s[5], "DITERIMA_KELUARGA", t),  # not allowed by this config
+        (s[6], "DITERIMA", "kemarin"),
+        (s[7], "", t),
+    ] + ([(pending[0], "DITERIMA", t)] if len(pending) else [])
+    rep = record_outcomes(led, [_handheld(tmp_path / "h.csv", rows)], now=NOW)
+    reasons = dict(zip(rep.problems["row"], rep.problems["reason"], strict=True))
+    assert reasons == {
+        3: "unknown_card", 4: "not_dispatched_that_day", 5: "conflicting_outcome", 6: "conflicting_outcome",
+        7: "unknown_outcome", 8: "future_date", 9: "family_handover_not_allowed", 10: "time_invalid",
+        11: "outcome_empty", **({12: "not_dispatched_that_day"} if len(pending) else {}),
+    }  # fmt: skip
+    assert rep.applied == 1 and led.counts()["delivered"] == 1
+
+
+def test_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
+    led = started(tmp_path, n=10)
+    dispatch_day(led, START)
+    s = _sent(led).card_ref
+    f = _handheld(
+        tmp_path / "h.csv", [(s[0], "DITERIMA", f"{START}T10:00"), (s[1], "PINDAH", f"{START}T11:00")]
+    )
+    first = record_outcomes(led, [f], now=NOW)
+    events = len(led.events())
+    second = record_outcomes(led, [f], now=NOW)
+    assert (first.applied, second.applied, second.files_seen_before) == (2, 0, ("h.csv",))
+    # another file repeating one of those outcomes (a re-typed sheet) changes nothing either
+    g = _handheld(tmp_path / "g.csv", [(s[0], "DITERIMA", f"{START}T10:05")])
+    third = record_outcomes(led, [g], now=NOW)
+    assert (third.applied, third.unchanged, len(third.problems)) == (0, 1, 0)
+    assert len(led.events()) == events
+
+
+def test_handover_coordinates_become_a_field_location(tmp_path: Path) -> None:
+    led = started(tmp_path, n=10)
+    dispatch_day(led, START)
+    s = _sent(led)
+    f = _handheld(
+        tmp_path / "h.csv", [(s.card_ref[0], "DITERIMA", f"{START}T10:00")], lon=[107.2101], lat=[-6.4202]
+    )
+    rep = record_outcomes(led, [f], now=NOW)
+    c = led.cards().set_index("stop_key")
+    home = c.loc[[s.stop_key[0]]]
+    assert rep.field_locations == 1
+    assert (home["precision"] == "field").all() and (home["field_lon"] == 107.2101).all()
+
+
+def test_unreadable_outcome_file_is_one_clear_error(tmp_path: Path) -> None:
+    led = started(tmp_path, n=5)
+    bad = tmp_path / "x.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(InputFileError, match="card_ref and hasil"):
+        record_outcomes(led, [bad], now=NOW)
+    with pytest.raises(InputFileError, match=r"xlsx or \.csv"):
+        record_outcomes(led, [tmp_path / "ledger.db"], now=NOW)
+
+
+_KILLED_RECORD = """
+import os, signal, sys
+from pathlib import Path
+from ektp_routes.ledger import Ledger
+from ektp_routes import outcomes
+
+def die(*a, **k):  # kill -9 once every transition is written, before the commit
+    os.kill(os.getpid(), signal.SIGKILL)
+
+outcomes.Ledger.note_import = staticmethod(die)
+outcomes.record_outcomes(Ledger.open(sys.argv[1]), [Path(sys.argv[2])])
+"""
+
+
+def test_kill_9_during_record_leaves_the_ledger_as_before(tmp_path: Path) -> None:
+    led = started(tmp_path, n=30)
+    dispatch_day(led, START)
+    s = _sent(led).card_ref
+    f = _handheld(tmp_path / "h.csv", [(r, "DITERIMA", f"{START}T10:00") for r in s])
+    before = (led.counts(), len(led.events()))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_RECORD, str(tmp_path / "ledger.db"), str(f)], env=env
+    )
+    assert proc.returncode == -9
+    assert (led.counts(), len(led.events())) == before
+    rep = record_outcomes(led, [f], now=NOW)  # the re-run applies it all, once
+    assert rep.applied == len(s) and led.counts()["delivered"] == len(s)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "ledger.db")
+    else:
+        yield from pg_schema_url()
+
+
+def test_a_whole_round_on_both_databases(tmp_path: Path, target: str) -> None:
+    led = started(tmp_path, n=40, target=target)
+    dispatch_day(led, START)
+    s = _sent(led).card_ref
+    rows = [(r, "DITERIMA" if i % 2 else "TIDAK_DI_RUMAH", f"{START}T10:00") for i, r in enumerate(s)]
+    rep = record_outcomes(led, [_handheld(tmp_path / "h.csv", rows)], now=NOW)
+    assert rep.applied == len(s) and record_outcomes(led, [tmp_path / "h.csv"], now=NOW).applied == 0
+    redo = dispatch_day(led, date(2026, 8, 15))
+    assert redo.cards >= len(s) // 2 and redo.stability == 1.0
+    assert sum(led.counts().values()) == 40
+    led.close()

@@ -1,0 +1,143 @@
+"""Solving offices side by side, resume files (JSON, keyed by a stable sha256)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ektp_routes import runner
+from ektp_routes.config import ServiceTimes
+from ektp_routes.ids import RouteId
+from ektp_routes.network import StraightLineNetwork
+from ektp_routes.offices import PostOffice
+from ektp_routes.runner import LeftOut, OfficeJob, OfficeResult, PlannedRoute, ResumeStore, run_jobs
+from ektp_routes.solve import Fleet, SolveParams
+from ektp_routes.synthetic import synthetic_cards, write_cards
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _job(office_id: str = "PO1", n: int = 6) -> OfficeJob:
+    stops = pd.DataFrame(
+        {
+            "stop_id": [f"S{i:010d}" for i in range(n)],
+            "lon": [107.10 + 0.002 * i for i in range(n)],
+            "lat": [-6.20 - 0.001 * i for i in range(n)],
+            "cards": [1 + i % 3 for i in range(n)],
+        }
+    )
+    office = PostOffice(office_id, "KPC Uji", 107.1, -6.2, Fleet(couriers=2, capacity=10, days=2))
+    params = SolveParams(time_limit_s=1, deterministic=True, engine="ortools")
+    return OfficeJob(office, stops, StraightLineNetwork(), params, ServiceTimes())
+
+
+def test_solve_office_names_stops_by_identity() -> None:
+    job = _job()
+    res = runner.solve_office(job)
+    routed = [s for r in res.routes for s in r.stop_ids]
+    left = [x.stop_id for x in res.left_out]
+    assert sorted(routed + left) == sorted(job.stops["stop_id"])
+    assert all(isinstance(r.route_id, RouteId) and r.route_id.office_id == "PO1" for r in res.routes)
+    assert all(len(r.geometry) >= 2 and len(r.arrivals_s) == len(r.stop_ids) for r in res.routes)
+
+
+def test_result_round_trips_through_json() -> None:
+    res = OfficeResult(
+        "PO1",
+        (
+            PlannedRoute(
+                RouteId("PO1", 1, 0),
+                ("S1", "S2"),
+                (60.5, 200.25),
+                3,
+                1234.5,
+                900.0,
+                700.125,
+                ((107.1, -6.2), (107.2, -6.3)),
+            ),
+        ),
+        (LeftOut("S3", "beyond_shift", "beyond the shift"), LeftOut("S4", "unreachable", "no road")),
+    )
+    assert OfficeResult.from_json(res.to_json()) == res
+    assert [x.status for x in res.left_out] == ["unserved", "unroutable"]
+    json.loads(res.to_json())  # plain JSON, inspectable
+
+
+def _key_in_fresh_process(seed: str) -> str:
+    code = "from tests.test_runner import _job; print(_job().key())"
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_job_key_is_the_same_in_every_process() -> None:
+    keys = {_key_in_fresh_process(s) for s in ("1", "2", "3")}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert _job().key() != _job(n=5).key() != _job("PO2").key()
+
+
+def test_run_jobs_saves_and_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = runner.solve_office
+
+    def counting(job: OfficeJob) -> OfficeResult:
+        calls.append(job.office.office_id)
+        return real(job)
+
+    monkeypatch.setattr(runner, "solve_office", counting)
+    jobs = [_job("PO1"), _job("PO2")]
+    first = run_jobs(jobs, workers=1, work_dir=tmp_path)
+    assert calls == ["PO1", "PO2"] and len(list(tmp_path.glob("office-*.json"))) == 2
+    progress: list[tuple[int, int]] = []
+    again = run_jobs(jobs, workers=1, work_dir=tmp_path, progress=lambda d, t: progress.append((d, t)))
+    assert calls == ["PO1", "PO2"] and again == first and progress == [(2, 2)]
+
+
+def test_unreadable_resume_file_is_solved_again(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    job = _job()
+    store = ResumeStore(tmp_path)
+    store.path(job).write_text("{broken")
+    assert store.load(job) is None and "unreadable resume file" in caplog.text
+    res = run_jobs([job], workers=1, work_dir=tmp_path)
+    assert store.load(job) == res["PO1"]
+
+
+def test_second_cli_process_resumes_whatever_its_hash_seed(tmp_path: Path) -> None:
+    df = (
+        synthetic_cards(191_000, seed=4, kecamatan=["Bojongmangu", "Sukawangi"])
+        .groupby("true_desa_kode")
+        .head(6)
+    )
+    df = df.drop(columns=["defect"]).rename(columns={"true_lon": "lon", "true_lat": "lat"})
+    cards = write_cards(df, tmp_path / "cards.csv")
+    out = tmp_path / "out"
+    logs = []
+    for seed in ("11", "12"):
+        cmd = [
+            sys.executable,
+            "-m",
+            "ektp_routes.cli",
+            "-v",
+            "plan",
+            str(cards),
+            "--out",
+            str(out),
+            "--time-limit",
+            "1",
+            "--workers",
+            "1",
+        ]
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        p = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+        assert p.returncode == 0, p.stderr[-2000:]
+        logs.append(p.stderr)
+        assert len(list((out / ".work").glob("office-*.json"))) == 2  # not one more per run
+    assert "resumed office" not in logs[0]
+    assert logs[1].count("resumed office") == 2

@@ -1,0 +1,49 @@
+"""Grouping cards into delivery stops."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ektp_routes.stops import STOP_COLUMNS, make_stops
+
+
+def _cards() -> pd.DataFrame:
+    rows = [
+        # desa, rw, rt, lon, lat, alamat
+        ("D1", "001", "001", 107.0, -6.2, "Kp. Pulo No 1"),
+        ("D1", "001", "001", 107.0, -6.2, "KP PULO NO. 1"),  # same household, written differently
+        ("D1", "001", "002", 107.001, -6.2, "Kp. Pulo No 2"),
+        ("D1", "002", "001", 107.002, -6.2, "Kp. Gabus 3"),
+        ("D2", "001", "001", 107.1, -6.3, "Jl. Mawar 1"),
+    ]
+    df = pd.DataFrame(rows, columns=["desa_kode", "rw", "rt", "lon", "lat", "alamat"])
+    df["desa"] = df["desa_kode"]
+    df["precision"] = "input"
+    return df
+
+
+@pytest.mark.parametrize(("level", "n"), [("household", 4), ("rt", 4), ("rw", 3), ("desa", 2)])
+def test_consolidation_levels(level: str, n: int) -> None:
+    stops, of_card = make_stops(_cards(), level)  # type: ignore[arg-type]
+    assert len(stops) == n and list(stops.columns) == list(STOP_COLUMNS)
+    assert stops["cards"].sum() == 5 and len(of_card) == 5
+    assert stops["stop_id"].is_unique
+
+
+def test_household_groups_one_address_however_written() -> None:
+    stops, of_card = make_stops(_cards(), "household")
+    assert of_card[0] == of_card[1] and stops.loc[of_card[0], "cards"] == 2
+
+
+def test_a_stop_never_holds_more_than_the_smallest_bag() -> None:
+    cards = pd.concat([_cards()] * 5, ignore_index=True)
+    stops, of_card = make_stops(cards, "desa", max_cards=4)
+    assert stops["cards"].max() <= 4 and stops["cards"].sum() == len(cards)
+    assert stops["stop_id"].is_unique
+    assert (stops.iloc[of_card]["desa_kode"].to_numpy() == cards["desa_kode"].to_numpy()).all()
+
+
+def test_no_cards_no_stops() -> None:
+    stops, of_card = make_stops(_cards().head(0), "household")
+    assert len(stops) == 0 and len(of_card) == 0 and list(stops.columns) == list(STOP_COLUMNS)

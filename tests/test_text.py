@@ -1,0 +1,62 @@
+"""The text helpers every name match builds on (ektp_routes._text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ektp_routes._text import (
+    compact,
+    fold,
+    modern_spelling,
+    name_key,
+    name_variants,
+    normalise_rt,
+    parse_rt_rw,
+)
+
+
+def test_fold_lowercases_and_drops_punctuation() -> None:
+    assert fold("Ds. Karang  Bahagia") == "ds karang bahagia"
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("Ds. Karang Bahagia", "karang bahagia"),  # prefix dropped
+        ("TJIKARANG", "cikarang"),  # pre-1972 spelling
+        ("Kel. Soekadjaja", "sukajaya"),
+    ],
+)
+def test_name_key_reads_names_as_people_write_them(written: str, key: str) -> None:
+    assert name_key(written) == key
+
+
+def test_compact_joins_split_words() -> None:
+    assert compact(name_key("Karang Bahagia")) == compact(name_key("Karangbahagia"))
+
+
+def test_modern_spelling_of_old_letters() -> None:
+    assert modern_spelling("tjikarang") == "cikarang"
+
+
+def test_name_variants_split_a_name_in_parentheses() -> None:
+    assert name_variants("Karangbahagia (Kr. Bahagia)") == ["Karangbahagia", "Kr. Bahagia"]
+    assert name_variants("Sukajaya") == ["Sukajaya"]
+
+
+@pytest.mark.parametrize(
+    ("text", "rt_rw"),
+    [
+        ("RT 003/RW 005", ("003", "005")),
+        ("003/005", ("003", "005")),
+        ("rt.3 rw.5", ("003", "005")),
+        ("", ("", "")),
+    ],
+)
+def test_parse_rt_rw(text: str, rt_rw: tuple[str, str]) -> None:
+    assert parse_rt_rw(text) == rt_rw
+
+
+def test_normalise_rt_pads_to_three_digits() -> None:
+    assert normalise_rt("3") == normalise_rt("003") == "003"
+    assert normalise_rt("") == ""
