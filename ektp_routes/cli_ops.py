@@ -35,12 +35,12 @@ def _config_text(path: str | None) -> str:
 
 
 def _cmd_start(args: argparse.Namespace) -> int:
+    from ektp_routes.offices import read_offices
     from ektp_routes.operation import OperationConfig, start_operation
-    from ektp_routes.plan import read_offices
 
     text = _config_text(args.config)
     config = OperationConfig.from_toml_text(text)
-    offices = read_offices(args.offices, config.plan) if args.offices else None
+    offices = read_offices(args.offices, config.plan.fleet) if args.offices else None
     led = _open(args, create=True)
     try:
         rep = start_operation(

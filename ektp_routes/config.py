@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -178,25 +178,48 @@ class PlanConfig:
         return cfg
 
     @classmethod
-    def from_toml(cls, path: str | Path, *, base: PlanConfig | None = None) -> PlanConfig:
-        """Read a ``plan.toml`` (tables ``[run] [fleet] [solve] [service] [scope]``).
+    def from_toml(
+        cls, path: str | Path, *, base: PlanConfig | None = None, other_tables: Collection[str] = ()
+    ) -> PlanConfig:
+        """Read a ``plan.toml`` (tables ``[run] [fleet] [solve] [service] [scope]``, or ``[plan]``
+        with the flat option names). ``other_tables`` are tables another reader handles.
 
         Unknown tables or keys, wrong types and values out of range are errors naming the key.
         """
-        data = _read_toml(Path(path))
+        doc = _read_toml(Path(path))
+        return cls.from_document(doc, source=Path(path).name, base=base, other_tables=other_tables)
+
+    @classmethod
+    def from_document(
+        cls,
+        doc: Mapping[str, Any],
+        *,
+        source: str = "plan.toml",
+        base: PlanConfig | None = None,
+        other_tables: Collection[str] = (),
+    ) -> PlanConfig:
+        """The configuration of a parsed TOML document (see :meth:`from_toml`)."""
         parts: dict[str, dict[str, Any]] = {}
-        name = Path(path).name
-        for section, table in data.items():
-            if section not in SECTIONS:
-                raise ConfigError(f"{name}: unknown table [{section}]; allowed: {', '.join(SECTIONS)}")
+        for section, table in doc.items():
+            if section in other_tables:
+                continue
+            if section not in (*SECTIONS, "plan"):
+                allowed = ", ".join((*SECTIONS, "plan", *other_tables))
+                raise ConfigError(f"{source}: unknown table [{section}]; allowed: {allowed}")
             if not isinstance(table, dict):
-                raise ConfigError(f"{name}: {section} must be a table [{section}], not a single value")
+                raise ConfigError(f"{source}: {section} must be a table [{section}], not a single value")
             for key, value in table.items():
-                opt = _BY_SECTION.get((section, key))
+                opt = OPTIONS.get(key) if section == "plan" else _BY_SECTION.get((section, key))
                 if opt is None:
-                    known = sorted(o.field for o in OPTIONS.values() if o.section == section)
-                    raise ConfigError(f"{name} [{section}]: unknown key {key!r}; known: {', '.join(known)}")
-                parts.setdefault(section, {})[key] = opt.check(f"{name} [{section}] {key}", value)
+                    names = (
+                        OPTIONS
+                        if section == "plan"
+                        else [o.field for o in OPTIONS.values() if o.section == section]
+                    )
+                    raise ConfigError(
+                        f"{source} [{section}]: unknown key {key!r}; known: {', '.join(sorted(names))}"
+                    )
+                parts.setdefault(opt.section, {})[opt.field] = opt.check(f"{source} [{section}] {key}", value)
         return (base or cls())._replaced(parts)
 
 

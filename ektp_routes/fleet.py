@@ -19,8 +19,8 @@ import pandas as pd
 
 from ektp_routes.cards import read_cards
 from ektp_routes.geocode import geocode_cards
+from ektp_routes.offices import PostOffice, placeholder_offices, read_offices
 from ektp_routes.operation import OperationConfig, card_frame, office_day, route_all, territories
-from ektp_routes.plan import PostOffice, placeholder_offices, read_offices
 from ektp_routes.regions import Gazetteer
 from ektp_routes.workcalendar import WorkCalendar
 
@@ -118,9 +118,9 @@ def size_fleet(
     geo = geocode_cards(read_cards(cards, gazetteer=gaz).cards.reset_index(drop=True), gaz)
     per_kec = geo["kecamatan_kode"].value_counts().to_dict()
     offices = (
-        read_offices(offices_path, config.plan)
+        read_offices(offices_path, config.plan.fleet)
         if offices_path
-        else placeholder_offices(gaz, config.plan, None, per_kec)
+        else placeholder_offices(gaz, config.plan.fleet, None, per_kec)
     )
     frame = card_frame(geo, gaz, offices)
     pilot = _pilot(frame, offices, config, start, couriers, workers)

@@ -28,10 +28,11 @@ import pandas as pd
 
 from ektp_routes._errors import ConfigError, LedgerError
 from ektp_routes.cards import read_cards
+from ektp_routes.config import PlanConfig
 from ektp_routes.geocode import coordinate_key, geocode_cards
 from ektp_routes.ledger import CardState, Ledger, Outcome, Rules, Transition, new_run_id
 from ektp_routes.network import StraightLineNetwork
-from ektp_routes.plan import PlanConfig, PostOffice, assign_offices, placeholder_offices
+from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, solve
 from ektp_routes.workcalendar import WorkCalendar, calendar_from_table
@@ -89,7 +90,7 @@ class OperationConfig:
         if self.not_home_window not in ("any", "late", "weekend"):
             raise ConfigError(f"not_home_window must be any, late or weekend, not {self.not_home_window!r}")
         lo, hi = self.late_window_h
-        if not 0 <= lo < hi <= self.plan.shift_s / 3600:
+        if not 0 <= lo < hi <= self.plan.fleet.shift_s / 3600:
             raise ConfigError(
                 f"late_window_h must be [from, to] inside the shift; got {list(self.late_window_h)}"
             )
@@ -110,8 +111,7 @@ class OperationConfig:
         if unknown:
             raise ConfigError(f"unknown [operation] keys {sorted(unknown)}; known: {sorted(_OPERATION_KEYS)}")
         try:
-            plan_kw: dict[str, Any] = {k: tuple(v) if k == "kecamatan" else v for k, v in plan_t.items()}
-            plan = PlanConfig(**plan_kw)
+            plan = PlanConfig.from_document(doc, other_tables=("operation",))
             rules = Rules(
                 attempt_limit=op.get("attempt_limit", 3),
                 family_handover=op.get("family_handover", True),
@@ -197,7 +197,7 @@ def start_operation(
             if start_date is None:
                 raise ConfigError("the first `ops start` needs --start-date YYYY-MM-DD")
             per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
-            offs = list(offices) if offices else placeholder_offices(gaz, config.plan, None, per_kec)
+            offs = list(offices) if offices else placeholder_offices(gaz, config.plan.fleet, None, per_kec)
             Ledger.set_meta(
                 conn,
                 {
@@ -385,10 +385,11 @@ def office_day(
         couriers = config.calendar.couriers_on(o.office_id, day, o.fleet.couriers)
     mine = cands[cands["office_id"] == o.office_id]
     jobs = _choose(mine, blocks[blocks["office_id"] == o.office_id], couriers, o.fleet.capacity, config)
-    params = SolveParams(time_limit_s=config.route_time_limit_s, seed=config.plan.seed, deterministic=True)
+    seed = config.plan.solve.seed
+    params = SolveParams(time_limit_s=config.route_time_limit_s, seed=seed, deterministic=True)
     lo, hi = config.late_window_h
     return OfficeDay(
-        o, jobs, params, config.plan.service_base_s, config.plan.service_per_card_s, (lo * 3600, hi * 3600)
+        o, jobs, params, config.plan.service.base_s, config.plan.service.per_card_s, (lo * 3600, hi * 3600)
     )
 
 

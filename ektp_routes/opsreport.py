@@ -30,8 +30,8 @@ from ektp_routes.fieldform import (
 )
 from ektp_routes.ledger import CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
+from ektp_routes.offices import PostOffice
 from ektp_routes.operation import OperationConfig, load_config, load_offices
-from ektp_routes.plan import PostOffice
 
 _HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 DISPATCH_COLUMNS = ("card_ref", "office_id", "courier", "date", "sequence", "stop_id")

@@ -94,8 +94,9 @@ BAD_TOML = [
     ('[scope]\nconsolidation = "house"\n', "[scope] consolidation = 'house': not one of the choices"),
     ("[service]\nbase_s = -1\n", "[service] base_s = -1: out of range"),
     ("[run]\nworkers = 0\n", "[run] workers = 0: out of range"),
-    ("[plan]\ncapacity = 5\n", "unknown table [plan]"),
-    ("plan = 5\n", "unknown table [plan]"),
+    ("[plan]\nbogus = 5\n", "[plan]: unknown key 'bogus'"),
+    ("plan = 5\n", "plan must be a table"),
+    ("[operation]\nx = 1\n", "unknown table [operation]"),
     ("fleet = 5\n", "fleet must be a table"),
     ("[fleet\n", "is not valid TOML"),
 ]
@@ -109,6 +110,15 @@ def test_bad_toml_values_give_one_line_naming_the_key(tmp_path: Path, text: str,
         PlanConfig.from_toml(p)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_flat_plan_table_and_tables_of_other_readers(tmp_path: Path) -> None:
+    p = tmp_path / "plan.toml"
+    p.write_text(
+        "[plan]\ncouriers = 2\ntime_limit_s = 5\nservice_base_s = 10\n[operation]\nattempt_limit = 2\n"
+    )
+    cfg = PlanConfig.from_toml(p, other_tables=("operation",))
+    assert (cfg.fleet.couriers, cfg.solve.time_limit_s, cfg.service.base_s) == (2, 5.0, 10.0)
 
 
 def test_missing_or_directory_config(tmp_path: Path) -> None:
