@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from ektp_routes._errors import EktpRoutesError
 from ektp_routes.cli_network import add_network_parser
+from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, messages
 
 if TYPE_CHECKING:
     from ektp_routes.config import PlanConfig
     from ektp_routes.network import TravelNetwork
+    from ektp_routes.report import PlanResult
 
 
 def _cmd_demo_cards(args: argparse.Namespace) -> int:
@@ -26,8 +28,13 @@ def _cmd_demo_cards(args: argparse.Namespace) -> int:
     if not args.with_truth:
         df = df.drop(columns=["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"])
     path = write_cards(df, args.out)
-    print(f"wrote {len(df)} synthetic cards (no real person) to {path}")
+    print(_t(args)("cli.demo_cards_written", n=len(df), path=path))
     return 0
+
+
+def _t(args: argparse.Namespace) -> Messages:
+    """The catalogue of the language chosen with --lang (Bahasa Indonesia by default)."""
+    return messages(getattr(args, "lang", None) or DEFAULT_LANG)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -37,16 +44,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         kodepos_mismatch=args.kodepos_mismatch, nik_kecamatan_mismatch=args.nik_kecamatan_mismatch
     )
     result = read_cards(args.cards, rules=rules, sheet=args.sheet)
-    print(f"{result.source}: {result.n_rows} rows")
-    print(f"  accepted: {len(result.cards)}")
-    print(f"  rejected: {len(result.rejects)}")
+    t = _t(args)
+    print(t("cli.validate_rows", source=result.source, n=result.n_rows))
+    print(t("cli.accepted", n=len(result.cards)))
+    print(t("cli.rejected", n=len(result.rejects)))
     for reason, n in result.reason_counts().items():
-        print(f"    {reason}: {n}")
+        label = t.catalogue.get(f"reject.{reason}", str(reason))
+        print(t("cli.reason_count", reason=f"{reason} ({label})" if label != reason else reason, n=n))
     if args.rejects:
         from ektp_routes.export import write_csv
 
         write_csv(result.rejects, Path(args.rejects))
-        print(f"rejects written to {args.rejects} (row numbers count cards after the header; no names)")
+        print(t("cli.rejects_written", path=args.rejects))
     return 0
 
 
@@ -152,13 +161,11 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
     cfg = _config(args)
     offices = read_offices(args.offices, cfg.fleet) if getattr(args, "offices", None) else None
     network = _network(args, cfg)
+    t = _t(args)
     if offices is None:
-        print(
-            "NOTE: no --offices given: using PLACEHOLDER post offices (one per kecamatan, at its most "
-            "populous desa); they are flagged placeholder=true in every output."
-        )
+        print(t("cli.note_placeholder"))
     if network.is_straight_line:
-        print("NOTE: straight-line network (no road data given): distances are great-circle x circuity.")
+        print(t("cli.note_straight"))
     client = None
     if getattr(args, "scheduler", None):
         from dask.distributed import Client
@@ -178,16 +185,23 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
         geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
         pseudonym_key=Path(args.pseudonym_key_file).read_bytes().strip() if args.pseudonym_key_file else None,
     )
-    write_plan(res, out)
+    written = write_plan(res, out, lang=t.lang)
+    _print_plan(res, written, out, t)
+    return 0
+
+
+def _print_plan(res: PlanResult, written: dict[str, Path], out: Path, t: Messages) -> None:
     a = res.assignments["status"].value_counts()
     tot = res.summary.iloc[-1]
-    print(f"cards in: {len(res.assignments)}; " + ", ".join(f"{k}: {v}" for k, v in a.items()))
-    print(f"courier-days: {int(tot.courier_days)}, km: {tot.km:.1f}, hours: {tot.hours:.1f}")
-    print(
-        f"outputs in {out}/: routes.geojson stops.geojson offices.geojson assignments.csv summary.csv "
-        "manifests/ map.html"
-    )
-    return 0
+    counts = ", ".join(t("cli.status_count", status=t(f"status.{k}"), n=v) for k, v in a.items())
+    print(t("cli.cards_in", n=len(res.assignments)) + "; " + counts)
+    print(t("cli.totals", courier_days=int(tot.courier_days), km=f"{tot.km:.1f}", hours=f"{tot.hours:.1f}"))
+    busy = set(res.stops["office_id"]) if len(res.stops) else set()
+    for o in res.offices:
+        if o.office_id not in busy and not o.placeholder:
+            print(t("cli.idle_office", office=f"{o.name} ({o.office_id})"))
+    files = sorted(p.name + ("/" if p.is_dir() else "") for p in written.values())
+    print(t("cli.outputs", out=out, files=" ".join(files)))
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -201,10 +215,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     cards = synthetic_cards(191_000, seed=args.seed or 0, kecamatan=kec, defect_rate=0.01)
     # The synthetic households' true coordinates stand in for geocoded addresses (precision "input").
     cards = cards.drop(columns=["defect"]).rename(columns={"true_lon": "lon", "true_lat": "lat"})
-    print(
-        f"demo: {len(cards)} synthetic cards (no real person) in "
-        f"{'all 23 kecamatan' if args.all else ', '.join(kec or [])}, 1% planted defects"
-    )
+    t = _t(args)
+    print(t("cli.demo", n=len(cards), where=t("cli.demo_all") if args.all else ", ".join(kec or [])))
     args.kecamatan = None
     return _run_plan(args, cards)
 
@@ -227,12 +239,18 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_lang(p: argparse.ArgumentParser, default: object) -> None:
+    # On the main parser and on each command, so that "--lang en" works before or after the command.
+    p.add_argument("--lang", choices=LANGUAGES, default=default, help=messages("en")("cli.lang_help"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ektp-routes",
         description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
     )
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    _add_lang(p, DEFAULT_LANG)
     sub = p.add_subparsers(dest="command", required=True)
 
     dc = sub.add_parser("demo-cards", help="write a synthetic card list (no real person) for demos and tests")
@@ -244,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-truth", action="store_true", help="keep ground-truth columns (true_lon/true_lat ...)"
     )
     dc.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    _add_lang(dc, argparse.SUPPRESS)
     dc.set_defaults(func=_cmd_demo_cards)
 
     va = sub.add_parser("validate", help="read and validate a card list; print counts per reason")
@@ -252,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     va.add_argument("--kodepos-mismatch", choices=["reject", "warn"], default="reject")
     va.add_argument("--nik-kecamatan-mismatch", choices=["reject", "warn"], default="reject")
+    _add_lang(va, argparse.SUPPRESS)
     va.set_defaults(func=_cmd_validate)
     ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
     ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
@@ -259,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     ge.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2) for street-level matching")
     ge.add_argument("--online", help="online geocoder through geopy, e.g. nominatim (cached, 1 request/s)")
     ge.add_argument("--cache", default="cache/geocode.sqlite", help="cache file of online answers")
+    _add_lang(ge, argparse.SUPPRESS)
     ge.set_defaults(func=_cmd_geocode)
 
     pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
@@ -273,12 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
     pl.add_argument("--config", help="plan.toml with a [plan] table")
     _add_plan_options(pl)
+    _add_lang(pl, argparse.SUPPRESS)
     pl.set_defaults(func=_cmd_plan)
 
     de = sub.add_parser("demo", help="plan synthetic cards on the embedded Kabupaten Bekasi data")
     de.add_argument("--all", action="store_true", help="the whole 191,000-card run (default: one kecamatan)")
     de.add_argument("--kecamatan", action="append", help="kecamatan to demo (default Karang Bahagia)")
     _add_plan_options(de)
+    _add_lang(de, argparse.SUPPRESS)
     de.set_defaults(func=_cmd_demo)
 
     from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
@@ -293,13 +316,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    t = _t(args)
     try:
         return int(args.func(args))
     except EktpRoutesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.error", message=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(t("cli.interrupted"), file=sys.stderr)
         return 130
 
 

@@ -6,10 +6,10 @@ escaped. Columns come from :mod:`ektp_routes.schema`.
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,8 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes._files import atomic_path, output_error, safe_filename, write_atomic, write_text
+from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
+from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
     from ektp_routes.report import PlanResult
@@ -67,13 +69,23 @@ def write_xlsx(df: pd.DataFrame, path: Path, *, sheet: str = "Sheet1") -> Path:
 
 # ---------------------------------------------------------------------------------------------- plan outputs
 def write_plan(
-    result: PlanResult, out_dir: str | Path, *, shift_start_hour: float = 8.0, with_map: bool = True
+    result: PlanResult,
+    out_dir: str | Path,
+    *,
+    shift_start_hour: float = 8.0,
+    with_map: bool = True,
+    lang: str = DEFAULT_LANG,
+    dates: Mapping[int, dt.date] | None = None,
 ) -> dict[str, Path]:
     """Write every output of a plan into ``out_dir`` (atomically, file by file).
 
     routes.geojson, stops.geojson, offices.geojson (RFC 7946), assignments.csv, summary.csv,
-    manifests/ (one CSV and XLSX per courier-day, the only files with names) and map.html.
+    manifests/ (one CSV and XLSX per courier-day, the only files with names), and the views
+    (:func:`ektp_routes.views.write_views`): plan.gpkg, plan.qgz, map.html, report.html/.pdf and the
+    charts. ``lang`` ('id' or 'en') is the language of everything a person reads; ``dates`` maps
+    planning days to calendar dates.
     """
+    t = messages(lang)
     out = Path(out_dir)
     _mkdir(out)
     h = shift_start_hour
@@ -82,11 +94,14 @@ def write_plan(
         "stops": _write_layer(out / "stops.geojson", "stops", _stop_features(result, h)),
         "offices": _write_layer(out / "offices.geojson", "offices", _office_features(result)),
         "assignments": write_csv(assignments_file(result.assignments), out / "assignments.csv"),
-        "summary": write_csv(result.summary, out / "summary.csv"),
-        "manifests": _write_manifests(result, out / "manifests", h),
+        "summary": write_csv(
+            result.summary.rename(columns=t.columns(result.summary.columns)), out / "summary.csv"
+        ),
+        "manifests": _write_manifests(result, out / "manifests", h, t),
     }
-    if with_map:
-        written["map"] = _write_map(result, out / "map.html")
+    written.update(
+        write_views(result, result.assignments, out, lang=lang, start_hour=h, dates=dates, with_map=with_map)
+    )
     return written
 
 
@@ -184,6 +199,22 @@ def _office_features(result: PlanResult) -> list[dict[str, Any]]:
     ]
 
 
+#: Catalogue keys (``manifest.<key>``) of the columns of :data:`ektp_routes.schema.MANIFEST`, in order.
+_MANIFEST_KEYS = (
+    "sequence",
+    "arrival",
+    "nik",
+    "name",
+    "address",
+    "rt",
+    "rw",
+    "desa",
+    "kecamatan",
+    "stop",
+    "signature",
+)
+
+
 def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tuple[str, pd.DataFrame]]:
     """(route id, delivery list) per courier-day, in route id order; columns of
     :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs."""
@@ -208,43 +239,12 @@ def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tup
         yield str(rid), pd.DataFrame(dict(zip(schema.MANIFEST, values, strict=True)))
 
 
-def _write_manifests(result: PlanResult, folder: Path, start_hour: float) -> Path:
+def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Messages) -> Path:
     _mkdir(folder)
-    for rid, sheet in manifest_sheets(result, start_hour):
+    headings = dict(zip(schema.MANIFEST, (t(f"manifest.{k}") for k in _MANIFEST_KEYS), strict=True))
+    for rid, bahasa in manifest_sheets(result, start_hour):
+        sheet = bahasa.rename(columns=headings)
         base = safe_filename(f"manifest_{rid}")
         write_csv(sheet, folder / f"{base}.csv")
         write_xlsx(sheet, folder / f"{base}.xlsx", sheet=safe_filename(rid))
     return folder
-
-
-def _write_map(result: PlanResult, path: Path, max_stops: int = 5000) -> Path:
-    import folium
-
-    if len(result.stops):
-        center = [float(result.stops["lat"].mean()), float(result.stops["lon"].mean())]
-    elif result.offices:
-        center = [result.offices[0].lat, result.offices[0].lon]
-    else:
-        center = [-6.25, 107.15]
-    m = folium.Map(location=center, zoom_start=13, tiles="OpenStreetMap")
-    palette = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999"]
-    for k, (rid, coords) in enumerate(sorted(result.geometries.items())):
-        if len(coords) >= 2:
-            folium.PolyLine(
-                [(y, x) for x, y in coords],
-                color=palette[k % len(palette)],
-                weight=3,
-                tooltip=html.escape(rid),
-            ).add_to(m)
-    for s in result.stops.head(max_stops).to_dict("records") if len(result.stops) else []:
-        folium.CircleMarker(
-            [s["lat"], s["lon"]],
-            radius=3,
-            fill=True,
-            color="#333" if s["status"] == "planned" else "#d00",
-            tooltip=html.escape(f"{s['route_id']} #{s['sequence']} ({s['cards']} kartu)"),
-        ).add_to(m)
-    for o in result.offices:
-        label = o.name + (" (PLACEHOLDER)" if o.placeholder else "")
-        folium.Marker([o.lat, o.lon], tooltip=html.escape(label)).add_to(m)
-    return write_atomic(path, lambda tmp: m.save(str(tmp)))

@@ -58,12 +58,18 @@ class _Office(Protocol):
 class PlanTables(Protocol):
     """What the layers are built from: the result tables of a plan (``PlanResult``)."""
 
-    routes: pd.DataFrame
-    stops: pd.DataFrame
-    offices: Sequence[Any]
-    summary: pd.DataFrame
-    network_is_straight: bool
-    geometries: Mapping[str, Sequence[tuple[float, float]]]
+    @property
+    def routes(self) -> pd.DataFrame: ...
+    @property
+    def stops(self) -> pd.DataFrame: ...
+    @property
+    def offices(self) -> Sequence[Any]: ...
+    @property
+    def summary(self) -> pd.DataFrame: ...
+    @property
+    def network_is_straight(self) -> bool: ...
+    @property
+    def geometries(self) -> Mapping[str, Sequence[tuple[float, float]]]: ...
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ No coordinates of real post offices of Kabupaten Bekasi are available here; with
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -83,14 +84,72 @@ def placeholder_offices(
     return out
 
 
-def read_offices(path: str | Path, fleet: Fleet) -> list[PostOffice]:
-    """Post offices from CSV (name, lon, lat, [office_id, couriers, shift_h, capacity, days,
-    kodepos, desa]) or GeoJSON (Point features with the same properties).
+#: The columns of an offices file (README, "The offices file"); the first three are required.
+OFFICE_COLUMNS = (
+    "name",
+    "lon",
+    "lat",
+    "office_id",
+    "couriers",
+    "capacity",
+    "shift_h",
+    "days",
+    "kodepos",
+    "desa",
+)
 
-    ``fleet`` gives the values of the optional fleet columns an office leaves empty.
+
+#: Names people give these columns (English and Bahasa Indonesia), for the hint of an unknown column.
+_SYNONYMS = {
+    "longitude": "lon",
+    "lng": "lon",
+    "long": "lon",
+    "x": "lon",
+    "latitude": "lat",
+    "y": "lat",
+    "nama": "name",
+    "id": "office_id",
+    "kode": "office_id",
+    "kurir": "couriers",
+    "kapasitas": "capacity",
+    "hari": "days",
+    "kode_pos": "kodepos",
+    "postcode": "kodepos",
+}
+
+
+def check_office_columns(columns: Sequence[str], source: str) -> None:
+    """Refuse a column that is not in :data:`OFFICE_COLUMNS`, naming the closest known one.
+
+    >>> check_office_columns(["name", "lng", "lat"], "offices.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ektp_routes._errors.InputFileError: offices.csv: unknown column 'lng' (did you mean 'lon'?); known ...
+    """
+    for col in columns:
+        key = str(col).lower().strip()
+        if key in OFFICE_COLUMNS:
+            continue
+        close = (
+            [_SYNONYMS[key]]
+            if key in _SYNONYMS
+            else difflib.get_close_matches(key, OFFICE_COLUMNS, n=1, cutoff=0.6)
+        )
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputFileError(
+            f"{source}: unknown column {str(col)[:40]!r}{hint}; known columns: {', '.join(OFFICE_COLUMNS)}"
+        )
+
+
+def read_offices(path: str | Path, fleet: Fleet) -> list[PostOffice]:
+    """Post offices from CSV or GeoJSON (Point features); columns :data:`OFFICE_COLUMNS`.
+
+    ``fleet`` gives the values of the optional fleet columns an office leaves empty. A column that is
+    not an offices column is an error naming the closest known column.
     """
     p = Path(path)
     df = _read_office_table(p)
+    check_office_columns(list(df.columns), p.name)
     cols = {c.lower().strip(): c for c in df.columns}
     for need in ("name", "lon", "lat"):
         if need not in cols:

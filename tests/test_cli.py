@@ -29,11 +29,14 @@ def test_demo_cards_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[
     df = pd.read_csv(out, dtype=str)
     assert "true_lon" not in df.columns and len(df) > 100
     rej = tmp_path / "rejects.csv"
-    assert main(["validate", str(out), "--rejects", str(rej)]) == 0
+    assert main(["validate", str(out), "--rejects", str(rej), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "accepted:" in text and "rejected:" in text
     r = pd.read_csv(rej, dtype=str, encoding="utf-8-sig")
     assert len(r) > 0 and f"rejected: {len(r)}" in text
+    assert main(["validate", str(out)]) == 0  # Bahasa Indonesia by default
+    text = capsys.readouterr().out
+    assert f"ditolak: {len(r)}" in text and "diterima:" in text and "(NIK ganda)" in text
     assert not r.astype(str).apply(lambda c: c.isin(df.NAMA)).any().any()
 
 
@@ -42,4 +45,36 @@ def test_cli_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     p.write_text("a,b\n1,2\n")
     assert main(["validate", str(p)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: required column") and "Traceback" not in err
+    assert err.startswith("galat: required column") and "Traceback" not in err
+    assert main(["--lang", "en", "validate", str(p)]) == 2
+    assert capsys.readouterr().err.startswith("error: required column")
+
+
+def test_plan_reports_an_office_that_receives_no_desa(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cards = tmp_path / "cards.csv"
+    assert main(["demo-cards", "--n", "3000", "--kecamatan", "Bojongmangu", "--out", str(cards)]) == 0
+    offices = tmp_path / "offices.csv"
+    offices.write_text(
+        "office_id,name,lon,lat\nKP-BJM,Kantor Pos Bojongmangu,107.2042,-6.4087\n"
+        "KP-TRJ,Kantor Pos Tarumajaya,107.0001,-6.1575\n"
+    )
+    out = tmp_path / "out"
+    args = [
+        "plan",
+        str(cards),
+        "--offices",
+        str(offices),
+        "--out",
+        str(out),
+        "--time-limit",
+        "1",
+        "--workers",
+        "1",
+    ]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "kantor pos Kantor Pos Tarumajaya (KP-TRJ) tidak mendapat desa" in text
+    assert "kartu masuk:" in text and "plan.gpkg" in text and "report.pdf" in text
+    assert (out / "plan.qgz").is_file() and (out / "map.html").is_file()

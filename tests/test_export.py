@@ -9,6 +9,7 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes.export import escape_frame, escape_spreadsheet, manifest_sheets, write_plan
+from ektp_routes.i18n import messages
 from ektp_routes.report import assemble
 
 
@@ -25,7 +26,9 @@ def test_files_have_the_schema_columns(plan_parts, tmp_path: Path) -> None:  # t
     assert list(asg["reason"]) == ["", "", asg.loc[2, "reason"], asg.loc[3, "reason"]]
     assert asg.loc[3, "reason"].startswith("beyond_shift: ") and asg.loc[3, "reason_code"] == "beyond_shift"
     summary = pd.read_csv(files["summary"], encoding="utf-8-sig")
-    assert tuple(summary.columns) == schema.SUMMARY
+    # Headings in Bahasa Indonesia by default (English, the schema's names, with lang="en").
+    assert tuple(summary.columns) == tuple(messages("id").columns(schema.SUMMARY).values())
+    assert summary.columns[0] == "kode_kantor" and "hari_kurir" in summary.columns
     routes = json.loads(files["routes"].read_text())["features"]
     assert tuple(routes[0]["properties"]) == schema.ROUTE_FEATURE
     stops = json.loads(files["stops"].read_text())["features"]
@@ -54,3 +57,23 @@ def test_escaping_formulas() -> None:
     assert escape_spreadsheet(5) == 5
     df = escape_frame(pd.DataFrame({"a": ["@SUM(A1)", "x"], "n": [1, 2]}))
     assert list(df["a"]) == ["'@SUM(A1)", "x"] and list(df["n"]) == [1, 2]
+
+
+def test_english_outputs_and_every_view(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cards, stops, scoped, office, res = plan_parts
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    files = write_plan(plan, tmp_path, lang="en")
+    summary = pd.read_csv(files["summary"], encoding="utf-8-sig")
+    assert tuple(summary.columns) == schema.SUMMARY
+    sheet = pd.read_csv(next(files["manifests"].glob("*.csv")), encoding="utf-8-sig")
+    assert list(sheet.columns[:4]) == ["Order", "Expected arrival", "NIK", "Name"]
+    for name in ("plan.gpkg", "plan.qgz", "map.html", "report.html", "report.pdf", "chart_workload.png"):
+        assert (tmp_path / name).stat().st_size > 1000, name
+    assert "Cards not planned, by reason" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_manifest_headings_in_bahasa_are_the_schema() -> None:
+    from ektp_routes.export import _MANIFEST_KEYS
+
+    t = messages("id")
+    assert tuple(t(f"manifest.{k}") for k in _MANIFEST_KEYS) == schema.MANIFEST

@@ -29,6 +29,26 @@ def test_offices_file_and_bad_offices(tmp_path: Path) -> None:
         PostOffice("x", "x", 10.0, 50.0, Fleet())
 
 
+def test_unknown_offices_column_names_the_closest(tmp_path: Path) -> None:
+    p = tmp_path / "offices.csv"
+    p.write_text("name,longitude,lat,kurir\nKPC A,107.1,-6.3,3\n")
+    with pytest.raises(InputFileError, match=r"unknown column 'longitude' \(did you mean 'lon'\?\)"):
+        read_offices(p, DEFAULT_FLEET)
+    p.write_text("name,lon,lat,kurir\nKPC A,107.1,-6.3,3\n")
+    with pytest.raises(InputFileError, match=r"unknown column 'kurir' \(did you mean 'couriers'\?\)"):
+        read_offices(p, DEFAULT_FLEET)
+    p.write_text("name,lon,lat,catatan\nKPC A,107.1,-6.3,x\n")
+    with pytest.raises(InputFileError, match="unknown column 'catatan'; known columns: name, lon, lat"):
+        read_offices(p, DEFAULT_FLEET)
+
+
+def test_the_example_offices_file_reads() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "offices.csv"
+    offs = read_offices(example, DEFAULT_FLEET)
+    assert [o.office_id for o in offs] == ["KP-KRB", "KP-CKU", "KP-BJM"]
+    assert offs[2].fleet.shift_s == int(6.5 * 3600) and len(offs[2].serves_desa) == 6
+
+
 def test_placeholders_one_per_kecamatan_sized_to_their_cards(gaz: Gazetteer) -> None:
     fleet = Fleet(couriers=2, capacity=100, days=5)
     kec = sorted({d.kecamatan_kode for d in gaz.all_desa})[:2]
