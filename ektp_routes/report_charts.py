@@ -45,7 +45,13 @@ def workload_chart(layers: PlanLayers, t: Messages) -> Figure:
             bottom = bottom + table[office]
         ax.set_xticks(list(table.index))
         if len(table.columns) <= 12:
-            ax.legend(title=plain(t("report.office_id")), fontsize=7, title_fontsize=8, loc="upper right")
+            ax.legend(
+                title=plain(t("report.office_id")),
+                fontsize=7,
+                title_fontsize=8,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+            )
     ax.set_title(plain(t("report.chart_workload")))
     ax.set_xlabel(plain(t("map.day")))
     ax.set_ylabel(plain(t("map.cards")))

@@ -24,7 +24,8 @@ from ektp_routes.report_charts import charts, plain, png_bytes
 from ektp_routes.report_figures import ReportFigures, reason_label
 
 _CSS = """
-body { font: 14px/1.4 "DejaVu Sans", system-ui, sans-serif; margin: 24px auto; max-width: 1100px; }
+body { font: 14px/1.4 "DejaVu Sans", system-ui, sans-serif; margin: 24px auto; max-width: 1060px; }
+body { padding: 0 16px; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 26px; }
 table { border-collapse: collapse; margin: 6px 0; } th, td { border: 1px solid #bbb; padding: 3px 7px; }
 th { background: #eee; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
