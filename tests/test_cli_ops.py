@@ -43,7 +43,7 @@ def test_operation_from_the_command_line(workdir: Path, capsys: pytest.CaptureFi
 def test_errors_are_one_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ops", "dispatch", "--ledger", "none.db", "--date", "2026-08-14", "--out", "d"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error:") and "ops start" in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("galat:") and "ops start" in err and len(err.strip().splitlines()) == 1
     with pytest.raises(SystemExit) as info:
         main(["ops", "dispatch", "--ledger", "l.db", "--date", "14/08/2026", "--out", "d"])
     assert info.value.code == 2 and "not a date" in capsys.readouterr().err
