@@ -87,3 +87,17 @@ def kg() -> RoadNetwork:
 def kg_walk() -> RoadNetwork:
     """The real Kelapa Gading extract, walking profile (every street two-way)."""
     return RoadNetwork.from_osm_xml(DATA / "kelapa_gading.osm.bz2", profile="walking")
+
+
+@pytest.fixture(scope="session")
+def kg_clipped(tmp_path_factory: pytest.TempPathFactory) -> RoadNetwork:
+    """The Kelapa Gading extract clipped to the middle 60% of its boundary's box: roads cut at the
+    edge, and dozens of loose pieces of road network, as in real clipped extracts."""
+    import geopandas as gpd
+    from network_helpers import clip_osm
+
+    minx, miny, maxx, maxy = gpd.read_file(DATA / "kelapa_gading_boundary.geojson").total_bounds
+    cx, cy, hw, hh = (minx + maxx) / 2, (miny + maxy) / 2, (maxx - minx) * 0.3, (maxy - miny) * 0.3
+    path = tmp_path_factory.mktemp("clipped") / "kelapa_gading_clipped.osm"
+    clip_osm(DATA / "kelapa_gading.osm.bz2", path, (cx - hw, cy - hh, cx + hw, cy + hh))
+    return RoadNetwork.from_osm_xml(path)

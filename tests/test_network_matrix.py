@@ -5,13 +5,18 @@ import numpy as np
 import pytest
 from network_helpers import points_in, toy_graph
 
-from ektp_routes.network import WALK_MPS, RoadNetwork, haversine_m
+from ektp_routes.network import DEFAULT_CIRCUITY, WALK_MPS, RoadNetwork, get_profile, haversine_m
+
+
+def _nearest_road(net: RoadNetwork) -> RoadNetwork:
+    """The same graph, every point on its nearest road whatever that connects to (as before issue 13)."""
+    return RoadNetwork.from_road_graph(net.graph, connectivity="any", strict=True)
 
 
 def test_matrix_equals_networkx_on_sampled_pairs(kg_walk: RoadNetwork) -> None:
     # Stops placed exactly on graph nodes of the walking network (every street two-way): the matrix
     # must equal networkx Dijkstra between the nodes.
-    walk = kg_walk
+    walk = _nearest_road(kg_walk)
     rng = np.random.default_rng(1)
     nodes = rng.choice(walk.n_nodes, size=60, replace=False)
     m = walk.matrix(walk.graph.node_lon[nodes], walk.graph.node_lat[nodes])
@@ -29,6 +34,7 @@ def test_matrix_equals_networkx_on_sampled_pairs(kg_walk: RoadNetwork) -> None:
 def test_motorbike_matrix_never_worse_than_networkx(kg: RoadNetwork) -> None:
     # With one-way streets a stop may also leave by pushing the bike back a few metres, so the matrix
     # is at most the node-to-node networkx time, and equal for most pairs.
+    kg = _nearest_road(kg)
     rng = np.random.default_rng(2)
     nodes = rng.choice(kg.n_nodes, size=40, replace=False)
     m = kg.matrix(kg.graph.node_lon[nodes], kg.graph.node_lat[nodes])
@@ -60,19 +66,20 @@ def test_matrix_distance_and_triangle_inequality(kg: RoadNetwork) -> None:
     assert np.array_equal(m.snap_m, kg.snap(lon, lat).distance_m)
 
 
-def test_far_points_are_unroutable(kg: RoadNetwork) -> None:
+def test_far_points_are_unroutable_in_strict_mode(kg: RoadNetwork) -> None:
     lon, lat = points_in("kelapa_gading", 5)
     far_lon, far_lat = lon[0] + 0.05, lat[0]  # ~5.5 km away from any road of the extract
-    m = kg.matrix(np.r_[lon, far_lon], np.r_[lat, far_lat])
+    strict = RoadNetwork.from_road_graph(kg.graph, strict=True)
+    m = strict.matrix(np.r_[lon, far_lon], np.r_[lat, far_lat])
     assert set(m.unroutable) == {5}
     assert "too_far_from_road" in m.unroutable[5]
     assert np.isinf(m.time_s[0, 5]) and np.isinf(m.time_s[5, 0]) and m.time_s[5, 5] == 0
     assert 5 in m.unreachable_from(0)
 
 
-def test_disconnected_component_reported() -> None:
+def test_disconnected_component_reported_when_snapping_to_any_road() -> None:
     xy = [(107.0, -6.2), (107.001, -6.2), (107.010, -6.2), (107.011, -6.2)]
-    net = RoadNetwork(toy_graph(xy, [(0, 1), (1, 0), (2, 3), (3, 2)]))
+    net = RoadNetwork(toy_graph(xy, [(0, 1), (1, 0), (2, 3), (3, 2)]), connectivity="any")
     m = net.matrix([107.0005, 107.0105], [-6.2, -6.2])
     assert m.unroutable == {}
     assert np.isinf(m.time_s[0, 1])
@@ -93,3 +100,23 @@ def test_one_way_street_respected() -> None:
     assert fwd == pytest.approx(gap / (20 / 3.6), rel=0.02)
     assert back == pytest.approx(gap / WALK_MPS, rel=0.02)
     assert walk.matrix(*pts).time_s[1, 0] == pytest.approx(back, rel=0.02)
+
+
+def test_point_off_the_network_gets_straight_legs() -> None:
+    xy = [(107.0, -6.2), (107.001, -6.2), (107.002, -6.2)]
+    g = toy_graph(xy, [(0, 1), (1, 0), (1, 2), (2, 1)])
+    lon, lat = [107.0005, 107.0015, 107.0015, np.nan], [-6.2, -6.2, -6.21, -6.2]  # 1.1 km south, none
+    m = RoadNetwork(g).matrix(lon, lat)
+    assert m.off_network.tolist() == [False, False, True, False]
+    assert m.unroutable == {3: "no coordinates"}
+    assert m.unreachable_from(0) == {3: "no coordinates"}
+    d = haversine_m(lon[2], lat[2], np.array(lon[:2]), np.array(lat[:2])) * DEFAULT_CIRCUITY
+    speed = get_profile("motorbike").straight_kmh / 3.6
+    assert m.dist_m[2, :2] == pytest.approx(d) and m.dist_m[:2, 2] == pytest.approx(d)
+    assert m.time_s[2, :2] == pytest.approx(d / speed) and m.time_s[:2, 2] == pytest.approx(d / speed)
+    assert m.snap_m[2] == pytest.approx(1112, abs=2)  # the distance to the road is still reported
+    assert np.isinf(m.time_s[3, :3]).all() and np.isinf(m.time_s[:3, 3]).all() and m.time_s[3, 3] == 0
+    # On the road, travel is unchanged by the off-network point.
+    strict = RoadNetwork(g, strict=True).matrix(lon, lat)
+    assert m.time_s[0, 1] == strict.time_s[0, 1] and 2 in strict.unroutable
+    assert not strict.off_network.any()

@@ -7,7 +7,7 @@ from network_helpers import points_in, toy_graph
 
 from ektp_routes.network import WALK_MPS, RoadNetwork, get_profile, haversine_m
 from ektp_routes.network.graph import build_graph
-from ektp_routes.network.snapping import SnapIndex, access
+from ektp_routes.network.snapping import SnapIndex, Snapper, access
 
 
 def test_snapping_is_to_edges_not_nodes(kg: RoadNetwork) -> None:
@@ -50,3 +50,42 @@ def test_access_against_a_one_way_is_on_foot() -> None:
     assert a.exit_cost[0, 0] == pytest.approx(0.75 * 110 / (20 / 3.6), rel=1e-3)  # ride on
     assert a.exit_cost[0, 1] == pytest.approx(0.25 * 110 / WALK_MPS, rel=1e-3)  # push back
     assert a.exit_len[0].tolist() == pytest.approx([82.5, 27.5], rel=1e-3)
+
+
+def test_points_near_fragments_are_moved_to_the_main_network(kg_clipped: RoadNetwork) -> None:
+    g = kg_clipped.graph
+    in_main = g.main_component()
+    assert kg_clipped.snapper.fragments is not None and len(kg_clipped.snapper.fragments) > 20
+    lon, lat = _inside(kg_clipped, 400)
+    nearest = Snapper.build(g, connectivity="any").snap(lon, lat, max_snap_m=300)
+    s = kg_clipped.snap(lon, lat)
+    # Every point is placed on a road that touches the main network ...
+    assert (in_main[g.edge_u[s.edge]] | in_main[g.edge_v[s.edge]]).all()
+    # ... the others exactly where the nearest road is, the moved ones farther away.
+    moved = s.moved
+    assert 5 <= moved.sum() < 0.5 * len(lon)
+    assert np.array_equal(s.edge[~moved], nearest.edge[~moved])
+    assert np.allclose(s.distance_m[~moved], nearest.distance_m[~moved])
+    assert (s.distance_m[moved] > nearest.distance_m[moved]).all()
+    touches = in_main[g.edge_u[nearest.edge]] | in_main[g.edge_v[nearest.edge]]
+    assert np.array_equal(moved, ~touches)
+
+
+def test_graph_without_a_loop_snaps_to_the_nearest_road() -> None:
+    # Only one-way streets in a line: no strongly connected part worth the name; nothing is lost.
+    g = build_graph(
+        toy_graph([(107.0, -6.2), (107.001, -6.2), (107.002, -6.2)], [(0, 1), (1, 2)], oneway=True),
+        get_profile("motorbike"),
+    )
+    s = Snapper.build(g).snap([107.0005, 107.0015], [-6.2, -6.2], max_snap_m=300)
+    assert s.distance_m.max() < 1 and not s.moved.any()
+
+
+def _inside(net: RoadNetwork, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random points inside the bounding box of a network's nodes."""
+    rng = np.random.default_rng(7)
+    g = net.graph
+    return (
+        rng.uniform(g.node_lon.min(), g.node_lon.max(), n),
+        rng.uniform(g.node_lat.min(), g.node_lat.max(), n),
+    )

@@ -25,8 +25,8 @@ Example
 from ektp_routes.network.geodesy import EARTH_RADIUS_M, FloatArray, LocalProjection, haversine_m
 from ektp_routes.network.graph import RoadGraph, assemble_graph, build_graph
 from ektp_routes.network.profiles import PROFILES, WALK_MPS, CourierProfile, get_profile
-from ektp_routes.network.road import RoadNetwork
-from ektp_routes.network.snapping import Snap, SnapIndex
+from ektp_routes.network.road import NetworkOptions, RoadNetwork
+from ektp_routes.network.snapping import Connectivity, Snap, SnapIndex, Snapper
 from ektp_routes.network.straight import DEFAULT_CIRCUITY, StraightLineNetwork
 from ektp_routes.network.travel import TravelMatrix, TravelNetwork, canonical_hash
 
@@ -35,13 +35,16 @@ __all__ = [
     "EARTH_RADIUS_M",
     "PROFILES",
     "WALK_MPS",
+    "Connectivity",
     "CourierProfile",
     "FloatArray",
     "LocalProjection",
+    "NetworkOptions",
     "RoadGraph",
     "RoadNetwork",
     "Snap",
     "SnapIndex",
+    "Snapper",
     "StraightLineNetwork",
     "TravelMatrix",
     "TravelNetwork",

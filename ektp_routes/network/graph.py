@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from ektp_routes._errors import NetworkError
@@ -77,6 +78,16 @@ class RoadGraph:
         ``pred`` is the predecessor array ``scipy.sparse.csgraph.dijkstra`` returns (one row per source).
         """
         return lengths_along(self.edge_key, self.edge_len, pred)
+
+    def main_component(self) -> npt.NDArray[np.bool_]:
+        """Nodes of the largest strongly connected component (each reaches, and is reached from, all).
+
+        Clipped OSM extracts fall apart into pieces (roads cut at the boundary, one-way streets leading
+        out); only this component lets a courier get from any stop to any other and back.
+        """
+        _, labels = connected_components(self.csr, directed=True, connection="strong")
+        counts = np.bincount(labels)
+        return np.asarray(labels == int(np.argmax(counts)))
 
     def fingerprint(self) -> str:
         """sha256 over the profile and the arrays: equal graphs, equal strings, in every process."""

@@ -8,13 +8,17 @@ shortest-path calls.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import numpy.typing as npt
 
 from ektp_routes.network.geodesy import FloatArray, IntArray
 from ektp_routes.network.graph import RoadGraph
-from ektp_routes.network.profiles import WALK_MPS
+from ektp_routes.network.profiles import WALK_MPS, CourierProfile
 from ektp_routes.network.search import CHUNK, NodeSearch
 from ektp_routes.network.snapping import Access, Snap, access
+from ektp_routes.network.straight import straight_legs
 from ektp_routes.network.travel import TravelMatrix
 
 #: The four (exit side, entry side) combinations between two snapped points.
@@ -47,7 +51,37 @@ def travel_matrix(
     np.fill_diagonal(T, 0.0)
     np.fill_diagonal(D, 0.0)
     unroutable = _cut_off_network(s, T, D, max_snap_m=max_snap_m)
-    return TravelMatrix(time_s=T, dist_m=D, snap_m=snap_m, unroutable=unroutable)
+    return TravelMatrix(time_s=T, dist_m=D, snap_m=snap_m, unroutable=unroutable, snap_moved=s.moved)
+
+
+def with_straight_legs(
+    m: TravelMatrix,
+    s: Snap,
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    profile: CourierProfile,
+    circuity: float,
+) -> TravelMatrix:
+    """The matrix with every point off the network (but with coordinates) planned on straight legs.
+
+    Such a point's row and column become great-circle distance times ``circuity`` at the profile's
+    straight-line speed, and it is flagged ``off_network`` instead of unroutable.
+    """
+    off = ~s.on_network & np.isfinite(s.distance_m)
+    if not off.any():
+        return m
+    x = np.asarray(lon, dtype=float).ravel()
+    y = np.asarray(lat, dtype=float).ravel()
+    d, t = straight_legs(x[off], y[off], x, y, profile=profile, circuity=circuity)
+    T, D = m.time_s.copy(), m.dist_m.copy()
+    T[off, :], D[off, :] = t, d
+    T[:, off], D[:, off] = t.T, d.T
+    unroutable = {i: why for i, why in m.unroutable.items() if not off[i]}
+    for i in unroutable:  # points without coordinates stay unreachable
+        T[i, :] = T[:, i] = D[i, :] = D[:, i] = np.inf
+        T[i, i] = D[i, i] = 0.0
+    return replace(m, time_s=T, dist_m=D, unroutable=unroutable, off_network=off)
 
 
 def _combine(

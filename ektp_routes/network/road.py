@@ -5,23 +5,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import networkx as nx
 import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 
+from ektp_routes._errors import ConfigError
 from ektp_routes.network import loaders
 from ektp_routes.network.graph import RoadGraph, build_graph
-from ektp_routes.network.matrix import travel_matrix
+from ektp_routes.network.matrix import travel_matrix, with_straight_legs
 from ektp_routes.network.paths import path_geometry
 from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile, get_profile
 from ektp_routes.network.search import CHUNK, DEFAULT_MARGIN_M, SMALL_NETWORK, NodeSearch, SearchGraph
-from ektp_routes.network.snapping import Snap, SnapIndex
+from ektp_routes.network.snapping import Connectivity, Snap, Snapper
 from ektp_routes.network.store import load_network
+from ektp_routes.network.straight import DEFAULT_CIRCUITY
 from ektp_routes.network.travel import TravelMatrix, canonical_hash
+
+
+class NetworkOptions(TypedDict, total=False):
+    """How points are placed on the roads and searched (keyword options of every :class:`RoadNetwork`
+    constructor).
+
+    max_snap_m
+        A point farther than this (default 300 m) from every road of the main network is off the network.
+    connectivity
+        ``"main"`` (default): points are snapped onto roads connected with the main network (its
+        largest strongly connected component), never onto a fragment cut off by the extract's
+        boundary. ``"any"``: onto the nearest road, whatever it connects to.
+    strict
+        False (default): a point off the network is planned on straight-line legs and flagged
+        ``off_network``. True: it is unroutable ("too_far_from_road").
+
+    search_margin_m
+        How matrices and paths search (:class:`~ektp_routes.network.search.NodeSearch`): None over
+        the whole graph (the reference), a number in a box around the points with that first margin
+        (m); ``"auto"`` (default) the whole graph up to 50,000 nodes and a 1.5 km margin above. Both
+        give the same travel times.
+    """
+
+    max_snap_m: float
+    connectivity: Connectivity
+    strict: bool
+    search_margin_m: float | Literal["auto"] | None
 
 
 class RoadNetwork:
@@ -39,13 +68,8 @@ class RoadNetwork:
         ``highway``, optional ``geometry``, ``maxspeed``, ``oneway``.
     profile
         Courier profile (name or :class:`CourierProfile`).
-    max_snap_m
-        Points farther than this from every usable road are reported unroutable.
-    search_margin_m
-        How matrices and paths search (:class:`~ektp_routes.network.search.NodeSearch`): None over
-        the whole graph (the reference), a number in a box around the points with that first margin
-        (m); by default the whole graph up to 50,000 nodes and a 1.5 km margin above. Both give the
-        same travel times.
+    **options
+        ``max_snap_m``, ``connectivity``, ``strict``, ``search_margin_m``: see :class:`NetworkOptions`.
     """
 
     def __init__(
@@ -53,45 +77,49 @@ class RoadNetwork:
         graph: nx.MultiDiGraph,
         *,
         profile: str | CourierProfile = "motorbike",
-        max_snap_m: float = 300.0,
-        search_margin_m: float | Literal["auto"] | None = "auto",
+        **options: Unpack[NetworkOptions],
     ) -> None:
-        road = build_graph(graph, get_profile(profile))
-        self._init(road, max_snap_m=max_snap_m, search_margin_m=search_margin_m)
+        self._init(build_graph(graph, get_profile(profile)), **options)
 
     def _init(
-        self, road: RoadGraph, *, max_snap_m: float, search_margin_m: float | Literal["auto"] | None
+        self,
+        road: RoadGraph,
+        *,
+        max_snap_m: float = 300.0,
+        connectivity: Connectivity = "main",
+        strict: bool = False,
+        search_margin_m: float | Literal["auto"] | None = "auto",
     ) -> None:
+        if connectivity not in ("main", "any"):
+            raise ConfigError(f"connectivity must be 'main' or 'any', not {connectivity!r}")
+        if not max_snap_m > 0:
+            raise ConfigError(f"max_snap_m must be a positive distance in metres, not {max_snap_m}")
         self.graph = road
         self.profile = road.profile
         self.max_snap_m = float(max_snap_m)
-        self.index = SnapIndex.build(road)
+        self.connectivity: Connectivity = connectivity
+        self.strict = bool(strict)
+        self.circuity = DEFAULT_CIRCUITY
+        self.snapper = Snapper.build(road, connectivity=connectivity)
         if search_margin_m == "auto":
             search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
         self.search = NodeSearch(SearchGraph.from_road_graph(road), margin_m=search_margin_m)
 
     @classmethod
-    def from_road_graph(
-        cls,
-        road: RoadGraph,
-        *,
-        max_snap_m: float = 300.0,
-        search_margin_m: float | Literal["auto"] | None = "auto",
-    ) -> RoadNetwork:
+    def from_road_graph(cls, road: RoadGraph, **options: Unpack[NetworkOptions]) -> RoadNetwork:
         """A network over an already built :class:`RoadGraph` (its profile is the graph's)."""
         net = cls.__new__(cls)
-        net._init(road, max_snap_m=max_snap_m, search_margin_m=search_margin_m)
+        net._init(road, **options)
         return net
 
     @classmethod
-    def from_prepared(
-        cls, path: str | Path, *, search_margin_m: float | Literal["auto"] | None = "auto"
-    ) -> RoadNetwork:
-        """Load a directory written by ``ektp-routes network build`` (:mod:`~ektp_routes.network.store`)."""
+    def from_prepared(cls, path: str | Path, **options: Unpack[NetworkOptions]) -> RoadNetwork:
+        """Load a directory written by ``ektp-routes network build`` (:mod:`~ektp_routes.network.store`);
+        its snap limit unless ``max_snap_m`` is given."""
         stored = load_network(path)
-        return cls.from_road_graph(
-            stored.graph, max_snap_m=stored.max_snap_m, search_margin_m=search_margin_m
-        )
+        merged: NetworkOptions = {"max_snap_m": stored.max_snap_m}
+        merged.update(options)
+        return cls.from_road_graph(stored.graph, **merged)
 
     @classmethod
     def from_pbf(
@@ -100,40 +128,52 @@ class RoadNetwork:
         *,
         profile: str | CourierProfile = "motorbike",
         area: shapely.Geometry | None = None,
-        max_snap_m: float = 300.0,
+        **options: Unpack[NetworkOptions],
     ) -> RoadNetwork:
         """Load an ``.osm.pbf`` extract, keeping the roads with a node in ``area`` (see
         :func:`~ektp_routes.network.pbf.graph_from_pbf`)."""
         prof = get_profile(profile)
         g = graph_from_pbf(path, area=area, bidirectional=not prof.respects_oneway)
-        return cls(g, profile=prof, max_snap_m=max_snap_m)
+        return cls(g, profile=prof, **options)
 
     @classmethod
     def from_osm_xml(
-        cls, path: str | Path, *, profile: str | CourierProfile = "motorbike", max_snap_m: float = 300.0
+        cls,
+        path: str | Path,
+        *,
+        profile: str | CourierProfile = "motorbike",
+        **options: Unpack[NetworkOptions],
     ) -> RoadNetwork:
         """Load an OSM XML file (``.osm`` or ``.osm.bz2``), keeping every component (see
         :func:`~ektp_routes.network.loaders.read_osm_xml`)."""
         prof = get_profile(profile)
-        return cls(loaders.read_osm_xml(path, profile=prof), profile=prof, max_snap_m=max_snap_m)
+        return cls(loaders.read_osm_xml(path, profile=prof), profile=prof, **options)
 
     @classmethod
     def from_graphml(
-        cls, path: str | Path, *, profile: str | CourierProfile = "motorbike", max_snap_m: float = 300.0
+        cls,
+        path: str | Path,
+        *,
+        profile: str | CourierProfile = "motorbike",
+        **options: Unpack[NetworkOptions],
     ) -> RoadNetwork:
         """Load an osmnx GraphML file."""
-        return cls(loaders.read_graphml(path), profile=profile, max_snap_m=max_snap_m)
+        return cls(loaders.read_graphml(path), profile=profile, **options)
 
     @classmethod
     def from_file(
-        cls, path: str | Path, *, profile: str | CourierProfile = "motorbike", max_snap_m: float = 300.0
+        cls,
+        path: str | Path,
+        *,
+        profile: str | CourierProfile = "motorbike",
+        **options: Unpack[NetworkOptions],
     ) -> RoadNetwork:
         """Load by file type: a directory prepared by ``ektp-routes network build`` (its own profile and
         snap limit), .osm.pbf, .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
         if Path(path).is_dir():
-            return cls.from_prepared(path)
+            return cls.from_prepared(path, **options)
         prof = get_profile(profile)
-        return cls(loaders.read_graph_file(path, profile=prof), profile=prof, max_snap_m=max_snap_m)
+        return cls(loaders.read_graph_file(path, profile=prof), profile=prof, **options)
 
     @classmethod
     def download(
@@ -143,13 +183,13 @@ class RoadNetwork:
         profile: str | CourierProfile = "motorbike",
         cache_dir: str | Path = "cache/networks",
         buffer_m: float = 500.0,
-        max_snap_m: float = 300.0,
+        **options: Unpack[NetworkOptions],
     ) -> RoadNetwork:
         """Download the roads inside ``polygon`` (buffered), saved as GraphML for offline reuse (see
         :func:`~ektp_routes.network.loaders.download_graph`)."""
         prof = get_profile(profile)
         g = loaders.download_graph(polygon, profile=prof, cache_dir=cache_dir, buffer_m=buffer_m)
-        return cls(g, profile=prof, max_snap_m=max_snap_m)
+        return cls(g, profile=prof, **options)
 
     @property
     def is_straight_line(self) -> bool:
@@ -167,31 +207,35 @@ class RoadNetwork:
         return self.graph.n_edges
 
     def fingerprint(self) -> str:
-        """Identifies the graph, its travel times and the snap limit (keys saved results for resuming).
+        """Identifies the graph, its travel times and the snapping rules (keys saved results for resuming).
 
         A sha256 over a canonical serialisation: the same in every process and on every machine.
         """
-        return canonical_hash(
-            {"network": "road", "graph": self.graph.fingerprint(), "max_snap_m": self.max_snap_m}
-        )
+        rules = {"max_snap_m": self.max_snap_m, "connectivity": self.connectivity, "strict": self.strict}
+        header = {"network": "road", "graph": self.graph.fingerprint(), "circuity": self.circuity, **rules}
+        return canonical_hash(header)
 
     def snap(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> Snap:
-        """Snap points onto the nearest usable road segment (vectorised)."""
-        return self.index.snap(lon, lat, max_snap_m=self.max_snap_m)
+        """Snap points onto the nearest usable road segment of the main network (vectorised)."""
+        return self.snapper.snap(lon, lat, max_snap_m=self.max_snap_m)
 
     def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, chunk: int = CHUNK) -> TravelMatrix:
         """Travel time (s) and road distance (m) between all points, along the fastest path.
 
         The access leg from a point to its snapped position is included at walking pace (the courier
-        parks and walks); points beyond ``max_snap_m`` are unroutable with a reason.
+        parks and walks). A point farther than ``max_snap_m`` from the main network is planned on
+        straight-line legs and flagged ``off_network`` (unroutable, with the reason, when ``strict``).
         """
-        snap = self.snap(lon, lat)
-        return travel_matrix(self.graph, snap, max_snap_m=self.max_snap_m, search=self.search, chunk=chunk)
+        s = self.snap(lon, lat)
+        m = travel_matrix(self.graph, s, max_snap_m=self.max_snap_m, search=self.search, chunk=chunk)
+        if self.strict:
+            return m
+        return with_straight_legs(m, s, lon, lat, profile=self.profile, circuity=self.circuity)
 
     def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]:
         """Road geometry (lon/lat LineStrings) of each leg between consecutive points, following streets.
 
-        A leg between unroutable points is a straight segment.
+        A leg from or to a point off the network is a straight segment.
         """
         return path_geometry(self.graph, self.snap(lon, lat), lon, lat, search=self.search)
 

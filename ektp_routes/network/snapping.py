@@ -4,16 +4,23 @@ enters the graph."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 
-from ektp_routes.network.geodesy import FloatArray, IntArray, LocalProjection
+from ektp_routes.network.geodesy import BoolArray, FloatArray, IntArray, LocalProjection
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS
+
+logger = logging.getLogger(__name__)
+
+#: Which roads a point may be snapped to: those of the main network, or simply the nearest road.
+Connectivity = Literal["main", "any"]
 
 
 @dataclass(frozen=True)
@@ -22,13 +29,15 @@ class Snap:
 
     ``distance_m`` is the distance from the point to the road; ``edge`` the index of the (canonical
     direction of the) edge and ``t`` the fraction along it. Points farther than the threshold have
-    ``on_network`` False.
+    ``on_network`` False. ``moved`` marks points whose nearest road lay on a fragment cut off from
+    the main network, so they were placed on the nearest road of the main network instead.
     """
 
     edge: IntArray
     t: FloatArray
     distance_m: FloatArray
     on_network: npt.NDArray[np.bool_]
+    moved: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,10 +53,14 @@ class SnapIndex:
     tree: shapely.STRtree
 
     @classmethod
-    def build(cls, graph: RoadGraph) -> SnapIndex:
-        """Index every road segment of ``graph`` once (u < v, or the only direction there is)."""
+    def build(cls, graph: RoadGraph, *, only: npt.NDArray[np.bool_] | None = None) -> SnapIndex:
+        """Index every road segment of ``graph`` once (u < v, or the only direction there is).
+
+        ``only`` (a mask over the edges, equal for an edge and its reverse) limits the index to those edges.
+        """
         projection = LocalProjection(float(np.mean(graph.node_lat)))
-        canonical = np.flatnonzero((graph.edge_rev < 0) | (graph.edge_u < graph.edge_v))
+        one_way = (graph.edge_rev < 0) | (graph.edge_u < graph.edge_v)
+        canonical = np.flatnonzero(one_way if only is None else one_way & only)
         lines = []
         for e in canonical:
             c = graph.edge_coords[e]
@@ -56,23 +69,70 @@ class SnapIndex:
         arr = np.array(lines, dtype=object)
         return cls(projection=projection, edges=canonical, lines=arr, tree=shapely.STRtree(arr))
 
-    def snap(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_snap_m: float) -> Snap:
-        """Snap points onto the nearest indexed segment; beyond ``max_snap_m`` they are off the network."""
+    def __len__(self) -> int:
+        return len(self.edges)
+
+    def points(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[npt.NDArray[np.object_], BoolArray]:
+        """Points in the index's metres (at the origin where a coordinate is missing) and which are finite."""
         x, y = self.projection.xy(np.asarray(lon, dtype=float).ravel(), np.asarray(lat, dtype=float).ravel())
         finite = np.isfinite(x) & np.isfinite(y)
-        pts = shapely.points(np.where(finite, x, 0.0), np.where(finite, y, 0.0))
+        return shapely.points(np.where(finite, x, 0.0), np.where(finite, y, 0.0)), finite
+
+    def nearest(self, pts: npt.NDArray[np.object_], finite: BoolArray) -> tuple[IntArray, FloatArray]:
+        """Per point, the position in the index of the nearest segment and the distance (m) to it."""
         pi, li = self.tree.query_nearest(pts, all_matches=False)
         li = li[np.argsort(pi)]
-        lines = self.lines[li]
-        dist = shapely.distance(pts, lines)
-        t = np.nan_to_num(shapely.line_locate_point(lines, pts, normalized=True), nan=0.0)
-        dist = np.where(finite, dist, np.inf)
+        dist = shapely.distance(pts, self.lines[li])
+        return li, np.where(finite, dist, np.inf)
+
+    def snap(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_snap_m: float) -> Snap:
+        """Snap points onto the nearest indexed segment; beyond ``max_snap_m`` they are off the network."""
+        pts, finite = self.points(lon, lat)
+        li, dist = self.nearest(pts, finite)
+        t = np.nan_to_num(shapely.line_locate_point(self.lines[li], pts, normalized=True), nan=0.0)
         return Snap(
             edge=self.edges[li],
             t=np.asarray(t, dtype=float),
             distance_m=dist,
             on_network=finite & (dist <= max_snap_m),
+            moved=np.zeros(len(li), dtype=bool),
         )
+
+
+@dataclass(frozen=True, eq=False)
+class Snapper:
+    """Snaps points onto the roads that connect with the main network.
+
+    ``main`` indexes the roads that touch the graph's largest strongly connected component: from a
+    point on one of them a courier reaches every other such point and comes back (riding, or pushing
+    the bike a few metres against a one-way street). ``fragments`` indexes the rest (pieces cut off by
+    the extract's boundary, one-way stubs leading out), only to tell which points were moved.
+    """
+
+    main: SnapIndex
+    fragments: SnapIndex | None
+
+    @classmethod
+    def build(cls, graph: RoadGraph, *, connectivity: Connectivity = "main") -> Snapper:
+        """Index ``graph``'s roads; with ``connectivity="any"`` every road counts (the nearest wins)."""
+        if connectivity == "any":
+            return cls(main=SnapIndex.build(graph), fragments=None)
+        in_main = graph.main_component()
+        touches = in_main[graph.edge_u] | in_main[graph.edge_v]
+        if in_main.sum() < 2:
+            logger.warning("the road graph has no strongly connected part; snapping to the nearest road")
+            return cls(main=SnapIndex.build(graph), fragments=None)
+        rest = SnapIndex.build(graph, only=~touches)
+        logger.info("snapping onto %d of %d directed edges (the main network)", touches.sum(), graph.n_edges)
+        return cls(main=SnapIndex.build(graph, only=touches), fragments=rest if len(rest) else None)
+
+    def snap(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_snap_m: float) -> Snap:
+        """Snap onto the main network; ``moved`` marks points whose nearest road was a fragment."""
+        s = self.main.snap(lon, lat, max_snap_m=max_snap_m)
+        if self.fragments is None:
+            return s
+        _, frag_dist = self.fragments.nearest(*self.main.points(lon, lat))
+        return replace(s, moved=frag_dist < s.distance_m)
 
 
 @dataclass(frozen=True)

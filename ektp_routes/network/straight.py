@@ -10,7 +10,7 @@ import numpy.typing as npt
 from shapely.geometry import LineString
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.network.geodesy import haversine_m
+from ektp_routes.network.geodesy import FloatArray, haversine_m
 from ektp_routes.network.profiles import CourierProfile, get_profile
 from ektp_routes.network.travel import TravelMatrix, canonical_hash
 
@@ -19,6 +19,21 @@ from ektp_routes.network.travel import TravelMatrix, canonical_hash
 #: least 200 m apart, shortest road path by length with one-way streets respected. Measured: median
 #: 1.648, interquartile range 1.409-2.110 (Jatinegara 1.837, Kelapa Gading 1.504).
 DEFAULT_CIRCUITY = 1.65
+
+
+def straight_legs(
+    from_lon: FloatArray,
+    from_lat: FloatArray,
+    to_lon: FloatArray,
+    to_lat: FloatArray,
+    *,
+    profile: CourierProfile,
+    circuity: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Distance (m) and time (s) from every ``from`` point to every ``to`` point, as the crow flies
+    times ``circuity``, at the profile's straight-line speed (rows: from, columns: to)."""
+    d = haversine_m(from_lon[:, None], from_lat[:, None], to_lon[None, :], to_lat[None, :]) * circuity
+    return d, d / (profile.straight_kmh / 3.6)
 
 
 class StraightLineNetwork:
@@ -39,13 +54,14 @@ class StraightLineNetwork:
 
     @property
     def is_straight_line(self) -> bool:
+        """Always True."""
         return True
 
     def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> TravelMatrix:
+        """Travel time (s) and distance (m) between all points; every point is routable."""
         x = np.asarray(lon, dtype=float).ravel()
         y = np.asarray(lat, dtype=float).ravel()
-        d = haversine_m(x[:, None], y[:, None], x[None, :], y[None, :]) * self.circuity
-        t = d / (self.profile.straight_kmh / 3.6)
+        d, t = straight_legs(x, y, x, y, profile=self.profile, circuity=self.circuity)
         return TravelMatrix(time_s=t, dist_m=d, snap_m=np.zeros(len(x)))
 
     def fingerprint(self) -> str:
@@ -58,5 +74,6 @@ class StraightLineNetwork:
         )
 
     def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]:
+        """A straight segment per leg between consecutive points."""
         pts = list(zip(lon, lat, strict=True))
         return [LineString([pts[i], pts[i + 1]]) for i in range(len(pts) - 1)]

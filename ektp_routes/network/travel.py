@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from shapely.geometry import LineString
 
-from ektp_routes.network.geodesy import FloatArray
+from ektp_routes.network.geodesy import BoolArray, FloatArray
 from ektp_routes.network.profiles import CourierProfile
 
 
@@ -21,15 +21,31 @@ from ektp_routes.network.profiles import CourierProfile
 class TravelMatrix:
     """Travel times (s) and distances (m) between points; ``inf`` where no path exists.
 
-    ``snap_m`` is each point's distance to the road it was placed on. ``unroutable`` maps point
-    index to a reason ("too_far_from_road: ..."); such points have infinite rows and columns except
-    the diagonal.
+    Per point: ``snap_m`` is the distance to the road it was placed on; ``snap_moved`` is True where
+    the nearest road lay on a fragment cut off from the main network, so the point was placed on the
+    nearest road of the main network instead (``snap_m`` is then the distance to that road);
+    ``off_network`` is True where no road of the main network lies within the snap limit, so the
+    point's legs are straight lines (great-circle distance times the circuity, at the profile's
+    straight-line speed). ``unroutable`` maps point index to a reason ("too_far_from_road: ...");
+    such points have infinite rows and columns except the diagonal.
     """
 
     time_s: FloatArray
     dist_m: FloatArray
     snap_m: FloatArray
     unroutable: Mapping[int, str] = field(default_factory=dict)
+    snap_moved: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    off_network: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        n = len(self.time_s)
+        for name in ("snap_moved", "off_network"):
+            flags = np.asarray(getattr(self, name), dtype=bool)
+            if len(flags) == 0:
+                flags = np.zeros(n, dtype=bool)
+            if flags.shape != (n,):
+                raise ValueError(f"TravelMatrix.{name} must have one flag per point ({n}), not {flags.shape}")
+            object.__setattr__(self, name, flags)
 
     def unreachable_from(self, origin: int = 0) -> dict[int, str]:
         """Points that cannot be reached from ``origin`` and back, with the reason."""
