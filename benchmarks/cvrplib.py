@@ -1,11 +1,15 @@
 """Solution quality on CVRPLIB instances: ektp_routes vs plain OR-Tools vs PyVRP, same wall time.
 
-    python benchmarks/cvrplib.py INSTANCE [--time-limit S] [--bks B]
+    python benchmarks/cvrplib.py INSTANCE... [--time-limit S] [--bks B] [--repeat N] [--background-load]
 
 INSTANCE is a .vrp (CVRP, rounded EUC_2D) or a Solomon .txt (VRPTW, DIMACS convention: distances
-truncated to one decimal). Prints one line for plain OR-Tools (default parameters + guided local
-search), one for PyVRP, and as its last line the library's own solver:
-``instance=NAME cost=C bks=B gap_pct=G time_s=T``. BKS is read from a BKS.csv next to the instance.
+truncated to one decimal); instances of 300-700 customers are in benchmarks/data/cvrplib (see its
+PROVENANCE.md). Prints one line for plain OR-Tools (default parameters + guided local search), one
+for PyVRP, and as its last line the library's own solver (2 workers requested; the portfolio is sized
+to the CPUs free): ``instance=NAME cost=C bks=B gap_pct=G time_s=T``. BKS is read from a BKS.csv next
+to the instance. Each run first prints the load it starts under (load average, CPUs free in a 0.5 s
+sample). ``--background-load`` keeps one CPU busy (a spinning process) during all three solvers;
+``--repeat`` runs everything N times and ends with the median gap of each solver per instance.
 """
 
 from __future__ import annotations
@@ -14,14 +18,19 @@ import argparse
 import csv
 import itertools
 import math
+import multiprocessing
+import os
+import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import vrplib
 
 
-def load(path: Path) -> dict:
+def load_instance(path: Path) -> dict:
     solomon = path.suffix.lower() == ".txt"
     inst = vrplib.read_instance(str(path), instance_format="solomon" if solomon else "vrplib")
     xy = np.asarray(inst["node_coord"], dtype=float)
@@ -165,33 +174,81 @@ def run_pyvrp(inst: dict, limit: float) -> float:
     return float(res.cost())
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("instance", type=Path)
-    ap.add_argument("--time-limit", type=float, default=10.0)
-    ap.add_argument("--bks", type=float)
-    args = ap.parse_args()
-    inst = load(args.instance)
+def _spin() -> None:
+    while True:
+        pass
+
+
+@contextmanager
+def background_load(on: bool) -> Iterator[None]:
+    """Keep one CPU busy (a process spinning in a loop) while the block runs."""
+    if not on:
+        yield
+        return
+    proc = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
+    proc.start()
+    try:
+        time.sleep(0.5)  # let the spinner reach full speed before anything is measured
+        yield
+    finally:
+        proc.terminate()
+        proc.join()
+
+
+def conditions() -> str:
+    from ektp_routes.solve import free_cpus
+
+    load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"loadavg_1min={load1:.2f} cpus_free={free_cpus(sample_s=0.5):.2f} of {os.cpu_count()}"
+
+
+def run_all(path: Path, limit: float, bks_arg: float | None, load: bool) -> dict[str, float]:
+    """One run of the three solvers on one instance; returns each solver's gap (or cost) in %."""
+    inst = load_instance(path)
     scale = inst["scale"]
-    bks = args.bks or bks_for(args.instance, inst["name"])
+    bks = bks_arg or bks_for(path, inst["name"])
+    gaps: dict[str, float] = {}
 
     def line(label: str, cost: float, secs: float) -> str:
         c = cost / scale
-        gap = f"{100 * (c - bks) / bks:.2f}" if bks else "nan"
-        return f"{label}instance={inst['name']} cost={c:g} bks={bks if bks else 'nan'} gap_pct={gap} time_s={secs:.1f}"
+        gap = 100 * (c - bks) / bks if bks else float("nan")
+        gaps[label.rstrip(": ") or "ektp_routes"] = gap if bks else c
+        return f"{label}instance={inst['name']} cost={c:g} bks={bks if bks else 'nan'} gap_pct={gap:.2f} time_s={secs:.1f}"
 
-    t = time.perf_counter()
-    c = run_plain_ortools(inst, args.time_limit)
-    print(line("plain_ortools: ", c, time.perf_counter() - t), flush=True)
-    try:
+    with background_load(load):
+        print(f"conditions: background_load={'1 core' if load else 'none'} {conditions()}", flush=True)
         t = time.perf_counter()
-        c = run_pyvrp(inst, args.time_limit)
-        print(line("pyvrp: ", c, time.perf_counter() - t), flush=True)
-    except ImportError:
-        print("pyvrp: not installed (pip install -e '.[bench]')")
-    t = time.perf_counter()
-    c, _ = run_library(inst, args.time_limit)
-    print(line("", c, time.perf_counter() - t))
+        c = run_plain_ortools(inst, limit)
+        print(line("plain_ortools: ", c, time.perf_counter() - t), flush=True)
+        try:
+            t = time.perf_counter()
+            c = run_pyvrp(inst, limit)
+            print(line("pyvrp: ", c, time.perf_counter() - t), flush=True)
+        except ImportError:
+            print("pyvrp: not installed (pip install -e '.[bench]')")
+        t = time.perf_counter()
+        c, _ = run_library(inst, limit)
+        print(line("", c, time.perf_counter() - t), flush=True)
+    return gaps
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("instance", type=Path, nargs="+")
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--bks", type=float)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--background-load", action="store_true", help="keep one CPU busy during all solvers")
+    args = ap.parse_args()
+    runs: dict[Path, list[dict[str, float]]] = {p: [] for p in args.instance}
+    for _ in range(args.repeat):
+        for path in args.instance:
+            runs[path].append(run_all(path, args.time_limit, args.bks, args.background_load))
+    if args.repeat > 1:
+        for path, got in runs.items():
+            medians = {k: statistics.median(r[k] for r in got) for k in got[0]}
+            print(f"median over {args.repeat} runs: instance={path.stem} "
+                  + " ".join(f"{k}={v:.2f}" for k, v in medians.items()))
 
 
 if __name__ == "__main__":

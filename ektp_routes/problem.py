@@ -228,7 +228,11 @@ class RoutingProblem:
             raise SolverError("cards, times and distances must be non-negative")
         if self.windows is not None and len(self.windows) != n:
             raise SolverError("windows must have one entry per node (None for no window)")
-        if self.service_base_s < 0 or self.service_per_card_s < 0:
+        if self.windows is not None and not all(w is None or np.isfinite(w).all() for w in self.windows):
+            raise SolverError("time windows must be finite (open, close) seconds; None for no window")
+        if not (self.service_base_s >= 0 and self.service_per_card_s >= 0):  # NaN fails too
+            raise SolverError("service times must be non-negative")
+        if self.service_s_per_node is not None and not np.all(np.asarray(self.service_s_per_node) >= 0):
             raise SolverError("service times must be non-negative")
 
     @property

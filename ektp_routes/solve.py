@@ -234,31 +234,73 @@ def _plan_cost(routes: Sequence[Route], dropped: Mapping[int, str], params: Solv
     return (len(dropped), days, round(metric, 3))
 
 
+#: Seconds the CPU load is sampled before a portfolio is sized.
+LOAD_SAMPLE_S = 0.2
+
+
+def free_cpus(*, sample_s: float = LOAD_SAMPLE_S) -> float:
+    """CPUs this process may run on that other work leaves idle right now.
+
+    The CPUs in the process's affinity set (a container or ``taskset`` may allow fewer than the
+    machine has) minus the share of them that a brief sample finds busy. A sample, not the load
+    average: the load average is a one-minute exponential mean that still counts work which ended
+    up to a minute ago (our own previous solves included) and misses work that just started.
+    """
+    import psutil
+
+    try:
+        cpus = list(psutil.Process().cpu_affinity() or [])
+    except (AttributeError, psutil.Error):  # no affinity on macOS
+        cpus = []
+    busy = psutil.cpu_percent(interval=sample_s, percpu=True)
+    cpus = cpus or list(range(len(busy)))
+    used = sum(busy[c] for c in cpus if c < len(busy)) / 100
+    return max(0.0, len(cpus) - used)
+
+
+def portfolio_size(requested: int, free: float) -> int:
+    """Workers worth running side by side: one per free CPU (a CPU counts when at least three
+    quarters of it is idle), never more than requested, at least one."""
+    return max(1, min(requested, math.floor(free + 0.25)))
+
+
+def _variants(params: SolveParams, n: int) -> list[SolveParams]:
+    """The ``n`` searches of a portfolio: PyVRP from the next seeds, OR-Tools with the next
+    strategies of :data:`PORTFOLIO`; the first is always ``params``' own."""
+    if _use_pyvrp(params):
+        return [replace(params, seed=params.seed + k, workers=1) for k in range(n)]
+    strategies = [(params.first_solution, params.metaheuristic)]
+    strategies += [s for s in PORTFOLIO if s != strategies[0]][: n - 1]
+    return [replace(params, first_solution=f, metaheuristic=m, workers=1) for f, m in strategies]
+
+
 def _portfolio(
     problem: RoutingProblem, nodes: Sequence[int], params: SolveParams
 ) -> tuple[list[Route], Unserved]:
-    """Solve with ``params.workers`` strategies in parallel processes; keep the best plan.
+    """Solve with up to ``params.workers`` searches in parallel processes; keep the best plan.
 
-    The first worker uses the strategy in ``params``; the others take the next entries of
-    :data:`PORTFOLIO` (OR-Tools) or the next seeds (PyVRP). Ties go to the lowest worker, so the
-    result is deterministic when each worker is.
+    The portfolio is sized to the CPUs actually free (:func:`free_cpus`): two searches sharing one
+    CPU each get half of it, and on a busy machine one search at full speed does better. In
+    deterministic mode every requested search still runs (the plan must not depend on the load),
+    only fewer at a time. Ties go to the lowest search, so the result is deterministic when each
+    search is.
     """
     vehicles = problem.fleet.vehicles()
     if params.workers == 1:
         return _solve_engine(problem, nodes, vehicles, params, params.time_limit_s)
+    t0 = perf_counter()
+    free = free_cpus()
+    parallel = portfolio_size(params.workers, free)
+    variants = _variants(params, params.workers if params.deterministic else parallel)
+    logger.info("portfolio: %d searches, %d at a time (%.1f CPUs free)", len(variants), parallel, free)
+    # A deterministic search's work budget comes from the nominal limit, never from the clock.
+    limit = params.time_limit_s if params.deterministic else params.time_limit_s - (perf_counter() - t0)
+    if len(variants) == 1:
+        return _solve_engine(problem, nodes, vehicles, variants[0], limit)
     from concurrent.futures import ProcessPoolExecutor
 
-    if _use_pyvrp(params):
-        variants = [replace(params, seed=params.seed + k, workers=1) for k in range(params.workers)]
-    else:
-        strategies = [(params.first_solution, params.metaheuristic)]
-        strategies += [s for s in PORTFOLIO if s != strategies[0]][: params.workers - 1]
-        variants = [replace(params, first_solution=f, metaheuristic=m, workers=1) for f, m in strategies]
-    with ProcessPoolExecutor(max_workers=len(variants)) as pool:
-        futures = [
-            pool.submit(_solve_engine, problem, nodes, vehicles, v, params.time_limit_s * 0.95)
-            for v in variants
-        ]
+    with ProcessPoolExecutor(max_workers=min(parallel, len(variants))) as pool:
+        futures = [pool.submit(_solve_engine, problem, nodes, vehicles, v, limit * 0.95) for v in variants]
         results = [f.result() for f in futures]
     return min(results, key=lambda rd: _plan_cost(rd[0], rd[1], params))
 
@@ -330,9 +372,7 @@ def _solve_decomposed(
         unserved.update(dropped)
     routes += _retry_dropped(problem, unserved, free, params, t0=t0, n_parts=len(parts))
     routes.sort(key=lambda r: (r.day, r.courier))
-    return RoutePlan(
-        tuple(routes), unserved, problem.n_stops, perf_counter() - t0, territories=len(parts)
-    )
+    return RoutePlan(tuple(routes), unserved, problem.n_stops, perf_counter() - t0, territories=len(parts))
 
 
 def _share(params: SolveParams, t0: float, k: int, n_parts: int) -> float:

@@ -191,3 +191,14 @@ def test_unserved_reasons_are_described() -> None:
     assert describe_unserved(UnservedReason.NO_CAPACITY).startswith("not enough courier-days")
     assert describe_unserved("unreachable").startswith("no road path")
     assert describe_unserved("something_else") == "something_else"
+
+
+def test_problem_refuses_non_finite_windows_and_service_times() -> None:
+    with pytest.raises(SolverError, match="finite"):
+        _line(windows=[None, (0.0, math.inf), None, None])
+    with pytest.raises(SolverError, match="finite"):
+        _line(windows=[None, (math.nan, 10.0), None, None])
+    with pytest.raises(SolverError, match="service"):
+        _line(service_base_s=math.nan)
+    with pytest.raises(SolverError, match="service"):
+        _line(service_s_per_node=np.array([0, 5, -1, 5]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -244,3 +245,39 @@ def test_portfolio_of_two_workers_is_feasible() -> None:
     plan = solve(p, SolveParams(time_limit_s=2, workers=2, engine="ortools"))
     assert check_plan(p, plan) == []
     assert plan.served() | set(plan.unserved) == set(range(1, 41))
+
+
+def test_portfolio_size_follows_free_cpus() -> None:
+    assert solve_mod.portfolio_size(2, 2.0) == 2
+    assert solve_mod.portfolio_size(2, 1.8) == 2  # a CPU 20% used by others still counts
+    assert solve_mod.portfolio_size(2, 1.3) == 1  # a CPU 70% used does not
+    assert solve_mod.portfolio_size(4, 0.0) == 1  # always at least one search
+    assert solve_mod.portfolio_size(1, 8.0) == 1  # never more than requested
+    free = solve_mod.free_cpus(sample_s=0.05)
+    assert 0.0 <= free <= len(os.sched_getaffinity(0))
+
+
+def test_busy_machine_runs_one_search_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[SolveParams] = []
+    real = solve_mod._solve_engine
+
+    def recording(problem, nodes, vehicles, params, time_limit_s):  # type: ignore[no-untyped-def]
+        calls.append(params)
+        return real(problem, nodes, vehicles, params, time_limit_s)
+
+    monkeypatch.setattr(solve_mod, "free_cpus", lambda **kw: 1.0)
+    monkeypatch.setattr(solve_mod, "_solve_engine", recording)
+    p = _problem(30, seed=2)
+    plan = solve(p, SolveParams(time_limit_s=1, workers=2, seed=5))
+    assert [c.seed for c in calls] == [5]  # one search, the requested seed, no second process
+    assert check_plan(p, plan) == []
+
+
+def test_deterministic_portfolio_ignores_free_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = _problem(40, seed=7)
+    params = SolveParams(time_limit_s=1, workers=2, deterministic=True)
+    monkeypatch.setattr(solve_mod, "free_cpus", lambda **kw: 2.0)
+    quiet = solve(p, params)
+    monkeypatch.setattr(solve_mod, "free_cpus", lambda **kw: 0.4)
+    busy = solve(p, params)  # both searches still run, one after the other
+    assert [r.stops for r in busy.routes] == [r.stops for r in quiet.routes]
