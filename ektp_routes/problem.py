@@ -282,24 +282,11 @@ class RoutingProblem:
 
 # ---------------------------------------------------------------------------------------------- parameters
 Objective = Literal["courier_days", "time", "distance"]
-FIRST_SOLUTIONS = (
-    "PARALLEL_CHEAPEST_INSERTION",
-    "SAVINGS",
-    "PATH_CHEAPEST_ARC",
-    "CHRISTOFIDES",
-    "PATH_MOST_CONSTRAINED_ARC",
-    "LOCAL_CHEAPEST_INSERTION",
-    "SWEEP",
-    "AUTOMATIC",
-)
-METAHEURISTICS = (
-    "GUIDED_LOCAL_SEARCH",
-    "SIMULATED_ANNEALING",
-    "TABU_SEARCH",
-    "GREEDY_DESCENT",
-    "GENERIC_TABU_SEARCH",
-    "AUTOMATIC",
-)
+#: OR-Tools strategies accepted by name (checked here, so a typo is one clear line, not an AttributeError).
+FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "PATH_CHEAPEST_ARC", "CHRISTOFIDES", "SWEEP",
+                   "PATH_MOST_CONSTRAINED_ARC", "LOCAL_CHEAPEST_INSERTION", "AUTOMATIC")  # fmt: skip
+METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "GENERIC_TABU_SEARCH",
+                  "GREEDY_DESCENT", "AUTOMATIC")  # fmt: skip
 #: Longest accepted time limit (one day); the search stops on it, so a typo must not run for ever.
 MAX_TIME_LIMIT_S = 24 * 3600.0
 MAX_SEED = 2**31 - 1
