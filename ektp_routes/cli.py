@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -185,9 +186,18 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
         geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
         pseudonym_key=Path(args.pseudonym_key_file).read_bytes().strip() if args.pseudonym_key_file else None,
     )
-    written = write_plan(res, out, lang=t.lang)
+    written = write_plan(res, out, lang=t.lang, dates=_dates(args, res))
     _print_plan(res, written, out, t)
     return 0
+
+
+def _dates(args: argparse.Namespace, res: PlanResult) -> dict[int, date] | None:
+    """Planning day -> date from --start-date (working days Monday-Saturday, national holidays off)."""
+    if getattr(args, "start_date", None) is None or not len(res.routes):
+        return None
+    from ektp_routes.layers import day_dates
+
+    return day_dates(args.start_date, int(res.routes["day"].max()))
 
 
 def _print_plan(res: PlanResult, written: dict[str, Path], out: Path, t: Messages) -> None:
@@ -223,6 +233,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="out", help="output directory (default: out)")
+    p.add_argument(
+        "--start-date",
+        type=date.fromisoformat,
+        help="first day of the plan (YYYY-MM-DD): routes, stops and the report carry working-day dates",
+    )
     p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
     p.add_argument("--workers", type=int, help="parallel processes (default: all cores)")
     p.add_argument("--seed", type=int)
@@ -262,7 +277,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-truth", action="store_true", help="keep ground-truth columns (true_lon/true_lat ...)"
     )
     dc.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
-    _add_lang(dc, argparse.SUPPRESS)
     dc.set_defaults(func=_cmd_demo_cards)
 
     va = sub.add_parser("validate", help="read and validate a card list; print counts per reason")
@@ -271,7 +285,6 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     va.add_argument("--kodepos-mismatch", choices=["reject", "warn"], default="reject")
     va.add_argument("--nik-kecamatan-mismatch", choices=["reject", "warn"], default="reject")
-    _add_lang(va, argparse.SUPPRESS)
     va.set_defaults(func=_cmd_validate)
     ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
     ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
@@ -279,7 +292,6 @@ def build_parser() -> argparse.ArgumentParser:
     ge.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2) for street-level matching")
     ge.add_argument("--online", help="online geocoder through geopy, e.g. nominatim (cached, 1 request/s)")
     ge.add_argument("--cache", default="cache/geocode.sqlite", help="cache file of online answers")
-    _add_lang(ge, argparse.SUPPRESS)
     ge.set_defaults(func=_cmd_geocode)
 
     pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
@@ -294,20 +306,20 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
     pl.add_argument("--config", help="plan.toml with a [plan] table")
     _add_plan_options(pl)
-    _add_lang(pl, argparse.SUPPRESS)
     pl.set_defaults(func=_cmd_plan)
 
     de = sub.add_parser("demo", help="plan synthetic cards on the embedded Kabupaten Bekasi data")
     de.add_argument("--all", action="store_true", help="the whole 191,000-card run (default: one kecamatan)")
     de.add_argument("--kecamatan", action="append", help="kecamatan to demo (default Karang Bahagia)")
     _add_plan_options(de)
-    _add_lang(de, argparse.SUPPRESS)
     de.set_defaults(func=_cmd_demo)
 
     from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
 
     add_commands(sub)
     add_network_parser(sub)
+    for command in sub.choices.values():
+        _add_lang(command, argparse.SUPPRESS)
     return p
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 
+from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, messages
 from ektp_routes.layers import PlanLayers
 from ektp_routes.qgis_styles import layer_style
@@ -67,7 +68,6 @@ def write_gpkg(
     *,
     lang: str = DEFAULT_LANG,
     extra: Mapping[str, tuple[gpd.GeoDataFrame, str]] | None = None,
-    atomic: Callable[[Path, Callable[[Path], object]], Path] | None = None,
 ) -> Path:
     """Write ``plan.gpkg`` with its layers and their default QGIS styles.
 
@@ -81,9 +81,6 @@ def write_gpkg(
         Language of the legend labels in the styles.
     extra
         More layers, name -> (GeoDataFrame, QML style), e.g. delivery blocks.
-    atomic
-        ``atomic(path, writer)`` writes through a temporary file (default:
-        :func:`ektp_routes.export.write_atomic`).
     """
     t = messages(lang)
     frames = dict(layers.items())
@@ -101,8 +98,4 @@ def write_gpkg(
         finally:
             work.unlink(missing_ok=True)
 
-    if atomic is None:
-        from ektp_routes.export import write_atomic
-
-        atomic = write_atomic
-    return atomic(Path(path), build)
+    return write_atomic(Path(path), build)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pyproj
 
+from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import PlanLayers
 from ektp_routes.qgis_styles import QGIS_VERSION, style_elements
@@ -151,7 +151,6 @@ def write_qgz(
     *,
     gpkg_name: str = "plan.gpkg",
     lang: str = DEFAULT_LANG,
-    atomic: Callable[[Path, Callable[[Path], object]], Path] | None = None,
 ) -> Path:
     """Write the QGIS project ``plan.qgz`` (a zip holding ``plan.qgs``) beside ``gpkg_name``."""
     text = project_xml(layers, gpkg_name=gpkg_name, lang=lang)
@@ -161,8 +160,4 @@ def write_qgz(
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(target.with_suffix(".qgs").name, text)
 
-    if atomic is None:
-        from ektp_routes.export import write_atomic
-
-        atomic = write_atomic
-    return atomic(target, build)
+    return write_atomic(target, build)

@@ -18,6 +18,7 @@ from pathlib import Path
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import PlanLayers
 from ektp_routes.report_charts import charts, plain, png_bytes
@@ -220,20 +221,17 @@ def write_report(
     *,
     shift_h: list[float],
     lang: str = DEFAULT_LANG,
-    atomic: Callable[[Path, Callable[[Path], object]], Path] | None = None,
 ) -> dict[str, Path]:
     """Write report.html, report.pdf and the charts as PNGs into ``out_dir``; returns name -> path."""
-    if atomic is None:
-        from ektp_routes.export import write_atomic
-
-        atomic = write_atomic
     t = messages(lang)
     out = Path(out_dir)
     figures = charts(layers, t, shift_h)
     images = {name: png_bytes(f) for name, f in figures.items()}
-    written = {name: atomic(out / f"{name}.png", _bytes_writer(png)) for name, png in images.items()}
+    written = {name: write_atomic(out / f"{name}.png", _bytes_writer(png)) for name, png in images.items()}
     page = render_html(fig_data, images, t)
-    written["report_html"] = atomic(out / "report.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    written["report_html"] = write_atomic(
+        out / "report.html", lambda tmp: tmp.write_text(page, encoding="utf-8")
+    )
 
     def pdf(tmp: Path) -> None:
         with PdfPages(tmp, metadata={"Title": t("report.title"), "CreationDate": None}) as doc:
@@ -241,5 +239,5 @@ def write_report(
             for f in figures.values():
                 doc.savefig(f)
 
-    written["report_pdf"] = atomic(out / "report.pdf", pdf)
+    written["report_pdf"] = write_atomic(out / "report.pdf", pdf)
     return written

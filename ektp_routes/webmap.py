@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import PlanLayers
 from ektp_routes.schema import CardStatus, Precision
@@ -247,8 +248,6 @@ def leaflet_license() -> str:
 
 def write_map(layers: PlanLayers, path: str | Path, *, lang: str = DEFAULT_LANG) -> Path:
     """Write ``map.html`` (self-contained, works offline) and Leaflet's licence beside it."""
-    from ektp_routes.export import write_atomic
-
     target = Path(path)
     page = render_map(layers, lang=lang)
     write_atomic(target.with_name("leaflet-LICENSE.txt"), lambda tmp: tmp.write_text(leaflet_license()))

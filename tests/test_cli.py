@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -72,9 +73,16 @@ def test_plan_reports_an_office_that_receives_no_desa(
         "1",
         "--workers",
         "1",
+        "--start-date",
+        "2026-12-24",
     ]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "kantor pos Kantor Pos Tarumajaya (KP-TRJ) tidak mendapat desa" in text
     assert "kartu masuk:" in text and "plan.gpkg" in text and "report.pdf" in text
     assert (out / "plan.qgz").is_file() and (out / "map.html").is_file()
+    # Days carry dates: 25 December (Christmas) and Sunday 27 December are not working days.
+    stops = gpd.read_file(out / "plan.gpkg", layer="stops")
+    planned = stops[stops["day"].notna()]
+    dates = dict(zip(planned["day"].astype(int), planned["date"], strict=True))
+    assert dates[1] == "2026-12-24" and dates.get(2, "2026-12-26") == "2026-12-26"
