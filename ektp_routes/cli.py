@@ -141,8 +141,9 @@ def _config(args: argparse.Namespace) -> PlanConfig:
 def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:
     from ektp_routes.network import RoadNetwork, StraightLineNetwork
 
+    strict = bool(getattr(args, "strict_roads", False))
     if getattr(args, "network", None):
-        return RoadNetwork.from_file(args.network)
+        return RoadNetwork.from_file(args.network, strict=strict)
     if getattr(args, "download", False):
         from ektp_routes.regions import Gazetteer
 
@@ -151,7 +152,7 @@ def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:
         codes = cfg.scope.kecamatan_codes(gaz)
         if codes:
             outline = outline[outline["kode"].isin(codes)]
-        return RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache")
+        return RoadNetwork.download(outline.union_all(), cache_dir=Path(args.out) / "cache", strict=strict)
     return StraightLineNetwork()
 
 
@@ -303,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     net.add_argument("--download", action="store_true", help="download roads with osmnx (needs internet)")
     net.add_argument("--straight-line", action="store_true", help="no road data: straight lines (default)")
+    pl.add_argument(
+        "--strict-roads",
+        action="store_true",
+        help="a stop with no road of the main network within 300 m is unroutable, instead of planned on "
+        "straight-line legs (flagged off_network)",
+    )
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
     pl.add_argument("--config", help="plan.toml with a [plan] table")
     _add_plan_options(pl)

@@ -59,7 +59,7 @@ def _jatinegara(out: Path) -> None:
     # golden case keeps the rules its "before" outputs were written with, so the renovation proof holds.
     import ektp_routes.network as network
 
-    legacy = {"connectivity": "any", "strict": True} if hasattr(network, "SnapOptions") else {}
+    legacy = {"connectivity": "any", "strict": True} if hasattr(network, "NetworkOptions") else {}
     net = RoadNetwork.from_osm_xml(DATA / "jatinegara_cakung.osm.bz2", profile="motorbike", **legacy)
     area = gpd.read_file(DATA / "jatinegara_cakung_boundary.geojson").geometry.iloc[0]
     cards = synthetic_cards(191_000, seed=5, kecamatan=["Bojongmangu"]).head(400).copy()

@@ -86,3 +86,20 @@ def test_plan_reports_an_office_that_receives_no_desa(
     planned = stops[stops["day"].notna()]
     dates = dict(zip(planned["day"].astype(int), planned["date"], strict=True))
     assert dates[1] == "2026-12-24" and dates.get(2, "2026-12-26") == "2026-12-26"
+
+
+def test_plan_strict_roads_flag_reaches_the_network(data_dir: Path) -> None:
+    from ektp_routes.cli import _network, build_parser
+    from ektp_routes.config import PlanConfig
+
+    osm = str(data_dir / "kelapa_gading.osm.bz2")
+    parser = build_parser()
+    strict = _network(
+        parser.parse_args(["plan", "cards.csv", "--network", osm, "--strict-roads"]), PlanConfig()
+    )
+    lenient = _network(parser.parse_args(["plan", "cards.csv", "--network", osm]), PlanConfig())
+    assert getattr(strict, "strict", None) is True and getattr(lenient, "strict", None) is False
+    # A stop 5 km from the extract: planned on straight legs by default, unroutable with the flag.
+    lon, lat = [106.905, 106.955], [-6.16, -6.16]
+    assert lenient.matrix(lon, lat).off_network.tolist() == [False, True]
+    assert 1 in strict.matrix(lon, lat).unroutable
