@@ -64,8 +64,10 @@ def main(gpkg, qgz, outdir):
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         info = describe(layer)
         if layer.isValid():
+            extent = layer.extent()
+            extent.grow(max(extent.width(), extent.height()) * 0.05 or 0.01)  # a lone office has no extent
             info["inked"] = render(
-                [layer], layer.extent(), layer.crs(), os.path.join(outdir, f"gpkg_{name}.png")
+                [layer], extent, layer.crs(), os.path.join(outdir, f"gpkg_{name}.png")
             )
         result["gpkg"][name] = info
     project = QgsProject.instance()
