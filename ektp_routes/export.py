@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes._files import atomic_path, output_error, safe_filename, write_atomic, write_text
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
+from ektp_routes.layers import plan_layers
 from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
@@ -89,9 +91,12 @@ def write_plan(
     out = Path(out_dir)
     _mkdir(out)
     h = shift_start_hour
+    layers = plan_layers(result, start_hour=h, dates=dates)
     written = {
         "routes": _write_layer(out / "routes.geojson", "routes", _route_features(result, h)),
-        "stops": _write_layer(out / "stops.geojson", "stops", _stop_features(result, h)),
+        "stops": _write_layer(
+            out / "stops.geojson", "stops", _point_features(layers.stops, schema.STOP_FEATURE)
+        ),
         "offices": _write_layer(out / "offices.geojson", "offices", _office_features(result)),
         "assignments": write_csv(assignments_file(result.assignments), out / "assignments.csv"),
         "summary": write_csv(
@@ -99,9 +104,7 @@ def write_plan(
         ),
         "manifests": _write_manifests(result, out / "manifests", h, t),
     }
-    written.update(
-        write_views(result, result.assignments, out, lang=lang, start_hour=h, dates=dates, with_map=with_map)
-    )
+    written.update(write_views(result, result.assignments, out, lang=lang, layers=layers, with_map=with_map))
     return written
 
 
@@ -137,6 +140,8 @@ def _feature(props: dict[str, Any], geometry_type: str, coordinates: Any) -> dic
 
 
 def _clean(v: object) -> object:
+    if v is None or v is pd.NA:
+        return None
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating, float)):
@@ -168,14 +173,13 @@ def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any
     return feats
 
 
-def _stop_features(result: PlanResult, start_hour: float) -> list[dict[str, Any]]:
-    feats = []
-    for s in result.stops.to_dict("records") if len(result.stops) else []:
-        values = {**s, "reason": schema.reason_text(s["reason_code"], s["reason_message"])}
-        props = {k: _clean(values[k]) for k in schema.STOP_FEATURE[:-1]}
-        props["arrival"] = _hhmm(s["arrival_s"], start_hour)
-        feats.append(_feature(props, "Point", [round(float(s["lon"]), 6), round(float(s["lat"]), 6)]))
-    return feats
+def _point_features(layer: gpd.GeoDataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    # The GIS layer's fields (ektp_routes.layers), so stops.geojson and plan.gpkg say the same.
+    records = layer[list(columns)].to_dict("records") if len(layer) else []
+    return [
+        _feature({k: _clean(v) for k, v in rec.items()}, "Point", [round(p.x, 6), round(p.y, 6)])
+        for rec, p in zip(records, layer.geometry, strict=True)
+    ]
 
 
 def _office_features(result: PlanResult) -> list[dict[str, Any]]:

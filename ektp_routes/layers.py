@@ -157,7 +157,8 @@ def routes_layer(
 def stops_layer(
     tables: PlanTables, *, start_hour: float = 8.0, dates: Mapping[int, dt.date] | None = None
 ) -> gpd.GeoDataFrame:
-    """One point per delivery stop with its office, courier, day, sequence, RT/RW, desa and precision."""
+    """One point per delivery stop with its office, courier, day, sequence, RT/RW, desa and precision;
+    the fields of :data:`ektp_routes.schema.STOP_FEATURE`, in that order."""
     s = tables.stops
     if not len(s):
         return gpd.GeoDataFrame({"stop_id": pd.Series(dtype=str)}, geometry=[], crs=WGS84)
@@ -192,7 +193,7 @@ def stops_layer(
         }
     )
     pts = shapely.points(s["lon"].to_numpy(dtype=float), s["lat"].to_numpy(dtype=float))
-    return gpd.GeoDataFrame(out, geometry=pts, crs=WGS84)
+    return gpd.GeoDataFrame(out[list(schema.STOP_FEATURE)], geometry=pts, crs=WGS84)
 
 
 def offices_layer(tables: PlanTables) -> gpd.GeoDataFrame:

@@ -169,19 +169,30 @@ STOPS = (
 
 STOP_FEATURE = (
     "stop_id",
+    "office_id",
+    "office",
     "route_id",
+    "courier",
+    "day",
+    "date",
     "sequence",
+    "arrival",
+    "arrival_min",
+    "arrival_s",
     "cards",
     "desa_kode",
     "desa",
+    "rw",
+    "rt",
     "precision",
     "status",
+    "reason_code",
     "reason",
-    "office_id",
     "placeholder",
-    "arrival",
 )
-"""Properties of a ``stops.geojson`` feature (no address, no names)."""
+"""Properties of a ``stops.geojson`` feature and fields of the ``stops`` layer of ``plan.gpkg``
+(:func:`ektp_routes.layers.stops_layer`): who delivers it when, where (desa, RW, RT) and how precisely
+it is known; times as HH:MM and minutes next to seconds; no address, no names."""
 
 ROUTES = (
     "route_id",

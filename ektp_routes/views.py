@@ -14,7 +14,7 @@ import pandas as pd
 
 from ektp_routes.gpkg import write_gpkg
 from ektp_routes.i18n import DEFAULT_LANG, messages
-from ektp_routes.layers import PlanTables, plan_layers
+from ektp_routes.layers import PlanLayers, PlanTables, plan_layers
 from ektp_routes.qgis_project import write_qgz
 from ektp_routes.regions import Gazetteer
 from ektp_routes.report_figures import report_figures
@@ -32,6 +32,7 @@ def write_views(
     dates: Mapping[int, dt.date] | None = None,
     gazetteer: Gazetteer | None = None,
     with_map: bool = True,
+    layers: PlanLayers | None = None,
 ) -> dict[str, Path]:
     """Write plan.gpkg, plan.qgz, map.html (with Leaflet's licence), report.html/.pdf and the chart PNGs.
 
@@ -53,10 +54,13 @@ def write_views(
         Source of the desa polygons (default: the embedded Kabupaten Bekasi data).
     with_map
         Write map.html.
+    layers
+        The plan's layers when the caller has built them already (then ``start_hour``, ``dates`` and
+        ``gazetteer`` are not used).
     """
     messages(lang)  # an unknown language is refused before anything is written
     out = Path(out_dir)
-    layers = plan_layers(tables, gazetteer=gazetteer, start_hour=start_hour, dates=dates)
+    layers = layers or plan_layers(tables, gazetteer=gazetteer, start_hour=start_hour, dates=dates)
     written = {"gpkg": write_gpkg(layers, out / "plan.gpkg", lang=lang)}
     written["qgz"] = write_qgz(layers, out / "plan.qgz", lang=lang)
     if with_map:
