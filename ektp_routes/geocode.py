@@ -4,7 +4,7 @@ Offline first. The geocoders here form a chain (:class:`GeocoderChain`): coordin
 card are used as they are (precision "input") but checked against the stated desa; otherwise the desa's
 representative point is used (precision "desa"), never pretending to be more precise than it is.
 
-Precision levels, best first: input, address, street, settlement, desa, kecamatan, kodepos, none.
+Precision levels, best first: input, address, street, block, settlement, desa, kecamatan, kodepos, none.
 
 Example
 -------
@@ -41,7 +41,7 @@ from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
 
-PRECISIONS = ("input", "address", "street", "settlement", "desa", "kecamatan", "kodepos", "none")
+PRECISIONS = ("input", "address", "street", "block", "settlement", "desa", "kecamatan", "kodepos", "none")
 _RANK = {p: i for i, p in enumerate(PRECISIONS)}
 
 
@@ -161,6 +161,9 @@ def geocode_cards(
         + "\x1f"
         + coordinate_key(out["lat"])
     )
+    for col in ("rt", "rw"):  # a pinned block is one RT/RW of an address text
+        if col in out.columns:
+            key = key + "\x1f" + out[col].astype(str)
     codes, uniq = pd.factorize(key)
     first = pd.Series(np.arange(len(out))).groupby(codes).first().to_numpy()
     results = chain.geocode(out.iloc[first])

@@ -60,6 +60,7 @@ class Precision(StrEnum):
     INPUT = "input"
     ADDRESS = "address"
     STREET = "street"
+    BLOCK = "block"  # a delivery block's pin, placed by a GIS analyst (ektp-routes blocks)
     SETTLEMENT = "settlement"
     DESA = "desa"
     KECAMATAN = "kecamatan"
