@@ -23,14 +23,14 @@ Example
 -------
 >>> m = TravelModel()
 >>> round(m.step_m(spacing_m=50.0), 1)
-75.9
+66.8
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,20 +61,21 @@ class TravelModel:
     circuity
         Road distance / straight distance for the walks inside a settlement.
     settled_density_km2
-        Persons per km² of settled land (kampung, perumahan), used to estimate a desa's settled area.
+        Persons per km² of settled land (kampung, perumahan), used to estimate a desa's settled area;
+        None: the 90th percentile of the desa densities of the gazetteer (the desa built up end to end).
     speed_kmh
         Speed of the door-to-door walk/ride inside a settlement.
     """
 
-    tour_k: float = 0.92
+    tour_k: float = 0.81
     circuity: float = DEFAULT_CIRCUITY
-    settled_density_km2: float = 8000.0
+    settled_density_km2: float | None = None
     speed_kmh: float = 20.0
 
     def __post_init__(self) -> None:
         if not (0.5 <= self.tour_k <= 2.0 and 1.0 <= self.circuity <= 3.0):
             raise ConfigError("tour_k must lie in 0.5-2 and circuity in 1-3")
-        if not (self.settled_density_km2 > 0 and self.speed_kmh > 0):
+        if not ((self.settled_density_km2 is None or self.settled_density_km2 > 0) and self.speed_kmh > 0):
             raise ConfigError("settled_density_km2 and speed_kmh must be > 0")
 
     def step_m(self, *, spacing_m: float) -> float:
@@ -87,13 +88,22 @@ def desa_spacing_m(
 ) -> dict[str, float]:
     """Side of the square of settled land one card household takes, per desa (metres)."""
     t = gaz.desa_table.set_index("kode")
+    area_m2 = pd.Series(
+        [desa_area_m2(g, float(y)) for g, y in zip(t.geometry, t.rep_lat, strict=True)], index=t.index
+    )
+    people = t["penduduk"].fillna(0).astype(float)
+    density = model.settled_density_km2 or settled_density_km2(people, area_m2)
     out = {}
     for kode, doors in doors_per_desa.items():
-        row = t.loc[kode]
-        area_m2 = desa_area_m2(row.geometry, float(row.rep_lat))
-        settled = min(area_m2, float(row.penduduk or 0) / model.settled_density_km2 * 1e6) or area_m2
+        settled = min(float(area_m2[kode]), float(people[kode]) / density * 1e6) or float(area_m2[kode])
         out[str(kode)] = float(np.sqrt(settled / max(1.0, float(doors))))
     return out
+
+
+def settled_density_km2(people: pd.Series, area_m2: pd.Series) -> float:
+    """Persons per km² of settled land: the 90th percentile of desa densities (the built-up desa)."""
+    dens = (people / (area_m2 / 1e6)).to_numpy(dtype=float)
+    return float(np.percentile(dens[np.isfinite(dens) & (dens > 0)], 90))
 
 
 def desa_area_m2(poly: shapely.Geometry, lat: float) -> float:
@@ -204,3 +214,62 @@ def _settlement_hops(t: pd.DataFrame, step: FloatArray) -> FloatArray:
     apart = np.where((rt[:, None] < 0) | (rt[None, :] < 0), 2.0, np.clip(apart, 1.0, 4.0))
     hop = np.maximum(step[:, None], step[None, :]) * apart
     return np.where(same, hop, np.nan)
+
+
+# ---------------------------------------------------------------------------------------------- stops
+#: Precisions whose point is where the cards are (a house, a street, a pin, a named place); the others
+#: only say which desa (or coarser area) a card belongs to.
+POINT_PRECISIONS = frozenset({"input", "address", "street", "block", "settlement"})
+
+#: Node columns a stops table must carry for the estimates (see :class:`PlaceNodes`).
+STOP_ESTIMATE_COLUMNS = ("settlement", "rt_number", "doors", "spacing_m")
+
+
+@dataclass(frozen=True)
+class PlaceEstimates:
+    """What one office's solver needs to estimate travel among stops it cannot see as points."""
+
+    model: TravelModel
+    samples: Mapping[str, tuple[FloatArray, FloatArray]]
+
+    @classmethod
+    def for_desa(cls, gaz: Gazetteer, codes: Sequence[str], model: TravelModel) -> PlaceEstimates:
+        return cls(model, {str(k): desa_samples(gaz, str(k)) for k in sorted(set(codes))})
+
+    def fingerprint(self) -> str:
+        """Identifies the estimates (part of the key of a saved office result)."""
+        m = self.model
+        return f"{m.tour_k}|{m.circuity}|{m.settled_density_km2}|{m.speed_kmh}|{sorted(self.samples)}"
+
+    def matrices(
+        self, stops: pd.DataFrame, depot: tuple[float, float], network: TravelNetwork
+    ) -> tuple[FloatArray, FloatArray]:
+        """Expected (time, distance) among the office (node 0) and ``stops`` (nodes 1..n)."""
+        return estimated_matrices(place_nodes(stops, depot), network, self.samples, self.model)
+
+
+def place_nodes(stops: pd.DataFrame, depot: tuple[float, float]) -> PlaceNodes:
+    """The office and its stops as :class:`PlaceNodes` (a stop known only to its desa has no point)."""
+    known = stops["precision"].astype(str).isin(POINT_PRECISIONS).to_numpy()
+    table = pd.DataFrame(
+        {
+            "lon": np.where(known, stops["lon"].to_numpy(dtype=float), np.nan),
+            "lat": np.where(known, stops["lat"].to_numpy(dtype=float), np.nan),
+            "desa_kode": stops["desa_kode"].astype(str).to_numpy(),
+            "settlement": stops["settlement"].astype(str).to_numpy(),
+            "rt": stops["rt_number"].to_numpy(dtype=float),
+            "doors": stops["doors"].to_numpy(dtype=float),
+            "spacing_m": stops["spacing_m"].to_numpy(dtype=float),
+        }
+    )
+    office = {"lon": depot[0], "lat": depot[1], "desa_kode": "", "settlement": "", "rt": -1.0}
+    office |= {"doors": 1.0, "spacing_m": 0.0}
+    return PlaceNodes(pd.concat([pd.DataFrame([office]), table], ignore_index=True))
+
+
+def needs_estimates(stops: pd.DataFrame) -> bool:
+    """True when some stop is a block of several doors or is known only to its desa."""
+    if not len(stops) or "doors" not in stops.columns:
+        return False
+    coarse = ~stops["precision"].astype(str).isin(POINT_PRECISIONS)
+    return bool(coarse.any() or (stops["doors"] > 1).any())

@@ -43,8 +43,9 @@ def test_spacing_shrinks_with_more_households(gaz: Gazetteer) -> None:
     few = desa_spacing_m(gaz, {D1: 100.0}, m)[D1]
     many = desa_spacing_m(gaz, {D1: 400.0}, m)[D1]
     assert few == pytest.approx(2 * many)
+    sparse = desa_spacing_m(gaz, {D1: 100.0}, TravelModel(settled_density_km2=8000.0))[D1]
     denser = desa_spacing_m(gaz, {D1: 100.0}, TravelModel(settled_density_km2=32000.0))[D1]
-    assert denser == pytest.approx(few / 2, rel=0.01)
+    assert denser == pytest.approx(sparse / 2, rel=0.01)
 
 
 def test_estimated_matrix_keeps_settlements_together_in_rt_order(gaz: Gazetteer) -> None:
