@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ektp_routes._errors import EktpRoutesError
+from ektp_routes.cli_blocks import add_blocks_option, pin_geocoder, print_precision, print_replay
+from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
 from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, messages
 
@@ -78,6 +80,8 @@ def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
     if osm:
         areas = gaz.desa_table[["kode", "geometry"]]  # type: ignore[attr-defined]
         chain.append(StreetGeocoder.from_osm_xml(osm, areas=areas))
+    if getattr(args, "blocks", None):
+        chain.append(pin_geocoder(args.blocks, gaz, _t(args)))  # type: ignore[arg-type]
     if getattr(args, "online", None):
         online = OnlineGeocoder(gaz, provider=args.online, cache_path=args.cache)  # type: ignore[arg-type]
         online.progress = _progress_bar("geocoding online", unit="address")
@@ -97,9 +101,8 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     geo = geocode_cards(result.cards, gaz, geocoder=_geocoder_chain(args, gaz))  # type: ignore[arg-type]
     cols = ["row", "desa_kode", "desa", "kecamatan", "lon", "lat", "precision", "geocoder", "geocode_flag"]
     write_csv(geo[cols], Path(args.out))
-    print(f"{len(geo)} cards geocoded ({len(result.rejects)} rows rejected by validation); by precision:")
-    for level, n in geo["precision"].value_counts().items():
-        print(f"  {level}: {n}")
+    print(f"{len(geo)} cards geocoded ({len(result.rejects)} rows rejected by validation)")
+    print_precision(geo["precision"].value_counts(), _t(args))
     print(f"written to {args.out} (no names, no NIKs)")
     return 0
 
@@ -156,7 +159,7 @@ def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:
     return StraightLineNetwork()
 
 
-def _run_plan(args: argparse.Namespace, cards: object) -> int:
+def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
     from ektp_routes.export import write_plan
     from ektp_routes.plan import plan_file, read_offices
 
@@ -188,8 +191,10 @@ def _run_plan(args: argparse.Namespace, cards: object) -> int:
         pseudonym_key=Path(args.pseudonym_key_file).read_bytes().strip() if args.pseudonym_key_file else None,
     )
     written = write_plan(res, out, lang=t.lang, dates=_dates(args, res))
+    if len(res.stops):
+        print_precision(res.stops.groupby("precision")["cards"].sum(), t)
     _print_plan(res, written, out, t)
-    return 0
+    return res
 
 
 def _dates(args: argparse.Namespace, res: PlanResult) -> dict[int, date] | None:
@@ -216,20 +221,29 @@ def _print_plan(res: PlanResult, written: dict[str, Path], out: Path, t: Message
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    return _run_plan(args, args.cards)
+    _run_plan(args, args.cards)
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ektp_routes.synthetic import synthetic_cards
+    from ektp_routes.evaluate import replay
+    from ektp_routes.plan import plan_file
+    from ektp_routes.synthetic import TRUTH_COLUMNS, synthetic_cards
 
     kec = None if args.all else (args.kecamatan or ["Karang Bahagia"])
-    cards = synthetic_cards(191_000, seed=args.seed or 0, kecamatan=kec, defect_rate=0.01)
-    # The synthetic households' true coordinates stand in for geocoded addresses (precision "input").
-    cards = cards.drop(columns=["defect"]).rename(columns={"true_lon": "lon", "true_lat": "lat"})
+    truth = synthetic_cards(191_000, seed=args.seed or 0, kecamatan=kec, defect_rate=0.01)
+    # What a post office really gets from Disdukcapil: the registry columns, no coordinates.
+    registry = truth.drop(columns=TRUTH_COLUMNS)
     t = _t(args)
-    print(t("cli.demo", n=len(cards), where=t("cli.demo_all") if args.all else ", ".join(kec or [])))
+    print(t("cli.demo", n=len(truth), where=t("cli.demo_all") if args.all else ", ".join(kec or [])))
+    print(t("cli.demo_registry"))
     args.kecamatan = None
-    return _run_plan(args, cards)
+    res = _run_plan(args, registry)
+    # The synthetic truth is known here: drive the plan through the true houses, next to the oracle.
+    oracle_in = registry.assign(lon=truth["true_lon"], lat=truth["true_lat"])
+    oracle = plan_file(oracle_in, config=_config(args), network=_network(args, _config(args)))
+    print_replay(replay(res, truth), replay(oracle, truth), t)
+    return 0
 
 
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
@@ -244,8 +258,9 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument(
         "--consolidation",
-        choices=["household", "rt", "rw", "desa"],
-        help="one stop per household (default), per RT, per RW, or at the desa office",
+        choices=["auto", "household", "rt", "rw", "desa"],
+        help="auto (default): a stop per house where its point is known, per delivery block "
+        "(desa, settlement, RW, RT) where not; or per household, RT, RW, or at the desa office",
     )
     p.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument(
@@ -293,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     ge.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2) for street-level matching")
     ge.add_argument("--online", help="online geocoder through geopy, e.g. nominatim (cached, 1 request/s)")
     ge.add_argument("--cache", default="cache/geocode.sqlite", help="cache file of online answers")
+    add_blocks_option(ge)
     ge.set_defaults(func=_cmd_geocode)
 
     pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
@@ -312,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
     pl.add_argument("--config", help="plan.toml with a [plan] table")
+    add_blocks_option(pl)
     _add_plan_options(pl)
     pl.set_defaults(func=_cmd_plan)
 
@@ -324,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
 
     add_commands(sub)
+    add_block_commands(sub)
     add_network_parser(sub)
     for command in sub.choices.values():
         _add_lang(command, argparse.SUPPRESS)

@@ -26,7 +26,7 @@ A ``plan.toml`` has up to five tables, each optional::
     per_card_s = 45
     [scope]
     kecamatan = ["Karang Bahagia"]
-    consolidation = "household"
+    consolidation = "auto"
 
 Example
 -------
@@ -49,8 +49,8 @@ from ektp_routes._errors import ConfigError
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import Fleet, SolveParams
 
-Consolidation = Literal["household", "rt", "rw", "desa"]
-CONSOLIDATIONS: tuple[str, ...] = ("household", "rt", "rw", "desa")
+Consolidation = Literal["auto", "household", "rt", "rw", "desa"]
+CONSOLIDATIONS: tuple[str, ...] = ("auto", "household", "rt", "rw", "desa")
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,14 @@ class Scope:
     kecamatan
         Only cards of these kecamatan (names as people write them, or codes); empty: all.
     consolidation
-        One stop per household (default), per RT, per RW, or one at the desa office.
+        "auto" (default): one stop per household where the card's point is the house (coordinates
+        on the card, an address match), one per delivery block (desa, settlement, RW, RT) where it is
+        not (see :mod:`~ektp_routes.blocks`); or one stop per household, per RT, per RW, or one at the
+        desa office whatever the precision.
     """
 
     kecamatan: tuple[str, ...] = ()
-    consolidation: Consolidation = "household"
+    consolidation: Consolidation = "auto"
 
     def __post_init__(self) -> None:
         if self.consolidation not in CONSOLIDATIONS:

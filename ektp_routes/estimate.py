@@ -65,18 +65,24 @@ class TravelModel:
         None: the 90th percentile of the desa densities of the gazetteer (the desa built up end to end).
     speed_kmh
         Speed of the door-to-door walk/ride inside a settlement.
+    shift_utilisation
+        Share of the shift a courier-day with estimated stops is planned to fill, so that the
+        realised day stays inside the shift although its travel is an estimate.
     """
 
     tour_k: float = 0.81
     circuity: float = DEFAULT_CIRCUITY
     settled_density_km2: float | None = None
     speed_kmh: float = 20.0
+    shift_utilisation: float = 0.85
 
     def __post_init__(self) -> None:
         if not (0.5 <= self.tour_k <= 2.0 and 1.0 <= self.circuity <= 3.0):
             raise ConfigError("tour_k must lie in 0.5-2 and circuity in 1-3")
         if not ((self.settled_density_km2 is None or self.settled_density_km2 > 0) and self.speed_kmh > 0):
             raise ConfigError("settled_density_km2 and speed_kmh must be > 0")
+        if not 0.3 <= self.shift_utilisation <= 1.0:
+            raise ConfigError("shift_utilisation must lie in 0.3-1")
 
     def step_m(self, *, spacing_m: float) -> float:
         """Road metres from one door to the next where each household takes ``spacing_m``² of land."""
@@ -196,12 +202,25 @@ def _expected_between_places(
         weight[n_pts + j, n_pts + j * k : n_pts + (j + 1) * k] = 1.0 / k
     out = []
     for mat in (m.time_s, m.dist_m):
-        e = weight @ mat @ weight.T
-        for j in range(len(areas)):  # two random points of one desa: not the same sample twice
-            cloud = mat[n_pts + j * k : n_pts + (j + 1) * k, n_pts + j * k : n_pts + (j + 1) * k]
-            e[n_pts + j, n_pts + j] = (cloud.sum() - np.trace(cloud)) / (k * k - k)
-        out.append(e[np.ix_(group, group)])
+        out.append(_expected(mat, weight, n_pts, len(areas), k)[np.ix_(group, group)])
     return out[0], out[1]
+
+
+def _expected(mat: FloatArray, weight: FloatArray, n_pts: int, n_areas: int, k: int) -> FloatArray:
+    """Mean of ``mat`` over each pair of places, over the pairs of points that have a path."""
+    finite = np.isfinite(mat)
+    total = weight @ np.where(finite, mat, 0.0) @ weight.T
+    count = weight @ finite.astype(float) @ weight.T
+    for j in range(n_areas):  # two random points of one desa: not the same sample twice
+        cut = slice(n_pts + j * k, n_pts + (j + 1) * k)
+        cloud, ok = np.where(finite[cut, cut], mat[cut, cut], 0.0), finite[cut, cut]
+        np.fill_diagonal(ok, False)
+        np.fill_diagonal(cloud, 0.0)
+        total[n_pts + j, n_pts + j] = cloud.sum() / (k * k)
+        count[n_pts + j, n_pts + j] = ok.sum() / (k * k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = total / count
+    return np.where(count > 0, e, np.inf)
 
 
 def _settlement_hops(t: pd.DataFrame, step: FloatArray) -> FloatArray:
@@ -239,7 +258,7 @@ class PlaceEstimates:
     def fingerprint(self) -> str:
         """Identifies the estimates (part of the key of a saved office result)."""
         m = self.model
-        return f"{m.tour_k}|{m.circuity}|{m.settled_density_km2}|{m.speed_kmh}|{sorted(self.samples)}"
+        return f"{m}|{sorted(self.samples)}"
 
     def matrices(
         self, stops: pd.DataFrame, depot: tuple[float, float], network: TravelNetwork
@@ -273,3 +292,16 @@ def needs_estimates(stops: pd.DataFrame) -> bool:
         return False
     coarse = ~stops["precision"].astype(str).isin(POINT_PRECISIONS)
     return bool(coarse.any() or (stops["doors"] > 1).any())
+
+
+def plan_estimates(
+    gaz: Gazetteer, stops: pd.DataFrame, model: TravelModel | None = None
+) -> tuple[pd.DataFrame, PlaceEstimates | None]:
+    """``stops`` with ``spacing_m`` and the estimates their offices need (None: every stop is a house)."""
+    if not needs_estimates(stops):
+        return stops, None
+    m = model or TravelModel()
+    spacing = desa_spacing_m(gaz, stops.groupby("desa_kode")["doors"].sum().to_dict(), m)
+    coarse = ~stops["precision"].astype(str).isin(POINT_PRECISIONS)
+    out = stops.assign(spacing_m=stops["desa_kode"].map(spacing).astype(float))
+    return out, PlaceEstimates.for_desa(gaz, stops.loc[coarse, "desa_kode"].astype(str).tolist(), m)

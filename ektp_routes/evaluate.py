@@ -174,12 +174,12 @@ def _days(
 ) -> PlannedDays:
     planned = asg[asg["status"].astype(str) == "planned"]
     office_of = dict(zip(routes["route_id"].astype(str), routes["office_id"].astype(str), strict=True))
-    within = planned["visit"] if "visit" in planned.columns else pd.Series(np.nan, index=planned.index)
+    within = pd.Series(np.nan, index=planned.index)  # no plan orders the households inside a stop
     visits = pd.DataFrame(
         {
             "route_id": planned["route_id"].astype(str).to_numpy(),
             "office_id": planned["route_id"].astype(str).map(office_of).to_numpy(),
-            "stop_seq": planned["sequence"].astype(int).to_numpy(),
+            "stop_seq": planned["visit" if "visit" in planned.columns else "sequence"].astype(int).to_numpy(),
             "within": pd.to_numeric(within, errors="coerce").to_numpy(),
             "row": planned["row"].astype(int).to_numpy(),
         }

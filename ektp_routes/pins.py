@@ -28,6 +28,7 @@ import shapely
 from ektp_routes._errors import InputFileError, OutputError, RegionError
 from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.geocode import GeocodeResult
+from ektp_routes.network import haversine_m
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ BLOCK_FILE_COLUMNS = (
 
 #: How far outside its desa polygon a pin may lie (digitising slack on a shared border).
 PIN_TOLERANCE_M = 150.0
+
+#: A row this close to its desa's representative point is the unmoved suggestion, not a pin.
+UNMOVED_M = 5.0
 
 
 def block_table(geocoded: pd.DataFrame) -> pd.DataFrame:
@@ -126,10 +130,13 @@ class Pins:
         of the whole settlement), ``lon``, ``lat``.
     rejects
         ``line`` (1 = first data row), ``reason`` code and ``message`` for each refused row.
+    unmoved
+        Rows still at their desa's point (the suggestion nobody moved): not pins, not refused.
     """
 
     pins: pd.DataFrame
     rejects: pd.DataFrame
+    unmoved: int = 0
 
 
 def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLERANCE_M) -> Pins:
@@ -141,9 +148,13 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     known = np.array([_known(gaz, k) for k in kode])
     finite = np.isfinite(lon) & np.isfinite(lat)
     gap_m = np.full(len(frame), np.inf)
+    unmoved = np.zeros(len(frame), dtype=bool)
     for i in np.flatnonzero(known & finite):
-        poly = gaz.polygon(gaz.get(kode[i]).kode)
-        gap_m[i] = float(shapely.distance(shapely.Point(lon[i], lat[i]), poly)) * METRES_PER_DEGREE
+        d = gaz.get(kode[i])
+        gap_m[i] = (
+            float(shapely.distance(shapely.Point(lon[i], lat[i]), gaz.polygon(d.kode))) * METRES_PER_DEGREE
+        )
+        unmoved[i] = float(haversine_m(lon[i], lat[i], d.rep_lon, d.rep_lat)) < UNMOVED_M
     reason = np.select(
         [~known, ~finite, gap_m > tolerance_m],
         ["desa_unknown", "pin_missing", "pin_outside_desa"],
@@ -158,15 +169,16 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     rejects = pd.DataFrame(
         {"line": np.flatnonzero(bad) + 1, "reason": reason[bad], "message": [message[r] for r in reason[bad]]}
     )
-    keep = frame[~bad].copy()
-    keep["lon"], keep["lat"] = lon[~bad], lat[~bad]
+    take = ~bad & ~unmoved
+    keep = frame[take].copy()
+    keep["lon"], keep["lat"] = lon[take], lat[take]
     for c in ("settlement_kind", "settlement", "rw", "rt"):
         keep[c] = keep[c].fillna("").astype(str).str.strip() if c in keep else ""
     keep["rw"], keep["rt"] = keep["rw"].map(_three_digits), keep["rt"].map(_three_digits)
     if len(rejects):
         logger.warning("%d of %d pins refused (see the rejects)", len(rejects), len(frame))
     cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat"]
-    return Pins(keep[cols].reset_index(drop=True), rejects)
+    return Pins(keep[cols].reset_index(drop=True), rejects, int((~bad & unmoved).sum()))
 
 
 def _known(gaz: Gazetteer, kode: str) -> bool:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ektp_routes.cards import CardList, ValidationRules, read_cards
 from ektp_routes.config import Consolidation, PlanConfig, Scope, ServiceTimes
+from ektp_routes.estimate import PlaceEstimates, plan_estimates
 from ektp_routes.geocode import Geocoder, geocode_cards
 from ektp_routes.network import StraightLineNetwork, TravelNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices, read_offices
@@ -98,8 +99,9 @@ def plan_routes(
     stops["office_id"] = stops["desa_kode"].map(
         assign_offices(gaz, sorted(stops["desa_kode"].unique()), offices)
     )
+    stops, estimates = plan_estimates(gaz, stops)
     jobs = [
-        OfficeJob(o, part.reset_index(drop=True), net, cfg.solve, cfg.service)
+        OfficeJob(o, _in_block_order(part, estimates), net, cfg.solve, cfg.service, estimates)
         for o in offices
         if len(part := stops[stops["office_id"] == o.office_id])
     ]
@@ -115,6 +117,13 @@ def plan_routes(
         network_is_straight=net.is_straight_line,
         pseudonym_key=pseudonym_key,
     )
+
+
+def _in_block_order(stops: pd.DataFrame, estimates: PlaceEstimates | None) -> pd.DataFrame:
+    """An office's stops; with block stops, each settlement's blocks side by side in RT order."""
+    if estimates is not None:
+        stops = stops.sort_values(["desa_kode", "settlement", "rt_number", "stop_id"], kind="stable")
+    return stops.reset_index(drop=True)
 
 
 def plan_file(

@@ -131,6 +131,7 @@ def stops_table(
     out["route_id"] = [visit[s][0] if s in visit else "" for s in ids]
     out["sequence"] = [visit[s][1] if s in visit else 0 for s in ids]
     out["arrival_s"] = [visit[s][2] if s in visit else np.nan for s in ids]
+    out["visit"], out["until_s"] = _visits(out, results)
     status = [
         (CardStatus.PLANNED.value, "", "")
         if s in visit
@@ -144,6 +145,30 @@ def stops_table(
     return out
 
 
+def _visits(stops: pd.DataFrame, results: Sequence[OfficeResult]) -> tuple[list[int], list[float]]:
+    """Each stop's visit (consecutive block stops of one settlement are walked as one visit, its
+    households in the courier's order) and the time that visit ends (the next visit's arrival)."""
+    label = stops.set_index("stop_id")["settlement"] if "settlement" in stops.columns else None
+    desa = stops.set_index("stop_id")["desa_kode"]
+    unit: dict[str, tuple[int, float]] = {}
+    for res in results:
+        for r in res.routes:
+            groups: list[list[int]] = []
+            prev = None
+            for k, sid in enumerate(r.stop_ids):
+                here = (desa[sid], label[sid]) if label is not None and label[sid] else None
+                if here is None or here != prev:
+                    groups.append([])
+                groups[-1].append(k)
+                prev = here
+            ends = [r.arrivals_s[groups[i + 1][0]] for i in range(len(groups) - 1)] + [r.duration_s]
+            for i, g in enumerate(groups, start=1):
+                for k in g:
+                    unit[r.stop_ids[k]] = (i, float(ends[i - 1]))
+    ids = stops["stop_id"]
+    return [unit[s][0] if s in unit else 0 for s in ids], [unit[s][1] if s in unit else np.nan for s in ids]
+
+
 def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> pd.DataFrame:
     """One row per input row: planned, unserved, unroutable or rejected, with its reason."""
     acc = cards.cards
@@ -155,6 +180,7 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
             "status": CardStatus.UNSERVED.value,
             "route_id": "",
             "sequence": 0,
+            "visit": 0,
             "stop_id": "",
             "reason_code": schema.OUT_OF_SCOPE,
             "reason_message": "the card's kecamatan was not selected for this run",
@@ -163,7 +189,7 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
     where = np.flatnonzero(scoped.in_scope)
     if len(where):
         st = stops.iloc[scoped.stop_of_card]
-        for col in ("stop_id", "status", "route_id", "sequence", "reason_code", "reason_message"):
+        for col in ("stop_id", "status", "route_id", "sequence", "visit", "reason_code", "reason_message"):
             rows.loc[where, col] = st[col].to_numpy()
     rej = cards.rejects
     rej_rows = pd.DataFrame(
@@ -174,6 +200,7 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
             "status": CardStatus.REJECTED.value,
             "route_id": "",
             "sequence": 0,
+            "visit": 0,
             "stop_id": "",
             "reason_code": rej["reason"].astype(str),
             "reason_message": rej["message"],
@@ -213,6 +240,8 @@ def summary_table(routes: pd.DataFrame, stops: pd.DataFrame, offices: Sequence[P
                 "days": int(r["day"].max()) if len(r) else 0,
                 "km": round(r["distance_m"].sum() / 1000, 1),
                 "hours": round(r["duration_s"].sum() / 3600, 1),
+                **_precision_mix(s),
+                **_day_lengths(r),
             }
         )
     df = pd.DataFrame(rows, columns=list(schema.SUMMARY))
@@ -220,7 +249,27 @@ def summary_table(routes: pd.DataFrame, stops: pd.DataFrame, offices: Sequence[P
         "office_id": schema.SUMMARY_TOTAL,
         "office": "",
         "placeholder": bool(df["placeholder"].any()) if len(df) else False,
-        **{c: df[c].sum() for c in schema.SUMMARY_SUMMED},
+        **{c: df[c].sum() for c in (*schema.SUMMARY_SUMMED, *schema.SUMMARY_PRECISION)},
+        **_day_lengths(routes),
         "days": int(df["days"].max()) if len(df) else 0,
     }
     return pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+
+
+_PRECISION_GROUP = {"input": "cards_house", "address": "cards_house", "block": "cards_block"}
+_PRECISION_GROUP |= {"street": "cards_block", "settlement": "cards_block"}
+
+
+def _precision_mix(stops: pd.DataFrame) -> dict[str, int]:
+    """Cards by how precisely their location is known (:data:`~ektp_routes.schema.SUMMARY_PRECISION`)."""
+    group = stops["precision"].astype(str).map(_PRECISION_GROUP).fillna("cards_desa")
+    by = stops["cards"].groupby(group).sum()
+    return {c: int(by.get(c, 0)) for c in schema.SUMMARY_PRECISION}
+
+
+def _day_lengths(routes: pd.DataFrame) -> dict[str, float]:
+    """Mean and 90th percentile of the planned courier-day lengths, in hours."""
+    d = routes["duration_s"].to_numpy(dtype=float) / 3600
+    if not len(d):
+        return {"day_h_expected": 0.0, "day_h_p90": 0.0}
+    return {"day_h_expected": round(float(d.mean()), 2), "day_h_p90": round(float(np.percentile(d, 90)), 2)}

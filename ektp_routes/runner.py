@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import pandas as pd
 
 from ektp_routes._files import write_text
 from ektp_routes.config import ServiceTimes
+from ektp_routes.estimate import STOP_ESTIMATE_COLUMNS, PlaceEstimates
 from ektp_routes.ids import RouteId
 from ektp_routes.network import TravelNetwork
 from ektp_routes.offices import PostOffice
@@ -52,15 +53,20 @@ class OfficeJob:
     network: TravelNetwork
     params: SolveParams
     service: ServiceTimes
+    estimates: PlaceEstimates | None = None
 
     def key(self) -> str:
         """sha256 over a canonical serialisation of the job: equal in every process and run."""
+        columns: tuple[str, ...] = ("stop_id", "lon", "lat", "cards")
+        if self.estimates is not None:
+            columns += (*STOP_ESTIMATE_COLUMNS, "precision")
         doc = {
             "office": asdict(self.office),
-            "stops": {c: self.stops[c].tolist() for c in ("stop_id", "lon", "lat", "cards")},
+            "stops": {c: self.stops[c].tolist() for c in columns},
             "params": asdict(self.params),
             "service": asdict(self.service),
             "network": self.network.fingerprint(),
+            "estimates": None if self.estimates is None else self.estimates.fingerprint(),
         }
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=True)
         return hashlib.sha256(text.encode()).hexdigest()
@@ -140,6 +146,8 @@ def _problem(job: OfficeJob, lon: np.ndarray, lat: np.ndarray, unroutable: dict[
     common: dict[str, Any] = dict(
         service_base_s=job.service.base_s, service_per_card_s=job.service.per_card_s, lon=lon, lat=lat
     )
+    if job.estimates is not None:
+        return _estimated_problem(job, job.estimates, cards, common)
     if len(lon) - 1 <= job.params.max_stops_whole:
         m = job.network.matrix(lon, lat)
         unroutable.update({i: why for i, why in m.unreachable_from(0).items() if i != 0})
@@ -154,6 +162,31 @@ def _problem(job: OfficeJob, lon: np.ndarray, lat: np.ndarray, unroutable: dict[
         return sub.time_s, sub.dist_m
 
     return RoutingProblem(TerritoryMatrices(matrix_fn), cards, job.office.fleet, **common)
+
+
+def _estimated_problem(
+    job: OfficeJob, est: PlaceEstimates, cards: np.ndarray, common: dict[str, Any]
+) -> RoutingProblem:
+    """An office with block stops: expected travel among places, each block's walk and its doors.
+
+    Courier-days are planned to :attr:`~ektp_routes.estimate.TravelModel.shift_utilisation` of the
+    shift, so the days stay inside it when the estimates are off.
+    """
+    depot = (job.office.lon, job.office.lat)
+    doors = job.stops["doors"].to_numpy(dtype=float)
+    service = np.r_[0.0, job.service.base_s * doors + job.service.per_card_s * cards[1:]]
+    fleet = job.office.fleet
+    fleet = replace(fleet, shift_s=max(60, int(fleet.shift_s * est.model.shift_utilisation)))
+    matrices: DenseMatrices | TerritoryMatrices
+    if len(cards) - 1 <= job.params.max_stops_whole:
+        matrices = DenseMatrices(*est.matrices(job.stops, depot, job.network))
+    else:
+
+        def build(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return est.matrices(job.stops.iloc[np.asarray(idx[1:]) - 1], depot, job.network)
+
+        matrices = TerritoryMatrices(build)
+    return RoutingProblem(matrices, cards, fleet, service_s_per_node=service, **common)
 
 
 def _office_result(

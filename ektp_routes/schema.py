@@ -134,6 +134,7 @@ ASSIGNMENTS = (
     "status",
     "route_id",
     "sequence",
+    "visit",
     "stop_id",
     "reason",
     "reason_code",
@@ -160,7 +161,9 @@ STOPS = (
     "lat",
     "route_id",
     "sequence",
+    "visit",
     "arrival_s",
+    "until_s",
     "status",
     "reason_code",
     "reason_message",
@@ -227,8 +230,24 @@ SUMMARY_SUMMED = (
     "km",
     "hours",
 )
-SUMMARY = ("office_id", "office", "placeholder", *SUMMARY_SUMMED[:-2], "days", "km", "hours")
-"""``summary.csv``: one row per office with cards, then a ``TOTAL`` row (sums; ``days`` is the max)."""
+SUMMARY_PRECISION = ("cards_house", "cards_block", "cards_desa")
+"""Cards located at their house (input, address), at a block or street point (block, street,
+settlement), or only to their desa (desa and coarser)."""
+SUMMARY_DAYS = ("day_h_expected", "day_h_p90")
+"""Planned day length (hours): the mean over the courier-days and their 90th percentile."""
+SUMMARY = (
+    "office_id",
+    "office",
+    "placeholder",
+    *SUMMARY_SUMMED[:-2],
+    "days",
+    "km",
+    "hours",
+    *SUMMARY_PRECISION,
+    *SUMMARY_DAYS,
+)
+"""``summary.csv``: one row per office with cards, then a ``TOTAL`` row (sums; ``days`` is the max;
+day lengths over all courier-days)."""
 
 SUMMARY_TOTAL = "TOTAL"
 

@@ -1,8 +1,12 @@
 """Grouping geocoded cards into delivery stops: the points a courier walks up to.
 
-One stop per household (distinct point and address within a desa), per RT, per RW, or one at the desa
-office (:data:`~ektp_routes.config.Consolidation`). A stop never holds more cards than the smallest
-bag, so a big address becomes several stops at the same point.
+By default ("auto") a card whose point is its house (coordinates on the card, an address match) gets
+a household stop, and the other cards are grouped into delivery blocks (desa, settlement, RW, RT; see
+:mod:`~ektp_routes.blocks`) at the best point known for them (a pin, a street, the desa point); a block
+stop carries its settlement, RT number and estimated households (``doors``) for the travel estimates
+of :mod:`~ektp_routes.estimate`. The other groupings (:data:`~ektp_routes.config.Consolidation`) put
+one stop per household, per RT, per RW, or one at the desa office, whatever the precision. A stop never
+holds more cards than the smallest bag, so a big address becomes several stops at the same point.
 """
 
 from __future__ import annotations
@@ -11,21 +15,35 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.config import Consolidation
 from ektp_routes.geocode import coordinate_key
 from ektp_routes.ids import StopId
+
+#: Precisions at which a card's point is its house: such cards get a household stop under "auto".
+HOUSE_PRECISIONS = frozenset({"input", "address"})
 
 _FIRST_OF_STOP = ("desa_kode", "desa", "alamat", "precision", "rt", "rw")
 STOP_COLUMNS = ("stop", "lon", "lat", *_FIRST_OF_STOP, "cards", "stop_id")
 """Columns of :func:`make_stops`' table (``stop`` is the stop's position, ``stop_id`` its identity)."""
 
 
-def stop_keys(cards: pd.DataFrame, consolidation: Consolidation) -> pd.Series:
-    """The grouping key of each card: cards with one key share a stop (before bag-size splitting)."""
+def stop_keys(
+    cards: pd.DataFrame, consolidation: Consolidation, *, blocks: pd.DataFrame | None = None
+) -> pd.Series:
+    """The grouping key of each card: cards with one key share a stop (before bag-size splitting).
+
+    ``blocks``: :func:`~ektp_routes.blocks.assign_blocks` of ``cards`` when already computed.
+    """
     c = cards
-    if consolidation == "household":
+    if consolidation in ("household", "auto"):
         addr = c["alamat"].str.upper().str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
-        return c["desa_kode"] + "|" + coordinate_key(c["lon"]) + "|" + coordinate_key(c["lat"]) + "|" + addr
+        point = coordinate_key(c["lon"]) + "|" + coordinate_key(c["lat"])
+        house = c["desa_kode"] + "|" + point + "|" + addr
+        if consolidation == "household":
+            return house
+        block = "B|" + (assign_blocks(c) if blocks is None else blocks)["block_key"] + "|" + point
+        return house.where(c["precision"].isin(HOUSE_PRECISIONS), block)
     if consolidation == "rt":
         return c["desa_kode"] + "|" + c["rw"] + "|" + c["rt"]
     if consolidation == "rw":
@@ -43,7 +61,8 @@ def make_stops(
     """
     if not len(cards):
         return pd.DataFrame(columns=list(STOP_COLUMNS)), np.array([], dtype=np.intp)
-    key = stop_keys(cards, consolidation)
+    blocks = assign_blocks(cards) if consolidation == "auto" else None
+    key = stop_keys(cards, consolidation, blocks=blocks)
     # A stop never holds more cards than the smallest bag: a big address (a flat block, a desa office
     # under "desa" consolidation) becomes several stops at the same point, visited by one or more routes.
     rank = key.groupby(key).cumcount()
@@ -61,4 +80,24 @@ def make_stops(
         .reset_index()
     )
     stops["stop_id"] = [str(StopId.from_key(str(k))) for k in uniq]
+    if blocks is not None:
+        stops = _with_block_fields(stops, cards, blocks, codes)
     return stops, codes
+
+
+def _with_block_fields(
+    stops: pd.DataFrame, cards: pd.DataFrame, b: pd.DataFrame, codes: npt.NDArray[np.intp]
+) -> pd.DataFrame:
+    """Settlement, RT number and estimated households of each stop (a household stop: one door)."""
+    house = cards["precision"].isin(HOUSE_PRECISIONS).to_numpy()
+    label = (b["settlement_kind"] + " " + b["settlement"]).where(b["settlement"].ne(""), "rw " + b["rw"])
+    rt = pd.to_numeric(b["rt"], errors="coerce").fillna(-1.0)
+    per_stop = pd.DataFrame({"label": label.where(~house, "").to_numpy(), "rt": rt.to_numpy()})
+    first = per_stop.groupby(codes).first()
+    doors = doors_per_group(cards["alamat"], codes)
+    is_house = pd.Series(house).groupby(codes).first().to_numpy()
+    return stops.assign(
+        settlement=first["label"].to_numpy(),
+        rt_number=first["rt"].to_numpy(),
+        doors=np.where(is_house, 1.0, doors),
+    )

@@ -123,3 +123,27 @@ def test_office_figures_add_up(truth: pd.DataFrame) -> None:
     r = replay(PlannedDays(days.visits, days.routes, {"O": (o.lon, o.lat)}, {"O": 3600.0}), _line_truth())
     assert r.offices["O"].courier_days == 2
     assert r.offices["O"].realised_travel_s == pytest.approx(r.total.realised_travel_s)
+
+
+def test_a_registry_only_plan_walks_blocks_and_knows_its_own_travel(gaz: Gazetteer) -> None:
+    """No coordinates on the cards: the default plan groups blocks and its estimate holds on the ground."""
+    truth = synthetic_cards(191_000, seed=9, kecamatan=["Bojongmangu"]).head(900).reset_index(drop=True)
+    registry = truth.drop(columns=TRUTH_ONLY)
+    res = plan_file(registry, config=PlanConfig(workers=1).with_options(time_limit_s=4))
+    assert (res.stops["precision"] == "desa").all() and (res.stops["doors"] > 1).mean() > 0.8
+    r = replay(res, truth)
+    assert r.total.cards == 900
+    assert 0.75 < r.total.expected_travel_s / r.total.realised_travel_s < 1.33
+    assert r.total.max_over_shift_s == 0.0
+    cards = read_cards(registry).cards
+    sq = replay(
+        status_quo_days(
+            cards, res.offices, assign_offices(gaz, sorted(cards.desa_kode.unique()), res.offices)
+        ),
+        truth,
+    )
+    assert r.total.realised_travel_s < 0.8 * sq.total.realised_travel_s
+    household = plan_file(
+        registry, config=PlanConfig(workers=1).with_options(time_limit_s=4, consolidation="household")
+    )
+    assert r.total.realised_travel_s < 0.5 * replay(household, truth).total.realised_travel_s

@@ -47,3 +47,21 @@ def test_a_stop_never_holds_more_than_the_smallest_bag() -> None:
 def test_no_cards_no_stops() -> None:
     stops, of_card = make_stops(_cards().head(0), "household")
     assert len(stops) == 0 and len(of_card) == 0 and list(stops.columns) == list(STOP_COLUMNS)
+
+
+def test_auto_gives_houses_their_own_stop_and_groups_the_rest_into_blocks() -> None:
+    c = _cards()
+    c.loc[[3, 4], "precision"] = "desa"  # known only to the desa: grouped by block
+    c.loc[3, ["lon", "lat"]] = [107.05, -6.25]
+    more = c.loc[[3]].assign(alamat="KP. GABUS 3")  # the same block written in capitals
+    block_pin = c.loc[[3]].assign(precision="block", lon=107.06, lat=-6.26, alamat="Kp. Gabus 9")
+    cards = pd.concat([c, more, block_pin], ignore_index=True)
+    stops, of_card = make_stops(cards, "auto")
+    houses = stops[stops.precision == "input"]
+    assert len(houses) == 2 and set(houses.doors) == {1.0} and set(houses.settlement) == {""}
+    gabus = stops[(stops.desa_kode == "D1") & (stops.precision == "desa")]
+    assert len(gabus) == 1 and gabus.cards.iloc[0] == 2 and gabus.settlement.iloc[0] == "kampung Gabus 3"
+    assert gabus.rt_number.iloc[0] == 1.0
+    pinned = stops[stops.precision == "block"]
+    assert len(pinned) == 1 and (pinned.lon.iloc[0], pinned.lat.iloc[0]) == (107.06, -6.26)
+    assert of_card[5] == of_card[3] and stops["cards"].sum() == len(cards)

@@ -1,0 +1,112 @@
+"""Command line for delivery blocks: ``ektp-routes blocks``, ``--blocks FILE``, what a plan is built on.
+
+``blocks CARDS --out FILE`` writes the distinct delivery blocks of a card list with a suggested point
+for a GIS analyst to move; ``--blocks FILE`` on ``plan`` and ``geocode`` reads the edited pins back.
+``plan`` and ``demo`` print the precision mix of their cards and warn loudly when most cards are known
+only to their desa; ``demo`` also replays its plan on the synthetic truth next to the oracle.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ektp_routes.evaluate import Replay
+    from ektp_routes.geocode import Geocoder
+    from ektp_routes.i18n import Messages
+    from ektp_routes.regions import Gazetteer
+
+_COARSE = ("desa", "kecamatan", "kodepos", "none")
+
+
+def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
+    """The pins of an edited blocks file as a geocoder; refused pins are printed with their reason."""
+    from ektp_routes.pins import PinGeocoder, read_pins
+
+    pins = read_pins(path, gaz)
+    print(t("cli.pins_read", path=path, n=len(pins.pins), unmoved=pins.unmoved, refused=len(pins.rejects)))
+    for r in pins.rejects.head(20).itertuples(index=False):
+        print(t("cli.pin_refused", line=r.line, reason=r.reason, message=r.message))
+    return PinGeocoder(pins)
+
+
+def print_precision(counts: pd.Series, t: Messages) -> None:
+    """The precision mix of a run's cards (cards per precision), with a loud warning when most are
+    desa-level."""
+    counts = counts.sort_values(ascending=False)
+    total = int(counts.sum())
+    if not total:
+        return
+    mix = ", ".join(f"{t(f'precision.{k}')}: {v} ({100 * v / total:.0f}%)" for k, v in counts.items())
+    print(t("cli.precision_mix", mix=mix))
+    coarse = int(counts[counts.index.isin(_COARSE)].sum())
+    if coarse > total / 2:
+        print(t("cli.warn_desa_level", pct=f"{100 * coarse / total:.0f}"))
+
+
+def print_replay(registry: Replay, oracle: Replay, t: Messages) -> None:
+    """Two lines: the registry plan driven through the true houses, against the oracle plan."""
+    r, o = registry.total, oracle.total
+    print(
+        t(
+            "cli.replay_registry",
+            days=r.courier_days,
+            hours=f"{r.realised_travel_s / 3600:.1f}",
+            expected=f"{r.expected_travel_s / 3600:.1f}",
+            over=r.days_over_shift,
+        )
+    )
+    print(
+        t(
+            "cli.replay_oracle",
+            days=o.courier_days,
+            hours=f"{o.realised_travel_s / 3600:.1f}",
+            ratio=f"{r.realised_travel_s / o.realised_travel_s:.2f}",
+            days_ratio=f"{r.courier_days / o.courier_days:.2f}",
+        )
+    )
+
+
+def _cmd_blocks(args: argparse.Namespace) -> int:
+    from ektp_routes.cards import read_cards
+    from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
+    from ektp_routes.i18n import messages
+    from ektp_routes.pins import block_table, write_blocks
+    from ektp_routes.regions import Gazetteer
+
+    gaz = Gazetteer.bekasi()
+    result = read_cards(args.cards, gazetteer=gaz)
+    chain: list[Geocoder] = [InputCoordinates(gaz)]
+    if args.osm:
+        from ektp_routes.geocode import StreetGeocoder
+
+        chain.append(StreetGeocoder.from_osm_xml(args.osm, areas=gaz.desa_table[["kode", "geometry"]]))
+    chain.append(GazetteerGeocoder(gaz))
+    geo = geocode_cards(result.cards, gaz, geocoder=GeocoderChain(chain))
+    table = block_table(geo)
+    write_blocks(table, Path(args.out))
+    n_set = table.drop_duplicates(["desa_kode", "settlement_kind", "settlement"]).shape[0]
+    t = messages(args.lang)
+    desa = table["desa_kode"].nunique()
+    print(t("cli.blocks_written", n=len(table), settlements=n_set, desa=desa, cards=len(geo), path=args.out))
+    print(t("cli.blocks_next", path=args.out))
+    return 0
+
+
+def add_blocks_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--blocks",
+        help="edited blocks file (.gpkg or .csv from `ektp-routes blocks`): its pins, precision block",
+    )
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bl = sub.add_parser("blocks", help="write the delivery blocks of a card list for pinning in QGIS")
+    bl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
+    bl.add_argument("--out", required=True, help="output file: .gpkg (GeoPackage, layer 'blocks') or .csv")
+    bl.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2): suggest points from street names")
+    bl.set_defaults(func=_cmd_blocks)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ektp_routes import Gazetteer, synthetic_cards
+from ektp_routes.cli import main
+from ektp_routes.synthetic import TRUTH_COLUMNS, write_cards
+
+
+@pytest.fixture(scope="module")
+def card_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    truth = synthetic_cards(191_000, seed=4, kecamatan=["Bojongmangu"]).head(300)
+    return write_cards(truth.drop(columns=TRUTH_COLUMNS), tmp_path_factory.mktemp("c") / "cards.csv")
+
+
+def test_blocks_pins_and_plan_from_the_command_line(
+    card_file: Path, tmp_path: Path, gaz: Gazetteer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "blocks.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "blocks in" in out and "written to" in out
+    blocks = pd.read_csv(tmp_path / "blocks.csv", dtype=str, keep_default_na=False)
+    # The analyst pins the first block 100 m east of its desa point and drags another to Jakarta.
+    d = gaz.get(blocks.desa_kode[0])
+    blocks.loc[0, ["lon", "lat"]] = [str(d.rep_lon + 0.0009), str(d.rep_lat)]
+    blocks.loc[1, ["lon", "lat"]] = ["106.8", "-6.2"]
+    blocks.to_csv(tmp_path / "edited.csv", index=False)
+    args = ["--blocks", str(tmp_path / "edited.csv")]
+    assert main(["--lang", "en", "geocode", str(card_file), "--out", str(tmp_path / "geo.csv"), *args]) == 0
+    out = capsys.readouterr().out
+    assert "1 refused" in out and "pin_outside_desa" in out and "block (pinned):" in out
+    geo = pd.read_csv(tmp_path / "geo.csv")
+    assert (geo.precision == "block").sum() == int(blocks.cards[0])
+    plan = ["--lang", "en", "plan", str(card_file), "--out", str(tmp_path / "plan"), "--time-limit", "2", "--workers", "1"]
+    assert main([*plan, *args]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING" in out and "known only to their desa" in out
+    summary = pd.read_csv(tmp_path / "plan" / "summary.csv")
+    total = summary.iloc[-1]
+    assert total.cards_block == int(blocks.cards[0]) and total.cards_block + total.cards_desa == total.cards
+    assert 0 < total.day_h_expected <= total.day_h_p90 <= 7
+
+
+def test_blocks_refuses_a_bad_output_name(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "blocks.xlsx")]) == 2
+    assert "use a .gpkg or .csv" in capsys.readouterr().err
