@@ -34,7 +34,18 @@ def test_blocks_pins_and_plan_from_the_command_line(
     assert "1 refused" in out and "pin_outside_desa" in out and "block (pinned):" in out
     geo = pd.read_csv(tmp_path / "geo.csv")
     assert (geo.precision == "block").sum() == int(blocks.cards[0])
-    plan = ["--lang", "en", "plan", str(card_file), "--out", str(tmp_path / "plan"), "--time-limit", "2", "--workers", "1"]
+    plan = [
+        "--lang",
+        "en",
+        "plan",
+        str(card_file),
+        "--out",
+        str(tmp_path / "plan"),
+        "--time-limit",
+        "2",
+        "--workers",
+        "1",
+    ]
     assert main([*plan, *args]) == 0
     out = capsys.readouterr().out
     assert "WARNING" in out and "known only to their desa" in out
