@@ -57,6 +57,8 @@ def test_report_escapes_text_and_holds_no_personal_data(report: dict[str, Path])
 
 
 def test_report_pdf_pages_render(report: dict[str, Path], tmp_path: Path) -> None:
+    pdf = report["report_pdf"].read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 4  # tables, then the three charts
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     subprocess.run(
