@@ -275,15 +275,8 @@ def _add_lang(p: argparse.ArgumentParser, default: object) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=default, help=messages("en")("cli.lang_help"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="ektp-routes",
-        description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
-    )
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    _add_lang(p, DEFAULT_LANG)
-    sub = p.add_subparsers(dest="command", required=True)
-
+def _add_card_list_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The commands that make or check a card list: demo-cards, validate."""
     dc = sub.add_parser("demo-cards", help="write a synthetic card list (no real person) for demos and tests")
     dc.add_argument("--n", type=int, default=191_000, help="cards in the whole kabupaten (default 191000)")
     dc.add_argument("--seed", type=int, default=0)
@@ -302,6 +295,18 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--kodepos-mismatch", choices=["reject", "warn"], default="reject")
     va.add_argument("--nik-kecamatan-mismatch", choices=["reject", "warn"], default="reject")
     va.set_defaults(func=_cmd_validate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ektp-routes",
+        description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    _add_lang(p, DEFAULT_LANG)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    _add_card_list_parsers(sub)
     ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
     ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     ge.add_argument("--out", required=True, help="output CSV (row, desa, lon, lat, precision; no names)")
