@@ -35,19 +35,30 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from ektp_routes import schema
-from ektp_routes._errors import ConfigError
-from ektp_routes._text import parse_rt_rw
-from ektp_routes.nik import NIK_REASONS, clean_nik, mask_nik, nik_reasons
-from ektp_routes.reader import MAX_CELL_CHARS, RawTable, map_columns, read_table, table_from_frame
-from ektp_routes.regions import Gazetteer, Resolution
+from ektp_routes.card_rows import CardRows, ValidationRules, prepare
+from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik
+from ektp_routes.reader import MAX_CELL_CHARS, map_columns, read_table, table_from_frame, unused_columns
+from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import CardWarning, RejectReason
+
+__all__ = [
+    "CARD_COLUMNS",
+    "CHECKS",
+    "REASONS",
+    "REJECT_COLUMNS",
+    "WARNING_COLUMNS",
+    "CardList",
+    "Finding",
+    "ValidationRules",
+    "read_cards",
+    "validate",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -73,45 +84,6 @@ CARD_COLUMNS = schema.CARDS
 REJECT_COLUMNS = schema.REJECTS
 WARNING_COLUMNS = schema.WARNINGS
 
-Policy = Literal["reject", "warn"]
-
-
-@dataclass(frozen=True, slots=True)
-class ValidationRules:
-    """How strict the reader is about inconsistencies that do not stop delivery.
-
-    Parameters
-    ----------
-    kodepos_mismatch
-        "reject" (default) or "warn" when the kode pos differs from the desa's.
-    nik_kecamatan_mismatch
-        "reject" (default) or "warn" when the NIK's kecamatan code differs from the desa's kecamatan
-        (people who moved keep their NIK).
-    min_desa_score
-        Minimum similarity (0-100) for a misspelt desa name to be accepted.
-    """
-
-    kodepos_mismatch: Policy = "reject"
-    nik_kecamatan_mismatch: Policy = "reject"
-    min_desa_score: float = 85.0
-
-    def __post_init__(self) -> None:
-        for name in ("kodepos_mismatch", "nik_kecamatan_mismatch"):
-            if getattr(self, name) not in ("reject", "warn"):
-                raise ConfigError(
-                    f"ValidationRules.{name} must be 'reject' or 'warn', not {getattr(self, name)!r}"
-                )
-        if not 0 < self.min_desa_score <= 100:
-            raise ConfigError("ValidationRules.min_desa_score must be in (0, 100]")
-
-    def rejects(self, reason: RejectReason) -> bool:
-        """Whether ``reason`` rejects a row under these rules (else it is a warning)."""
-        policy = {
-            RejectReason.KODEPOS_MISMATCH: self.kodepos_mismatch,
-            RejectReason.NIK_KECAMATAN_MISMATCH: self.nik_kecamatan_mismatch,
-        }
-        return policy.get(reason, "reject") == "reject"
-
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns=list(columns))
@@ -123,8 +95,9 @@ class CardList:
 
     ``cards`` columns (:data:`CARD_COLUMNS`): row (1 = first card after the header), nik, nama,
     alamat, rt, rw, desa_kode, desa, kecamatan_kode, kecamatan, kodepos, lon, lat (NaN when the file
-    has none), desa_input, kecamatan_input (as written), desa_match (exact/alias/fuzzy),
-    desa_confidence.
+    has none), desa_input, kecamatan_input (as written), desa_match (exact/alias/fuzzy, or address
+    when the desa was found in the address text), desa_confidence, desa_matched (the name or alias
+    the input matched).
     ``rejects`` columns (:data:`REJECT_COLUMNS`): row, field, reason, message, problems (every reason
     code of the row, ";"-joined), nik_masked, desa_input, kecamatan_input. No names, no full NIKs.
     ``warnings`` (:data:`WARNING_COLUMNS`): one row per warning on an accepted card: row, field,
@@ -159,51 +132,7 @@ class CardList:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------------------------------- prepared rows
-@dataclass(frozen=True)
-class DesaMatches:
-    """The desa each row names, resolved once per distinct (desa, kecamatan, kode pos) as written."""
-
-    status: npt.NDArray[np.object_]
-    description: npt.NDArray[np.object_]
-    kode: npt.NDArray[np.object_]
-    confidence: npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Coordinates:
-    """Card coordinates made usable: swapped pairs swapped back, unusable values NaN."""
-
-    lon: npt.NDArray[np.float64]
-    lat: npt.NDArray[np.float64]
-    swapped: npt.NDArray[np.bool_]
-    invalid: npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class CardRows:
-    """A card list's cells mapped to fields and cleaned, with what the checks share (read-only)."""
-
-    raw: RawTable
-    nik: pd.Series
-    nama: pd.Series
-    alamat: pd.Series
-    desa_input: pd.Series
-    kecamatan_input: pd.Series
-    kodepos_input: pd.Series
-    rt: pd.Series
-    rw: pd.Series
-    nik_reason: pd.Series
-    desa: DesaMatches
-    coordinates: Coordinates
-    gazetteer: Gazetteer
-    rules: ValidationRules
-
-    @property
-    def n(self) -> int:
-        return len(self.nik)
-
-
+# ---------------------------------------------------------------------------------------------- checks
 @dataclass(frozen=True)
 class Finding:
     """What one check found: the rows that fail, the field, the reason and the message.
@@ -228,82 +157,6 @@ class Finding:
 Check = Callable[[CardRows], Iterator[Finding]]
 
 
-def _col(raw: pd.DataFrame, mapping: Mapping[str, str], canon: str) -> pd.Series:
-    if canon not in mapping:
-        return pd.Series([""] * len(raw), index=raw.index, dtype=object)
-    return raw[mapping[canon]].astype(object).fillna("").astype(str).str.strip()
-
-
-def prepare(raw: RawTable, mapping: Mapping[str, str], gaz: Gazetteer, rules: ValidationRules) -> CardRows:
-    """Map a raw table's cells to fields, clean them and resolve what several checks share."""
-    frame = raw.frame.reset_index(drop=True)
-    nik = clean_nik(_col(frame, mapping, "nik"))
-    desa_in = _col(frame, mapping, "desa")
-    kec_in = _col(frame, mapping, "kecamatan")
-    kodepos_in = _col(frame, mapping, "kodepos").str.replace(r"\.0$", "", regex=True)
-    alamat = _col(frame, mapping, "alamat").str.replace(r"\s+", " ", regex=True)
-    rt, rw = _rt_rw(frame, mapping, alamat)
-    kec_codes = [k.kode.split(".")[-1] for k in gaz.all_kecamatan]
-    region4 = gaz.region_code.replace(".", "")[:4]
-    return CardRows(
-        raw=raw,
-        nik=nik,
-        nama=_col(frame, mapping, "nama").str.replace(r"\s+", " ", regex=True),
-        alamat=alamat,
-        desa_input=desa_in,
-        kecamatan_input=kec_in,
-        kodepos_input=kodepos_in,
-        rt=rt,
-        rw=rw,
-        nik_reason=nik_reasons(nik, region=region4, kecamatan_codes=kec_codes),
-        desa=_resolve_desa(desa_in, kec_in, kodepos_in, gaz, rules),
-        coordinates=_coordinates(frame, mapping),
-        gazetteer=gaz,
-        rules=rules,
-    )
-
-
-_SEP = "\x1f"
-
-
-def _resolve_desa(
-    desa: pd.Series, kec: pd.Series, kodepos: pd.Series, gaz: Gazetteer, rules: ValidationRules
-) -> DesaMatches:
-    codes, uniq = pd.factorize(desa + _SEP + kec + _SEP + kodepos)
-    found: list[Resolution] = []
-    for u in uniq:
-        d, kc, z = str(u).split(_SEP)
-        found.append(
-            gaz.resolve_desa(d, kecamatan=kc or None, kodepos=z or None, min_score=rules.min_desa_score)
-        )
-    return DesaMatches(
-        status=np.array([r.status for r in found] + [""], dtype=object)[codes],
-        description=np.array([r.describe() for r in found] + [""], dtype=object)[codes],
-        kode=np.array([r.desa.kode if r.ok else "" for r in found] + [""], dtype=object)[codes],
-        confidence=np.array([r.confidence for r in found] + [0.0], dtype=float)[codes],
-    )
-
-
-def _to_float(s: pd.Series) -> npt.NDArray[np.float64]:
-    return pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
-
-
-def _coordinates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> Coordinates:
-    n = len(frame)
-    if "lon" not in mapping and "lat" not in mapping:
-        nan = np.full(n, np.nan)
-        return Coordinates(nan, nan.copy(), np.zeros(n, bool), np.zeros(n, bool))
-    lon_text, lat_text = _col(frame, mapping, "lon"), _col(frame, mapping, "lat")
-    lon, lat = _to_float(lon_text), _to_float(lat_text)
-    with np.errstate(invalid="ignore"):
-        swapped = (lat >= 90.0) & (lat <= 180.0) & (lon >= -15.0) & (lon <= 10.0)
-        lon, lat = np.where(swapped, lat, lon), np.where(swapped, lon, lat)
-        valid = (np.abs(lon) <= 180) & (np.abs(lat) <= 90) & ~((lon == 0) & (lat == 0))
-    given = (lon_text.ne("") | lat_text.ne("")).to_numpy()
-    return Coordinates(np.where(valid, lon, np.nan), np.where(valid, lat, np.nan), swapped, given & ~valid)
-
-
-# ---------------------------------------------------------------------------------------------- checks
 def check_row_structure(rows: CardRows) -> Iterator[Finding]:
     """Rows broken as rows: a wrong number of fields, an overlong cell."""
     raw = rows.raw
@@ -323,21 +176,60 @@ def check_row_structure(rows: CardRows) -> Iterator[Finding]:
 
 
 def check_nik_structure(rows: CardRows) -> Iterator[Finding]:
-    """NIK missing, in scientific notation, not 16 digits, from another region, impossible date ..."""
+    """NIK missing, in scientific notation, not 16 ASCII digits, of no province, impossible date ..."""
     nik = rows.nik
     for code, text in NIK_REASONS.items():
         failing = rows.nik_reason.eq(code).to_numpy()
         message: str | npt.NDArray[np.object_] = text
         if code == RejectReason.NIK_FORMAT and failing.any():
-            other = np.where(nik.str.contains(r"\D"), " and other characters", "")
-            message = (text + ", found " + nik.str.count(r"\d").astype(str) + " digits" + other).to_numpy()
+            other = np.where(nik.str.contains(r"[^0-9]"), " and other characters", "")
+            found = nik.str.count(r"[0-9]").astype(str)
+            message = (text + ", found " + found + " digits" + other).to_numpy()
+        elif code == RejectReason.NIK_REGION:
+            message = _region_message(rows, failing)
         yield Finding(failing, "nik", RejectReason(code), message)
+
+
+def _region_message(rows: CardRows, failing: npt.NDArray[np.bool_]) -> str | npt.NDArray[np.object_]:
+    if rows.rules.nik_region == "reject":
+        return f"NIK region code is not that of this kabupaten ({rows.gazetteer.region_code}; strict mode)"
+    message = np.full(rows.n, "", dtype=object)
+    message[failing] = "NIK province code " + rows.nik[failing].str[:2] + " exists nowhere in Indonesia"
+    return message
+
+
+def check_nik_origin(rows: CardRows) -> Iterator[Finding]:
+    """A NIK issued elsewhere, or under a code retired since, is a warning (unless the rules are strict)."""
+    if rows.rules.nik_region == "reject":
+        return  # such NIKs are already rejected as nik_region / nik_kecamatan_unknown
+    origin, kab = rows.nik_origin, rows.gazetteer.region_code
+    elsewhere = origin.isin([NikOrigin.ELSEWHERE, NikOrigin.UNLISTED]).to_numpy()
+    if elsewhere.any():
+        labels = {c: rows.codes.regency_label(c) for c in rows.nik[elsewhere].str[:4].unique()}
+        message = np.full(rows.n, "", dtype=object)
+        code4 = rows.nik[elsewhere].str[:4]
+        message[elsewhere] = (
+            "NIK issued in "
+            + code4.map(labels)
+            + np.where(
+                origin[elsewhere].eq(NikOrigin.UNLISTED), " (code not in the current national list)", ""
+            )
+        )
+        yield Finding(elsewhere, "nik", CardWarning.NIK_OUT_OF_REGION, message, rejects=False)
+    unlisted = origin.eq(NikOrigin.HOME_UNLISTED).to_numpy()
+    yield Finding(
+        unlisted,
+        "nik",
+        RejectReason.NIK_KECAMATAN_UNKNOWN,
+        f"NIK kecamatan code is not a kecamatan of {kab} today (a code retired by a split?)",
+        rejects=False,
+    )
 
 
 def check_nik_duplicates(rows: CardRows) -> Iterator[Finding]:
     """The same NIK on a later row: the later row is rejected, pointing at the first one."""
     nik = rows.nik
-    dup = (nik.str.fullmatch(r"\d{16}") & nik.duplicated(keep="first")).to_numpy()
+    dup = (rows.nik_origin.ne(NikOrigin.NOT_A_NIK) & nik.duplicated(keep="first")).to_numpy()
     if not dup.any():
         return
     first_row = pd.Series(np.arange(1, rows.n + 1), index=nik.to_numpy())
@@ -358,11 +250,20 @@ def check_required_text(rows: CardRows) -> Iterator[Finding]:
 
 def check_desa_resolved(rows: CardRows) -> Iterator[Finding]:
     """The desa must be given and name exactly one desa of the kabupaten."""
-    status = rows.desa.status
-    yield Finding(status == "empty", "desa", RejectReason.DESA_EMPTY, REASONS[RejectReason.DESA_EMPTY])
-    yield Finding(status == "unknown", "desa", RejectReason.DESA_UNKNOWN, rows.desa.description)
-    yield Finding(status == "ambiguous", "desa", RejectReason.DESA_AMBIGUOUS, rows.desa.description)
+    status, description = rows.desa.status, rows.desa.description
+    yield Finding(status == "empty", "desa", RejectReason.DESA_EMPTY, description)
+    yield Finding(status == "unknown", "desa", RejectReason.DESA_UNKNOWN, description)
+    yield Finding(status == "ambiguous", "desa", RejectReason.DESA_AMBIGUOUS, description)
 
+
+def check_desa_notes(rows: CardRows) -> Iterator[Finding]:
+    """A desa found in the address text, or chosen inside the stated kecamatan over an exact name
+    elsewhere, is accepted with a warning that names what was matched."""
+    for code in (CardWarning.DESA_FROM_ADDRESS, CardWarning.DESA_HINT_PREFERRED):
+        yield Finding(rows.desa.note_code == code, "desa", code, rows.desa.note, rejects=False)
+
+
+_SEP = "\x1f"
 
 #: Order in which the consistency findings are reported (the first rejecting one is primary).
 _CONSISTENCY = (
@@ -377,7 +278,8 @@ _CONSISTENCY = (
 def check_consistency(rows: CardRows) -> Iterator[Finding]:
     """Kecamatan, kode pos and NIK kecamatan must agree with the resolved desa (once per combination)."""
     nik_ok = rows.nik_reason.isin(["", RejectReason.NIK_DATE, RejectReason.NIK_SERIAL])
-    nik6 = rows.nik.str[:6].where(nik_ok, "").astype(object)
+    home = rows.nik_origin.eq(NikOrigin.HOME)  # NIKs issued elsewhere are check_nik_origin's
+    nik6 = rows.nik.str[:6].where(nik_ok & home, "").astype(object)
     combos, uniq = pd.factorize(
         rows.desa.kode + _SEP + rows.kecamatan_input + _SEP + rows.kodepos_input + _SEP + nik6
     )
@@ -420,9 +322,11 @@ def check_coordinates(rows: CardRows) -> Iterator[Finding]:
 CHECKS: tuple[Check, ...] = (
     check_row_structure,
     check_nik_structure,
+    check_nik_origin,
     check_nik_duplicates,
     check_required_text,
     check_desa_resolved,
+    check_desa_notes,
     check_consistency,
     check_coordinates,
 )
@@ -490,6 +394,7 @@ def _cards_table(rows: CardRows, accepted: npt.NDArray[np.bool_]) -> pd.DataFram
         "kecamatan_input": rows.kecamatan_input[accepted].to_numpy(),
         "desa_match": rows.desa.status[accepted],
         "desa_confidence": rows.desa.confidence[accepted],
+        "desa_matched": rows.desa.matched[accepted],
     }
     out = pd.DataFrame(values, columns=list(CARD_COLUMNS))
     out["row"] = out["row"].astype("int64")
@@ -523,28 +428,6 @@ def _warnings_table(v: _Verdicts, accepted: npt.NDArray[np.bool_]) -> pd.DataFra
         return _empty(WARNING_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values("row", kind="stable").reset_index(drop=True)[list(WARNING_COLUMNS)]
-
-
-def _rt_number(s: pd.Series) -> pd.Series:
-    """ "RT.3", "03", "3", "003" -> "003"; "" when no number (vectorised :func:`normalise_rt`)."""
-    num = s.str.extract(r"(\d{1,3})", expand=False)
-    return num.fillna("").astype(object).str.zfill(3).where(num.notna(), "")
-
-
-def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """RT/RW from their columns, a combined column, or the address text."""
-    rt = _rt_number(_col(frame, mapping, "rt"))
-    rw = _rt_number(_col(frame, mapping, "rw"))
-    if "rt_rw" in mapping:
-        both = _col(frame, mapping, "rt_rw").str.extract(r"(\d{1,3})\D+(\d{1,3})")
-        rt = rt.where(rt.ne(""), _rt_number(both[0].fillna("")))
-        rw = rw.where(rw.ne(""), _rt_number(both[1].fillna("")))
-    need = rt.eq("") | rw.eq("")
-    if need.any():
-        from_addr = alamat[need].map(parse_rt_rw)
-        rt[need] = rt[need].where(rt[need].ne(""), from_addr.str[0])
-        rw[need] = rw[need].where(rw[need].ne(""), from_addr.str[1])
-    return rt, rw
 
 
 # ---------------------------------------------------------------------------------------------- entry point
@@ -586,6 +469,13 @@ def read_cards(
     else:
         raw, name = read_table(source, sheet=sheet), Path(source).name
     mapping = map_columns(list(raw.frame.columns), columns)
+    if "desa" not in mapping:
+        logger.warning(
+            "%s: no desa/kelurahan column recognised (unused columns: %s); the desa is looked for in the "
+            "address text. Pass columns={'<your column>': 'desa'} if the file has one.",
+            name,
+            unused_columns(list(raw.frame.columns), mapping),
+        )
     result = validate(prepare(raw, mapping, gaz, rules))
     result = CardList(
         result.cards, result.rejects, result.n_rows, name, dict(mapping), warnings=result.warnings

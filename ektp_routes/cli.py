@@ -43,13 +43,16 @@ def _t(args: argparse.Namespace) -> Messages:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from ektp_routes.cards import ValidationRules, read_cards
 
-    rules = ValidationRules(
-        kodepos_mismatch=args.kodepos_mismatch, nik_kecamatan_mismatch=args.nik_kecamatan_mismatch
-    )
+    policies = ("nik_region", "kodepos_mismatch", "nik_kecamatan_mismatch")
+    rules = ValidationRules(**{k: getattr(args, k) for k in policies if getattr(args, k) is not None})
     result = read_cards(args.cards, rules=rules, sheet=args.sheet)
     t = _t(args)
     print(t("cli.validate_rows", source=result.source, n=result.n_rows))
     print(t("cli.accepted", n=len(result.cards)))
+    for code, n in result.warning_counts().items():
+        label = t.catalogue.get(f"warning.{code}", str(code))
+        share = f"{n / max(result.n_rows, 1):.1%}"
+        print(t("cli.warning_count", code=f"{code} ({label})" if label != code else code, n=n, share=share))
     print(t("cli.rejected", n=len(result.rejects)))
     for reason, n in result.reason_counts().items():
         label = t.catalogue.get(f"reject.{reason}", str(reason))
@@ -292,8 +295,17 @@ def _add_card_list_parsers(sub: argparse._SubParsersAction) -> None:  # type: ig
     va.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     va.add_argument("--rejects", help="write the rejects table to this CSV")
     va.add_argument("--sheet", help="XLSX sheet name (default: the first)")
-    va.add_argument("--kodepos-mismatch", choices=["reject", "warn"], default="reject")
-    va.add_argument("--nik-kecamatan-mismatch", choices=["reject", "warn"], default="reject")
+    va.add_argument(
+        "--nik-region", choices=["reject", "warn"], help="NIK issued elsewhere in Indonesia (default: warn)"
+    )
+    va.add_argument(
+        "--kodepos-mismatch", choices=["reject", "warn"], help="another desa's kode pos (default: warn)"
+    )
+    va.add_argument(
+        "--nik-kecamatan-mismatch",
+        choices=["reject", "warn"],
+        help="NIK of another kecamatan (default: warn)",
+    )
     va.set_defaults(func=_cmd_validate)
 
 

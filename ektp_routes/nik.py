@@ -4,21 +4,33 @@ A NIK has 16 digits: ``PP KK CC DDMMYY SSSS`` - province, kabupaten/kota, kecama
 (day + 40 for women) and a serial number. Only the structure can be checked offline; whether a NIK
 was really issued is known to Dukcapil alone.
 
+A NIK keeps the region code of where it was first issued, so a resident of one kabupaten often holds
+a NIK of another: :func:`nik_origins` places each NIK against the national code list
+(:meth:`RegionCodes.national`) without judging it. Only ASCII digits count as digits.
+
 Example
 -------
 >>> check_nik(["3216061201900001", "3216065212900002", "32160612019", "3.21606E+15"], region="3216")
 ['', '', 'nik_format', 'nik_scientific']
+>>> nik_origins(pd.Series(["3216061201900001", "3175041201900002", "9916041201900003"]),
+...             region="3216", codes=RegionCodes.national()).tolist()
+['home', 'elsewhere', 'nowhere']
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-_SCIENTIFIC = re.compile(r"^\s*\d(?:[.,]\d+)?[eE][+]?\d+\s*$")
+_SCIENTIFIC = re.compile(r"^\s*[0-9](?:[.,][0-9]+)?[eE][+]?[0-9]+\s*$")
 _DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 #: Reason codes produced here, with a human message for each.
@@ -29,7 +41,7 @@ NIK_REASONS = {
         "re-export the NIK column formatted as text"
     ),
     "nik_format": "NIK must be exactly 16 digits",
-    "nik_region": "NIK region code is not that of this kabupaten",
+    "nik_region": "NIK province code exists nowhere in Indonesia (strict mode: NIK is not of this kabupaten)",
     "nik_kecamatan_unknown": "NIK kecamatan code is not a kecamatan of this kabupaten",
     "nik_date": "NIK date part is not a real date (DDMMYY, day + 40 for women)",
     "nik_serial": "NIK serial number (last 4 digits) is 0000",
@@ -40,31 +52,50 @@ def clean_nik(values: pd.Series) -> pd.Series:
     """Strip what spreadsheets add around a NIK: spaces, dots, a leading apostrophe, a trailing ".0"."""
     s = values.fillna("").astype(str).str.strip()
     s = s.str.lstrip("'`")
-    s = s.str.replace(r"^(\d{16})\.0+$", r"\1", regex=True)
+    s = s.str.replace(r"^([0-9]{16})\.0+$", r"\1", regex=True)
     return s.str.replace(r"[\s.\-]", "", regex=True).where(~s.str.match(_SCIENTIFIC), s)
 
 
 def check_nik(
     values: Sequence[str] | pd.Series, *, region: str, kecamatan_codes: Sequence[str] | None = None
 ) -> list[str]:
-    """Reason code per NIK ("" when structurally valid). ``region`` is the 4-digit PPKK prefix."""
+    """Reason code per NIK ("" when structurally valid). ``region`` is the 4-digit PPKK prefix.
+
+    Strict: a NIK from another region is ``nik_region``. :func:`nik_reasons` with ``provinces``
+    rejects only a province that exists nowhere.
+    """
     s = clean_nik(pd.Series(list(values), dtype=object) if not isinstance(values, pd.Series) else values)
     return nik_reasons(s, region=region, kecamatan_codes=kecamatan_codes).tolist()
 
 
-def nik_reasons(nik: pd.Series, *, region: str, kecamatan_codes: Sequence[str] | None = None) -> pd.Series:
-    """Vectorised :func:`check_nik` on cleaned NIK strings; returns a Series of reason codes."""
+def is_nik(nik: pd.Series) -> pd.Series:
+    """Whether each value is 16 ASCII digits (full-width or Arabic-Indic digits are not digits here)."""
+    return nik.astype(object).fillna("").astype(str).str.fullmatch(r"[0-9]{16}")
+
+
+def nik_reasons(
+    nik: pd.Series,
+    *,
+    region: str,
+    kecamatan_codes: Sequence[str] | None = None,
+    provinces: Mapping[str, str] | None = None,
+) -> pd.Series:
+    """Vectorised :func:`check_nik` on cleaned NIK strings; returns a Series of reason codes.
+
+    Without ``provinces`` a NIK whose first four digits are not ``region`` is ``nik_region``; with
+    them, only a NIK whose province code is none of ``provinces`` is.
+    """
     nik = nik.astype(object).fillna("").astype(str)
     out = pd.Series("", index=nik.index, dtype=object)
     empty = nik.eq("")
     sci = nik.str.match(_SCIENTIFIC) & ~empty
-    well = nik.str.fullmatch(r"\d{16}")
+    well = is_nik(nik)
     out[empty] = "nik_missing"
     out[sci & out.eq("")] = "nik_scientific"
     out[~well & out.eq("")] = "nik_format"
     digits = nik.where(well, "0000000000000000")
-    reg = digits.str[:4]
-    out[well & reg.ne(region) & out.eq("")] = "nik_region"
+    foreign = ~digits.str[:2].isin(list(provinces)) if provinces is not None else digits.str[:4].ne(region)
+    out[well & foreign & out.eq("")] = "nik_region"
     if kecamatan_codes is not None:
         kec_ok = digits.str[4:6].isin(list(kecamatan_codes))
         out[well & ~kec_ok & out.eq("")] = "nik_kecamatan_unknown"
@@ -90,10 +121,83 @@ def nik_sex(nik: str) -> str:
 def mask_nik(values: pd.Series) -> pd.Series:
     """Mask NIKs for outputs that leave the planner's hands: first 6 and last 4 digits kept.
 
-    >>> mask_nik(pd.Series(["3216061201900001"])).tolist()
-    ['321606******0001']
+    Only a value made of ASCII digits keeps any character; anything else in a NIK column (a name
+    typed in the wrong column, letters, other scripts) is masked whole.
+
+    >>> mask_nik(pd.Series(["3216061201900001", "Siti Rahayu", "32160612019"])).tolist()
+    ['321606******0001', '***********', '321606*2019']
     """
     s = values.astype(object).fillna("").astype(str)
-    long = s.str.len() >= 10
+    digits = s.str.fullmatch(r"[0-9]{10,}")
     masked = s.str[:6] + s.str[6:-4].str.replace(r".", "*", regex=True) + s.str[-4:]
-    return masked.where(long, s.str.replace(r".", "*", regex=True))
+    return masked.where(digits, s.str.replace(r".", "*", regex=True))
+
+
+class NikOrigin(StrEnum):
+    """Where a well-formed NIK was first issued, relative to the kabupaten being planned."""
+
+    HOME = "home"  # this kabupaten, a kecamatan code it has today
+    HOME_UNLISTED = "home_unlisted"  # this kabupaten, a kecamatan code it no longer has
+    ELSEWHERE = "elsewhere"  # another kabupaten/kota of the national list
+    UNLISTED = "unlisted"  # a known province, a kabupaten/kota or kecamatan code not (or no longer) listed
+    NOWHERE = "nowhere"  # a province code that exists nowhere
+    NOT_A_NIK = ""  # not 16 ASCII digits
+
+
+@dataclass(frozen=True)
+class RegionCodes:
+    """The national province, kabupaten/kota and kecamatan codes (undotted: "32", "3216", "321610")."""
+
+    provinces: Mapping[str, str]
+    regencies: Mapping[str, str]
+    districts: frozenset[str]
+
+    @classmethod
+    def national(cls) -> RegionCodes:
+        """The embedded national list (Kepmendagri 300.2.2-2138/2025; see data/INDONESIA_CODES.md)."""
+        return _national()
+
+    def regency_label(self, code4: str) -> str:
+        """ "Kota Bekasi, Jawa Barat (32.75)" for a listed code, else the dotted code and province."""
+        prov = self.provinces.get(code4[:2], "?")
+        name = self.regencies.get(code4)
+        return f"{name}, {prov} ({code4[:2]}.{code4[2:]})" if name else f"{code4[:2]}.{code4[2:]} in {prov}"
+
+
+@cache
+def _national() -> RegionCodes:
+    provinces: dict[str, str] = {}
+    regencies: dict[str, str] = {}
+    districts: set[str] = set()
+    path = resources.files("ektp_routes") / "data" / "indonesia_region_codes.csv"
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["kode"].replace(".", "")
+            table = {"provinsi": provinces, "kabupaten_kota": regencies}.get(row["level"])
+            if table is not None:
+                table[code] = row["nama"].strip()
+            else:
+                districts.add(code)
+    return RegionCodes(provinces, regencies, frozenset(districts))
+
+
+def nik_origins(nik: pd.Series, *, region: str, codes: RegionCodes) -> pd.Series:
+    """:class:`NikOrigin` code of each cleaned NIK against the national list; ``region`` is PPKK."""
+    nik = nik.astype(object).fillna("").astype(str)
+    well = is_nik(nik).to_numpy()
+    prov, reg, kec = nik.str[:2], nik.str[:4], nik.str[:6]
+    listed = (reg.isin(list(codes.regencies)) & kec.isin(list(codes.districts))).to_numpy()
+    home = (reg == region).to_numpy()
+    known_prov = prov.isin(list(codes.provinces)).to_numpy()
+    out = np.select(
+        [~well, home & listed, home, listed, known_prov],
+        [
+            NikOrigin.NOT_A_NIK,
+            NikOrigin.HOME,
+            NikOrigin.HOME_UNLISTED,
+            NikOrigin.ELSEWHERE,
+            NikOrigin.UNLISTED,
+        ],
+        default=NikOrigin.NOWHERE,
+    )
+    return pd.Series(out, index=nik.index, dtype=object)

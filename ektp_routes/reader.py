@@ -63,7 +63,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "lon": ("lon", "lng", "long", "longitude", "bujur", "x"),
     "lat": ("lat", "latitude", "lintang", "y"),
 }
-REQUIRED_FIELDS = ("nik", "nama", "alamat", "desa", "kecamatan")
+#: Without these a card cannot be judged. Desa and kecamatan are usually columns of their own, but an
+#: export may carry them only in the address text, where :mod:`ektp_routes.card_rows` looks for them.
+REQUIRED_FIELDS = ("nik", "nama", "alamat")
 FIELD_LABELS = {
     "nik": "NIK",
     "nama": "name",
@@ -332,6 +334,14 @@ def map_columns(headers: list[str], columns: Mapping[str, str] | None = None) ->
         raise MissingColumnError(_missing_message(missing, headers, used))
     # Keep the canonical order of HEADER_ALIASES, whatever order the file has.
     return {canon: mapping[canon] for canon in HEADER_ALIASES if canon in mapping}
+
+
+def unused_columns(headers: list[str], mapping: Mapping[str, str]) -> list[str] | str:
+    """The headers no field was mapped to (described by count only when the header row looks like data)."""
+    used = set(mapping.values())
+    if not _looks_like_header(headers):
+        return _safe_list(headers)
+    return [h for h in headers if h not in used]
 
 
 def _missing_message(missing: list[str], headers: list[str], used: set[str]) -> str:

@@ -18,8 +18,8 @@ Example
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -40,7 +40,12 @@ logger = logging.getLogger(__name__)
 #: Metres per degree of latitude (and of longitude at the equator); Bekasi lies at 6 deg S.
 METRES_PER_DEGREE = 111_320.0
 
-ResolutionStatus = Literal["exact", "alias", "fuzzy", "ambiguous", "unknown", "empty"]
+ResolutionStatus = Literal["exact", "alias", "fuzzy", "address", "ambiguous", "unknown", "empty"]
+
+#: How much closer than ``min_score`` a name may be when the candidate lies where the kecamatan or
+#: kode pos of the card says (a stated kecamatan is strong evidence; "Sirnajaya" in Cibarusah is
+#: Sirnajati, 78% alike, not the Sirnajaya of Serang Baru).
+HINT_SLACK = 10.0
 
 _DESA_COLUMNS = ("kode", "nama", "jenis", "kode_kec", "nama_kec", "kodepos", "rep_lon", "rep_lat", "geometry")
 
@@ -74,8 +79,11 @@ class Resolution:
     """Result of resolving a written name to a region.
 
     ``status`` is "exact" (the normalised name matched), "alias" (a known alternative name),
-    "fuzzy" (a close spelling, ``confidence`` < 1), "ambiguous" (several regions fit equally well:
-    ``candidates`` lists them and ``region`` is None), "unknown" or "empty".
+    "fuzzy" (a close spelling, ``confidence`` < 1), "address" (found in address text,
+    ``confidence`` < 1), "ambiguous" (several regions fit equally well: ``candidates`` lists them and
+    ``region`` is None), "unknown" or "empty". ``matched`` is the name or alias the query matched;
+    ``passed_over`` the regions bearing the query's exact name that lie outside the stated
+    kecamatan/kode pos, which a candidate inside them beat.
     """
 
     query: str
@@ -84,6 +92,8 @@ class Resolution:
     region: Desa | Kecamatan | None = None
     candidates: tuple[Desa | Kecamatan, ...] = ()
     scores: tuple[float, ...] = ()
+    matched: str = ""
+    passed_over: tuple[Desa | Kecamatan, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -114,7 +124,13 @@ class Resolution:
             opts = ", ".join(_label(c) for c in self.candidates)
             return f"{self.query!r} is ambiguous between {opts}; give the kecamatan or kode pos"
         assert self.region is not None
-        return f"{self.query!r} -> {_label(self.region)} ({self.status}, confidence {self.confidence:.2f})"
+        via = f" via {self.matched!r}" if self.matched and self.status in ("alias", "fuzzy") else ""
+        out = (
+            f"{self.query!r} -> {_label(self.region)} ({self.status}{via}, confidence {self.confidence:.2f})"
+        )
+        if self.passed_over:
+            out += "; chosen as the kecamatan/kode pos says over " + ", ".join(map(_label, self.passed_over))
+        return out
 
 
 def _label(r: Desa | Kecamatan) -> str:
@@ -154,6 +170,57 @@ class _NameIndex:
     owners: list[int]
     exact: dict[str, list[int]] = field(default_factory=dict)
     alias: dict[str, list[int]] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)  # compact key -> the name or alias as written
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """One written name looked up in a name index: exact, then alias, then fuzzy (private)."""
+
+    query: str
+    variants: list[str]
+    index: _NameIndex
+    regions: Sequence[Desa] | Sequence[Kecamatan]
+
+    def exact_hits(self) -> list[int]:
+        return list(dict.fromkeys(h for v in self.variants for h in self.index.exact.get(v, [])))
+
+    def match(self, allowed: set[int] | None, min_score: float) -> Resolution:
+        """The best region among ``allowed`` (all when None) scoring at least ``min_score``."""
+        for table, status in ((self.index.exact, "exact"), (self.index.alias, "alias")):
+            found = [
+                (v, h) for v in self.variants for h in table.get(v, []) if allowed is None or h in allowed
+            ]
+            hits = list(dict.fromkeys(h for _, h in found))
+            if len(hits) == 1:
+                written = self.index.written.get(found[0][0], "")
+                return Resolution(self.query, status, 1.0, self.regions[hits[0]], matched=written)  # type: ignore[arg-type]
+            if len(hits) > 1:
+                return self._ambiguous([(h, 100.0) for h in hits])
+        return self._fuzzy(allowed, min_score)
+
+    def _fuzzy(self, allowed: set[int] | None, min_score: float) -> Resolution:
+        best: dict[int, tuple[float, str]] = {}
+        for v in self.variants:
+            for key, score, pos in process.extract(v, self.index.keys, scorer=fuzz.ratio, limit=8):
+                owner = self.index.owners[pos]
+                if (allowed is None or owner in allowed) and score > best.get(owner, (-1.0, ""))[0]:
+                    best[owner] = (float(score), key)
+        ranked = sorted(((i, sc) for i, (sc, _) in best.items()), key=lambda kv: -kv[1])
+        top = ranked[:5]
+        need = min_score + (5.0 if min(len(v) for v in self.variants) <= 6 else 0.0)
+        if not top or top[0][1] < need:
+            near = tuple(self.regions[i] for i, _ in top[:3])
+            return Resolution(self.query, "unknown", 0.0, None, near, tuple(s for _, s in top[:3]))
+        if len(top) > 1 and top[0][1] - top[1][1] < 4.0:
+            return self._ambiguous([kv for kv in top if top[0][1] - kv[1] < 4.0])
+        i, score = top[0]
+        written = self.index.written.get(best[i][1], best[i][1])
+        return Resolution(self.query, "fuzzy", round(score / 100.0, 3), self.regions[i], matched=written)  # type: ignore[arg-type]
+
+    def _ambiguous(self, scored: list[tuple[int, float]]) -> Resolution:
+        cands = tuple(self.regions[i] for i, _ in scored)
+        return Resolution(self.query, "ambiguous", 0.0, None, cands, tuple(s for _, s in scored))
 
 
 class Gazetteer:
@@ -229,6 +296,7 @@ class Gazetteer:
             for v in name_variants(name):
                 ck = compact(self._key(v, prefixes))
                 idx.exact.setdefault(ck, [])
+                idx.written.setdefault(ck, v)
                 if i not in idx.exact[ck]:
                     idx.exact[ck].append(i)
                     idx.keys.append(ck)
@@ -237,6 +305,7 @@ class Gazetteer:
             if code in self._by_code:
                 ck = compact(self._key(alias, prefixes))
                 idx.alias.setdefault(ck, []).append(self._by_code[code])
+                idx.written.setdefault(ck, alias)
         return idx
 
     @staticmethod
@@ -353,8 +422,10 @@ class Gazetteer:
 
         Case, extra spaces, prefixes (Ds., Desa, Kel., Kelurahan), joined or split words, pre-1972
         spellings and small typos are tolerated. ``kecamatan`` (a name or code) and ``kodepos``
-        narrow the choice; a name that fits several desa equally well is refused as "ambiguous" with
-        its candidates rather than guessed.
+        narrow the choice: a candidate where they point wins, even over an exact name elsewhere,
+        when its name is within ``min_score - HINT_SLACK`` (``passed_over`` then names the other).
+        A name that fits several desa equally well is refused as "ambiguous" with its candidates
+        rather than guessed.
         """
         preferred: set[int] | None = None
         if kecamatan:
@@ -366,10 +437,22 @@ class Gazetteer:
                 preferred = self._desa_of_kec[kec_code]
         if kodepos and kodepos.strip() in self._kodepos_to_desa:
             by_zip = set(self._kodepos_to_desa[kodepos.strip()])
-            preferred = by_zip if preferred is None else (preferred & by_zip) or preferred
+            # Kecamatan and kode pos that disagree both stay candidates: neither hint outranks the other.
+            preferred = by_zip if preferred is None else (preferred & by_zip) or (preferred | by_zip)
         return self._resolve(
             name, self._desa_index, self._desa, prefixes=None, preferred=preferred, min_score=min_score
         )
+
+    def desa_named(self, name: str) -> tuple[Desa, ...]:
+        """The desa whose name or a known alias is exactly ``name`` (normalised; no fuzzy matching)."""
+        key = compact(self._key(name, None))
+        hits = self._desa_index.exact.get(key, []) + self._desa_index.alias.get(key, [])
+        return tuple(self._desa[i] for i in dict.fromkeys(hits))
+
+    def kecamatan_named(self, name: str) -> tuple[Kecamatan, ...]:
+        """The kecamatan whose name is exactly ``name`` (normalised, "Kec." prefixes dropped)."""
+        key = compact(self._key(name, KECAMATAN_PREFIXES))
+        return tuple(self._kecamatan[i] for i in self._kec_index.exact.get(key, []))
 
     def _resolve(
         self,
@@ -386,57 +469,15 @@ class Gazetteer:
         variants = [v for v in variants if v]
         if not variants:
             return Resolution(query, "empty", 0.0)
-
-        def pick(hits: Iterable[int]) -> list[int]:
-            hits = list(dict.fromkeys(hits))
-            if preferred is not None:
-                inside = [h for h in hits if h in preferred]
-                if inside:
-                    return inside
-            return hits
-
-        for table, status in ((index.exact, "exact"), (index.alias, "alias")):
-            hits = pick(h for v in variants for h in table.get(v, []))
-            if len(hits) == 1:
-                return Resolution(query, status, 1.0, regions[hits[0]])  # type: ignore[arg-type]
-            if len(hits) > 1:
-                cands = tuple(regions[h] for h in hits)
-                return Resolution(query, "ambiguous", 0.0, None, cands, (100.0,) * len(cands))
-
-        # Fuzzy: best score per region over all name variants.
-        best: dict[int, float] = {}
-        for v in variants:
-            for _, score, pos in process.extract(v, index.keys, scorer=fuzz.ratio, limit=8):
-                owner = index.owners[pos]
-                best[owner] = max(best.get(owner, 0.0), float(score))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        lookup = _Lookup(query, variants, index, regions)
         if preferred is not None:
-            pref = [kv for kv in ranked if kv[0] in preferred]
-            if pref and pref[0][1] >= min_score:
-                ranked = pref
-        top = ranked[:5]
-        need = min_score + (5.0 if min(len(v) for v in variants) <= 6 else 0.0)
-        if not top or top[0][1] < need:
-            return Resolution(
-                query,
-                "unknown",
-                0.0,
-                None,
-                tuple(regions[i] for i, _ in top[:3]),  # type: ignore[misc]
-                tuple(s for _, s in top[:3]),
-            )
-        if len(top) > 1 and top[0][1] - top[1][1] < 4.0:
-            close = [kv for kv in top if top[0][1] - kv[1] < 4.0]
-            return Resolution(
-                query,
-                "ambiguous",
-                0.0,
-                None,
-                tuple(regions[i] for i, _ in close),  # type: ignore[misc]
-                tuple(s for _, s in close),
-            )
-        i, score = top[0]
-        return Resolution(query, "fuzzy", round(score / 100.0, 3), regions[i])  # type: ignore[arg-type]
+            inside = lookup.match(preferred, min_score - HINT_SLACK)
+            if inside.ok:
+                outside = [i for i in lookup.exact_hits() if i not in preferred]
+                return replace(inside, passed_over=tuple(regions[i] for i in outside))
+            if inside.status == "ambiguous" and not lookup.exact_hits():
+                return inside
+        return lookup.match(None, min_score)
 
     # ------------------------------------------------------------------ points
     def locate(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_gap_m: float = 250.0) -> PointLocation:

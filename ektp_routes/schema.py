@@ -40,6 +40,9 @@ class CardWarning(StrEnum):
     by :class:`ektp_routes.cards.ValidationRules` keeps its :class:`RejectReason` code)."""
 
     KECAMATAN_UNKNOWN = "kecamatan_unknown"
+    NIK_OUT_OF_REGION = "nik_out_of_region"
+    DESA_HINT_PREFERRED = "desa_hint_preferred"
+    DESA_FROM_ADDRESS = "desa_from_address"
     COORDINATES_SWAPPED = "coordinates_swapped"
     COORDINATES_INVALID = "coordinates_invalid"
 
@@ -118,6 +121,7 @@ CARDS = (
     "kecamatan_input",
     "desa_match",
     "desa_confidence",
+    "desa_matched",
 )
 """The accepted cards of a :class:`~ektp_routes.cards.CardList` (in memory; names only reach manifests)."""
 

@@ -6,6 +6,10 @@ written the way real registry exports are written: mixed case, prefixes, several
 joined or split desa names, small typos. Names are made up from common Indonesian given names and NIKs
 are structurally valid for the kecamatan, but none belongs to anyone.
 
+About 10% of households hold NIKs issued elsewhere (DKI Jakarta, Kota Bekasi, Karawang, Bogor, ...):
+a NIK keeps the region code of where it was first issued, and many residents moved in. These are
+drawn from their own deterministic stream, so every other field is the same as without them.
+
 An optional ``defect_rate`` plants defective rows (bad NIK, unknown desa, duplicates, missing fields,
 wrong kode pos ...); the ``defect`` column records the reason code the reader must reject each with,
 and the ground-truth columns (``household_id``, ``true_lon``, ``true_lat``, ``true_desa_kode``) let tests
@@ -32,215 +36,59 @@ import shapely
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import write_atomic
+from ektp_routes._text import compact, name_key, name_variants
 from ektp_routes.config import kecamatan_codes
-from ektp_routes.regions import METRES_PER_DEGREE, Desa, Gazetteer
+from ektp_routes.nik import RegionCodes
+from ektp_routes.regions import METRES_PER_DEGREE, Desa, Gazetteer, Resolution
 
 logger = logging.getLogger(__name__)
 
 #: Number of e-KTP cards Kabupaten Bekasi printed for door-to-door delivery.
 BEKASI_CARDS = 191_000
 
+# Word lists for made-up names and addresses (compact: one list per paragraph).
+# fmt: off
 _MALE = [
-    "Agus",
-    "Ahmad",
-    "Andi",
-    "Arif",
-    "Asep",
-    "Bambang",
-    "Budi",
-    "Dadang",
-    "Dedi",
-    "Deden",
-    "Dimas",
-    "Eko",
-    "Fajar",
-    "Hadi",
-    "Hendra",
-    "Heri",
-    "Iwan",
-    "Joko",
-    "Kurniawan",
-    "Nanang",
-    "Rizky",
-    "Rudi",
-    "Saepul",
-    "Slamet",
-    "Sutrisno",
-    "Taufik",
-    "Ujang",
-    "Wahyu",
-    "Yanto",
-    "Yusuf",
-    "Ade",
-    "Aldi",
-    "Bayu",
-    "Cecep",
-    "Dani",
-    "Endang",
-    "Firman",
-    "Gilang",
-    "Irfan",
-    "Jaka",
-    "Lukman",
-    "Maman",
-    "Nandang",
-    "Opik",
-    "Rahmat",
-    "Ridwan",
-    "Sigit",
-    "Tatang",
-    "Udin",
-    "Wawan",
+    "Agus", "Ahmad", "Andi", "Arif", "Asep", "Bambang", "Budi", "Dadang", "Dedi", "Deden", "Dimas", "Eko",
+    "Fajar", "Hadi", "Hendra", "Heri", "Iwan", "Joko", "Kurniawan", "Nanang", "Rizky", "Rudi", "Saepul",
+    "Slamet", "Sutrisno", "Taufik", "Ujang", "Wahyu", "Yanto", "Yusuf", "Ade", "Aldi", "Bayu", "Cecep",
+    "Dani", "Endang", "Firman", "Gilang", "Irfan", "Jaka", "Lukman", "Maman", "Nandang", "Opik", "Rahmat",
+    "Ridwan", "Sigit", "Tatang", "Udin", "Wawan"
 ]
 _FEMALE = [
-    "Siti",
-    "Nur",
-    "Sri",
-    "Dewi",
-    "Rina",
-    "Yuni",
-    "Ani",
-    "Lilis",
-    "Eneng",
-    "Euis",
-    "Fitri",
-    "Ika",
-    "Indah",
-    "Lina",
-    "Maya",
-    "Neneng",
-    "Nining",
-    "Putri",
-    "Ratna",
-    "Rini",
-    "Rosita",
-    "Sari",
-    "Tuti",
-    "Wati",
-    "Yanti",
-    "Aisyah",
-    "Ayu",
-    "Cucu",
-    "Dian",
-    "Elis",
-    "Entin",
-    "Hana",
-    "Iis",
-    "Imas",
-    "Kartika",
-    "Lestari",
-    "Mega",
-    "Nia",
-    "Novi",
-    "Nurul",
-    "Popon",
-    "Rahma",
-    "Santi",
-    "Tini",
-    "Umi",
-    "Wulan",
-    "Yati",
-    "Yeni",
-    "Zahra",
+    "Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Ani", "Lilis", "Eneng", "Euis", "Fitri", "Ika", "Indah",
+    "Lina", "Maya", "Neneng", "Nining", "Putri", "Ratna", "Rini", "Rosita", "Sari", "Tuti", "Wati", "Yanti",
+    "Aisyah", "Ayu", "Cucu", "Dian", "Elis", "Entin", "Hana", "Iis", "Imas", "Kartika", "Lestari", "Mega",
+    "Nia", "Novi", "Nurul", "Popon", "Rahma", "Santi", "Tini", "Umi", "Wulan", "Yati", "Yeni", "Zahra"
 ]
 _SECOND = [
-    "Hidayat",
-    "Saputra",
-    "Setiawan",
-    "Pratama",
-    "Nugraha",
-    "Kusuma",
-    "Rahayu",
-    "Wulandari",
-    "Permata",
-    "Hasanah",
-    "Maulana",
-    "Ramadhan",
-    "Sulaeman",
-    "Suryana",
-    "Gunawan",
-    "Hermawan",
-    "Santoso",
-    "Lestari",
-    "Handayani",
-    "Purnama",
-    "Firmansyah",
-    "Kurniasih",
-    "Rohmah",
-    "Sopandi",
-    "Sudrajat",
-    "Mulyani",
-    "Fauzi",
-    "Hakim",
-    "Anggraeni",
-    "Safitri",
+    "Hidayat", "Saputra", "Setiawan", "Pratama", "Nugraha", "Kusuma", "Rahayu", "Wulandari", "Permata",
+    "Hasanah", "Maulana", "Ramadhan", "Sulaeman", "Suryana", "Gunawan", "Hermawan", "Santoso", "Lestari",
+    "Handayani", "Purnama", "Firmansyah", "Kurniasih", "Rohmah", "Sopandi", "Sudrajat", "Mulyani", "Fauzi",
+    "Hakim", "Anggraeni", "Safitri"
 ]
 _FLOWERS = [
-    "Melati",
-    "Mawar",
-    "Kenanga",
-    "Anggrek",
-    "Flamboyan",
-    "Cempaka",
-    "Dahlia",
-    "Teratai",
-    "Kamboja",
-    "Seroja",
-    "Bougenville",
+    "Melati", "Mawar", "Kenanga", "Anggrek", "Flamboyan", "Cempaka", "Dahlia", "Teratai", "Kamboja",
+    "Seroja", "Bougenville"
 ]
 _KAMPUNG = [
-    "Babakan",
-    "Pulo",
-    "Gabus",
-    "Rawa",
-    "Bojong",
-    "Pangkalan",
-    "Tegal",
-    "Kebon",
-    "Sawah",
-    "Pondok",
-    "Kali",
-    "Kedung",
-    "Cibuntu",
-    "Tanjung",
-    "Leuwi",
-    "Cijambe",
-    "Sempu",
-    "Pabuaran",
-    "Ceger",
-    "Gardu",
-    "Jati",
-    "Bulak",
-    "Cabang",
-    "Kandang",
-    "Pasir",
+    "Babakan", "Pulo", "Gabus", "Rawa", "Bojong", "Pangkalan", "Tegal", "Kebon", "Sawah", "Pondok", "Kali",
+    "Kedung", "Cibuntu", "Tanjung", "Leuwi", "Cijambe", "Sempu", "Pabuaran", "Ceger", "Gardu", "Jati",
+    "Bulak", "Cabang", "Kandang", "Pasir"
 ]
-_KAMPUNG_SUFFIX = ["Kaler", "Kidul", "Tengah", "Baru", "Lama", "Girang", "Hilir", "Jaya", "Sari", "Indah"]
-_PERUM_A = ["Griya", "Bumi", "Taman", "Villa", "Puri", "Graha", "Pesona", "Citra", "Grand", "Mutiara"]
+_KAMPUNG_SUFFIX = [
+    "Kaler", "Kidul", "Tengah", "Baru", "Lama", "Girang", "Hilir", "Jaya", "Sari", "Indah"
+]
+_PERUM_A = [
+    "Griya", "Bumi", "Taman", "Villa", "Puri", "Graha", "Pesona", "Citra", "Grand", "Mutiara"
+]
 _PERUM_B = [
-    "Asri",
-    "Indah",
-    "Permai",
-    "Lestari",
-    "Mas",
-    "Harapan",
-    "Kencana",
-    "Sentosa",
-    "Residence",
-    "Regency",
+    "Asri", "Indah", "Permai", "Lestari", "Mas", "Harapan", "Kencana", "Sentosa", "Residence", "Regency"
 ]
 _STREET_A = [
-    "Raya",
-    "Masjid",
-    "Pendidikan",
-    "Pemuda",
-    "Merdeka",
-    "Veteran",
-    "Sukarela",
-    "Inpres",
-    "Kampung",
-    "H.",
+    "Raya", "Masjid", "Pendidikan", "Pemuda", "Merdeka", "Veteran", "Sukarela", "Inpres", "Kampung", "H."
 ]
+# fmt: on
 _UNKNOWN_DESA = (
     "Antah Berantah",
     "Kotabaru Permai",
@@ -260,8 +108,33 @@ DEFECT_KINDS = (
     "desa_unknown",
     "alamat_empty",
     "nama_empty",
-    "kodepos_mismatch",
+    "kodepos_invalid",
     "kecamatan_mismatch",
+)
+
+#: Share of households whose NIKs were issued elsewhere, and where (kabupaten/kota code, weight).
+#: The weights are an assumption of this generator (neighbours first), not a measured distribution.
+MOVED_IN_SHARE = 0.10
+_MOVED_FROM = (
+    ("3275", 30),  # Kota Bekasi
+    ("3175", 15),  # Jakarta Timur
+    ("3172", 8),  # Jakarta Utara
+    ("3171", 4),  # Jakarta Pusat
+    ("3173", 4),  # Jakarta Barat
+    ("3174", 4),  # Jakarta Selatan
+    ("3215", 10),  # Karawang
+    ("3201", 5),  # Kabupaten Bogor
+    ("3271", 2),  # Kota Bogor
+    ("3276", 3),  # Depok
+    ("3273", 2),  # Kota Bandung
+    ("3209", 2),  # Kabupaten Cirebon
+    ("3212", 2),  # Indramayu
+    ("3329", 3),  # Brebes
+    ("3301", 2),  # Cilacap
+    ("3578", 1),  # Surabaya
+    ("3603", 1),  # Kabupaten Tangerang
+    ("1871", 1),  # Bandar Lampung
+    ("1271", 1),  # Medan
 )
 
 EXPORT_COLUMNS = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
@@ -331,6 +204,7 @@ def synthetic_cards(
     rng = np.random.default_rng([seed, 10_000])
     df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)  # exports are not sorted by place
     df["NIK"] = _unique_niks(df["NIK"].to_numpy(), rng)
+    df["NIK"] = _moved_in(df["NIK"].to_numpy(), df["household_id"].to_numpy(), seed)
     df["defect"] = ""
     if defect_rate > 0:
         _plant_defects(df, defect_rate, rng, gaz)
@@ -378,20 +252,7 @@ def _desa_cards(
     kind = rng.choice(["kampung", "perum", "jalan"], size=n_set, p=[0.5, 0.25, 0.25])
     names = [_settlement_name(k, rng) for k in kind]
     which = rng.integers(0, n_set, n_hh)
-    hx = np.empty(n_hh)
-    hy = np.empty(n_hh)
-    todo = np.arange(n_hh)
-    shapely.prepare(poly)
-    lat_scale = METRES_PER_DEGREE * np.cos(np.radians(d.rep_lat))
-    for _ in range(30):
-        s = which[todo]
-        hx[todo] = cx[s] + rng.normal(0, 1, len(todo)) * spread_m[s] / lat_scale
-        hy[todo] = cy[s] + rng.normal(0, 1, len(todo)) * spread_m[s] / METRES_PER_DEGREE
-        todo = todo[~shapely.contains_xy(poly, hx[todo], hy[todo])]
-        if len(todo) == 0:
-            break
-    if len(todo):  # settlements hugging the border: place the last few anywhere in the desa
-        hx[todo], hy[todo] = _sample_in_polygon(poly, len(todo), rng)
+    hx, hy = _place_households(poly, d, cx, cy, spread_m, which, rng)
     # RW per settlement, RT by position along the settlement (about 40 households per RT).
     rw = (np.arange(n_set) % 15) + 1
     hh_rw = rw[which]
@@ -401,18 +262,7 @@ def _desa_cards(
         if len(idx):
             order = idx[np.argsort(hx[idx])]
             hh_rt[order] = 1 + np.arange(len(order)) // 40
-    house_no = rng.integers(1, 120, n_hh)
-    blok = rng.choice(list("ABCDEFGH"), n_hh)
-    alamat = []
-    for h in range(n_hh):
-        s = which[h]
-        if kind[s] == "kampung":
-            a = f"Kp. {names[s]}"
-        elif kind[s] == "perum":
-            a = f"Perum. {names[s]} Blok {blok[h]}{rng.integers(1, 12)} No. {house_no[h]}"
-        else:
-            a = f"{names[s]} No. {house_no[h]}"
-        alamat.append(a)
+    alamat = _addresses(kind, names, which, rng)
     card_hh = np.repeat(np.arange(n_hh), sizes)
     sex_f = rng.random(n) < 0.5
     nama = _names(sex_f, rng)
@@ -432,6 +282,52 @@ def _desa_cards(
     )
     _write_region_fields(out, gaz, d, rng, variations)
     return out
+
+
+def _place_households(
+    poly: shapely.Geometry,
+    d: Desa,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    spread_m: np.ndarray,
+    which: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Households scattered around their settlement's centre, redrawn until inside the desa."""
+    n_hh = len(which)
+    hx = np.empty(n_hh)
+    hy = np.empty(n_hh)
+    todo = np.arange(n_hh)
+    shapely.prepare(poly)
+    lat_scale = METRES_PER_DEGREE * np.cos(np.radians(d.rep_lat))
+    for _ in range(30):
+        s = which[todo]
+        hx[todo] = cx[s] + rng.normal(0, 1, len(todo)) * spread_m[s] / lat_scale
+        hy[todo] = cy[s] + rng.normal(0, 1, len(todo)) * spread_m[s] / METRES_PER_DEGREE
+        todo = todo[~shapely.contains_xy(poly, hx[todo], hy[todo])]
+        if len(todo) == 0:
+            break
+    if len(todo):  # settlements hugging the border: place the last few anywhere in the desa
+        hx[todo], hy[todo] = _sample_in_polygon(poly, len(todo), rng)
+    return hx, hy
+
+
+def _addresses(kind: np.ndarray, names: list[str], which: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """One address line per household, shaped by its settlement's kind."""
+    n_hh = len(which)
+    house_no = rng.integers(1, 120, n_hh)
+    blok = rng.choice(list("ABCDEFGH"), n_hh)
+    alamat = []
+    for h in range(n_hh):
+        s = which[h]
+        if kind[s] == "kampung":
+            a = f"Kp. {names[s]}"
+        elif kind[s] == "perum":
+            a = f"Perum. {names[s]} Blok {blok[h]}{rng.integers(1, 12)} No. {house_no[h]}"
+        else:
+            a = f"{names[s]} No. {house_no[h]}"
+        alamat.append(a)
+    return alamat
 
 
 def _settlement_name(kind: str, rng: np.random.Generator) -> str:
@@ -483,6 +379,54 @@ def _unique_niks(nik: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         s = pd.Series(nik)
         dup = s.duplicated()
     return nik
+
+
+def _mix(values: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed pseudo-random 64-bit number per value (splitmix64), independent of list order."""
+    z = values.astype(np.uint64) + np.uint64((salt * 0x9E3779B97F4A7C15) % 2**64)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _moved_in(nik: np.ndarray, household: np.ndarray, seed: int) -> np.ndarray:
+    """Give about :data:`MOVED_IN_SHARE` of households NIKs issued in another kabupaten/kota.
+
+    Drawn per household from a hash of (seed, household), not from the list's random stream: the
+    other fields, and the defects planted after, stay as they were; a household keeps its choice
+    whether its kecamatan is generated alone or with the whole list.
+    """
+    codes = RegionCodes.national()
+    h = _mix(household, 2 * seed + 1)
+    moved = (h >> np.uint64(11)).astype(np.float64) / float(2**53) < MOVED_IN_SHARE
+    if not moved.any():
+        return nik
+    regions = [r for r, _ in _MOVED_FROM]
+    weights = np.cumsum([w for _, w in _MOVED_FROM], dtype=float)
+    districts = {r: sorted(d for d in codes.districts if d.startswith(r)) for r in regions}
+    h2 = _mix(household[moved], 2 * seed + 2)
+    pick = np.searchsorted(
+        weights, (h2 % np.uint64(10_000)).astype(float) / 10_000 * weights[-1], side="right"
+    )
+    out = nik.copy()
+    for k, i in enumerate(np.flatnonzero(moved)):
+        choices = districts[regions[pick[k]]]
+        out[i] = choices[int(h2[k] >> np.uint64(32)) % len(choices)] + out[i][6:]
+    return _unique_by_serial(out)
+
+
+def _unique_by_serial(nik: np.ndarray) -> np.ndarray:
+    """Make NIKs unique by raising the serial of later duplicates (deterministic, no random draw)."""
+    seen: set[str] = set()
+    out = nik.copy()
+    for i, v in enumerate(out):
+        serial = int(v[12:])
+        while v in seen:
+            serial = serial % 9999 + 1
+            v = f"{v[:12]}{serial:04d}"
+        seen.add(v)
+        out[i] = v
+    return out
 
 
 def _write_region_fields(
@@ -568,9 +512,20 @@ def _desa_forms(gaz: Gazetteer, d: Desa, rng: np.random.Generator) -> list[str]:
     out = []
     for c in cands:
         r = gaz.resolve_desa(c, kecamatan=d.kecamatan_kode)
-        if r.ok and r.desa.kode == d.kode and c not in out:
+        if r.ok and r.desa.kode == d.kode and _plain_match(r, c) and c not in out:
             out.append(c)
     return out or [name]
+
+
+def _plain_match(r: Resolution, written: str) -> bool:
+    """A form that resolves on its own merit: not only because the kecamatan hint lowered the bar
+    (keeps the written forms, and so the random stream, what they were before hints could do that)."""
+    if r.passed_over:
+        return False
+    if r.status != "fuzzy":
+        return True
+    short = min(len(compact(name_key(v))) for v in name_variants(written)) <= 6
+    return r.confidence * 100 >= 85.0 + (5.0 if short else 0.0)
 
 
 def _plant_defects(df: pd.DataFrame, rate: float, rng: np.random.Generator, gaz: Gazetteer) -> None:
@@ -590,7 +545,7 @@ def _plant_defects(df: pd.DataFrame, rate: float, rng: np.random.Generator, gaz:
         if kind == "nik_format":
             nik = nik[:-1] if rng.random() < 0.5 else nik[:5] + "O" + nik[6:]
         elif kind == "nik_region":
-            nik = "3275" + nik[4:]  # Kota Bekasi, a different kabupaten/kota
+            nik = "99" + nik[2:]  # a province code that exists nowhere
         elif kind == "nik_date":
             nik = nik[:8] + "13" + nik[10:]
         elif kind == "nik_duplicate":
@@ -605,12 +560,15 @@ def _plant_defects(df: pd.DataFrame, rate: float, rng: np.random.Generator, gaz:
             df.at[r, "ALAMAT"] = ""
         elif kind == "nama_empty":
             df.at[r, "NAMA"] = " "
-        elif kind == "kodepos_mismatch":
+        elif kind == "kodepos_invalid":
+            # Another desa's kode pos (drawn as before) moved to the 13xxx range: not a Bekasi kode pos.
             df.at[r, "KEL/DESA"] = true.nama
-            df.at[r, "KODE POS"] = str(rng.choice([z for z in kodepos_all if z != true.kodepos]))
+            df.at[r, "KODE POS"] = "13" + str(rng.choice([z for z in kodepos_all if z != true.kodepos]))[2:]
         elif kind == "kecamatan_mismatch":
-            # The official desa name resolves to the true desa whatever kecamatan is written.
+            # The official desa name and its kode pos point at the true desa whatever kecamatan is
+            # written (without the kode pos, a similar name in the written kecamatan may rightly win).
             df.at[r, "KEL/DESA"] = true.nama
+            df.at[r, "KODE POS"] = true.kodepos
             others = [c.nama for c in kec if c.kode != true.kecamatan_kode]
             df.at[r, "KECAMATAN"] = str(rng.choice(others))
         df.at[r, "NIK"] = nik

@@ -181,4 +181,3 @@ def _leave(entry: Any) -> Leave:
         raise ConfigError(f"leave courier must be a whole number, not {courier!r}")
     first = _as_date(entry["from"], "leave.from")
     return Leave(str(entry["office"]), courier, first, _as_date(entry.get("to", first), "leave.to"))
-

@@ -32,7 +32,7 @@ def test_demo_cards_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[
     rej = tmp_path / "rejects.csv"
     assert main(["validate", str(out), "--rejects", str(rej), "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert "accepted:" in text and "rejected:" in text
+    assert "accepted:" in text and "rejected:" in text and "with warning nik_out_of_region" in text
     r = pd.read_csv(rej, dtype=str, encoding="utf-8-sig")
     assert len(r) > 0 and f"rejected: {len(r)}" in text
     assert main(["validate", str(out)]) == 0  # Bahasa Indonesia by default

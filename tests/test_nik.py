@@ -3,7 +3,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ektp_routes.nik import check_nik, clean_nik, mask_nik, nik_sex
+from ektp_routes.nik import (
+    NikOrigin,
+    RegionCodes,
+    check_nik,
+    clean_nik,
+    is_nik,
+    mask_nik,
+    nik_origins,
+    nik_reasons,
+    nik_sex,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +52,56 @@ def test_mask_and_sex() -> None:
     assert mask_nik(pd.Series(["3216061201900001", "123"])).tolist() == ["321606******0001", "***"]
     assert nik_sex("3216065201900001") == "P"
     assert nik_sex("3216061201900001") == "L"
+
+
+@pytest.mark.parametrize(
+    "nik",
+    [
+        "３２１６０６１２０１９００００１",  # full-width digits
+        "٣٢١٦٠٦١٢٠١٩٠٠٠٠١",  # Arabic-Indic digits
+        "३२१६०६१२०१९०००० १",  # Devanagari digits
+        "3216061201９00001",  # one full-width digit among ASCII ones
+    ],
+)
+def test_only_ascii_digits_are_digits(nik: str) -> None:
+    kec = [f"{i:02d}" for i in range(1, 24)]
+    assert check_nik([nik], region="3216", kecamatan_codes=kec) == ["nik_format"]
+    assert not is_nik(pd.Series([nik])).iloc[0]
+
+
+def test_a_name_in_the_nik_column_is_masked_whole() -> None:
+    masked = mask_nik(
+        pd.Series(["Siti Rahayu Binti Ahmad", "32160612019000O1", "３２１６０６１２０１９００００１"])
+    )
+    assert masked.tolist() == ["*" * 23, "*" * 16, "*" * 16]
+    assert mask_nik(pd.Series(["3216061201900001"])).iloc[0] == "321606******0001"
+
+
+def test_national_code_list() -> None:
+    codes = RegionCodes.national()
+    assert len(codes.provinces) == 38 and len(codes.regencies) == 514 and len(codes.districts) == 7265
+    assert (
+        codes.provinces["31"] == "Daerah Khusus Ibukota Jakarta"
+        and codes.regencies["3216"] == "Kabupaten Bekasi"
+    )
+    assert codes.regency_label("3275") == "Kota Bekasi, Jawa Barat (32.75)"
+    assert {f"3216{i:02d}" for i in range(1, 24)} <= codes.districts
+    assert "99" not in codes.provinces
+
+
+def test_origins_against_the_national_list() -> None:
+    niks = {
+        "3216061201900001": NikOrigin.HOME,
+        "3216991201900001": NikOrigin.HOME_UNLISTED,  # a kecamatan code Bekasi does not have (today)
+        "3175041201900001": NikOrigin.ELSEWHERE,  # Jakarta Timur
+        "3275011201900001": NikOrigin.ELSEWHERE,  # Kota Bekasi
+        "3299011201900001": NikOrigin.UNLISTED,  # unknown kabupaten under a known province (Jawa Barat)
+        "9116011201900001": NikOrigin.UNLISTED,  # a Papua code no longer listed (the 2022 split)
+        "9901011201900001": NikOrigin.NOWHERE,
+        "32160612019": NikOrigin.NOT_A_NIK,
+    }
+    got = nik_origins(pd.Series(list(niks)), region="3216", codes=RegionCodes.national())
+    assert got.tolist() == list(niks.values())
+    # With the national provinces, only a province that exists nowhere is a nik_region reason.
+    reasons = nik_reasons(pd.Series(list(niks)), region="3216", provinces=RegionCodes.national().provinces)
+    assert reasons.tolist() == ["", "", "", "", "", "", "nik_region", "nik_format"]

@@ -152,3 +152,34 @@ def test_check_consistency(gaz: Gazetteer) -> None:
     }
     assert gaz.check(desa=d, kodepos="99999")[0].reason == "kodepos_invalid"
     assert gaz.check(desa=d, nik="3275101201900001")[0].reason == "nik_region"
+    assert gaz.check(desa=d, kecamatan="Kec. Antah")[0].reason == "kecamatan_unknown"
+
+
+def test_a_candidate_inside_the_stated_kecamatan_wins_and_says_what_it_passed_over(gaz: Gazetteer) -> None:
+    # "Sirnajaya" is exactly a desa of Serang Baru; written with kecamatan Cibarusah it is Sirnajati.
+    r = gaz.resolve_desa("Sirnajaya", kecamatan="Cibarusah")
+    assert (r.desa.nama, r.status, r.matched) == ("Sirnajati", "fuzzy", "Sirnajati")
+    assert [d.nama for d in r.passed_over] == ["Sirnajaya"]  # type: ignore[union-attr]
+    assert "Sirnajaya (Serang Baru" in r.describe()
+    # The kode pos of Cibarusah says the same; without any hint the exact name wins.
+    assert gaz.resolve_desa("Sirnajaya", kodepos="17340").desa.nama == "Sirnajati"
+    plain = gaz.resolve_desa("Sirnajaya")
+    assert (plain.desa.nama, plain.status, plain.passed_over) == ("Sirnajaya", "exact", ())
+    # Kecamatan and kode pos that disagree: neither outranks the other, the exact name stands.
+    assert gaz.resolve_desa("Sirnajaya", kecamatan="Cibarusah", kodepos="17330").desa.nama == "Sirnajaya"
+    # A name far from every desa of the stated kecamatan is not forced into it.
+    far = gaz.resolve_desa("Karangbahagia", kecamatan="Setu")
+    assert far.desa.nama == "Karangbahagia" and not far.passed_over
+
+
+def test_alias_used_is_reported(gaz: Gazetteer) -> None:
+    r = gaz.resolve_desa("Jalenjaya")
+    assert (r.status, r.matched, r.desa.nama) == ("alias", "Jalenjaya", "Jejalenjaya")
+    assert "via 'Jalenjaya'" in r.describe()
+
+
+def test_exact_lookups_by_name(gaz: Gazetteer) -> None:
+    assert [d.nama for d in gaz.desa_named("TELAGA ASIH")] == ["Telaga Asih"]
+    assert [d.nama for d in gaz.desa_named("Jalenjaya")] == ["Jejalenjaya"]  # aliases count
+    assert gaz.desa_named("Cikarang Timur") == ()
+    assert [k.nama for k in gaz.kecamatan_named("Kec. Cikarang Timur")] == ["Cikarang Timur"]

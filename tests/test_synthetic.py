@@ -95,3 +95,25 @@ def test_write_and_read_back(tmp_path: Path, suffix: str) -> None:
     res = read_cards(path)
     assert len(res.cards) == 300
     assert res.cards.nik.tolist() == df.NIK.tolist()
+
+
+def test_about_a_tenth_hold_niks_from_elsewhere_and_nothing_else_changes(
+    cards: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ektp_routes.synthetic as synthetic
+
+    elsewhere = ~cards.NIK.str.startswith("3216")
+    assert 0.08 < elsewhere.mean() < 0.12
+    assert cards[elsewhere].groupby("household_id").NIK.apply(lambda s: s.str[:4].nunique()).eq(1).all()
+    assert {"3275", "3175", "3215"} <= set(
+        cards.NIK[elsewhere].str[:4]
+    )  # Kota Bekasi, Jakarta Timur, Karawang
+    monkeypatch.setattr(synthetic, "MOVED_IN_SHARE", 0.0)
+    stay = synthetic_cards(20_000, seed=3)
+    pd.testing.assert_frame_equal(cards.drop(columns="NIK"), stay.drop(columns="NIK"))
+    assert (cards.NIK.str[6:12] == stay.NIK.str[6:12]).all()  # only where the NIK was issued differs
+    assert (cards.NIK[~elsewhere] == stay.NIK[~elsewhere]).mean() > 0.999
+    # The reader accepts them all, each with one out-of-region warning.
+    res = read_cards(cards.drop(columns=["true_lon", "true_lat"]))
+    assert len(res.cards) == len(cards)
+    assert res.warning_counts()["nik_out_of_region"] == elsewhere.sum()

@@ -1,0 +1,311 @@
+"""A card list's cells mapped to fields and cleaned, with what several checks share.
+
+:func:`prepare` turns a :class:`~ektp_routes.reader.RawTable` and its column mapping into
+:class:`CardRows`: cleaned NIK, name and address text, RT/RW, usable coordinates, each NIK's place
+of issue and each row's desa, resolved once per distinct way of writing it (from the desa column,
+or from the address text when the column is missing, empty or holds a kecamatan name). The checks
+of :mod:`ektp_routes.cards` read these values; nothing here rejects a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ektp_routes._errors import ConfigError
+from ektp_routes._text import parse_rt_rw
+from ektp_routes.address import find_desa
+from ektp_routes.nik import RegionCodes, clean_nik, nik_origins, nik_reasons
+from ektp_routes.reader import RawTable
+from ektp_routes.regions import Gazetteer, Resolution
+from ektp_routes.schema import CardWarning, RejectReason
+
+Policy = Literal["reject", "warn"]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationRules:
+    """How strict the reader is about what does not stop a delivery.
+
+    Parameters
+    ----------
+    nik_region
+        "warn" (default): a NIK issued elsewhere in Indonesia (people keep their NIK when they move)
+        is accepted with a ``nik_out_of_region`` warning, and a kecamatan code this kabupaten no
+        longer has with a ``nik_kecamatan_unknown`` warning; only a province code that exists nowhere
+        is rejected. "reject": every NIK not issued in this kabupaten is rejected (``nik_region``).
+    kodepos_mismatch
+        "warn" (default) or "reject" when the kode pos is another desa's of this kabupaten (the desa
+        name is the stronger signal). A kode pos this kabupaten does not use is always rejected.
+    nik_kecamatan_mismatch
+        "warn" (default) or "reject" when the NIK's kecamatan code differs from the desa's kecamatan
+        (people who moved keep their NIK).
+    min_desa_score
+        Minimum similarity (0-100) for a misspelt desa name to be accepted.
+    """
+
+    nik_region: Policy = "warn"
+    kodepos_mismatch: Policy = "warn"
+    nik_kecamatan_mismatch: Policy = "warn"
+    min_desa_score: float = 85.0
+
+    def __post_init__(self) -> None:
+        for name in ("nik_region", "kodepos_mismatch", "nik_kecamatan_mismatch"):
+            if getattr(self, name) not in ("reject", "warn"):
+                raise ConfigError(
+                    f"ValidationRules.{name} must be 'reject' or 'warn', not {getattr(self, name)!r}"
+                )
+        if not 0 < self.min_desa_score <= 100:
+            raise ConfigError("ValidationRules.min_desa_score must be in (0, 100]")
+
+    def rejects(self, reason: RejectReason) -> bool:
+        """Whether ``reason`` rejects a row under these rules (else it is a warning)."""
+        policy = {
+            RejectReason.KODEPOS_MISMATCH: self.kodepos_mismatch,
+            RejectReason.NIK_KECAMATAN_MISMATCH: self.nik_kecamatan_mismatch,
+            RejectReason.NIK_KECAMATAN_UNKNOWN: self.nik_region,
+            RejectReason.NIK_REGION: self.nik_region,
+        }
+        return policy.get(reason, "reject") == "reject"
+
+    @classmethod
+    def strict(cls) -> ValidationRules:
+        """Every inconsistency rejects (the reader's behaviour before out-of-region NIKs were accepted)."""
+        return cls(nik_region="reject", kodepos_mismatch="reject", nik_kecamatan_mismatch="reject")
+
+
+@dataclass(frozen=True)
+class DesaMatches:
+    """The desa of each row: status, description, code, confidence, the name matched, and a note
+    (warning code and message, "" when none) when the desa came from the address text or a hint."""
+
+    status: npt.NDArray[np.object_]
+    description: npt.NDArray[np.object_]
+    kode: npt.NDArray[np.object_]
+    confidence: npt.NDArray[np.float64]
+    matched: npt.NDArray[np.object_]
+    note_code: npt.NDArray[np.object_]
+    note: npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """Card coordinates made usable: swapped pairs swapped back, unusable values NaN."""
+
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    swapped: npt.NDArray[np.bool_]
+    invalid: npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class CardRows:
+    """A card list's cells mapped to fields and cleaned, with what the checks share (read-only).
+
+    ``nik_reason`` holds the NIK's structural reason code ("" when sound), ``nik_origin`` its
+    :class:`~ektp_routes.nik.NikOrigin` against the national code list.
+    """
+
+    raw: RawTable
+    nik: pd.Series
+    nama: pd.Series
+    alamat: pd.Series
+    desa_input: pd.Series
+    kecamatan_input: pd.Series
+    kodepos_input: pd.Series
+    rt: pd.Series
+    rw: pd.Series
+    nik_reason: pd.Series
+    nik_origin: pd.Series
+    desa: DesaMatches
+    coordinates: Coordinates
+    gazetteer: Gazetteer
+    rules: ValidationRules
+    codes: RegionCodes
+
+    @property
+    def n(self) -> int:
+        return len(self.nik)
+
+    @property
+    def region4(self) -> str:
+        """The kabupaten's 4-digit NIK prefix ("3216")."""
+        return self.gazetteer.region_code.replace(".", "")[:4]
+
+
+def column(raw: pd.DataFrame, mapping: Mapping[str, str], canon: str) -> pd.Series:
+    """The stripped text of one field ("" for every row when the file has no such column)."""
+    if canon not in mapping:
+        return pd.Series([""] * len(raw), index=raw.index, dtype=object)
+    return raw[mapping[canon]].astype(object).fillna("").astype(str).str.strip()
+
+
+def prepare(
+    raw: RawTable,
+    mapping: Mapping[str, str],
+    gaz: Gazetteer,
+    rules: ValidationRules,
+    codes: RegionCodes | None = None,
+) -> CardRows:
+    """Map a raw table's cells to fields, clean them and resolve what several checks share."""
+    codes = codes or RegionCodes.national()
+    frame = raw.frame.reset_index(drop=True)
+    nik = clean_nik(column(frame, mapping, "nik"))
+    alamat = column(frame, mapping, "alamat").str.replace(r"\s+", " ", regex=True)
+    written = _Written(
+        column(frame, mapping, "desa"),
+        column(frame, mapping, "kecamatan"),
+        column(frame, mapping, "kodepos").str.replace(r"\.0$", "", regex=True),
+        alamat,
+    )
+    rt, rw = _rt_rw(frame, mapping, alamat)
+    region4 = gaz.region_code.replace(".", "")[:4]
+    strict = rules.nik_region == "reject"
+    kec_codes = [k.kode.split(".")[-1] for k in gaz.all_kecamatan] if strict else None
+    return CardRows(
+        raw=raw,
+        nik=nik,
+        nama=column(frame, mapping, "nama").str.replace(r"\s+", " ", regex=True),
+        alamat=alamat,
+        desa_input=written.desa,
+        kecamatan_input=written.kecamatan,
+        kodepos_input=written.kodepos,
+        rt=rt,
+        rw=rw,
+        nik_reason=nik_reasons(
+            nik, region=region4, kecamatan_codes=kec_codes, provinces=None if strict else codes.provinces
+        ),
+        nik_origin=nik_origins(nik, region=region4, codes=codes),
+        desa=_resolve_desa(written, gaz, rules),
+        coordinates=_coordinates(frame, mapping),
+        gazetteer=gaz,
+        rules=rules,
+        codes=codes,
+    )
+
+
+@dataclass(frozen=True)
+class _Written:
+    desa: pd.Series
+    kecamatan: pd.Series
+    kodepos: pd.Series
+    alamat: pd.Series
+
+
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A resolution and, when it failed after looking in the address, why (in place names only)."""
+
+    resolution: Resolution
+    why: str = ""
+
+
+def _resolve_desa(w: _Written, gaz: Gazetteer, rules: ValidationRules) -> DesaMatches:
+    """Resolve each distinct (desa, kecamatan, kode pos); fall back to the address text per row."""
+    codes, uniq = pd.factorize(w.desa + _SEP + w.kecamatan + _SEP + w.kodepos)
+    found: list[_Found] = []
+    for u in uniq:
+        d, kc, z = str(u).split(_SEP)
+        r = gaz.resolve_desa(d, kecamatan=kc or None, kodepos=z or None, min_score=rules.min_desa_score)
+        found.append(_Found(r))
+    # Rows whose desa column is empty, or holds a kecamatan name rather than a desa, look in the address.
+    to_text = np.array([_look_in_address(f.resolution, gaz) for f in found] + [False])
+    rows = np.flatnonzero(to_text[codes])
+    if len(rows):
+        key = w.alamat[rows] + _SEP + w.kecamatan[rows] + _SEP + w.kodepos[rows] + _SEP + w.desa[rows]
+        tcodes, tuniq = pd.factorize(key)
+        codes = codes.copy()
+        codes[rows] = len(found) + tcodes
+        found += [_from_address(str(u), gaz) for u in tuniq]
+    return _matches(found, codes)
+
+
+def _look_in_address(r: Resolution, gaz: Gazetteer) -> bool:
+    return r.status == "empty" or (r.status not in ("exact", "alias") and bool(gaz.kecamatan_named(r.query)))
+
+
+def _from_address(key: str, gaz: Gazetteer) -> _Found:
+    alamat, kec, zip_code, desa_field = key.split(_SEP)
+    is_kec = bool(desa_field) and bool(gaz.kecamatan_named(desa_field))
+    r = find_desa(alamat, gaz, kecamatan=kec or (desa_field if is_kec else None), kodepos=zip_code or None)
+    if r.ok or r.status == "ambiguous":
+        return _Found(r)
+    if is_kec:
+        why = f"{desa_field!r} is a kecamatan, not a desa/kelurahan, and the address names no desa in it"
+        return _Found(Resolution(desa_field, "unknown", 0.0), why)
+    return _Found(Resolution("", "empty", 0.0), "desa/kelurahan is empty and the address names none")
+
+
+def _matches(found: list[_Found], codes: npt.NDArray[np.intp]) -> DesaMatches:
+    res = [f.resolution for f in found]
+    notes = [_note(r) for r in res]
+    return DesaMatches(
+        status=np.array([r.status for r in res], dtype=object)[codes],
+        description=np.array([f.why or f.resolution.describe() for f in found], dtype=object)[codes],
+        kode=np.array([r.desa.kode if r.ok else "" for r in res], dtype=object)[codes],
+        confidence=np.array([r.confidence for r in res], dtype=float)[codes],
+        matched=np.array([r.matched if r.ok else "" for r in res], dtype=object)[codes],
+        note_code=np.array([c for c, _ in notes], dtype=object)[codes],
+        note=np.array([m for _, m in notes], dtype=object)[codes],
+    )
+
+
+def _note(r: Resolution) -> tuple[str, str]:
+    if not r.ok:
+        return "", ""
+    if r.status == "address":
+        return str(
+            CardWarning.DESA_FROM_ADDRESS
+        ), f"desa/kelurahan taken from the address text: {r.describe()}"
+    if r.passed_over:
+        return str(CardWarning.DESA_HINT_PREFERRED), r.describe()
+    return "", ""
+
+
+def _to_float(s: pd.Series) -> npt.NDArray[np.float64]:
+    return pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
+
+
+def _coordinates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> Coordinates:
+    n = len(frame)
+    if "lon" not in mapping and "lat" not in mapping:
+        nan = np.full(n, np.nan)
+        return Coordinates(nan, nan.copy(), np.zeros(n, bool), np.zeros(n, bool))
+    lon_text, lat_text = column(frame, mapping, "lon"), column(frame, mapping, "lat")
+    lon, lat = _to_float(lon_text), _to_float(lat_text)
+    with np.errstate(invalid="ignore"):
+        swapped = (lat >= 90.0) & (lat <= 180.0) & (lon >= -15.0) & (lon <= 10.0)
+        lon, lat = np.where(swapped, lat, lon), np.where(swapped, lon, lat)
+        valid = (np.abs(lon) <= 180) & (np.abs(lat) <= 90) & ~((lon == 0) & (lat == 0))
+    given = (lon_text.ne("") | lat_text.ne("")).to_numpy()
+    return Coordinates(np.where(valid, lon, np.nan), np.where(valid, lat, np.nan), swapped, given & ~valid)
+
+
+def _rt_number(s: pd.Series) -> pd.Series:
+    """ "RT.3", "03", "3", "003" -> "003"; "" when no number (vectorised :func:`normalise_rt`)."""
+    num = s.str.extract(r"([0-9]{1,3})", expand=False)
+    return num.fillna("").astype(object).str.zfill(3).where(num.notna(), "")
+
+
+def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """RT/RW from their columns, a combined column, or the address text."""
+    rt = _rt_number(column(frame, mapping, "rt"))
+    rw = _rt_number(column(frame, mapping, "rw"))
+    if "rt_rw" in mapping:
+        both = column(frame, mapping, "rt_rw").str.extract(r"([0-9]{1,3})[^0-9]+([0-9]{1,3})")
+        rt = rt.where(rt.ne(""), _rt_number(both[0].fillna("")))
+        rw = rw.where(rw.ne(""), _rt_number(both[1].fillna("")))
+    need = rt.eq("") | rw.eq("")
+    if need.any():
+        from_addr = alamat[need].map(parse_rt_rw)
+        rt[need] = rt[need].where(rt[need].ne(""), from_addr.str[0])
+        rw[need] = rw[need].where(rw[need].ne(""), from_addr.str[1])
+    return rt, rw
