@@ -141,3 +141,33 @@ def test_second_cli_process_resumes_whatever_its_hash_seed(tmp_path: Path) -> No
         assert len(list((out / ".work").glob("office-*.json"))) == 2  # not one more per run
     assert "resumed office" not in logs[0]
     assert logs[1].count("resumed office") == 2
+
+
+def test_stop_off_the_road_network_is_planned_on_a_straight_leg() -> None:
+    """Issue 13: a stop with no road within the snap limit is planned (straight legs), not dropped;
+    strict mode leaves it out as unreachable, with the distance to the road in the reason."""
+    import networkx as nx
+
+    from ektp_routes.network import RoadNetwork
+
+    g = nx.MultiDiGraph()
+    for n in range(6):
+        g.add_node(n, x=107.10 + 0.002 * n, y=-6.20 - 0.001 * n)  # a street through the stops
+    for n in range(5):
+        g.add_edge(n, n + 1, length=247.0, highway="residential")
+        g.add_edge(n + 1, n, length=247.0, highway="residential")
+    job = _job(n=6)
+    far = job.stops.copy()
+    far.loc[5, ["lon", "lat"]] = (107.104, -6.215)  # more than 1 km from the street
+    for strict in (False, True):
+        net = RoadNetwork(g, strict=strict)
+        res = runner.solve_office(OfficeJob(job.office, far, net, job.params, job.service))
+        routed = {s for r in res.routes for s in r.stop_ids}
+        left = {x.stop_id: x for x in res.left_out}
+        assert routed | set(left) == set(far["stop_id"])
+        if strict:
+            assert set(left) == {"S0000000005"} and "too_far_from_road" in left["S0000000005"].message
+        else:
+            assert left == {} and "S0000000005" in routed
+            leg = next(r for r in res.routes if "S0000000005" in r.stop_ids).geometry
+            assert (107.104, -6.215) in leg
