@@ -40,13 +40,18 @@ def main():
     t = time.perf_counter()
     from ektp_routes import read_cards
     res = read_cards({str(path)!r})
-    return {{"seconds": time.perf_counter() - t, "accepted": len(res.cards), "rejected": len(res.rejects)}}
+    return {{"seconds": time.perf_counter() - t, "accepted": len(res.cards), "rejected": len(res.rejects),
+            "warnings": {{str(k): int(v) for k, v in res.warning_counts().items()}}}}
 """
     med, peak, runs = run_isolated(code, args.repeat)
     times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
     print(f"runs (s): {times}")
     print(
         f"accepted={runs[0]['accepted']} rejected={runs[0]['rejected']} (planted defects: {(df.defect != '').sum()})"
+    )
+    elsewhere = int((~df.NIK.str.startswith("3216") & df.defect.eq("")).sum())
+    print(
+        f"warnings on accepted cards: {runs[0]['warnings']} (clean rows with a NIK issued elsewhere: {elsewhere})"
     )
     print(
         f"read_cards n={len(df)} format={args.format} median_s={med:.2f} peak_rss_mib={peak:.0f} "
