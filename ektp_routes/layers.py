@@ -29,6 +29,7 @@ import shapely
 from ektp_routes import schema
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import Precision
+from ektp_routes.stops import HOUSE_PRECISIONS
 from ektp_routes.workcalendar import WorkCalendar
 
 WGS84 = "EPSG:4326"
@@ -80,12 +81,15 @@ class PlanLayers:
     stops: gpd.GeoDataFrame
     offices: gpd.GeoDataFrame
     desa: gpd.GeoDataFrame
+    blocks: gpd.GeoDataFrame | None = None
 
     def items(self) -> list[tuple[str, gpd.GeoDataFrame]]:
-        """(layer name, layer) in drawing order, bottom first."""
+        """(layer name, layer) in drawing order, bottom first (``blocks`` only when the plan has some)."""
+        blocks = [("blocks", self.blocks)] if self.blocks is not None and len(self.blocks) else []
         return [
             ("desa", self.desa),
             ("routes", self.routes),
+            *blocks,
             ("stops", self.stops),
             ("offices", self.offices),
         ]
@@ -178,11 +182,15 @@ def stops_layer(
             "arrival": [hhmm(v, start_hour=start_hour) for v in s["arrival_s"]],
             "arrival_min": minutes(s["arrival_s"]),
             "arrival_s": pd.to_numeric(s["arrival_s"]).round(1),
+            "until": [hhmm(v, start_hour=start_hour) for v in _column(s, "until_s", np.nan)],
+            "visit": pd.to_numeric(_column(s, "visit", 0)).where(s["status"] == "planned").astype("Int64"),
             "cards": s["cards"].astype(int),
             "desa_kode": s["desa_kode"].astype(str),
             "desa": s["desa"].astype(str),
             "rw": s["rw"].fillna("").astype(str),
             "rt": s["rt"].fillna("").astype(str),
+            "settlement": _column(s, "settlement", "").fillna("").astype(str),
+            "households": pd.to_numeric(_column(s, "doors", np.nan)).round(1),
             "precision": s["precision"].astype(str),
             "status": s["status"].astype(str),
             "reason_code": s["reason_code"].fillna("").astype(str),
@@ -194,6 +202,21 @@ def stops_layer(
     )
     pts = shapely.points(s["lon"].to_numpy(dtype=float), s["lat"].to_numpy(dtype=float))
     return gpd.GeoDataFrame(out[list(schema.STOP_FEATURE)], geometry=pts, crs=WGS84)
+
+
+def _column(frame: pd.DataFrame, name: str, default: object) -> pd.Series:
+    # Block fields exist only when stops were grouped into delivery blocks.
+    return frame[name] if name in frame.columns else pd.Series(default, index=frame.index)
+
+
+def blocks_layer(stops: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The delivery blocks of the plan (stops not known to the house: a settlement, RW and RT at the
+    best point known for it), with who visits them when; the fields of
+    :data:`ektp_routes.schema.BLOCK_FEATURE`."""
+    if not len(stops):
+        return stops.iloc[:0]
+    keep = ~stops["precision"].isin(HOUSE_PRECISIONS) & stops["settlement"].ne("")
+    return stops.loc[keep, [*schema.BLOCK_FEATURE, "geometry"]].reset_index(drop=True)
 
 
 def offices_layer(tables: PlanTables) -> gpd.GeoDataFrame:
@@ -310,9 +333,11 @@ def plan_layers(
         Planning day number (1-based) -> calendar date; without it the ``date`` fields are empty.
     """
     gaz = gazetteer or Gazetteer.bekasi()
+    stops = stops_layer(tables, start_hour=start_hour, dates=dates)
     return PlanLayers(
         routes=routes_layer(tables, start_hour=start_hour, dates=dates),
-        stops=stops_layer(tables, start_hour=start_hour, dates=dates),
+        stops=stops,
         offices=offices_layer(tables),
         desa=desa_layer(tables, gaz),
+        blocks=blocks_layer(stops),
     )

@@ -24,15 +24,17 @@ _GEOMETRY = {
     "routes": ("Line", "LineString"),
     "stops": ("Point", "Point"),
     "offices": ("Point", "Point"),
+    "blocks": ("Point", "Point"),
     "desa": ("Polygon", "MultiPolygon"),
 }
 _TITLES = {
     "routes": "map.layer_routes",
     "stops": "map.layer_stops",
     "offices": "map.layer_offices",
+    "blocks": "map.layer_blocks",
     "desa": "map.layer_desa",
 }
-_ORDER = ("offices", "stops", "routes", "desa")  # top of the layer list first
+_ORDER = ("offices", "stops", "blocks", "routes", "desa")  # top of the layer list first
 
 
 def _layer_id(name: str) -> str:

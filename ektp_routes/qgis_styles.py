@@ -3,7 +3,8 @@
 - routes: categorized by courier (the map's colours), day a plain field to filter on;
 - stops: rules by status and, for planned stops, by precision (exact / settlement / desa-level);
 - offices: categorized by placeholder, labelled with the office name;
-- desa: graduated choropleth of cards (the map's classes), outlined, labelled with the desa name.
+- desa: graduated choropleth of cards (the map's classes), outlined, labelled with the desa name;
+- blocks (when the plan has delivery blocks): categorized by how their point is known.
 
 The QML is the document QGIS itself writes for "Save style"; :func:`layer_style` returns it as text and
 :func:`style_elements` the ``renderer-v2``/``labeling`` elements a project's ``maplayer`` embeds.
@@ -207,6 +208,14 @@ def style_elements(name: str, layers: PlanLayers, t: Messages) -> list[ET.Elemen
             ("true", t("map.placeholder"), _marker("#bbbbbb", "4", "square", "#111111")),
         ]
         return [_categorized("placeholder", cats), _labeling("name", "10", "0")]
+    if name == "blocks":
+        cats = [
+            ("block", t("precision.block"), _marker("#e66101", "3.2", "square")),
+            ("street", t("precision.street"), _marker("#fdb863", "3.0", "square")),
+            ("settlement", t("precision.settlement"), _marker("#b2abd2", "3.0", "square")),
+            ("desa", t("precision.desa"), _marker("#5e3c99", "3.0", "square")),
+        ]
+        return [_categorized("precision", cats)]
     if name == "desa":
         breaks = class_breaks(layers.desa["cards"])
         return [_graduated("cards", breaks, class_labels(breaks)), _labeling("desa", "8", "1")]

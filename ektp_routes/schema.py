@@ -187,11 +187,15 @@ STOP_FEATURE = (
     "arrival",
     "arrival_min",
     "arrival_s",
+    "until",
+    "visit",
     "cards",
     "desa_kode",
     "desa",
     "rw",
     "rt",
+    "settlement",
+    "households",
     "precision",
     "status",
     "reason_code",
@@ -200,7 +204,32 @@ STOP_FEATURE = (
 )
 """Properties of a ``stops.geojson`` feature and fields of the ``stops`` layer of ``plan.gpkg``
 (:func:`ektp_routes.layers.stops_layer`): who delivers it when, where (desa, RW, RT) and how precisely
-it is known; times as HH:MM and minutes next to seconds; no address, no names."""
+it is known; times as HH:MM and minutes next to seconds; no address, no names. For a delivery block
+(``settlement``, RW, RT, estimated ``households``) the courier is there from ``arrival`` to ``until``;
+``visit`` numbers the walks of a route (consecutive blocks of one settlement are one walk)."""
+
+BLOCK_FEATURE = (
+    "stop_id",
+    "office_id",
+    "route_id",
+    "courier",
+    "day",
+    "date",
+    "visit",
+    "arrival",
+    "until",
+    "desa_kode",
+    "desa",
+    "settlement",
+    "rw",
+    "rt",
+    "households",
+    "cards",
+    "precision",
+    "status",
+)
+"""Fields of the ``blocks`` layer of ``plan.gpkg``: the delivery blocks (stops known to a settlement,
+RW and RT rather than to the house) and who visits them when."""
 
 ROUTES = (
     "route_id",

@@ -145,10 +145,16 @@ def _stops_json(
         "route": [route_index.get(r, -1) for r in stops["route_id"]],
         "office": [office_index.get(o, -1) for o in stops["office_id"]],
         "seq": [int(s) if pd.notna(s) else 0 for s in stops["sequence"]],
-        "arrival": stops["arrival"].tolist(),
+        "arrival": [
+            a if not u or u == a else f"{a} - {u}"
+            for a, u in zip(stops["arrival"], stops["until"], strict=True)
+        ],
         "cards": stops["cards"].astype(int).tolist(),
         "desa": [desa_index.get(d, -1) for d in stops["desa"]],
-        "rwrt": [f"{rw or '-'} / {rt or '-'}" for rw, rt in zip(stops["rw"], stops["rt"], strict=True)],
+        "rwrt": [
+            (f"{place}, " if place else "") + f"{rw or '-'} / {rt or '-'}"
+            for place, rw, rt in zip(stops["settlement"], stops["rw"], stops["rt"], strict=True)
+        ],
         "precision": [prec_index.get(p, len(prec_index) - 1) for p in stops["precision"]],
         "status": [status_index.get(s, 1) for s in stops["status"]],
         "reason": [_reason_text(c, r, t) for c, r in zip(stops["reason_code"], stops["reason"], strict=True)],

@@ -39,3 +39,11 @@ def offices() -> list[PostOffice]:
 def small_plan() -> Any:
     """The PlanResult (cached: planning takes a few seconds)."""
     return plan_file(cards(), config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=offices())
+
+
+@lru_cache(maxsize=1)
+def registry_plan() -> Any:
+    """A plan from registry columns only (no coordinates): the cards are grouped into delivery blocks."""
+    df = synthetic_cards(191_000, seed=4, kecamatan=["Bojongmangu"]).head(300)
+    df = df.drop(columns=["defect", "true_lon", "true_lat", "household_id", "true_desa_kode"])
+    return plan_file(df, config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=offices()[:1])

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 import pytest
-from _plans import cards, small_plan
+from _plans import cards, registry_plan, small_plan
 
 from ektp_routes.gpkg import write_gpkg
 from ektp_routes.layers import PlanLayers, plan_layers
@@ -92,3 +92,21 @@ def test_styles_stored_as_qgis_defaults(gpkg: Path) -> None:
     assert offices_qml.find("labeling/settings/text-style").get("fieldName") == "name"
     # GDAL still reads the file as a plain GeoPackage.
     assert pyogrio.read_info(gpkg, layer="routes")["features"] > 0
+
+
+def test_delivery_blocks_layer_from_a_registry_plan(tmp_path: Path) -> None:
+    layers = plan_layers(registry_plan())
+    assert layers.blocks is not None and len(layers.blocks) > 0
+    path = write_gpkg(layers, tmp_path / "plan.gpkg")
+    blocks = gpd.read_file(path, layer="blocks")
+    assert {"settlement", "rw", "rt", "households", "visit", "arrival", "until", "courier", "day"} <= set(
+        blocks.columns
+    )
+    planned = blocks[blocks["status"] == "planned"]
+    assert planned["settlement"].str.len().gt(0).all() and planned["until"].str.match(r"^\d\d:\d\d$").all()
+    assert (blocks["precision"] == "desa").all()  # no coordinates, no pins: known to the desa only
+    con = sqlite3.connect(path)
+    qml = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = 'blocks'").fetchone()[0]
+    con.close()
+    renderer = ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
+    assert (renderer.get("type"), renderer.get("attr")) == ("categorizedSymbol", "precision")

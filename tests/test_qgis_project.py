@@ -90,3 +90,24 @@ def test_project_opens_all_layers_styled_with_osm(qgis_run: tuple[dict[str, Any]
     with zipfile.ZipFile(folder / "plan.qgz") as z:
         qgs = z.read("plan.qgs").decode()
     assert "./plan.gpkg|layername=routes" in qgs and "tile.openstreetmap.org" in qgs
+
+
+def test_blocks_layer_opens_styled_in_qgis(tmp_path: Path) -> None:
+    if not _has_qgis():
+        pytest.skip("QGIS's Python bindings are not installed (.ci/run installs Debian's python3-qgis)")
+    from _plans import registry_plan
+
+    layers = plan_layers(registry_plan())
+    write_gpkg(layers, tmp_path / "plan.gpkg")
+    write_qgz(layers, tmp_path / "plan.qgz")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    args = [str(tmp_path / "plan.gpkg"), str(tmp_path / "plan.qgz"), str(tmp_path), "blocks,stops"]
+    proc = subprocess.run(
+        [SYSTEM_PYTHON, str(CHECK), *args], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    blocks = result["gpkg"]["blocks"]
+    assert blocks["valid"] and blocks["renderer"] == "categorizedSymbol" and blocks["inked"] > 20
+    assert len(result["project"]) == 6 and all(v["valid"] for v in result["project"].values())

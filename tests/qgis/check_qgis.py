@@ -1,6 +1,6 @@
 """Open plan.gpkg and plan.qgz in real QGIS (run by the system python3 that has PyQGIS).
 
-Usage: python3 check_qgis.py PLAN.gpkg PLAN.qgz OUTDIR
+Usage: python3 check_qgis.py PLAN.gpkg PLAN.qgz OUTDIR [LAYER,LAYER...]
 Prints one JSON object: for each GeoPackage layer and each project layer, whether it is valid, its
 renderer type, its feature count, and how many non-background pixels a rendering of it has; PNGs of
 the renderings are written to OUTDIR.
@@ -60,15 +60,13 @@ def main(gpkg, qgz, outdir):
     app = QgsApplication([], False)
     app.initQgis()
     result = {"gpkg": {}, "project": {}}
-    for name in ("desa", "routes", "stops", "offices"):
+    for name in sys.argv[4].split(",") if len(sys.argv) > 4 else ("desa", "routes", "stops", "offices"):
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         info = describe(layer)
         if layer.isValid():
             extent = layer.extent()
             extent.grow(max(extent.width(), extent.height()) * 0.05 or 0.01)  # a lone office has no extent
-            info["inked"] = render(
-                [layer], extent, layer.crs(), os.path.join(outdir, f"gpkg_{name}.png")
-            )
+            info["inked"] = render([layer], extent, layer.crs(), os.path.join(outdir, f"gpkg_{name}.png"))
         result["gpkg"][name] = info
     project = QgsProject.instance()
     result["project_read"] = project.read(qgz)
