@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from _chromium import Browser, chromium_path, colour_pixels
-from _plans import HOSTILE, cards, small_plan
+from _plans import HOSTILE, cards, registry_plan, small_plan
 
 from ektp_routes.layers import PlanLayers, plan_layers
 from ektp_routes.webmap import COURIER_PALETTE, map_data, render_map, script_json, write_map
@@ -130,3 +130,13 @@ def test_hostile_office_name_runs_no_script(browser: Browser, page: Path) -> Non
     )
     assert HOSTILE in labels  # shown as text on the map
     assert browser.errors() == []
+
+
+def test_routes_known_only_to_blocks_are_marked_as_such() -> None:
+    # From registry columns only, the stops are blocks at desa points: the map says the line is the
+    # order of places visited, not a street path to houses.
+    data = map_data(plan_layers(registry_plan()))
+    assert data["routes"] and all(r["approx"] for r in data["routes"])
+    assert any("Garis putus-putus" in n for n in data["notes"])
+    exact = map_data(plan_layers(small_plan()))
+    assert not any(r["approx"] for r in exact["routes"]) and not any("putus" in n for n in exact["notes"])

@@ -70,8 +70,9 @@
     return box;
   }
   var routes = D.routes.map(function (r) {
+    // A dashed line: the order of blocks/desa visited, not a street path to a known house.
     var line = L.polyline(r.coords.map(function (c) { return [c[1], c[0]]; }),
-      { renderer: canvas, color: courierColour(r.courier), weight: 3, opacity: 0.9 });
+      { renderer: canvas, color: courierColour(r.courier), weight: 3, opacity: 0.9, dashArray: r.approx ? "8 6" : null });
     line.bindPopup(function () { return routePopup(r); });
     line.bindTooltip(function () { return el("span", null, r.id); }, { sticky: true });
     return line;
