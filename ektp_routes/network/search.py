@@ -6,12 +6,14 @@ searches a subgraph instead: the nodes inside the bounding box of the wanted nod
 A fastest path may still leave the box, so every answer is checked against a lower bound on any path
 that leaves it:
 
-    a path from ``s`` that leaves the box first reaches a node ``b`` of the box with an edge to the
-    outside, which costs at least ``R_s = min_b d_box(s, b)``, and then reaches ``t`` from a node
-    outside the box, which takes at least ``G_t`` = (distance from ``t`` to the box's edge) / ``v_max``,
-    where ``v_max`` is the network's fastest straight-line speed over any edge.
+    such a path first gets out through a node ``b`` of the box with an edge to the outside, which
+    costs at least ``R_s = min_b d_box(s, b)``, and last comes back in through a node ``b'`` with an
+    edge from the outside, from where ``t`` costs at least ``R'_t = min_b' d_box(b', t)``. Each bound
+    is also at least the straight distance to the box's edge at the network's top speed; each takes
+    one multi-source Dijkstra over the box.
 
-A time ``d_box(s, t) <= R_s + G_t`` is therefore the true fastest time. Answers that cannot be
+A time ``d_box(s, t) <= R_s + R'_t`` is therefore the true fastest time (an unreachable target that
+no path from outside can enter is certainly unreachable). Answers that cannot be
 certified are searched again in a box with twice the margin, up to the whole network, so the result
 always equals the reference search (``margin_m=None``: one Dijkstra per source over the whole graph),
 up to ties between equally fast paths.
@@ -124,32 +126,56 @@ class SearchGraph:
 
 @dataclass(frozen=True, eq=False)
 class _Region:
-    """The part of the graph one search round looks at, and how to judge its answers."""
+    """The part of the graph one search round looks at, and the least time to leave or enter it.
+
+    ``leave_s[i]``: no path from node ``i`` (of ``graph``) gets out of the box faster; ``enter_s[i]``:
+    no path from outside the box gets to node ``i`` faster (both inf when impossible; both inf for
+    the whole network, which has no outside).
+    """
 
     graph: SearchGraph
     new_index: IntArray  # old node -> index in ``graph`` (-1 outside)
     old_index: IntArray  # index in ``graph`` -> old node
-    boundary: IntArray  # nodes of ``graph`` with an edge leaving the region
-    box: Box | None  # None: the whole network (every answer exact)
+    leave_s: FloatArray
+    enter_s: FloatArray
 
-    def slack(self, g: SearchGraph, targets: IntArray) -> FloatArray:
-        """Per target, the least time any path from outside the box needs to reach it."""
-        if self.box is None:
-            return np.full(len(targets), np.inf)
-        x0, y0, x1, y1 = self.box
-        tx, ty = g.x[targets], g.y[targets]
-        return np.minimum.reduce([tx - x0, x1 - tx, ty - y0, y1 - ty]) / g.v_max
+    def certain(self, sources: IntArray, targets: IntArray, times: FloatArray) -> npt.NDArray[np.bool_]:
+        """Which box times (sources x targets, or pairwise when both are 1-d of one length) are exact.
+
+        ``sources``/``targets`` are indices in ``graph``; ``times`` has shape (len(sources), len(targets))
+        or (len(sources),) for pairs.
+        """
+        if times.ndim == 1:
+            return times <= self.leave_s[sources] + self.enter_s[targets]
+        return times <= self.leave_s[sources][:, None] + self.enter_s[targets][None, :]
 
 
-def _region(g: SearchGraph, box: Box) -> _Region:
-    x0, y0, x1, y1 = box
-    keep = (g.x >= x0) & (g.x <= x1) & (g.y >= y0) & (g.y <= y1)
+def _region(g: SearchGraph, box: Box | None) -> _Region:
+    """The subgraph inside ``box`` (None: the whole graph) and its leave/enter bounds."""
+    keep = np.ones(g.n_nodes, dtype=bool)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        keep = (g.x >= x0) & (g.x <= x1) & (g.y >= y0) & (g.y <= y1)
     if keep.all():
         everything = np.arange(g.n_nodes)
-        return _Region(g, everything, everything, np.zeros(0, dtype=np.int64), None)
+        never = np.full(g.n_nodes, np.inf)
+        return _Region(g, everything, everything, never, never)
     sub, new = g.subgraph(keep)
-    leaves = keep[g.edge_u] & ~keep[g.edge_v]
-    return _Region(sub, new, np.flatnonzero(keep), np.unique(new[g.edge_u[leaves]]), box)
+    exits = np.unique(new[g.edge_u[keep[g.edge_u] & ~keep[g.edge_v]]])
+    entries = np.unique(new[g.edge_v[~keep[g.edge_u] & keep[g.edge_v]]])
+    # Straight-line bound: the box's edge at the network's top speed.
+    x0, y0, x1, y1 = box  # type: ignore[misc]
+    to_edge = np.minimum.reduce([sub.x - x0, x1 - sub.x, sub.y - y0, y1 - sub.y]) / g.v_max
+    leave = _nearest_of(sub.csr.T.tocsr(), exits, sub.n_nodes)
+    enter = _nearest_of(sub.csr, entries, sub.n_nodes)
+    return _Region(sub, new, np.flatnonzero(keep), np.maximum(leave, to_edge), np.maximum(enter, to_edge))
+
+
+def _nearest_of(csr: csr_matrix, starts: IntArray, n: int) -> FloatArray:
+    """Time from the nearest of ``starts`` to every node (one multi-source Dijkstra)."""
+    if len(starts) == 0:
+        return np.full(n, np.inf)
+    return np.asarray(dijkstra(csr, directed=True, indices=starts, min_only=True))
 
 
 class NodeSearch:
@@ -197,8 +223,8 @@ class NodeSearch:
         for box in self._rounds(np.r_[sources, targets]):
             if len(pending) == 0:
                 break
-            region = _region(self.graph, box or _ALL)
-            tt, dd, sure = _search_matrix(region, sources[pending], targets, self.graph, chunk)
+            region = _region(self.graph, box)
+            tt, dd, sure = _search_matrix(region, sources[pending], targets, chunk)
             done = sure.all(axis=1)
             t[pending[done]], d[pending[done]] = tt[done], dd[done]
             logger.debug("box %s: %d of %d rows certain", box, int(done.sum()), len(pending))
@@ -218,52 +244,44 @@ class NodeSearch:
         for box in self._rounds(np.r_[sources, targets]):
             if len(pending) == 0:
                 break
-            region = _region(self.graph, box or _ALL)
+            region = _region(self.graph, box)
             pairs = (sources[pending], targets[pending])
-            done = _search_paths(region, pairs, self.graph, times, paths, pending)
+            done = _search_paths(region, pairs, times, paths, pending)
             pending = pending[~done]
         return times, paths
 
 
-_ALL: Box = (-np.inf, -np.inf, np.inf, np.inf)
-
 
 def _search_matrix(
-    region: _Region, sources: IntArray, targets: IntArray, whole: SearchGraph, chunk: int
+    region: _Region, sources: IntArray, targets: IntArray, chunk: int
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
     """Times and lengths in ``region``, and which of them are certain (see the module docstring)."""
     g = region.graph
     src, tgt = region.new_index[sources], region.new_index[targets]
     t = np.empty((len(sources), len(targets)))
     d = np.empty((len(sources), len(targets)))
-    reach = np.full(len(sources), np.inf)
     for start in range(0, len(src), chunk):
         rows = slice(start, start + chunk)
         dt, pred = dijkstra(g.csr, directed=True, indices=src[rows], return_predecessors=True)
         t[rows] = dt[:, tgt]
         d[rows] = lengths_along(g.edge_key, g.edge_len, pred)[:, tgt]
-        if len(region.boundary):
-            reach[rows] = dt[:, region.boundary].min(axis=1)
-    return t, d, t <= reach[:, None] + region.slack(whole, targets)[None, :]
+    return t, d, region.certain(src, tgt, t)
 
 
 def _search_paths(
     region: _Region,
     pairs: tuple[IntArray, IntArray],
-    whole: SearchGraph,
     times: FloatArray,
     paths: list[list[int]],
     slots: IntArray,
 ) -> npt.NDArray[np.bool_]:
     """Fill ``times``/``paths`` at ``slots`` for the pairs certain in ``region``; which ones were."""
     g = region.graph
-    sources, targets = pairs
-    uniq, row = np.unique(region.new_index[sources], return_inverse=True)
+    src, tgt = region.new_index[pairs[0]], region.new_index[pairs[1]]
+    uniq, row = np.unique(src, return_inverse=True)
     dt, pred = dijkstra(g.csr, directed=True, indices=uniq, return_predecessors=True)
-    tgt = region.new_index[targets]
     t = dt[row, tgt]
-    reach = dt[:, region.boundary].min(axis=1)[row] if len(region.boundary) else np.full(len(t), np.inf)
-    sure = t <= reach + region.slack(whole, targets)
+    sure = region.certain(src, tgt, t)
     for k in np.flatnonzero(sure):
         times[slots[k]] = t[k]
         if np.isfinite(t[k]):

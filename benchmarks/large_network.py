@@ -1,0 +1,286 @@
+"""Travel-time matrices on road networks of kabupaten size: preparation, matrix time, peak memory.
+
+    python benchmarks/large_network.py [--nodes 150000 300000] [--kinds mosaic grid]
+                                       [--cases territory office route] [--reference] [--agreement]
+
+Networks (built here, saved as prepared networks like ``ektp-routes network build`` writes them):
+
+- ``mosaic``: the two shipped real OSM extracts (Jatinegara, Kelapa Gading; motorbike profile) tiled
+  over the bounding box of Kabupaten Bekasi, stretched to fill it, neighbouring tiles joined by
+  primary (every third border) and secondary roads: a network with a real road hierarchy.
+- ``grid``: a plain two-way grid of residential streets over the same box, the worst case for
+  searches (no hierarchy, every direction alike).
+
+Cases, each in a fresh process (peak RSS of that process, imports and the loaded network included):
+
+- ``territory``: 250 stops within 1.5 km of a centre (one territory's matrix);
+- ``office``: 2,000 stops within 4 km (one post office's kecamatan);
+- ``route``: road geometry of one 60-stop route (nearest-neighbour order through a territory).
+
+``--reference`` also times the whole-graph Dijkstra (one search per stop over every node) for the
+territory. ``--agreement`` compares the searches near the points with the whole-graph reference on
+the shipped real extracts (median, 95th percentile and maximum relative difference of travel times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+EXTRACTS = ("jatinegara_cakung", "kelapa_gading")
+#: Bounding box of Kabupaten Bekasi (lon/lat), from the embedded desa polygons.
+BOX = (106.969594, -6.485829, 107.296623, -5.918425)
+JOIN_KMH = {"primary": 35.0, "secondary": 30.0}
+
+
+def _projection() -> object:
+    from ektp_routes.network import LocalProjection
+
+    return LocalProjection(float((BOX[1] + BOX[3]) / 2))
+
+
+def _tile_arrays(name: str) -> dict[str, object]:
+    """One extract's motorbike graph, in metres around its centre."""
+    from ektp_routes.network import LocalProjection, RoadNetwork
+
+    g = RoadNetwork.from_osm_xml(DATA / f"{name}.osm.bz2").graph
+    proj = LocalProjection(float(np.mean(g.node_lat)))
+    x, y = proj.xy(g.node_lon, g.node_lat)
+    cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
+    coords = [np.c_[proj.xy(c[:, 0], c[:, 1])] - (cx, cy) for c in g.edge_coords]
+    return {
+        "x": x - cx, "y": y - cy, "u": g.edge_u, "v": g.edge_v, "time": g.edge_time, "len": g.edge_len,
+        "coords": coords, "w": x.max() - x.min(), "h": y.max() - y.min(),
+    }  # fmt: skip
+
+
+def mosaic(target_nodes: int) -> dict[str, object]:
+    """The real extracts tiled over the kabupaten box (see the module docstring)."""
+    tiles = [_tile_arrays(n) for n in EXTRACTS]
+    proj = _projection()
+    x0, y0 = proj.xy(BOX[0], BOX[1])  # type: ignore[attr-defined]
+    x1, y1 = proj.xy(BOX[2], BOX[3])  # type: ignore[attr-defined]
+    per_tile = np.mean([len(t["x"]) for t in tiles])  # type: ignore[arg-type]
+    n_tiles = max(1, round(target_nodes / per_tile))
+    aspect = (x1 - x0) / (y1 - y0)
+    nx_ = max(1, round(np.sqrt(n_tiles * aspect)))
+    ny_ = max(1, round(n_tiles / nx_))
+    cell_w, cell_h = (x1 - x0) / nx_, (y1 - y0) / ny_
+    xs, ys, us, vs, ts, ls, cs, trees = [], [], [], [], [], [], [], {}
+    offset = 0
+    for i in range(nx_):
+        for j in range(ny_):
+            t = tiles[(i + j) % 2]
+            s = 0.97 * min(cell_w / t["w"], cell_h / t["h"])  # type: ignore[operator]
+            cx, cy = x0 + (i + 0.5) * cell_w, y0 + (j + 0.5) * cell_h
+            tx, ty = cx + s * t["x"], cy + s * t["y"]  # type: ignore[operator]
+            xs.append(tx), ys.append(ty)
+            us.append(t["u"] + offset), vs.append(t["v"] + offset)  # type: ignore[operator]
+            ts.append(t["time"] * s), ls.append(t["len"] * s)  # type: ignore[operator]
+            cs.extend(c * s + (cx, cy) for c in t["coords"])  # type: ignore[attr-defined]
+            trees[(i, j)] = (cKDTree(np.c_[tx, ty]), offset)
+            offset += len(tx)
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    ju, jv, jt, jl = _joins(trees, x, y, (x0, y0, cell_w, cell_h), (nx_, ny_))
+    cs.extend(np.c_[x[[a, b]], y[[a, b]]] for a, b in zip(ju, jv, strict=True))
+    u, v = np.concatenate([*us, ju]), np.concatenate([*vs, jv])
+    return _finish(proj, x, y, u, v, np.concatenate([*ts, jt]), np.concatenate([*ls, jl]), cs)
+
+
+def _joins(
+    trees: dict, x: np.ndarray, y: np.ndarray, grid: tuple, shape: tuple[int, int], per_border: int = 6
+) -> tuple[np.ndarray, ...]:
+    """Two-way roads between neighbouring tiles, ``per_border`` per shared border."""
+    x0, y0, cw, ch = grid
+    u, v, t, length = [], [], [], []
+    for (i, j), (tree, off) in trees.items():
+        for di, dj in ((1, 0), (0, 1)):
+            other = trees.get((i + di, j + dj))
+            if other is None:
+                continue
+            kind = "primary" if (i + j) % 3 == 0 else "secondary"
+            for k in range(per_border):
+                f = (k + 0.5) / per_border
+                px = x0 + (i + 1) * cw if di else x0 + (i + f) * cw
+                py = y0 + (j + f) * ch if di else y0 + (j + 1) * ch
+                a = off + tree.query((px, py))[1]
+                b = other[1] + other[0].query((px, py))[1]
+                d = max(float(np.hypot(x[a] - x[b], y[a] - y[b])) * 1.05, 10.0)
+                for p, q in ((a, b), (b, a)):
+                    u.append(p), v.append(q), length.append(d), t.append(d / (JOIN_KMH[kind] / 3.6))
+    return np.array(u), np.array(v), np.array(t), np.array(length)
+
+
+def grid(target_nodes: int) -> dict[str, object]:
+    """A plain two-way grid of residential streets (20 km/h) over the kabupaten box."""
+    proj = _projection()
+    x0, y0 = proj.xy(BOX[0], BOX[1])  # type: ignore[attr-defined]
+    x1, y1 = proj.xy(BOX[2], BOX[3])  # type: ignore[attr-defined]
+    side = int(np.ceil(np.sqrt(target_nodes)))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, side), np.linspace(y0, y1, side), indexing="ij")
+    x, y = gx.ravel(), gy.ravel()
+    idx = np.arange(side * side).reshape(side, side)
+    pairs = [(idx[:-1, :].ravel(), idx[1:, :].ravel()), (idx[:, :-1].ravel(), idx[:, 1:].ravel())]
+    u = np.concatenate([p for a, b in pairs for p in (a, b)])
+    v = np.concatenate([p for a, b in pairs for p in (b, a)])
+    length = np.hypot(x[u] - x[v], y[u] - y[v])
+    cs = [np.c_[x[[a, b]], y[[a, b]]] for a, b in zip(u, v, strict=True)]
+    return _finish(proj, x, y, u, v, length / (20 / 3.6), length, cs)
+
+
+def _finish(proj, x, y, u, v, t, length, coords) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Sort the edges by (u, v), keep the fastest per pair, and go back to lon/lat."""
+    n = len(x)
+    order = np.lexsort((t, v, u))
+    key = u[order] * n + v[order]
+    keep = order[np.r_[True, key[1:] != key[:-1]]]
+    lon, lat = proj.lonlat(x, y)
+    coords_ll = [np.c_[proj.lonlat(coords[k][:, 0], coords[k][:, 1])] for k in keep]
+    return {"lon": lon, "lat": lat, "u": u[keep], "v": v[keep], "time": t[keep], "len": length[keep],
+            "coords": coords_ll}  # fmt: skip
+
+
+def save(arrays: dict[str, object], out: Path) -> float:
+    """Write the network as a prepared network directory; returns the seconds it took."""
+    from ektp_routes.network import assemble_graph, get_profile
+    from ektp_routes.network.store import save_network
+
+    start = time.perf_counter()
+    g = assemble_graph(
+        profile=get_profile("motorbike"), node_ids=np.arange(len(arrays["lon"])),  # type: ignore[arg-type]
+        node_lon=arrays["lon"], node_lat=arrays["lat"], edge_u=arrays["u"], edge_v=arrays["v"],  # type: ignore[arg-type]
+        edge_time=arrays["time"], edge_len=arrays["len"], edge_coords=arrays["coords"],  # type: ignore[arg-type]
+    )  # fmt: skip
+    save_network(g, out, source={"kind": "benchmark", "nodes": g.n_nodes})
+    return time.perf_counter() - start
+
+
+CHILD = """
+import json, resource, sys, time
+import numpy as np
+sys.path.insert(0, {root!r})
+from ektp_routes.network import RoadNetwork
+t0 = time.perf_counter()
+net = RoadNetwork.from_prepared({net!r}, search_margin_m={margin!r})
+load_s = time.perf_counter() - t0
+rng = np.random.default_rng({seed})
+lon_all, lat_all = net.graph.node_lon, net.graph.node_lat
+mid = np.argsort(np.hypot(lon_all - lon_all.mean(), lat_all - lat_all.mean()))[rng.integers(0, 2000)]
+d = np.hypot((lon_all - lon_all[mid]) * 110_500, (lat_all - lat_all[mid]) * 110_600)
+near = np.flatnonzero(d < {radius_m})
+pick = rng.choice(near, {n}, replace=len(near) < {n})
+lon = lon_all[pick] + rng.normal(0, 0.0002, {n})
+lat = lat_all[pick] + rng.normal(0, 0.0002, {n})
+t0 = time.perf_counter()
+if {case!r} == "route":
+    order, left = [0], set(range(1, {n}))
+    while left:
+        last = order[-1]
+        nxt = min(left, key=lambda k: (lon[k] - lon[last]) ** 2 + (lat[k] - lat[last]) ** 2)
+        order.append(nxt); left.remove(nxt)
+    t0 = time.perf_counter()
+    legs = net.path_geometry(lon[order].tolist(), lat[order].tolist())
+    extra = {{"legs": len(legs)}}
+else:
+    m = net.matrix(lon, lat)
+    extra = {{"unroutable": len(m.unroutable), "median_time_s": float(np.median(m.time_s[np.isfinite(m.time_s)]))}}
+sec = time.perf_counter() - t0
+print(json.dumps({{"load_s": load_s, "seconds": sec, "nodes": net.n_nodes,
+                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}}))
+"""
+
+CASES = {"territory": (250, 1_500), "office": (2_000, 4_000), "route": (60, 1_500)}
+
+
+def run_case(net: Path, case: str, *, margin: float | str | None, seed: int = 1) -> dict[str, float]:
+    n, radius = CASES[case]
+    code = CHILD.format(root=str(ROOT), net=str(net), margin=margin, seed=seed, radius_m=radius, n=n, case=case)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def agreement(n_territories: int = 10, per: int = 100, margin: float = 300.0) -> None:
+    """Searches near the points vs the whole-graph reference on the shipped real extracts."""
+    import geopandas as gpd
+    import shapely
+
+    from ektp_routes.network import RoadNetwork
+
+    for name in EXTRACTS:
+        ref = RoadNetwork.from_osm_xml(DATA / f"{name}.osm.bz2", max_snap_m=300.0)
+        ref = RoadNetwork.from_road_graph(ref.graph, search_margin_m=None)
+        local = RoadNetwork.from_road_graph(ref.graph, search_margin_m=margin)
+        b = gpd.read_file(DATA / f"{name}_boundary.geojson").geometry.iloc[0]
+        rng = np.random.default_rng(7)
+        rel, t_ref, t_loc = [], 0.0, 0.0
+        for _ in range(n_territories):
+            c = shapely.Point(rng.uniform(b.bounds[0], b.bounds[2]), rng.uniform(b.bounds[1], b.bounds[3]))
+            disc = c.buffer(0.008).intersection(b)  # about 900 m
+            if disc.is_empty:
+                continue
+            pts = shapely.points(rng.uniform(disc.bounds[0], disc.bounds[2], per * 8),
+                                 rng.uniform(disc.bounds[1], disc.bounds[3], per * 8))  # fmt: skip
+            pts = pts[shapely.contains(disc, pts)][:per]
+            lon, lat = shapely.get_x(pts), shapely.get_y(pts)
+            t0 = time.perf_counter()
+            a = ref.matrix(lon, lat).time_s
+            t1 = time.perf_counter()
+            z = local.matrix(lon, lat).time_s
+            t_loc += time.perf_counter() - t1
+            t_ref += t1 - t0
+            ok = np.isfinite(a) & (a > 0)
+            assert np.array_equal(np.isfinite(a), np.isfinite(z)), "reachability differs"
+            rel.append(np.abs(z[ok] - a[ok]) / a[ok])
+        r = np.concatenate(rel)
+        print(f"agreement {name}: {len(r):,} pairs in {n_territories} territories of {per} stops, margin "
+              f"{margin:.0f} m: median {np.median(r):.3%}, p95 {np.quantile(r, 0.95):.3%}, max {r.max():.3%}; "
+              f"time reference {t_ref:.2f} s, near the points {t_loc:.2f} s")  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--nodes", type=int, nargs="+", default=[150_000, 300_000])
+    p.add_argument("--kinds", nargs="+", default=["mosaic", "grid"], choices=["mosaic", "grid"])
+    p.add_argument("--cases", nargs="+", default=["territory", "office", "route"], choices=list(CASES))
+    p.add_argument("--reference", action="store_true", help="also time the whole-graph reference (territory)")
+    p.add_argument("--agreement", action="store_true", help="agreement with the reference on the real extracts")
+    p.add_argument("--margin", type=float, default=1_500.0, help="first search margin in metres")
+    p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "ektp-large-network"))
+    args = p.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    if args.agreement:
+        agreement()
+    for kind in args.kinds:
+        for n in args.nodes:
+            out = Path(args.cache) / f"{kind}-{n}"
+            if not (out / "network.json").is_file():
+                t0 = time.perf_counter()
+                arrays = (mosaic if kind == "mosaic" else grid)(n)
+                build_s = time.perf_counter() - t0
+                save_s = save(arrays, out)
+                print(f"{kind} {n:,}: built in {build_s:.1f} s, saved in {save_s:.1f} s -> {out}")
+            for case in args.cases:
+                r = run_case(out, case, margin=args.margin)
+                print(f"{kind:6s} {r['nodes']:>8,} nodes  {case:9s} load {r['load_s']:5.1f} s  "
+                      f"{'paths' if case == 'route' else 'matrix'} {r['seconds']:6.2f} s  "
+                      f"peak {r['peak_rss_mib']:6.0f} MiB  {json.dumps({k: v for k, v in r.items() if k in ('unroutable', 'legs')})}")  # fmt: skip
+            if args.reference and "territory" in args.cases:
+                r = run_case(out, "territory", margin=None)
+                print(f"{kind:6s} {r['nodes']:>8,} nodes  territory REFERENCE (whole graph)  matrix "
+                      f"{r['seconds']:6.2f} s  peak {r['peak_rss_mib']:6.0f} MiB")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
