@@ -77,7 +77,7 @@ class RoadGraph:
 
         ``pred`` is the predecessor array ``scipy.sparse.csgraph.dijkstra`` returns (one row per source).
         """
-        return lengths_along(self.edge_key, self.edge_len, pred)
+        return lengths_to(self.edge_key, self.edge_len, pred, np.arange(self.n_nodes))
 
     def main_component(self) -> npt.NDArray[np.bool_]:
         """Nodes of the largest strongly connected component (each reaches, and is reached from, all).
@@ -104,31 +104,28 @@ class RoadGraph:
         return g
 
 
-def lengths_along(edge_key: IntArray, edge_len: FloatArray, pred: npt.NDArray[np.int32]) -> FloatArray:
-    """Road length (m) from each search's source to every node along its tree of fastest paths.
+def lengths_to(
+    edge_key: IntArray, edge_len: FloatArray, pred: npt.NDArray[np.int32], targets: IntArray
+) -> FloatArray:
+    """Road length (m) from each search's source to each of ``targets`` along its tree of fastest paths.
 
     ``edge_key`` is ``u * n + v`` per edge (sorted), ``pred`` scipy's predecessor matrix (one row per
-    source, one column per node). Pointer jumping: after k rounds each entry holds the length of the
-    last 2^k edges of its path, so a path of h edges needs log2(h) rounds.
+    source, one column per node). Walks back from the targets only, all rows at once: the work grows
+    with targets x path edges, not with the size of the graph. Unreachable targets get 0.
     """
-    rows, n = pred.shape
-    p = pred.astype(np.int64)
-    has = p >= 0
-    col = np.arange(n)[None, :]
-    if len(edge_key) == 0:
-        return np.zeros(pred.shape)
-    key = np.where(has, p * n + col, 0)
-    pos = np.clip(np.searchsorted(edge_key, key), 0, len(edge_key) - 1)
-    acc = np.where(has, edge_len[pos], 0.0)
-    jump = np.where(has, p, col)
-    r_idx = np.arange(rows)[:, None]
-    for _ in range(64):
-        nxt = jump[r_idx, jump]
-        if np.array_equal(nxt, jump):
-            break
-        acc = acc + np.where(jump != col, acc[r_idx, jump], 0.0)
-        jump = nxt
-    return acc
+    n = pred.shape[1]
+    rows = np.arange(pred.shape[0])[:, None]
+    cur = np.repeat(np.asarray(targets, dtype=np.int64)[None, :], pred.shape[0], axis=0)
+    acc = np.zeros(cur.shape)
+    live = np.ones(cur.shape, dtype=bool)
+    while True:
+        prev = pred[rows, cur].astype(np.int64)
+        live &= prev >= 0
+        if not live.any():
+            return acc
+        pos = np.searchsorted(edge_key, prev[live] * n + cur[live])
+        acc[live] += edge_len[pos]
+        cur[live] = prev[live]
 
 
 # (u, v) -> (seconds, metres, lon/lat vertices): the fastest edge offered so far between two nodes.

@@ -39,11 +39,10 @@ class NetworkOptions(TypedDict, total=False):
     strict
         False (default): a point off the network is planned on straight-line legs and flagged
         ``off_network``. True: it is unroutable ("too_far_from_road").
-
     search_margin_m
         How matrices and paths search (:class:`~ektp_routes.network.search.NodeSearch`): None over
         the whole graph (the reference), a number in a box around the points with that first margin
-        (m); ``"auto"`` (default) the whole graph up to 50,000 nodes and a 1.5 km margin above. Both
+        (m); ``"auto"`` (default) the whole graph up to 50,000 nodes and a 2 km margin above. Both
         give the same travel times.
     """
 

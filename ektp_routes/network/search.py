@@ -42,7 +42,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ektp_routes._errors import ConfigError
 from ektp_routes.network.geodesy import FloatArray, IntArray, LocalProjection
-from ektp_routes.network.graph import RoadGraph, lengths_along
+from ektp_routes.network.graph import RoadGraph, lengths_to
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ CHUNK = 64
 #: Networks up to this many nodes are searched whole by default (a box would save little).
 SMALL_NETWORK = 50_000
 #: Default first margin around the wanted nodes (doubled where an answer cannot be certified).
-DEFAULT_MARGIN_M = 1_500.0
+DEFAULT_MARGIN_M = 2_000.0
 
 Box = tuple[float, float, float, float]
 
@@ -224,8 +224,7 @@ class NodeSearch:
             if len(pending) == 0:
                 break
             region = _region(self.graph, box)
-            tt, dd, sure = _search_matrix(region, sources[pending], targets, chunk)
-            done = sure.all(axis=1)
+            tt, dd, done = _search_matrix(region, sources[pending], targets, chunk)
             t[pending[done]], d[pending[done]] = tt[done], dd[done]
             logger.debug("box %s: %d of %d rows certain", box, int(done.sum()), len(pending))
             pending = pending[~done]
@@ -255,17 +254,21 @@ class NodeSearch:
 def _search_matrix(
     region: _Region, sources: IntArray, targets: IntArray, chunk: int
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
-    """Times and lengths in ``region``, and which of them are certain (see the module docstring)."""
+    """Times and lengths in ``region``, and which rows are certain throughout (see the module
+    docstring); lengths are only computed for those rows."""
     g = region.graph
     src, tgt = region.new_index[sources], region.new_index[targets]
     t = np.empty((len(sources), len(targets)))
-    d = np.empty((len(sources), len(targets)))
+    d = np.full((len(sources), len(targets)), np.inf)
+    sure = np.zeros(len(sources), dtype=bool)
     for start in range(0, len(src), chunk):
         rows = slice(start, start + chunk)
         dt, pred = dijkstra(g.csr, directed=True, indices=src[rows], return_predecessors=True)
         t[rows] = dt[:, tgt]
-        d[rows] = lengths_along(g.edge_key, g.edge_len, pred)[:, tgt]
-    return t, d, region.certain(src, tgt, t)
+        ok = region.certain(src[rows], tgt, t[rows]).all(axis=1)
+        sure[rows] = ok
+        d[start + np.flatnonzero(ok)] = lengths_to(g.edge_key, g.edge_len, pred[ok], tgt)
+    return t, d, sure
 
 
 def _search_paths(
