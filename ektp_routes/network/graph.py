@@ -77,7 +77,7 @@ class RoadGraph:
 
         ``pred`` is the predecessor array ``scipy.sparse.csgraph.dijkstra`` returns (one row per source).
         """
-        return lengths_to(self.edge_key, self.edge_len, pred, np.arange(self.n_nodes))
+        return _lengths_all(self.edge_key, self.edge_len, pred)
 
     def main_component(self) -> npt.NDArray[np.bool_]:
         """Nodes of the largest strongly connected component (each reaches, and is reached from, all).
@@ -111,9 +111,12 @@ def lengths_to(
 
     ``edge_key`` is ``u * n + v`` per edge (sorted), ``pred`` scipy's predecessor matrix (one row per
     source, one column per node). Walks back from the targets only, all rows at once: the work grows
-    with targets x path edges, not with the size of the graph. Unreachable targets get 0.
+    with targets x path edges, not with the size of the graph; with many targets one pass over every
+    node (pointer jumping) is cheaper and is used instead. Unreachable targets get 0.
     """
     n = pred.shape[1]
+    if len(targets) * 32 >= n:
+        return _lengths_all(edge_key, edge_len, pred)[:, np.asarray(targets, dtype=np.int64)]
     rows = np.arange(pred.shape[0])[:, None]
     cur = np.repeat(np.asarray(targets, dtype=np.int64)[None, :], pred.shape[0], axis=0)
     acc = np.zeros(cur.shape)
@@ -126,6 +129,25 @@ def lengths_to(
         pos = np.searchsorted(edge_key, prev[live] * n + cur[live])
         acc[live] += edge_len[pos]
         cur[live] = prev[live]
+
+
+def _lengths_all(edge_key: IntArray, edge_len: FloatArray, pred: npt.NDArray[np.int32]) -> FloatArray:
+    """Length from each row's source to every node: pointer jumping, log2(path edges) rounds."""
+    rows, n = pred.shape
+    p = pred.astype(np.int64)
+    has = p >= 0
+    col = np.arange(n)[None, :]
+    pos = np.clip(np.searchsorted(edge_key, np.where(has, p * n + col, 0)), 0, max(len(edge_key) - 1, 0))
+    acc = np.where(has, edge_len[pos], 0.0) if len(edge_key) else np.zeros(pred.shape)
+    jump = np.where(has, p, col)
+    r_idx = np.arange(rows)[:, None]
+    for _ in range(64):
+        nxt = jump[r_idx, jump]
+        if np.array_equal(nxt, jump):
+            break
+        acc = acc + np.where(jump != col, acc[r_idx, jump], 0.0)
+        jump = nxt
+    return acc
 
 
 # (u, v) -> (seconds, metres, lon/lat vertices): the fastest edge offered so far between two nodes.

@@ -186,8 +186,8 @@ class NodeSearch:
     graph
         The whole network's search view.
     margin_m
-        First margin (m) around the wanted nodes' bounding box; None searches the whole graph
-        (the reference). Both give the same times.
+        First margin (m) around the wanted nodes' bounding box (at least half the box's longer side);
+        None searches the whole graph (the reference). Both give the same times.
     """
 
     def __init__(self, graph: SearchGraph, *, margin_m: float | None = DEFAULT_MARGIN_M) -> None:
@@ -205,7 +205,8 @@ class NodeSearch:
         hi = (float(g.x[nodes].max()), float(g.y[nodes].max()))
         span = max(g.x.max() - g.x.min(), g.y.max() - g.y.min())
         boxes: list[Box | None] = []
-        m = self.margin_m
+        # Paths between points far apart need a wider box to be certain: start at half their span.
+        m = max(self.margin_m, 0.5 * max(hi[0] - lo[0], hi[1] - lo[1]))
         while m < span:
             boxes.append((lo[0] - m, lo[1] - m, hi[0] + m, hi[1] + m))
             m *= 2
