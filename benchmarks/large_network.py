@@ -166,6 +166,68 @@ def save(arrays: dict[str, object], out: Path) -> float:
     return time.perf_counter() - start
 
 
+#: Motorbike speed (km/h) -> an OSM highway class with that speed (for writing the mosaic as OSM data).
+_CLASS_OF_KMH = {40: "trunk", 35: "primary", 30: "secondary", 25: "tertiary", 20: "residential",
+                 12: "service", 10: "track", 8: "path", 6: "footway"}  # fmt: skip
+
+
+def write_pbf(arrays: dict[str, object], path: Path) -> None:
+    """Write a network's arrays as OpenStreetMap data: one way per road segment (both directions
+    unless one-way), its geometry vertices as nodes, the highway class from its speed."""
+    import osmium
+
+    lon, lat, u, v = arrays["lon"], arrays["lat"], arrays["u"], arrays["v"]  # type: ignore[assignment]
+    n = len(lon)  # type: ignore[arg-type]
+    key = u * n + v  # type: ignore[operator]
+    rev = np.isin(v * n + u, key)  # type: ignore[operator]
+    next_id = n + 1
+    with osmium.SimpleWriter(str(path), overwrite=True) as out:
+        for i in range(n):
+            out.add_node(osmium.osm.mutable.Node(id=i + 1, location=(float(lon[i]), float(lat[i]))))  # type: ignore[index]
+        ways = []
+        for e in np.flatnonzero(~rev | (u < v)):  # type: ignore[operator]
+            inner = arrays["coords"][e][1:-1]  # type: ignore[index]
+            ids = []
+            for x, y in inner:
+                out.add_node(osmium.osm.mutable.Node(id=next_id, location=(float(x), float(y))))
+                ids.append(next_id)
+                next_id += 1
+            kmh = round(float(arrays["len"][e] / arrays["time"][e] * 3.6))  # type: ignore[index]
+            tags = {"highway": _CLASS_OF_KMH.get(kmh, "residential")}
+            if kmh not in _CLASS_OF_KMH:
+                tags["maxspeed"] = str(kmh)
+            if not rev[e]:
+                tags["oneway"] = "yes"
+            ways.append((int(u[e]) + 1, ids, int(v[e]) + 1, tags))  # type: ignore[index]
+        for k, (a, ids, b, tags) in enumerate(ways):
+            out.add_way(osmium.osm.mutable.Way(id=k + 1, nodes=[a, *ids, b], tags=tags))
+
+
+PREP = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from ektp_routes.cli import main
+t0 = time.perf_counter()
+rc = main(["network", "build", "--pbf", {pbf!r}, "--out", {out!r}, "--margin-m", "2000"])
+print(json.dumps({{"rc": rc, "seconds": time.perf_counter() - t0,
+                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def prepare_from_pbf(kind: str, n: int, cache: Path) -> None:
+    """Time ``ektp-routes network build --pbf`` on the network written as an .osm.pbf (fresh process)."""
+    arrays = (mosaic if kind == "mosaic" else grid)(n)
+    pbf = cache / f"{kind}-{n}.osm.pbf"
+    t0 = time.perf_counter()
+    write_pbf(arrays, pbf)
+    print(f"{kind} {n:,}: written as {pbf.name} ({pbf.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+    code = PREP.format(root=str(ROOT), pbf=str(pbf), out=str(cache / f"{kind}-{n}-from-pbf"))
+    res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    r = json.loads(res.stdout.strip().splitlines()[-1])
+    print(f"{kind} {n:,}: network build --pbf (clip to the kabupaten + 2 km, osmnx graph, save) "
+          f"{r['seconds']:.1f} s, peak {r['peak_rss_mib']:.0f} MiB; {res.stdout.strip().splitlines()[0]}")
+
+
 CHILD = """
 import json, resource, sys, time
 import numpy as np
@@ -257,6 +319,7 @@ def main() -> None:
     p.add_argument("--agreement", action="store_true", help="agreement with the reference on the real extracts")
     p.add_argument("--margin", type=float, default=2_000.0, help="first search margin in metres")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "ektp-large-network"))
+    p.add_argument("--prepare-pbf", action="store_true", help="time `network build --pbf` on each network")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
           "(wall times grow with the load; cpu = this process's CPU seconds)")
@@ -271,6 +334,8 @@ def main() -> None:
                 build_s = time.perf_counter() - t0
                 save_s = save(arrays, out)
                 print(f"{kind} {n:,}: built in {build_s:.1f} s, saved in {save_s:.1f} s -> {out}")
+            if args.prepare_pbf:
+                prepare_from_pbf(kind, n, Path(args.cache))
             for case in args.cases:
                 r = run_case(out, case, margin=args.margin)
                 print(f"{kind:6s} {r['nodes']:>8,} nodes  {case:9s} load {r['load_s']:5.1f} s  "

@@ -9,7 +9,7 @@ mutated after construction; snapping, matrices and paths read it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,34 @@ GRAPH_FORMAT = 1
 
 
 @dataclass(frozen=True, eq=False)
+class EdgeCoords:
+    """Every edge's lon/lat vertices in one read-only array: ``coords[e]`` is edge ``e``'s (k, 2) slice.
+
+    One array instead of one per edge: a kabupaten network has hundreds of thousands of edges, and
+    an array object each would cost more memory than their vertices.
+    """
+
+    flat: FloatArray  # (vertices, 2)
+    offsets: IntArray  # (edges + 1,): edge e's vertices are flat[offsets[e]:offsets[e + 1]]
+
+    @classmethod
+    def from_list(cls, coords: Sequence[FloatArray]) -> EdgeCoords:
+        """From one (k, 2) array per edge."""
+        offsets = np.cumsum([0, *(len(c) for c in coords)]).astype(np.int64)
+        flat = np.concatenate([np.asarray(c, dtype=float).reshape(-1, 2) for c in coords]) if coords else None
+        return cls(_frozen(flat if flat is not None else np.zeros((0, 2))), _frozen(offsets))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, e: int) -> FloatArray:
+        return self.flat[self.offsets[e] : self.offsets[e + 1]]
+
+    def __iter__(self) -> Iterator[FloatArray]:
+        return (self[e] for e in range(len(self)))
+
+
+@dataclass(frozen=True, eq=False)
 class RoadGraph:
     """A directed road graph with travel times for one courier profile (read-only arrays).
 
@@ -51,7 +79,7 @@ class RoadGraph:
     edge_v: IntArray
     edge_time: FloatArray
     edge_len: FloatArray
-    edge_coords: tuple[FloatArray, ...]
+    edge_coords: EdgeCoords
     edge_rev: IntArray
     edge_key: IntArray
     csr: csr_matrix
@@ -228,7 +256,7 @@ def assemble_graph(
     edge_v: npt.ArrayLike,
     edge_time: npt.ArrayLike,
     edge_len: npt.ArrayLike,
-    edge_coords: Sequence[FloatArray],
+    edge_coords: Sequence[FloatArray] | EdgeCoords,
 ) -> RoadGraph:
     """A :class:`RoadGraph` from plain arrays (edges sorted by (u, v), at most one per pair).
 
@@ -256,11 +284,17 @@ def assemble_graph(
         edge_v=_frozen(ev),
         edge_time=_frozen(etime),
         edge_len=_frozen(np.asarray(edge_len, dtype=float)),
-        edge_coords=tuple(_frozen(np.asarray(c, dtype=float)) for c in edge_coords),
+        edge_coords=_edge_coords_value(edge_coords),
         edge_rev=_frozen(edge_rev),
         edge_key=_frozen(edge_key),
         csr=csr,
     )
+
+
+def _edge_coords_value(coords: Sequence[FloatArray] | EdgeCoords) -> EdgeCoords:
+    if isinstance(coords, EdgeCoords):
+        return EdgeCoords(_frozen(coords.flat), _frozen(coords.offsets))
+    return EdgeCoords.from_list(coords)
 
 
 def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:

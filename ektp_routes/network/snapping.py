@@ -11,7 +11,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import LineString
 
 from ektp_routes.network.geodesy import BoolArray, FloatArray, IntArray, LocalProjection
 from ektp_routes.network.graph import RoadGraph
@@ -61,12 +60,18 @@ class SnapIndex:
         projection = LocalProjection(float(np.mean(graph.node_lat)))
         one_way = (graph.edge_rev < 0) | (graph.edge_u < graph.edge_v)
         canonical = np.flatnonzero(one_way if only is None else one_way & only)
-        lines = []
-        for e in canonical:
-            c = graph.edge_coords[e]
-            x, y = projection.xy(c[:, 0], c[:, 1])
-            lines.append(LineString(np.c_[x, y]))
-        arr = np.array(lines, dtype=object)
+        # All segments in one vectorised call: vertex k belongs to line owner[k].
+        offsets = graph.edge_coords.offsets
+        counts = offsets[canonical + 1] - offsets[canonical]
+        first = np.repeat(offsets[canonical] - np.cumsum(np.r_[0, counts[:-1]]), counts)
+        take = first + np.arange(counts.sum())
+        x, y = projection.xy(graph.edge_coords.flat[take, 0], graph.edge_coords.flat[take, 1])
+        owner = np.repeat(np.arange(len(canonical)), counts)
+        arr = (
+            np.asarray(shapely.linestrings(x, y, indices=owner), dtype=object).reshape(-1)
+            if len(canonical)
+            else np.empty(0, dtype=object)
+        )
         return cls(projection=projection, edges=canonical, lines=arr, tree=shapely.STRtree(arr))
 
     def __len__(self) -> int:

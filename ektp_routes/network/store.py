@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ektp_routes._errors import NetworkError
-from ektp_routes.network.graph import RoadGraph, assemble_graph
+from ektp_routes.network.graph import EdgeCoords, RoadGraph, assemble_graph
 from ektp_routes.network.profiles import get_profile
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,6 @@ def save_network(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    offsets = np.cumsum([0] + [len(c) for c in graph.edge_coords]).astype(np.int64)
-    coords = np.concatenate(graph.edge_coords) if graph.edge_coords else np.zeros((0, 2))
     arrays = {
         "node_ids": _id_array(graph.node_ids),
         "node_lon": graph.node_lon,
@@ -66,8 +64,8 @@ def save_network(
         "edge_v": graph.edge_v,
         "edge_time": graph.edge_time,
         "edge_len": graph.edge_len,
-        "coord_offsets": offsets,
-        "coords": coords,
+        "coord_offsets": graph.edge_coords.offsets,
+        "coords": graph.edge_coords.flat,
     }
     tmp = out / f".{ARRAYS}.tmp"
     with tmp.open("wb") as fh:
@@ -121,8 +119,6 @@ def load_network(path: str | Path) -> StoredNetwork:
     try:
         with np.load(d / ARRAYS, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
-        offsets = a["coord_offsets"]
-        coords = a["coords"]
         graph = assemble_graph(
             profile=profile,
             node_ids=a["node_ids"],
@@ -132,7 +128,7 @@ def load_network(path: str | Path) -> StoredNetwork:
             edge_v=a["edge_v"],
             edge_time=a["edge_time"],
             edge_len=a["edge_len"],
-            edge_coords=[coords[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)],
+            edge_coords=EdgeCoords(a["coords"], a["coord_offsets"]),
         )
     except (OSError, KeyError, ValueError, IndexError) as exc:
         raise NetworkError(f"{d / ARRAYS}: unreadable ({type(exc).__name__}); {rebuild}") from exc
