@@ -402,6 +402,9 @@ def _cards_table(rows: CardRows, accepted: npt.NDArray[np.bool_]) -> pd.DataFram
 
 
 def _rejects_table(rows: CardRows, v: _Verdicts, rejected: npt.NDArray[np.bool_]) -> pd.DataFrame:
+    # A row with the wrong number of fields has its cells under the wrong headers: a name may sit in
+    # the desa column. Its desa/kecamatan "as written" are not repeated.
+    shifted = rows.raw.wrong_width[rejected]
     values = {
         "row": np.flatnonzero(rejected) + 1,
         "field": v.field[rejected],
@@ -409,8 +412,8 @@ def _rejects_table(rows: CardRows, v: _Verdicts, rejected: npt.NDArray[np.bool_]
         "message": v.message[rejected],
         "problems": [";".join(dict.fromkeys(v.problems[i])) for i in np.flatnonzero(rejected)],
         "nik_masked": mask_nik(rows.nik[rejected]).to_numpy(),
-        "desa_input": rows.desa_input[rejected].to_numpy(),
-        "kecamatan_input": rows.kecamatan_input[rejected].to_numpy(),
+        "desa_input": np.where(shifted, "", rows.desa_input[rejected].to_numpy()),
+        "kecamatan_input": np.where(shifted, "", rows.kecamatan_input[rejected].to_numpy()),
     }
     out = pd.DataFrame(values, columns=list(REJECT_COLUMNS))
     out["row"] = out["row"].astype("int64")

@@ -437,3 +437,19 @@ def test_a_name_in_the_nik_column_never_reaches_the_rejects() -> None:
     res = read_cards(_frame([row]))
     assert set(res.rejects.nik_masked.iloc[0]) == {"*"}
     assert "Siti" not in res.rejects.to_string() and "Rahayu" not in res.rejects.to_string()
+
+
+def test_a_shifted_row_never_repeats_its_cells(tmp_path: Path) -> None:
+    # One extra leading field moves the name under NIK and the address under KEL/DESA's neighbours.
+    path = tmp_path / "c.csv"
+    shifted = ["17", *GOOD[0]]
+    path.write_text(
+        ",".join(HEADER) + "\n" + ",".join(GOOD[1]) + "\n" + ",".join(shifted) + "\n", encoding="utf-8"
+    )
+    res = read_cards(path)
+    rej = res.rejects.iloc[0]
+    assert (rej.row, rej.reason) == (2, "row_fields")
+    assert rej.desa_input == "" and rej.kecamatan_input == ""
+    text = res.rejects.to_string()
+    for cell in ("Siti", "Rahayu", "Pulo", "3216101201900001"):
+        assert cell not in text
