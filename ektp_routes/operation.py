@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ektp_routes._errors import ConfigError, LedgerError
+from ektp_routes.blocks import assign_blocks
 from ektp_routes.cards import read_cards
 from ektp_routes.config import PlanConfig
 from ektp_routes.geocode import coordinate_key, geocode_cards
@@ -216,12 +217,13 @@ def start_operation(
 
 
 def card_frame(geo: pd.DataFrame, gaz: Gazetteer, offices: Sequence[PostOffice]) -> pd.DataFrame:
-    """The ledger's columns for geocoded cards: office, household (stop) key and block."""
+    """The ledger's columns for geocoded cards: office, household (stop) key and delivery block
+    (desa, settlement, RW, RT, as :func:`ektp_routes.blocks.assign_blocks` reads the address)."""
     if not len(geo):
         return geo.assign(office_id=[], stop_key=[], block=[])
     area = assign_offices(gaz, sorted(geo["desa_kode"].unique()), offices)
     addr = geo["alamat"].str.upper().str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
-    block = geo["desa_kode"] + "|RW" + geo["rw"].astype(str) + "|RT" + geo["rt"].astype(str)
+    block = assign_blocks(geo)["block_key"]
     return geo.assign(
         office_id=geo["desa_kode"].map(area),
         block=block,

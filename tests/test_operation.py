@@ -21,7 +21,7 @@ def test_start_loads_every_valid_card_and_reports_rejects(tmp_path: Path) -> Non
     assert rep.added == 49 and list(rep.rejects["reason"]) == ["nik_format"]
     assert "12345" not in rep.rejects.to_csv()  # masked, no raw input in the report
     c = led.cards()
-    assert c["office_id"].notna().all() and c["block"].str.count(r"\|").eq(2).all()
+    assert c["office_id"].notna().all() and c["block"].str.count(r"\|").eq(3).all()
     assert sum(led.counts().values()) == 49
 
 
