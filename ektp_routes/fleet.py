@@ -203,3 +203,22 @@ def fleet_report(result: FleetResult) -> str:
     if result.chart is not None:
         lines.append(f"chart: {result.chart}")
     return "\n".join(lines)
+
+
+def missing_courier_days(stops: pd.DataFrame, routes: pd.DataFrame, *, capacity: int) -> pd.DataFrame:
+    """Per office, the courier-days a plan lacks: cards left ``no_capacity`` divided by the cards a
+    planned courier-day of that office carries (the bag ``capacity`` when the office planned none).
+
+    ``stops`` and ``routes`` are a plan's tables (``office_id``, ``cards``, ``status``, ``reason``).
+    """
+    short = stops[stops["status"].eq("unserved") & stops["reason"].astype(str).str.startswith("no_capacity")]
+    left = short.groupby("office_id")["cards"].sum()
+    per_day = routes.groupby("office_id")["cards"].mean() if len(routes) else pd.Series(dtype=float)
+    rows = []
+    for oid, cards in left.items():
+        carry = float(per_day.get(oid, capacity)) or float(capacity)
+        rows.append({"office_id": oid, "cards_no_capacity": int(cards),
+                     "cards_per_courier_day": round(carry, 1),
+                     "courier_days_missing": math.ceil(int(cards) / carry)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["office_id", "cards_no_capacity", "cards_per_courier_day",
+                                       "courier_days_missing"])  # fmt: skip

@@ -143,6 +143,7 @@ cards_t = sa.Table(
     sa.Column("batch", sa.Text),
 )
 sa.Index("ix_cards_nik", cards_t.c.nik, unique=True)
+sa.Index("ix_cards_stop_key", cards_t.c.stop_key)
 events_t = sa.Table(
     "events",
     _md,
@@ -318,14 +319,21 @@ class Ledger:
         return out
 
     def cards(self, *, states: Sequence[CardState] | None = None, conn: Connection | None = None,
-              columns: Sequence[str] | None = None) -> pd.DataFrame:  # fmt: skip
-        """Cards (optionally of some states) as a DataFrame, ordered by card id."""
+              columns: Sequence[str] | None = None,
+              match: tuple[str, Sequence[str]] | None = None) -> pd.DataFrame:  # fmt: skip
+        """Cards (optionally of some states, or whose column ``match[0]`` is one of ``match[1]``) as a
+        DataFrame, ordered by card id."""
         cols = [cards_t.c[c] for c in columns] if columns else list(cards_t.c)
         q = sa.select(*cols).order_by(cards_t.c.card_id)
         if states:
             q = q.where(cards_t.c.state.in_([str(s) for s in states]))
-        rows = self._rows(q, conn)
-        return pd.DataFrame(rows, columns=[c.name for c in cols])
+        if match is None:
+            return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in cols])
+        key, values = cards_t.c[match[0]], sorted(set(match[1]))
+        chunks = [values[i : i + 900] for i in range(0, len(values), 900)]  # under SQLite's variable limit
+        rows = [r for chunk in chunks for r in self._rows(q.where(key.in_(chunk)), conn)]
+        frame = pd.DataFrame(rows, columns=[c.name for c in cols])
+        return frame.sort_values(cols[0].name).reset_index(drop=True)
 
     def events(self, conn: Connection | None = None) -> pd.DataFrame:
         q = sa.select(events_t).order_by(events_t.c.event_id)

@@ -398,8 +398,9 @@ def office_day(
 def _stops_of(cards: pd.DataFrame, blocks: pd.DataFrame, config: OperationConfig) -> pd.DataFrame:
     """Candidate cards grouped into stops (households), with their block's courier and sweep."""
     late = cards["state"].eq("failed") & cards["window"].eq("late") & (config.not_home_window == "late")
-    prev = cards["courier"].where(cards["state"].eq("failed"))
-    s = cards.assign(late=late, prev=prev, retry=cards["state"].eq("failed"))
+    prev = pd.to_numeric(cards["courier"], errors="coerce").where(cards["state"].eq("failed"))
+    s = cards.assign(late=late.astype(bool), prev=prev.astype(float), retry=cards["state"].eq("failed"),
+                     lon=cards["lon"].astype(float), lat=cards["lat"].astype(float))  # fmt: skip
     st = (
         s.groupby("stop_key", sort=False)
         .agg(
@@ -517,37 +518,32 @@ def _transitions(
     routed: Mapping[str, list[RoutedDay]], cands: pd.DataFrame, blocks: pd.DataFrame, day: date
 ) -> tuple[DispatchReport, list[Transition], dict[str, int]]:
     last = dict(zip(blocks["block"], blocks["last_courier"], strict=True))
-    by_stop = cands.groupby("stop_key")
+    members = cands.groupby("stop_key", sort=False).indices
+    ids, states = cands["card_id"].to_numpy(), cands["state"].to_numpy()
+    attempts, block_of = cands["attempts"].to_numpy(), cands["block"].to_numpy()
     moves: list[Transition] = []
     served: dict[str, int] = {}
     stable = known = stops = cdays = 0
     for oid, couriers in routed.items():
         for rd in couriers:
-            courier, order = rd.courier, rd.stop_keys
-            cdays += bool(order)
-            for seq, key in enumerate(order, start=1):
-                grp = by_stop.get_group(key)
-                block = str(grp["block"].iloc[0])
+            courier = rd.courier
+            cdays += bool(rd.stop_keys)
+            for seq, key in enumerate(rd.stop_keys, start=1):
+                rows = members[key]
+                block = str(block_of[rows[0]])
                 prev = last.get(block)
                 if prev is not None and not pd.isna(prev):
                     known += 1
                     stable += int(prev) == courier
                 served[block] = courier
                 stops += 1
-                sid = stop_id(oid, day, courier, seq)
-                for r in grp.itertuples():
-                    moves.append(
-                        Transition(
-                            int(r.card_id),
-                            CardState(r.state),
-                            CardState.DISPATCHED,
-                            {"courier": courier, "dispatch_date": day, "sequence": seq, "stop_id": sid},
-                            attempt=int(r.attempts) + 1,
-                            op_date=day,
-                            office_id=oid,
-                            courier=courier,
-                        )
-                    )
+                values = {"courier": courier, "dispatch_date": day, "sequence": seq,
+                          "stop_id": stop_id(oid, day, courier, seq)}  # fmt: skip
+                moves += [
+                    Transition(int(ids[i]), CardState(states[i]), CardState.DISPATCHED, values,
+                               attempt=int(attempts[i]) + 1, op_date=day, office_id=oid, courier=courier)
+                    for i in rows
+                ]  # fmt: skip
     report = DispatchReport(
         day, cards=len(moves), stops=stops, courier_days=cdays, stable_stops=stable, known_stops=known
     )

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -182,12 +181,12 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             "office_id",
             "courier",
         ]
-        cards = ledger.cards(columns=cols, conn=conn)
+        cards = ledger.cards(columns=cols, conn=conn, match=("card_ref", rows["card_ref"].tolist()))
         checked = _check(rows, cards, config, now)
         todo = checked[checked["problem"].eq("") & ~checked["unchanged"]]
         moves = _moves(todo, cards, config)
         Ledger.apply(conn, moves, source=",".join(p.name for p in fresh), run_id=run)
-        located = _field_locations(conn, todo, cards)
+        located = _field_locations(ledger, conn, todo, cards)
         for p in fresh:
             Ledger.note_import(conn, prints[p], source=p.name, run_id=run, applied=len(moves))
     problems = checked[checked["problem"].ne("")]
@@ -245,7 +244,7 @@ def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> 
     return out
 
 
-def _field_locations(conn: sa.Connection, todo: pd.DataFrame, cards: pd.DataFrame) -> int:
+def _field_locations(ledger: Ledger, conn: sa.Connection, todo: pd.DataFrame, cards: pd.DataFrame) -> int:
     """Handover points of delivered cards become the household's field-verified location."""
     ok = todo[todo["hasil"].isin([Outcome.DITERIMA, Outcome.DITERIMA_KELUARGA])]
     xy = _coords(ok).dropna()
@@ -253,10 +252,16 @@ def _field_locations(conn: sa.Connection, todo: pd.DataFrame, cards: pd.DataFram
         return 0
     keys = ok.loc[xy.index, "card_ref"].map(cards.set_index("card_ref")["stop_key"])
     pts = pd.DataFrame({"k": keys, "x": xy["lon"], "y": xy["lat"]}).groupby("k").mean()
+    home = ledger.cards(columns=["card_id", "stop_key"], conn=conn, match=("stop_key", list(pts.index)))
+    home = home.join(pts, on="stop_key")
     stmt = (
         sa.update(cards_t)
-        .where(cards_t.c.stop_key == sa.bindparam("k"))
+        .where(cards_t.c.card_id == sa.bindparam("i"))
         .values(field_lon=sa.bindparam("x"), field_lat=sa.bindparam("y"), precision="field")
     )
-    conn.execute(stmt, [{"k": k, "x": float(x), "y": float(y)} for k, (x, y) in pts.iterrows()])
-    return int(np.int64(len(pts)))
+    params = [
+        {"i": int(i), "x": float(x), "y": float(y)}
+        for i, x, y in zip(home["card_id"], home["x"], home["y"], strict=True)
+    ]
+    conn.execute(stmt, params)
+    return len(pts)

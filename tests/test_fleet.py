@@ -33,3 +33,22 @@ def test_no_failures_means_no_redelivery_tail() -> None:
     r = size_fleet(registry_cards(), config_text=CONFIG, start=START, couriers=3, failure=0.0)
     o = r.offices[0]
     assert r.attempts_per_card == 1.0 and o.working_days == -(-o.courier_days // 3)
+
+
+def test_missing_courier_days_of_a_plan_too_small() -> None:
+    import pandas as pd
+
+    from ektp_routes.fleet import missing_courier_days
+
+    stops = pd.DataFrame(
+        {
+            "office_id": ["A", "A", "A", "B", "B"],
+            "cards": [100, 130, 50, 10, 400],
+            "status": ["planned", "unserved", "unserved", "planned", "unserved"],
+            "reason": ["", "no_capacity: no courier-day left", "beyond_shift: too far", "", "no_capacity: x"],
+        }
+    )
+    routes = pd.DataFrame({"office_id": ["A", "A", "B"], "cards": [60, 40, 10]})
+    m = missing_courier_days(stops, routes, capacity=150).set_index("office_id")
+    assert m.loc["A", "cards_no_capacity"] == 130 and m.loc["A", "courier_days_missing"] == 3  # 130 / 50
+    assert m.loc["B", "courier_days_missing"] == 40  # 400 / 10
