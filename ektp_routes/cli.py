@@ -215,12 +215,24 @@ def _print_plan(res: PlanResult, written: dict[str, Path], out: Path, t: Message
     counts = ", ".join(t("cli.status_count", status=t(f"status.{k}"), n=v) for k, v in a.items())
     print(t("cli.cards_in", n=len(res.assignments)) + "; " + counts)
     print(t("cli.totals", courier_days=int(tot.courier_days), km=f"{tot.km:.1f}", hours=f"{tot.hours:.1f}"))
+    _print_missing_courier_days(res, t)
     busy = set(res.stops["office_id"]) if len(res.stops) else set()
     for o in res.offices:
         if o.office_id not in busy and not o.placeholder:
             print(t("cli.idle_office", office=f"{o.name} ({o.office_id})"))
     files = sorted(p.name + ("/" if p.is_dir() else "") for p in written.values())
     print(t("cli.outputs", out=out, files=" ".join(files)))
+
+
+def _print_missing_courier_days(res: PlanResult, t: Messages) -> None:
+    from ektp_routes.fleet import missing_courier_days
+
+    capacity = max((o.fleet.capacity for o in res.offices), default=1)
+    short = missing_courier_days(res.stops, res.routes, capacity=capacity)
+    if len(short):
+        per_office = ", ".join(f"{r.office_id} {r.courier_days_missing}" for r in short.itertuples())
+        cards, days = int(short["cards_no_capacity"].sum()), int(short["courier_days_missing"].sum())
+        print(t("cli.fleet_too_small", cards=cards, days=days, offices=per_office))
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:

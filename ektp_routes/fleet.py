@@ -209,9 +209,11 @@ def missing_courier_days(stops: pd.DataFrame, routes: pd.DataFrame, *, capacity:
     """Per office, the courier-days a plan lacks: cards left ``no_capacity`` divided by the cards a
     planned courier-day of that office carries (the bag ``capacity`` when the office planned none).
 
-    ``stops`` and ``routes`` are a plan's tables (``office_id``, ``cards``, ``status``, ``reason``).
+    ``stops`` and ``routes`` are a plan's tables (``office_id``, ``cards``, ``status``, ``reason_code``).
     """
-    short = stops[stops["status"].eq("unserved") & stops["reason"].astype(str).str.startswith("no_capacity")]
+    if not len(stops):
+        stops = pd.DataFrame(columns=["office_id", "cards", "status", "reason_code"])
+    short = stops[stops["status"].eq("unserved") & stops["reason_code"].astype(str).eq("no_capacity")]
     left = short.groupby("office_id")["cards"].sum()
     per_day = routes.groupby("office_id")["cards"].mean() if len(routes) else pd.Series(dtype=float)
     rows = []

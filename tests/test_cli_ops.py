@@ -50,3 +50,19 @@ def test_errors_are_one_line(workdir: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["ops", "start", "cards.csv", "--ledger", "l.db"]) == 2  # first batch without a start date
     assert "--start-date" in capsys.readouterr().err
     assert main(["fleet", "cards.csv", "--couriers", "2", "--first-attempt-failure", "1.5"]) == 2
+
+
+def test_plan_with_too_small_a_fleet_says_what_is_missing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("off.csv").write_text(
+        "office_id,name,lon,lat,couriers,days,capacity\nKP1,Kantor Pos Uji,107.2,-6.4,1,1,25\n"
+    )
+    assert (
+        main(
+            ["--lang", "en", "plan", "cards.csv", "--out", "out", "--offices", "off.csv", "--time-limit", "1"]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "FLEET TOO SMALL: 35 cards have no courier-day left" in out and "2 courier-days are missing" in out

@@ -45,7 +45,7 @@ def test_missing_courier_days_of_a_plan_too_small() -> None:
             "office_id": ["A", "A", "A", "B", "B"],
             "cards": [100, 130, 50, 10, 400],
             "status": ["planned", "unserved", "unserved", "planned", "unserved"],
-            "reason": ["", "no_capacity: no courier-day left", "beyond_shift: too far", "", "no_capacity: x"],
+            "reason_code": ["", "no_capacity", "beyond_shift", "", "no_capacity"],
         }
     )
     routes = pd.DataFrame({"office_id": ["A", "A", "B"], "cards": [60, 40, 10]})
