@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from ektp_routes._errors import EktpRoutesError
+from ektp_routes._errors import EktpRoutesError, OutputError
 from ektp_routes.cli_blocks import add_blocks_option, pin_geocoder, print_precision, print_replay
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
@@ -21,9 +21,33 @@ if TYPE_CHECKING:
     from ektp_routes.network import TravelNetwork
     from ektp_routes.report import PlanResult
 
+logger = logging.getLogger(__name__)
+
+
+def _require_parent(path: str | Path, option: str) -> Path:
+    """``path`` whose directory exists; otherwise one clear line (never a silently created folder)."""
+    p = Path(path)
+    if not p.absolute().parent.is_dir():
+        raise OutputError(
+            f"{option} {p}: the directory {p.absolute().parent} does not exist; create it first"
+        )
+    if p.is_dir():
+        raise OutputError(f"{option} {p} is a directory; give a file name")
+    return p
+
 
 def _cmd_demo_cards(args: argparse.Namespace) -> int:
+    from ektp_routes.config import Option
     from ektp_routes.synthetic import synthetic_cards, write_cards
+
+    Option("n", "cli", "n", int, "an integer from 0 to 10000000", 0, 10_000_000).check("--n", args.n)
+    Option("seed", "cli", "seed", int, "an integer from 0 to 2147483647", 0, 2**31 - 1).check(
+        "--seed", args.seed
+    )
+    Option("defect", "cli", "defect", float, "a number from 0 to 0.5", 0, 0.5).check(
+        "--defect-rate", args.defect_rate
+    )
+    _require_parent(args.out, "--out")
 
     df = synthetic_cards(
         args.n, seed=args.seed, kecamatan=args.kecamatan or None, defect_rate=args.defect_rate
@@ -60,6 +84,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.rejects:
         from ektp_routes.export import write_csv
 
+        _require_parent(args.rejects, "--rejects")
         write_csv(result.rejects, Path(args.rejects))
         print(t("cli.rejects_written", path=args.rejects))
     return 0
@@ -99,6 +124,9 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     from ektp_routes.geocode import geocode_cards
     from ektp_routes.regions import Gazetteer
 
+    _require_parent(args.out, "--out")
+    if args.online:
+        _require_parent(args.cache, "--cache")
     gaz = Gazetteer.bekasi()
     result = read_cards(args.cards)
     geo = geocode_cards(result.cards, gaz, geocoder=_geocoder_chain(args, gaz))  # type: ignore[arg-type]
@@ -162,41 +190,53 @@ def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:
     return StraightLineNetwork()
 
 
+def _inputs(args: argparse.Namespace, cards: object) -> list[Path]:
+    names = [cards if isinstance(cards, (str, Path)) else None]
+    names += [
+        getattr(args, k, None) for k in ("offices", "config", "pseudonym_key_file", "network", "blocks")
+    ]
+    return [Path(n) for n in names if n]
+
+
 def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
     from ektp_routes.export import write_plan
+    from ektp_routes.outdir import claim
     from ektp_routes.plan import plan_file, read_offices
+    from ektp_routes.regions import Gazetteer
+    from ektp_routes.report import read_pseudonym_key
+    from ektp_routes.runner import connect
 
     cfg = _config(args)
-    offices = read_offices(args.offices, cfg.fleet) if getattr(args, "offices", None) else None
-    network = _network(args, cfg)
-    t = _t(args)
-    if offices is None:
-        print(t("cli.note_placeholder"))
-    if network.is_straight_line:
-        print(t("cli.note_straight"))
-    client = None
-    if getattr(args, "scheduler", None):
-        from dask.distributed import Client
-
-        client = Client(args.scheduler)
-    from ektp_routes.regions import Gazetteer
-
-    out = Path(args.out)
-    res = plan_file(
-        cards,  # type: ignore[arg-type]
-        config=cfg,
-        offices=offices,
-        network=network,
-        work_dir=out / ".work",  # type: ignore[arg-type]
-        client=client,
-        progress=_progress_bar("planning"),
-        geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
-        pseudonym_key=Path(args.pseudonym_key_file).read_bytes().strip() if args.pseudonym_key_file else None,
+    key = (
+        read_pseudonym_key(args.pseudonym_key_file, option="--pseudonym-key-file")
+        if args.pseudonym_key_file
+        else None
     )
-    written = write_plan(res, out, lang=t.lang, dates=_dates(args, res))
+    t = _t(args)
+    with claim(args.out, inputs=_inputs(args, cards)) as out:
+        offices = read_offices(args.offices, cfg.fleet) if getattr(args, "offices", None) else None
+        network = _network(args, cfg)
+        if offices is None:
+            print(t("cli.note_placeholder"))
+        if network.is_straight_line:
+            print(t("cli.note_straight"))
+        client = connect(args.scheduler, option="--scheduler") if getattr(args, "scheduler", None) else None
+        res = plan_file(
+            cards,  # type: ignore[arg-type]
+            config=cfg,
+            offices=offices,
+            network=network,
+            work_dir=out.work,
+            client=client,
+            progress=_progress_bar("planning"),
+            geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
+            pseudonym_key=key,
+        )
+        written = write_plan(res, out.path, lang=t.lang, dates=_dates(args, res))
+        out.finish([*written.values(), out.work])
     if len(res.stops):
         print_precision(res.stops.groupby("precision")["cards"].sum(), t)
-    _print_plan(res, written, out, t)
+    _print_plan(res, written, out.path, t)
     return res
 
 
@@ -377,6 +417,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes as one line naming the option (argparse prints the usage and exits 2 otherwise)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -391,6 +438,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line, and no message text (it could quote a card)
+        logger.debug("unexpected error", exc_info=True)
+        print(
+            f"error: unexpected {type(exc).__name__} (a bug in ektp-routes; the message is not shown because "
+            "it could quote personal data; run with -vv to see it)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ektp_routes import schema
-from ektp_routes._files import atomic_path, output_error, safe_filename, write_atomic, write_text
+from ektp_routes._errors import OutputError
+from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import plan_layers
 from ektp_routes.views import write_views
@@ -63,7 +67,15 @@ def write_csv(df: pd.DataFrame, path: Path, *, escape: bool = True) -> Path:
 
 
 def write_xlsx(df: pd.DataFrame, path: Path, *, sheet: str = "Sheet1") -> Path:
+    """XLSX with formulas escaped and control characters (which XLSX cannot hold) removed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     frame = escape_frame(df)
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].map(
+                lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+            )
     return write_atomic(
         path, lambda tmp: frame.to_excel(tmp, index=False, sheet_name=sheet[:31], engine="openpyxl")
     )
@@ -105,6 +117,8 @@ def write_plan(
         "manifests": _write_manifests(result, out / "manifests", h, t),
     }
     written.update(write_views(result, result.assignments, out, lang=lang, layers=layers, with_map=with_map))
+    if "map" in written:
+        written["map_licence"] = out / "leaflet-LICENSE.txt"
     return written
 
 
@@ -244,11 +258,40 @@ def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tup
 
 
 def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Messages) -> Path:
-    _mkdir(folder)
+    """Write every courier-day's list into a fresh folder, then swap it in for the old one whole: no
+    manifest of an earlier run (with names of people not in this plan) survives next to new ones."""
+    _mkdir(folder.parent)
     headings = dict(zip(schema.MANIFEST, (t(f"manifest.{k}") for k in _MANIFEST_KEYS), strict=True))
-    for rid, bahasa in manifest_sheets(result, start_hour):
-        sheet = bahasa.rename(columns=headings)
-        base = safe_filename(f"manifest_{rid}")
-        write_csv(sheet, folder / f"{base}.csv")
-        write_xlsx(sheet, folder / f"{base}.xlsx", sheet=safe_filename(rid))
+    try:
+        fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}{PART_SUFFIX}-", dir=folder.parent))
+    except OSError as exc:
+        raise output_error(folder, exc) from exc
+    try:
+        names: set[str] = set()
+        for rid, bahasa in manifest_sheets(result, start_hour):
+            # Route ids are made of safe characters (office ids are validated) and are unique, so
+            # their file names are unique by construction; checked all the same.
+            base = f"manifest_{rid}"
+            if safe_filename(base) != base or base.casefold() in names:
+                raise OutputError(f"manifest file name for route {rid} is not unique or not safe")
+            names.add(base.casefold())
+            sheet = bahasa.rename(columns=headings)
+            write_csv(sheet, fresh / f"{base}.csv")
+            write_xlsx(sheet, fresh / f"{base}.xlsx", sheet=rid)
+        _swap(fresh, folder)
+    finally:
+        if fresh.exists():
+            shutil.rmtree(fresh, ignore_errors=True)
     return folder
+
+
+def _swap(fresh: Path, folder: Path) -> None:
+    old = folder.with_name(f".{folder.name}.old{PART_SUFFIX}-{os.getpid()}")
+    try:
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(fresh, folder)
+        if old.exists():
+            shutil.rmtree(old)
+    except OSError as exc:
+        raise output_error(folder, exc) from exc

@@ -159,7 +159,7 @@ def draw_curve(result: FleetResult, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ektp_routes.export import write_atomic
+    from ektp_routes._files import write_atomic
 
     last = pd.to_datetime(result.curve.max(axis=1))
     fig, ax = plt.subplots(figsize=(7, 4), dpi=100)

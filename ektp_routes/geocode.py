@@ -35,9 +35,9 @@ import shapely
 from rapidfuzz import fuzz, process
 from shapely.geometry import LineString
 
-from ektp_routes._errors import GeocodingError
+from ektp_routes._errors import GeocodingError, RegionError
 from ektp_routes._safexml import refuse_xml_tricks
-from ektp_routes.regions import Gazetteer
+from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +66,26 @@ class Geocoder(Protocol):
     def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]: ...
 
 
+OUTSIDE_DESA = "outside_desa"
+
+
 class InputCoordinates:
-    """Coordinates given on the card, checked against the stated desa (tolerance ``max_outside_m``)."""
+    """Coordinates given on the card, checked against the stated desa.
+
+    A point within ``max_outside_m`` of the stated desa counts as inside it. A point further out but
+    within ``max_far_m`` is kept with an ``outside_desa`` flag (a boundary drawn differently, a
+    neighbour's gate); a point further still (another city, a dropped minus sign, swapped signs) is
+    not trusted: the card is placed at its desa's representative point (precision "desa"), flagged.
+    """
 
     name = "input"
 
-    def __init__(self, gazetteer: Gazetteer, *, max_outside_m: float = 250.0) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer, *, max_outside_m: float = 250.0, max_far_m: float = 2000.0
+    ) -> None:
         self.gaz = gazetteer
         self.max_outside_m = max_outside_m
+        self.max_far_m = max_far_m
 
     def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
         lon = cards["lon"].to_numpy(dtype=float)
@@ -88,7 +100,11 @@ class InputCoordinates:
             flag = ""
             if loc.kode[i] != stated[i]:
                 where = f"in desa {loc.kode[i]}" if loc.kode[i] else "outside the kabupaten"
-                flag = f"outside_desa: the card's point lies {where}, not in its stated desa {stated[i]}"
+                flag = f"{OUTSIDE_DESA}: the card's point lies {where}, not in its stated desa {stated[i]}"
+                far = self._far_fallback(str(stated[i]), float(lon[i]), float(lat[i]), flag)
+                if far is not None:
+                    out[i] = far
+                    continue
             out[i] = GeocodeResult(
                 float(lon[i]),
                 float(lat[i]),
@@ -99,6 +115,20 @@ class InputCoordinates:
                 flag,
             )
         return out
+
+    def _far_fallback(self, kode: str, lon: float, lat: float, flag: str) -> GeocodeResult | None:
+        """The desa point for a card point far from its stated desa (None when near enough to keep)."""
+        try:
+            d = self.gaz.get(kode)
+            dist_m = (
+                float(shapely.distance(self.gaz.polygon(kode), shapely.Point(lon, lat))) * METRES_PER_DEGREE
+            )
+        except RegionError:
+            return None
+        if dist_m <= self.max_far_m:
+            return None
+        text = f"{flag}, {dist_m / 1000:.0f} km away; placed at the desa point"
+        return GeocodeResult(d.rep_lon, d.rep_lat, "desa", d.kode, 0.5, self.name, text)
 
 
 class GazetteerGeocoder:

@@ -6,7 +6,6 @@ Tables and files carry that text; code passes the values and never parses the te
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 
@@ -25,14 +24,11 @@ class RouteId:
 
 @dataclass(frozen=True, order=True)
 class StopId:
-    """A delivery stop, identified by the grouping key of its cards (desa, place, address, part)."""
+    """A delivery stop: its desa and its number within the desa (unique by construction, never cut
+    from a hash). ``S3216102005-00042`` is stop 42 of desa 32.16.10.2005."""
 
+    desa_kode: str
     number: int
 
-    @classmethod
-    def from_key(cls, key: str) -> StopId:
-        """The stop whose cards share ``key`` (stable across runs and processes)."""
-        return cls(int(hashlib.sha1(key.encode()).hexdigest()[:12], 16) % 10**10)
-
     def __str__(self) -> str:
-        return f"S{self.number:010d}"
+        return f"S{self.desa_kode.replace('.', '')}-{self.number:05d}"

@@ -192,6 +192,7 @@ def stops_layer(
             "settlement": _column(s, "settlement", "").fillna("").astype(str),
             "households": pd.to_numeric(_column(s, "doors", np.nan)).round(1),
             "precision": s["precision"].astype(str),
+            "outside_desa": s["outside_desa"].astype(bool),
             "status": s["status"].astype(str),
             "reason_code": s["reason_code"].fillna("").astype(str),
             "reason": [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,10 +17,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ektp_routes._errors import ConfigError, InputFileError
+from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.network import haversine_m
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import Fleet
+
+OFFICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+OFFICE_ID_RULE = "1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
+_MAX_NAME = 200
+
+
+def _shown(value: str) -> str:
+    text = repr(value)
+    return text if len(text) <= 50 else text[:47] + "..."
 
 
 @dataclass(frozen=True)
@@ -37,9 +47,17 @@ class PostOffice:
     placeholder: bool = False
 
     def __post_init__(self) -> None:
+        # Office ids become parts of route ids and file names: a safe alphabet makes those unique
+        # and harmless by construction (no cutting, no escaping).
+        if not isinstance(self.office_id, str) or not OFFICE_ID.fullmatch(self.office_id):
+            raise ConfigError(f"office_id {_shown(str(self.office_id))}: allowed {OFFICE_ID_RULE}")
+        if not self.name.strip() or len(self.name) > _MAX_NAME or not self.name.isprintable():
+            raise ConfigError(f"office {self.office_id} name: allowed 1 to {_MAX_NAME} printable characters")
+        if not (math.isfinite(self.lon) and math.isfinite(self.lat)):
+            raise ConfigError(f"post office {self.office_id}: coordinates must be finite numbers")
         if not (94.0 <= self.lon <= 142.0 and -11.5 <= self.lat <= 6.5):
             raise ConfigError(
-                f"post office {self.name!r} at ({self.lon}, {self.lat}) lies outside Indonesia; "
+                f"post office {self.office_id} at ({self.lon}, {self.lat}) lies outside Indonesia; "
                 "coordinates must be longitude, latitude in WGS84"
             )
 
@@ -136,16 +154,25 @@ def check_office_columns(columns: Sequence[str], source: str) -> None:
             else difflib.get_close_matches(key, OFFICE_COLUMNS, n=1, cutoff=0.6)
         )
         hint = f" (did you mean {close[0]!r}?)" if close else ""
+        # A header that does not look like a column name is not quoted: a card list passed here by
+        # mistake (or one without a header row) would put a NIK or a name in the message.
+        shown = (
+            repr(str(col)) if re.fullmatch(r"[A-Za-z][A-Za-z _-]{0,29}", str(col)) else "(not a column name)"
+        )
         raise InputFileError(
-            f"{source}: unknown column {str(col)[:40]!r}{hint}; known columns: {', '.join(OFFICE_COLUMNS)}"
+            f"{source}: unknown column {shown}{hint}; known columns: {', '.join(OFFICE_COLUMNS)}"
         )
 
 
-def read_offices(path: str | Path, fleet: Fleet) -> list[PostOffice]:
-    """Post offices from CSV or GeoJSON (Point features); columns :data:`OFFICE_COLUMNS`.
+def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None = None) -> list[PostOffice]:
+    """Post offices from CSV (name, lon, lat, [office_id, couriers, shift_h, capacity, days,
+    kodepos, desa]) or GeoJSON (Point features with the same properties).
 
-    ``fleet`` gives the values of the optional fleet columns an office leaves empty. A column that is
-    not an offices column is an error naming the closest known column.
+    ``fleet`` gives the values of the optional fleet columns an office leaves empty. Desa in the
+    ``desa`` column (``;``-separated) may be codes or names as people write them; each is resolved like
+    a card's desa, and one that resolves to no single desa is an error. Office ids must be unique
+    (ignoring case) and made of :data:`OFFICE_ID_RULE`.
+    A column that is not an offices column is an error naming the closest known column.
     """
     p = Path(path)
     df = _read_office_table(p)
@@ -154,12 +181,21 @@ def read_offices(path: str | Path, fleet: Fleet) -> list[PostOffice]:
     for need in ("name", "lon", "lat"):
         if need not in cols:
             raise InputFileError(f"{p.name}: column {need!r} missing (found {list(df.columns)})")
-    out = []
+    gaz = gazetteer or Gazetteer.bekasi()
+    out: list[PostOffice] = []
+    seen: dict[str, int] = {}
     for i, r in enumerate(df.to_dict("records")):
         try:
-            out.append(_office_from_row(i, r, cols, fleet))
+            office = _office_from_row(i, r, cols, fleet, gaz)
         except (ValueError, ConfigError) as exc:
             raise InputFileError(f"{p.name}, office row {i + 1}: {exc}") from exc
+        first = seen.setdefault(office.office_id.casefold(), i + 1)
+        if first != i + 1:
+            raise InputFileError(
+                f"{p.name}, office row {i + 1}: office_id {office.office_id} is already used on row {first}; "
+                "office ids must be unique (ignoring case)"
+            )
+        out.append(office)
     if not out:
         raise InputFileError(f"{p.name} lists no post office")
     return out
@@ -185,7 +221,9 @@ def _read_office_table(p: Path) -> pd.DataFrame:
         raise InputFileError(f"{p.name} cannot be read as an offices file: {exc}") from exc
 
 
-def _office_from_row(i: int, r: Mapping[str, Any], cols: Mapping[str, str], fleet: Fleet) -> PostOffice:
+def _office_from_row(
+    i: int, r: Mapping[str, Any], cols: Mapping[str, str], fleet: Fleet, gaz: Gazetteer
+) -> PostOffice:
     def get(key: str, default: Any = "") -> Any:
         v = r.get(cols.get(key, ""), default)
         return default if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else v
@@ -197,14 +235,33 @@ def _office_from_row(i: int, r: Mapping[str, Any], cols: Mapping[str, str], flee
         days=int(get("days", fleet.days)),
     )
     return PostOffice(
-        office_id=str(get("office_id", f"PO{i + 1:02d}")),
+        office_id=str(get("office_id", f"PO{i + 1:02d}")).strip(),
         name=str(get("name")),
         lon=float(get("lon")),
         lat=float(get("lat")),
         fleet=office_fleet,
-        serves_kodepos=tuple(s.strip() for s in str(get("kodepos")).split(";") if s.strip()),
-        serves_desa=tuple(s.strip() for s in str(get("desa")).split(";") if s.strip()),
+        serves_kodepos=tuple(_kodepos(s.strip()) for s in str(get("kodepos")).split(";") if s.strip()),
+        serves_desa=tuple(_desa_code(gaz, s.strip()) for s in str(get("desa")).split(";") if s.strip()),
     )
+
+
+def _kodepos(text: str) -> str:
+    if not re.fullmatch(r"[0-9]{5}", text):
+        raise ConfigError(f"kodepos {_shown(text)}: allowed 5 digits (several separated by ';')")
+    return text
+
+
+def _desa_code(gaz: Gazetteer, text: str) -> str:
+    """A desa code for a code or a name as people write it; an error when it is no single desa."""
+    if re.fullmatch(r"[0-9.]+", text):
+        try:
+            return gaz.get(text).kode
+        except RegionError:
+            raise ConfigError(f"desa {_shown(text)}: no desa/kelurahan with this code") from None
+    r = gaz.resolve_desa(text)
+    if not r.ok:
+        raise ConfigError(f"desa {_shown(text)}: {r.describe()}")
+    return r.desa.kode
 
 
 def assign_offices(

@@ -33,9 +33,9 @@ from ektp_routes.geocode import Geocoder, geocode_cards
 from ektp_routes.network import StraightLineNetwork, TravelNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices, read_offices
 from ektp_routes.regions import Gazetteer
-from ektp_routes.report import PlanResult, Scoped, assemble
+from ektp_routes.report import PlanResult, Scoped, assemble, check_pseudonym_key
 from ektp_routes.runner import OfficeJob, Progress, run_jobs
-from ektp_routes.stops import make_stops
+from ektp_routes.stops import make_stops, outside_desa
 
 __all__ = [
     "Consolidation",
@@ -84,6 +84,10 @@ def plan_routes(
     pseudonym_key
         A secret key held by the user: assignments get ``card_ref`` = HMAC-SHA256(key, NIK).
     """
+    if pseudonym_key is not None:
+        check_pseudonym_key(pseudonym_key)  # before any work
+    if pseudonym_key is not None:
+        check_pseudonym_key(pseudonym_key)  # before any work
     cfg = config or PlanConfig()
     gaz = gazetteer or Gazetteer.bekasi()
     net = network or StraightLineNetwork()
@@ -93,30 +97,33 @@ def plan_routes(
     if offices is None:
         per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
         offices = placeholder_offices(gaz, cfg.fleet, kec_codes or None, per_kec)
-    stops, stop_of_card = make_stops(
-        geo, cfg.scope.consolidation, max_cards=min(o.smallest_bag for o in offices)
-    )
-    stops["office_id"] = stops["desa_kode"].map(
-        assign_offices(gaz, sorted(stops["desa_kode"].unique()), offices)
-    )
+    bag = min(o.smallest_bag for o in offices)
+    stops, stop_of_card = make_stops(geo, cfg.scope.consolidation, max_cards=bag)
+    stops["office_id"] = stops["desa_kode"].map(assign_offices(gaz, sorted(set(stops["desa_kode"])), offices))
     stops, estimates = plan_estimates(gaz, stops)
-    jobs = [
+    jobs = _office_jobs(stops, offices, net, cfg, estimates)
+    folder = Path(work_dir) if work_dir else None
+    results = run_jobs(jobs, workers=cfg.workers, work_dir=folder, client=client, progress=progress)
+    scoped = Scoped(in_scope.to_numpy(dtype=bool), stop_of_card, outside_desa(geo).to_numpy(dtype=bool))
+    straight = net.is_straight_line
+    return assemble(
+        cards, stops, scoped, offices, results, network_is_straight=straight, pseudonym_key=pseudonym_key
+    )
+
+
+def _office_jobs(
+    stops: pd.DataFrame,
+    offices: Sequence[PostOffice],
+    net: TravelNetwork,
+    cfg: PlanConfig,
+    estimates: PlaceEstimates | None,
+) -> list[OfficeJob]:
+    """One job per office that serves at least one stop, in the offices' order."""
+    return [
         OfficeJob(o, _in_block_order(part, estimates), net, cfg.solve, cfg.service, estimates)
         for o in offices
         if len(part := stops[stops["office_id"] == o.office_id])
     ]
-    folder = Path(work_dir) if work_dir else None
-    results = run_jobs(jobs, workers=cfg.workers, work_dir=folder, client=client, progress=progress)
-    scoped = Scoped(in_scope.to_numpy(dtype=bool), stop_of_card)
-    return assemble(
-        cards,
-        stops,
-        scoped,
-        offices,
-        results,
-        network_is_straight=net.is_straight_line,
-        pseudonym_key=pseudonym_key,
-    )
 
 
 def _in_block_order(stops: pd.DataFrame, estimates: PlaceEstimates | None) -> pd.DataFrame:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from ektp_routes import schema
+from ektp_routes._errors import ConfigError
 from ektp_routes.cards import CardList
 from ektp_routes.nik import mask_nik
 from ektp_routes.offices import PostOffice
@@ -37,12 +39,12 @@ class PlanResult:
 
     cards: CardList
     stops: pd.DataFrame
-    offices: list[PostOffice]
+    offices: Sequence[PostOffice]
     routes: pd.DataFrame
     assignments: pd.DataFrame
     summary: pd.DataFrame
     network_is_straight: bool
-    geometries: dict[str, list[LonLat]] = field(default_factory=dict)
+    geometries: Mapping[str, Sequence[LonLat]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class Scoped:
 
     in_scope: npt.NDArray[np.bool_]
     stop_of_card: npt.NDArray[np.intp]
+    outside_desa: npt.NDArray[np.bool_] | None = None
+
+    def __post_init__(self) -> None:
+        if self.outside_desa is None:
+            object.__setattr__(self, "outside_desa", np.zeros(len(self.stop_of_card), dtype=bool))
 
 
 def assemble(
@@ -70,6 +77,7 @@ def assemble(
     stops = stops_table(stops, ordered, by_id)
     assignments = assignments_table(cards, stops, scoped)
     if pseudonym_key is not None:
+        pseudonym_key = check_pseudonym_key(pseudonym_key)
         acc = cards.cards
         refs = {int(r): pseudonym(pseudonym_key, n) for r, n in zip(acc["row"], acc["nik"], strict=True)}
         assignments.insert(1, schema.CARD_REF, assignments["row"].map(lambda r: refs.get(int(r), "")))
@@ -184,6 +192,7 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
             "stop_id": "",
             "reason_code": schema.OUT_OF_SCOPE,
             "reason_message": "the card's kecamatan was not selected for this run",
+            "outside_desa": False,
         }
     )
     where = np.flatnonzero(scoped.in_scope)
@@ -191,6 +200,7 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
         st = stops.iloc[scoped.stop_of_card]
         for col in ("stop_id", "status", "route_id", "sequence", "visit", "reason_code", "reason_message"):
             rows.loc[where, col] = st[col].to_numpy()
+        rows.loc[where, "outside_desa"] = scoped.outside_desa
     rej = cards.rejects
     rej_rows = pd.DataFrame(
         {
@@ -204,12 +214,47 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
             "stop_id": "",
             "reason_code": rej["reason"].astype(str),
             "reason_message": rej["message"],
+            "outside_desa": False,
         }
     )
     out = pd.concat([rows, rej_rows], ignore_index=True).sort_values("row").reset_index(drop=True)
     if len(out) != cards.n_rows or out["row"].duplicated().any():
         raise AssertionError("assignments lost or duplicated a card")  # a bug, never input
     return out[list(schema.ASSIGNMENT_VALUES)]
+
+
+MIN_KEY_BYTES = 16
+KEY_HOWTO = 'make one with: python -c "import secrets; print(secrets.token_hex(32))" > pseudonym.key'
+
+
+def check_pseudonym_key(key: bytes) -> bytes:
+    """The key without surrounding whitespace; refused when it holds too little to guess at.
+
+    With the masked NIK's 6 + 4 digits public, a short or repetitive key lets anyone recover full NIKs
+    from ``card_ref`` by trying keys: at least 16 bytes with at least 8 different byte values.
+    """
+    k = key.strip()
+    if len(k) < MIN_KEY_BYTES or len(set(k)) < 8:
+        raise ConfigError(
+            f"pseudonym key too weak ({len(k)} bytes, {len(set(k))} different): at least {MIN_KEY_BYTES} "
+            f"bytes of random content needed; {KEY_HOWTO}"
+        )
+    return k
+
+
+def read_pseudonym_key(path: str | Path, *, option: str = "pseudonym key file") -> bytes:
+    """The key held in a file, checked by :func:`check_pseudonym_key`."""
+    p = Path(path)
+    try:
+        key = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{option} {p} does not exist; {KEY_HOWTO}") from None
+    except OSError as exc:
+        raise ConfigError(f"{option} {p} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        return check_pseudonym_key(key)
+    except ConfigError as exc:
+        raise ConfigError(f"{option} {p}: {exc}") from None
 
 
 def pseudonym(key: bytes, nik: str) -> str:
@@ -242,6 +287,7 @@ def summary_table(routes: pd.DataFrame, stops: pd.DataFrame, offices: Sequence[P
                 "hours": round(r["duration_s"].sum() / 3600, 1),
                 **_precision_mix(s),
                 **_day_lengths(r),
+                "cards_outside_desa": int(s["cards_outside_desa"].sum()),
             }
         )
     df = pd.DataFrame(rows, columns=list(schema.SUMMARY))

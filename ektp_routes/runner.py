@@ -245,9 +245,40 @@ class ResumeStore:
         logger.info("resumed office %s from %s", job.office.office_id, f.name)
         return res
 
+    def keep_only(self, jobs: list[OfficeJob]) -> None:
+        """Remove resume files of offices that are not among ``jobs`` (earlier runs' offices)."""
+        keep = {self.path(job).name for job in jobs}
+        for f in self.folder.glob("office-*.json"):
+            if f.name not in keep:
+                f.unlink(missing_ok=True)
+
     def save(self, job: OfficeJob, res: OfficeResult) -> None:
         write_text(self.path(job), res.to_json())
         logger.info("saved office %s to %s", job.office.office_id, self.path(job).name)
+
+
+def connect(address: str, *, option: str = "scheduler", timeout_s: float = 10.0) -> Any:
+    """A ``dask.distributed.Client`` for a scheduler address, or one clear error within ``timeout_s``."""
+    from urllib.parse import urlsplit
+
+    from ektp_routes._errors import ConfigError
+
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None:
+        raise ConfigError(f"{option} {address!r}: allowed tcp://HOST:PORT or tls://HOST:PORT")
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=timeout_s)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(
+            f"{option} {address}: no Dask scheduler answered within {timeout_s:g} s ({type(exc).__name__}); "
+            "start one (see examples/dask_cluster.py) or leave the option out"
+        ) from None
 
 
 def run_jobs(
@@ -276,6 +307,8 @@ def run_jobs(
             store.save(job, res)
         if progress:
             progress(len(done), len(jobs))
+    if store:
+        store.keep_only(jobs)
     return done
 
 

@@ -142,13 +142,15 @@ ASSIGNMENTS = (
     "stop_id",
     "reason",
     "reason_code",
+    "outside_desa",
 )
 """``assignments.csv``: one row per input row. ``card_ref`` follows ``row`` when a pseudonym key is
-given. ``reason`` is :func:`reason_text` of (``reason_code``, the message)."""
+given. ``reason`` is :func:`reason_text` of (``reason_code``, the message). ``outside_desa``: the card's
+own point lay outside its stated desa (far away: replaced by the desa's location; near: kept)."""
 
 CARD_REF = "card_ref"
 
-ASSIGNMENT_VALUES = (*ASSIGNMENTS[:-2], "reason_code", "reason_message")
+ASSIGNMENT_VALUES = (*ASSIGNMENTS[:-3], "reason_code", "reason_message", "outside_desa")
 """The assignments table in memory (:attr:`PlanResult.assignments`): the reason as two values."""
 
 STOPS = (
@@ -161,6 +163,8 @@ STOPS = (
     "rt",
     "rw",
     "cards",
+    "cards_outside_desa",
+    "outside_desa",
     "lon",
     "lat",
     "route_id",
@@ -197,6 +201,7 @@ STOP_FEATURE = (
     "settlement",
     "households",
     "precision",
+    "outside_desa",
     "status",
     "reason_code",
     "reason",
@@ -262,6 +267,7 @@ SUMMARY_SUMMED = (
     "courier_days",
     "km",
     "hours",
+    "cards_outside_desa",
 )
 SUMMARY_PRECISION = ("cards_house", "cards_block", "cards_desa")
 """Cards located at their house (input, address), at a block or street point (block, street,
@@ -272,12 +278,13 @@ SUMMARY = (
     "office_id",
     "office",
     "placeholder",
-    *SUMMARY_SUMMED[:-2],
+    *SUMMARY_SUMMED[:-3],
     "days",
     "km",
     "hours",
     *SUMMARY_PRECISION,
     *SUMMARY_DAYS,
+    "cards_outside_desa",
 )
 """``summary.csv``: one row per office with cards, then a ``TOTAL`` row (sums; ``days`` is the max;
 day lengths over all courier-days)."""

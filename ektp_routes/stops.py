@@ -17,14 +17,23 @@ import pandas as pd
 
 from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.config import Consolidation
-from ektp_routes.geocode import coordinate_key
+from ektp_routes.geocode import OUTSIDE_DESA, coordinate_key
 from ektp_routes.ids import StopId
 
 #: Precisions at which a card's point is its house: such cards get a household stop under "auto".
 HOUSE_PRECISIONS = frozenset({"input", "address"})
 
 _FIRST_OF_STOP = ("desa_kode", "desa", "alamat", "precision", "rt", "rw")
-STOP_COLUMNS = ("stop", "lon", "lat", *_FIRST_OF_STOP, "cards", "stop_id")
+STOP_COLUMNS = (
+    "stop",
+    "lon",
+    "lat",
+    *_FIRST_OF_STOP,
+    "cards",
+    "cards_outside_desa",
+    "outside_desa",
+    "stop_id",
+)
 """Columns of :func:`make_stops`' table (``stop`` is the stop's position, ``stop_id`` its identity)."""
 
 
@@ -51,6 +60,13 @@ def stop_keys(
     return c["desa_kode"].copy()
 
 
+def outside_desa(cards: pd.DataFrame) -> pd.Series:
+    """Whether each card's own coordinates lay outside its stated desa (the geocoder's flag)."""
+    if "geocode_flag" not in cards.columns:
+        return pd.Series(False, index=cards.index)
+    return cards["geocode_flag"].fillna("").astype(str).str.startswith(OUTSIDE_DESA)
+
+
 def make_stops(
     cards: pd.DataFrame, consolidation: Consolidation, *, max_cards: int = 10**9
 ) -> tuple[pd.DataFrame, npt.NDArray[np.intp]]:
@@ -69,6 +85,7 @@ def make_stops(
     key = key + "#" + (rank // max_cards).astype(str)
     codes, uniq = pd.factorize(key)
     g = pd.DataFrame({"stop": codes, **{c: cards[c].to_numpy() for c in ("lon", "lat", *_FIRST_OF_STOP)}})
+    g["outside"] = outside_desa(cards).to_numpy()
     stops = (
         g.groupby("stop", sort=True)
         .agg(
@@ -76,10 +93,13 @@ def make_stops(
             lat=("lat", "mean"),
             **{c: (c, "first") for c in _FIRST_OF_STOP},
             cards=("lon", "size"),
+            cards_outside_desa=("outside", "sum"),
         )
         .reset_index()
     )
-    stops["stop_id"] = [str(StopId.from_key(str(k))) for k in uniq]
+    stops["cards_outside_desa"] = stops["cards_outside_desa"].astype(int)
+    stops["outside_desa"] = stops["cards_outside_desa"] > 0
+    stops["stop_id"] = _stop_ids(stops["desa_kode"], pd.Series(uniq.astype(str)))
     if blocks is not None:
         stops = _with_block_fields(stops, cards, blocks, codes)
     return stops, codes
@@ -101,3 +121,13 @@ def _with_block_fields(
         rt_number=first["rt"].to_numpy(),
         doors=np.where(is_house, 1.0, doors),
     )
+
+
+def _stop_ids(desa_kode: pd.Series, key: pd.Series) -> list[str]:
+    """Stops numbered within their desa in the order of their grouping keys."""
+    order = pd.DataFrame({"desa": desa_kode.to_numpy(), "key": key.to_numpy()}).sort_values(["desa", "key"])
+    number = order.groupby("desa", sort=False).cumcount().sort_index()
+    ids = [str(StopId(str(d), int(n) + 1)) for d, n in zip(desa_kode, number, strict=True)]
+    if len(set(ids)) != len(ids):
+        raise AssertionError("two stops got one id")  # a bug, never input
+    return ids

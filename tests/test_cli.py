@@ -103,3 +103,108 @@ def test_plan_strict_roads_flag_reaches_the_network(data_dir: Path) -> None:
     lon, lat = [106.905, 106.955], [-6.16, -6.16]
     assert lenient.matrix(lon, lat).off_network.tolist() == [False, True]
     assert 1 in strict.matrix(lon, lat).unroutable
+
+
+# ---------------------------------------------------------------------------------------------- options
+@pytest.fixture(scope="module")
+def cards_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ektp_routes.synthetic import synthetic_cards, write_cards
+
+    df = synthetic_cards(191_000, seed=3, kecamatan=["Bojongmangu"]).head(30)
+    df = df.drop(columns=["defect"]).rename(columns={"true_lon": "lon", "true_lat": "lat"})
+    return write_cards(df, tmp_path_factory.mktemp("cli") / "cards.csv")
+
+
+# (arguments after the command, words the one error line must contain); {cards} and {tmp} are filled in.
+OPTION_CASES = [
+    (["plan", "{cards}", "--time-limit", "inf"], ["--time-limit", "finite", "allowed"]),
+    (["plan", "{cards}", "--time-limit", "1e300"], ["--time-limit", "out of range", "86400"]),
+    (["plan", "{cards}", "--time-limit", "0"], ["--time-limit", "out of range"]),
+    (["plan", "{cards}", "--time-limit", "abc"], ["--time-limit", "invalid float"]),
+    (["plan", "{cards}", "--seed", "-1"], ["--seed", "out of range", "2147483647"]),
+    (["plan", "{cards}", "--seed", str(2**70)], ["--seed", "out of range"]),
+    (["plan", "{cards}", "--workers", "0"], ["--workers", "out of range", "1 to 256"]),
+    (["plan", "{cards}", "--consolidation", "kota"], ["--consolidation", "invalid choice"]),
+    (["plan", "{cards}", "--kecamatan", "Atlantis"], ["kecamatan 'Atlantis'", "matches no known name"]),
+    (["plan", "{cards}", "--config", "{tmp}/none.toml"], ["config file", "does not exist"]),
+    (["plan", "{cards}", "--config", "{tmp}"], ["is a directory"]),
+    (["plan", "{cards}", "--config", "{cards}"], ["not valid TOML"]),
+    (
+        ["plan", "{cards}", "--pseudonym-key-file", "{tmp}/none.key"],
+        ["--pseudonym-key-file", "does not exist", "secrets"],
+    ),
+    (
+        ["plan", "{cards}", "--pseudonym-key-file", "{tmp}/weak.key"],
+        ["--pseudonym-key-file", "too weak", "16"],
+    ),
+    (["plan", "{cards}", "--scheduler", "not a url"], ["--scheduler", "tcp://HOST:PORT"]),
+    (["plan", "{cards}", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler", "no Dask scheduler answered"]),
+    (["plan", "{cards}", "--offices", "{tmp}/none.csv"], ["offices file", "does not exist"]),
+    (["plan", "{cards}", "--network", "{tmp}/none.osm"], ["none.osm"]),
+    (["plan", "{cards}", "--out", "{tmp}/missing/out"], ["--out", "does not exist; create it first"]),
+    (["plan", "{cards}", "--out", "{cards}"], ["--out", "is a file"]),
+    (["plan", "{tmp}/none.csv", "--out", "{tmp}/o"], ["none.csv"]),
+    (["demo", "--kecamatan", "Atlantis", "--out", "{tmp}/d"], ["kecamatan 'Atlantis'"]),
+    (["demo", "--time-limit", "-5", "--out", "{tmp}/d"], ["--time-limit", "out of range"]),
+    (["demo-cards", "--n", "-1", "--out", "{tmp}/c.csv"], ["--n", "out of range"]),
+    (["demo-cards", "--n", "10", "--seed", "-1", "--out", "{tmp}/c.csv"], ["--seed", "out of range"]),
+    (
+        ["demo-cards", "--n", "10", "--defect-rate", "2", "--out", "{tmp}/c.csv"],
+        ["--defect-rate", "out of range"],
+    ),
+    (
+        ["demo-cards", "--n", "10", "--defect-rate", "nan", "--out", "{tmp}/c.csv"],
+        ["--defect-rate", "finite"],
+    ),
+    (
+        ["demo-cards", "--n", "10", "--out", "{tmp}/missing/c.csv"],
+        ["--out", "does not exist; create it first"],
+    ),
+    (["demo-cards", "--n", "10", "--out", "{tmp}/c.txt"], ["c.txt", ".csv, .xlsx or .parquet"]),
+    (
+        ["demo-cards", "--n", "10", "--kecamatan", "Atlantis", "--out", "{tmp}/c.csv"],
+        ["kecamatan 'Atlantis'"],
+    ),
+    (["validate", "{cards}", "--rejects", "{tmp}/missing/r.csv"], ["--rejects", "does not exist"]),
+    (["validate", "{cards}", "--kodepos-mismatch", "maybe"], ["--kodepos-mismatch", "invalid choice"]),
+    (
+        ["validate", "{cards}", "--nik-kecamatan-mismatch", "x"],
+        ["--nik-kecamatan-mismatch", "invalid choice"],
+    ),
+    (["validate", "{tmp}/none.csv"], ["none.csv"]),
+    (["geocode", "{cards}", "--out", "{tmp}/missing/g.csv"], ["--out", "does not exist; create it first"]),
+    (
+        [
+            "geocode",
+            "{cards}",
+            "--out",
+            "{tmp}/g.csv",
+            "--online",
+            "nominatim",
+            "--cache",
+            "{tmp}/missing/c.sqlite",
+        ],
+        ["--cache", "does not exist"],
+    ),
+    (["geocode", "{cards}", "--out", "{tmp}/g.csv", "--osm", "{tmp}/none.osm"], ["none.osm"]),
+    (["plan"], ["the following arguments are required: cards"]),
+]
+
+
+@pytest.mark.parametrize(("argv", "words"), OPTION_CASES, ids=[" ".join(c[0][:4]) for c in OPTION_CASES])
+def test_every_option_is_checked_at_the_boundary_in_one_line(
+    argv: list[str], words: list[str], cards_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "weak.key").write_text("rahasia\n")
+    args = [a.replace("{cards}", str(cards_csv)).replace("{tmp}", str(tmp_path)) for a in argv]
+    try:
+        code = main(args)
+    except SystemExit as usage:  # argparse's own checks (types, choices, required) exit through SystemExit
+        code = usage.code
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.count("\n") == 0 and err.startswith("error:"), err
+    assert "Traceback" not in err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / "missing").exists()  # nothing created for a refused --out

@@ -16,8 +16,8 @@ def test_route_ids_are_values_ordered_by_office_courier_day() -> None:
     assert RouteId("A", 0, 1) == RouteId("A", 0, 1) and len({RouteId("A", 0, 1), RouteId("A", 0, 1)}) == 1
 
 
-def test_stop_id_is_stable_for_its_key() -> None:
-    a = StopId.from_key("32.16.10.2005|107.1|-6.1|KP PULO#0")
-    assert a == StopId.from_key("32.16.10.2005|107.1|-6.1|KP PULO#0")
-    assert str(a).startswith("S") and len(str(a)) == 11 and str(a)[1:].isdigit()
-    assert a != StopId.from_key("32.16.10.2005|107.1|-6.1|KP PULO#1")
+def test_stop_id_text_is_unique_for_desa_and_number() -> None:
+    assert str(StopId("32.16.10.2005", 42)) == "S3216102005-00042"
+    assert str(StopId("32.16.10.2005", 123456)) == "S3216102005-123456"
+    texts = {str(StopId(d, n)) for d in ("32.16.10.2005", "32.16.10.2006") for n in range(1, 2000)}
+    assert len(texts) == 2 * 1999

@@ -65,3 +65,28 @@ def test_auto_gives_houses_their_own_stop_and_groups_the_rest_into_blocks() -> N
     pinned = stops[stops.precision == "block"]
     assert len(pinned) == 1 and (pinned.lon.iloc[0], pinned.lat.iloc[0]) == (107.06, -6.26)
     assert of_card[5] == of_card[3] and stops["cards"].sum() == len(cards)
+
+
+def test_identities_unique_on_a_kabupaten_sized_list() -> None:
+    """191,000 cards, ~100,000 stops: a 10-digit hash would collide with probability ~40% here."""
+    from ektp_routes.report import pseudonym
+    from ektp_routes.synthetic import synthetic_cards
+
+    df = synthetic_cards(191_000, seed=7)
+    cards = pd.DataFrame(
+        {
+            "desa_kode": df["true_desa_kode"],
+            "desa": df["KEL/DESA"],
+            "alamat": df["ALAMAT"],
+            "rt": df["RT"].astype(str),
+            "rw": df["RW"].astype(str),
+            "lon": df["true_lon"],
+            "lat": df["true_lat"],
+            "precision": "input",
+        }
+    )
+    stops, of_card = make_stops(cards, "household", max_cards=150)
+    assert len(stops) > 50_000 and stops["stop_id"].is_unique
+    assert stops["cards"].sum() == len(df) and len(of_card) == len(df)
+    refs = {pseudonym(b"0123456789abcdef0123", n) for n in df["NIK"].unique()}
+    assert len(refs) == df["NIK"].nunique()

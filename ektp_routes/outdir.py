@@ -1,0 +1,154 @@
+"""The output folder a run owns: checked before any work, locked while a run writes, replaced as a whole.
+
+:func:`claim` checks that the folder can be written (its parent exists, it is not a file, no input
+file of the run lies among the files the run replaces), takes a lock so that a second run into the
+same folder stops with a clear message, and removes hidden ``.part`` files a killed run left behind
+(they may hold personal data). :meth:`OutDir.finish` removes what the previous run wrote and this one
+did not, and records what this run wrote, so the folder holds one run's outputs, never a mix.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from ektp_routes._errors import OutputError
+from ektp_routes._files import PART_SUFFIX, output_error, write_text
+
+logger = logging.getLogger(__name__)
+
+RUN_RECORD = ".ektp-routes-run.json"
+LOCK_FILE = ".ektp-routes.lock"
+WORK_DIR = ".work"
+MANIFESTS_DIR = "manifests"
+
+
+class OutDir:
+    """A claimed output folder (see :func:`claim`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def work(self) -> Path:
+        return self.path / WORK_DIR
+
+    def previous(self) -> list[Path]:
+        """Files and folders the previous run recorded (inside this folder only)."""
+        try:
+            names = json.loads((self.path / RUN_RECORD).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        root = self.path.resolve()
+        out = []
+        for name in names if isinstance(names, list) else []:
+            p = (self.path / str(name)).resolve()
+            if p != root and root in p.parents:
+                out.append(p)
+        return out
+
+    def finish(self, written: Iterable[Path]) -> None:
+        """Remove what the previous run wrote and this run did not; record this run's outputs."""
+        root = self.path.resolve()
+        mine = {Path(p).resolve() for p in written}
+        for old in self.previous():
+            if old not in mine and not any(old in m.parents for m in mine):
+                _remove(old)
+        names = sorted(str(p.relative_to(root)) for p in mine if root in p.parents)
+        write_text(self.path / RUN_RECORD, json.dumps(names, indent=0))
+
+
+def _remove(p: Path) -> None:
+    try:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink(missing_ok=True)
+    except OSError as exc:
+        raise output_error(p, exc) from exc
+
+
+def check(path: Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> None:
+    """Refuse an output folder a run cannot own, before any work is done."""
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise OutputError(f"{option} {path}: the directory {parent} does not exist; create it first")
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{option} {path} is a file, not a directory; choose a directory")
+    for sub in (WORK_DIR, MANIFESTS_DIR):
+        if (path / sub).exists() and not (path / sub).is_dir():
+            raise OutputError(f"{option} {path}: {sub} in it is a file, not a directory; remove it")
+    owned = OutDir(path).previous() + [(path / d).resolve() for d in (WORK_DIR, MANIFESTS_DIR)]
+    for f in inputs:
+        r = Path(f).resolve()
+        if any(r == o or o in r.parents for o in owned) or (r.parent == path.resolve() and r.name in OWNED):
+            raise OutputError(
+                f"the input {Path(f).name} lies among the outputs a run replaces in {path}; "
+                "move it out or choose another --out"
+            )
+
+
+OWNED = frozenset(
+    {
+        "routes.geojson",
+        "stops.geojson",
+        "offices.geojson",
+        "assignments.csv",
+        "summary.csv",
+        "map.html",
+        "leaflet-LICENSE.txt",
+        RUN_RECORD,
+    }
+)
+"""Top-level files a plan run writes (views add their own; the run record lists them all)."""
+
+
+@contextmanager
+def claim(path: str | Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> Iterator[OutDir]:
+    """Check, create and lock the output folder for one run; clean up stale ``.part`` files."""
+    out = Path(path)
+    check(out, inputs=inputs, option=option)
+    try:
+        out.mkdir(exist_ok=True)
+        fd = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise output_error(out, exc) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"{option} {out} is in use by another ektp-routes run; wait for it to finish or choose "
+                "another --out"
+            ) from None
+        _probe(out)
+        _remove_parts(out)
+        yield OutDir(out)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _probe(out: Path) -> None:
+    probe = out / f".probe{PART_SUFFIX}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise output_error(out, exc) from exc
+
+
+def _remove_parts(out: Path) -> None:
+    stale = [
+        f for d in (out, out / WORK_DIR, out / MANIFESTS_DIR) if d.is_dir() for f in d.glob(f"*{PART_SUFFIX}")
+    ]
+    stale += [d for d in out.glob(f".*{PART_SUFFIX}-*") if d.is_dir()]
+    for f in stale:
+        _remove(f)
+    if stale:
+        logger.info("removed %d unfinished files a killed run left in %s", len(stale), out)

@@ -1,0 +1,73 @@
+"""The output folder a run owns: checked before solving, locked, replaced as a whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ektp_routes import OutputError
+from ektp_routes.outdir import RUN_RECORD, claim
+
+
+def test_missing_parent_file_as_out_and_work_as_file_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist; create it first"), claim(tmp_path / "no" / "out"):
+        pass
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OutputError, match="is a file, not a directory"), claim(tmp_path / "f"):
+        pass
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / ".work").write_text("x")
+    with pytest.raises(OutputError, match=r"\.work in it is a file"), claim(tmp_path / "o"):
+        pass
+
+
+def test_an_input_among_the_outputs_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "summary.csv").write_text("x")
+    with (
+        pytest.raises(OutputError, match="lies among the outputs"),
+        claim(tmp_path, inputs=[tmp_path / "summary.csv"]),
+    ):
+        pass
+    (tmp_path / "mine.csv").write_text("x")  # the user's own file in the folder is not ours
+    with claim(tmp_path, inputs=[tmp_path / "mine.csv"]):
+        pass
+
+
+def test_second_run_into_a_locked_folder_stops(tmp_path: Path) -> None:
+    with (
+        claim(tmp_path),
+        pytest.raises(OutputError, match="in use by another ektp-routes run"),
+        claim(tmp_path),
+    ):
+        pass
+    with claim(tmp_path):  # released when the first run ends
+        pass
+
+
+def test_stale_part_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / ".work").mkdir()
+    parts = [
+        tmp_path / ".summary.csv.x1.part",
+        tmp_path / "manifests" / ".m.csv.y.part",
+        tmp_path / ".work" / "o.part",
+    ]
+    for p in parts:
+        p.write_text("NIK 3216061201900001")
+    (tmp_path / ".manifests.part-abc").mkdir()
+    with claim(tmp_path):
+        assert not any(p.exists() for p in parts) and not (tmp_path / ".manifests.part-abc").exists()
+
+
+def test_finish_removes_what_only_the_previous_run_wrote(tmp_path: Path) -> None:
+    with claim(tmp_path) as out:
+        a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+        a.write_text("1")
+        b.write_text("2")
+        out.finish([a, b])
+    with claim(tmp_path) as out:
+        a.write_text("3")
+        out.finish([a])
+    assert a.exists() and not b.exists()
+    assert (tmp_path / RUN_RECORD).read_text().count("a.csv") == 1
