@@ -72,7 +72,7 @@ def write_xlsx(df: pd.DataFrame, path: Path, *, sheet: str = "Sheet1") -> Path:
 
     frame = escape_frame(df)
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
             frame[col] = frame[col].map(
                 lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
             )

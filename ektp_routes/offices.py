@@ -180,7 +180,13 @@ def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None 
     cols = {c.lower().strip(): c for c in df.columns}
     for need in ("name", "lon", "lat"):
         if need not in cols:
-            raise InputFileError(f"{p.name}: column {need!r} missing (found {list(df.columns)})")
+            # The found headers are not quoted: a card list passed here by mistake has personal data
+            # in its first row, which a header-less file makes the headers.
+            raise InputFileError(
+                f"{p.name}: column {need!r} missing ({len(df.columns)} columns found); an offices file "
+                "has the columns name, lon, lat and optionally office_id, couriers, shift_h, capacity, "
+                "days, kodepos, desa"
+            )
     gaz = gazetteer or Gazetteer.bekasi()
     out: list[PostOffice] = []
     seen: dict[str, int] = {}
@@ -228,21 +234,33 @@ def _office_from_row(
         v = r.get(cols.get(key, ""), default)
         return default if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else v
 
+    def number(key: str, default: Any = "") -> float:
+        try:
+            return float(get(key, default))
+        except (TypeError, ValueError):
+            raise ConfigError(f"column {key}: not a number") from None  # the cell is not quoted
+
     office_fleet = Fleet(
-        couriers=int(get("couriers", fleet.couriers)),
-        capacity=int(get("capacity", fleet.capacity)),
-        shift_s=int(float(get("shift_h", fleet.shift_s / 3600)) * 3600),
-        days=int(get("days", fleet.days)),
+        couriers=_whole(number("couriers", fleet.couriers), "couriers"),
+        capacity=_whole(number("capacity", fleet.capacity), "capacity"),
+        shift_s=int(number("shift_h", fleet.shift_s / 3600) * 3600),
+        days=_whole(number("days", fleet.days), "days"),
     )
     return PostOffice(
         office_id=str(get("office_id", f"PO{i + 1:02d}")).strip(),
         name=str(get("name")),
-        lon=float(get("lon")),
-        lat=float(get("lat")),
+        lon=number("lon"),
+        lat=number("lat"),
         fleet=office_fleet,
         serves_kodepos=tuple(_kodepos(s.strip()) for s in str(get("kodepos")).split(";") if s.strip()),
         serves_desa=tuple(_desa_code(gaz, s.strip()) for s in str(get("desa")).split(";") if s.strip()),
     )
+
+
+def _whole(value: float, key: str) -> int:
+    if not (math.isfinite(value) and value == int(value)):
+        raise ConfigError(f"column {key}: not a whole number")
+    return int(value)
 
 
 def _kodepos(text: str) -> str:

@@ -77,3 +77,28 @@ def test_manifest_headings_in_bahasa_are_the_schema() -> None:
 
     t = messages("id")
     assert tuple(t(f"manifest.{k}") for k in _MANIFEST_KEYS) == schema.MANIFEST
+
+
+def test_control_characters_in_names_do_not_break_the_xlsx(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    cards, stops, scoped, office, res = plan_parts
+    cards.cards.loc[0, "nama"] = "Siti\x01\x0b Aminah"
+    cards.cards.loc[1, "alamat"] = "Kp.\x1f Pulo"
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    files = write_plan(plan, tmp_path, with_map=False)
+    (xlsx,) = files["manifests"].glob("*.xlsx")
+    names = [c.value for c in openpyxl.load_workbook(xlsx).active["D"]]
+    assert "Siti Aminah" in names
+
+
+def test_replanning_replaces_the_manifests_whole(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    stale = tmp_path / "manifests" / "manifest_OLD-K01-H01.csv"
+    stale.parent.mkdir()
+    stale.write_text("NIK,Nama\n3216061201900009,Orang Lama\n")
+    _written(plan_parts, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "manifests").iterdir()) == [
+        "manifest_PO1-K01-H02.csv",
+        "manifest_PO1-K01-H02.xlsx",
+    ]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]

@@ -105,3 +105,15 @@ def test_origins_against_the_national_list() -> None:
     # With the national provinces, only a province that exists nowhere is a nik_region reason.
     reasons = nik_reasons(pd.Series(list(niks)), region="3216", provinces=RegionCodes.national().provinces)
     assert reasons.tolist() == ["", "", "", "", "", "", "nik_region", "nik_format"]
+
+
+def test_the_same_person_in_two_digit_alphabets_is_planned_once() -> None:
+    import io
+
+    from ektp_routes import read_cards
+
+    header = "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS\n"
+    row = ",Siti,Kp. Pulo,1,2,Karangbahagia,Karang Bahagia,17535\n"
+    text = header + "3216101201900001" + row + "３２１６１０１２０１９００００１" + row
+    res = read_cards(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False))
+    assert len(res.cards) == 1 and res.rejects["reason"].tolist() == ["nik_format"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ektp_routes import ConfigError, Gazetteer, InputFileError
@@ -76,3 +77,48 @@ def test_smallest_bag_counts_courier_overrides() -> None:
     fleet = Fleet(couriers=2, capacity=150, overrides=(CourierOverride(1, capacity=90),))
     assert PostOffice("A", "a", 107.0, -6.2, fleet).smallest_bag == 90
     assert PostOffice("A", "a", 107.0, -6.2, Fleet(capacity=40)).smallest_bag == 40
+
+
+@pytest.mark.parametrize(
+    ("office_id", "problem"),
+    [
+        ("../../etc/x", "office_id '../../etc/x'"),
+        ("KP A", "office_id 'KP A'"),
+        ("KP/A", "office_id 'KP/A'"),
+        ("A" * 300, "office_id 'AAAA"),
+        ("A\x00B", "office_id 'A\\x00B'"),
+        ("-lead", "office_id '-lead'"),
+    ],
+)
+def test_unsafe_office_ids_are_refused_when_read(tmp_path: Path, office_id: str, problem: str) -> None:
+    p = tmp_path / "o.csv"
+    pd.DataFrame({"office_id": [office_id], "name": ["KPC"], "lon": [107.1], "lat": [-6.3]}).to_csv(
+        p, index=False
+    )
+    with pytest.raises(InputFileError) as err:
+        read_offices(p, DEFAULT_FLEET)
+    assert problem in str(err.value) and "allowed 1 to 40 letters" in str(err.value)
+    assert len(str(err.value)) < 300 and "\n" not in str(err.value)
+
+
+def test_duplicate_office_ids_are_refused_ignoring_case(tmp_path: Path) -> None:
+    p = tmp_path / "o.csv"
+    p.write_text("office_id,name,lon,lat\nKP-1,A,107.1,-6.3\nkp-1,B,107.2,-6.3\n")
+    with pytest.raises(InputFileError, match="row 2: office_id kp-1 is already used on row 1"):
+        read_offices(p, DEFAULT_FLEET)
+
+
+def test_desa_names_in_the_offices_file_resolve_like_card_desa_names(tmp_path: Path, gaz: Gazetteer) -> None:
+    code = gaz.resolve_desa("Karang Bahagia", kecamatan="Karang Bahagia").desa.kode
+    p = tmp_path / "o.csv"
+    p.write_text(f"name,lon,lat,desa\nKPC,107.1,-6.3,Ds. Karangbahagia;{code}\n")
+    assert read_offices(p, DEFAULT_FLEET)[0].serves_desa == (code, code)
+    p.write_text("name,lon,lat,desa\nKPC,107.1,-6.3,Desa Antah Berantah\n")
+    with pytest.raises(InputFileError, match=r"desa 'Desa Antah Berantah': .*matches no known name"):
+        read_offices(p, DEFAULT_FLEET)
+    p.write_text("name,lon,lat,desa\nKPC,107.1,-6.3,32.16.99.9999\n")
+    with pytest.raises(InputFileError, match="no desa/kelurahan with this code"):
+        read_offices(p, DEFAULT_FLEET)
+    p.write_text("name,lon,lat,kodepos\nKPC,107.1,-6.3,１７５３０\n")
+    with pytest.raises(InputFileError, match=r"kodepos .*allowed 5 digits"):
+        read_offices(p, DEFAULT_FLEET)

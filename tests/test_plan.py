@@ -163,3 +163,38 @@ def test_map_html_opens_in_headless_chromium(run: tuple[object, Path], tmp_path:
     assert dom.returncode == 0, dom.stderr[-2000:]
     # The page's own script ran offline (Leaflet inlined) and drew the plan.
     assert 'data-ready="1"' in dom.stdout and "leaflet-container" in dom.stdout
+
+
+def test_far_away_card_points_fall_back_to_the_desa_and_are_flagged(gaz) -> None:  # type: ignore[no-untyped-def]
+    from ektp_routes.offices import PostOffice
+    from ektp_routes.solve import Fleet
+
+    d = gaz.resolve_desa("Karangbahagia", kecamatan="Karang Bahagia").desa
+    rows = [
+        ("3216101201900001", d.rep_lon, d.rep_lat),  # at home
+        ("3216101201900002", 106.85, -6.21),  # Jakarta
+        ("3216101201900003", d.rep_lon, -d.rep_lat),  # a dropped minus sign
+    ]
+    df = pd.DataFrame(
+        {
+            "NIK": [r[0] for r in rows],
+            "NAMA": ["Siti", "Dewi", "Budi"],
+            "ALAMAT": ["Kp. Pulo 1", "Kp. Pulo 2", "Kp. Pulo 3"],
+            "RT": "1",
+            "RW": "2",
+            "KEL/DESA": "Karangbahagia",
+            "KECAMATAN": "Karang Bahagia",
+            "lon": [r[1] for r in rows],
+            "lat": [r[2] for r in rows],
+        }
+    )
+    office = PostOffice("KPC", "KPC Uji", d.rep_lon, d.rep_lat, Fleet(couriers=1, days=1))
+    res = plan_file(df, config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=[office])
+    a = res.assignments.set_index("row")
+    assert a["status"].tolist() == ["planned"] * 3  # no 132 km route, no beyond_shift
+    assert a["outside_desa"].tolist() == [False, True, True]
+    far = res.stops[res.stops["outside_desa"]]
+    assert far["cards_outside_desa"].sum() == 2
+    assert np.allclose(far["lon"], d.rep_lon) and np.allclose(far["lat"], d.rep_lat)
+    assert res.summary["cards_outside_desa"].tolist() == [2, 2]
+    assert (res.routes["distance_m"] < 20_000).all()

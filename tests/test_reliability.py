@@ -351,3 +351,143 @@ def test_check_plan_catches_violations() -> None:
     matrices = DenseMatrices(m.time_s, m.dist_m)
     small = RoutingProblem(matrices, np.array([0, 3, 3]), Fleet(couriers=1, capacity=5))
     assert any("bag" in e for e in check_plan(small, plan))
+
+
+# ---------------------------------------------------------------------------------------------- issue 12
+def _personal(df: pd.DataFrame) -> list[str]:
+    """Full NIKs, names and addresses of a card list (what must never reach an error or a log)."""
+    vals = set(df["NIK"]) | set(df["NAMA"].str.strip()) | set(df["ALAMAT"].str.strip())
+    return sorted(v for v in vals if len(v) >= 8)
+
+
+def _failing_corpus(tmp: Path, df: pd.DataFrame) -> list[list[str]]:
+    """Commands that must fail, each fed personal data where a file of another kind is expected."""
+    good = write_cards(df, tmp / "cards.csv")
+    headerless = tmp / "headerless.csv"
+    headerless.write_text("\n".join(",".join(r) for r in df.astype(str).to_numpy()[:, :8]) + "\n")
+    two_cols = tmp / "two_cols.csv"
+    two_cols.write_text(
+        "NIK,NAMA\n" + "\n".join(f"{n},{m}" for n, m in zip(df.NIK, df.NAMA, strict=True)) + "\n"
+    )
+    xlsx = write_cards(df, tmp / "cards.xlsx")
+    cut = tmp / "cut.xlsx"
+    cut.write_bytes(xlsx.read_bytes()[:2000])
+    as_key = tmp / "nik.key"
+    as_key.write_text(df.NIK.iloc[0][:10])  # too short a key, made of a NIK
+    out = str(tmp / "out")
+    return [
+        ["validate", str(headerless)],
+        ["validate", str(two_cols)],
+        ["validate", str(cut)],
+        ["plan", str(headerless), "--out", out],
+        ["plan", str(good), "--offices", str(headerless), "--out", out],
+        ["plan", str(good), "--offices", str(good), "--out", out],
+        ["plan", str(good), "--config", str(good), "--out", out],
+        ["plan", str(good), "--network", str(good), "--out", out],
+        ["plan", str(good), "--pseudonym-key-file", str(as_key), "--out", out],
+        ["plan", str(good), "--kecamatan", df.NAMA.iloc[0], "--out", out],
+        ["geocode", str(headerless), "--out", str(tmp / "g.csv")],
+    ]
+
+
+def test_no_personal_data_in_errors_or_logs_of_failing_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from ektp_routes.cli import main
+
+    caplog.set_level(logging.DEBUG)
+    df = (
+        synthetic_cards(191_000, seed=8, kecamatan=["Bojongmangu"])
+        .head(12)
+        .drop(columns=["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"])
+    )
+    secrets = _personal(df)
+    leaks = []
+    corpus = _failing_corpus(tmp_path, df)
+    for argv in corpus:
+        try:
+            code = main(argv)
+        except SystemExit as usage:
+            code = usage.code
+        err = capsys.readouterr().err
+        assert code == 2, (argv[0], err)
+        assert err.strip().count("\n") == 0 and "Traceback" not in err
+        text = err + caplog.text
+        leaks += [(argv[0], s) for s in secrets if s in text]
+        caplog.clear()
+    # The name typed as --kecamatan is the user's own argument, echoed back; it is not read from a file.
+    leaks = [(c, s) for c, s in leaks if s != df.NAMA.iloc[0].strip()]
+    assert leaks == []
+    assert len(corpus) == 11
+
+
+def test_replanning_a_smaller_list_leaves_no_file_of_the_earlier_run(
+    small_cards: Path, tmp_path: Path
+) -> None:
+    from ektp_routes.cli import main
+
+    out = tmp_path / "out"
+    big = pd.read_csv(small_cards, dtype=str)
+    assert main(["plan", str(small_cards), "--out", str(out), "--time-limit", "1", "--workers", "1"]) == 0
+    before = {p.name for p in (out / "manifests").iterdir()}
+    small = write_cards(
+        big[big["KECAMATAN"].str.contains("Bojong", case=False)].head(5), tmp_path / "small.csv"
+    )
+    assert main(["plan", str(small), "--out", str(out), "--time-limit", "1", "--workers", "1"]) == 0
+    after = {p.name for p in (out / "manifests").iterdir()}
+    assert after and len(after) < len(before)
+    on_lists = pd.concat(
+        pd.read_csv(p, dtype=str, encoding="utf-8-sig") for p in (out / "manifests").glob("*.csv")
+    )
+    assert set(on_lists["NIK"]) <= set(pd.read_csv(small, dtype=str)["NIK"])  # nobody from the first list
+    assert len(list((out / ".work").glob("office-*.json"))) == 1  # the first run's other offices pruned
+
+
+def test_a_second_run_into_a_busy_outdir_says_so(
+    small_cards: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ektp_routes.cli import main
+    from ektp_routes.outdir import claim
+
+    with claim(tmp_path / "out"):
+        assert main(["plan", str(small_cards), "--out", str(tmp_path / "out")]) == 2
+    assert "in use by another ektp-routes run" in capsys.readouterr().err
+
+
+_OFFICE_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ids=st.lists(_OFFICE_IDS, min_size=1, max_size=3, unique_by=str.casefold),
+    first=st.lists(st.sampled_from(range(4)), min_size=1, max_size=12),
+    second=st.lists(st.sampled_from(range(4)), min_size=1, max_size=6),
+)
+def test_property_each_planned_card_on_one_manifest_and_no_foreign_file(
+    ids: list[str], first: list[int], second: list[int], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from ektp_routes.outdir import LOCK_FILE, RUN_RECORD, WORK_DIR, claim
+
+    out = tmp_path_factory.mktemp("prop")
+    offices = [
+        PostOffice(oid, f"KPC {k}", 107.20 + 0.01 * k, -6.20, Fleet(couriers=2, capacity=4, days=2))
+        for k, oid in enumerate(ids)
+    ]
+    for picks in (first, second):  # the second run replaces the first in the same OUTDIR
+        lines = [_POOL[p].replace("0000", f"{i:04d}", 1) if p < 4 else _POOL[p] for i, p in enumerate(picks)]
+        df = pd.read_csv(io.StringIO(HEADER + "\n".join(lines) + "\n"), dtype=str, keep_default_na=False)
+        df["lon"], df["lat"] = 107.2, -6.2
+        cfg = PlanConfig(workers=1).with_options(time_limit_s=0.5)
+        with claim(out) as od:
+            res = plan_file(df, config=cfg, offices=offices, work_dir=od.work)
+            written = write_plan(res, out, with_map=False)
+            od.finish([*written.values(), od.work])
+    on_lists = [
+        n
+        for f in (out / "manifests").glob("*.csv")
+        for n in pd.read_csv(f, dtype=str, encoding="utf-8-sig")["NIK"]
+    ]
+    planned = res.cards.cards.merge(res.assignments[res.assignments.status == "planned"], on="row")["nik"]
+    assert sorted(on_lists) == sorted(planned)  # each planned card on exactly one manifest
+    ours = {p.resolve() for p in written.values()} | {out / n for n in (LOCK_FILE, RUN_RECORD, WORK_DIR)}
+    assert {p.resolve() for p in out.iterdir()} <= {p.resolve() for p in ours}
