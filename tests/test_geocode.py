@@ -55,9 +55,27 @@ def test_input_coordinates_checked_against_desa(gaz: Gazetteer) -> None:
         }
     )
     out = geocode_cards(cards, gaz)
-    assert out.precision.tolist() == ["input", "input"]
+    # A point kilometres from its stated desa is not trusted: the desa's point, flagged (issue 12).
+    assert out.precision.tolist() == ["input", "desa"]
     assert out.geocode_flag[0] == ""
     assert out.geocode_flag[1].startswith("outside_desa") and other.kode in out.geocode_flag[1]
+    assert "placed at the desa point" in out.geocode_flag[1]
+    assert (out.lon[1], out.lat[1]) == (inside.rep_lon, inside.rep_lat)
+
+
+def test_a_point_just_outside_its_desa_is_kept_with_the_flag(gaz: Gazetteer) -> None:
+    import shapely
+
+    d = gaz.get("32.16.18.2005")
+    poly = gaz.polygon(d.kode)
+    # 600 m east of the desa's easternmost point: outside it, but near.
+    maxx = poly.bounds[2]
+    east = next(p for p in shapely.get_coordinates(poly.boundary) if p[0] == maxx)
+    lon, lat = float(east[0]) + 600 / 111_320, float(east[1])
+    out = geocode_cards(
+        pd.DataFrame({"desa_kode": [d.kode], "alamat": ["a"], "lon": [lon], "lat": [lat]}), gaz
+    )
+    assert out.precision.tolist() == ["input"] and out.geocode_flag[0].startswith("outside_desa")
 
 
 def test_street_matches_land_on_the_named_street(streets: StreetGeocoder) -> None:

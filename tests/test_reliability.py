@@ -273,7 +273,9 @@ def test_privacy_audit_of_a_full_run(
     caplog.set_level(logging.DEBUG)
     cards = pd.read_csv(small_cards, dtype=str)
     res = plan_file(
-        small_cards, config=PlanConfig(workers=1).with_options(time_limit_s=2), pseudonym_key=b"kunci-rahasia"
+        small_cards,
+        config=PlanConfig(workers=1).with_options(time_limit_s=2),
+        pseudonym_key=b"5c1e8f0a9b3d47e2a6f1c0d9e8b7a6f5",
     )
     write_plan(res, tmp_path)
     names = {n.strip() for n in cards["NAMA"].dropna()} - {""}
