@@ -421,7 +421,10 @@ class _Parser(argparse.ArgumentParser):
     """Usage mistakes as one line naming the option (argparse prints the usage and exits 2 otherwise)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+        from ektp_routes.i18n import messages
+
+        t = messages()  # --lang is not parsed yet: the default language
+        self.exit(2, t("cli.error", message=f"{self.prog}: {message} (see --help)") + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -440,11 +443,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug: one line, and no message text (it could quote a card)
         logger.debug("unexpected error", exc_info=True)
-        print(
-            f"error: unexpected {type(exc).__name__} (a bug in ektp-routes; the message is not shown because "
-            "it could quote personal data; run with -vv to see it)",
-            file=sys.stderr,
+        text = (
+            f"unexpected {type(exc).__name__} (a bug in ektp-routes; the message is not shown because it "
+            "could quote personal data; run with -vv to see it)"
         )
+        print(t("cli.error", message=text), file=sys.stderr)
         return 2
 
 
