@@ -79,6 +79,7 @@ def _jatinegara(out: Path) -> None:
 
 
 def write(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)  # plan --out refuses a missing parent directory
     _demo(root / "demo")
     _jatinegara(root / "jatinegara")
 
