@@ -192,7 +192,7 @@ def stops_layer(
             "settlement": _column(s, "settlement", "").fillna("").astype(str),
             "households": pd.to_numeric(_column(s, "doors", np.nan)).round(1),
             "precision": s["precision"].astype(str),
-            "outside_desa": s["outside_desa"].astype(bool),
+            "outside_desa": s["outside_desa"].astype(bool) if "outside_desa" in s else False,
             "status": s["status"].astype(str),
             "reason_code": s["reason_code"].fillna("").astype(str),
             "reason": [
