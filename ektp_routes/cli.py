@@ -361,16 +361,7 @@ def _add_card_list_parsers(sub: argparse._SubParsersAction) -> None:  # type: ig
     va.set_defaults(func=_cmd_validate)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="ektp-routes",
-        description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
-    )
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    _add_lang(p, DEFAULT_LANG)
-    sub = p.add_subparsers(dest="command", required=True)
-
-    _add_card_list_parsers(sub)
+def _add_geocode_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
     ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     ge.add_argument("--out", required=True, help="output CSV (row, desa, lon, lat, precision; no names)")
@@ -380,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_blocks_option(ge)
     ge.set_defaults(func=_cmd_geocode)
 
+
+def _add_plan_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
     pl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     pl.add_argument("--offices", help="post offices: CSV or GeoJSON (name, lon, lat, couriers, ...)")
@@ -396,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         "straight-line legs (flagged off_network)",
     )
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
-    pl.add_argument("--config", help="plan.toml with a [plan] table")
+    pl.add_argument("--config", help="plan.toml ([run] [fleet] [solve] [service] [scope], or [plan])")
     add_blocks_option(pl)
     _add_plan_options(pl)
     pl.set_defaults(func=_cmd_plan)
@@ -407,6 +400,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_options(de)
     de.set_defaults(func=_cmd_demo)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="ektp-routes",
+        description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    _add_lang(p, DEFAULT_LANG)
+    sub = p.add_subparsers(dest="command", required=True)
+    _add_card_list_parsers(sub)
+    _add_geocode_parser(sub)
+    _add_plan_commands(sub)
     from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
 
     add_commands(sub)
