@@ -26,7 +26,8 @@ import sqlalchemy as sa
 
 from ektp_routes._errors import InputFileError
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
-from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, new_run_id
+from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
+from ektp_routes.nik import mask_nik
 from ektp_routes.operation import OperationConfig, load_config, retry_due
 
 logger = logging.getLogger(__name__)
@@ -159,6 +160,13 @@ def _coords(r: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"lon": lon.where(inside), "lat": lat.where(inside)})
 
 
+def _shown_ref(refs: pd.Series) -> pd.Series:
+    """Card references as a problem report may show them: a value that is not a well-formed card
+    reference (a NIK or a name typed into the column) is masked like a NIK."""
+    good = refs.map(is_card_ref).astype(bool)
+    return refs.where(good, mask_nik(refs))
+
+
 def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | None = None) -> RecordReport:
     """Apply outcome files to the ledger (see the module docstring)."""
     config = load_config(ledger)
@@ -194,7 +202,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
         {
             "file": problems["file"],
             "row": problems["row"],
-            "card_ref": problems["card_ref"],
+            "card_ref": _shown_ref(problems["card_ref"]),
             "reason": problems["problem"],
             "message": problems["problem"].map(lambda p: _MESSAGES[Problem(p)]),
         }

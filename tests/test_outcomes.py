@@ -12,7 +12,7 @@ import pytest
 from opsdata import CONFIG, START, pg_schema_url, started
 
 from ektp_routes._errors import InputFileError
-from ektp_routes.ledger import CardState
+from ektp_routes.ledger import CardState, card_ref
 from ektp_routes.operation import dispatch_day
 from ektp_routes.outcomes import record_outcomes
 
@@ -96,6 +96,26 @@ def test_problem_rows_are_kept_out_and_the_rest_applied(tmp_path: Path) -> None:
         11: "outcome_empty", **({12: "not_dispatched_that_day"} if len(pending) else {}),
     }  # fmt: skip
     assert rep.applied == 1 and led.counts()["delivered"] == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("3216061201900001", "321606******0001"),  # a NIK typed as the card reference
+        ("SITI RAHAYU", "***********"),  # a name typed as the card reference
+        (card_ref(999_999), card_ref(999_999)),  # a well-formed reference no card has: as typed
+    ],
+)
+def test_problem_rows_never_show_a_nik_or_name_typed_as_card_ref(
+    tmp_path: Path, typed: str, shown: str
+) -> None:
+    led = started(tmp_path, n=5)
+    dispatch_day(led, START)
+    rep = record_outcomes(
+        led, [_handheld(tmp_path / "h.csv", [(typed, "DITERIMA", f"{START}T10:00")])], now=NOW
+    )
+    assert rep.problems["reason"].tolist() == ["unknown_card"]
+    assert rep.problems["card_ref"].tolist() == [shown]
 
 
 def test_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
