@@ -40,6 +40,26 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror or exc}")
 
 
+def require_parent(path: str | Path, option: str) -> Path:
+    """``path`` if the directory it goes in exists; otherwise one line naming the missing directory.
+
+    Outputs never create missing parent folders: a typo in a path must not scatter files.
+    """
+    p = Path(path)
+    parent = p.absolute().parent
+    if not parent.is_dir():
+        raise OutputError(f"{option} {p}: the directory {parent} does not exist; create it first")
+    return p
+
+
+def require_folder(path: str | Path, option: str) -> Path:
+    """An output folder: its parent exists (see :func:`require_parent`) and it is not a file."""
+    p = require_parent(path, option)
+    if p.exists() and not p.is_dir():
+        raise OutputError(f"{option} {p} is a file, not a directory; choose a directory")
+    return p
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from ektp_routes._errors import EktpRoutesError, OutputError
+from ektp_routes._files import require_parent
 from ektp_routes.cli_blocks import add_blocks_option, pin_geocoder, print_precision, print_replay
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
@@ -26,11 +27,7 @@ logger = logging.getLogger(__name__)
 
 def _require_parent(path: str | Path, option: str) -> Path:
     """``path`` whose directory exists; otherwise one clear line (never a silently created folder)."""
-    p = Path(path)
-    if not p.absolute().parent.is_dir():
-        raise OutputError(
-            f"{option} {p}: the directory {p.absolute().parent} does not exist; create it first"
-        )
+    p = require_parent(path, option)
     if p.is_dir():
         raise OutputError(f"{option} {p} is a directory; give a file name")
     return p

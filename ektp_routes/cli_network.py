@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from ektp_routes._files import require_folder
 
 
 def _sha256(path: Path) -> str:
@@ -47,11 +50,27 @@ def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
     return outlines[outlines["kode"].isin(codes)].union_all()
 
 
+def _metres(lo: float, hi: float) -> Callable[[str], float]:
+    """An option in metres: a finite number from ``lo`` to ``hi``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not lo <= value <= hi:  # also refuses nan and inf
+            raise argparse.ArgumentTypeError(f"{text} is outside {lo:g} to {hi:g} metres")
+        return value
+
+    return parse
+
+
 def _cmd_network_build(args: argparse.Namespace) -> int:
     from ektp_routes.network import RoadNetwork
     from ektp_routes.network.pbf import planning_area
     from ektp_routes.network.store import save_network
 
+    require_folder(args.out, "--out")
     start = time.perf_counter()
     area = planning_area(_outline(args.kecamatan, args.area), margin_m=args.margin_m)
     source: dict[str, Any] = {
@@ -99,9 +118,15 @@ def add_network_parser(sub: Any) -> None:
     where.add_argument("--kecamatan", action="append", help="only this kecamatan's area (repeatable)")
     where.add_argument("--area", help="GeoJSON/GeoPackage of the planning area (default: Kabupaten Bekasi)")
     b.add_argument(
-        "--margin-m", type=float, default=2_000.0, help="metres kept around the outline (default 2000)"
+        "--margin-m",
+        type=_metres(0.0, 50_000.0),
+        default=2_000.0,
+        help="metres kept around the outline (default 2000)",
     )
     b.add_argument(
-        "--max-snap-m", type=float, default=300.0, help="farthest a stop may lie from a road (default 300)"
+        "--max-snap-m",
+        type=_metres(1.0, 5_000.0),
+        default=300.0,
+        help="farthest a stop may lie from a road (default 300)",
     )
     b.set_defaults(func=_cmd_network_build)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ektp_routes._errors import ConfigError, InputFileError
+from ektp_routes._files import require_folder, require_parent
 
 
 def _date(text: str) -> date:
@@ -17,6 +18,17 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _count(text: str) -> int:
+    """A count option (0 or more)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} is negative; give 0 or more")
+    return n
 
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
@@ -38,6 +50,8 @@ def _cmd_start(args: argparse.Namespace) -> int:
     from ektp_routes.offices import read_offices
     from ektp_routes.operation import OperationConfig, start_operation
 
+    if args.rejects:
+        require_parent(args.rejects, "--rejects")
     text = _config_text(args.config)
     config = OperationConfig.from_toml_text(text)
     offices = read_offices(args.offices, config.plan.fleet) if args.offices else None
@@ -73,6 +87,7 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
     from ektp_routes.operation import dispatch_day
     from ektp_routes.opsreport import write_dispatch
 
+    require_folder(args.out, "--out")
     led = _open(args)
     try:
         rep = dispatch_day(led, args.date, workers=args.workers)
@@ -105,6 +120,8 @@ def _cmd_record(args: argparse.Namespace) -> int:
     for p in paths:
         if not p.is_file():
             raise InputFileError(f"outcome file {p} does not exist")
+    if args.problems:
+        require_parent(args.problems, "--problems")
     led = _open(args)
     try:
         rep = record_outcomes(led, paths)
@@ -133,6 +150,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
 def _cmd_returns(args: argparse.Namespace) -> int:
     from ektp_routes.opsreport import write_returns
 
+    require_folder(args.out, "--out")
     led = _open(args)
     try:
         paths = write_returns(led, Path(args.out))
@@ -146,6 +164,8 @@ def _cmd_returns(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     from ektp_routes.opsreport import area_table, status, write_burndown
 
+    if args.charts:
+        require_folder(args.charts, "--charts")
     led = _open(args)
     try:
         st = status(led)
@@ -173,6 +193,8 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
         raise ConfigError("--first-attempt-failure must be in [0, 1)")
     if args.couriers is not None and not 1 <= args.couriers <= 500:
         raise ConfigError("--couriers must be 1..500")
+    if args.chart:
+        require_parent(args.chart, "--chart")
     result = size_fleet(
         args.cards,
         offices_path=args.offices,
@@ -215,7 +237,7 @@ def add_commands(sub: Any) -> None:
     )
     re.add_argument("--ledger", required=True, help=ledger_help)
     re.add_argument("--problems", help="write the problem rows to this CSV")
-    re.add_argument("--show", type=int, default=20, help="problem rows to print (default 20)")
+    re.add_argument("--show", type=_count, default=20, help="problem rows to print (default 20)")
     re.set_defaults(func=_cmd_record)
 
     rt = osub.add_parser("returns", help="write the returns lists per kecamatan (CSV, XLSX, PDF)")

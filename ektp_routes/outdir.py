@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ektp_routes._errors import OutputError
-from ektp_routes._files import PART_SUFFIX, output_error, write_text
+from ektp_routes._files import PART_SUFFIX, output_error, require_folder, write_text
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +76,7 @@ def _remove(p: Path) -> None:
 
 def check(path: Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> None:
     """Refuse an output folder a run cannot own, before any work is done."""
-    parent = path.absolute().parent
-    if not parent.is_dir():
-        raise OutputError(f"{option} {path}: the directory {parent} does not exist; create it first")
-    if path.exists() and not path.is_dir():
-        raise OutputError(f"{option} {path} is a file, not a directory; choose a directory")
+    require_folder(path, option)
     for sub in (WORK_DIR, MANIFESTS_DIR):
         if (path / sub).exists() and not (path / sub).is_dir():
             raise OutputError(f"{option} {path}: {sub} in it is a file, not a directory; remove it")

@@ -42,3 +42,32 @@ def test_network_build_errors_are_one_line(tmp_path: Path, capsys: pytest.Captur
                "--out", str(tmp_path / "n")])  # fmt: skip
     assert rc == 2 and "unknown courier profile" in capsys.readouterr().err
     assert not (tmp_path / "n").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--margin-m", "nan"), ("--margin-m", "-5"), ("--margin-m", "inf"), ("--max-snap-m", "inf"),
+     ("--max-snap-m", "0"), ("--max-snap-m", "abc")],
+)  # fmt: skip
+def test_network_build_metres_are_finite_and_in_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["network", "build", "--osm", str(DATA / "kelapa_gading.osm.bz2"), option, value,
+              "--out", str(tmp_path / "n")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and option in err and "Traceback" not in err
+    assert not (tmp_path / "n").exists()
+
+
+@pytest.mark.parametrize("out", ["nope/n", "file"])
+def test_network_build_out_must_be_a_folder_in_an_existing_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str
+) -> None:
+    (tmp_path / "file").write_text("x")
+    rc = main(
+        ["network", "build", "--osm", str(DATA / "kelapa_gading.osm.bz2"), "--out", str(tmp_path / out)]
+    )
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "nope").exists() and (tmp_path / "file").read_text() == "x"

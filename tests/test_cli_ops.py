@@ -66,3 +66,37 @@ def test_plan_with_too_small_a_fleet_says_what_is_missing(
     )
     out = capsys.readouterr().out
     assert "FLEET TOO SMALL: 35 cards have no courier-day left" in out and "2 courier-days are missing" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+         "--start-date", "2026-08-14", "--rejects", "nope/r.csv"],
+        ["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "nope/d"],
+        ["ops", "record", "hand.csv", "--ledger", "l.db", "--problems", "nope/p.csv"],
+        ["ops", "returns", "--ledger", "l.db", "--out", "nope/r"],
+        ["ops", "status", "--ledger", "l.db", "--charts", "nope/c"],
+        ["fleet", "cards.csv", "--couriers", "2", "--start-date", "2026-08-14", "--chart", "nope/c.png"],
+    ],
+    ids=["start-rejects", "dispatch-out", "record-problems", "returns-out", "status-charts", "fleet-chart"],
+)  # fmt: skip
+def test_a_missing_output_directory_is_refused_not_created(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    Path("hand.csv").write_text("card_ref,hasil,waktu\n")
+    if argv[:2] != ["ops", "start"]:
+        assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+                     "--start-date", "2026-08-14"]) == 0  # fmt: skip
+        capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("galat:") and "does not exist" in err and len(err.strip().splitlines()) == 1
+    assert not Path("nope").exists()
+
+
+def test_record_show_must_not_be_negative(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("hand.csv").write_text("card_ref,hasil,waktu\n")
+    with pytest.raises(SystemExit) as info:
+        main(["ops", "record", "hand.csv", "--ledger", "l.db", "--show", "-1"])
+    assert info.value.code == 2 and "negative" in capsys.readouterr().err
