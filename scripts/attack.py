@@ -428,7 +428,9 @@ def two_offices(w: Work, a: str, b: str, **kw: object) -> Path:
 def _office_pair(a: str, b: str) -> Callable[[Work], None]:
     def fn(w: Work) -> None:
         rows = w.rows(40)
-        run = w.run("plan", w.cards(rows=rows), "--out", w.root / "out", *FAST, "--offices", two_offices(w, a, b))
+        run = w.run(
+            "plan", w.cards(rows=rows), "--out", w.root / "out", *FAST, "--offices", two_offices(w, a, b)
+        )
         if run.rc == 0:
             check_plan(w, w.root / "out", rows, time.time() - 600)
 
