@@ -180,6 +180,12 @@ def _window_text(late: bool, config: OperationConfig) -> str:
     return f"sore {int(lo):02d}:{int(lo % 1 * 60):02d}-{int(hi):02d}:{int(hi % 1 * 60):02d}"
 
 
+def _block_label(block: object) -> str:
+    """The settlement part of a block key (desa|settlement|RW|RT), as printed on the manifest."""
+    parts = str(block).split("|")
+    return parts[1].title() if len(parts) == 4 else ""
+
+
 def manifest_form(
     cards: pd.DataFrame, office: PostOffice, courier: int, day: date, config: OperationConfig
 ) -> Form:
@@ -194,6 +200,7 @@ def manifest_form(
             "nama": c["nama"].to_numpy(),
             "nik": c["nik"].to_numpy(),
             "alamat": c["alamat"].to_numpy(),
+            "blok": [_block_label(b) for b in c["block"]],
             "rt_rw": (c["rt"].astype(str) + "/" + c["rw"].astype(str)).to_numpy(),
             "desa": c["desa"].to_numpy(),
             "percobaan": (c["attempts"].astype(int) + 1).to_numpy(),

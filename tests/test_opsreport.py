@@ -32,6 +32,7 @@ def test_dispatch_outputs_list_every_card_once(tmp_path: Path) -> None:
         for p in sorted((tmp_path / "d1" / "manifests").glob("*.csv"))
     )
     assert sorted(on_manifests["card_ref"]) == sorted(table["card_ref"])
+    assert on_manifests["blok"].fillna("").str.len().gt(0).all()  # each stop's block (kampung/perum, RW)
     niks = set(led.cards()["nik"])
     assert set(on_manifests["nik"]) <= niks  # the manifest is the field form: names and NIKs
     for layer in ("routes", "stops", "dispatch"):
