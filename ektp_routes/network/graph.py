@@ -105,7 +105,7 @@ class RoadGraph:
 
         ``pred`` is the predecessor array ``scipy.sparse.csgraph.dijkstra`` returns (one row per source).
         """
-        return _lengths_all(self.edge_key, self.edge_len, pred)
+        return lengths_all(self.edge_key, self.edge_len, pred)
 
     def main_component(self) -> npt.NDArray[np.bool_]:
         """Nodes of the largest strongly connected component (each reaches, and is reached from, all).
@@ -139,12 +139,14 @@ def lengths_to(
 
     ``edge_key`` is ``u * n + v`` per edge (sorted), ``pred`` scipy's predecessor matrix (one row per
     source, one column per node). Walks back from the targets only, all rows at once: the work grows
-    with targets x path edges, not with the size of the graph; with many targets one pass over every
-    node (pointer jumping) is cheaper and is used instead. Unreachable targets get 0.
+    with targets x path edges, not with the size of the graph; when the targets are a large share of
+    the nodes (a small network), one pass over every node (pointer jumping) is cheaper and is used
+    instead (measured on the 300k-node mosaic: walking back is faster even for 3,500 targets in a
+    40,000-node box). Unreachable targets get 0.
     """
     n = pred.shape[1]
-    if len(targets) * 32 >= n:
-        return _lengths_all(edge_key, edge_len, pred)[:, np.asarray(targets, dtype=np.int64)]
+    if len(targets) * 4 >= n:
+        return lengths_all(edge_key, edge_len, pred)[:, np.asarray(targets, dtype=np.int64)]
     rows = np.arange(pred.shape[0])[:, None]
     cur = np.repeat(np.asarray(targets, dtype=np.int64)[None, :], pred.shape[0], axis=0)
     acc = np.zeros(cur.shape)
@@ -159,8 +161,9 @@ def lengths_to(
         cur[live] = prev[live]
 
 
-def _lengths_all(edge_key: IntArray, edge_len: FloatArray, pred: npt.NDArray[np.int32]) -> FloatArray:
-    """Length from each row's source to every node: pointer jumping, log2(path edges) rounds."""
+def lengths_all(edge_key: IntArray, edge_len: FloatArray, pred: npt.NDArray[np.int32]) -> FloatArray:
+    """Length (m) from each row's source to every node along its fastest-path tree (``pred`` as in
+    :func:`lengths_to`): pointer jumping, log2(path edges) rounds over every node."""
     rows, n = pred.shape
     p = pred.astype(np.int64)
     has = p >= 0

@@ -42,7 +42,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ektp_routes._errors import ConfigError
 from ektp_routes.network.geodesy import FloatArray, IntArray, LocalProjection
-from ektp_routes.network.graph import RoadGraph, lengths_to
+from ektp_routes.network.graph import RoadGraph, lengths_all, lengths_to
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +138,11 @@ class _Region:
     old_index: IntArray  # index in ``graph`` -> old node
     leave_s: FloatArray
     enter_s: FloatArray
+
+    @property
+    def whole(self) -> bool:
+        """Whether this is the whole network (no box)."""
+        return len(self.old_index) == len(self.new_index)
 
     def certain(self, sources: IntArray, targets: IntArray, times: FloatArray) -> npt.NDArray[np.bool_]:
         """Which box times (sources x targets, or pairwise when both are 1-d of one length) are exact.
@@ -268,7 +273,10 @@ def _search_matrix(
         t[rows] = dt[:, tgt]
         ok = region.certain(src[rows], tgt, t[rows]).all(axis=1)
         sure[rows] = ok
-        d[start + np.flatnonzero(ok)] = lengths_to(g.edge_key, g.edge_len, pred[ok], tgt)
+        if region.whole:  # the reference: every node's length in one pass, as it always was
+            d[start + np.flatnonzero(ok)] = lengths_all(g.edge_key, g.edge_len, pred[ok])[:, tgt]
+        else:
+            d[start + np.flatnonzero(ok)] = lengths_to(g.edge_key, g.edge_len, pred[ok], tgt)
     return t, d, sure
 
 
