@@ -242,12 +242,12 @@ def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tup
     planned = asg[asg["status"] == schema.CardStatus.PLANNED].merge(
         result.cards.cards[["row", "nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan"]], on="row"
     )
-    arrival = result.stops.set_index("stop_id")["arrival_s"]
+    when = _arrival_text(result.stops, start_hour)
     for rid, grp in planned.groupby("route_id", sort=True):
         grp = grp.sort_values(["sequence", "row"])
         values = [
             grp["sequence"].to_numpy(),
-            [_hhmm(arrival.at[s], start_hour) for s in grp["stop_id"]],
+            grp["stop_id"].map(when).to_numpy(),
             *(
                 grp[c].to_numpy()
                 for c in ("nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan", "stop_id")
@@ -255,6 +255,17 @@ def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tup
             "",
         ]
         yield str(rid), pd.DataFrame(dict(zip(schema.MANIFEST, values, strict=True)))
+
+
+def _arrival_text(stops: pd.DataFrame, start_hour: float) -> dict[str, str]:
+    """stop id -> expected arrival: a time for a house, a range for a block visit (its households are
+    unseen, so its minutes are an estimate: from the visit's start to the start of the next one)."""
+    block = stops["doors"].gt(1).to_numpy() if "doors" in stops.columns else np.zeros(len(stops), bool)
+    until = stops["until_s"] if "until_s" in stops.columns else stops["arrival_s"]
+    return {
+        str(sid): _hhmm(a, start_hour) + (f"-{_hhmm(u, start_hour)}" if b and u == u else "")
+        for sid, a, u, b in zip(stops["stop_id"], stops["arrival_s"], until, block, strict=True)
+    }
 
 
 def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Messages) -> Path:

@@ -53,6 +53,10 @@ def test_blocks_pins_and_plan_from_the_command_line(
     total = summary.iloc[-1]
     assert total.cards_block == int(blocks.cards[0]) and total.cards_block + total.cards_desa == total.cards
     assert 0 < total.day_h_expected <= total.day_h_p90 <= 7
+    # Block visits say when, as a range: their households are unseen, their minutes estimated.
+    manifests = list((tmp_path / "plan" / "manifests").glob("*.csv"))
+    arrival = pd.concat(pd.read_csv(m, dtype=str)["Expected arrival"] for m in manifests)
+    assert len(manifests) and arrival.str.fullmatch(r"\d\d:\d\d-\d\d:\d\d").mean() > 0.9
 
 
 def test_blocks_refuses_a_bad_output_name(
