@@ -98,10 +98,12 @@ def main() -> None:
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
     print(f"registry run: {wall:.0f} s wall, peak RSS {peak / 1024:.0f} MiB (largest process)")
+    print(line("registry", reg), flush=True)
     chain = GeocoderChain(
         [InputCoordinates(gaz), PinGeocoder(settlement_pins(truth, gaz)), GazetteerGeocoder(gaz)]
     )
     pins, _, _ = run("pins", truth, cfg, gaz, geocoder=chain)
+    print(line("pins", pins), flush=True)
     oracle, _, _ = run("oracle", truth, cfg, gaz)
     sq = status_quo(truth, gaz, offices)
     names = {o.office_id: o.name.replace("Placeholder Kantor Pos ", "") for o in offices}

@@ -156,15 +156,17 @@ def stops_table(
 def _visits(stops: pd.DataFrame, results: Sequence[OfficeResult]) -> tuple[list[int], list[float]]:
     """Each stop's visit (consecutive block stops of one settlement are walked as one visit, its
     households in the courier's order) and the time that visit ends (the next visit's arrival)."""
-    label = stops.set_index("stop_id")["settlement"] if "settlement" in stops.columns else None
-    desa = stops.set_index("stop_id")["desa_kode"]
+    ids = stops["stop_id"].tolist()
+    labels = stops["settlement"].tolist() if "settlement" in stops.columns else [""] * len(ids)
+    label = dict(zip(ids, labels, strict=True))
+    desa = dict(zip(ids, stops["desa_kode"].tolist(), strict=True))
     unit: dict[str, tuple[int, float]] = {}
     for res in results:
         for r in res.routes:
             groups: list[list[int]] = []
             prev = None
             for k, sid in enumerate(r.stop_ids):
-                here = (desa[sid], label[sid]) if label is not None and label[sid] else None
+                here = (desa[sid], label[sid]) if label[sid] else None
                 if here is None or here != prev:
                     groups.append([])
                 groups[-1].append(k)
@@ -173,7 +175,6 @@ def _visits(stops: pd.DataFrame, results: Sequence[OfficeResult]) -> tuple[list[
             for i, g in enumerate(groups, start=1):
                 for k in g:
                     unit[r.stop_ids[k]] = (i, float(ends[i - 1]))
-    ids = stops["stop_id"]
     return [unit[s][0] if s in unit else 0 for s in ids], [unit[s][1] if s in unit else np.nan for s in ids]
 
 
