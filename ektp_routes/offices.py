@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ektp_routes._errors import ConfigError, InputFileError, RegionError
+from ektp_routes.config import OPTIONS
 from ektp_routes.network import haversine_m
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import Fleet
@@ -236,14 +237,17 @@ def _office_from_row(
 
     def number(key: str, default: Any = "") -> float:
         try:
-            return float(get(key, default))
+            value = float(get(key, default))
         except (TypeError, ValueError):
             raise ConfigError(f"column {key}: not a number") from None  # the cell is not quoted
+        if not math.isfinite(value):
+            raise ConfigError(f"column {key}: not a finite number")
+        return value
 
     office_fleet = Fleet(
         couriers=_whole(number("couriers", fleet.couriers), "couriers"),
         capacity=_whole(number("capacity", fleet.capacity), "capacity"),
-        shift_s=int(number("shift_h", fleet.shift_s / 3600) * 3600),
+        shift_s=_whole(round(number("shift_h", fleet.shift_s / 3600) * 3600), "shift_h", "shift_s", 1 / 3600),
         days=_whole(number("days", fleet.days), "days"),
     )
     return PostOffice(
@@ -257,9 +261,15 @@ def _office_from_row(
     )
 
 
-def _whole(value: float, key: str) -> int:
+def _whole(value: float, key: str, option: str = "", scale: float = 1.0) -> int:
+    """A whole number within the range the same setting has in a plan.toml (config.OPTIONS)."""
     if not (math.isfinite(value) and value == int(value)):
         raise ConfigError(f"column {key}: not a whole number")
+    opt = OPTIONS[option or key]
+    assert opt.lo is not None and opt.hi is not None
+    if not opt.lo <= value <= opt.hi:
+        lo, hi = opt.lo * scale, opt.hi * scale
+        raise ConfigError(f"column {key} = {value * scale:g}: out of range; allowed {lo:g} to {hi:g}")
     return int(value)
 
 

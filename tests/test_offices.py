@@ -122,3 +122,26 @@ def test_desa_names_in_the_offices_file_resolve_like_card_desa_names(tmp_path: P
     p.write_text("name,lon,lat,kodepos\nKPC,107.1,-6.3,１７５３０\n")
     with pytest.raises(InputFileError, match=r"kodepos .*allowed 5 digits"):
         read_offices(p, DEFAULT_FLEET)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("shift_h", "inf", "column shift_h: not a finite number"),
+        ("shift_h", "1e300", "column shift_h = 1e+300: out of range"),
+        ("days", "1e12", "column days = 1e+12: out of range; allowed 1 to 366"),
+        ("couriers", "2.5", "column couriers: not a whole number"),
+        ("capacity", "0", "column capacity = 0: out of range"),
+        ("lon", "nan", "column lon: not a finite number"),
+    ],
+)
+def test_office_fleet_values_are_bounded_like_the_config(
+    tmp_path: Path, column: str, value: str, problem: str
+) -> None:
+    p = tmp_path / "o.csv"
+    extra = "" if column == "lon" else f",{column}"
+    lon = value if column == "lon" else "107.2"
+    p.write_text(f"office_id,name,lon,lat{extra}\nA,A,{lon},-6.4{',' + value if extra else ''}\n")
+    with pytest.raises(InputFileError) as err:
+        read_offices(p, DEFAULT_FLEET)
+    assert problem in str(err.value)
