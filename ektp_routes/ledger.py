@@ -276,6 +276,14 @@ def _engine(target: str | Path, *, create: bool) -> Engine:
         raise LedgerError(f"cannot use ledger {_hide(url)}: {type(exc).__name__}") from None
 
 
+def _refuse_foreign(conn: Connection, label: str) -> None:
+    """A database that holds tables but not the ledger's (a GeoPackage, another program's SQLite file)
+    is never written into: opening it as a ledger is refused."""
+    names = set(sa.inspect(conn).get_table_names())
+    if names and not {cards_t.name, meta_t.name} <= names:
+        raise LedgerError(f"{label} is a database but not an ektp-routes ledger; give a new file name")
+
+
 class Ledger:
     """The delivery ledger in a SQLite file or a PostgreSQL database (see the module docstring)."""
 
@@ -288,6 +296,7 @@ class Ledger:
         """Open (or with ``create``, create) the ledger at a file path or database URL."""
         led = cls(_engine(target, create=create or str(target) == "sqlite://"))
         with led.transaction() as conn:
+            _refuse_foreign(conn, led._label)
             _md.create_all(conn)
         return led
 

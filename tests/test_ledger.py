@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -125,6 +126,21 @@ def test_missing_ledger_and_folder_are_clear_errors(tmp_path: Path) -> None:
         Ledger.open(tmp_path / "none.db")
     with pytest.raises(LedgerError, match="does not exist"):
         Ledger.open(tmp_path / "nope" / "l.db", create=True)
+
+
+@pytest.mark.parametrize("create", [False, True])
+def test_a_database_that_is_not_a_ledger_is_never_written_into(tmp_path: Path, create: bool) -> None:
+    path = tmp_path / "plan.gpkg"  # e.g. a GeoPackage given as --ledger by mistake
+    con = sqlite3.connect(path)
+    con.execute("create table gpkg_contents(table_name text)")
+    con.commit()
+    con.close()
+    with pytest.raises(LedgerError, match="not an ektp-routes ledger"):
+        Ledger.open(path, create=create)
+    con = sqlite3.connect(path)
+    tables = {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+    con.close()
+    assert tables == {"gpkg_contents"}
 
 
 def test_password_never_in_errors() -> None:
