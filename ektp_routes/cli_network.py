@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,12 @@ def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
         from ektp_routes._errors import InputFileError
 
         try:
-            shapes = gpd.read_file(area_file)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # GDAL's note on files of several layers: the first is read
+                shapes = gpd.read_file(area_file)
         except Exception as exc:
             raise InputFileError(f"cannot read the area file {Path(area_file).name}: {exc}") from exc
+        shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
         if shapes.empty:
             raise InputFileError(f"the area file {Path(area_file).name} holds no polygon")
         return (shapes.to_crs(4326) if shapes.crs else shapes).union_all()

@@ -1123,7 +1123,7 @@ for _nm, _cmd in {
 
 # -- demo-cards / demo / fleet options ------------------------------------------------------------
 for _opt, _vals in {
-    "--n": ["0", "-5", "abc", "1e3", "10000000000"],
+    "--n": ["-5", "abc", "1e3", "10000000000"],
     "--defect-rate": ["0.9", "-1", "nan"],
     "--seed": ["-1", "abc"],
     "--kecamatan": ["Atlantis"],
@@ -1182,6 +1182,13 @@ def fleet_ok(w: Work) -> None:
     w.ok("fleet", w.cards(), "--finish-by", "2026-12-31", "--start-date", "2026-12-01")
 
 
+@case("demo")
+def demo_cards_none(w: Work) -> None:
+    run = w.run("demo-cards", "--n", "0", "--kecamatan", R, "--out", w.root / "c.csv")
+    if run.rc == 0:
+        w.check(read_csv(w.root / "c.csv") == [], "--n 0 wrote cards")
+
+
 # -- network build ------------------------------------------------------------------------------
 for _nm, _args in {
     "osm_missing": ["--osm", "{W}/none.osm"],
@@ -1207,7 +1214,7 @@ for _nm, _args in {
     CASES.append(Case(f"network_{_nm}", "network", _nfn, "error"))
 
 
-@case("network", "ok")
+@case("network")  # its last word is the refusal of a corrupt network; its first plan must succeed
 def network_build_and_plan(w: Work) -> None:
     w.ok(
         "network",
@@ -1443,7 +1450,7 @@ for _nm, _args in {
     "online_bogus": ["--online", "bogusprovider"],
     "osm_missing": ["--osm", "{W}/none.osm"],
     "osm_garbage": ["--osm", "{W}/g.osm"],
-    "cache_is_dir": ["--cache", "{W}"],
+    "cache_is_dir": ["--online", "nominatim", "--cache", "{W}"],
     "blocks_garbage": ["--blocks", "{W}/g.osm"],
     "blocks_missing": ["--blocks", "{W}/none.csv"],
 }.items():

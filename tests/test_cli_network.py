@@ -71,3 +71,17 @@ def test_network_build_out_must_be_a_folder_in_an_existing_directory(
     err = capsys.readouterr().err
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "nope").exists() and (tmp_path / "file").read_text() == "x"
+
+
+def test_network_build_area_without_polygons_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    area = tmp_path / "points.geojson"
+    area.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "Point", "coordinates": [106.9, -6.15]}}]}'
+    )
+    rc = main(["network", "build", "--pbf", str(DATA / "kelapa_gading.osm.pbf"), "--area", str(area),
+               "--out", str(tmp_path / "n")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert rc == 2 and "holds no polygon" in err and len(err.strip().splitlines()) == 1
