@@ -37,7 +37,7 @@ def _cmd_demo_cards(args: argparse.Namespace) -> int:
     from ektp_routes.config import Option
     from ektp_routes.synthetic import synthetic_cards, write_cards
 
-    Option("n", "cli", "n", int, "an integer from 0 to 10000000", 0, 10_000_000).check("--n", args.n)
+    Option("n", "cli", "n", int, "an integer from 1 to 10000000", 1, 10_000_000).check("--n", args.n)
     Option("seed", "cli", "seed", int, "an integer from 0 to 2147483647", 0, 2**31 - 1).check(
         "--seed", args.seed
     )
@@ -298,11 +298,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_date(text: str) -> date:
+    """A YYYY-MM-DD date from 2000 to 2100, or argparse's one-line error naming the option."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not 2000 <= day.year <= 2100:
+        raise argparse.ArgumentTypeError(f"{text}: allowed a date from 2000-01-01 to 2100-12-31")
+    return day
+
+
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="out", help="output directory (default: out)")
     p.add_argument(
         "--start-date",
-        type=date.fromisoformat,
+        type=_plan_date,
         help="first day of the plan (YYYY-MM-DD): routes, stops and the report carry working-day dates",
     )
     p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
