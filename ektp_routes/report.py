@@ -296,7 +296,8 @@ def summary_table(routes: pd.DataFrame, stops: pd.DataFrame, offices: Sequence[P
         "office_id": schema.SUMMARY_TOTAL,
         "office": "",
         "placeholder": bool(df["placeholder"].any()) if len(df) else False,
-        **{c: df[c].sum() for c in (*schema.SUMMARY_SUMMED, *schema.SUMMARY_PRECISION)},
+        # km and hours are summed from rounded office figures: round again so the total reads as they do.
+        **{c: round(df[c].sum(), 1) for c in (*schema.SUMMARY_SUMMED, *schema.SUMMARY_PRECISION)},
         **_day_lengths(routes),
         "days": int(df["days"].max()) if len(df) else 0,
     }
