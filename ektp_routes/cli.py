@@ -15,6 +15,7 @@ from ektp_routes._files import require_parent
 from ektp_routes.cli_blocks import add_blocks_option, pin_geocoder, print_precision, print_replay
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
+from ektp_routes.cli_ops import iso_date
 from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, messages
 
 if TYPE_CHECKING:
@@ -298,22 +299,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plan_date(text: str) -> date:
-    """A YYYY-MM-DD date from 2000 to 2100, or argparse's one-line error naming the option."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-    if not 2000 <= day.year <= 2100:
-        raise argparse.ArgumentTypeError(f"{text}: allowed a date from 2000-01-01 to 2100-12-31")
-    return day
-
-
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="out", help="output directory (default: out)")
     p.add_argument(
         "--start-date",
-        type=_plan_date,
+        type=iso_date,
         help="first day of the plan (YYYY-MM-DD): routes, stops and the report carry working-day dates",
     )
     p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")

@@ -12,12 +12,18 @@ from typing import Any
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
 
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 
-def _date(text: str) -> date:
+
+def iso_date(text: str) -> date:
+    """A date option: YYYY-MM-DD from 2000 to 2100 (no typo'd year), or argparse's one-line error."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise argparse.ArgumentTypeError(f"{text}: allowed a date from {FIRST_DATE} to {LAST_DATE}")
+    return day
 
 
 def _count(text: str) -> int:
@@ -220,13 +226,15 @@ def add_commands(sub: Any) -> None:
     st.add_argument("--ledger", required=True, help=ledger_help)
     st.add_argument("--offices", help="post offices: CSV or GeoJSON (first batch only)")
     st.add_argument("--config", help="plan.toml with [plan] and [operation] tables (first batch only)")
-    st.add_argument("--start-date", type=_date, help="first day of the operation, YYYY-MM-DD (first batch)")
+    st.add_argument(
+        "--start-date", type=iso_date, help="first day of the operation, YYYY-MM-DD (first batch)"
+    )
     st.add_argument("--rejects", help="write the rejected rows to this CSV")
     st.set_defaults(func=_cmd_start)
 
     di = osub.add_parser("dispatch", help="plan one day for every office and write manifests")
     di.add_argument("--ledger", required=True, help=ledger_help)
-    di.add_argument("--date", required=True, type=_date, help="the day to dispatch, YYYY-MM-DD")
+    di.add_argument("--date", required=True, type=iso_date, help="the day to dispatch, YYYY-MM-DD")
     di.add_argument("--out", required=True, help="output folder of the day")
     di.add_argument("--workers", type=int, default=2, choices=range(1, 65), metavar="N", help="processes")
     di.set_defaults(func=_cmd_dispatch)
@@ -259,9 +267,9 @@ def add_commands(sub: Any) -> None:
     fl.add_argument("--offices", help="post offices: CSV or GeoJSON")
     fl.add_argument("--config", help="plan.toml with [plan] and [operation] tables")
     goal = fl.add_mutually_exclusive_group(required=True)
-    goal.add_argument("--finish-by", type=_date, help="last day of the operation, YYYY-MM-DD")
+    goal.add_argument("--finish-by", type=iso_date, help="last day of the operation, YYYY-MM-DD")
     goal.add_argument("--couriers", type=int, help="couriers per office")
-    fl.add_argument("--start-date", type=_date, default=date.today(), help="first day (default today)")
+    fl.add_argument("--start-date", type=iso_date, default=date.today(), help="first day (default today)")
     fl.add_argument(
         "--first-attempt-failure", type=float, default=0.2, help="share of attempts that fail (0.2)"
     )

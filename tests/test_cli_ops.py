@@ -100,3 +100,26 @@ def test_record_show_must_not_be_negative(workdir: Path, capsys: pytest.CaptureF
     with pytest.raises(SystemExit) as info:
         main(["ops", "record", "hand.csv", "--ledger", "l.db", "--show", "-1"])
     assert info.value.code == 2 and "negative" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "cards.csv", "--start-date", "0001-01-01"],
+        ["ops", "start", "cards.csv", "--ledger", "l.db", "--start-date", "1999-12-31"],
+        ["ops", "dispatch", "--ledger", "l.db", "--date", "2101-01-01", "--out", "d"],
+        ["fleet", "cards.csv", "--finish-by", "9999-12-31", "--start-date", "2026-08-14"],
+    ],
+    ids=["plan", "ops-start", "ops-dispatch", "fleet"],
+)
+def test_dates_outside_2000_to_2100_are_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert (
+        info.value.code == 2
+        and "allowed a date from 2000-01-01 to 2100-12-31" in err
+        and "Traceback" not in err
+    )
