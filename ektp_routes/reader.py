@@ -204,10 +204,24 @@ def _read_csv(data: bytes, name: str) -> RawTable:
         rows = list(csv.reader(io.StringIO(text), delimiter=delim))
     except csv.Error as exc:
         raise InputFileError(f"{name}: malformed CSV ({_describe_error(exc)})") from None
-    rows = [r for r in rows if "".join(r).strip()]
+    while rows and not _has_content(rows[0]):
+        rows.pop(0)
     if not rows:
         raise InputFileError(f"{name} has no header row")
-    return _rows_to_table(rows[0], rows[1:], name)
+    return _rows_to_table(rows[0], _without_trailing_blanks(rows[1:]), name)
+
+
+def _has_content(cells: list[str]) -> bool:
+    return bool("".join(cells).strip())
+
+
+def _without_trailing_blanks(body: list[list[str]]) -> list[list[str]]:
+    """Blank rows at the end are dropped; blank rows between cards are kept (and rejected as empty), so
+    every row keeps its number in the file and a join back to the card list by row stays exact."""
+    end = len(body)
+    while end and not _has_content(body[end - 1]):
+        end -= 1
+    return body[:end]
 
 
 def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTable:
@@ -217,7 +231,9 @@ def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTa
     fields = np.array([len(r) for r in body], dtype=np.int64)
     wrong = np.zeros(len(body), dtype=bool)
     for i, r in enumerate(body):
-        if len(r) != width:
+        if not _has_content(r):
+            body[i] = [""] * width  # a blank row between cards: kept with its number, rejected as empty
+        elif len(r) != width:
             # Trailing empty cells (a common export artefact) are harmless.
             wrong[i] = len(r) < width or bool("".join(r[width:]).strip())
             body[i] = (r + [""] * width)[:width]
@@ -286,14 +302,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
         hdr = [cell_text(h) for h in header]
         while hdr and not hdr[-1].strip():
             hdr.pop()
-        body = []
-        for raw in rows_iter:
-            cells = [cell_text(v) for v in raw]
-            if any(c.strip() for c in cells):
-                body.append(cells)
+        body = [[cell_text(v) for v in raw] for raw in rows_iter]
     finally:
         wb.close()
-    return _rows_to_table(hdr, body, path.name)
+    return _rows_to_table(hdr, _without_trailing_blanks(body), path.name)
 
 
 # ---------------------------------------------------------------------------------------------- columns

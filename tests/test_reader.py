@@ -103,14 +103,24 @@ def test_xlsx_cells_become_text_and_excel_truncated_niks_show(tmp_path: Path) ->
     ws.append([*HEADER, None, None])  # trailing empty header cells are formatting residue
     ws.append([3216101201900001, *ROWS[0][1:]])  # exact number, last digit not 0: recoverable
     ws.append([3216105505850000, *ROWS[1][1:]])  # Excel keeps 15 significant digits: the 16th is lost
-    ws.append([None] * len(HEADER))  # blank rows are skipped
+    ws.append([None] * len(HEADER))  # a blank row between cards keeps its place (rows keep their numbers)
     ws.append([ROWS[2][0], *ROWS[2][1:4], 7.0, *ROWS[2][5:]])
+    ws.append([None] * len(HEADER))  # blank rows at the end are formatting residue: dropped
     path = tmp_path / "c.xlsx"
     wb.save(path)
     raw = read_table(path)
     assert raw.frame.columns.tolist() == HEADER
-    assert raw.frame["NIK"].tolist() == ["3216101201900001", "3.21611E+15", "3216061201900003"]
-    assert raw.frame["RW"].iloc[2] == "7"
+    assert raw.frame["NIK"].tolist() == ["3216101201900001", "3.21611E+15", "", "3216061201900003"]
+    assert raw.frame["RW"].iloc[3] == "7"
+    assert not raw.wrong_width.any()
+
+
+def test_blank_rows_between_cards_keep_every_row_number(tmp_path: Path) -> None:
+    lines = [",".join(HEADER), ",".join(ROWS[0]), "", ",".join(ROWS[1]), "", ""]
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw = read_table(tmp_path / "c.csv")
+    assert raw.frame["NIK"].tolist() == [ROWS[0][0], "", ROWS[1][0]]
+    assert not raw.wrong_width.any()
 
 
 def test_parquet_and_dataframe_as_text(tmp_path: Path) -> None:
