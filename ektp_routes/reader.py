@@ -302,10 +302,18 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
         hdr = [cell_text(h) for h in header]
         while hdr and not hdr[-1].strip():
             hdr.pop()
-        body = [[cell_text(v) for v in raw] for raw in rows_iter]
+        body: list[list[str]] = []
+        blanks = 0  # blank rows held back until a card follows: formatting residue at the end is dropped
+        for raw in rows_iter:
+            cells = [cell_text(v) for v in raw]
+            if _has_content(cells):
+                body += [[] for _ in range(blanks)] + [cells]
+                blanks = 0
+            else:
+                blanks += 1
     finally:
         wb.close()
-    return _rows_to_table(hdr, _without_trailing_blanks(body), path.name)
+    return _rows_to_table(hdr, body, path.name)
 
 
 # ---------------------------------------------------------------------------------------------- columns
