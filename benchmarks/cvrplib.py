@@ -3,13 +3,21 @@
     python benchmarks/cvrplib.py INSTANCE... [--time-limit S] [--bks B] [--repeat N] [--background-load]
 
 INSTANCE is a .vrp (CVRP, rounded EUC_2D) or a Solomon .txt (VRPTW, DIMACS convention: distances
-truncated to one decimal); instances of 300-700 customers are in benchmarks/data/cvrplib (see its
+truncated to one decimal); X instances of 300-1000 customers are in benchmarks/data/cvrplib (see its
 PROVENANCE.md). Prints one line for plain OR-Tools (default parameters + guided local search), one
 for PyVRP, and as its last line the library's own solver (2 workers requested; the portfolio is sized
 to the CPUs free): ``instance=NAME cost=C bks=B gap_pct=G time_s=T``. BKS is read from a BKS.csv next
-to the instance. Each run first prints the load it starts under (load average, CPUs free in a 0.5 s
-sample). ``--background-load`` keeps one CPU busy (a spinning process) during all three solvers;
-``--repeat`` runs everything N times and ends with the median gap of each solver per instance.
+to the instance; an instance without one prints ``bks=nan gap_pct=nan``. Each run first prints the
+load it starts under (load average, CPUs free in a 0.5 s sample). ``--background-load`` keeps one CPU
+busy (a spinning process) during all three solvers.
+
+``--repeat N`` (N > 1) runs everything N times and ends with one summary line per instance:
+``median over N runs: instance=NAME cost_plain_ortools=C cost_pyvrp=C cost_ektp_routes=C
+ratio_ektp_routes_pyvrp=R`` followed, where a BKS exists, by ``bks=B gap_pct_plain_ortools=G
+gap_pct_pyvrp=G gap_pct_ektp_routes=G``. Costs and gaps are each solver's median over the runs; the
+ratio is the median of the per-run ratios library cost / PyVRP cost (both solved back to back under
+the same conditions), so below 1 means the library found cheaper routes at equal wall time. It needs no
+BKS.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import multiprocessing
 import os
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -202,34 +210,58 @@ def conditions() -> str:
     return f"loadavg_1min={load1:.2f} cpus_free={free_cpus(sample_s=0.5):.2f} of {os.cpu_count()}"
 
 
-def run_all(path: Path, limit: float, bks_arg: float | None, load: bool) -> dict[str, float]:
-    """One run of the three solvers on one instance; returns each solver's gap (or cost) in %."""
+#: Solver labels in the order they run (the library last).
+SOLVERS = ("plain_ortools", "pyvrp", "ektp_routes")
+
+
+def run_all(path: Path, limit: float, bks: float | None, load: bool) -> dict[str, float]:
+    """One run of the three solvers on one instance; returns each solver's cost (instance units)."""
     inst = load_instance(path)
     scale = inst["scale"]
-    bks = bks_arg or bks_for(path, inst["name"])
-    gaps: dict[str, float] = {}
+    costs: dict[str, float] = {}
 
     def line(label: str, cost: float, secs: float) -> str:
         c = cost / scale
+        costs[label] = c
         gap = 100 * (c - bks) / bks if bks else float("nan")
-        gaps[label.rstrip(": ") or "ektp_routes"] = gap if bks else c
-        return f"{label}instance={inst['name']} cost={c:g} bks={bks if bks else 'nan'} gap_pct={gap:.2f} time_s={secs:.1f}"
+        prefix = "" if label == "ektp_routes" else f"{label}: "
+        return f"{prefix}instance={inst['name']} cost={c:.10g} bks={bks if bks else 'nan'} gap_pct={gap:.2f} time_s={secs:.1f}"
 
     with background_load(load):
         print(f"conditions: background_load={'1 core' if load else 'none'} {conditions()}", flush=True)
         t = time.perf_counter()
         c = run_plain_ortools(inst, limit)
-        print(line("plain_ortools: ", c, time.perf_counter() - t), flush=True)
+        print(line("plain_ortools", c, time.perf_counter() - t), flush=True)
         try:
             t = time.perf_counter()
             c = run_pyvrp(inst, limit)
-            print(line("pyvrp: ", c, time.perf_counter() - t), flush=True)
+            print(line("pyvrp", c, time.perf_counter() - t), flush=True)
         except ImportError:
             print("pyvrp: not installed (pip install -e '.[bench]')")
         t = time.perf_counter()
         c, _ = run_library(inst, limit)
-        print(line("", c, time.perf_counter() - t), flush=True)
-    return gaps
+        print(line("ektp_routes", c, time.perf_counter() - t), flush=True)
+    return costs
+
+
+def _median(values: Iterable[float]) -> float:
+    """Median of the finite values (a run without a solution is left out); nan when none."""
+    got = [v for v in values if math.isfinite(v)]
+    return statistics.median(got) if got else float("nan")
+
+
+def summary(name: str, runs: list[dict[str, float]], bks: float | None) -> str:
+    """The ``median over N runs`` line of one instance (format in the module docstring)."""
+    nan = float("nan")
+    cost = {k: _median(r.get(k, nan) for r in runs) for k in SOLVERS}
+    ratio = _median(r["ektp_routes"] / r["pyvrp"] for r in runs if r.get("pyvrp"))
+    out = f"median over {len(runs)} runs: instance={name} "
+    out += " ".join(f"cost_{k}={v:.10g}" for k, v in cost.items())
+    out += f" ratio_ektp_routes_pyvrp={ratio:.4f}"
+    if bks:
+        gaps = {k: _median(100 * (r.get(k, nan) - bks) / bks for r in runs) for k in SOLVERS}
+        out += f" bks={bks:g} " + " ".join(f"gap_pct_{k}={v:.2f}" for k, v in gaps.items())
+    return out
 
 
 def main() -> None:
@@ -241,14 +273,14 @@ def main() -> None:
     ap.add_argument("--background-load", action="store_true", help="keep one CPU busy during all solvers")
     args = ap.parse_args()
     runs: dict[Path, list[dict[str, float]]] = {p: [] for p in args.instance}
+    names = {p: load_instance(p)["name"] for p in args.instance}
+    bks = {p: args.bks or bks_for(p, names[p]) for p in args.instance}
     for _ in range(args.repeat):
         for path in args.instance:
-            runs[path].append(run_all(path, args.time_limit, args.bks, args.background_load))
+            runs[path].append(run_all(path, args.time_limit, bks[path], args.background_load))
     if args.repeat > 1:
         for path, got in runs.items():
-            medians = {k: statistics.median(r[k] for r in got) for k in got[0]}
-            print(f"median over {args.repeat} runs: instance={path.stem} "
-                  + " ".join(f"{k}={v:.2f}" for k, v in medians.items()))
+            print(summary(names[path], got, bks[path]))
 
 
 if __name__ == "__main__":
