@@ -1,6 +1,7 @@
 """Solution quality on CVRPLIB instances: ektp_routes vs plain OR-Tools vs PyVRP, same wall time.
 
-    python benchmarks/cvrplib.py INSTANCE... [--time-limit S] [--bks B] [--repeat N] [--background-load]
+    python benchmarks/cvrplib.py INSTANCE... [--time-limit S] [--bks B] [--repeat N]
+        [--background-load] [--no-plain]
 
 INSTANCE is a .vrp (CVRP, rounded EUC_2D) or a Solomon .txt (VRPTW, DIMACS convention: distances
 truncated to one decimal); X instances of 300-1000 customers are in benchmarks/data/cvrplib (see its
@@ -11,7 +12,8 @@ to the instance; an instance without one prints ``bks=nan gap_pct=nan``. Each ru
 load it starts under (load average, CPUs free in a 0.5 s sample). ``--background-load`` keeps one CPU
 busy (a spinning process) during all three solvers.
 
-``--repeat N`` (N > 1) runs everything N times and ends with one summary line per instance:
+``--repeat N`` runs everything N times and ends with one summary line per instance (``--no-plain``
+skips plain OR-Tools, whose cost is then nan):
 ``median over N runs: instance=NAME cost_plain_ortools=C cost_pyvrp=C cost_ektp_routes=C
 ratio_ektp_routes_pyvrp=R`` followed, where a BKS exists, by ``bks=B gap_pct_plain_ortools=G
 gap_pct_pyvrp=G gap_pct_ektp_routes=G``. Costs and gaps are each solver's median over the runs; the
@@ -178,7 +180,9 @@ def run_pyvrp(inst: dict, limit: float) -> float:
     dist = np.ascontiguousarray(inst["dist"], dtype=np.int64)
     np.fill_diagonal(dist, 0)
     data = md.data().replace(distance_matrices=[dist], duration_matrices=[dist.copy()])
-    res = pyvrp.solve(data, stop=MaxRuntime(max(0.1, limit - (time.perf_counter() - t0))), seed=0, display=False)
+    res = pyvrp.solve(
+        data, stop=MaxRuntime(max(0.1, limit - (time.perf_counter() - t0))), seed=0, display=False
+    )
     return float(res.cost())
 
 
@@ -214,8 +218,9 @@ def conditions() -> str:
 SOLVERS = ("plain_ortools", "pyvrp", "ektp_routes")
 
 
-def run_all(path: Path, limit: float, bks: float | None, load: bool) -> dict[str, float]:
-    """One run of the three solvers on one instance; returns each solver's cost (instance units)."""
+def run_all(path: Path, limit: float, bks: float | None, load: bool, plain: bool = True) -> dict[str, float]:
+    """One run of the solvers on one instance (plain OR-Tools only when ``plain``); returns each
+    solver's cost (instance units)."""
     inst = load_instance(path)
     scale = inst["scale"]
     costs: dict[str, float] = {}
@@ -229,9 +234,10 @@ def run_all(path: Path, limit: float, bks: float | None, load: bool) -> dict[str
 
     with background_load(load):
         print(f"conditions: background_load={'1 core' if load else 'none'} {conditions()}", flush=True)
-        t = time.perf_counter()
-        c = run_plain_ortools(inst, limit)
-        print(line("plain_ortools", c, time.perf_counter() - t), flush=True)
+        if plain:
+            t = time.perf_counter()
+            c = run_plain_ortools(inst, limit)
+            print(line("plain_ortools", c, time.perf_counter() - t), flush=True)
         try:
             t = time.perf_counter()
             c = run_pyvrp(inst, limit)
@@ -271,16 +277,18 @@ def main() -> None:
     ap.add_argument("--bks", type=float)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--background-load", action="store_true", help="keep one CPU busy during all solvers")
+    ap.add_argument("--no-plain", action="store_true", help="skip plain OR-Tools (library vs PyVRP only)")
     args = ap.parse_args()
     runs: dict[Path, list[dict[str, float]]] = {p: [] for p in args.instance}
     names = {p: load_instance(p)["name"] for p in args.instance}
     bks = {p: args.bks or bks_for(p, names[p]) for p in args.instance}
     for _ in range(args.repeat):
         for path in args.instance:
-            runs[path].append(run_all(path, args.time_limit, bks[path], args.background_load))
-    if args.repeat > 1:
-        for path, got in runs.items():
-            print(summary(names[path], got, bks[path]))
+            runs[path].append(
+                run_all(path, args.time_limit, bks[path], args.background_load, not args.no_plain)
+            )
+    for path, got in runs.items():
+        print(summary(names[path], got, bks[path]))
 
 
 if __name__ == "__main__":
