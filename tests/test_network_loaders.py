@@ -9,14 +9,14 @@ import pytest
 from network_helpers import DATA
 
 from ektp_routes import InputFileError, NetworkError
-from ektp_routes.network import RoadNetwork
-from ektp_routes.network.loaders import osmnx_settings
+from ektp_routes.network import RoadNetwork, get_profile
+from ektp_routes.network.loaders import osmnx_settings, read_osm_xml
 
 
 def test_loads_xml_and_graphml(tmp_path: Path, kg: RoadNetwork) -> None:
     import osmnx as ox
 
-    g = ox.graph_from_xml(DATA / "kelapa_gading.osm.bz2", retain_all=True)
+    g = read_osm_xml(DATA / "kelapa_gading.osm.bz2", profile=get_profile("motorbike"))
     ox.save_graphml(g, tmp_path / "kg.graphml")
     net2 = RoadNetwork.from_file(tmp_path / "kg.graphml")
     assert net2.n_nodes == kg.n_nodes and net2.n_edges == kg.n_edges
@@ -62,7 +62,10 @@ def test_download_saves_and_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def fake_graph_from_polygon(polygon: object, **kw: object) -> nx.MultiDiGraph:
         # osmnx's HTTP cache points into the network cache while downloading ...
         calls.append((kw, ox.settings.use_cache, ox.settings.cache_folder))
-        return ox.graph_from_xml(DATA / "kelapa_gading.osm.bz2", retain_all=True)
+        # ... and ways closed only to strangers (access=private) are fetched: couriers deliver there.
+        assert "private" not in ox.settings.default_access and "barrier" in ox.settings.useful_tags_node
+        simplify = bool(kw["simplify"])
+        return ox.graph_from_xml(DATA / "kelapa_gading.osm.bz2", retain_all=True, simplify=simplify)
 
     monkeypatch.setattr(ox, "graph_from_polygon", fake_graph_from_polygon)
     poly = gpd.read_file(DATA / "kelapa_gading_boundary.geojson").geometry.iloc[0]

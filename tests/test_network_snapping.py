@@ -64,8 +64,9 @@ def test_points_near_fragments_are_moved_to_the_main_network(kg_clipped: RoadNet
     # ... the others exactly where the nearest road is, the moved ones farther away.
     moved = s.moved
     assert 5 <= moved.sum() < 0.5 * len(lon)
-    assert np.array_equal(s.edge[~moved], nearest.edge[~moved])
+    # (the same road, or one as near: a point nearest to a junction is as near to each of its roads)
     assert np.allclose(s.distance_m[~moved], nearest.distance_m[~moved])
+    assert (s.edge[~moved] == nearest.edge[~moved]).mean() > 0.95
     assert (s.distance_m[moved] > nearest.distance_m[moved]).all()
     touches = in_main[g.edge_u[nearest.edge]] | in_main[g.edge_v[nearest.edge]]
     assert np.array_equal(moved, ~touches)

@@ -9,7 +9,8 @@ Two networks share one interface (:class:`TravelNetwork`):
 - :class:`StraightLineNetwork`, for when no road data exists (the embedded Kabupaten Bekasi default):
   great-circle distance times a circuity factor, at the profile's average speed.
 
-The rooms, in the order data flows through them: ``profiles`` (how a courier moves), ``loaders``
+The rooms, in the order data flows through them: ``profiles`` (how a courier moves), ``access``
+(OSM access tags and barriers), ``osm`` (osmnx settings), ``loaders``
 (files and downloads -> osmnx graph), ``graph`` (pure build -> immutable :class:`RoadGraph`),
 ``snapping``, ``matrix`` and ``paths`` (read the graph), ``road`` and ``straight`` (the two networks),
 ``travel`` (the matrix value and the protocol). Coordinates are always (lon, lat) in WGS84.

@@ -22,6 +22,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from ektp_routes._errors import NetworkError
+from ektp_routes.network.access import blocks, may_use
 from ektp_routes.network.geodesy import FloatArray, IntArray, haversine_m
 from ektp_routes.network.profiles import CourierProfile
 from ektp_routes.network.travel import canonical_hash
@@ -29,7 +30,7 @@ from ektp_routes.network.travel import canonical_hash
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the meaning of the graph's arrays changes, so old fingerprints no longer match.
-GRAPH_FORMAT = 1
+GRAPH_FORMAT = 2  # 2: access tags and closed barriers (network.access)
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,19 +199,16 @@ def build_graph(g: nx.MultiDiGraph, profile: CourierProfile) -> RoadGraph:
     """
     if g.number_of_nodes() == 0:
         raise NetworkError("the road graph has no nodes")
-    node_ids = list(g.nodes)
-    index = {n: i for i, n in enumerate(node_ids)}
-    lon = np.array([float(g.nodes[n]["x"]) for n in node_ids])
-    lat = np.array([float(g.nodes[n]["y"]) for n in node_ids])
+    nodes = _Nodes(g, profile.name)
     best: _Best = {}
     dropped = 0
     for u, v, data in g.edges(data=True):
         speed = profile.speed_for(data.get("highway"), data.get("maxspeed"))
-        if speed is None:
+        if speed is None or not may_use(profile.name, data):
             dropped += 1
             continue
-        iu, iv = index[u], index[v]
-        coords = _edge_coords(data.get("geometry"), lon[[iu, iv]], lat[[iu, iv]])
+        iu, iv = nodes.end(u, v), nodes.end(v, u)
+        coords = _edge_coords(data.get("geometry"), *nodes.ends_lonlat(iu, iv))
         length = float(data.get("length", 0.0)) or float(
             haversine_m(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1]).sum()
         )
@@ -220,19 +218,69 @@ def build_graph(g: nx.MultiDiGraph, profile: CourierProfile) -> RoadGraph:
             _offer(best, iv, iu, secs, length, coords[::-1])
     if not best:
         raise NetworkError(f"no road in this network is usable by the {profile.name} profile")
-    logger.info("profile %s: %d directed edges (%d not usable)", profile.name, len(best), dropped)
+    logger.info("profile %s: %d directed edges (%d not usable), %d closed barriers", profile.name,
+                len(best), dropped, len(nodes.closed))  # fmt: skip
     keys = sorted(best)
     return assemble_graph(
         profile=profile,
-        node_ids=node_ids,
-        node_lon=lon,
-        node_lat=lat,
+        node_ids=nodes.ids,
+        node_lon=nodes.lon,
+        node_lat=nodes.lat,
         edge_u=np.array([k[0] for k in keys], dtype=np.int64),
         edge_v=np.array([k[1] for k in keys], dtype=np.int64),
         edge_time=np.array([best[k][0] for k in keys]),
         edge_len=np.array([best[k][1] for k in keys]),
         edge_coords=[best[k][2] for k in keys],
     )
+
+
+class _Nodes:
+    """The graph's node indices, with every closed barrier split into one dead end per neighbour.
+
+    A courier may ride up to a closed gate from either side and turn back, but not pass through:
+    the gate becomes one node per road reaching it (same position, same source id), each joined
+    only to that road's other end.
+    """
+
+    def __init__(self, g: nx.MultiDiGraph, profile: str) -> None:
+        self.ids: list[Hashable] = list(g.nodes)
+        self.index = {n: i for i, n in enumerate(self.ids)}
+        self._lon = [float(g.nodes[n]["x"]) for n in self.ids]
+        self._lat = [float(g.nodes[n]["y"]) for n in self.ids]
+        self.closed = {n for n, tags in g.nodes(data=True) if blocks(profile, tags)}
+        self._copies: dict[tuple[Hashable, Hashable], int] = {}
+        self._kept: set[Hashable] = set()
+
+    def end(self, node: Hashable, other: Hashable) -> int:
+        """Index of ``node`` as the end of an edge joining it to ``other``."""
+        if node not in self.closed:
+            return self.index[node]
+        key = (node, other)
+        if key not in self._copies:
+            i = self.index[node]
+            if node in self._kept:  # the first road keeps the node itself, the others a copy
+                self._copies[key] = len(self.ids)
+                self.ids.append(node)
+                self._lon.append(self._lon[i])
+                self._lat.append(self._lat[i])
+            else:
+                self._kept.add(node)
+                self._copies[key] = i
+        return self._copies[key]
+
+    def ends_lonlat(self, iu: int, iv: int) -> tuple[FloatArray, FloatArray]:
+        """Longitudes and latitudes of two node indices."""
+        return np.array([self._lon[iu], self._lon[iv]]), np.array([self._lat[iu], self._lat[iv]])
+
+    @property
+    def lon(self) -> FloatArray:
+        """Longitudes, copies included (valid once every edge has been visited)."""
+        return np.array(self._lon)
+
+    @property
+    def lat(self) -> FloatArray:
+        """Latitudes, copies included."""
+        return np.array(self._lat)
 
 
 def _edge_coords(geom: object, lon: FloatArray, lat: FloatArray) -> FloatArray:

@@ -1,24 +1,22 @@
 """Reading road data into an osmnx-style graph: OSM XML (``.osm``, ``.osm.bz2``), osmnx GraphML, and
 an osmnx download for a polygon saved as GraphML for reuse.
 
-osmnx keeps its options in the global ``osmnx.settings``; the download sets the ones it needs only
-for the duration of the call (:func:`osmnx_settings`) and restores them afterwards.
+osmnx keeps its options in the global ``osmnx.settings``; the readers set the ones they need only
+for the duration of the call (:func:`~ektp_routes.network.osm.osmnx_settings`) and restore them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import shapely
 
 from ektp_routes._errors import NetworkError
 from ektp_routes._safexml import refuse_xml_tricks
+from ektp_routes.network.osm import courier_tags, graph_from_osm_xml, osmnx_settings, simplified
 from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile
 
@@ -35,14 +33,12 @@ def read_osm_xml(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGrap
     Files declaring a DOCTYPE or entities are refused: a road extract never needs them, and they
     are the vehicle of entity-expansion and external-entity attacks.
     """
-    import osmnx as ox
-
     p = Path(path)
     if not p.is_file():
         raise NetworkError(f"OSM file {p} does not exist")
     refuse_xml_tricks(p)
     try:
-        g = ox.graph_from_xml(p, bidirectional=not profile.respects_oneway, simplify=True, retain_all=True)
+        g = graph_from_osm_xml(p, bidirectional=not profile.respects_oneway)
     except Exception as exc:
         raise NetworkError(f"cannot build a road network from {p.name}: {exc}") from exc
     logger.info("loaded %s: %d nodes, %d edges", p.name, g.number_of_nodes(), g.number_of_edges())
@@ -77,21 +73,6 @@ def read_graph_file(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiG
     )
 
 
-@contextlib.contextmanager
-def osmnx_settings(**values: Any) -> Iterator[None]:
-    """Set ``osmnx.settings`` attributes for the duration of a ``with`` block, then restore them."""
-    import osmnx as ox
-
-    saved = {k: getattr(ox.settings, k) for k in values}
-    try:
-        for k, v in values.items():
-            setattr(ox.settings, k, v)
-        yield
-    finally:
-        for k, v in saved.items():
-            setattr(ox.settings, k, v)
-
-
 def download_graph(
     polygon: shapely.Geometry, *, profile: CourierProfile, cache_dir: str | Path, buffer_m: float
 ) -> nx.MultiDiGraph:
@@ -114,8 +95,11 @@ def download_graph(
     cache.mkdir(parents=True, exist_ok=True)
     network_type = _NETWORK_TYPE.get(profile.name, "all")
     try:
-        with osmnx_settings(use_cache=True, cache_folder=str(cache / "http")):
-            g = ox.graph_from_polygon(buffered, network_type=network_type, simplify=True, retain_all=True)
+        # osmnx drops access=private ways by default; couriers deliver there (network.access).
+        settings = {**courier_tags(), "default_access": '["access"!~"no"]'}
+        with osmnx_settings(use_cache=True, cache_folder=str(cache / "http"), **settings):
+            g = ox.graph_from_polygon(buffered, network_type=network_type, simplify=False, retain_all=True)
+        g = simplified(g)
     except Exception as exc:
         raise NetworkError(
             f"downloading the road network failed ({type(exc).__name__}: {exc}); are you online? "

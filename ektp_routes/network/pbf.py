@@ -31,6 +31,7 @@ import numpy as np
 import shapely
 
 from ektp_routes._errors import NetworkError
+from ektp_routes.network.osm import graph_from_osm_xml
 
 logger = logging.getLogger(__name__)
 
@@ -156,13 +157,11 @@ def graph_from_pbf(
     bidirectional
         Whether one-way streets get edges both ways (for profiles that ignore one-way rules).
     """
-    import osmnx as ox
-
     with tempfile.TemporaryDirectory(prefix="ektp-pbf-") as tmp:
         xml = Path(tmp) / "roads.osm"
         clip_to_osm_xml(path, xml, area=area)
         try:
-            g = ox.graph_from_xml(xml, bidirectional=bidirectional, simplify=True, retain_all=True)
+            g = graph_from_osm_xml(xml, bidirectional=bidirectional)
         except Exception as exc:
             raise NetworkError(f"cannot build a road network from {Path(path).name}: {exc}") from exc
     logger.info("%s: %d nodes, %d edges", Path(path).name, g.number_of_nodes(), g.number_of_edges())
