@@ -38,13 +38,13 @@ Example
 from __future__ import annotations
 
 import math
-import os
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import Fleet, SolveParams
@@ -119,7 +119,7 @@ DEFAULT_SOLVE = SolveParams(time_limit_s=30.0, seed=0, deterministic=True)
 
 
 def _default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
+    return usable_cpus()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from time import perf_counter
 
 import numpy as np
 
+from ektp_routes._cpus import affinity_cpus, cpu_quota
 from ektp_routes._errors import ConfigError
 from ektp_routes.engines import Engine, EngineRoute, Search
 from ektp_routes.problem import (
@@ -242,20 +243,19 @@ def free_cpus(*, sample_s: float = LOAD_SAMPLE_S) -> float:
     """CPUs this process may run on that other work leaves idle right now.
 
     The CPUs in the process's affinity set (a container or ``taskset`` may allow fewer than the
-    machine has) minus the share of them that a brief sample finds busy. A sample, not the load
-    average: the load average is a one-minute exponential mean that still counts work which ended
-    up to a minute ago (our own previous solves included) and misses work that just started.
+    machine has) minus the share of them that a brief sample finds busy, and never more than a
+    container's CPU quota. A sample, not the load average: the load average is a one-minute
+    exponential mean that still counts work which ended up to a minute ago (our own previous solves
+    included) and misses work that just started.
     """
     import psutil
 
-    try:
-        cpus = list(psutil.Process().cpu_affinity() or [])
-    except (AttributeError, psutil.Error):  # no affinity on macOS
-        cpus = []
+    cpus = affinity_cpus()
     busy = psutil.cpu_percent(interval=sample_s, percpu=True)
-    cpus = cpus or list(range(len(busy)))
     used = sum(busy[c] for c in cpus if c < len(busy)) / 100
-    return max(0.0, len(cpus) - used)
+    free = max(0.0, len(cpus) - used)
+    quota = cpu_quota()
+    return free if quota is None else min(free, quota)
 
 
 def portfolio_size(requested: int, free: float) -> int:

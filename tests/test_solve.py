@@ -168,6 +168,7 @@ def test_lazy_matrices_per_territory() -> None:
     assert max(built) <= 160 and len(built) >= 3  # never one matrix for all 300 stops (territory + carried)
     assert not plan.unserved
 
+
 # The module, not the function of the same name that ektp_routes re-exports.
 solve_mod = importlib.import_module("ektp_routes.solve")
 
@@ -240,7 +241,8 @@ def test_compact_days_moves_routes_to_the_earliest_matching_courier_days() -> No
     assert [(r.courier, r.day, r.stops) for r in moved] == [(0, 0, (3, 4)), (1, 0, (1, 2))]
 
 
-def test_portfolio_of_two_workers_is_feasible() -> None:
+def test_portfolio_of_two_workers_is_feasible(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve_mod, "free_cpus", lambda **kw: 2.0)  # two searches side by side, however busy
     p = _problem(40, seed=5)
     plan = solve(p, SolveParams(time_limit_s=2, workers=2, engine="ortools"))
     assert check_plan(p, plan) == []
@@ -255,6 +257,17 @@ def test_portfolio_size_follows_free_cpus() -> None:
     assert solve_mod.portfolio_size(1, 8.0) == 1  # never more than requested
     free = solve_mod.free_cpus(sample_s=0.05)
     assert 0.0 <= free <= len(os.sched_getaffinity(0))
+
+
+def test_free_cpus_counts_only_our_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil
+
+    monkeypatch.setattr(solve_mod, "affinity_cpus", lambda: [1, 2])  # taskset -c 1,2
+    monkeypatch.setattr(psutil, "cpu_percent", lambda **kw: [0.0, 50.0, 10.0, 100.0])
+    monkeypatch.setattr(solve_mod, "cpu_quota", lambda: None)
+    assert solve_mod.free_cpus(sample_s=0) == pytest.approx(1.4)  # CPUs 0 and 3 are not ours
+    monkeypatch.setattr(solve_mod, "cpu_quota", lambda: 1.0)  # docker --cpus=1
+    assert solve_mod.free_cpus(sample_s=0) == pytest.approx(1.0)
 
 
 def test_busy_machine_runs_one_search_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
