@@ -19,6 +19,9 @@ def run_isolated(code: str, repeat: int = 3) -> tuple[float, float, list[dict[st
         + code
         + "\nres = main()\n"
         + "res['peak_rss_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # VmHWM is this process's own peak (ru_maxrss keeps the parent's RSS at fork).
+        + "res['peak_rss_mib'] = next((int(x.split()[1]) / 1024 for x in open('/proc/self/status') "
+        + "if x.startswith('VmHWM:')), res['peak_rss_mib'])\n"
         + "print(json.dumps(res))\n"
     )
     results = []

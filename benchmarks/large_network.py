@@ -1,7 +1,8 @@
 """Travel-time matrices on road networks of kabupaten size: preparation, matrix time, peak memory.
 
     python benchmarks/large_network.py [--nodes 150000 300000] [--kinds mosaic grid]
-                                       [--cases territory office route] [--reference] [--agreement]
+                                       [--cases territory office route] [--engines hierarchy dijkstra]
+                                       [--reference] [--agreement] [--cold-jit] [--prepare-pbf]
 
 Networks (built here, saved as prepared networks like ``ektp-routes network build`` writes them):
 
@@ -11,15 +12,22 @@ Networks (built here, saved as prepared networks like ``ektp-routes network buil
 - ``grid``: a plain two-way grid of residential streets over the same box, the worst case for
   searches (no hierarchy, every direction alike).
 
-Cases, each in a fresh process (peak RSS of that process, imports and the loaded network included):
+Each network is saved as ``network build`` saves it: the graph, then its contraction hierarchy
+(time and peak RSS of the contraction, in a fresh process that loads the graph first).
+
+Cases, each in a fresh process (peak RSS of that process, imports and the loaded network included),
+for each matrix engine (``hierarchy``: the bucket method on the stored contraction hierarchy;
+``dijkstra``: scipy's Dijkstra in a certified box around the points):
 
 - ``territory``: 250 stops within 1.5 km of a centre (one territory's matrix);
 - ``office``: 2,000 stops within 4 km (one post office's kecamatan);
 - ``route``: road geometry of one 60-stop route (nearest-neighbour order through a territory).
 
 ``--reference`` also times the whole-graph Dijkstra (one search per stop over every node) for the
-territory. ``--agreement`` compares the searches near the points with the whole-graph reference on
-the shipped real extracts (median, 95th percentile and maximum relative difference of travel times).
+territory. ``--agreement`` compares the hierarchy and the box search with the whole-graph reference
+on the shipped real extracts (median, 95th percentile and maximum relative difference of travel
+times). ``--cold-jit`` times the territory case once with an empty numba cache (the compile cost of
+the first call after installing).
 """
 
 from __future__ import annotations
@@ -203,14 +211,25 @@ def write_pbf(arrays: dict[str, object], path: Path) -> None:
             out.add_way(osmium.osm.mutable.Way(id=k + 1, nodes=[a, *ids, b], tags=tags))
 
 
-PREP = """
+#: Peak RSS of the child process itself: VmHWM is reset by exec, whereas ru_maxrss keeps the parent's
+#: RSS at fork (a parent that built a 300k-node network in memory would show as every child's peak).
+PEAK = """
+def peak_mib():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+PREP = PEAK + """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from ektp_routes.cli import main
 t0 = time.perf_counter()
 rc = main(["network", "build", "--pbf", {pbf!r}, "--out", {out!r}, "--margin-m", "2000"])
 print(json.dumps({{"rc": rc, "seconds": time.perf_counter() - t0,
-                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                   "peak_rss_mib": peak_mib()}}))
 """
 
 
@@ -228,13 +247,13 @@ def prepare_from_pbf(kind: str, n: int, cache: Path) -> None:
           f"{r['seconds']:.1f} s, peak {r['peak_rss_mib']:.0f} MiB; {res.stdout.strip().splitlines()[0]}")
 
 
-CHILD = """
+CHILD = PEAK + """
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
 from ektp_routes.network import RoadNetwork
 t0 = time.perf_counter()
-net = RoadNetwork.from_prepared({net!r}, search_margin_m={margin!r})
+net = RoadNetwork.from_prepared({net!r}, search_margin_m={margin!r}, matrix_engine={engine!r})
 load_s = time.perf_counter() - t0
 rng = np.random.default_rng({seed})
 lon_all, lat_all = net.graph.node_lon, net.graph.node_lat
@@ -258,56 +277,105 @@ else:
     m = net.matrix(lon, lat)
     extra = {{"unroutable": len(m.unroutable), "median_time_s": float(np.median(m.time_s[np.isfinite(m.time_s)]))}}
 sec, cpu = time.perf_counter() - t0, time.process_time() - c0
+if {case!r} != "route":  # the same matrix again: without the first call's loading of compiled code
+    t1, c1 = time.perf_counter(), time.process_time()
+    net.matrix(lon, lat)
+    extra.update(again_s=time.perf_counter() - t1, again_cpu_s=time.process_time() - c1)
 print(json.dumps({{"load_s": load_s, "seconds": sec, "cpu_s": cpu, "nodes": net.n_nodes,
-                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}}))
+                   "peak_rss_mib": peak_mib(), **extra}}))
 """
 
 CASES = {"territory": (250, 1_500), "office": (2_000, 4_000), "route": (60, 1_500)}
 
 
-def run_case(net: Path, case: str, *, margin: float | str | None, seed: int = 1) -> dict[str, float]:
+def _again(r: dict[str, float]) -> str:
+    if "again_s" not in r:
+        return ""
+    return f"again {r['again_s']:5.2f} s (cpu {r['again_cpu_s']:5.2f} s)  "
+
+
+def run_case(
+    net: Path, case: str, *, margin: float | str | None, engine: str = "hierarchy", seed: int = 1,
+    env: dict[str, str] | None = None,
+) -> dict[str, float]:  # fmt: skip
     n, radius = CASES[case]
-    code = CHILD.format(root=str(ROOT), net=str(net), margin=margin, seed=seed, radius_m=radius, n=n, case=case)
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    code = CHILD.format(root=str(ROOT), net=str(net), margin=margin, seed=seed, radius_m=radius, n=n, case=case,
+                        engine=engine)  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def agreement(n_territories: int = 10, per: int = 100, margin: float = 300.0) -> None:
-    """Searches near the points vs the whole-graph reference on the shipped real extracts."""
-    import geopandas as gpd
-    import shapely
+CONTRACT = PEAK + """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from ektp_routes.network.contraction import contract_graph
+from ektp_routes.network.store import load_network, save_network
+stored = load_network({net!r})
+t0, c0 = time.perf_counter(), time.process_time()
+h = contract_graph(stored.graph)
+sec, cpu = time.perf_counter() - t0, time.process_time() - c0
+save_network(stored.graph, {net!r}, max_snap_m=stored.max_snap_m, source=stored.manifest["source"], hierarchy=h)
+print(json.dumps({{"seconds": sec, "cpu_s": cpu, "upward_edges": h.n_edges, "edges": stored.graph.n_edges,
+                   "peak_rss_mib": peak_mib()}}))
+"""
 
+
+def prepare_hierarchy(net: Path, label: str) -> None:
+    """Contract the saved graph and store the hierarchy next to it (fresh process, peak RSS)."""
+    code = CONTRACT.format(root=str(ROOT), net=str(net))
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{label}: contraction hierarchy {r['seconds']:.1f} s (cpu {r['cpu_s']:.1f} s), peak {r['peak_rss_mib']:.0f} MiB; "
+          f"{r['edges']:,} edges -> {r['upward_edges']:,} upward edges and shortcuts")  # fmt: skip
+
+
+def agreement(n_territories: int = 10, per: int = 100, margin: float = 300.0) -> None:
+    """The hierarchy and the box search vs the whole-graph reference on the shipped real extracts."""
     from ektp_routes.network import RoadNetwork
 
     for name in EXTRACTS:
         ref = RoadNetwork.from_osm_xml(DATA / f"{name}.osm.bz2", max_snap_m=300.0)
-        ref = RoadNetwork.from_road_graph(ref.graph, search_margin_m=None)
-        local = RoadNetwork.from_road_graph(ref.graph, search_margin_m=margin)
-        b = gpd.read_file(DATA / f"{name}_boundary.geojson").geometry.iloc[0]
-        rng = np.random.default_rng(7)
-        rel, t_ref, t_loc = [], 0.0, 0.0
-        for _ in range(n_territories):
-            c = shapely.Point(rng.uniform(b.bounds[0], b.bounds[2]), rng.uniform(b.bounds[1], b.bounds[3]))
-            disc = c.buffer(0.008).intersection(b)  # about 900 m
-            if disc.is_empty:
-                continue
-            pts = shapely.points(rng.uniform(disc.bounds[0], disc.bounds[2], per * 8),
-                                 rng.uniform(disc.bounds[1], disc.bounds[3], per * 8))  # fmt: skip
-            pts = pts[shapely.contains(disc, pts)][:per]
-            lon, lat = shapely.get_x(pts), shapely.get_y(pts)
-            t0 = time.perf_counter()
-            a = ref.matrix(lon, lat).time_s
-            t1 = time.perf_counter()
-            z = local.matrix(lon, lat).time_s
-            t_loc += time.perf_counter() - t1
-            t_ref += t1 - t0
-            ok = np.isfinite(a) & (a > 0)
-            assert np.array_equal(np.isfinite(a), np.isfinite(z)), "reachability differs"
-            rel.append(np.abs(z[ok] - a[ok]) / a[ok])
-        r = np.concatenate(rel)
-        print(f"agreement {name}: {len(r):,} pairs in {n_territories} territories of {per} stops, margin "
-              f"{margin:.0f} m: median {np.median(r):.3%}, p95 {np.quantile(r, 0.95):.3%}, max {r.max():.3%}; "
-              f"time reference {t_ref:.2f} s, near the points {t_loc:.2f} s")  # fmt: skip
+        ref = RoadNetwork.from_road_graph(ref.graph, search_margin_m=None, matrix_engine="dijkstra")
+        t0 = time.perf_counter()
+        ch = RoadNetwork.from_road_graph(ref.graph, matrix_engine="hierarchy")
+        print(f"agreement {name}: {ref.n_nodes:,} nodes contracted in {time.perf_counter() - t0:.2f} s")
+        local = RoadNetwork.from_road_graph(ref.graph, search_margin_m=margin, matrix_engine="dijkstra")
+        for label, other in (("hierarchy", ch), (f"box search (margin {margin:.0f} m)", local)):
+            _agree(name, label, ref, other, n_territories, per)
+
+
+def _agree(name: str, label: str, ref: object, other: object, n_territories: int, per: int) -> None:
+    """Median, p95 and max relative difference of travel times over random territories."""
+    import geopandas as gpd
+    import shapely
+
+    b = gpd.read_file(DATA / f"{name}_boundary.geojson").geometry.iloc[0]
+    rng = np.random.default_rng(7)
+    rel, len_rel, t_ref, t_loc = [], [], 0.0, 0.0
+    for _ in range(n_territories):
+        c = shapely.Point(rng.uniform(b.bounds[0], b.bounds[2]), rng.uniform(b.bounds[1], b.bounds[3]))
+        disc = c.buffer(0.008).intersection(b)  # about 900 m
+        if disc.is_empty:
+            continue
+        pts = shapely.points(rng.uniform(disc.bounds[0], disc.bounds[2], per * 8),
+                             rng.uniform(disc.bounds[1], disc.bounds[3], per * 8))  # fmt: skip
+        pts = pts[shapely.contains(disc, pts)][:per]
+        lon, lat = shapely.get_x(pts), shapely.get_y(pts)
+        t0 = time.perf_counter()
+        a = ref.matrix(lon, lat)  # type: ignore[attr-defined]
+        t1 = time.perf_counter()
+        z = other.matrix(lon, lat)  # type: ignore[attr-defined]
+        t_loc += time.perf_counter() - t1
+        t_ref += t1 - t0
+        ok = np.isfinite(a.time_s) & (a.time_s > 0)
+        assert np.array_equal(np.isfinite(a.time_s), np.isfinite(z.time_s)), "reachability differs"
+        rel.append(np.abs(z.time_s[ok] - a.time_s[ok]) / a.time_s[ok])
+        len_rel.append(np.abs(z.dist_m[ok] - a.dist_m[ok]) / np.maximum(a.dist_m[ok], 1e-9))
+    r, lr = np.concatenate(rel), np.concatenate(len_rel)
+    print(f"agreement {name}, {label}: {len(r):,} pairs in {n_territories} territories of {per} stops: "
+          f"times median {np.median(r):.3%}, p95 {np.quantile(r, 0.95):.3%}, max {r.max():.3%}; "
+          f"lengths differ (ties between equally fast paths) on {np.mean(lr > 1e-9):.2%} of pairs; "
+          f"time reference {t_ref:.2f} s, {label} {t_loc:.2f} s")  # fmt: skip
 
 
 def main() -> None:
@@ -315,6 +383,8 @@ def main() -> None:
     p.add_argument("--nodes", type=int, nargs="+", default=[150_000, 300_000])
     p.add_argument("--kinds", nargs="+", default=["mosaic", "grid"], choices=["mosaic", "grid"])
     p.add_argument("--cases", nargs="+", default=["territory", "office", "route"], choices=list(CASES))
+    p.add_argument("--engines", nargs="+", default=["hierarchy"], choices=["hierarchy", "dijkstra"])
+    p.add_argument("--cold-jit", action="store_true", help="time the first call with an empty numba cache")
     p.add_argument("--reference", action="store_true", help="also time the whole-graph reference (territory)")
     p.add_argument("--agreement", action="store_true", help="agreement with the reference on the real extracts")
     p.add_argument("--margin", type=float, default=2_000.0, help="first search margin in metres")
@@ -333,16 +403,26 @@ def main() -> None:
                 arrays = (mosaic if kind == "mosaic" else grid)(n)
                 build_s = time.perf_counter() - t0
                 save_s = save(arrays, out)
+                del arrays
                 print(f"{kind} {n:,}: built in {build_s:.1f} s, saved in {save_s:.1f} s -> {out}")
+            if not (out / "hierarchy.npz").is_file():
+                prepare_hierarchy(out, f"{kind} {n:,}")
             if args.prepare_pbf:
                 prepare_from_pbf(kind, n, Path(args.cache))
+            if args.cold_jit:
+                with tempfile.TemporaryDirectory() as cold:
+                    r = run_case(out, "territory", margin=args.margin, env={**os.environ, "NUMBA_CACHE_DIR": cold})
+                print(f"{kind:6s} {r['nodes']:>8,} nodes  territory, EMPTY numba cache (compile + first call): "
+                      f"matrix {r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)")  # fmt: skip
             for case in args.cases:
-                r = run_case(out, case, margin=args.margin)
-                print(f"{kind:6s} {r['nodes']:>8,} nodes  {case:9s} load {r['load_s']:5.1f} s  "
-                      f"{'paths' if case == 'route' else 'matrix'} {r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)  "
-                      f"peak {r['peak_rss_mib']:6.0f} MiB  {json.dumps({k: v for k, v in r.items() if k in ('unroutable', 'legs')})}")  # fmt: skip
+                for engine in args.engines if case != "route" else ["dijkstra"]:
+                    r = run_case(out, case, margin=args.margin, engine=engine)
+                    print(f"{kind:6s} {r['nodes']:>8,} nodes  {case:9s} {engine:9s} load {r['load_s']:5.1f} s  "
+                          f"{'paths' if case == 'route' else 'matrix'} {r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)  "
+                          f"peak {r['peak_rss_mib']:6.0f} MiB  {_again(r)}"
+                          f"{json.dumps({k: v for k, v in r.items() if k in ('unroutable', 'legs')})}")  # fmt: skip
             if args.reference and "territory" in args.cases:
-                r = run_case(out, "territory", margin=None)
+                r = run_case(out, "territory", margin=None, engine="dijkstra")
                 print(f"{kind:6s} {r['nodes']:>8,} nodes  territory REFERENCE (whole graph)  matrix "
                       f"{r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)  peak {r['peak_rss_mib']:6.0f} MiB")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.1f} at the end")

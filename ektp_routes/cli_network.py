@@ -2,7 +2,8 @@
 
 Reads an extract (``--pbf``, clipped to the kabupaten outline plus a margin while it is read;
 ``--osm``, an OSM XML file used whole) or downloads the roads of the outline (``--download``),
-builds the courier profile's graph and writes it with :func:`ektp_routes.network.store.save_network`.
+builds the courier profile's graph and its contraction hierarchy (for fast matrices) and writes both
+with :func:`ektp_routes.network.store.save_network`.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _metres(lo: float, hi: float) -> Callable[[str], float]:
 
 
 def _cmd_network_build(args: argparse.Namespace) -> int:
-    from ektp_routes.network import RoadNetwork
+    from ektp_routes.network import NetworkOptions, RoadNetwork
     from ektp_routes.network.pbf import planning_area
     from ektp_routes.network.store import save_network
 
@@ -82,24 +83,26 @@ def _cmd_network_build(args: argparse.Namespace) -> int:
         "kecamatan": sorted(args.kecamatan or []),
         "area_file": Path(args.area).name if args.area else None,
     }
+    opts: NetworkOptions = {"max_snap_m": args.max_snap_m, "matrix_engine": "hierarchy"}
     if args.pbf:
         path = Path(args.pbf)
-        net = RoadNetwork.from_pbf(path, profile=args.profile, area=area, max_snap_m=args.max_snap_m)
+        net = RoadNetwork.from_pbf(path, profile=args.profile, area=area, **opts)
         source.update(kind="pbf", file=path.name, sha256=_sha256(path))
     elif args.osm:
         path = Path(args.osm)
-        net = RoadNetwork.from_osm_xml(path, profile=args.profile, max_snap_m=args.max_snap_m)
+        net = RoadNetwork.from_osm_xml(path, profile=args.profile, **opts)
         source.update(kind="osm", file=path.name, sha256=_sha256(path), margin_m=None)
     else:
         net = RoadNetwork.download(
-            area, profile=args.profile, cache_dir=Path(args.out) / "cache", buffer_m=0.0,
-            max_snap_m=args.max_snap_m,
-        )  # fmt: skip
+            area, profile=args.profile, cache_dir=Path(args.out) / "cache", buffer_m=0.0, **opts
+        )
         source.update(kind="download")
-    save_network(net.graph, args.out, max_snap_m=args.max_snap_m, source=source)
+    h = net.hierarchy
+    save_network(net.graph, args.out, max_snap_m=args.max_snap_m, source=source, hierarchy=h)
+    shortcuts = f", contraction hierarchy of {h.n_edges:,} upward edges" if h is not None else ""
     print(
         f"prepared the {net.profile.name} network in {args.out}: {net.n_nodes:,} nodes, "
-        f"{net.n_edges:,} directed edges ({time.perf_counter() - start:.1f} s); "
+        f"{net.n_edges:,} directed edges{shortcuts} ({time.perf_counter() - start:.1f} s); "
         f"plan with `ektp-routes plan CARDS --network {args.out}`"
     )
     return 0
@@ -114,7 +117,9 @@ def add_network_parser(sub: Any) -> None:
     src.add_argument("--pbf", help="OpenStreetMap .osm.pbf extract (clipped to the planning area)")
     src.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2), used whole")
     src.add_argument("--download", action="store_true", help="download the planning area's roads (osmnx)")
-    b.add_argument("--out", required=True, help="directory to write (network.json + graph.npz)")
+    b.add_argument(
+        "--out", required=True, help="directory to write (network.json, graph.npz, hierarchy.npz)"
+    )
     b.add_argument(
         "--profile", default="motorbike", help="courier profile: motorbike (default), bicycle, walking or car"
     )

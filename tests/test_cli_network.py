@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ektp_routes.cli import main
@@ -85,3 +86,54 @@ def test_network_build_area_without_polygons_is_refused(
                "--out", str(tmp_path / "n")])  # fmt: skip
     err = capsys.readouterr().err
     assert rc == 2 and "holds no polygon" in err and len(err.strip().splitlines()) == 1
+
+
+def _grid_osm(path: Path, bounds: tuple[float, float, float, float], side: int = 24) -> Path:
+    """An OSM XML street grid over ``bounds`` (two-way residential streets, every fourth one one-way)."""
+    x0, y0, x1, y1 = bounds
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
+    for i in range(side):
+        for j in range(side):
+            lon, lat = x0 + (x1 - x0) * i / (side - 1), y0 + (y1 - y0) * j / (side - 1)
+            lines.append(f'<node id="{1 + i * side + j}" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+    way = 0
+    for k in range(side):
+        for along_x in (True, False):
+            way += 1
+            refs = [1 + (i * side + k if along_x else k * side + i) for i in range(side)]
+            tags = '<tag k="highway" v="residential"/>' + ('<tag k="oneway" v="yes"/>' if k % 4 == 1 else "")
+            lines.append(f'<way id="{way}">' + "".join(f'<nd ref="{r}"/>' for r in refs) + tags + "</way>")
+    lines.append("</osm>")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_plan_on_a_prepared_network_uses_its_hierarchy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ektp_routes.network.hierarchy import HierarchySearch
+    from ektp_routes.regions import Gazetteer
+
+    outlines = Gazetteer.bekasi().kecamatan_outlines()
+    bounds = tuple(outlines[outlines["nama"].str.lower() == "bojongmangu"].total_bounds)
+    osm = _grid_osm(tmp_path / "grid.osm", bounds)  # type: ignore[arg-type]
+    assert main(["network", "build", "--osm", str(osm), "--out", str(tmp_path / "net")]) == 0
+    assert "contraction hierarchy of" in capsys.readouterr().out
+    assert (tmp_path / "net" / "hierarchy.npz").is_file()
+    cards = tmp_path / "cards.csv"
+    assert main(["demo-cards", "--n", "3000", "--kecamatan", "Bojongmangu", "--out", str(cards)]) == 0
+    offices = tmp_path / "offices.csv"
+    offices.write_text("office_id,name,lon,lat\nKP-BJM,Kantor Pos Bojongmangu,107.2042,-6.4087\n")
+    tables: list[tuple[int, int]] = []
+    original = HierarchySearch.matrix
+
+    def spy(self: HierarchySearch, sources: np.ndarray, targets: np.ndarray) -> tuple:
+        tables.append((len(sources), len(targets)))
+        return original(self, sources, targets)
+
+    monkeypatch.setattr(HierarchySearch, "matrix", spy)
+    out = tmp_path / "out"
+    rc = main(["plan", str(cards), "--network", str(tmp_path / "net"), "--offices", str(offices), "--out",
+               str(out), "--time-limit", "1", "--workers", "1", "--start-date", "2026-12-01"])  # fmt: skip
+    assert rc == 0, capsys.readouterr().err
+    assert tables and max(s for s, _ in tables) > 10  # the office's matrix came from the hierarchy

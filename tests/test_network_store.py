@@ -58,3 +58,62 @@ def test_damaged_or_foreign_directories_are_refused(kg: RoadNetwork, tmp_path: P
     (net / "network.json").write_text("{not json")
     with pytest.raises(NetworkError, match="not readable JSON"):
         load_network(net)
+
+
+def test_hierarchy_is_stored_with_the_graph_and_used(kg: RoadNetwork, tmp_path: Path) -> None:
+    from ektp_routes.network.contraction import contract_graph
+
+    h = contract_graph(kg.graph)
+    save_network(kg.graph, tmp_path / "net", hierarchy=h)
+    stored = load_network(tmp_path / "net")
+    assert stored.hierarchy is not None and stored.manifest["hierarchy"]["upward_edges"] == h.n_edges
+    for a, b in ((h.rank, stored.hierarchy.rank), (h.up.time, stored.hierarchy.up.time),
+                 (h.down.head, stored.hierarchy.down.head)):  # fmt: skip
+        np.testing.assert_array_equal(a, b)
+    net = RoadNetwork.from_file(tmp_path / "net")
+    assert net.hierarchy is not None  # matrices on the stored hierarchy, even on a small network
+    np.testing.assert_array_equal(net.hierarchy.up.head, h.up.head)
+    lon, lat = points_in("kelapa_gading", 60, seed=4)
+    np.testing.assert_allclose(net.matrix(lon, lat).time_s, kg.matrix(lon, lat).time_s, rtol=1e-9)
+    # Saving the graph alone drops the old hierarchy (it could belong to another graph).
+    save_network(kg.graph, tmp_path / "net")
+    assert load_network(tmp_path / "net").hierarchy is None
+    assert not (tmp_path / "net" / "hierarchy.npz").exists()
+
+
+def test_stale_or_damaged_hierarchy_is_refused_in_one_line(kg: RoadNetwork, tmp_path: Path) -> None:
+    from ektp_routes.network.contraction import contract_graph
+
+    net = tmp_path / "net"
+    save_network(kg.graph, net, hierarchy=contract_graph(kg.graph))
+    good = (net / "hierarchy.npz").read_bytes()
+    manifest = json.loads((net / "network.json").read_text())
+
+    def refused(match: str) -> None:
+        with pytest.raises(NetworkError, match=match) as info:
+            load_network(net)
+        assert "\n" not in str(info.value) and "network build" in str(info.value)
+
+    # Prepared for another graph (its fingerprint recorded in the manifest differs).
+    stale = json.loads(json.dumps(manifest))
+    stale["hierarchy"]["graph_fingerprint"] = "0" * 64
+    (net / "network.json").write_text(json.dumps(stale))
+    refused("another road graph")
+    (net / "network.json").write_text(json.dumps(manifest))
+    # Edited arrays (a shortcut made faster), a truncated file, a missing file.
+    with np.load(net / "hierarchy.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["up_time"] = arrays["up_time"] * 0.9
+    np.savez(net / "hierarchy.npz", **arrays)
+    refused("damaged or edited")
+    (net / "hierarchy.npz").write_bytes(good[: len(good) // 2])
+    refused("damaged or edited")
+    (net / "hierarchy.npz").unlink()
+    refused("damaged or edited")
+    (net / "hierarchy.npz").write_bytes(good)
+    assert load_network(net).hierarchy is not None
+    # Written by another version.
+    old = json.loads(json.dumps(manifest))
+    old["hierarchy"]["format"] = 99
+    (net / "network.json").write_text(json.dumps(old))
+    refused("another version")

@@ -5,15 +5,18 @@ Two networks share one interface (:class:`TravelNetwork`):
 - :class:`RoadNetwork`, built from OpenStreetMap data (an OSM XML file, an osmnx GraphML file, an
   osmnx graph, or an osmnx download for a polygon). Stops are snapped onto the nearest *edge* (not
   merely the nearest node); travel times come from ``scipy.sparse.csgraph.dijkstra`` run once per
-  distinct exit node on a CSR graph.
+  distinct exit node (``search``, the reference, used on small networks) or, on a network prepared by
+  ``ektp-routes network build`` and on large ones, from a contraction hierarchy (``contraction``
+  prepares it, ``hierarchy`` answers many-to-many tables with the bucket method, compiled by numba).
 - :class:`StraightLineNetwork`, for when no road data exists (the embedded Kabupaten Bekasi default):
   great-circle distance times a circuity factor, at the profile's average speed.
 
 The rooms, in the order data flows through them: ``profiles`` (how a courier moves), ``access``
 (OSM access tags and barriers), ``osm`` (osmnx settings), ``loaders``
 (files and downloads -> osmnx graph), ``graph`` (pure build -> immutable :class:`RoadGraph`),
-``snapping``, ``matrix`` and ``paths`` (read the graph), ``road`` and ``straight`` (the two networks),
-``travel`` (the matrix value and the protocol). Coordinates are always (lon, lat) in WGS84.
+``snapping``, ``search`` / ``contraction`` + ``hierarchy`` (node-to-node engines), ``matrix`` and
+``paths`` (read the graph), ``store`` (prepared networks on disk), ``road`` and ``straight`` (the two
+networks), ``travel`` (the matrix value and the protocol). Coordinates are always (lon, lat) in WGS84.
 
 Example
 -------

@@ -1,9 +1,9 @@
 """Many-to-many travel times and road distances on a :class:`~ektp_routes.network.graph.RoadGraph`.
 
-``scipy.sparse.csgraph.dijkstra`` runs once per distinct exit node (through a
-:class:`~ektp_routes.network.search.NodeSearch`: over the whole graph, or near the points on a large
-one), so a 2,000-stop matrix needs a few thousand C-level Dijkstra runs instead of millions of Python
-shortest-path calls.
+Each snapped point leaves the graph through two exit nodes and enters through two entry nodes; one
+node-to-node table between the distinct exit and entry nodes (from a
+:class:`~ektp_routes.network.search.NodeMatrix` engine: scipy's Dijkstra per exit node, or the
+bucket method on a contraction hierarchy) gives every point-to-point time and length.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy.typing as npt
 from ektp_routes.network.geodesy import FloatArray, IntArray
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS, CourierProfile
-from ektp_routes.network.search import CHUNK, NodeSearch
+from ektp_routes.network.search import NodeMatrix
 from ektp_routes.network.snapping import Access, Snap, access
 from ektp_routes.network.straight import straight_legs
 from ektp_routes.network.travel import TravelMatrix
@@ -25,9 +25,7 @@ from ektp_routes.network.travel import TravelMatrix
 _SIDES = ((0, 0), (0, 1), (1, 0), (1, 1))
 
 
-def travel_matrix(
-    graph: RoadGraph, s: Snap, *, max_snap_m: float, search: NodeSearch, chunk: int = CHUNK
-) -> TravelMatrix:
+def travel_matrix(graph: RoadGraph, s: Snap, *, max_snap_m: float, search: NodeMatrix) -> TravelMatrix:
     """Travel time (s) and road distance (m) between all snapped points, along the fastest path.
 
     The access leg from a point to its snapped position is included at walking pace (the courier
@@ -39,7 +37,7 @@ def travel_matrix(
     targets, en_idx = np.unique(acc.entry_node.ravel(), return_inverse=True)
     ex_idx = ex_idx.reshape(acc.exit_node.shape)
     en_idx = en_idx.reshape(acc.entry_node.shape)
-    node_t, node_d = search.matrix(sources, targets, chunk=chunk)
+    node_t, node_d = search.matrix(sources, targets)
     T, D = _combine(acc, node_t, node_d, ex_idx, en_idx)
     # Two points on the same segment: the direct ride along it, when shorter.
     _same_segment(graph, s, T, D)

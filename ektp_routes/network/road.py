@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, TypedDict, Unpack
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 import networkx as nx
 import numpy.typing as npt
@@ -19,11 +19,16 @@ from ektp_routes.network.matrix import travel_matrix, with_straight_legs
 from ektp_routes.network.paths import path_geometry
 from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile, get_profile
-from ektp_routes.network.search import CHUNK, DEFAULT_MARGIN_M, SMALL_NETWORK, NodeSearch, SearchGraph
+from ektp_routes.network.search import DEFAULT_MARGIN_M, SMALL_NETWORK, NodeMatrix, NodeSearch, SearchGraph
 from ektp_routes.network.snapping import Connectivity, Snap, Snapper
 from ektp_routes.network.store import load_network
 from ektp_routes.network.straight import DEFAULT_CIRCUITY
 from ektp_routes.network.travel import TravelMatrix, canonical_hash
+
+if TYPE_CHECKING:  # numba is imported only where a hierarchy is used (~55 MB and 0.3 s otherwise)
+    from ektp_routes.network.contraction import Hierarchy
+
+MatrixEngine = Literal["auto", "hierarchy", "dijkstra"]
 
 
 class NetworkOptions(TypedDict, total=False):
@@ -40,16 +45,23 @@ class NetworkOptions(TypedDict, total=False):
         False (default): a point off the network is planned on straight-line legs and flagged
         ``off_network``. True: it is unroutable ("too_far_from_road").
     search_margin_m
-        How matrices and paths search (:class:`~ektp_routes.network.search.NodeSearch`): None over
-        the whole graph (the reference), a number in a box around the points with that first margin
-        (m); ``"auto"`` (default) the whole graph up to 50,000 nodes and a 2 km margin above. Both
-        give the same travel times.
+        How scipy's Dijkstra searches (:class:`~ektp_routes.network.search.NodeSearch`: leg geometry,
+        and matrices with ``matrix_engine="dijkstra"``): None over the whole graph (the reference), a
+        number in a box around the points with that first margin (m); ``"auto"`` (default) the whole
+        graph up to 50,000 nodes and a 2 km margin above. Both give the same travel times.
+    matrix_engine
+        What computes matrices. ``"auto"`` (default): the contraction hierarchy of a network prepared
+        by ``ektp-routes network build``; otherwise scipy's Dijkstra up to 50,000 nodes and, above, a
+        contraction hierarchy prepared when the network is built (it pays for itself from the first
+        office matrix). ``"dijkstra"``: always scipy's (the reference); ``"hierarchy"``: always a
+        hierarchy (:mod:`~ektp_routes.network.hierarchy`). All give the same travel times.
     """
 
     max_snap_m: float
     connectivity: Connectivity
     strict: bool
     search_margin_m: float | Literal["auto"] | None
+    matrix_engine: MatrixEngine
 
 
 class RoadNetwork:
@@ -68,7 +80,8 @@ class RoadNetwork:
     profile
         Courier profile (name or :class:`CourierProfile`).
     **options
-        ``max_snap_m``, ``connectivity``, ``strict``, ``search_margin_m``: see :class:`NetworkOptions`.
+        ``max_snap_m``, ``connectivity``, ``strict``, ``search_margin_m``, ``matrix_engine``: see
+        :class:`NetworkOptions`.
     """
 
     def __init__(
@@ -88,6 +101,8 @@ class RoadNetwork:
         connectivity: Connectivity = "main",
         strict: bool = False,
         search_margin_m: float | Literal["auto"] | None = "auto",
+        matrix_engine: MatrixEngine = "auto",
+        hierarchy: Hierarchy | None = None,
     ) -> None:
         if connectivity not in ("main", "any"):
             raise ConfigError(f"connectivity must be 'main' or 'any', not {connectivity!r}")
@@ -103,6 +118,7 @@ class RoadNetwork:
         if search_margin_m == "auto":
             search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
         self.search = NodeSearch(SearchGraph.from_road_graph(road), margin_m=search_margin_m)
+        self.engine = _matrix_engine(road, self.search, matrix_engine, hierarchy)
 
     @classmethod
     def from_road_graph(cls, road: RoadGraph, **options: Unpack[NetworkOptions]) -> RoadNetwork:
@@ -118,7 +134,9 @@ class RoadNetwork:
         stored = load_network(path)
         merged: NetworkOptions = {"max_snap_m": stored.max_snap_m}
         merged.update(options)
-        return cls.from_road_graph(stored.graph, **merged)
+        net = cls.__new__(cls)
+        net._init(stored.graph, hierarchy=stored.hierarchy, **merged)
+        return net
 
     @classmethod
     def from_pbf(
@@ -191,6 +209,12 @@ class RoadNetwork:
         return cls(g, profile=prof, **options)
 
     @property
+    def hierarchy(self) -> Hierarchy | None:
+        """The contraction hierarchy matrices are computed on (None: scipy's Dijkstra)."""
+        h: Hierarchy | None = getattr(self.engine, "hierarchy", None)
+        return h
+
+    @property
     def is_straight_line(self) -> bool:
         """Always False: travel follows the roads."""
         return False
@@ -218,7 +242,7 @@ class RoadNetwork:
         """Snap points onto the nearest usable road segment of the main network (vectorised)."""
         return self.snapper.snap(lon, lat, max_snap_m=self.max_snap_m)
 
-    def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, chunk: int = CHUNK) -> TravelMatrix:
+    def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> TravelMatrix:
         """Travel time (s) and road distance (m) between all points, along the fastest path.
 
         The access leg from a point to its snapped position is included at walking pace (the courier
@@ -226,7 +250,7 @@ class RoadNetwork:
         straight-line legs and flagged ``off_network`` (unroutable, with the reason, when ``strict``).
         """
         s = self.snap(lon, lat)
-        m = travel_matrix(self.graph, s, max_snap_m=self.max_snap_m, search=self.search, chunk=chunk)
+        m = travel_matrix(self.graph, s, max_snap_m=self.max_snap_m, search=self.engine)
         if self.strict:
             return m
         return with_straight_legs(m, s, lon, lat, profile=self.profile, circuity=self.circuity)
@@ -241,3 +265,17 @@ class RoadNetwork:
     def to_networkx(self) -> nx.DiGraph:
         """The profile's directed graph (node indices, ``time`` and ``length`` weights), for checks."""
         return self.graph.to_networkx()
+
+
+def _matrix_engine(
+    road: RoadGraph, search: NodeSearch, choice: MatrixEngine, hierarchy: Hierarchy | None
+) -> NodeMatrix:
+    """The engine ``choice`` names (see :class:`NetworkOptions`), contracting the graph if it needs to."""
+    if choice not in ("auto", "hierarchy", "dijkstra"):
+        raise ConfigError(f"matrix_engine must be 'auto', 'hierarchy' or 'dijkstra', not {choice!r}")
+    if choice == "dijkstra" or (choice == "auto" and hierarchy is None and road.n_nodes <= SMALL_NETWORK):
+        return search
+    from ektp_routes.network.contraction import contract_graph
+    from ektp_routes.network.hierarchy import HierarchySearch
+
+    return HierarchySearch(hierarchy if hierarchy is not None else contract_graph(road))

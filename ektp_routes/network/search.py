@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -54,6 +55,15 @@ SMALL_NETWORK = 50_000
 DEFAULT_MARGIN_M = 2_000.0
 
 Box = tuple[float, float, float, float]
+
+
+class NodeMatrix(Protocol):
+    """A many-to-many engine over the nodes of one graph: :class:`NodeSearch` (scipy's Dijkstra, the
+    reference) or :class:`~ektp_routes.network.hierarchy.HierarchySearch` (a contraction hierarchy)."""
+
+    def matrix(self, sources: IntArray, targets: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Fastest times (s) and their road lengths (m), sources x targets (both inf: no path)."""
+        ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,13 +203,20 @@ class NodeSearch:
     margin_m
         First margin (m) around the wanted nodes' bounding box (at least half the box's longer side);
         None searches the whole graph (the reference). Both give the same times.
+    chunk
+        Sources per scipy call (bounds the sources x nodes arrays it returns).
     """
 
-    def __init__(self, graph: SearchGraph, *, margin_m: float | None = DEFAULT_MARGIN_M) -> None:
+    def __init__(
+        self, graph: SearchGraph, *, margin_m: float | None = DEFAULT_MARGIN_M, chunk: int = CHUNK
+    ) -> None:
         if margin_m is not None and not margin_m > 0:
             raise ConfigError(f"the search margin must be positive (metres), not {margin_m}")
+        if chunk < 1:
+            raise ConfigError(f"chunk must be at least 1 source, not {chunk}")
         self.graph = graph
         self.margin_m = margin_m
+        self.chunk = chunk
 
     def _rounds(self, nodes: IntArray) -> list[Box | None]:
         """The boxes to try, growing, ending with the whole graph (None)."""
@@ -217,10 +234,9 @@ class NodeSearch:
             m *= 2
         return [*boxes, None]
 
-    def matrix(
-        self, sources: IntArray, targets: IntArray, *, chunk: int = CHUNK
-    ) -> tuple[FloatArray, FloatArray]:
-        """Fastest times (s) and their road lengths (m) from every source to every target node."""
+    def matrix(self, sources: IntArray, targets: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Fastest times (s) and their road lengths (m) from every source to every target node (both
+        inf where there is no path)."""
         sources = np.asarray(sources, dtype=np.int64)
         targets = np.asarray(targets, dtype=np.int64)
         t = np.full((len(sources), len(targets)), np.inf)
@@ -230,10 +246,11 @@ class NodeSearch:
             if len(pending) == 0:
                 break
             region = _region(self.graph, box)
-            tt, dd, done = _search_matrix(region, sources[pending], targets, chunk)
+            tt, dd, done = _search_matrix(region, sources[pending], targets, self.chunk)
             t[pending[done]], d[pending[done]] = tt[done], dd[done]
             logger.debug("box %s: %d of %d rows certain", box, int(done.sum()), len(pending))
             pending = pending[~done]
+        d[~np.isfinite(t)] = np.inf
         return t, d
 
     def pair_paths(self, sources: IntArray, targets: IntArray) -> tuple[FloatArray, list[list[int]]]:
@@ -254,7 +271,6 @@ class NodeSearch:
             done = _search_paths(region, pairs, times, paths, pending)
             pending = pending[~done]
         return times, paths
-
 
 
 def _search_matrix(

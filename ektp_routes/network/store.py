@@ -6,11 +6,15 @@ directory that ``plan --network DIR`` loads without osmnx or networkx:
 - ``network.json``: what the directory holds (format version, profile, snap limit, counts, the source
   file's name and sha256, the planning-area margin) and the graph's fingerprint;
 - ``graph.npz``: the graph's arrays (nodes, directed edges with times and lengths, street geometry as
-  one coordinate array with offsets), read with ``allow_pickle=False``.
+  one coordinate array with offsets), read with ``allow_pickle=False``;
+- ``hierarchy.npz`` (optional): the graph's contraction hierarchy for fast matrices
+  (:mod:`~ektp_routes.network.contraction`), tied in ``network.json`` to the graph's fingerprint and
+  to a sha256 of its own arrays.
 
 Loading rebuilds the graph with :func:`assemble_graph` and checks its fingerprint against
 ``network.json``, so a damaged or edited file, or a profile whose speeds changed since the build, is
-refused with the command that rebuilds it.
+refused with the command that rebuilds it; so is a hierarchy that was prepared for another graph or
+whose arrays changed.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ektp_routes._errors import NetworkError
 from ektp_routes.network.graph import EdgeCoords, RoadGraph, assemble_graph
 from ektp_routes.network.profiles import get_profile
+from ektp_routes.network.travel import canonical_hash
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +40,14 @@ logger = logging.getLogger(__name__)
 STORE_FORMAT = 1
 MANIFEST = "network.json"
 ARRAYS = "graph.npz"
+HIERARCHY = "hierarchy.npz"
+#: Bumped whenever the meaning of the hierarchy's arrays changes.
+HIERARCHY_FORMAT = 1
 _KIND = "ektp-routes prepared road network"
+
+if TYPE_CHECKING:  # numba is imported only when a hierarchy is read
+    from ektp_routes.network.contraction import Hierarchy
+_REBUILD = "rebuild it with `ektp-routes network build ... --out DIR`"
 
 
 @dataclass(frozen=True)
@@ -44,12 +57,19 @@ class StoredNetwork:
     graph: RoadGraph
     max_snap_m: float
     manifest: dict[str, Any]
+    hierarchy: Hierarchy | None = None
 
 
 def save_network(
-    graph: RoadGraph, out_dir: str | Path, *, max_snap_m: float = 300.0, source: dict[str, Any] | None = None
+    graph: RoadGraph,
+    out_dir: str | Path,
+    *,
+    max_snap_m: float = 300.0,
+    source: dict[str, Any] | None = None,
+    hierarchy: Hierarchy | None = None,
 ) -> Path:
-    """Write ``graph`` to ``out_dir`` (created if needed); returns the manifest's path.
+    """Write ``graph`` (and its contraction ``hierarchy``, if given) to ``out_dir`` (created if
+    needed); returns the manifest's path.
 
     ``source`` describes where the graph came from (file name, sha256, clipping margin) and is kept
     in the manifest as it is.
@@ -67,11 +87,8 @@ def save_network(
         "coord_offsets": graph.edge_coords.offsets,
         "coords": graph.edge_coords.flat,
     }
-    tmp = out / f".{ARRAYS}.tmp"
-    with tmp.open("wb") as fh:
-        np.savez(fh, **arrays)  # type: ignore[arg-type]
-    os.replace(tmp, out / ARRAYS)
-    manifest = {
+    _write_npz(out / ARRAYS, arrays)
+    manifest: dict[str, Any] = {
         "kind": _KIND,
         "format": STORE_FORMAT,
         "profile": graph.profile.canonical(),
@@ -81,12 +98,75 @@ def save_network(
         "graph_fingerprint": graph.fingerprint(),
         "source": source or {},
     }
+    (out / HIERARCHY).unlink(missing_ok=True)
+    if hierarchy is not None:
+        manifest["hierarchy"] = _save_hierarchy(hierarchy, out / HIERARCHY, graph)
     path = out / MANIFEST
     tmp_manifest = out / f".{MANIFEST}.tmp"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp_manifest, path)
     logger.info("saved %d nodes, %d edges to %s", graph.n_nodes, graph.n_edges, out)
     return path
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as fh:
+        np.savez(fh, **arrays)  # type: ignore[arg-type]
+    os.replace(tmp, path)
+
+
+def _hierarchy_arrays(h: Hierarchy) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {"rank": h.rank}
+    for name, g in (("up", h.up), ("down", h.down)):
+        arrays.update({f"{name}_ptr": g.ptr, f"{name}_head": g.head, f"{name}_time": g.time,
+                       f"{name}_len": g.length})  # fmt: skip
+    return arrays
+
+
+def _hierarchy_sha256(arrays: dict[str, np.ndarray]) -> str:
+    return canonical_hash({"hierarchy_format": HIERARCHY_FORMAT}, [arrays[k] for k in sorted(arrays)])
+
+
+def _save_hierarchy(h: Hierarchy, path: Path, graph: RoadGraph) -> dict[str, Any]:
+    """Write the hierarchy's arrays; what the manifest says of them."""
+    if h.n_nodes != graph.n_nodes:
+        raise ValueError(f"the hierarchy has {h.n_nodes} nodes, the graph {graph.n_nodes}")
+    arrays = _hierarchy_arrays(h)
+    _write_npz(path, arrays)
+    return {
+        "file": HIERARCHY,
+        "format": HIERARCHY_FORMAT,
+        "graph_fingerprint": graph.fingerprint(),
+        "sha256": _hierarchy_sha256(arrays),
+        "upward_edges": h.n_edges,
+    }
+
+
+def _load_hierarchy(d: Path, meta: Any, graph: RoadGraph) -> Hierarchy:
+    """The hierarchy ``network.json`` announces, refused unless it belongs to ``graph`` unchanged."""
+    from ektp_routes.network.contraction import Hierarchy, UpwardGraph
+
+    path = d / HIERARCHY
+    if not isinstance(meta, dict) or meta.get("format") != HIERARCHY_FORMAT:
+        raise NetworkError(f"{path}: prepared by another version of ektp-routes; {_REBUILD}")
+    if meta.get("graph_fingerprint") != graph.fingerprint():
+        raise NetworkError(f"{path}: prepared for another road graph (stale); {_REBUILD}")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        if _hierarchy_sha256(a) != meta.get("sha256"):
+            raise ValueError("checksum")
+        h = Hierarchy(
+            rank=a["rank"],
+            up=UpwardGraph(a["up_ptr"], a["up_head"], a["up_time"], a["up_len"]),
+            down=UpwardGraph(a["down_ptr"], a["down_head"], a["down_time"], a["down_len"]),
+        )
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+        raise NetworkError(f"{path}: damaged or edited ({type(exc).__name__}); {_REBUILD}") from exc
+    if h.n_nodes != graph.n_nodes:
+        raise NetworkError(f"{path}: holds {h.n_nodes} nodes, the graph {graph.n_nodes}; {_REBUILD}")
+    return h
 
 
 def _id_array(ids: np.ndarray) -> np.ndarray:
@@ -109,12 +189,11 @@ def load_network(path: str | Path) -> StoredNetwork:
     """Read a directory written by :func:`save_network` (see the module docstring for what is checked)."""
     d = Path(path)
     manifest = _read_manifest(d)
-    rebuild = "rebuild it with `ektp-routes network build ... --out DIR`"
     profile = get_profile(str(manifest["profile"].get("name")))
     if profile.canonical() != manifest["profile"]:
         raise NetworkError(
             f"{d}: prepared with other speeds or rules for the {profile.name} profile than this version "
-            f"uses; {rebuild}"
+            f"uses; {_REBUILD}"
         )
     try:
         with np.load(d / ARRAYS, allow_pickle=False) as z:
@@ -130,12 +209,15 @@ def load_network(path: str | Path) -> StoredNetwork:
             edge_len=a["edge_len"],
             edge_coords=EdgeCoords(a["coords"], a["coord_offsets"]),
         )
-    except (OSError, KeyError, ValueError, IndexError) as exc:
-        raise NetworkError(f"{d / ARRAYS}: unreadable ({type(exc).__name__}); {rebuild}") from exc
+    except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
+        raise NetworkError(f"{d / ARRAYS}: unreadable ({type(exc).__name__}); {_REBUILD}") from exc
     if graph.fingerprint() != manifest.get("graph_fingerprint"):
-        raise NetworkError(f"{d}: the graph does not match its fingerprint (damaged or edited); {rebuild}")
+        raise NetworkError(f"{d}: the graph does not match its fingerprint (damaged or edited); {_REBUILD}")
+    hierarchy = _load_hierarchy(d, manifest["hierarchy"], graph) if "hierarchy" in manifest else None
     logger.info("loaded prepared network %s: %d nodes, %d edges", d, graph.n_nodes, graph.n_edges)
-    return StoredNetwork(graph=graph, max_snap_m=float(manifest["max_snap_m"]), manifest=manifest)
+    return StoredNetwork(
+        graph=graph, max_snap_m=float(manifest["max_snap_m"]), manifest=manifest, hierarchy=hierarchy
+    )
 
 
 def _read_manifest(d: Path) -> dict[str, Any]:
