@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
 
+from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
 from ektp_routes.network import _heap
 from ektp_routes.network.contraction import Hierarchy, UpwardGraph
@@ -49,14 +49,6 @@ BLOCKS_PER_THREAD = 4
 _Csr = tuple[IntArray, IntArray, FloatArray, FloatArray]
 
 
-def usable_cpus() -> int:
-    """CPUs this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 class HierarchySearch:
     """Fastest times and their road lengths between nodes, on a :class:`Hierarchy`.
 
@@ -65,7 +57,8 @@ class HierarchySearch:
     hierarchy
         The contracted graph.
     threads
-        Threads for the searches (default: the CPUs this process may use).
+        Threads for the searches (default: the CPUs this process may use, see
+        :func:`~ektp_routes._cpus.usable_cpus`).
     """
 
     def __init__(self, hierarchy: Hierarchy, *, threads: int | None = None) -> None:
