@@ -6,13 +6,16 @@ escaped. Columns come from :mod:`ektp_routes.schema`.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,18 +70,61 @@ def write_csv(df: pd.DataFrame, path: Path, *, escape: bool = True) -> Path:
 
 
 def write_xlsx(df: pd.DataFrame, path: Path, *, sheet: str = "Sheet1") -> Path:
-    """XLSX with formulas escaped and control characters (which XLSX cannot hold) removed."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """XLSX with formulas escaped and control characters (which XLSX cannot hold) removed.
 
-    frame = escape_frame(df)
-    for col in frame.columns:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-            frame[col] = frame[col].map(
-                lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-            )
-    return write_atomic(
-        path, lambda tmp: frame.to_excel(tmp, index=False, sheet_name=sheet[:31], engine="openpyxl")
-    )
+    Written by XlsxWriter row by row in constant memory, text kept as text (never turned into a
+    formula, number or link): a courier manifest takes less than half the time openpyxl needs.
+    """
+    header, rows = _cells(df)
+    return write_atomic(path, partial(_xlsx_file, sheet=sheet, header=header, rows=rows))
+
+
+def _cells(df: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
+    """Header and rows of ``df`` as plain Python values, text escaped (:func:`escape_spreadsheet`),
+    NA as None: one pass that both the CSV and the XLSX of a manifest are written from."""
+    rows = [[_cell(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+    return [str(c) for c in df.columns], rows
+
+
+def _cell(v: object) -> object:
+    if isinstance(v, str):
+        return escape_spreadsheet(v)
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+_XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+
+def _xlsx_file(tmp: Path, *, sheet: str, header: list[str], rows: list[list[object]]) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp), _XLSX_OPTIONS)
+    ws = book.add_worksheet(sheet[:31])
+    ws.write_row(0, 0, header)
+    for r, rec in enumerate(rows, start=1):
+        ws.write_row(r, 0, [_ILLEGAL_XML.sub("", v) if isinstance(v, str) else v for v in rec])
+    book.close()
+
+
+def _csv_file(tmp: Path, *, header: list[str], rows: list[list[object]]) -> None:
+    """The same bytes as :func:`write_csv` (UTF-8 with BOM, minimal quoting, \\n line ends)."""
+    with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(rows)
+
+
+#: Characters XML 1.0 (and so XLSX) cannot hold: the C0 controls other than tab, newline, return.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 # ---------------------------------------------------------------------------------------------- plan outputs
@@ -286,10 +332,13 @@ def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Mes
             if safe_filename(base) != base or base.casefold() in names:
                 raise OutputError(f"manifest file name for route {rid} is not unique or not safe")
             names.add(base.casefold())
-            sheet = bahasa.rename(columns=headings)
-            write_csv(sheet, fresh / f"{base}.csv")
-            write_xlsx(sheet, fresh / f"{base}.xlsx", sheet=rid)
+            # The fresh folder is swapped in whole, so its files need no atomic writes of their own.
+            header, rows = _cells(bahasa.rename(columns=headings))
+            _csv_file(fresh / f"{base}.csv", header=header, rows=rows)
+            _xlsx_file(fresh / f"{base}.xlsx", sheet=rid, header=header, rows=rows)
         _swap(fresh, folder)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise output_error(folder, exc) from exc
     finally:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)

@@ -102,3 +102,65 @@ def test_replanning_replaces_the_manifests_whole(plan_parts, tmp_path: Path) -> 
         "manifest_PO1-K01-H02.xlsx",
     ]
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_xlsx_holds_the_table_as_text_numbers_and_blanks(tmp_path: Path) -> None:
+    import openpyxl
+
+    from ektp_routes.export import write_xlsx
+
+    df = pd.DataFrame(
+        {
+            "Urutan": [1, 2, 3],
+            "NIK": ["3216061201900009", "0032160612019000", "3216061201900010"],
+            "Nama": ['=HYPERLINK("http://x")', "Siti\x01 Aminah", "http://example.org"],
+            "Jam": ["08:01", None, "1e5"],
+            "km": [1.5, float("nan"), 2.0],
+        }
+    )
+    path = write_xlsx(df, tmp_path / "m.xlsx", sheet="PO1-K01-H02")
+    book = openpyxl.load_workbook(path)
+    ws = book["PO1-K01-H02"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == ["Urutan", "NIK", "Nama", "Jam", "km"]
+    assert rows[1] == [1, "3216061201900009", '\'=HYPERLINK("http://x")', "08:01", 1.5]
+    # NIKs stay text (leading zeros kept), control characters go, NA is an empty cell, "1e5" stays text.
+    assert rows[2] == [2, "0032160612019000", "Siti Aminah", None, None]
+    assert rows[3] == [3, "3216061201900010", "http://example.org", "1e5", 2.0]
+    assert all(ws.cell(r, 3).data_type == "s" for r in (2, 3, 4))  # text, never a formula or a link
+    assert not ws._hyperlinks
+
+
+def test_manifest_csv_is_byte_for_byte_what_pandas_writes(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cards, stops, scoped, office, res = plan_parts
+    cards.cards.loc[0, "nama"] = "=cmd|' /C calc'!A0"  # a name a spreadsheet would run
+    cards.cards.loc[1, "alamat"] = 'Kp. "Pulo", Gg. 3'  # quotes and a comma
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    files = write_plan(plan, tmp_path, with_map=False)
+    for rid, sheet in manifest_sheets(plan):
+        expected = tmp_path / "expected.csv"
+        escape_frame(sheet).to_csv(expected, index=False, encoding="utf-8-sig")
+        written = files["manifests"] / f"manifest_{rid}.csv"
+        assert written.read_bytes() == expected.read_bytes()
+        assert b"'=cmd" in written.read_bytes()
+
+
+def test_a_full_disk_while_writing_manifests_is_one_clear_error(
+    plan_parts, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    import pytest
+
+    import ektp_routes.export as export
+    from ektp_routes._errors import OutputError
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "_xlsx_file", full)
+    cards, stops, scoped, office, res = plan_parts
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    with pytest.raises(OutputError, match="disk full"):
+        write_plan(plan, tmp_path, with_map=False)
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
