@@ -75,13 +75,20 @@ class PlannedDays:
 
 @dataclass(frozen=True)
 class ReplayTotals:
-    """Realised figures over a set of courier-days (an office or the whole plan)."""
+    """Realised figures over a set of courier-days (an office or the whole plan).
+
+    ``realised_travel_s`` splits into ``realised_depot_s`` (from the post office to the first house
+    and from the last house back), ``realised_inside_s`` (between houses of one visit) and the rest
+    (from one visit to the next).
+    """
 
     courier_days: int
     cards: int
     households: int
     expected_travel_s: float
     realised_travel_s: float
+    realised_depot_s: float
+    realised_inside_s: float
     realised_duration_s: float
     days_over_shift: int
     max_over_shift_s: float
@@ -97,7 +104,8 @@ class Replay:
     ----------
     routes
         One row per courier-day: route_id, office_id, cards, households, expected_travel_s,
-        realised_travel_s, expected_duration_s, realised_duration_s, shift_s, over_shift_s.
+        realised_travel_s (of which realised_depot_s and realised_inside_s, see
+        :class:`ReplayTotals`), expected_duration_s, realised_duration_s, shift_s, over_shift_s.
     offices
         :class:`ReplayTotals` per office id.
     total
@@ -296,13 +304,21 @@ def replay(
     rows = []
     for rid, grp in v.groupby("route_id", sort=True):
         office = str(grp["office_id"].iloc[0])
-        travel, service, n_hh = _drive(
-            grp, days.depots[office], net, service_base_s=service_base_s, per_card_s=service_per_card_s
-        )
-        rows.append((rid, office, len(grp), n_hh, travel, travel + service))
+        legs, n_hh = _drive(grp, days.depots[office], net)
+        service = n_hh * service_base_s + len(grp) * service_per_card_s
+        rows.append((rid, office, len(grp), n_hh, sum(legs), legs[0], legs[1], sum(legs) + service))
     out = pd.DataFrame(
         rows,
-        columns=["route_id", "office_id", "cards", "households", "realised_travel_s", "realised_duration_s"],
+        columns=[
+            "route_id",
+            "office_id",
+            "cards",
+            "households",
+            "realised_travel_s",
+            "realised_depot_s",
+            "realised_inside_s",
+            "realised_duration_s",
+        ],
     )
     out = out.merge(days.routes.drop(columns="office_id"), on="route_id", how="left")
     out["shift_s"] = out["office_id"].map(days.shift_s).astype(float)
@@ -312,14 +328,12 @@ def replay(
 
 
 def _drive(
-    grp: pd.DataFrame,
-    depot: tuple[float, float],
-    net: TravelNetwork,
-    *,
-    service_base_s: float,
-    per_card_s: float,
-) -> tuple[float, float, int]:
-    """(travel s, service s, households) of one courier-day driven through the true locations."""
+    grp: pd.DataFrame, depot: tuple[float, float], net: TravelNetwork
+) -> tuple[tuple[float, float, float], int]:
+    """Travel of one courier-day driven through the true locations, and its households.
+
+    The travel comes as (depot legs, inside visits, between visits) seconds (see :class:`ReplayTotals`).
+    """
     g = grp.sort_values(["stop_seq", "within"], kind="stable", na_position="last")
     hh_codes, hh = pd.factorize(g["household"])
     first = pd.Series(np.arange(len(g))).groupby(hh_codes).first().to_numpy()
@@ -329,18 +343,18 @@ def _drive(
     ordered = g["within"].notna().to_numpy()
     seen = np.zeros(len(hh) + 1, dtype=bool)
     seen[0] = True
-    pos, travel = 0, 0.0
+    pos = 0
+    legs = np.zeros(3)  # depot, inside a visit, between visits
     for _, idx in g.groupby("stop_seq", sort=True).indices.items():
         members = [int(h) + 1 for h in dict.fromkeys(hh_codes[idx].tolist()) if not seen[int(h) + 1]]
         if not ordered[idx].all():
             members = _nearest_first(time_s, pos, members)
-        for node in members:
-            travel += float(time_s[pos, node])
+        for k, node in enumerate(members):
+            legs[0 if pos == 0 else (1 if k else 2)] += float(time_s[pos, node])
             seen[node] = True
             pos = node
-    travel += float(time_s[pos, 0])
-    service = len(hh) * service_base_s + len(g) * per_card_s
-    return travel, service, len(hh)
+    legs[0] += float(time_s[pos, 0])
+    return (float(legs[0]), float(legs[1]), float(legs[2])), len(hh)
 
 
 def _nearest_first(time_s: np.ndarray, start: int, members: list[int]) -> list[int]:
@@ -364,6 +378,8 @@ def _totals(r: pd.DataFrame) -> ReplayTotals:
         households=int(r["households"].sum()),
         expected_travel_s=float(np.nan if np.isnan(exp).any() else exp.sum()),
         realised_travel_s=float(r["realised_travel_s"].sum()),
+        realised_depot_s=float(r["realised_depot_s"].sum()),
+        realised_inside_s=float(r["realised_inside_s"].sum()),
         realised_duration_s=float(dur.sum()),
         days_over_shift=int((r["over_shift_s"] > 0).sum()),
         max_over_shift_s=float(r["over_shift_s"].max()) if len(r) else 0.0,

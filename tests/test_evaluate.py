@@ -67,6 +67,20 @@ def test_replay_drives_the_given_order_and_counts_each_household_once() -> None:
     assert straight.total.realised_duration_s == pytest.approx(6 * per_km + 3 * 60 + 4 * 45, rel=1e-3)
 
 
+def test_travel_splits_into_depot_legs_inside_visits_and_between_visits() -> None:
+    net = StraightLineNetwork()
+    per_km = float(
+        net.matrix([107.0, 107.0 + 1 / 111.195 / np.cos(np.radians(6.2))], [-6.2, -6.2]).time_s[0, 1]
+    )
+    # Visit 1 is house a (1 km out); visit 2 holds b and c: a -> b between visits, b -> c inside one.
+    r = replay(_days([("R", 1, np.nan, 1), ("R", 2, np.nan, 2), ("R", 2, np.nan, 3)]), _line_truth())
+    t = r.total
+    assert t.realised_depot_s == pytest.approx(4 * per_km, rel=1e-3)  # 1 km out, 3 km back
+    assert t.realised_inside_s == pytest.approx(per_km, rel=1e-3)
+    assert t.realised_travel_s - t.realised_depot_s - t.realised_inside_s == pytest.approx(per_km, rel=1e-3)
+    assert r.routes.realised_depot_s.iloc[0] == pytest.approx(t.realised_depot_s)
+
+
 def test_nearest_first_inside_a_stop_unless_the_plan_orders_it() -> None:
     truth = _line_truth()
     free = replay(_days([("R", 1, np.nan, 3), ("R", 1, np.nan, 2), ("R", 1, np.nan, 1)]), truth)
