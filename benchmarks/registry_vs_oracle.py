@@ -7,14 +7,15 @@ library's defaults, and every plan is driven through the true household location
 (:func:`ektp_routes.evaluate.replay`):
 
 - registry: the registry columns only (``true_lon``/``true_lat`` dropped before planning);
-- pins: registry columns plus one pin per settlement at its true centroid (what a GIS analyst gives
-  through ``--blocks``), with RW/RT left empty;
+- pins: registry columns plus one pin per settlement (name and RW) at its true centroid (what a GIS
+  analyst gives through ``--blocks``), with RT left empty;
 - oracle: the true household coordinates as card coordinates (a reference no post office has);
 - status quo: cards in desa/RW/RT/address order, 150 to a courier-day, no planning.
 
 Prints per kecamatan (one placeholder post office each) and for the whole list: courier-days,
-travel the plan expected and travel realised, days over the shift; wall time and peak memory of the
-registry run; the last line compares against the oracle plan:
+travel the plan expected and travel realised (per kecamatan also split into the legs from the post
+office to the first house and back from the last, and the rest), days over the shift; wall time and
+peak memory of the registry run; the last line compares against the oracle plan:
 ``registry: travel_ratio=R days_ratio=D overrun_pct=O | pins: travel_ratio=R2 days_ratio=D2 |
 status_quo_travel_ratio=Q`` (overrun_pct: registry courier-days over the shift by more than 15 min).
 """
@@ -28,7 +29,7 @@ import time
 import pandas as pd
 
 from ektp_routes import Gazetteer, read_cards, synthetic_cards
-from ektp_routes.evaluate import Replay, replay, status_quo_days
+from ektp_routes.evaluate import Replay, ReplayTotals, replay, status_quo_days
 from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
 from ektp_routes.offices import PostOffice, assign_offices
 from ektp_routes.pins import PinGeocoder, Pins, block_table
@@ -38,12 +39,16 @@ TRUTH = ["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"]
 
 
 def settlement_pins(truth: pd.DataFrame, gaz: Gazetteer) -> Pins:
-    """One pin per settlement at the true centroid of its households (RW/RT empty)."""
+    """One pin per settlement at the true centroid of its households (RT empty).
+
+    A settlement is its name and RW: two settlements of one desa may share a name (the generator
+    gives each of its settlements its own RW), and one pin at the mean of both would be neither's.
+    """
     cards = read_cards(truth.drop(columns=TRUTH), gazetteer=gaz).cards
     geo = geocode_cards(cards, gaz)
     t = truth.iloc[geo["row"].to_numpy() - 1]
     geo = geo.assign(lon=t["true_lon"].astype(float).to_numpy(), lat=t["true_lat"].astype(float).to_numpy())
-    blocks = block_table(geo.assign(rw="", rt=""))
+    blocks = block_table(geo.assign(rt=""))
     pins = blocks[["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat"]]
     return Pins(pins.reset_index(drop=True), pd.DataFrame(columns=["line", "reason", "message"]))
 
@@ -75,6 +80,11 @@ def line(name: str, r: Replay) -> str:
         f"{t.realised_travel_s / 3600:7.1f} h  over shift {t.days_over_shift:3d} "
         f"(>15 min {int((r.routes.over_shift_s > 900).sum()):3d}, worst {t.max_over_shift_s / 60:4.0f} min)"
     )
+
+
+def _local(t: ReplayTotals) -> float:
+    """Realised travel apart from the legs to the first house and back from the last."""
+    return t.realised_travel_s - t.realised_depot_s
 
 
 def main() -> None:
@@ -115,10 +125,13 @@ def main() -> None:
             continue
         ratio = r.realised_travel_s / o.realised_travel_s
         spread.append(ratio)
+        p = per["pins"]
         print(
             f"{names.get(oid, oid):<18} registry {ratio:5.2f}x travel {r.courier_days / o.courier_days:5.2f}x days "
-            f"(expected/realised {r.expected_travel_s / r.realised_travel_s:4.2f}) | pins "
-            f"{per['pins'].realised_travel_s / o.realised_travel_s:5.2f}x {per['pins'].courier_days / o.courier_days:5.2f}x"
+            f"(expected/realised {r.expected_travel_s / r.realised_travel_s:4.2f}; depot legs "
+            f"{r.realised_depot_s / o.realised_depot_s:4.2f}x, rest {_local(r) / _local(o):4.2f}x) | pins "
+            f"{p.realised_travel_s / o.realised_travel_s:5.2f}x {p.courier_days / o.courier_days:5.2f}x "
+            f"(depot legs {p.realised_depot_s / o.realised_depot_s:4.2f}x, rest {_local(p) / _local(o):4.2f}x)"
         )
     print("whole list:")
     for name, r in (("registry", reg), ("pins", pins), ("oracle", oracle), ("status quo", sq)):

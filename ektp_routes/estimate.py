@@ -12,7 +12,7 @@ unseen. This module turns what is known into the travel times a routing problem 
   household takes ``a = settled area / households`` and a courier walking door to door covers about
   ``k * sqrt(a)`` per household (continuous approximation: a tour through n points spread over an area
   A is about ``k * sqrt(n A)``; ``k`` for a nearest-next courier), times the circuity of the roads.
-- Moving to a neighbouring RT of the same settlement costs one such step per RT number apart
+- Moving to a neighbouring RT of the same settlement (name and RW) costs one such step per RT number apart
   (RT numbers of a settlement run along it more often than not); blocks of one settlement therefore
   stay together and are visited in RT order.
 
@@ -241,7 +241,7 @@ def _settlement_hops(t: pd.DataFrame, step: FloatArray) -> FloatArray:
 POINT_PRECISIONS = frozenset({"input", "address", "street", "block", "settlement"})
 
 #: Node columns a stops table must carry for the estimates (see :class:`PlaceNodes`).
-STOP_ESTIMATE_COLUMNS = ("settlement", "rt_number", "doors", "spacing_m")
+STOP_ESTIMATE_COLUMNS = ("settlement", "rt_number", "doors", "spacing_m", "rw")
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,7 @@ def place_nodes(stops: pd.DataFrame, depot: tuple[float, float]) -> PlaceNodes:
             "lon": np.where(known, stops["lon"].to_numpy(dtype=float), np.nan),
             "lat": np.where(known, stops["lat"].to_numpy(dtype=float), np.nan),
             "desa_kode": stops["desa_kode"].astype(str).to_numpy(),
-            "settlement": stops["settlement"].astype(str).to_numpy(),
+            "settlement": settlement_identity(stops).to_numpy(),
             "rt": stops["rt_number"].to_numpy(dtype=float),
             "doors": stops["doors"].to_numpy(dtype=float),
             "spacing_m": stops["spacing_m"].to_numpy(dtype=float),
@@ -284,6 +284,17 @@ def place_nodes(stops: pd.DataFrame, depot: tuple[float, float]) -> PlaceNodes:
     office = {"lon": depot[0], "lat": depot[1], "desa_kode": "", "settlement": "", "rt": -1.0}
     office |= {"doors": 1.0, "spacing_m": 0.0}
     return PlaceNodes(pd.concat([pd.DataFrame([office]), table], ignore_index=True))
+
+
+def settlement_identity(stops: pd.DataFrame) -> pd.Series:
+    """The settlement a block stop belongs to, told apart by RW ("" for a household stop).
+
+    Two settlements of one desa may bear one name (a "Kp. Pulo" in RW 002 and another in RW 007); the
+    RW says which is which, so blocks of one name in two RWs are not taken for neighbours.
+    """
+    label = stops["settlement"].astype(str)
+    rw = stops["rw"].astype(str) if "rw" in stops.columns else pd.Series("", index=stops.index)
+    return (label + "|" + rw).where(label.ne(""), "")
 
 
 def needs_estimates(stops: pd.DataFrame) -> bool:

@@ -7,7 +7,8 @@ analyst moves the points in QGIS (a few thousand settlements for a kabupaten, no
 ``--blocks blocks.gpkg`` gives every later ``plan`` and ``geocode`` run the pins: each pin is checked to
 lie in its desa (with a small tolerance) or rejected with its reason, and the cards of a pinned block
 get precision "block" unless they already have a better one. A row with RW and RT left empty pins the
-whole settlement.
+whole settlement, one with only RT left empty the settlement's part in that RW (the most specific pin
+of a card wins).
 
 A pin does not make its households one point: a block is still visited as a unit, door to door (the
 walk inside is estimated by :mod:`ektp_routes.estimate`).
@@ -228,17 +229,21 @@ class PinGeocoder:
     def __init__(self, pins: Pins) -> None:
         p = pins.pins
         key = p["desa_kode"] + "|" + p["settlement_kind"] + " " + p["settlement"]
-        exact = key + "|" + p["rw"] + "|" + p["rt"]
-        whole = (p["rw"] == "") & (p["rt"] == "")
-        self._by_block = dict(zip(exact[~whole], zip(p.lon[~whole], p.lat[~whole], strict=True), strict=True))
-        self._by_settlement = dict(zip(key[whole], zip(p.lon[whole], p.lat[whole], strict=True), strict=True))
+        point = list(zip(p.lon, p.lat, strict=True))
+        # The most specific pin wins: the block (RW and RT), the settlement in one RW (RT left empty),
+        # the whole settlement (RW and RT left empty).
+        self._by_key: dict[str, tuple[float, float]] = {}
+        for k, rw, rt, xy in zip(key, p["rw"], p["rt"], point, strict=True):
+            where = "" if rw == "" and rt == "" else f"|{rw}" + ("" if rt == "" else f"|{rt}")
+            self._by_key[k + where] = xy
 
     def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
         b = assign_blocks(cards)
         settlement = b["desa_kode"] + "|" + b["settlement_kind"] + " " + b["settlement"]
         out: list[GeocodeResult | None] = []
-        for blk, sk, kode in zip(b["block_key"], settlement, b["desa_kode"], strict=True):
-            hit = self._by_block.get(blk) or self._by_settlement.get(sk)
+        by_key = self._by_key
+        for sk, rw, rt, kode in zip(settlement, b["rw"], b["rt"], b["desa_kode"], strict=True):
+            hit = by_key.get(f"{sk}|{rw}|{rt}") or by_key.get(f"{sk}|{rw}") or by_key.get(sk)
             out.append(
                 None if hit is None else GeocodeResult(hit[0], hit[1], "block", str(kode), 1.0, self.name)
             )

@@ -19,6 +19,7 @@ import pandas as pd
 from ektp_routes import schema
 from ektp_routes._errors import ConfigError
 from ektp_routes.cards import CardList
+from ektp_routes.estimate import settlement_identity
 from ektp_routes.nik import mask_nik
 from ektp_routes.offices import PostOffice
 from ektp_routes.runner import OfficeResult
@@ -154,10 +155,10 @@ def stops_table(
 
 
 def _visits(stops: pd.DataFrame, results: Sequence[OfficeResult]) -> tuple[list[int], list[float]]:
-    """Each stop's visit (consecutive block stops of one settlement are walked as one visit, its
+    """Each stop's visit (consecutive block stops of one settlement and RW are walked as one visit, its
     households in the courier's order) and the time that visit ends (the next visit's arrival)."""
     ids = stops["stop_id"].tolist()
-    labels = stops["settlement"].tolist() if "settlement" in stops.columns else [""] * len(ids)
+    labels = settlement_identity(stops).tolist() if "settlement" in stops.columns else [""] * len(ids)
     label = dict(zip(ids, labels, strict=True))
     desa = dict(zip(ids, stops["desa_kode"].tolist(), strict=True))
     unit: dict[str, tuple[int, float]] = {}

@@ -211,7 +211,7 @@ STOP_FEATURE = (
 (:func:`ektp_routes.layers.stops_layer`): who delivers it when, where (desa, RW, RT) and how precisely
 it is known; times as HH:MM and minutes next to seconds; no address, no names. For a delivery block
 (``settlement``, RW, RT, estimated ``households``) the courier is there from ``arrival`` to ``until``;
-``visit`` numbers the walks of a route (consecutive blocks of one settlement are one walk)."""
+``visit`` numbers the walks of a route (consecutive blocks of one settlement and RW are one walk)."""
 
 BLOCK_FEATURE = (
     "stop_id",

@@ -8,6 +8,7 @@ import shapely
 from ektp_routes import Gazetteer
 from ektp_routes._errors import ConfigError
 from ektp_routes.estimate import (
+    PlaceEstimates,
     PlaceNodes,
     TravelModel,
     desa_samples,
@@ -82,3 +83,24 @@ def test_points_keep_the_network_distances(gaz: Gazetteer) -> None:
     t, d = estimated_matrices(nodes, net, {}, TravelModel())
     ref = net.matrix(x, y)
     assert np.allclose(d, ref.dist_m) and np.allclose(t, ref.time_s)
+
+
+def test_same_named_settlements_in_two_rws_are_not_neighbours(gaz: Gazetteer) -> None:
+    stops = pd.DataFrame(
+        {
+            "precision": "desa",
+            "lon": np.nan,
+            "lat": np.nan,
+            "desa_kode": D1,
+            "settlement": ["kampung Pulo", "kampung Pulo", "kampung Pulo"],
+            "rw": ["002", "002", "007"],
+            "rt_number": [1.0, 2.0, 1.0],
+            "doors": 10.0,
+            "spacing_m": 50.0,
+        }
+    )
+    est = PlaceEstimates.for_desa(gaz, [D1], TravelModel())
+    _, d = est.matrices(stops, (gaz.get(D1).rep_lon, gaz.get(D1).rep_lat), StraightLineNetwork())
+    step = TravelModel().step_m(spacing_m=50.0)
+    assert d[1, 2] == pytest.approx(9 * step + step)  # neighbouring RTs of one settlement
+    assert d[1, 3] > d[1, 2] + 10 * step  # the namesake in another RW lies anywhere in the desa

@@ -79,3 +79,32 @@ def test_bad_blocks_files_fail_with_one_clear_line(gaz: Gazetteer, tmp_path: Pat
     assert read_pins(tmp_path / "z.csv", gaz).rejects.reason.tolist() == ["desa_unknown", "pin_missing"]
     with pytest.raises(OutputError):
         write_blocks(pd.DataFrame(columns=list(BLOCK_FILE_COLUMNS)), tmp_path / "b.xlsx")
+
+
+def test_a_pin_with_rt_left_empty_covers_its_settlement_in_that_rw_only(gaz: Gazetteer) -> None:
+    # Two settlements of one desa bear one name; the RW tells them apart, and a block pin beats both.
+    d = gaz.get("32.16.23.2001")
+    cards = pd.DataFrame(
+        {
+            "desa_kode": d.kode,
+            "alamat": ["Kp. Pulo", "Kp. Pulo", "Kp. Pulo", "Kp. Pulo"],
+            "rw": ["002", "002", "007", "007"],
+            "rt": ["001", "003", "001", "002"],
+        }
+    )
+    pins = pd.DataFrame(
+        {
+            "desa_kode": d.kode,
+            "settlement_kind": "kampung",
+            "settlement": "Pulo",
+            "rw": ["002", "007", "007"],
+            "rt": ["", "", "002"],
+            "lon": [d.rep_lon + 0.001, d.rep_lon + 0.002, d.rep_lon + 0.003],
+            "lat": d.rep_lat,
+        }
+    )
+    from ektp_routes.pins import Pins
+
+    res = PinGeocoder(Pins(pins, pd.DataFrame(columns=["line", "reason", "message"]))).geocode(cards)
+    lons = [round(r.lon - d.rep_lon, 4) for r in res if r is not None]
+    assert lons == [0.001, 0.001, 0.002, 0.003]

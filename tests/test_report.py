@@ -69,3 +69,30 @@ def test_weak_pseudonym_keys_are_refused_with_a_how_to(tmp_path) -> None:  # typ
     assert read_pseudonym_key(p) == good.strip()
     with pytest.raises(ConfigError, match="does not exist"):
         read_pseudonym_key(tmp_path / "none")
+
+
+def test_a_visit_walks_one_settlement_and_rw_and_namesakes_stay_apart() -> None:
+    import pandas as pd
+
+    from ektp_routes.ids import RouteId
+    from ektp_routes.offices import PostOffice
+    from ektp_routes.report import stops_table
+    from ektp_routes.runner import OfficeResult, PlannedRoute
+
+    # One day: RT 1 and RT 2 of Kp. Pulo in RW 002 (one walk), then the other Kp. Pulo in RW 007.
+    stops = pd.DataFrame(
+        {
+            "stop_id": ["S1", "S2", "S3"],
+            "desa_kode": "D1",
+            "settlement": "kampung Pulo",
+            "rw": ["002", "002", "007"],
+            "office_id": "O1",
+        }
+    )
+    route = PlannedRoute(
+        RouteId("O1", 1, 1), ("S1", "S2", "S3"), (60.0, 600.0, 1500.0), 3, 1.0, 3000.0, 1.0, ()
+    )
+    office = PostOffice("O1", "Kantor", 107.0, -6.2)
+    out = stops_table(stops, [OfficeResult("O1", (route,), ())], {"O1": office})
+    assert out["visit"].tolist() == [1, 1, 2]
+    assert out["until_s"].tolist() == [1500.0, 1500.0, 3000.0]
