@@ -193,25 +193,20 @@ def _office_result(
     job: OfficeJob, plan: RoutePlan, lon: np.ndarray, lat: np.ndarray, unroutable: dict[int, str]
 ) -> OfficeResult:
     ids = job.stops["stop_id"].tolist()  # problem node i (>= 1) is stop i - 1
-    routes = []
-    for r in plan.routes:
-        path = [0, *r.stops, 0]
-        coords: list[LonLat] = []
-        for leg in job.network.path_geometry(lon[path].tolist(), lat[path].tolist()):
-            pts = [(round(x, 6), round(y, 6)) for x, y in leg.coords]
-            coords += pts if not coords else pts[1:]
-        routes.append(
-            PlannedRoute(
-                route_id=RouteId(job.office.office_id, r.courier, r.day),
-                stop_ids=tuple(ids[s - 1] for s in r.stops),
-                arrivals_s=tuple(float(a) for a in r.arrivals_s),
-                cards=int(r.cards),
-                distance_m=float(r.distance_m),
-                duration_s=float(r.duration_s),
-                travel_s=float(r.travel_s),
-                geometry=tuple(coords),
-            )
+    geometry = route_geometries(job.network, [list(r.stops) for r in plan.routes], lon, lat)
+    routes = [
+        PlannedRoute(
+            route_id=RouteId(job.office.office_id, r.courier, r.day),
+            stop_ids=tuple(ids[s - 1] for s in r.stops),
+            arrivals_s=tuple(float(a) for a in r.arrivals_s),
+            cards=int(r.cards),
+            distance_m=float(r.distance_m),
+            duration_s=float(r.duration_s),
+            travel_s=float(r.travel_s),
+            geometry=coords,
         )
+        for r, coords in zip(plan.routes, geometry, strict=True)
+    ]
     left_out = tuple(
         LeftOut(
             ids[s - 1],
@@ -221,6 +216,51 @@ def _office_result(
         for s, why in plan.unserved.items()
     )
     return OfficeResult(job.office.office_id, tuple(routes), left_out)
+
+
+#: Distinct points whose legs are searched in one call of the network (bounds the search's memory).
+GEOMETRY_BATCH_POINTS = 128
+
+
+def route_geometries(
+    network: TravelNetwork, routes: list[list[int]], lon: np.ndarray, lat: np.ndarray
+) -> list[tuple[LonLat, ...]]:
+    """Road geometry of each route (problem nodes, depot 0 at both ends added here), rounded to 1e-6°.
+
+    Every route starts and ends at the depot, so the routes of a batch are chained into one sequence
+    ``0, a, b, 0, c, 0, ...`` whose legs are exactly the routes' legs: one network call per batch of
+    routes (with up to :data:`GEOMETRY_BATCH_POINTS` distinct points) instead of one per route.
+    """
+    out: list[tuple[LonLat, ...]] = []
+    for batch in _batches(routes, GEOMETRY_BATCH_POINTS):
+        chain = [0]
+        for stops in batch:
+            chain += [*stops, 0]
+        legs = network.path_geometry(lon[chain].tolist(), lat[chain].tolist())
+        first = 0
+        for stops in batch:
+            coords: list[LonLat] = []
+            for leg in legs[first : first + len(stops) + 1]:
+                pts = [(round(x, 6), round(y, 6)) for x, y in leg.coords]
+                coords += pts if not coords else pts[1:]
+            out.append(tuple(coords))
+            first += len(stops) + 1
+    return out
+
+
+def _batches(routes: list[list[int]], max_points: int) -> Iterator[list[list[int]]]:
+    """Consecutive routes grouped so that a group holds at most ``max_points`` distinct nodes (a
+    longer route is a group of its own)."""
+    batch: list[list[int]] = []
+    seen: set[int] = set()
+    for stops in routes:
+        if batch and len(seen | set(stops)) > max_points:
+            yield batch
+            batch, seen = [], set()
+        batch.append(stops)
+        seen |= set(stops)
+    if batch:
+        yield batch
 
 
 # ---------------------------------------------------------------------------------------------- running
@@ -315,18 +355,62 @@ def run_jobs(
 def _solve_all(
     pending: list[OfficeJob], workers: int, client: Any
 ) -> Iterator[tuple[OfficeJob, OfficeResult]]:
-    """(job, result) as each finishes: on a Dask client, in local processes, or in this process."""
+    """(job, result) as each finishes: on a Dask client, in local processes, or in this process.
+
+    A road network can be large (a kabupaten's: hundreds of MB), so it never travels with each job:
+    local worker processes receive every distinct network once, when they start (inherited without
+    a copy where processes are forked), and a Dask cluster gets it once per worker (scattered).
+    """
+    networks = _distinct_networks(pending)
+    slot = {id(net): k for k, net in enumerate(networks)}
     if client is not None:
         from dask.distributed import as_completed as dask_completed
 
-        futs = {client.submit(solve_office, job, pure=False, retries=2): job for job in pending}
+        shared = {id(net): client.scatter(net, broadcast=True, hash=False) for net in networks}
+        futs = {
+            client.submit(_solve_parts, _parts(job), shared[id(job.network)], pure=False, retries=2): job
+            for job in pending
+        }
         for fut in dask_completed(list(futs)):
             yield futs[fut], fut.result()
     elif workers > 1 and len(pending) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
-            futs2 = {pool.submit(solve_office, job): job for job in pending}
+        size = min(workers, len(pending))
+        with ProcessPoolExecutor(max_workers=size, initializer=_hold, initargs=(networks,)) as pool:
+            futs2 = {pool.submit(_solve_held, _parts(job), slot[id(job.network)]): job for job in pending}
             for fut2 in as_completed(futs2):
                 yield futs2[fut2], fut2.result()
     else:
         for job in pending:
             yield job, solve_office(job)
+
+
+def _distinct_networks(jobs: list[OfficeJob]) -> tuple[TravelNetwork, ...]:
+    """The networks of ``jobs`` (usually one for all), each once, in order of first use."""
+    return tuple({id(job.network): job.network for job in jobs}.values())
+
+
+#: What a job is without its network: office, stops, solver parameters, service times, estimates.
+JobParts = tuple[PostOffice, pd.DataFrame, SolveParams, ServiceTimes, PlaceEstimates | None]
+
+#: The networks a local worker process was given when it started (slot -> network); read-only.
+_HELD: dict[int, TravelNetwork] = {}
+
+
+def _parts(job: OfficeJob) -> JobParts:
+    return job.office, job.stops, job.params, job.service, job.estimates
+
+
+def _hold(networks: tuple[TravelNetwork, ...]) -> None:
+    """Worker-process initializer: keep the networks for every job this process will solve."""
+    _HELD.clear()
+    _HELD.update(enumerate(networks))
+
+
+def _solve_held(parts: JobParts, slot: int) -> OfficeResult:
+    """Solve a job in a local worker process, with the network it holds in ``slot``."""
+    return _solve_parts(parts, _HELD[slot])
+
+
+def _solve_parts(parts: JobParts, network: TravelNetwork) -> OfficeResult:
+    office, stops, params, service, estimates = parts
+    return solve_office(OfficeJob(office, stops, network, params, service, estimates))

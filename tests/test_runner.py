@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from shapely.geometry import LineString
 
 from ektp_routes import runner
 from ektp_routes.config import ServiceTimes
 from ektp_routes.ids import RouteId
-from ektp_routes.network import StraightLineNetwork
+from ektp_routes.network import RoadNetwork, StraightLineNetwork, TravelNetwork
 from ektp_routes.offices import PostOffice
 from ektp_routes.runner import LeftOut, OfficeJob, OfficeResult, PlannedRoute, ResumeStore, run_jobs
 from ektp_routes.solve import Fleet, SolveParams
@@ -23,7 +26,7 @@ from ektp_routes.synthetic import synthetic_cards, write_cards
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _job(office_id: str = "PO1", n: int = 6) -> OfficeJob:
+def _job(office_id: str = "PO1", n: int = 6, network: TravelNetwork | None = None) -> OfficeJob:
     stops = pd.DataFrame(
         {
             "stop_id": [f"S{i:010d}" for i in range(n)],
@@ -34,7 +37,7 @@ def _job(office_id: str = "PO1", n: int = 6) -> OfficeJob:
     )
     office = PostOffice(office_id, "KPC Uji", 107.1, -6.2, Fleet(couriers=2, capacity=10, days=2))
     params = SolveParams(time_limit_s=1, deterministic=True, engine="ortools")
-    return OfficeJob(office, stops, StraightLineNetwork(), params, ServiceTimes())
+    return OfficeJob(office, stops, network or StraightLineNetwork(), params, ServiceTimes())
 
 
 def test_solve_office_names_stops_by_identity() -> None:
@@ -171,3 +174,55 @@ def test_stop_off_the_road_network_is_planned_on_a_straight_leg() -> None:
             assert left == {} and "S0000000005" in routed
             leg = next(r for r in res.routes if "S0000000005" in r.stop_ids).geometry
             assert (107.104, -6.215) in leg
+
+
+class _NeverPickled(StraightLineNetwork):
+    """A network that refuses to be pickled, as a large one should never be, once per job."""
+
+    def __reduce__(self) -> tuple:  # type: ignore[override]
+        raise TypeError("this network must not be pickled")
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers are forked on Linux")
+def test_local_workers_get_the_network_once_not_with_every_job() -> None:
+    net = _NeverPickled()
+    jobs = [_job("PO1", network=net), _job("PO2", n=5, network=net), _job("PO3", n=4, network=net)]
+    in_processes = run_jobs(jobs, workers=2)
+    assert in_processes == run_jobs(jobs, workers=1)
+    assert sorted(in_processes) == ["PO1", "PO2", "PO3"]
+
+
+class _CountingNetwork:
+    """A road network that counts the geometry calls made on it."""
+
+    def __init__(self, net: RoadNetwork) -> None:
+        self.net, self.calls = net, 0
+
+    def path_geometry(self, lon: list[float], lat: list[float]) -> list[LineString]:
+        self.calls += 1
+        return self.net.path_geometry(lon, lat)
+
+
+def test_route_geometries_batched_equal_one_search_per_route(
+    kg: RoadNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from network_helpers import points_in  # tests/ is on the path under pytest only
+
+    lon, lat = points_in("kelapa_gading", 40, seed=3)
+    routes = [list(range(1 + 8 * k, 9 + 8 * k)) for k in range(4)] + [[33, 25, 26]]
+    one_by_one = []
+    for stops in routes:
+        path = [0, *stops, 0]
+        coords: list[tuple[float, float]] = []
+        for leg in kg.path_geometry(lon[path].tolist(), lat[path].tolist()):
+            pts = [(round(x, 6), round(y, 6)) for x, y in leg.coords]
+            coords += pts if not coords else pts[1:]
+        one_by_one.append(tuple(coords))
+    counting = _CountingNetwork(kg)
+    assert runner.route_geometries(counting, routes, lon, lat) == one_by_one  # type: ignore[arg-type]
+    assert counting.calls == 1
+    monkeypatch.setattr(runner, "GEOMETRY_BATCH_POINTS", 10)
+    counting.calls = 0
+    assert runner.route_geometries(counting, routes, lon, lat) == one_by_one  # type: ignore[arg-type]
+    assert counting.calls == 4  # 8 + 8 > 10 distinct stops: a batch each, but the last two (9) share one
+    assert all(np.isfinite(np.asarray(c)).all() and len(c) >= 2 for c in one_by_one)
