@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import shapely
+from scipy.spatial import cKDTree
 
 from ektp_routes.network.geodesy import BoolArray, FloatArray, IntArray, LocalProjection
 from ektp_routes.network.graph import RoadGraph
@@ -39,17 +39,34 @@ class Snap:
     moved: npt.NDArray[np.bool_]
 
 
+#: Longest piece (m) of a road segment in the snapping index: a point's nearest road is searched among
+#: the pieces whose middle lies within its distance to the nearest piece's segment plus half of this.
+PIECE_M = 40.0
+#: Beyond this distance (m) from every road a point gets the distance to the segment of its nearest
+#: piece (at most PIECE_M / 2 too long) instead of an exact search over everything in that radius.
+EXACT_WITHIN_M = 5_000.0
+
+
 @dataclass(frozen=True, eq=False)
 class SnapIndex:
-    """A spatial index over one geometry per road segment (its canonical direction), in local metres.
+    """The road segments of one graph (canonical direction), cut into pieces of at most ``PIECE_M``
+    whose midpoints sit in a k-d tree, in local metres.
 
-    ``edges[k]`` is the graph edge whose geometry is ``lines[k]``.
+    Line ``k`` is graph edge ``edges[k]``; its vertices are ``lonlat[start[k]:stop[k]]``, the graph's
+    own array (not copied). Piece ``p`` lies on the segment from vertex ``piece_vertex[p]`` to the next
+    one, of line ``piece_line[p]``. Arrays and a k-d tree instead of one shapely line per segment: a
+    kabupaten network has hundreds of thousands of segments, and geometry objects would cost ~4x the
+    memory.
     """
 
     projection: LocalProjection
     edges: IntArray
-    lines: npt.NDArray[np.object_]
-    tree: shapely.STRtree
+    lonlat: FloatArray
+    start: IntArray
+    stop: IntArray
+    piece_vertex: IntArray
+    piece_line: IntArray
+    tree: cKDTree
 
     @classmethod
     def build(cls, graph: RoadGraph, *, only: npt.NDArray[np.bool_] | None = None) -> SnapIndex:
@@ -60,48 +77,101 @@ class SnapIndex:
         projection = LocalProjection(float(np.mean(graph.node_lat)))
         one_way = (graph.edge_rev < 0) | (graph.edge_u < graph.edge_v)
         canonical = np.flatnonzero(one_way if only is None else one_way & only)
-        # All segments in one vectorised call: vertex k belongs to line owner[k].
         offsets = graph.edge_coords.offsets
-        counts = offsets[canonical + 1] - offsets[canonical]
-        first = np.repeat(offsets[canonical] - np.cumsum(np.r_[0, counts[:-1]]), counts)
-        take = first + np.arange(counts.sum())
-        x, y = projection.xy(graph.edge_coords.flat[take, 0], graph.edge_coords.flat[take, 1])
-        owner = np.repeat(np.arange(len(canonical)), counts)
-        arr = (
-            np.asarray(shapely.linestrings(x, y, indices=owner), dtype=object).reshape(-1)
-            if len(canonical)
-            else np.empty(0, dtype=object)
-        )
-        return cls(projection=projection, edges=canonical, lines=arr, tree=shapely.STRtree(arr))
+        start, stop = offsets[canonical], offsets[canonical + 1]
+        nseg = np.maximum(stop - start - 1, 0)
+        line = np.repeat(np.arange(len(canonical)), nseg)
+        first = start[line] + np.arange(len(line)) - np.repeat(np.cumsum(nseg) - nseg, nseg)
+        ax, ay, bx, by = _segments(projection, graph.edge_coords.flat, first)
+        pieces = np.maximum(np.ceil(np.hypot(bx - ax, by - ay) / PIECE_M), 1).astype(np.int64)
+        seg = np.repeat(np.arange(len(first)), pieces)
+        frac = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 0.5) / pieces[seg]
+        mid = np.c_[ax[seg] + frac * (bx - ax)[seg], ay[seg] + frac * (by - ay)[seg]]
+        return cls(
+            projection=projection, edges=canonical, lonlat=graph.edge_coords.flat, start=start, stop=stop,
+            piece_vertex=first[seg].astype(np.int32 if len(graph.edge_coords.flat) < 2**31 else np.int64),
+            piece_line=line[seg].astype(np.int32), tree=cKDTree(mid),
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.edges)
 
-    def points(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[npt.NDArray[np.object_], BoolArray]:
+    def points(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray, BoolArray]:
         """Points in the index's metres (at the origin where a coordinate is missing) and which are finite."""
         x, y = self.projection.xy(np.asarray(lon, dtype=float).ravel(), np.asarray(lat, dtype=float).ravel())
         finite = np.isfinite(x) & np.isfinite(y)
-        return shapely.points(np.where(finite, x, 0.0), np.where(finite, y, 0.0)), finite
+        return np.where(finite, x, 0.0), np.where(finite, y, 0.0), finite
 
-    def nearest(self, pts: npt.NDArray[np.object_], finite: BoolArray) -> tuple[IntArray, FloatArray]:
-        """Per point, the position in the index of the nearest segment and the distance (m) to it."""
-        pi, li = self.tree.query_nearest(pts, all_matches=False)
-        li = li[np.argsort(pi)]
-        dist = shapely.distance(pts, self.lines[li])
-        return li, np.where(finite, dist, np.inf)
+    def nearest(
+        self, x: FloatArray, y: FloatArray, finite: BoolArray
+    ) -> tuple[IntArray, FloatArray, FloatArray]:
+        """Per point, the nearest line ``k``, the distance (m) to it and the fraction along it (0-1)."""
+        _, piece = self.tree.query(np.c_[x, y])
+        dist, along = _to_segment(x, y, *self._segment(piece))
+        # The nearest segment's nearest piece lies within its distance plus half a piece: look at all
+        # pieces that close (points far from every road keep their nearest piece's segment).
+        todo = np.flatnonzero(dist <= EXACT_WITHIN_M)
+        hits = self.tree.query_ball_point(np.c_[x[todo], y[todo]], dist[todo] + PIECE_M / 2 + 1e-6)
+        lens = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(todo))
+        if lens.sum():
+            owner = np.repeat(todo, lens)
+            cand = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits if len(h)])
+            d, s = _to_segment(x[owner], y[owner], *self._segment(cand))
+            order = np.lexsort((self.piece_line[cand], d, owner))  # nearest, then the lowest line
+            best = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
+            who = owner[best]
+            piece[who], dist[who], along[who] = cand[best], d[best], s[best]
+        line = self.piece_line[piece].astype(np.int64)
+        return line, np.where(finite, dist, np.inf), self._fraction(piece, along)
 
     def snap(self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_snap_m: float) -> Snap:
         """Snap points onto the nearest indexed segment; beyond ``max_snap_m`` they are off the network."""
-        pts, finite = self.points(lon, lat)
-        li, dist = self.nearest(pts, finite)
-        t = np.nan_to_num(shapely.line_locate_point(self.lines[li], pts, normalized=True), nan=0.0)
+        li, dist, t = self.nearest(*self.points(lon, lat))
         return Snap(
             edge=self.edges[li],
-            t=np.asarray(t, dtype=float),
+            t=t,
             distance_m=dist,
-            on_network=finite & (dist <= max_snap_m),
+            on_network=np.isfinite(dist) & (dist <= max_snap_m),
             moved=np.zeros(len(li), dtype=bool),
         )
+
+    def _segment(self, pieces: IntArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        return _segments(self.projection, self.lonlat, self.piece_vertex[pieces])
+
+    def _fraction(self, pieces: IntArray, along: FloatArray) -> FloatArray:
+        """Share of its line's length before the place ``along`` (0-1) the segment of each piece."""
+        k = self.piece_line[pieces]
+        first, n = self.start[k], np.maximum(self.stop[k] - self.start[k] - 1, 1)
+        owner = np.repeat(np.arange(len(k)), n)
+        seg = np.repeat(first, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        ax, ay, bx, by = _segments(self.projection, self.lonlat, seg)
+        length = np.hypot(bx - ax, by - ay)
+        vertex = self.piece_vertex[pieces][owner]
+        before = np.bincount(owner, length * (seg < vertex), minlength=len(k))
+        here = np.bincount(owner, length * (seg == vertex), minlength=len(k))
+        total = np.bincount(owner, length, minlength=len(k))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, (before + along * here) / total, 0.0)
+
+
+def _segments(
+    projection: LocalProjection, lonlat: FloatArray, first: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Ends (m) of the segments from vertex ``first`` to the next one."""
+    ax, ay = projection.xy(lonlat[first, 0], lonlat[first, 1])
+    bx, by = projection.xy(lonlat[first + 1, 0], lonlat[first + 1, 1])
+    return ax, ay, bx, by
+
+
+def _to_segment(
+    x: FloatArray, y: FloatArray, ax: FloatArray, ay: FloatArray, bx: FloatArray, by: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Distance (m) from each point to its segment, and where along it (0-1) the nearest place lies."""
+    dx, dy = bx - ax, by - ay
+    sq = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.clip(np.where(sq > 0, ((x - ax) * dx + (y - ay) * dy) / sq, 0.0), 0.0, 1.0)
+    return np.hypot(x - (ax + s * dx), y - (ay + s * dy)), s
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +206,7 @@ class Snapper:
         s = self.main.snap(lon, lat, max_snap_m=max_snap_m)
         if self.fragments is None:
             return s
-        _, frag_dist = self.fragments.nearest(*self.main.points(lon, lat))
+        _, frag_dist, _ = self.fragments.nearest(*self.main.points(lon, lat))
         return replace(s, moved=frag_dist < s.distance_m)
 
 
