@@ -90,3 +90,25 @@ def _inside(net: RoadNetwork, n: int) -> tuple[np.ndarray, np.ndarray]:
         rng.uniform(g.node_lon.min(), g.node_lon.max(), n),
         rng.uniform(g.node_lat.min(), g.node_lat.max(), n),
     )
+
+
+def test_index_finds_the_nearest_segment_exactly(kg: RoadNetwork) -> None:
+    """The k-d tree of segment pieces gives what a search over every road line gives (shapely)."""
+    g = kg.graph
+    idx = SnapIndex.build(g)
+    proj = idx.projection
+    lines = []
+    for e in idx.edges:
+        x, y = proj.xy(g.edge_coords[e][:, 0], g.edge_coords[e][:, 1])
+        lines.append(shapely.LineString(np.c_[x, y]))
+    lon, lat = points_in("kelapa_gading", 300, seed=21)
+    lon, lat = np.r_[lon, lon[:5] + 0.01], np.r_[lat, lat[:5]]  # and some ~1 km off the roads
+    s = idx.snap(lon, lat, max_snap_m=300)
+    px, py = proj.xy(lon, lat)
+    for i in range(len(lon)):
+        d = shapely.distance(shapely.Point(px[i], py[i]), lines)
+        assert s.distance_m[i] == pytest.approx(d.min(), abs=1e-6)
+        k = int(np.flatnonzero(idx.edges == s.edge[i])[0])
+        assert d[k] == pytest.approx(d.min(), abs=1e-6)
+        along = lines[k].project(shapely.Point(px[i], py[i]), normalized=True)
+        assert s.t[i] == pytest.approx(along, abs=1e-9)
