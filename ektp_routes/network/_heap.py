@@ -8,16 +8,19 @@ than one entry per node and its arrays need only as many slots as the graph has 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
-from ektp_routes.network.geodesy import FloatArray, IntArray
+from ektp_routes.network.geodesy import FloatArray
 
+#: Node numbers in the search arrays (int32: half the memory of int64, plenty for a road network).
+Index = npt.NDArray[np.int32]
 #: (keys, nodes, pos) of one heap.
-Heap = tuple[FloatArray, IntArray, IntArray]
+Heap = tuple[FloatArray, Index, Index]
 
 
 @njit(cache=True, nogil=True)
-def _sift_up(keys: FloatArray, nodes: IntArray, pos: IntArray, i: int) -> None:
+def _sift_up(keys: FloatArray, nodes: Index, pos: Index, i: int) -> None:
     key, node = keys[i], nodes[i]
     while i > 0:
         parent = (i - 1) >> 1
@@ -31,7 +34,7 @@ def _sift_up(keys: FloatArray, nodes: IntArray, pos: IntArray, i: int) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _sift_down(keys: FloatArray, nodes: IntArray, pos: IntArray, i: int, size: int) -> None:
+def _sift_down(keys: FloatArray, nodes: Index, pos: Index, i: int, size: int) -> None:
     key, node = keys[i], nodes[i]
     while True:
         child = 2 * i + 1
@@ -49,7 +52,7 @@ def _sift_down(keys: FloatArray, nodes: IntArray, pos: IntArray, i: int, size: i
 
 
 @njit(cache=True, nogil=True)
-def push(keys: FloatArray, nodes: IntArray, pos: IntArray, size: int, node: int, key: float) -> int:
+def push(keys: FloatArray, nodes: Index, pos: Index, size: int, node: int, key: float) -> int:
     """Insert ``node`` with ``key``, or set its key if it is already in the heap; the new size."""
     i = pos[node]
     if i < 0:
@@ -68,7 +71,7 @@ def push(keys: FloatArray, nodes: IntArray, pos: IntArray, size: int, node: int,
 
 
 @njit(cache=True, nogil=True)
-def pop(keys: FloatArray, nodes: IntArray, pos: IntArray, size: int) -> tuple[int, float, int]:
+def pop(keys: FloatArray, nodes: Index, pos: Index, size: int) -> tuple[int, float, int]:
     """Remove the node with the least key: (node, key, new size)."""
     node, key = nodes[0], keys[0]
     pos[node] = -1
@@ -81,7 +84,7 @@ def pop(keys: FloatArray, nodes: IntArray, pos: IntArray, size: int) -> tuple[in
 
 
 @njit(cache=True, nogil=True)
-def clear(nodes: IntArray, pos: IntArray, size: int) -> None:
+def clear(nodes: Index, pos: Index, size: int) -> None:
     """Forget the nodes still in the heap (their ``pos`` back to -1)."""
     for i in range(size):
         pos[nodes[i]] = -1
@@ -90,4 +93,4 @@ def clear(nodes: IntArray, pos: IntArray, size: int) -> None:
 @njit(cache=True, nogil=True)
 def scratch(n: int) -> Heap:
     """Empty heap arrays for a graph of ``n`` nodes: (keys, nodes, pos)."""
-    return np.empty(n), np.empty(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    return np.empty(n), np.empty(n, dtype=np.int32), np.full(n, -1, dtype=np.int32)

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 from ektp_routes.network import _heap
@@ -50,7 +51,7 @@ class UpwardGraph:
     """Edges to higher-ranked nodes, as CSR over ranks: edges of node r are ``ptr[r]:ptr[r + 1]``."""
 
     ptr: IntArray
-    head: IntArray
+    head: npt.NDArray[np.int32]
     time: FloatArray
     length: FloatArray
 
@@ -60,7 +61,7 @@ class Hierarchy:
     """A contracted graph: ``rank[node]`` is the node's contraction order (and its index in ``up``
     and ``down``); ``up`` holds edges r -> higher, ``down`` the edges higher -> r, reversed."""
 
-    rank: IntArray
+    rank: npt.NDArray[np.int32]
     up: UpwardGraph
     down: UpwardGraph
 
@@ -307,7 +308,7 @@ def _hierarchy(rank: IntArray, ei: IntArray, ef: FloatArray) -> Hierarchy:
     ra, rb = rank[ei[:, _FROM]], rank[ei[:, _TO]]
     up = rb > ra
     return Hierarchy(
-        rank=rank.astype(np.int64),
+        rank=rank.astype(np.int32),
         up=_csr(n, ra[up], rb[up], ef[up, 0], ef[up, 1]),
         down=_csr(n, rb[~up], ra[~up], ef[~up, 0], ef[~up, 1]),
     )
@@ -318,5 +319,5 @@ def _csr(n: int, tail: IntArray, head: IntArray, t: FloatArray, length: FloatArr
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=ptr[1:])
     return UpwardGraph(
-        ptr=ptr, head=head[order].astype(np.int64), time=t[order].copy(), length=length[order].copy()
+        ptr=ptr, head=head[order].astype(np.int32), time=t[order].copy(), length=length[order].copy()
     )

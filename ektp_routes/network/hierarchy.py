@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import queue
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -42,11 +43,16 @@ from ektp_routes.network.geodesy import FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
 
-#: Work items per thread (smaller blocks balance the threads; each block has its own search arrays).
+#: Work items per thread (smaller blocks balance the threads).
 BLOCKS_PER_THREAD = 4
+#: Tables up to this many cells (a territory's) run in one thread: a few hundredths of a second, and
+#: every extra thread needs its own search arrays (tens of MB on a kabupaten network).
+ONE_THREAD_CELLS = 1_000_000
 
 # One upward graph as the compiled code takes it: (ptr, head, seconds, metres).
-_Csr = tuple[IntArray, IntArray, FloatArray, FloatArray]
+_Csr = tuple[IntArray, _heap.Index, FloatArray, FloatArray]
+# One thread's search arrays: dist, dlen, heap, touched, settled (all cleared after each search).
+_Scratch = tuple[FloatArray, FloatArray, _heap.Heap, _heap.Index, _heap.Index]
 
 
 class HierarchySearch:
@@ -71,22 +77,32 @@ class HierarchySearch:
         """Fastest times (s) and their road lengths (m) from every source to every target node
         (inf where there is no path)."""
         h = self.hierarchy
-        src = h.rank[np.asarray(sources, dtype=np.int64)]
-        tgt = h.rank[np.asarray(targets, dtype=np.int64)]
+        src = h.rank[np.asarray(sources, dtype=np.int64)].astype(np.int64)
+        tgt = h.rank[np.asarray(targets, dtype=np.int64)].astype(np.int64)
         t = np.full((len(src), len(tgt)), np.inf)
         d = np.full((len(src), len(tgt)), np.inf)
         if len(src) == 0 or len(tgt) == 0:
             return t, d
         up, down = _as_tuple(h.up), _as_tuple(h.down)
-        parts = self._blocks(len(tgt))
-        with ThreadPoolExecutor(self.threads) as pool:
-            notes = list(pool.map(lambda b: _backward(tgt[b[0] : b[1]], b[0], down, up), parts))
-            buckets = _bucket_sort(
-                h.n_nodes, *(np.concatenate([n[k] for n in notes]) for k in range(4))
-            )  # fmt: skip
-            rows = self._blocks(len(src))
-            list(pool.map(lambda b: _forward(src[b[0] : b[1]], up, down, buckets, t[b[0] : b[1]],
-                                             d[b[0] : b[1]]), rows))  # fmt: skip
+        spare: queue.SimpleQueue[_Scratch] = queue.SimpleQueue()  # one set of search arrays per thread
+
+        def backward(b: tuple[int, int]) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+            s = _take(spare, h.n_nodes)
+            notes = _backward(tgt[b[0] : b[1]], b[0], down, up, s)
+            spare.put(s)
+            return notes
+
+        def forward(b: tuple[int, int]) -> None:
+            s = _take(spare, h.n_nodes)
+            _forward(src[b[0] : b[1]], up, down, buckets, t[b[0] : b[1]], d[b[0] : b[1]], s)
+            spare.put(s)
+
+        threads = 1 if len(src) * len(tgt) <= ONE_THREAD_CELLS else self.threads
+        with ThreadPoolExecutor(threads) as pool:
+            notes = list(pool.map(backward, self._blocks(len(tgt))))
+            buckets = _bucket_sort(h.n_nodes, *(np.concatenate([n[k] for n in notes]) for k in range(4)))
+            del notes
+            list(pool.map(forward, self._blocks(len(src))))
         logger.debug("hierarchy matrix %d x %d: %d bucket notes", len(src), len(tgt), len(buckets[1]))
         return t, d
 
@@ -100,10 +116,18 @@ def _as_tuple(g: UpwardGraph) -> _Csr:
     return g.ptr, g.head, g.time, g.length
 
 
+def _take(spare: queue.SimpleQueue[_Scratch], n: int) -> _Scratch:
+    """A free set of search arrays, or a new one."""
+    try:
+        return spare.get_nowait()
+    except queue.Empty:
+        return _scratch(n)
+
+
 @njit(cache=True, nogil=True)
 def _upward(
     src: int, g: _Csr, stall: _Csr, dist: FloatArray, dlen: FloatArray,
-    heap: _heap.Heap, touched: IntArray, settled: IntArray,
+    heap: _heap.Heap, touched: _heap.Index, settled: _heap.Index,
 ) -> tuple[int, int]:  # fmt: skip
     """Upward Dijkstra from ``src`` over ``g`` with stall-on-demand over ``stall`` (the edges into
     each node from higher ones); fills ``dist``/``dlen``, lists the nodes reached in ``touched`` and
@@ -139,18 +163,18 @@ def _upward(
 
 
 @njit(cache=True, nogil=True)
-def _scratch(n: int) -> tuple[FloatArray, FloatArray, _heap.Heap, IntArray, IntArray]:
+def _scratch(n: int) -> _Scratch:
     """Search arrays for one thread: dist, dlen, heap, touched, settled."""
-    nodes = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    nodes = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
     return np.full(n, np.inf), np.zeros(n), _heap.scratch(n), nodes[0], nodes[1]
 
 
 @njit(cache=True, nogil=True)
 def _backward(
-    targets: IntArray, first: int, down: _Csr, up: _Csr
+    targets: IntArray, first: int, down: _Csr, up: _Csr, scratch: _Scratch
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Bucket notes of targets ``first``, ``first + 1``, ...: (node, target, seconds, metres)."""
-    dist, dlen, heap, touched, settled = _scratch(len(up[0]) - 1)
+    dist, dlen, heap, touched, settled = scratch
     cap = max(1024, 128 * len(targets))
     node, tgt = np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64)
     secs, metres = np.empty(cap), np.empty(cap)
@@ -199,11 +223,11 @@ def _bucket_sort(
 @njit(cache=True, nogil=True)
 def _forward(
     sources: IntArray, up: _Csr, down: _Csr, buckets: tuple[IntArray, IntArray, FloatArray, FloatArray],
-    t: FloatArray, d: FloatArray,
+    t: FloatArray, d: FloatArray, scratch: _Scratch,
 ) -> None:  # fmt: skip
     """Rows of ``t``/``d`` for ``sources``: upward search, then every reached node's bucket."""
     bptr, btgt, bsecs, bmetres = buckets
-    dist, dlen, heap, touched, settled = _scratch(len(up[0]) - 1)
+    dist, dlen, heap, touched, settled = scratch
     for i in range(len(sources)):
         nt, ns = _upward(sources[i], up, down, dist, dlen, heap, touched, settled)
         for k in range(ns):

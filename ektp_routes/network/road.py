@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry import LineString
 
 from ektp_routes._errors import ConfigError
+from ektp_routes._memory import release_free_memory
 from ektp_routes.network import loaders
 from ektp_routes.network.graph import RoadGraph, build_graph
 from ektp_routes.network.matrix import travel_matrix, with_straight_legs
@@ -119,6 +120,7 @@ class RoadNetwork:
             search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
         self.search = NodeSearch(SearchGraph.from_road_graph(road), margin_m=search_margin_m)
         self.engine = _matrix_engine(road, self.search, matrix_engine, hierarchy)
+        release_free_memory()  # the snapping index's temporaries (tens of MB on a large network)
 
     @classmethod
     def from_road_graph(cls, road: RoadGraph, **options: Unpack[NetworkOptions]) -> RoadNetwork:

@@ -45,6 +45,8 @@ PIECE_M = 40.0
 #: Beyond this distance (m) from every road a point gets the distance to the segment of its nearest
 #: piece (at most PIECE_M / 2 too long) instead of an exact search over everything in that radius.
 EXACT_WITHIN_M = 5_000.0
+#: Lines indexed per block while the index is built.
+_BLOCK = 50_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,18 +81,17 @@ class SnapIndex:
         canonical = np.flatnonzero(one_way if only is None else one_way & only)
         offsets = graph.edge_coords.offsets
         start, stop = offsets[canonical], offsets[canonical + 1]
-        nseg = np.maximum(stop - start - 1, 0)
-        line = np.repeat(np.arange(len(canonical)), nseg)
-        first = start[line] + np.arange(len(line)) - np.repeat(np.cumsum(nseg) - nseg, nseg)
-        ax, ay, bx, by = _segments(projection, graph.edge_coords.flat, first)
-        pieces = np.maximum(np.ceil(np.hypot(bx - ax, by - ay) / PIECE_M), 1).astype(np.int64)
-        seg = np.repeat(np.arange(len(first)), pieces)
-        frac = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 0.5) / pieces[seg]
-        mid = np.c_[ax[seg] + frac * (bx - ax)[seg], ay[seg] + frac * (by - ay)[seg]]
+        # In blocks of lines: the temporaries of a whole kabupaten's segments at once would cost more
+        # than the index itself.
+        parts = [
+            _pieces(projection, graph.edge_coords.flat, start[b : b + _BLOCK], stop[b : b + _BLOCK], b)
+            for b in range(0, len(canonical), _BLOCK)
+        ] or [(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))]
+        mid, vertex, line = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        del parts
         return cls(
             projection=projection, edges=canonical, lonlat=graph.edge_coords.flat, start=start, stop=stop,
-            piece_vertex=first[seg].astype(np.int32 if len(graph.edge_coords.flat) < 2**31 else np.int64),
-            piece_line=line[seg].astype(np.int32), tree=cKDTree(mid),
+            piece_vertex=vertex, piece_line=line, tree=cKDTree(mid),
         )  # fmt: skip
 
     def __len__(self) -> int:
@@ -152,6 +153,23 @@ class SnapIndex:
         total = np.bincount(owner, length, minlength=len(k))
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, (before + along * here) / total, 0.0)
+
+
+def _pieces(
+    projection: LocalProjection, lonlat: FloatArray, start: IntArray, stop: IntArray, first_line: int
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """The pieces of lines ``first_line``, ``first_line + 1``, ... (vertices ``start:stop`` each): their
+    midpoints (m), the first vertex of their segment and their line."""
+    nseg = np.maximum(stop - start - 1, 0)
+    line = np.repeat(np.arange(len(start)), nseg)
+    first = start[line] + np.arange(len(line)) - np.repeat(np.cumsum(nseg) - nseg, nseg)
+    ax, ay, bx, by = _segments(projection, lonlat, first)
+    pieces = np.maximum(np.ceil(np.hypot(bx - ax, by - ay) / PIECE_M), 1).astype(np.int64)
+    seg = np.repeat(np.arange(len(first)), pieces)
+    frac = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 0.5) / pieces[seg]
+    mid = np.c_[ax[seg] + frac * (bx - ax)[seg], ay[seg] + frac * (by - ay)[seg]]
+    vertex_type = np.int32 if len(lonlat) < 2**31 else np.int64
+    return mid, first[seg].astype(vertex_type), (line[seg] + first_line).astype(np.int32)
 
 
 def _segments(
