@@ -306,7 +306,8 @@ class SolveParams:
     deterministic
         Same input and seed give the same plan, whatever the load on the machine: the search stops on
         a work budget (iterations for PyVRP, solutions for OR-Tools) sized from the time limit and the
-        problem size to end within the limit; the clock only stops a badly overloaded PyVRP run, at 3x.
+        problem size to end within the limit on a quiet machine, or earlier when PyVRP has not found a
+        better plan for a third of its budget; never on the clock (a loaded machine takes longer).
     objective
         "courier_days" (default: fewest courier-days, then least travel time), "time" or "distance".
     day_cost_s

@@ -375,8 +375,10 @@ def _solve_all(
             yield futs[fut], fut.result()
     elif workers > 1 and len(pending) > 1:
         size = min(workers, len(pending))
+        # Largest offices first, so that no large office starts last while the other processes idle.
+        by_size = sorted(pending, key=lambda job: -len(job.stops))
         with ProcessPoolExecutor(max_workers=size, initializer=_hold, initargs=(networks,)) as pool:
-            futs2 = {pool.submit(_solve_held, _parts(job), slot[id(job.network)]): job for job in pending}
+            futs2 = {pool.submit(_solve_held, _parts(job), slot[id(job.network)]): job for job in by_size}
             for fut2 in as_completed(futs2):
                 yield futs2[fut2], fut2.result()
     else:

@@ -80,3 +80,44 @@ def test_pyvrp_returns_none_when_nothing_feasible_and_search_reads_params() -> N
     assert got is None
     s = Search.from_params(SolveParams(seed=7, deterministic=True, metaheuristic="TABU_SEARCH"), 4.0)
     assert (s.time_limit_s, s.seed, s.deterministic, s.metaheuristic) == (4.0, 7, True, "TABU_SEARCH")
+
+
+class _JumpingClock:
+    """A badly overloaded machine: every reading of the clock is ``step`` seconds after the last."""
+
+    def __init__(self, step: float) -> None:
+        self.t = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.t += self.step
+        return self.t
+
+
+def test_deterministic_pyvrp_plan_ignores_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    p = _problem(40, seed=5, fleet=Fleet(couriers=3, days=2, capacity=60, shift_s=4 * 3600))
+    model = integer_model(p, list(range(1, 41)), p.fleet.vehicles(), SolveParams())
+    search = Search(time_limit_s=1.0, deterministic=True)
+    quiet = PyVrpEngine().solve(model, search)
+    monkeypatch.setattr(time, "perf_counter", _JumpingClock(100.0))  # PyVRP reads time.perf_counter
+    loaded = PyVrpEngine().solve(model, search)
+    assert quiet is not None and loaded is not None
+    assert [(r.vehicle, r.stops) for r in loaded] == [(r.vehicle, r.stops) for r in quiet]
+
+
+def test_pyvrp_stops_after_its_patience_without_improvement() -> None:
+    from ektp_routes.engines.pyvrp import _stop, budget, patience
+
+    n = 300
+    stop = _stop(Search(time_limit_s=30.0, deterministic=True), 30.0, n)
+    calls = 1
+    while not stop(1000):  # the best cost never improves
+        calls += 1
+    assert calls == patience(30.0, n) + 1 < budget(30.0, n)
+    improving = _stop(Search(time_limit_s=30.0, deterministic=True), 30.0, n)
+    calls = 1
+    while not improving(10**9 - calls):  # a better plan every iteration: runs its whole budget
+        calls += 1
+    assert calls == budget(30.0, n) + 1

@@ -226,3 +226,33 @@ def test_route_geometries_batched_equal_one_search_per_route(
     assert runner.route_geometries(counting, routes, lon, lat) == one_by_one  # type: ignore[arg-type]
     assert counting.calls == 4  # 8 + 8 > 10 distinct stops: a batch each, but the last two (9) share one
     assert all(np.isfinite(np.asarray(c)).all() and len(c) >= 2 for c in one_by_one)
+
+
+def test_largest_offices_start_first_in_the_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With two processes, a large office started last would leave the other process idle at the end.
+    from concurrent.futures import Future
+
+    submitted: list[str] = []
+
+    class _Pool:
+        def __init__(self, max_workers: int, **kwargs: object) -> None:
+            self.max_workers = max_workers
+
+        def __enter__(self) -> _Pool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def submit(self, fn, parts, slot):  # type: ignore[no-untyped-def]
+            office = parts[0]
+            submitted.append(office.office_id)
+            fut: Future[OfficeResult] = Future()
+            fut.set_result(OfficeResult(office.office_id, (), ()))
+            return fut
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _Pool)
+    jobs = [_job("SMALL", n=3), _job("LARGE", n=9), _job("MIDDLE", n=6)]
+    done = run_jobs(jobs, workers=2)
+    assert submitted == ["LARGE", "MIDDLE", "SMALL"]
+    assert sorted(done) == ["LARGE", "MIDDLE", "SMALL"]

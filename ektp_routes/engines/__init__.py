@@ -7,7 +7,8 @@ reasons: :mod:`ektp_routes.solve` does that, and turns engine routes into timed
 :class:`~ektp_routes.problem.Route` values with the one shared schedule.
 
 - :mod:`ektp_routes.engines.ortools`: OR-Tools' routing library (guided local search);
-- :mod:`ektp_routes.engines.pyvrp`: PyVRP's hybrid genetic search.
+- :mod:`ektp_routes.engines.pyvrp`: PyVRP's iterated local search, started from
+  :mod:`ektp_routes.engines.start` (a first plan that packs delivery blocks into bags).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Search:
     seed
         Seed of randomised searches.
     deterministic
-        Stop on a work budget sized from ``time_limit_s`` rather than on the clock.
+        Stop on a work budget sized from ``time_limit_s`` (and on convergence), never on the clock.
     first_solution, metaheuristic
         OR-Tools' strategies (other engines ignore them).
     """
