@@ -28,7 +28,7 @@ Example
 ...                    Fleet(couriers=1, capacity=10, shift_s=3600))
 >>> plan = solve(p, SolveParams(time_limit_s=1, deterministic=True))
 >>> [r.stops for r in plan.routes], plan.unserved
-([(2, 1)], {})
+([(1, 2)], {})
 """
 
 from __future__ import annotations
