@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -381,6 +382,7 @@ def report(cache: Path, net_dir: Path, registry: Path, truth_file: Path, args: a
         if label == "straight" and args.skip_straight and (out / "assignments.csv").is_file():
             runs[label] = None
             continue
+        shutil.rmtree(out, ignore_errors=True)  # never resume offices saved by an earlier run
         m = plan(registry, out, network, args.kecamatan)
         runs[label] = m
         print(f"plan ({label}): wall {m.wall_s:.0f} s, CPU {m.cpu_s:.0f} s (tree), peak PSS {m.peak_pss_mib:,.0f} MiB "
