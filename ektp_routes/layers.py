@@ -165,7 +165,9 @@ def stops_layer(
     the fields of :data:`ektp_routes.schema.STOP_FEATURE`, in that order."""
     s = tables.stops
     if not len(s):
-        return gpd.GeoDataFrame({"stop_id": pd.Series(dtype=str)}, geometry=[], crs=WGS84)
+        return gpd.GeoDataFrame(
+            {c: pd.Series(dtype=object) for c in schema.STOP_FEATURE}, geometry=[], crs=WGS84
+        )
     names = {o.office_id: o.name for o in tables.offices}
     route = tables.routes.set_index("route_id")[["courier", "day"]]
     joined = s[["route_id"]].join(route, on="route_id")

@@ -211,3 +211,19 @@ def test_every_option_is_checked_at_the_boundary_in_one_line(
     for w in words:
         assert w in err, err
     assert not (tmp_path / "missing").exists()  # nothing created for a refused --out
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+def test_plan_with_no_card_left_writes_every_output(tmp_path: Path, rows: int) -> None:
+    """A list whose every row is rejected (or a header alone) still gives every output, each card
+    in assignments once with its reason (it used to stop on the empty stop layer of the map)."""
+    header = "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS\n"
+    bad = "12,Siti Aminah,Kp. Babakan,001,002,Sukaraya,Karang Bahagia,17530\n"
+    cards = tmp_path / "cards.csv"
+    cards.write_text(header + bad * rows)
+    out = tmp_path / "out"
+    assert main(["plan", str(cards), "--out", str(out), "--time-limit", "1"]) == 0
+    a = pd.read_csv(out / "assignments.csv", dtype=str, encoding="utf-8-sig")
+    assert len(a) == rows and set(a["status"]) <= {"rejected"}
+    assert (out / "map.html").is_file() and (out / "plan.gpkg").is_file()
+    assert len(gpd.read_file(out / "stops.geojson")) == 0
