@@ -121,3 +121,11 @@ def test_pyvrp_stops_after_its_patience_without_improvement() -> None:
     while not improving(10**9 - calls):  # a better plan every iteration: runs its whole budget
         calls += 1
     assert calls == budget(30.0, n) + 1
+
+
+def test_pyvrp_on_the_clock_uses_its_whole_time_limit() -> None:
+    from ektp_routes.engines.pyvrp import _stop, patience
+
+    stop = _stop(Search(time_limit_s=30.0, deterministic=False), 30.0, 300)
+    # no patience rule: many more iterations than the patience without a better plan do not stop it
+    assert not any(stop(1000) for _ in range(3 * patience(30.0, 300)))

@@ -112,9 +112,11 @@ def patience(time_limit_s: float, n: int) -> int:
 def _stop(search: Search, remaining_s: float, n: int) -> Any:
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
-    converged = NoImprovement(patience(search.time_limit_s, n))
     if not search.deterministic:
-        return MultipleCriteria([MaxRuntime(remaining_s), converged])
+        # The caller gave a time budget: use all of it (late improvements are rare but real, and
+        # at equal wall time the best plan wins).
+        return MaxRuntime(remaining_s)
+    converged = NoImprovement(patience(search.time_limit_s, n))
     # Stop on work done, never on the clock, so that load on the machine cannot change the plan: the
     # budget comes from the time limit as given and the problem size; both rules count iterations.
     return MultipleCriteria([MaxIterations(budget(search.time_limit_s, n)), converged])
