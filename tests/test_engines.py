@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from clock_helpers import JumpingClock
 
 from ektp_routes.engines import Engine, EngineRoute, Search
 from ektp_routes.engines.ortools import OrToolsEngine
@@ -82,18 +83,6 @@ def test_pyvrp_returns_none_when_nothing_feasible_and_search_reads_params() -> N
     assert (s.time_limit_s, s.seed, s.deterministic, s.metaheuristic) == (4.0, 7, True, "TABU_SEARCH")
 
 
-class _JumpingClock:
-    """A badly overloaded machine: every reading of the clock is ``step`` seconds after the last."""
-
-    def __init__(self, step: float) -> None:
-        self.t = 0.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.t += self.step
-        return self.t
-
-
 def test_deterministic_pyvrp_plan_ignores_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
@@ -101,7 +90,7 @@ def test_deterministic_pyvrp_plan_ignores_the_clock(monkeypatch: pytest.MonkeyPa
     model = integer_model(p, list(range(1, 41)), p.fleet.vehicles(), SolveParams())
     search = Search(time_limit_s=1.0, deterministic=True)
     quiet = PyVrpEngine().solve(model, search)
-    monkeypatch.setattr(time, "perf_counter", _JumpingClock(100.0))  # PyVRP reads time.perf_counter
+    monkeypatch.setattr(time, "perf_counter", JumpingClock(100.0))  # PyVRP reads time.perf_counter
     loaded = PyVrpEngine().solve(model, search)
     assert quiet is not None and loaded is not None
     assert [(r.vehicle, r.stops) for r in loaded] == [(r.vehicle, r.stops) for r in quiet]

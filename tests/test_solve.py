@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from clock_helpers import JumpingClock
 
 import ektp_routes.engines.pyvrp as pyvrp_engine
 from ektp_routes.engines import EngineRoute, Search
@@ -173,26 +174,14 @@ def test_lazy_matrices_per_territory() -> None:
 solve_mod = importlib.import_module("ektp_routes.solve")
 
 
-class _SlowClock:
-    """A clock on a badly overloaded machine: every reading is ``step`` seconds after the last."""
-
-    def __init__(self, step: float) -> None:
-        self.t = 0.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.t += self.step
-        return self.t
-
-
 def test_deterministic_plan_ignores_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # Decomposed into territories: each territory's work budget must come from the time limit, not
     # from the time left on the clock, or machine load changes the plan.
     p = _problem(260, seed=4, couriers=3, days=4, capacity=100, shift_s=6 * 3600)
     params = SolveParams(time_limit_s=1, deterministic=True, max_stops_whole=100, territory_stops=90)
     quiet = solve(p, params)
-    monkeypatch.setattr(solve_mod, "perf_counter", _SlowClock(0.3))
-    monkeypatch.setattr(pyvrp_engine, "perf_counter", _SlowClock(0.3))
+    monkeypatch.setattr(solve_mod, "perf_counter", JumpingClock(0.3))
+    monkeypatch.setattr(pyvrp_engine, "perf_counter", JumpingClock(0.3))
     loaded = solve(p, params)
     assert quiet.territories >= 3
     assert [(r.courier, r.day, r.stops) for r in loaded.routes] == [
@@ -205,7 +194,7 @@ class _RecordingEngine:
 
     name = "recording"
 
-    def __init__(self, limits: list[float], clock: _SlowClock) -> None:
+    def __init__(self, limits: list[float], clock: JumpingClock) -> None:
         self.limits = limits
         self.clock = clock
 
@@ -217,7 +206,7 @@ class _RecordingEngine:
 
 def test_territories_share_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
     limits: list[float] = []
-    clock = _SlowClock(0.5)
+    clock = JumpingClock(0.5)
     monkeypatch.setattr(solve_mod, "_engines", lambda params: [_RecordingEngine(limits, clock)])
     monkeypatch.setattr(solve_mod, "perf_counter", clock)
     p = _problem(300, seed=1, couriers=4, days=3, capacity=150, shift_s=7 * 3600)
