@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +119,24 @@ def test_stale_or_damaged_hierarchy_is_refused_in_one_line(kg: RoadNetwork, tmp_
     old["hierarchy"]["format"] = 99
     (net / "network.json").write_text(json.dumps(old))
     refused("another version")
+
+
+def test_a_prepared_network_is_planned_on_without_the_osm_and_table_libraries(
+    kg: RoadNetwork, tmp_path: Path
+) -> None:
+    """Loading a prepared network and computing a matrix needs arrays only: networkx, osmnx, pandas and
+    geopandas (about 100 MB resident together) stay unloaded in that process."""
+    from ektp_routes.network.contraction import contract_graph
+
+    save_network(kg.graph, tmp_path / "net", hierarchy=contract_graph(kg.graph))
+    lon, lat = points_in("kelapa_gading", 20, seed=5)
+    code = (
+        "import sys, numpy as np\n"
+        "from ektp_routes.network import RoadNetwork\n"
+        f"net = RoadNetwork.from_file({str(tmp_path / 'net')!r})\n"
+        f"m = net.matrix(np.array({lon.tolist()!r}), np.array({lat.tolist()!r}))\n"
+        "assert net.hierarchy is not None and np.isfinite(m.time_s).all()\n"
+        "print(' '.join(sorted({'networkx', 'osmnx', 'pandas', 'geopandas'} & set(sys.modules))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

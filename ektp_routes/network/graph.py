@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import shapely
@@ -26,6 +25,9 @@ from ektp_routes.network.access import blocks, may_use
 from ektp_routes.network.geodesy import FloatArray, IntArray, haversine_m
 from ektp_routes.network.profiles import CourierProfile
 from ektp_routes.network.travel import canonical_hash
+
+if TYPE_CHECKING:  # networkx only where an osmnx graph is read or a check asks for one
+    import networkx as nx
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +128,8 @@ class RoadGraph:
 
     def to_networkx(self) -> nx.DiGraph:
         """The profile's directed graph (node indices, ``time`` and ``length`` weights), for checks."""
+        import networkx as nx
+
         g = nx.DiGraph()
         g.add_nodes_from(range(self.n_nodes))
         for u, v, t, length in zip(self.edge_u, self.edge_v, self.edge_time, self.edge_len, strict=True):

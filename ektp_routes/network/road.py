@@ -7,18 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
-import networkx as nx
 import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 
 from ektp_routes._errors import ConfigError
 from ektp_routes._memory import release_free_memory
-from ektp_routes.network import loaders
 from ektp_routes.network.graph import RoadGraph, build_graph
 from ektp_routes.network.matrix import travel_matrix, with_straight_legs
 from ektp_routes.network.paths import path_geometry
-from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile, get_profile
 from ektp_routes.network.search import DEFAULT_MARGIN_M, SMALL_NETWORK, NodeMatrix, NodeSearch, SearchGraph
 from ektp_routes.network.snapping import Connectivity, Snap, Snapper
@@ -26,7 +23,11 @@ from ektp_routes.network.store import load_network
 from ektp_routes.network.straight import DEFAULT_CIRCUITY
 from ektp_routes.network.travel import TravelMatrix, canonical_hash
 
-if TYPE_CHECKING:  # numba is imported only where a hierarchy is used (~55 MB and 0.3 s otherwise)
+if TYPE_CHECKING:
+    # Imported where they are used: networkx and the OSM readers only by the constructors that read
+    # OSM data (a prepared network needs neither), numba only where a hierarchy is used (~200 MB).
+    import networkx as nx
+
     from ektp_routes.network.contraction import Hierarchy
 
 MatrixEngine = Literal["auto", "hierarchy", "dijkstra"]
@@ -151,6 +152,8 @@ class RoadNetwork:
     ) -> RoadNetwork:
         """Load an ``.osm.pbf`` extract, keeping the roads with a node in ``area`` (see
         :func:`~ektp_routes.network.pbf.graph_from_pbf`)."""
+        from ektp_routes.network.pbf import graph_from_pbf
+
         prof = get_profile(profile)
         g = graph_from_pbf(path, area=area, bidirectional=not prof.respects_oneway)
         return cls(g, profile=prof, **options)
@@ -165,6 +168,8 @@ class RoadNetwork:
     ) -> RoadNetwork:
         """Load an OSM XML file (``.osm`` or ``.osm.bz2``), keeping every component (see
         :func:`~ektp_routes.network.loaders.read_osm_xml`)."""
+        from ektp_routes.network import loaders
+
         prof = get_profile(profile)
         return cls(loaders.read_osm_xml(path, profile=prof), profile=prof, **options)
 
@@ -177,6 +182,8 @@ class RoadNetwork:
         **options: Unpack[NetworkOptions],
     ) -> RoadNetwork:
         """Load an osmnx GraphML file."""
+        from ektp_routes.network import loaders
+
         return cls(loaders.read_graphml(path), profile=profile, **options)
 
     @classmethod
@@ -191,6 +198,8 @@ class RoadNetwork:
         snap limit), .osm.pbf, .osm / .osm.bz2 / .xml (OSM XML) or .graphml."""
         if Path(path).is_dir():
             return cls.from_prepared(path, **options)
+        from ektp_routes.network import loaders
+
         prof = get_profile(profile)
         return cls(loaders.read_graph_file(path, profile=prof), profile=prof, **options)
 
@@ -206,6 +215,8 @@ class RoadNetwork:
     ) -> RoadNetwork:
         """Download the roads inside ``polygon`` (buffered), saved as GraphML for offline reuse (see
         :func:`~ektp_routes.network.loaders.download_graph`)."""
+        from ektp_routes.network import loaders
+
         prof = get_profile(profile)
         g = loaders.download_graph(polygon, profile=prof, cache_dir=cache_dir, buffer_m=buffer_m)
         return cls(g, profile=prof, **options)
