@@ -83,6 +83,27 @@ def test_hierarchy_is_stored_with_the_graph_and_used(kg: RoadNetwork, tmp_path: 
     assert not (tmp_path / "net" / "hierarchy.npz").exists()
 
 
+def test_hierarchy_files_of_older_versions_load_with_todays_dtypes(kg: RoadNetwork, tmp_path: Path) -> None:
+    """A hierarchy written with int64 heads and ranks (before they became int32) loads as int32 (half
+    the memory, the same compiled matrix code) and gives the same matrix."""
+    from ektp_routes.network.contraction import contract_graph
+
+    net = tmp_path / "net"
+    save_network(kg.graph, net, hierarchy=contract_graph(kg.graph))
+    with np.load(net / "hierarchy.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    assert arrays["up_head"].dtype == np.int32
+    wide = {k: a.astype(np.int64) if a.dtype.kind == "i" else a for k, a in arrays.items()}
+    np.savez(net / "hierarchy.npz", **wide)
+    old = load_network(net).hierarchy
+    assert old is not None and old.rank.dtype == old.up.head.dtype == old.down.head.dtype == np.int32
+    np.testing.assert_array_equal(old.up.head, arrays["up_head"])
+    lon, lat = points_in("kelapa_gading", 30, seed=6)
+    now = RoadNetwork.from_file(net).matrix(lon, lat)
+    save_network(kg.graph, net, hierarchy=contract_graph(kg.graph))
+    np.testing.assert_array_equal(now.time_s, RoadNetwork.from_file(net).matrix(lon, lat).time_s)
+
+
 def test_stale_or_damaged_hierarchy_is_refused_in_one_line(kg: RoadNetwork, tmp_path: Path) -> None:
     from ektp_routes.network.contraction import contract_graph
 

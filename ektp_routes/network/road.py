@@ -4,6 +4,7 @@ and snap limit, behind the :class:`~ektp_routes.network.travel.TravelNetwork` in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
@@ -17,7 +18,14 @@ from ektp_routes.network.graph import RoadGraph, build_graph
 from ektp_routes.network.matrix import travel_matrix, with_straight_legs
 from ektp_routes.network.paths import path_geometry
 from ektp_routes.network.profiles import CourierProfile, get_profile
-from ektp_routes.network.search import DEFAULT_MARGIN_M, SMALL_NETWORK, NodeMatrix, NodeSearch, SearchGraph
+from ektp_routes.network.search import (
+    DEFAULT_MARGIN_M,
+    SMALL_NETWORK,
+    NodeMatrix,
+    NodeSearch,
+    SearchGraph,
+    check_margin,
+)
 from ektp_routes.network.snapping import Connectivity, Snap, Snapper
 from ektp_routes.network.store import load_network
 from ektp_routes.network.straight import DEFAULT_CIRCUITY
@@ -119,8 +127,9 @@ class RoadNetwork:
         self.snapper = Snapper.build(road, connectivity=connectivity)
         if search_margin_m == "auto":
             search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
-        self.search = NodeSearch(SearchGraph.from_road_graph(road), margin_m=search_margin_m)
-        self.engine = _matrix_engine(road, self.search, matrix_engine, hierarchy)
+        check_margin(search_margin_m)
+        self._search_margin_m = search_margin_m
+        self._hierarchy_search = _hierarchy_search(road, matrix_engine, hierarchy)
         release_free_memory()  # the snapping index's temporaries (tens of MB on a large network)
 
     @classmethod
@@ -221,6 +230,17 @@ class RoadNetwork:
         g = loaders.download_graph(polygon, profile=prof, cache_dir=cache_dir, buffer_m=buffer_m)
         return cls(g, profile=prof, **options)
 
+    @cached_property
+    def search(self) -> NodeSearch:
+        """scipy's Dijkstra over this graph (leg geometry, and the matrices when no hierarchy is used),
+        set up on first use: matrices on a hierarchy never need its projected node coordinates."""
+        return NodeSearch(SearchGraph.from_road_graph(self.graph), margin_m=self._search_margin_m)
+
+    @property
+    def engine(self) -> NodeMatrix:
+        """What computes the node-to-node tables of :meth:`matrix` (see :class:`NetworkOptions`)."""
+        return self._hierarchy_search if self._hierarchy_search is not None else self.search
+
     @property
     def hierarchy(self) -> Hierarchy | None:
         """The contraction hierarchy matrices are computed on (None: scipy's Dijkstra)."""
@@ -280,14 +300,15 @@ class RoadNetwork:
         return self.graph.to_networkx()
 
 
-def _matrix_engine(
-    road: RoadGraph, search: NodeSearch, choice: MatrixEngine, hierarchy: Hierarchy | None
-) -> NodeMatrix:
-    """The engine ``choice`` names (see :class:`NetworkOptions`), contracting the graph if it needs to."""
+def _hierarchy_search(
+    road: RoadGraph, choice: MatrixEngine, hierarchy: Hierarchy | None
+) -> NodeMatrix | None:
+    """The hierarchy engine ``choice`` asks for (see :class:`NetworkOptions`), contracting the graph if it
+    needs to; None where scipy's searches compute the matrices."""
     if choice not in ("auto", "hierarchy", "dijkstra"):
         raise ConfigError(f"matrix_engine must be 'auto', 'hierarchy' or 'dijkstra', not {choice!r}")
     if choice == "dijkstra" or (choice == "auto" and hierarchy is None and road.n_nodes <= SMALL_NETWORK):
-        return search
+        return None
     from ektp_routes.network.contraction import contract_graph
     from ektp_routes.network.hierarchy import HierarchySearch
 

@@ -193,6 +193,12 @@ def _nearest_of(csr: csr_matrix, starts: IntArray, n: int) -> FloatArray:
     return np.asarray(dijkstra(csr, directed=True, indices=starts, min_only=True))
 
 
+def check_margin(margin_m: float | None) -> None:
+    """Refuse a search margin that is not a positive distance (None: the whole graph)."""
+    if margin_m is not None and not margin_m > 0:
+        raise ConfigError(f"the search margin must be positive (metres), not {margin_m}")
+
+
 class NodeSearch:
     """Fastest times, lengths and paths between nodes of one graph.
 
@@ -210,8 +216,7 @@ class NodeSearch:
     def __init__(
         self, graph: SearchGraph, *, margin_m: float | None = DEFAULT_MARGIN_M, chunk: int = CHUNK
     ) -> None:
-        if margin_m is not None and not margin_m > 0:
-            raise ConfigError(f"the search margin must be positive (metres), not {margin_m}")
+        check_margin(margin_m)
         if chunk < 1:
             raise ConfigError(f"chunk must be at least 1 source, not {chunk}")
         self.graph = graph

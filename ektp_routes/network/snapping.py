@@ -54,18 +54,17 @@ class SnapIndex:
     """The road segments of one graph (canonical direction), cut into pieces of at most ``PIECE_M``
     whose midpoints sit in a k-d tree, in local metres.
 
-    Line ``k`` is graph edge ``edges[k]``; its vertices are ``lonlat[start[k]:stop[k]]``, the graph's
-    own array (not copied). Piece ``p`` lies on the segment from vertex ``piece_vertex[p]`` to the next
-    one, of line ``piece_line[p]``. Arrays and a k-d tree instead of one shapely line per segment: a
-    kabupaten network has hundreds of thousands of segments, and geometry objects would cost ~4x the
-    memory.
+    Line ``k`` is graph edge ``e = edges[k]``; its vertices are ``lonlat[offsets[e]:offsets[e + 1]]``,
+    the graph's own arrays (not copied). Piece ``p`` lies on the segment from vertex
+    ``piece_vertex[p]`` to the next one, of line ``piece_line[p]``. Arrays and a k-d tree instead of
+    one shapely line per segment: a kabupaten network has hundreds of thousands of segments, and
+    geometry objects would cost ~4x the memory.
     """
 
     projection: LocalProjection
     edges: IntArray
     lonlat: FloatArray
-    start: IntArray
-    stop: IntArray
+    offsets: IntArray
     piece_vertex: IntArray
     piece_line: IntArray
     tree: cKDTree
@@ -90,7 +89,7 @@ class SnapIndex:
         mid, vertex, line = (np.concatenate([p[i] for p in parts]) for i in range(3))
         del parts
         return cls(
-            projection=projection, edges=canonical, lonlat=graph.edge_coords.flat, start=start, stop=stop,
+            projection=projection, edges=canonical, lonlat=graph.edge_coords.flat, offsets=offsets,
             piece_vertex=vertex, piece_line=line, tree=cKDTree(mid),
         )  # fmt: skip
 
@@ -141,16 +140,17 @@ class SnapIndex:
 
     def _fraction(self, pieces: IntArray, along: FloatArray) -> FloatArray:
         """Share of its line's length before the place ``along`` (0-1) the segment of each piece."""
-        k = self.piece_line[pieces]
-        first, n = self.start[k], np.maximum(self.stop[k] - self.start[k] - 1, 1)
-        owner = np.repeat(np.arange(len(k)), n)
+        e = self.edges[self.piece_line[pieces]]
+        first = self.offsets[e]
+        n = np.maximum(self.offsets[e + 1] - first - 1, 1)
+        owner = np.repeat(np.arange(len(e)), n)
         seg = np.repeat(first, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
         ax, ay, bx, by = _segments(self.projection, self.lonlat, seg)
         length = np.hypot(bx - ax, by - ay)
         vertex = self.piece_vertex[pieces][owner]
-        before = np.bincount(owner, length * (seg < vertex), minlength=len(k))
-        here = np.bincount(owner, length * (seg == vertex), minlength=len(k))
-        total = np.bincount(owner, length, minlength=len(k))
+        before = np.bincount(owner, length * (seg < vertex), minlength=len(e))
+        here = np.bincount(owner, length * (seg == vertex), minlength=len(e))
+        total = np.bincount(owner, length, minlength=len(e))
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, (before + along * here) / total, 0.0)
 

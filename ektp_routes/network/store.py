@@ -46,7 +46,7 @@ HIERARCHY_FORMAT = 1
 _KIND = "ektp-routes prepared road network"
 
 if TYPE_CHECKING:  # numba is imported only when a hierarchy is read
-    from ektp_routes.network.contraction import Hierarchy
+    from ektp_routes.network.contraction import Hierarchy, UpwardGraph
 _REBUILD = "rebuild it with `ektp-routes network build ... --out DIR`"
 
 
@@ -145,7 +145,7 @@ def _save_hierarchy(h: Hierarchy, path: Path, graph: RoadGraph) -> dict[str, Any
 
 def _load_hierarchy(d: Path, meta: Any, graph: RoadGraph) -> Hierarchy:
     """The hierarchy ``network.json`` announces, refused unless it belongs to ``graph`` unchanged."""
-    from ektp_routes.network.contraction import Hierarchy, UpwardGraph
+    from ektp_routes.network.contraction import Hierarchy
 
     path = d / HIERARCHY
     if not isinstance(meta, dict) or meta.get("format") != HIERARCHY_FORMAT:
@@ -157,16 +157,27 @@ def _load_hierarchy(d: Path, meta: Any, graph: RoadGraph) -> Hierarchy:
             a = {k: z[k] for k in z.files}
         if _hierarchy_sha256(a) != meta.get("sha256"):
             raise ValueError("checksum")
+        # The dtypes the contraction writes today (files of older versions held int64 heads): half
+        # the memory, and one compiled signature for the matrix code, whatever wrote the file.
         h = Hierarchy(
-            rank=a["rank"],
-            up=UpwardGraph(a["up_ptr"], a["up_head"], a["up_time"], a["up_len"]),
-            down=UpwardGraph(a["down_ptr"], a["down_head"], a["down_time"], a["down_len"]),
+            rank=a["rank"].astype(np.int32, copy=False),
+            up=_upward_graph(a, "up"),
+            down=_upward_graph(a, "down"),
         )
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         raise NetworkError(f"{path}: damaged or edited ({type(exc).__name__}); {_REBUILD}") from exc
     if h.n_nodes != graph.n_nodes:
         raise NetworkError(f"{path}: holds {h.n_nodes} nodes, the graph {graph.n_nodes}; {_REBUILD}")
     return h
+
+
+def _upward_graph(a: dict[str, np.ndarray], name: str) -> UpwardGraph:
+    from ektp_routes.network.contraction import UpwardGraph
+
+    return UpwardGraph(
+        a[f"{name}_ptr"].astype(np.int64, copy=False), a[f"{name}_head"].astype(np.int32, copy=False),
+        a[f"{name}_time"].astype(float, copy=False), a[f"{name}_len"].astype(float, copy=False),
+    )  # fmt: skip
 
 
 def _id_array(ids: np.ndarray) -> np.ndarray:
