@@ -3,6 +3,7 @@
     python benchmarks/large_network.py [--nodes 150000 300000] [--kinds mosaic grid]
                                        [--cases territory office route] [--engines hierarchy dijkstra]
                                        [--reference] [--agreement] [--cold-jit] [--prepare-pbf]
+                                       [--plan-modules]
 
 Networks (built here, saved as prepared networks like ``ektp-routes network build`` writes them):
 
@@ -15,9 +16,11 @@ Networks (built here, saved as prepared networks like ``ektp-routes network buil
 Each network is saved as ``network build`` saves it: the graph, then its contraction hierarchy
 (time and peak RSS of the contraction, in a fresh process that loads the graph first).
 
-Cases, each in a fresh process (peak RSS of that process, imports and the loaded network included),
-for each matrix engine (``hierarchy``: the bucket method on the stored contraction hierarchy;
-``dijkstra``: scipy's Dijkstra in a certified box around the points):
+Cases, each in a fresh process (peak RSS of that process, imports and the loaded network included,
+and its RSS after each step: Python, the imports, loading the network, the first matrix), for each
+matrix engine (``hierarchy``: the network loaded as ``plan --network DIR`` loads it, i.e.
+``RoadNetwork.from_file`` with its default options, so matrices come from the stored contraction
+hierarchy by the bucket method; ``dijkstra``: scipy's Dijkstra in a certified box around the points):
 
 - ``territory``: 250 stops within 1.5 km of a centre (one territory's matrix);
 - ``office``: 2,000 stops within 4 km (one post office's kecamatan);
@@ -27,7 +30,9 @@ for each matrix engine (``hierarchy``: the bucket method on the stored contracti
 territory. ``--agreement`` compares the hierarchy and the box search with the whole-graph reference
 on the shipped real extracts (median, 95th percentile and maximum relative difference of travel
 times). ``--cold-jit`` times the territory case once with an empty numba cache (the compile cost of
-the first call after installing).
+the first call after installing). ``--plan-modules`` runs each matrix case once more in a process
+that first imports what a ``plan`` process has imported before its first matrix (the planning
+modules with pandas and geopandas): the matrix library alone, and the matrix inside a planner.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -247,14 +253,28 @@ def prepare_from_pbf(kind: str, n: int, cache: Path) -> None:
           f"{r['seconds']:.1f} s, peak {r['peak_rss_mib']:.0f} MiB; {res.stdout.strip().splitlines()[0]}")
 
 
-CHILD = PEAK + """
+#: RSS of the process now (MiB).
+RSS = """
+def rss_mib():
+    with open("/proc/self/status") as f:
+        return next(int(x.split()[1]) for x in f if x.startswith("VmRSS:")) / 1024
+"""
+
+CHILD = PEAK + RSS + """
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
+steps = {{"python_mib": rss_mib()}}
+if {plan_modules!r}:  # what a `plan` process has imported before its first matrix (pandas, geopandas, ...)
+    import ektp_routes.plan, ektp_routes.cli
 from ektp_routes.network import RoadNetwork
+steps["imports_mib"] = rss_mib()
 t0 = time.perf_counter()
-net = RoadNetwork.from_prepared({net!r}, search_margin_m={margin!r}, matrix_engine={engine!r})
+# As `plan --network DIR` loads it (RoadNetwork.from_file, default options) unless the engine is chosen.
+options = {{}} if {engine!r} == "auto" else {{"search_margin_m": {margin!r}, "matrix_engine": {engine!r}}}
+net = RoadNetwork.from_file({net!r}, **options)
 load_s = time.perf_counter() - t0
+steps["loaded_mib"] = rss_mib()
 rng = np.random.default_rng({seed})
 lon_all, lat_all = net.graph.node_lon, net.graph.node_lat
 mid = np.argsort(np.hypot(lon_all - lon_all.mean(), lat_all - lat_all.mean()))[rng.integers(0, 2000)]
@@ -275,17 +295,26 @@ if {case!r} == "route":
     extra = {{"legs": len(legs)}}
 else:
     m = net.matrix(lon, lat)
-    extra = {{"unroutable": len(m.unroutable), "median_time_s": float(np.median(m.time_s[np.isfinite(m.time_s)]))}}
+    ok = np.isfinite(m.time_s)
+    extra = {{"unroutable": len(m.unroutable), "median_time_s": float(np.median(m.time_s[ok])),
+              "sum_time_s": float(m.time_s[ok].sum())}}
 sec, cpu = time.perf_counter() - t0, time.process_time() - c0
+steps["first_matrix_mib"] = rss_mib()
 if {case!r} != "route":  # the same matrix again: without the first call's loading of compiled code
     t1, c1 = time.perf_counter(), time.process_time()
     net.matrix(lon, lat)
     extra.update(again_s=time.perf_counter() - t1, again_cpu_s=time.process_time() - c1)
 print(json.dumps({{"load_s": load_s, "seconds": sec, "cpu_s": cpu, "nodes": net.n_nodes,
-                   "peak_rss_mib": peak_mib(), **extra}}))
+                   "peak_rss_mib": peak_mib(), "steps": steps, **extra}}))
 """
 
 CASES = {"territory": (250, 1_500), "office": (2_000, 4_000), "route": (60, 1_500)}
+
+
+def _steps(r: dict[str, Any]) -> str:
+    """Where the peak goes: RSS after starting Python, the imports, loading the network, the first matrix."""
+    st = r.get("steps", {})
+    return " -> ".join(f"{k.removesuffix('_mib')} {v:.0f}" for k, v in st.items()) + " MiB" if st else ""
 
 
 def _again(r: dict[str, float]) -> str:
@@ -295,12 +324,13 @@ def _again(r: dict[str, float]) -> str:
 
 
 def run_case(
-    net: Path, case: str, *, margin: float | str | None, engine: str = "hierarchy", seed: int = 1,
-    env: dict[str, str] | None = None,
-) -> dict[str, float]:  # fmt: skip
+    net: Path, case: str, *, margin: float | str | None, engine: str = "auto", seed: int = 1,
+    env: dict[str, str] | None = None, plan_modules: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """One case in a fresh process; ``engine="auto"`` loads the network as ``plan --network DIR`` does."""
     n, radius = CASES[case]
     code = CHILD.format(root=str(ROOT), net=str(net), margin=margin, seed=seed, radius_m=radius, n=n, case=case,
-                        engine=engine)  # fmt: skip
+                        engine=engine, plan_modules=plan_modules)  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -378,6 +408,33 @@ def _agree(name: str, label: str, ref: object, other: object, n_territories: int
           f"time reference {t_ref:.2f} s, {label} {t_loc:.2f} s")  # fmt: skip
 
 
+def _line(kind: str, label: str, r: dict[str, Any], what: str = "matrix") -> str:
+    return (f"{kind:6s} {r['nodes']:>8,} nodes  {label} load {r['load_s']:5.1f} s  {what} {r['seconds']:6.2f} s "
+            f"(cpu {r['cpu_s']:5.2f} s)  peak {r['peak_rss_mib']:6.0f} MiB  {_again(r)}"
+            f"{json.dumps({k: v for k, v in r.items() if k in ('unroutable', 'legs', 'sum_time_s')})}\n"
+            f"{'':17s}RSS after: {_steps(r)}")  # fmt: skip
+
+
+def run_cases(out: Path, kind: str, args: argparse.Namespace) -> None:
+    """The cases on one saved network, each in a fresh process. ``hierarchy`` loads the network as
+    ``plan --network DIR`` does (``RoadNetwork.from_file``, default options: its stored hierarchy)."""
+    if args.cold_jit:
+        with tempfile.TemporaryDirectory() as cold:
+            r = run_case(out, "territory", margin=args.margin, env={**os.environ, "NUMBA_CACHE_DIR": cold})
+        print(_line(kind, "territory EMPTY numba cache (compile + first call)", r))
+    for case in args.cases:
+        for engine in args.engines if case != "route" else ["auto"]:
+            auto = engine in ("hierarchy", "auto")
+            r = run_case(out, case, margin=args.margin, engine="auto" if auto else engine)
+            print(_line(kind, f"{case:9s} {engine:9s}", r, "paths" if case == "route" else "matrix"))
+            if args.plan_modules and case != "route":
+                r = run_case(out, case, margin=args.margin, engine="auto" if auto else engine, plan_modules=True)
+                print(_line(kind, f"{case:9s} {engine:9s} with plan's modules imported", r))
+    if args.reference and "territory" in args.cases:
+        r = run_case(out, "territory", margin=None, engine="dijkstra")
+        print(_line(kind, "territory REFERENCE (whole graph)", r))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--nodes", type=int, nargs="+", default=[150_000, 300_000])
@@ -390,6 +447,8 @@ def main() -> None:
     p.add_argument("--margin", type=float, default=2_000.0, help="first search margin in metres")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "ektp-large-network"))
     p.add_argument("--prepare-pbf", action="store_true", help="time `network build --pbf` on each network")
+    p.add_argument("--plan-modules", action="store_true",
+                   help="also run each matrix with the modules a `plan` process has imported (pandas, geopandas, ...)")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
           "(wall times grow with the load; cpu = this process's CPU seconds)")
@@ -409,22 +468,7 @@ def main() -> None:
                 prepare_hierarchy(out, f"{kind} {n:,}")
             if args.prepare_pbf:
                 prepare_from_pbf(kind, n, Path(args.cache))
-            if args.cold_jit:
-                with tempfile.TemporaryDirectory() as cold:
-                    r = run_case(out, "territory", margin=args.margin, env={**os.environ, "NUMBA_CACHE_DIR": cold})
-                print(f"{kind:6s} {r['nodes']:>8,} nodes  territory, EMPTY numba cache (compile + first call): "
-                      f"matrix {r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)")  # fmt: skip
-            for case in args.cases:
-                for engine in args.engines if case != "route" else ["dijkstra"]:
-                    r = run_case(out, case, margin=args.margin, engine=engine)
-                    print(f"{kind:6s} {r['nodes']:>8,} nodes  {case:9s} {engine:9s} load {r['load_s']:5.1f} s  "
-                          f"{'paths' if case == 'route' else 'matrix'} {r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)  "
-                          f"peak {r['peak_rss_mib']:6.0f} MiB  {_again(r)}"
-                          f"{json.dumps({k: v for k, v in r.items() if k in ('unroutable', 'legs')})}")  # fmt: skip
-            if args.reference and "territory" in args.cases:
-                r = run_case(out, "territory", margin=None, engine="dijkstra")
-                print(f"{kind:6s} {r['nodes']:>8,} nodes  territory REFERENCE (whole graph)  matrix "
-                      f"{r['seconds']:6.2f} s (cpu {r['cpu_s']:5.2f} s)  peak {r['peak_rss_mib']:6.0f} MiB")  # fmt: skip
+            run_cases(out, kind, args)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
