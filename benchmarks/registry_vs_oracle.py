@@ -18,6 +18,8 @@ office to the first house and back from the last, and the rest), days over the s
 peak memory of the registry run; the last line compares against the oracle plan:
 ``registry: travel_ratio=R days_ratio=D overrun_pct=O | pins: travel_ratio=R2 days_ratio=D2 |
 status_quo_travel_ratio=Q`` (overrun_pct: registry courier-days over the shift by more than 15 min).
+Before it, how each plan's courier-days move between desa: days within one desa, and days that pass
+between two desa that do not border each other (adjacency from the embedded desa polygons).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import time
 import pandas as pd
 
 from ektp_routes import Gazetteer, read_cards, synthetic_cards
+from ektp_routes.adjacency import day_desa, desa_adjacency
 from ektp_routes.evaluate import Replay, ReplayTotals, replay, status_quo_days
 from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
 from ektp_routes.offices import PostOffice, assign_offices
@@ -55,7 +58,7 @@ def settlement_pins(truth: pd.DataFrame, gaz: Gazetteer) -> Pins:
 
 def run(
     label: str, truth: pd.DataFrame, cfg: PlanConfig, gaz: Gazetteer, **kw: object
-) -> tuple[Replay, float, list[PostOffice]]:
+) -> tuple[Replay, float, list[PostOffice], str]:
     t0 = time.perf_counter()
     source = truth.drop(columns=TRUTH)
     if label == "oracle":
@@ -63,7 +66,17 @@ def run(
     res = plan_routes(read_cards(source, gazetteer=gaz), config=cfg, gazetteer=gaz, **kw)  # type: ignore[arg-type]
     wall = time.perf_counter() - t0
     r = replay(res, truth, service_base_s=cfg.service.base_s, service_per_card_s=cfg.service.per_card_s)
-    return r, wall, list(res.offices)
+    return r, wall, list(res.offices), desa_moves(label, res.stops, gaz)
+
+
+def desa_moves(label: str, stops: pd.DataFrame, gaz: Gazetteer) -> str:
+    """One line: the plan's courier-days within one desa, and those passing between desa that do
+    not border each other."""
+    d = day_desa(stops, desa_adjacency(gaz))
+    return (
+        f"  {label:<11} days {len(d):5d}: within one desa {int((d.desa == 1).sum()):5d}, "
+        f"between desa that do not border {int((d.apart > 0).sum()):4d}"
+    )
 
 
 def status_quo(truth: pd.DataFrame, gaz: Gazetteer, offices: list[PostOffice]) -> Replay:
@@ -102,7 +115,7 @@ def main() -> None:
     if args.time_limit:
         cfg = cfg.with_options(time_limit_s=args.time_limit)
     print(f"{len(truth)} synthetic cards, seed {args.seed}, {args.kecamatan or 'all 23 kecamatan'}")
-    reg, wall, offices = run("registry", truth, cfg, gaz)
+    reg, wall, offices, reg_desa = run("registry", truth, cfg, gaz)
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -112,9 +125,9 @@ def main() -> None:
     chain = GeocoderChain(
         [InputCoordinates(gaz), PinGeocoder(settlement_pins(truth, gaz)), GazetteerGeocoder(gaz)]
     )
-    pins, _, _ = run("pins", truth, cfg, gaz, geocoder=chain)
+    pins, _, _, pins_desa = run("pins", truth, cfg, gaz, geocoder=chain)
     print(line("pins", pins), flush=True)
-    oracle, _, _ = run("oracle", truth, cfg, gaz)
+    oracle, _, _, oracle_desa = run("oracle", truth, cfg, gaz)
     sq = status_quo(truth, gaz, offices)
     names = {o.office_id: o.name.replace("Placeholder Kantor Pos ", "") for o in offices}
     spread = []
@@ -138,6 +151,7 @@ def main() -> None:
         print(line(name, r))
     s = pd.Series(spread)
     print(f"registry travel ratio per kecamatan: min {s.min():.2f} median {s.median():.2f} max {s.max():.2f}")
+    print("courier-days and desa:", reg_desa, pins_desa, oracle_desa, sep="\n")
     o = oracle.total
     over = 100.0 * float((reg.routes.over_shift_s > 900).sum()) / max(1, reg.total.courier_days)
     print(
