@@ -97,12 +97,17 @@ def _cmd_network_build(args: argparse.Namespace) -> int:
             area, profile=args.profile, cache_dir=Path(args.out) / "cache", buffer_m=0.0, **opts
         )
         source.update(kind="download")
-    h = net.hierarchy
-    save_network(net.graph, args.out, max_snap_m=args.max_snap_m, source=source, hierarchy=h)
+    h, gave_up = net.hierarchy, net.contraction_gave_up
+    save_network(
+        net.graph, args.out, max_snap_m=args.max_snap_m, source=source, hierarchy=h,
+        contraction_gave_up=gave_up,
+    )  # fmt: skip
     # One tiny matrix compiles the matrix code now (numba caches it on disk), so that the first plan
     # does not (about 6 CPU-s and 140 MB more on a kabupaten network).
     net.matrix(net.graph.node_lon[:2], net.graph.node_lat[:2])
     shortcuts = f", contraction hierarchy of {h.n_edges:,} upward edges" if h is not None else ""
+    if gave_up:
+        shortcuts = ", NO contraction hierarchy (contraction gave up: matrices will use Dijkstra searches)"
     print(
         f"prepared the {net.profile.name} network in {args.out}: {net.n_nodes:,} nodes, "
         f"{net.n_edges:,} directed edges{shortcuts} ({time.perf_counter() - start:.1f} s); "

@@ -137,3 +137,29 @@ def test_plan_on_a_prepared_network_uses_its_hierarchy(
                str(out), "--time-limit", "1", "--workers", "1", "--start-date", "2026-12-01"])  # fmt: skip
     assert rc == 0, capsys.readouterr().err
     assert tables and max(s for s, _ in tables) > 10  # the office's matrix came from the hierarchy
+
+
+def test_network_build_without_a_hierarchy_when_contraction_gives_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contraction out of budget: the build still ends and writes a usable network, says it has no
+    hierarchy, and a plan's matrices on it come from Dijkstra without contracting again."""
+    from ektp_routes.network import contraction
+
+    monkeypatch.setattr(contraction, "DEFAULT_BUDGET", contraction.ContractionBudget(work_per_edge=2.0))
+    osm = _grid_osm(tmp_path / "grid.osm", (107.15, -6.45, 107.19, -6.41))
+    assert main(["network", "build", "--osm", str(osm), "--out", str(tmp_path / "net")]) == 0
+    assert "NO contraction hierarchy" in capsys.readouterr().out
+    assert not (tmp_path / "net" / "hierarchy.npz").exists()
+    assert "gave up" in json.loads((tmp_path / "net" / "network.json").read_text())["contraction_gave_up"]
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("contracted again")
+
+    monkeypatch.setattr(contraction, "contract_graph", never)
+    net = RoadNetwork.from_prepared(tmp_path / "net")
+    assert net.hierarchy is None and net.contraction_gave_up is not None
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(107.15, 107.19, 40), rng.uniform(-6.45, -6.41, 40)
+    ref = RoadNetwork.from_road_graph(net.graph, matrix_engine="dijkstra", search_margin_m=None)
+    np.testing.assert_allclose(net.matrix(lon, lat).time_s, ref.matrix(lon, lat).time_s, rtol=1e-12)

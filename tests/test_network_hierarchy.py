@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from ektp_routes._errors import ConfigError
 from ektp_routes.network import RoadNetwork
-from ektp_routes.network.contraction import contract, contract_graph
+from ektp_routes.network.contraction import ContractionBudget, ContractionGaveUp, contract, contract_graph
 from ektp_routes.network.hierarchy import HierarchySearch
 from ektp_routes.network.search import NodeSearch, SearchGraph
 from tests.network_helpers import DATA, points_in
@@ -125,3 +127,32 @@ def test_threads_do_not_change_the_answer(kg: RoadNetwork) -> None:
         HierarchySearch(h, threads=0)
     with pytest.raises(ConfigError, match="matrix_engine"):
         RoadNetwork.from_road_graph(kg.graph, matrix_engine="osrm")  # type: ignore[typeddict-item]
+
+
+def test_contraction_gives_up_at_its_budget_and_matrices_stay_exact(
+    kg: RoadNetwork, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tiny budget: contraction ends (always at the same node), says why in one log line, and the
+    network's matrices come from Dijkstra, equal to the reference."""
+    from ektp_routes.network import contraction
+
+    tiny = ContractionBudget(work_per_edge=2.0)
+    stops = []
+    for _ in range(2):
+        with pytest.raises(ContractionGaveUp, match=r"gave up after [\d,]+ of [\d,]+ nodes") as exc:
+            contract_graph(kg.graph, budget=tiny)
+        stops.append(str(exc.value).split(" (")[0])
+    assert stops[0] == stops[1]  # counted, not timed
+    monkeypatch.setattr(contraction, "DEFAULT_BUDGET", tiny)
+    with caplog.at_level(logging.WARNING):
+        net = RoadNetwork.from_road_graph(kg.graph, matrix_engine="hierarchy")
+    assert net.hierarchy is None and net.contraction_gave_up is not None
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "Dijkstra" in warnings[0].getMessage()
+    lon, lat = points_in("kelapa_gading", 80, seed=3)
+    ref = RoadNetwork.from_road_graph(kg.graph, matrix_engine="dijkstra").matrix(lon, lat)
+    m = net.matrix(lon, lat)
+    np.testing.assert_array_equal(m.time_s, ref.time_s)
+    np.testing.assert_array_equal(m.dist_m, ref.dist_m)
+    with pytest.raises(ConfigError, match="budget"):
+        ContractionBudget(work_per_edge=0.0)

@@ -3,6 +3,7 @@ and snap limit, behind the :class:`~ektp_routes.network.travel.TravelNetwork` in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
     from ektp_routes.network.contraction import Hierarchy
 
+logger = logging.getLogger(__name__)
+
 MatrixEngine = Literal["auto", "hierarchy", "dijkstra"]
 
 
@@ -63,8 +66,11 @@ class NetworkOptions(TypedDict, total=False):
         What computes matrices. ``"auto"`` (default): the contraction hierarchy of a network prepared
         by ``ektp-routes network build``; otherwise scipy's Dijkstra up to 50,000 nodes and, above, a
         contraction hierarchy prepared when the network is built (it pays for itself from the first
-        office matrix). ``"dijkstra"``: always scipy's (the reference); ``"hierarchy"``: always a
-        hierarchy (:mod:`~ektp_routes.network.hierarchy`). All give the same travel times.
+        office matrix). ``"dijkstra"``: always scipy's (the reference); ``"hierarchy"``: a hierarchy
+        (:mod:`~ektp_routes.network.hierarchy`) whatever the size. All give the same travel times.
+        Contraction has a budget (:class:`~ektp_routes.network.contraction.ContractionBudget`): on a
+        network without a road hierarchy to exploit it gives up, says so in one log line and the
+        matrices come from scipy's Dijkstra (``contraction_gave_up`` holds the reason).
     """
 
     max_snap_m: float
@@ -113,6 +119,7 @@ class RoadNetwork:
         search_margin_m: float | Literal["auto"] | None = "auto",
         matrix_engine: MatrixEngine = "auto",
         hierarchy: Hierarchy | None = None,
+        gave_up: str | None = None,
     ) -> None:
         if connectivity not in ("main", "any"):
             raise ConfigError(f"connectivity must be 'main' or 'any', not {connectivity!r}")
@@ -129,7 +136,9 @@ class RoadNetwork:
             search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
         check_margin(search_margin_m)
         self._search_margin_m = search_margin_m
-        self._hierarchy_search = _hierarchy_search(road, matrix_engine, hierarchy)
+        self._hierarchy_search, self.contraction_gave_up = _hierarchy_search(
+            road, matrix_engine, hierarchy, gave_up
+        )
         release_free_memory()  # the snapping index's temporaries (tens of MB on a large network)
 
     @classmethod
@@ -147,7 +156,8 @@ class RoadNetwork:
         merged: NetworkOptions = {"max_snap_m": stored.max_snap_m}
         merged.update(options)
         net = cls.__new__(cls)
-        net._init(stored.graph, hierarchy=stored.hierarchy, **merged)
+        gave_up = stored.manifest.get("contraction_gave_up")
+        net._init(stored.graph, hierarchy=stored.hierarchy, gave_up=gave_up, **merged)
         return net
 
     @classmethod
@@ -301,15 +311,27 @@ class RoadNetwork:
 
 
 def _hierarchy_search(
-    road: RoadGraph, choice: MatrixEngine, hierarchy: Hierarchy | None
-) -> NodeMatrix | None:
+    road: RoadGraph, choice: MatrixEngine, hierarchy: Hierarchy | None, gave_up: str | None
+) -> tuple[NodeMatrix | None, str | None]:
     """The hierarchy engine ``choice`` asks for (see :class:`NetworkOptions`), contracting the graph if it
-    needs to; None where scipy's searches compute the matrices."""
+    needs to; None where scipy's searches compute the matrices. Second: why there is no hierarchy when
+    contraction gave up (said in one log line; then scipy's searches).
+
+    ``gave_up``: a prepared network's contraction already gave up when it was built (not tried again).
+    """
     if choice not in ("auto", "hierarchy", "dijkstra"):
         raise ConfigError(f"matrix_engine must be 'auto', 'hierarchy' or 'dijkstra', not {choice!r}")
     if choice == "dijkstra" or (choice == "auto" and hierarchy is None and road.n_nodes <= SMALL_NETWORK):
-        return None
-    from ektp_routes.network.contraction import contract_graph
+        return None, gave_up
+    from ektp_routes.network.contraction import ContractionGaveUp, contract_graph
     from ektp_routes.network.hierarchy import HierarchySearch
 
-    return HierarchySearch(hierarchy if hierarchy is not None else contract_graph(road))
+    if hierarchy is None and gave_up is None:
+        try:
+            hierarchy = contract_graph(road)
+        except ContractionGaveUp as exc:
+            gave_up = str(exc)
+    if hierarchy is None:
+        logger.warning("no contraction hierarchy: %s; matrices use Dijkstra searches instead", gave_up)
+        return None, gave_up
+    return HierarchySearch(hierarchy), None

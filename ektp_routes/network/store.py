@@ -9,7 +9,8 @@ directory that ``plan --network DIR`` loads without osmnx or networkx:
   one coordinate array with offsets), read with ``allow_pickle=False``;
 - ``hierarchy.npz`` (optional): the graph's contraction hierarchy for fast matrices
   (:mod:`~ektp_routes.network.contraction`), tied in ``network.json`` to the graph's fingerprint and
-  to a sha256 of its own arrays.
+  to a sha256 of its own arrays; without it, ``network.json`` may say why (``contraction_gave_up``:
+  the contraction ran out of its budget, matrices use Dijkstra searches).
 
 Loading rebuilds the graph with :func:`assemble_graph` and checks its fingerprint against
 ``network.json``, so a damaged or edited file, or a profile whose speeds changed since the build, is
@@ -67,12 +68,14 @@ def save_network(
     max_snap_m: float = 300.0,
     source: dict[str, Any] | None = None,
     hierarchy: Hierarchy | None = None,
+    contraction_gave_up: str | None = None,
 ) -> Path:
     """Write ``graph`` (and its contraction ``hierarchy``, if given) to ``out_dir`` (created if
     needed); returns the manifest's path.
 
     ``source`` describes where the graph came from (file name, sha256, clipping margin) and is kept
-    in the manifest as it is.
+    in the manifest as it is; ``contraction_gave_up`` says why there is no hierarchy (its contraction
+    ran out of budget), so that loading the network does not try again.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -101,6 +104,8 @@ def save_network(
     (out / HIERARCHY).unlink(missing_ok=True)
     if hierarchy is not None:
         manifest["hierarchy"] = _save_hierarchy(hierarchy, out / HIERARCHY, graph)
+    elif contraction_gave_up:
+        manifest["contraction_gave_up"] = contraction_gave_up
     path = out / MANIFEST
     tmp_manifest = out / f".{MANIFEST}.tmp"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
