@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.network import DEFAULT_CIRCUITY, TravelNetwork
+from ektp_routes.network import DEFAULT_CIRCUITY, WALK_MPS, TravelMatrix, TravelNetwork
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -165,15 +165,18 @@ def estimated_matrices(
     route's travel includes the walks inside its blocks.
     """
     t = nodes.table.reset_index(drop=True)
-    e_time, e_dist = _expected_between_places(t, network, samples)
+    e_time, e_dist, access_m = _expected_between_places(t, network, samples)
     step = np.array([model.step_m(spacing_m=s) for s in t["spacing_m"].to_numpy(dtype=float)])
     hop = _settlement_hops(t, step)
-    dist = np.where(np.isnan(hop), e_dist, hop)
+    # On a road network every door is reached from its road: a step from one door to the next walks
+    # back to the road and in again (0 on the straight-line model, whose points need no road).
+    door_walk = access_m[:, None] + access_m[None, :]
+    dist = np.where(np.isnan(hop), e_dist, hop + door_walk)
     speed = model.speed_kmh / 3.6
-    time = np.where(np.isnan(hop), e_time, hop / speed)
-    inner = step * np.maximum(0.0, t["doors"].to_numpy(dtype=float) - 1.0)
-    dist = dist + inner[:, None]
-    time = time + inner[:, None] / speed
+    time = np.where(np.isnan(hop), e_time, hop / speed + door_walk / WALK_MPS)
+    steps = np.maximum(0.0, t["doors"].to_numpy(dtype=float) - 1.0)
+    dist = dist + (steps * (step + 2 * access_m))[:, None]
+    time = time + (steps * (step / speed + 2 * access_m / WALK_MPS))[:, None]
     np.fill_diagonal(dist, 0.0)
     np.fill_diagonal(time, 0.0)
     return time, dist
@@ -181,8 +184,9 @@ def estimated_matrices(
 
 def _expected_between_places(
     t: pd.DataFrame, network: TravelNetwork, samples: Samples
-) -> tuple[FloatArray, FloatArray]:
-    """Mean network time and distance between the places of every pair of nodes."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Mean network time and distance between the places of every pair of nodes, and each node's
+    walk from a door to its road in metres (see :func:`_door_to_road_m`)."""
     is_point = t["lon"].notna().to_numpy()
     areas = sorted(set(t.loc[~is_point, "desa_kode"].astype(str)))
     k = SAMPLES_PER_DESA
@@ -203,7 +207,23 @@ def _expected_between_places(
     out = []
     for mat in (m.time_s, m.dist_m):
         out.append(_expected(mat, weight, n_pts, len(areas), k)[np.ix_(group, group)])
-    return out[0], out[1]
+    return out[0], out[1], _door_to_road_m(m, n_pts, len(areas), k)[group]
+
+
+def _door_to_road_m(m: TravelMatrix, n_pts: int, n_areas: int, k: int) -> FloatArray:
+    """Per place: the metres walked between a door and its road, each way, as the network charges them.
+
+    A road network adds the walk from a point to its road (``snap_m``, at walking pace) to every leg
+    from or to the point; a point beyond the snap limit gets straight legs instead (no walk), and the
+    straight-line model has no roads (0). A point place walks its own distance; a desa place the MEAN
+    over its sample points (the walks of a day add up, so the mean is what counts, not the median:
+    on the placeholder Bekasi network 36.9 m over the samples against 37.1 m over the true households).
+    """
+    walked = np.isfinite(m.snap_m) & ~m.off_network
+    walked[list(m.unroutable)] = False
+    snap = np.where(walked, m.snap_m, 0.0)
+    per_area = [float(snap[n_pts + j * k : n_pts + (j + 1) * k].mean()) for j in range(n_areas)]
+    return np.r_[snap[:n_pts], per_area]
 
 
 def _expected(mat: FloatArray, weight: FloatArray, n_pts: int, n_areas: int, k: int) -> FloatArray:

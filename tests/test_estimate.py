@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +17,8 @@ from ektp_routes.estimate import (
     desa_spacing_m,
     estimated_matrices,
 )
-from ektp_routes.network import StraightLineNetwork
+from ektp_routes.evaluate import PlannedDays, replay
+from ektp_routes.network import WALK_MPS, StraightLineNetwork, TravelMatrix
 
 D1, D2 = "32.16.10.2005", "32.16.10.2001"
 
@@ -73,6 +76,93 @@ def test_estimated_matrix_keeps_settlements_together_in_rt_order(gaz: Gazetteer)
     assert d[0, 1] == pytest.approx(d[0, 2])  # from the office, blocks of one desa are alike
     assert np.all(np.diag(d) == 0) and np.all(t >= 0)
     assert t[1, 2] == pytest.approx(d[1, 2] / (m.speed_kmh / 3.6))
+
+
+class _RoadsAside(StraightLineNetwork):
+    """Straight lines, but each point lies ``snap`` metres from its road and every leg from or to it
+    walks that distance at walking pace, as a road network charges it (points flagged ``off`` are
+    beyond the snap limit: straight legs, no walk). ``snap`` and ``off`` repeat over the points."""
+
+    def __init__(self, snap: float | list[float], off: tuple[bool, ...] = (False,)) -> None:
+        super().__init__()
+        self.snap = np.atleast_1d(np.asarray(snap, dtype=float))
+        self.off = np.asarray(off, dtype=bool)
+
+    def matrix(self, lon: object, lat: object) -> TravelMatrix:  # type: ignore[override]
+        m = super().matrix(lon, lat)
+        n = len(m.snap_m)
+        snap, off = np.resize(self.snap, n), np.resize(self.off, n)
+        walk = np.where(off, 0.0, snap)
+        t = m.time_s + (walk[:, None] + walk[None, :]) / WALK_MPS
+        d = m.dist_m + walk[:, None] + walk[None, :]
+        np.fill_diagonal(t, 0.0)
+        np.fill_diagonal(d, 0.0)
+        return replace(m, time_s=t, dist_m=d, snap_m=snap, off_network=off)
+
+
+def _two_blocks() -> PlaceNodes:
+    return _nodes(
+        [
+            {"desa_kode": D1, "settlement": "kampung A", "rt": 1, "doors": 30.0},
+            {"desa_kode": D1, "settlement": "kampung A", "rt": 2, "doors": 30.0},
+        ]
+    )
+
+
+def test_on_a_road_network_each_door_is_walked_to_from_its_road(gaz: Gazetteer) -> None:
+    samples = {D1: desa_samples(gaz, D1)}
+    m = TravelModel()
+    t0, d0 = estimated_matrices(_two_blocks(), _RoadsAside(0.0), samples, m)
+    t1, d1 = estimated_matrices(_two_blocks(), _RoadsAside(20.0), samples, m)
+    # 29 steps inside the block and one to the next block, each 20 m out to the road and 20 m in
+    assert d1[0, 1] - d0[0, 1] == pytest.approx(30 * 40.0)
+    assert t1[0, 1] - t0[0, 1] == pytest.approx(30 * 40.0 / WALK_MPS)
+    # the straight-line model has no roads to walk from: its estimates are exactly as before
+    t_sl, d_sl = estimated_matrices(_two_blocks(), StraightLineNetwork(), samples, m)
+    assert np.array_equal(d0, d_sl) and np.array_equal(t0, t_sl)
+
+
+def test_a_desa_block_walks_the_mean_of_its_samples_and_nothing_off_the_roads(gaz: Gazetteer) -> None:
+    samples = {D1: desa_samples(gaz, D1)}
+    m = TravelModel()
+    _, d0 = estimated_matrices(_two_blocks(), _RoadsAside(0.0), samples, m)
+    # one sample in four lies 80 m from its road (median 0 m, mean 20 m) ...
+    _, d1 = estimated_matrices(_two_blocks(), _RoadsAside([0.0, 0.0, 0.0, 80.0]), samples, m)
+    assert d1[0, 1] - d0[0, 1] == pytest.approx(30 * 2 * 20.0)
+    # ... and every other one of those is beyond the snap limit: straight legs, no walk (mean 10 m)
+    off = (False,) * 7 + (True,)
+    _, d2 = estimated_matrices(_two_blocks(), _RoadsAside([0.0, 0.0, 0.0, 80.0], off), samples, m)
+    assert d2[0, 1] - d0[0, 1] == pytest.approx(30 * 2 * 10.0)
+
+
+def test_the_estimate_charges_the_walks_the_replay_charges(gaz: Gazetteer) -> None:
+    """A day through one block of 30 households: the walks the estimate adds are those the replay adds."""
+    depot = (gaz.get(D1).rep_lon, gaz.get(D1).rep_lat)
+    stops = pd.DataFrame(
+        {"precision": "desa", "lon": np.nan, "lat": np.nan, "desa_kode": D1, "settlement": ["kampung A"]}
+        | {"rw": "001", "rt_number": [1.0], "doors": 30.0, "spacing_m": 50.0}
+    )
+    est = PlaceEstimates.for_desa(gaz, [D1], TravelModel())
+    x, y = desa_samples(gaz, D1, 54)
+    truth = pd.DataFrame(
+        {"true_lon": x[24:], "true_lat": y[24:], "household_id": [f"h{i}" for i in range(30)]}
+    )
+    visits = pd.DataFrame(
+        {"route_id": "R", "office_id": "O", "stop_seq": 1, "within": np.nan, "row": range(1, 31)}
+    )
+    routes = pd.DataFrame(
+        {"route_id": ["R"], "office_id": "O", "expected_travel_s": 0.0, "expected_duration_s": 0.0}
+    )
+    days = PlannedDays(visits, routes, {"O": depot}, {"O": 7 * 3600.0})
+    extra = {}
+    for name, snap in (("flat", 0.0), ("walked", 20.0)):
+        t, _ = est.matrices(stops, depot, _RoadsAside(snap))
+        realised = replay(days, truth, network=_RoadsAside(snap)).total.realised_travel_s
+        extra[name] = (t[0, 1] + t[1, 0], realised)
+    # 30 households and the post office, each walked to and from its road: 2 x 31 x 20 m
+    want = 2 * 31 * 20.0 / WALK_MPS
+    assert extra["walked"][0] - extra["flat"][0] == pytest.approx(want)
+    assert extra["walked"][1] - extra["flat"][1] == pytest.approx(want)
 
 
 def test_points_keep_the_network_distances(gaz: Gazetteer) -> None:
