@@ -15,6 +15,10 @@ unseen. This module turns what is known into the travel times a routing problem 
 - Moving to a neighbouring RT of the same settlement (name and RW) costs one such step per RT number apart
   (RT numbers of a settlement run along it more often than not); blocks of one settlement therefore
   stay together and are visited in RT order.
+- *Between road and door*: a road network charges every leg the walk from each end's point to its
+  road (``snap_m`` at walking pace), so every household costs two such walks. A block known only to
+  its desa walks, per household, the mean over the desa's sample points (0 on the straight-line
+  model); a point (a house, a pin) its own.
 
 The constants, their sources and their spread are in the README (section "Planning from registry
 columns") and measured by ``benchmarks/tour_constant.py``.
@@ -161,8 +165,9 @@ def estimated_matrices(
     """Expected (time s, distance m) between the nodes, with each block's inner tour on its way out.
 
     ``samples`` gives the sample points of every desa with a node known only to the desa. The walk
-    through a block's households (``doors - 1`` steps) is added to every arc leaving the block, so a
-    route's travel includes the walks inside its blocks.
+    through a block's households (``doors - 1`` steps, each with a walk out to the road and one in on
+    a road network) is added to every arc leaving the block, so a route's travel includes the walks
+    inside its blocks.
     """
     t = nodes.table.reset_index(drop=True)
     e_time, e_dist, access_m = _expected_between_places(t, network, samples)
