@@ -203,6 +203,8 @@ def _read_block_file(p: Path) -> pd.DataFrame:
             import geopandas as gpd
 
             g = gpd.read_file(p, layer="blocks")
+            if g.crs is not None and not g.crs.equals("EPSG:4326"):
+                g = g.to_crs(4326)  # saved in the QGIS project's CRS: pins are checked in degrees
             frame = pd.DataFrame(g.drop(columns="geometry"))
             pts = g.geometry
             frame["lon"] = [q.x if q is not None and not q.is_empty else np.nan for q in pts]
@@ -213,7 +215,7 @@ def _read_block_file(p: Path) -> pd.DataFrame:
         raise InputFileError(
             f"{p.name} cannot be read as a blocks file (.gpkg layer 'blocks' or .csv)"
         ) from exc
-    missing = {"desa_kode", "settlement"} - set(frame.columns)
+    missing = {"desa_kode", "settlement", "lon", "lat"} - set(frame.columns)
     if missing:
         raise InputFileError(
             f"{p.name}: column(s) {sorted(missing)} missing; write it with `ektp-routes blocks`"

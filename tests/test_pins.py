@@ -108,3 +108,27 @@ def test_a_pin_with_rt_left_empty_covers_its_settlement_in_that_rw_only(gaz: Gaz
     res = PinGeocoder(Pins(pins, pd.DataFrame(columns=["line", "reason", "message"]))).geocode(cards)
     lons = [round(r.lon - d.rep_lon, 4) for r in res if r is not None]
     assert lons == [0.001, 0.001, 0.002, 0.003]
+
+
+def test_a_csv_without_lon_lat_columns_is_refused_in_one_line(gaz: Gazetteer, tmp_path: Path) -> None:
+    # The analyst kept only the names in a spreadsheet: no point to read back.
+    (tmp_path / "names.csv").write_text("desa_kode,settlement,rw,rt\n32.16.10.2005,Pulo,001,002\n")
+    with pytest.raises(InputFileError, match=r"\['lat', 'lon'\] missing"):
+        read_pins(tmp_path / "names.csv", gaz)
+
+
+def test_pins_saved_in_a_projected_crs_are_read_in_degrees(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # QGIS saved the edited layer in the project's CRS (UTM zone 48S) instead of WGS 84.
+    import geopandas as gpd
+
+    t = block_table(geocoded)
+    d = gaz.get(t.desa_kode[0])
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    points = gpd.points_from_xy(t.lon, t.lat, crs="EPSG:4326")
+    layer = gpd.GeoDataFrame(t.drop(columns=["lon", "lat"]), geometry=points).to_crs("EPSG:32748")
+    layer.to_file(tmp_path / "utm.gpkg", layer="blocks", driver="GPKG")
+    pins = read_pins(tmp_path / "utm.gpkg", gaz)
+    assert len(pins.rejects) == 0 and pins.unmoved == len(t) - 1
+    assert pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001])
