@@ -17,6 +17,11 @@ def refuse_xml_tricks(path: Path) -> None:
             head = fh.read(65536)
     except OSError as exc:
         raise InputFileError(f"{path.name} cannot be read: {exc}") from exc
+    if b"OSMHeader" in head[:64]:  # the first blob of every .osm.pbf file
+        raise InputFileError(
+            f"{path.name} is an .osm.pbf (binary) file, not OSM XML (.osm/.osm.bz2): `network build --pbf` "
+            "and `plan --network` read it; for street names convert it (osmium cat FILE.osm.pbf -o FILE.osm)"
+        )
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise InputFileError(
             f"{path.name} declares a DOCTYPE/ENTITY; OSM road files never need one and it is refused "

@@ -41,6 +41,8 @@ def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
                 shapes = gpd.read_file(area_file)
         except Exception as exc:
             raise InputFileError(f"cannot read the area file {Path(area_file).name}: {exc}") from exc
+        if not isinstance(shapes, gpd.GeoDataFrame):  # a table without geometry (a CSV, a sheet)
+            raise InputFileError(f"the area file {Path(area_file).name} holds no polygon")
         shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
         if shapes.empty:
             raise InputFileError(f"the area file {Path(area_file).name} holds no polygon")

@@ -64,3 +64,13 @@ def test_blocks_refuses_a_bad_output_name(
 ) -> None:
     assert main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "blocks.xlsx")]) == 2
     assert "use a .gpkg or .csv" in capsys.readouterr().err
+
+
+def test_blocks_osm_given_a_pbf_says_what_reads_it(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pbf = Path(__file__).parent / "data" / "kelapa_gading.osm.pbf"
+    rc = main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "b.csv"), "--osm", str(pbf)])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "not OSM XML" in err and "osmium" in err
+    assert not (tmp_path / "b.csv").exists()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ektp_routes.cli import main
@@ -86,6 +87,31 @@ def test_network_build_area_without_polygons_is_refused(
                "--out", str(tmp_path / "n")])  # fmt: skip
     err = capsys.readouterr().err
     assert rc == 2 and "holds no polygon" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("table", ["cards.csv", "cards.xlsx"])
+def test_network_build_area_that_is_a_table_without_geometry_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    # A user passes the card list (or any table) where the planning area's polygons were expected.
+    area = tmp_path / table
+    frame = pd.DataFrame({"NIK": ["3216101405466603"], "ALAMAT": ["Kp. Pulo"]})
+    frame.to_csv(area, index=False) if table.endswith(".csv") else frame.to_excel(area, index=False)
+    rc = main(["network", "build", "--pbf", str(DATA / "kelapa_gading.osm.pbf"), "--area", str(area),
+               "--out", str(tmp_path / "n")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert rc == 2 and "holds no polygon" in err and len(err.strip().splitlines()) == 1
+    assert "3216101405466603" not in err and not (tmp_path / "n").exists()
+
+
+def test_network_build_osm_given_a_pbf_names_the_option_that_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pbf = str(DATA / "kelapa_gading.osm.pbf")
+    rc = main(["network", "build", "--osm", pbf, "--out", str(tmp_path / "n")])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1
+    assert ".osm.pbf" in err and "--pbf" in err and "codec" not in err
 
 
 def _grid_osm(path: Path, bounds: tuple[float, float, float, float], side: int = 24) -> Path:
