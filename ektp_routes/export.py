@@ -26,6 +26,7 @@ import pandas as pd
 from ektp_routes import schema
 from ektp_routes._errors import OutputError
 from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
+from ektp_routes._text import RT_RW_PATTERN, fold
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import plan_layers
 from ektp_routes.views import write_views
@@ -279,9 +280,41 @@ _MANIFEST_KEYS = (
 )
 
 
+#: A house number as exports write it ("No. 12", "NO.12", "Nomor 12").
+_HOUSE_NUMBER = re.compile(r"\b(?:no|nomor|nomer)\b\.?\s*(\d+)", re.I)
+_BLOK = re.compile(r"\bblok\b\.?\s*([a-z0-9]+)", re.I)
+_ADDRESS_KEYS = ("_blok", "_number", "_address")
+
+
+def address_order(alamat: pd.Series) -> pd.DataFrame:
+    """Sort keys that put the cards of one stop in address order: blok, house number, then the address
+    text without its RT/RW (folded), so that the cards of one house sit together on the manifest.
+
+    Example
+    -------
+    >>> s = pd.Series(["Jl. Mawar No. 12", "JL. MAWAR NO.3 RT 001/RW 002", "Jl. Mawar No. 12 RT.1 RW.2"])
+    >>> keys = address_order(s)
+    >>> s[keys.sort_values(list(keys.columns)).index].tolist()
+    ['JL. MAWAR NO.3 RT 001/RW 002', 'Jl. Mawar No. 12', 'Jl. Mawar No. 12 RT.1 RW.2']
+    """
+    codes, uniq = pd.factorize(alamat.fillna("").astype(str))
+    text = pd.Series(uniq, dtype=object)
+    blok = text.str.extract(_BLOK, expand=False).fillna("").str.upper()
+    keys = pd.DataFrame(
+        {
+            # "B9" before "B10": the digits of a blok compared as numbers
+            "_blok": blok.str.replace(r"\d+", lambda m: m.group().zfill(6), regex=True),
+            "_number": pd.to_numeric(text.str.extract(_HOUSE_NUMBER, expand=False), errors="coerce"),
+            "_address": [fold(RT_RW_PATTERN.sub(" ", u)) for u in uniq],
+        }
+    )
+    return keys.iloc[codes].set_axis(alamat.index)
+
+
 def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tuple[str, pd.DataFrame]]:
     """(route id, delivery list) per courier-day, in route id order; columns of
-    :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs."""
+    :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs. The cards of a stop
+    (a delivery block is walked door to door) are in address order (:func:`address_order`)."""
     if not len(result.stops):
         return
     asg = result.assignments
@@ -289,8 +322,9 @@ def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tup
         result.cards.cards[["row", "nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan"]], on="row"
     )
     when = _arrival_text(result.stops, start_hour)
+    planned = pd.concat([planned, address_order(planned["alamat"])], axis=1)
     for rid, grp in planned.groupby("route_id", sort=True):
-        grp = grp.sort_values(["sequence", "row"])
+        grp = grp.sort_values(["sequence", *_ADDRESS_KEYS, "row"])
         values = [
             grp["sequence"].to_numpy(),
             grp["stop_id"].map(when).to_numpy(),

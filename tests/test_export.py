@@ -164,3 +164,21 @@ def test_a_full_disk_while_writing_manifests_is_one_clear_error(
     with pytest.raises(OutputError, match="disk full"):
         write_plan(plan, tmp_path, with_map=False)
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_a_block_visit_lists_its_households_in_address_order() -> None:
+    # A block is walked door to door: the courier reads its cards house by house, in house-number
+    # order, the cards of one house together (not in the order of the registry's rows).
+    from _plans import registry_plan
+
+    numbered = 0
+    for _, sheet in manifest_sheets(registry_plan()):
+        for _, visit in sheet.groupby("Titik", sort=False):
+            text = visit["Alamat"].str.replace(r"(?i)\s*\bRT\b.*$", "", regex=True).str.upper()
+            blok = text.str.extract(r"\bBLOK ([A-Z]+)(\d+)").fillna({0: "", 1: "0"})
+            number = text.str.extract(r"\bNO\.?\s*(\d+)", expand=False)
+            house = [(b, int(k), int(n)) for b, k, n in zip(blok[0], blok[1], number, strict=True) if n == n]
+            numbered += len(house) > 1
+            assert house == sorted(house)
+            assert (text.ne(text.shift()).cumsum().groupby(text).nunique() == 1).all()
+    assert numbered >= 5
