@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 from ektp_routes._errors import EktpRoutesError, OutputError
 from ektp_routes._files import require_parent
-from ektp_routes.cli_blocks import add_blocks_option, pin_geocoder, print_precision, print_replay
+from ektp_routes.cli_blocks import (
+    add_blocks_option,
+    pin_geocoder,
+    print_network_cover,
+    print_precision,
+    print_replay,
+)
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
 from ektp_routes.cli_ops import iso_date
@@ -234,6 +240,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
         out.finish([*written.values(), out.work])
     if len(res.stops):
         print_precision(res.stops.groupby("precision")["cards"].sum(), t)
+        print_network_cover(network, res.stops, t)
     _print_plan(res, written, out.path, t)
     return res
 

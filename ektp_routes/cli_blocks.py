@@ -3,7 +3,8 @@
 ``blocks CARDS --out FILE`` writes the distinct delivery blocks of a card list with a suggested point
 for a GIS analyst to move; ``--blocks FILE`` on ``plan`` and ``geocode`` reads the edited pins back.
 ``plan`` and ``demo`` print the precision mix of their cards and warn loudly when most cards are known
-only to their desa; ``demo`` also replays its plan on the synthetic truth next to the oracle.
+only to their desa (or, on a road network, lie beyond its roads); ``demo`` also replays its plan on the
+synthetic truth next to the oracle.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from ektp_routes.evaluate import Replay
     from ektp_routes.geocode import Geocoder
     from ektp_routes.i18n import Messages
+    from ektp_routes.network import TravelNetwork
     from ektp_routes.regions import Gazetteer
 
 _COARSE = ("desa", "kecamatan", "kodepos", "none")
@@ -46,6 +48,23 @@ def print_precision(counts: pd.Series, t: Messages) -> None:
     coarse = int(counts[counts.index.isin(_COARSE)].sum())
     if coarse > total / 2:
         print(t("cli.warn_desa_level", pct=f"{100 * coarse / total:.0f}"))
+
+
+def print_network_cover(network: TravelNetwork, stops: pd.DataFrame, t: Messages) -> None:
+    """Say how many planned stops lie beyond the snap limit of a road network (their legs are straight
+    lines), loudly when most cards do: a network built for another area plans nothing on its roads."""
+    from ektp_routes.network import RoadNetwork
+
+    if not isinstance(network, RoadNetwork) or not len(stops):
+        return
+    off = ~network.snap(stops["lon"].to_numpy(float), stops["lat"].to_numpy(float)).on_network
+    if not off.any():
+        return
+    cards, total = int(stops["cards"][off].sum()), int(stops["cards"].sum())
+    snap_m = f"{network.max_snap_m:.0f}"
+    print(t("cli.off_network", stops=int(off.sum()), total=len(stops), cards=cards, snap_m=snap_m))
+    if cards > total / 2:
+        print(t("cli.warn_off_network", pct=f"{100 * cards / total:.0f}", snap_m=snap_m))
 
 
 def print_replay(registry: Replay, oracle: Replay, t: Messages) -> None:

@@ -163,6 +163,27 @@ def test_plan_on_a_prepared_network_uses_its_hierarchy(
                str(out), "--time-limit", "1", "--workers", "1", "--start-date", "2026-12-01"])  # fmt: skip
     assert rc == 0, capsys.readouterr().err
     assert tables and max(s for s, _ in tables) > 10  # the office's matrix came from the hierarchy
+    assert "from every road" not in capsys.readouterr().out  # the network covers the cards
+
+
+def test_plan_on_a_network_of_another_area_says_its_stops_are_off_the_roads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The network was built for Bojongmangu; the cards are in Karang Bahagia, 40 km away. Their legs
+    # fall back to straight lines, and the planner is told so instead of trusting "road" figures.
+    from ektp_routes.regions import Gazetteer
+
+    outlines = Gazetteer.bekasi().kecamatan_outlines()
+    bounds = tuple(outlines[outlines["nama"].str.lower() == "bojongmangu"].total_bounds)
+    osm = _grid_osm(tmp_path / "grid.osm", bounds, side=8)  # type: ignore[arg-type]
+    assert main(["network", "build", "--osm", str(osm), "--out", str(tmp_path / "net")]) == 0
+    cards = tmp_path / "cards.csv"
+    assert main(["demo-cards", "--n", "3000", "--kecamatan", "Karang Bahagia", "--out", str(cards)]) == 0
+    capsys.readouterr()
+    rc = main(["--lang", "en", "plan", str(cards), "--network", str(tmp_path / "net"), "--out",
+               str(tmp_path / "out"), "--time-limit", "1", "--workers", "1"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert rc == 0 and "WARNING: 100% of the cards lie more than 300 m from every road of the network" in out
 
 
 def test_network_build_without_a_hierarchy_when_contraction_gives_up(
