@@ -28,7 +28,7 @@ from ektp_routes._errors import OutputError
 from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
 from ektp_routes._text import RT_RW_PATTERN, fold
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
-from ektp_routes.layers import plan_layers
+from ektp_routes.layers import places_only_routes, plan_layers
 from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
@@ -222,6 +222,7 @@ def _hhmm(seconds: float, start_hour: float) -> str:
 
 def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any]]:
     feats = []
+    places_only = places_only_routes(result.stops)
     for r in result.routes.to_dict("records"):
         coords = result.geometries.get(str(r["route_id"]), [])
         if len(coords) < 2:
@@ -230,6 +231,7 @@ def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any
         props["start_time"] = _hhmm(r["start_s"], start_hour)
         props["end_time"] = _hhmm(r["end_s"], start_hour)
         props["straight_line"] = result.network_is_straight
+        props["places_only"] = str(r["route_id"]) in places_only
         feats.append(_feature(props, "LineString", [[x, y] for x, y in coords]))
     return feats
 

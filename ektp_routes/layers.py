@@ -124,6 +124,18 @@ def _dates(days: pd.Series, dates: Mapping[int, dt.date] | None) -> pd.Series:
     return days.map(lambda d: dates[int(d)].isoformat() if pd.notna(d) and int(d) in dates else None)
 
 
+def places_only_routes(stops: pd.DataFrame) -> set[str]:
+    """Routes most of whose cards are known only to a block, street or desa, not to the house: their
+    line joins the places visited in order (blocks, desa points), it is not the street path to the
+    houses (``places_only`` in the routes layer and ``routes.geojson``; drawn dashed on the map)."""
+    if not len(stops):
+        return set()
+    s = stops[stops["route_id"].fillna("").astype(str) != ""]
+    coarse = s["cards"].where(~s["precision"].isin(HOUSE_PRECISIONS), 0).groupby(s["route_id"]).sum()
+    share = coarse / s.groupby("route_id")["cards"].sum()
+    return {str(r) for r in share[share > 0.5].index}
+
+
 def routes_layer(
     tables: PlanTables, *, start_hour: float = 8.0, dates: Mapping[int, dt.date] | None = None
 ) -> gpd.GeoDataFrame:
@@ -153,6 +165,7 @@ def routes_layer(
             "end_time": [hhmm(v, start_hour=start_hour) for v in r["end_s"]],
             "placeholder": r["placeholder"].astype(bool),
             "straight_line": bool(tables.network_is_straight),
+            "places_only": r["route_id"].astype(str).isin(places_only_routes(tables.stops)),
         }
     )
     return gpd.GeoDataFrame(out, geometry=lines, crs=WGS84)

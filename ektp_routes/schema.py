@@ -251,9 +251,11 @@ ROUTES = (
     "end_s",
     "placeholder",
 )
-"""The routes table; ``routes.geojson`` carries these plus ``start_time``, ``end_time``, ``straight_line``."""
+"""The routes table; ``routes.geojson`` carries these plus ``start_time``, ``end_time``, ``straight_line``
+and ``places_only`` (the line joins the blocks/desa visited in order: most of its cards are not known to
+the house, so it is not the path to their doors)."""
 
-ROUTE_FEATURE = (*ROUTES, "start_time", "end_time", "straight_line")
+ROUTE_FEATURE = (*ROUTES, "start_time", "end_time", "straight_line", "places_only")
 
 OFFICE_FEATURE = ("office_id", "name", "couriers", "days", "capacity", "shift_s", "placeholder")
 """Properties of an ``offices.geojson`` feature."""

@@ -28,7 +28,6 @@ from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import PlanLayers
 from ektp_routes.schema import CardStatus, Precision
-from ektp_routes.stops import HOUSE_PRECISIONS
 
 LEAFLET_VERSION = "1.9.4"
 #: Route colour of courier n is COURIER_PALETTE[(n - 1) % 10] (the QGIS style uses the same colours);
@@ -104,18 +103,7 @@ def _round(geo: dict[str, Any]) -> dict[str, Any]:
     return {"type": geo["type"], "coordinates": r(geo["coordinates"])}
 
 
-def approximate_routes(stops: gpd.GeoDataFrame) -> set[str]:
-    """Routes most of whose cards are known only to a block or desa, not to the house: their line is
-    the order of places visited, not the street path (drawn dashed)."""
-    if not len(stops):
-        return set()
-    s = stops[stops["route_id"] != ""]
-    approx = s["cards"].where(~s["precision"].isin(HOUSE_PRECISIONS), 0).groupby(s["route_id"]).sum()
-    share = approx / s.groupby("route_id")["cards"].sum()
-    return set(share[share > 0.5].index)
-
-
-def _routes_json(routes: gpd.GeoDataFrame, approx: set[str]) -> list[dict[str, Any]]:
+def _routes_json(routes: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     out = []
     for rec, geom in zip(routes.to_dict("records"), routes.geometry, strict=True):
         out.append(
@@ -133,7 +121,7 @@ def _routes_json(routes: gpd.GeoDataFrame, approx: set[str]) -> list[dict[str, A
                 "start": rec["start_time"],
                 "end": rec["end_time"],
                 "coords": [[round(x, 5), round(y, 5)] for x, y in geom.coords],
-                "approx": rec["route_id"] in approx,
+                "approx": bool(rec["places_only"]),  # drawn dashed
             }
         )
     return out
@@ -185,8 +173,7 @@ def map_data(layers: PlanLayers, *, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     breaks = class_breaks(layers.desa["cards"])
     desa_names = sorted(set(layers.stops["desa"])) if len(layers.stops) else []
     bounds = _bounds(layers)
-    approx = approximate_routes(layers.stops)
-    notes = [t("map.note_approx")] if approx else []
+    notes = [t("map.note_approx")] if bool(layers.routes["places_only"].any()) else []
     if bool(layers.offices["placeholder"].any()):
         notes.append(t("map.note_placeholder"))
     if len(layers.routes) and bool(layers.routes["straight_line"].any()):
@@ -214,7 +201,7 @@ def map_data(layers: PlanLayers, *, lang: str = DEFAULT_LANG) -> dict[str, Any]:
             }
             for o, g in zip(offices.to_dict("records"), offices.geometry, strict=True)
         ],
-        "routes": _routes_json(layers.routes, approx),
+        "routes": _routes_json(layers.routes),
         "stops": _stops_json(layers.stops, layers.routes, offices["office_id"].tolist(), desa_names, t),
         "desa": _desa_json(layers.desa, breaks),
         "bounds": bounds,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -110,3 +111,17 @@ def test_delivery_blocks_layer_from_a_registry_plan(tmp_path: Path) -> None:
     con.close()
     renderer = ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
     assert (renderer.get("type"), renderer.get("attr")) == ("categorizedSymbol", "precision")
+
+
+def test_routes_say_whether_their_line_is_a_street_path_or_the_order_of_places(tmp_path: Path) -> None:
+    # Registry columns only: the cards are known to their desa, so a route's line joins desa/block
+    # points in visiting order, not the streets to a house; the layer and routes.geojson say so.
+    from ektp_routes.export import write_plan
+
+    for plan, places_only in ((registry_plan(), True), (small_plan(), False)):
+        path = write_gpkg(plan_layers(plan), tmp_path / f"{places_only}.gpkg")
+        routes = gpd.read_file(path, layer="routes")
+        assert len(routes) and routes["places_only"].tolist() == [places_only] * len(routes)
+        files = write_plan(plan, tmp_path / f"out{places_only}", with_map=False)
+        features = json.loads(files["routes"].read_text())["features"]
+        assert [f["properties"]["places_only"] for f in features] == [places_only] * len(features)
