@@ -135,6 +135,30 @@ def test_a_desa_block_walks_the_mean_of_its_samples_and_nothing_off_the_roads(ga
     assert d2[0, 1] - d0[0, 1] == pytest.approx(30 * 2 * 10.0)
 
 
+def test_a_pinned_block_walks_its_own_distance_from_the_road(gaz: Gazetteer) -> None:
+    """A pin (a settlement placed by a GIS analyst) shows how far its doors lie from the road."""
+    lon, lat = gaz.get(D1).rep_lon, gaz.get(D1).rep_lat
+    nodes = _nodes(
+        [
+            {"lon": lon, "lat": lat, "desa_kode": ""},  # the post office, on its road
+            {
+                "lon": lon + 0.01,
+                "lat": lat,
+                "desa_kode": D1,
+                "settlement": "kampung A",
+                "rt": 1,
+                "doors": 30.0,
+            },
+        ]
+    )
+    m = TravelModel()
+    t0, _ = estimated_matrices(nodes, _RoadsAside(0.0), {}, m)
+    t1, _ = estimated_matrices(nodes, _RoadsAside([0.0, 150.0]), {}, m)
+    # in to the first door and out from the last (in the legs), 29 steps of out and in between doors
+    assert t1[1, 0] - t0[1, 0] == pytest.approx((150.0 + 29 * 2 * 150.0) / WALK_MPS)
+    assert t1[0, 1] - t0[0, 1] == pytest.approx(150.0 / WALK_MPS)
+
+
 def test_the_estimate_charges_the_walks_the_replay_charges(gaz: Gazetteer) -> None:
     """A day through one block of 30 households: the walks the estimate adds are those the replay adds."""
     depot = (gaz.get(D1).rep_lon, gaz.get(D1).rep_lat)
