@@ -305,7 +305,7 @@ if {case!r} != "route":  # the same matrix again: without the first call's loadi
     net.matrix(lon, lat)
     extra.update(again_s=time.perf_counter() - t1, again_cpu_s=time.process_time() - c1)
 print(json.dumps({{"load_s": load_s, "seconds": sec, "cpu_s": cpu, "nodes": net.n_nodes,
-                   "peak_rss_mib": peak_mib(), "steps": steps, **extra}}))
+                   "peak_rss_mib": peak_mib(), "steps": steps, "hierarchy": net.hierarchy is not None, **extra}}))
 """
 
 CASES = {"territory": (250, 1_500), "office": (2_000, 4_000), "route": (60, 1_500)}
@@ -336,17 +336,25 @@ def run_case(
 
 
 CONTRACT = PEAK + """
-import json, resource, sys, time
+import json, logging, resource, sys, time
 sys.path.insert(0, {root!r})
-from ektp_routes.network.contraction import contract_graph
+from ektp_routes.network.contraction import ContractionGaveUp, contract_graph
 from ektp_routes.network.store import load_network, save_network
+said = []
+log = logging.getLogger("ektp_routes.network.contraction")
+log.setLevel(logging.INFO)
+log.addHandler(type("Keep", (logging.Handler,), {{"emit": lambda self, r: said.append(r.getMessage())}})())
 stored = load_network({net!r})
 t0, c0 = time.perf_counter(), time.process_time()
-h = contract_graph(stored.graph)
+try:
+    h, gave_up = contract_graph(stored.graph), None
+except ContractionGaveUp as exc:
+    h, gave_up = None, str(exc)
 sec, cpu = time.perf_counter() - t0, time.process_time() - c0
-save_network(stored.graph, {net!r}, max_snap_m=stored.max_snap_m, source=stored.manifest["source"], hierarchy=h)
-print(json.dumps({{"seconds": sec, "cpu_s": cpu, "upward_edges": h.n_edges, "edges": stored.graph.n_edges,
-                   "peak_rss_mib": peak_mib()}}))
+save_network(stored.graph, {net!r}, max_snap_m=stored.max_snap_m, source=stored.manifest["source"], hierarchy=h,
+             contraction_gave_up=gave_up)
+print(json.dumps({{"seconds": sec, "cpu_s": cpu, "upward_edges": h.n_edges if h else 0, "edges": stored.graph.n_edges,
+                   "peak_rss_mib": peak_mib(), "gave_up": gave_up, "log": said}}))
 """
 
 
@@ -355,8 +363,12 @@ def prepare_hierarchy(net: Path, label: str) -> None:
     code = CONTRACT.format(root=str(ROOT), net=str(net))
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     r = json.loads(out.stdout.strip().splitlines()[-1])
+    if r["gave_up"]:
+        print(f"{label}: NO contraction hierarchy, {r['seconds']:.1f} s (cpu {r['cpu_s']:.1f} s), peak "
+              f"{r['peak_rss_mib']:.0f} MiB: {r['gave_up']}")  # fmt: skip
+        return
     print(f"{label}: contraction hierarchy {r['seconds']:.1f} s (cpu {r['cpu_s']:.1f} s), peak {r['peak_rss_mib']:.0f} MiB; "
-          f"{r['edges']:,} edges -> {r['upward_edges']:,} upward edges and shortcuts")  # fmt: skip
+          f"{r['edges']:,} edges -> {r['upward_edges']:,} upward edges and shortcuts; {'; '.join(r['log'])}")  # fmt: skip
 
 
 def agreement(n_territories: int = 10, per: int = 100, margin: float = 300.0) -> None:
@@ -426,7 +438,8 @@ def run_cases(out: Path, kind: str, args: argparse.Namespace) -> None:
         for engine in args.engines if case != "route" else ["auto"]:
             auto = engine in ("hierarchy", "auto")
             r = run_case(out, case, margin=args.margin, engine="auto" if auto else engine)
-            print(_line(kind, f"{case:9s} {engine:9s}", r, "paths" if case == "route" else "matrix"))
+            used = "" if engine != "hierarchy" or r["hierarchy"] else " (none stored: Dijkstra)"
+            print(_line(kind, f"{case:9s} {engine:9s}{used}", r, "paths" if case == "route" else "matrix"))
             if args.plan_modules and case != "route":
                 r = run_case(out, case, margin=args.margin, engine="auto" if auto else engine, plan_modules=True)
                 print(_line(kind, f"{case:9s} {engine:9s} with plan's modules imported", r))
@@ -464,7 +477,7 @@ def main() -> None:
                 save_s = save(arrays, out)
                 del arrays
                 print(f"{kind} {n:,}: built in {build_s:.1f} s, saved in {save_s:.1f} s -> {out}")
-            if not (out / "hierarchy.npz").is_file():
+            if not (out / "hierarchy.npz").is_file() and "contraction_gave_up" not in (out / "network.json").read_text():
                 prepare_hierarchy(out, f"{kind} {n:,}")
             if args.prepare_pbf:
                 prepare_from_pbf(kind, n, Path(args.cache))
