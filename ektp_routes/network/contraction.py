@@ -57,8 +57,8 @@ RESIMULATE_DEGREE = 12
 MIN_TIME_S = 1e-6
 
 # The graph while it is contracted: edge k runs ei[k, 0] -> ei[k, 1]; ei[k, 2] / ei[k, 3] are the next
-# live edge out of its tail / into its head (-1 ends the list); ef[k] = (seconds, metres, original
-# edges it stands for).
+# live edge out of its tail / into its head (-1 ends the list; int32: node and edge numbers of a road
+# network fit, half the memory); ef[k] = (seconds, metres, original edges it stands for).
 _FROM, _TO, _NEXT_OUT, _NEXT_IN = 0, 1, 2, 3
 
 
@@ -147,7 +147,7 @@ def contract(
     length = np.asarray(edge_len, dtype=float)[keep]
     u, v = u[keep], v[keep]
     cap = max(16, 2 * len(u))
-    ei = np.empty((cap, 4), dtype=np.int64)
+    ei = np.empty((cap, 4), dtype=np.int32)
     ef = np.empty((cap, 3))
     out_head = np.full(n_nodes, -1, dtype=np.int64)
     in_head = np.full(n_nodes, -1, dtype=np.int64)
@@ -177,7 +177,7 @@ def _gave_up(n: int, done: int, m: int, work: float, limits: FloatArray, cpu_s: 
 
 @njit(cache=True, nogil=True)
 def _load_edges(
-    u: IntArray, v: IntArray, t: FloatArray, length: FloatArray, ei: IntArray, ef: FloatArray,
+    u: IntArray, v: IntArray, t: FloatArray, length: FloatArray, ei: _heap.Index, ef: FloatArray,
     out_head: IntArray, in_head: IntArray,
 ) -> int:  # fmt: skip
     """Put the original edges into the linked lists (the fastest of parallel edges wins); the count."""
@@ -189,9 +189,9 @@ def _load_edges(
 
 @njit(cache=True, nogil=True)
 def _offer(
-    a: int, b: int, t: float, length: float, hops: float, ei: IntArray, ef: FloatArray, m: int,
+    a: int, b: int, t: float, length: float, hops: float, ei: _heap.Index, ef: FloatArray, m: int,
     out_head: IntArray, in_head: IntArray,
-) -> tuple[IntArray, FloatArray, int]:  # fmt: skip
+) -> tuple[_heap.Index, FloatArray, int]:  # fmt: skip
     """Add edge a -> b, or make the existing one faster; the (possibly grown) arrays and the count."""
     e = out_head[a]
     while e >= 0:
@@ -201,7 +201,7 @@ def _offer(
             return ei, ef, m
         e = ei[e, _NEXT_OUT]
     if m == len(ei):
-        ei2 = np.empty((2 * m, 4), dtype=np.int64)
+        ei2 = np.empty((2 * m, 4), dtype=np.int32)
         ef2 = np.empty((2 * m, 3))
         ei2[:m] = ei
         ef2[:m] = ef
@@ -215,7 +215,7 @@ def _offer(
 
 @njit(cache=True, nogil=True)
 def _witness(
-    src: int, skip: int, bound: float, wanted: int, limit: int, out_head: IntArray, ei: IntArray,
+    src: int, skip: int, bound: float, wanted: int, limit: int, out_head: IntArray, ei: _heap.Index,
     ef: FloatArray, dist: FloatArray, touched: IntArray, target: np.ndarray, heap: _heap.Heap,
 ) -> tuple[int, int]:  # fmt: skip
     """Dijkstra from ``src`` over the live graph without ``skip``, until ``bound`` seconds, the
@@ -253,7 +253,7 @@ def _witness(
 
 @njit(cache=True, nogil=True)
 def _neighbours(
-    v: int, head: IntArray, ei: IntArray, ef: FloatArray, outgoing: bool
+    v: int, head: IntArray, ei: _heap.Index, ef: FloatArray, outgoing: bool
 ) -> tuple[IntArray, FloatArray]:
     """The neighbours of ``v`` in its live list (out- or in-), with the edges' (seconds, metres, hops)."""
     link, end = (_NEXT_OUT, _TO) if outgoing else (_NEXT_IN, _FROM)
@@ -270,7 +270,7 @@ def _neighbours(
 
 @njit(cache=True, nogil=True)
 def _shortcuts(
-    v: int, limit: int, out_head: IntArray, in_head: IntArray, ei: IntArray, ef: FloatArray,
+    v: int, limit: int, out_head: IntArray, in_head: IntArray, ei: _heap.Index, ef: FloatArray,
     dist: FloatArray, touched: IntArray, target: np.ndarray, heap: _heap.Heap, work: FloatArray,
 ) -> tuple[IntArray, FloatArray, float, float]:  # fmt: skip
     """The shortcuts contracting ``v`` needs: rows (u, w) and (seconds, metres, hops); and the edges
@@ -307,7 +307,7 @@ def _shortcuts(
 
 @njit(cache=True, nogil=True)
 def _priority(
-    v: int, level: IntArray, out_head: IntArray, in_head: IntArray, ei: IntArray, ef: FloatArray,
+    v: int, level: IntArray, out_head: IntArray, in_head: IntArray, ei: _heap.Index, ef: FloatArray,
     dist: FloatArray, touched: IntArray, target: np.ndarray, heap: _heap.Heap, work: FloatArray,
 ) -> float:  # fmt: skip
     """Level, plus shortcuts added per edge removed, plus original edges added per original edge
@@ -322,8 +322,8 @@ def _priority(
 
 @njit(cache=True, nogil=True)
 def _contract_all(
-    out_head: IntArray, in_head: IntArray, ei: IntArray, ef: FloatArray, m: int, limits: FloatArray
-) -> tuple[IntArray, IntArray, FloatArray, int, float]:
+    out_head: IntArray, in_head: IntArray, ei: _heap.Index, ef: FloatArray, m: int, limits: FloatArray
+) -> tuple[IntArray, _heap.Index, FloatArray, int, float]:
     """Contract every node, or stop when ``limits`` (search steps, stored edges) are passed; (rank per
     node, -1 for nodes left; all edges and shortcuts; their count; the search steps)."""
     n = len(out_head)
@@ -364,7 +364,7 @@ def _contract_all(
 
 @njit(cache=True, nogil=True)
 def _after_contracting(
-    v: int, level: IntArray, out_head: IntArray, in_head: IntArray, ei: IntArray, ef: FloatArray,
+    v: int, level: IntArray, out_head: IntArray, in_head: IntArray, ei: _heap.Index, ef: FloatArray,
     dist: FloatArray, touched: IntArray, target: np.ndarray, heap: _heap.Heap, work: FloatArray,
     queue: _heap.Heap, size: int,
 ) -> int:  # fmt: skip
@@ -387,7 +387,7 @@ def _after_contracting(
 
 
 @njit(cache=True, nogil=True)
-def _degree(x: int, head: IntArray, ei: IntArray, link: int) -> int:
+def _degree(x: int, head: IntArray, ei: _heap.Index, link: int) -> int:
     """Length of ``x``'s live list ``head``."""
     count = 0
     e = head[x]
@@ -398,7 +398,7 @@ def _degree(x: int, head: IntArray, ei: IntArray, link: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _unlink(x: int, v: int, head: IntArray, ei: IntArray, link: int, end: int) -> None:
+def _unlink(x: int, v: int, head: IntArray, ei: _heap.Index, link: int, end: int) -> None:
     """Remove the edge between ``x`` and ``v`` (if any) from ``x``'s list ``head``."""
     prev = -1
     e = head[x]
@@ -414,7 +414,7 @@ def _unlink(x: int, v: int, head: IntArray, ei: IntArray, link: int, end: int) -
         e = nxt
 
 
-def _hierarchy(rank: IntArray, ei: IntArray, ef: FloatArray) -> Hierarchy:
+def _hierarchy(rank: IntArray, ei: _heap.Index, ef: FloatArray) -> Hierarchy:
     """Split every edge and shortcut into the upward graphs, indexed by rank."""
     n = len(rank)
     ra, rb = rank[ei[:, _FROM]], rank[ei[:, _TO]]
