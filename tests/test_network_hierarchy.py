@@ -143,6 +143,8 @@ def test_contraction_gives_up_at_its_budget_and_matrices_stay_exact(
             contract_graph(kg.graph, budget=tiny)
         stops.append(str(exc.value).split(" (")[0])
     assert stops[0] == stops[1]  # counted, not timed
+    with pytest.raises(ContractionGaveUp, match="budget of shortcuts"):
+        contract_graph(kg.graph, budget=ContractionBudget(edge_growth=1.0))
     monkeypatch.setattr(contraction, "DEFAULT_BUDGET", tiny)
     with caplog.at_level(logging.WARNING):
         net = RoadNetwork.from_road_graph(kg.graph, matrix_engine="hierarchy")
