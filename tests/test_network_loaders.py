@@ -48,8 +48,21 @@ def test_hostile_or_missing_files(tmp_path: Path) -> None:
     garbage.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
     with pytest.raises(NetworkError, match=r"cannot read garbage\.osm\.pbf"):
         RoadNetwork.from_file(garbage)
-    with pytest.raises(NetworkError, match="unknown road-network format"):
+    (tmp_path / "x.shp").write_bytes(b"\x00")
+    with pytest.raises(
+        NetworkError, match=r"unknown road-network format.*directory from `ektp-routes network"
+    ):
         RoadNetwork.from_file(tmp_path / "x.shp")
+    with pytest.raises(NetworkError, match="does not exist"):
+        RoadNetwork.from_file(tmp_path / "networks" / "bekasi")  # a mistyped directory
+    # A file of a prepared network given instead of its directory.
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "network.json").write_text("{}")
+    (tmp_path / "net" / "graph.npz").write_bytes(b"\x00")
+    with pytest.raises(
+        NetworkError, match=r"graph\.npz is a file of the prepared network .*net: pass the directory"
+    ):
+        RoadNetwork.from_file(tmp_path / "net" / "graph.npz")
 
 
 def test_download_saves_and_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

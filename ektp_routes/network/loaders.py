@@ -68,8 +68,14 @@ def read_graph_file(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiG
         return read_osm_xml(path, profile=profile)
     if name.endswith(".pbf"):
         return graph_from_pbf(path, bidirectional=not profile.respects_oneway)
+    p = Path(path)
+    if not p.exists():
+        raise NetworkError(f"road network {p} does not exist")
+    if (p.parent / "network.json").is_file():
+        raise NetworkError(f"{p.name} is a file of the prepared network {p.parent}: pass the directory")
     raise NetworkError(
-        f"{Path(path).name}: unknown road-network format; use .osm.pbf, .osm, .osm.bz2 or .graphml"
+        f"{p.name}: unknown road-network format; use .osm.pbf, .osm, .osm.bz2, .graphml or a directory "
+        "from `ektp-routes network build`"
     )
 
 
