@@ -406,8 +406,11 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     de.set_defaults(func=_cmd_demo)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+def build_parser(*, lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+    """The command line; ``lang`` is the language of usage errors (every subcommand's parser is of
+    one class that carries it, as argparse builds subparsers of its parent's class)."""
+    parser_class = type("_Parser", (_Parser,), {"lang": lang})
+    p = parser_class(
         prog="ektp-routes",
         description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
     )
@@ -430,15 +433,32 @@ def build_parser() -> argparse.ArgumentParser:
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes as one line naming the option (argparse prints the usage and exits 2 otherwise)."""
 
-    def error(self, message: str) -> NoReturn:
-        from ektp_routes.i18n import messages
+    lang = DEFAULT_LANG
 
-        t = messages()  # --lang is not parsed yet: the default language
+    def error(self, message: str) -> NoReturn:
+        t = messages(self.lang)
         self.exit(2, t("cli.error", message=f"{self.prog}: {message} (see --help)") + "\n")
 
 
+def _argv_lang(argv: Sequence[str]) -> str:
+    """The --lang an argument list asks for (the last one, before or after the command), read before
+    parsing so that a usage error is already in that language; the default when none or unknown."""
+    lang: str = DEFAULT_LANG
+    for i, a in enumerate(argv):
+        if a.startswith("--lang="):
+            value = a.partition("=")[2]
+        elif a == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
+        if value in LANGUAGES:
+            lang = value
+    return lang
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(lang=_argv_lang(argv))
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

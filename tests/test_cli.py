@@ -227,3 +227,26 @@ def test_plan_with_no_card_left_writes_every_output(tmp_path: Path, rows: int) -
     assert len(a) == rows and set(a["status"]) <= {"rejected"}
     assert (out / "map.html").is_file() and (out / "plan.gpkg").is_file()
     assert len(gpd.read_file(out / "stops.geojson")) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--lang", "en", "plan", "x.csv", "--workers", "abc"],
+        ["plan", "x.csv", "--workers", "abc", "--lang", "en"],
+        ["network", "build", "--osm", "x.osm", "--out", "n", "--margin-m", "-5", "--lang=en"],
+    ],
+)
+def test_usage_errors_speak_the_language_asked_for(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+
+
+def test_usage_errors_speak_bahasa_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["plan", "x.csv", "--workers", "abc"])
+    assert capsys.readouterr().err.startswith("galat: ")
