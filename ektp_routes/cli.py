@@ -217,6 +217,9 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
         else None
     )
     t = _t(args)
+    # Pins and street names are read before the folder is claimed and the network loaded: a mistyped
+    # --blocks or --osm file stops the run at once and creates nothing.
+    geocoder = _geocoder_chain(args, Gazetteer.bekasi())
     with claim(args.out, inputs=_inputs(args, cards)) as out:
         offices = read_offices(args.offices, cfg.fleet) if getattr(args, "offices", None) else None
         network = _network(args, cfg)
@@ -233,7 +236,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
             work_dir=out.work,
             client=client,
             progress=_progress_bar("planning"),
-            geocoder=_geocoder_chain(args, Gazetteer.bekasi()),  # type: ignore[arg-type]
+            geocoder=geocoder,  # type: ignore[arg-type]
             pseudonym_key=key,
         )
         written = write_plan(res, out.path, lang=t.lang, dates=_dates(args, res))

@@ -74,3 +74,15 @@ def test_blocks_osm_given_a_pbf_says_what_reads_it(
     err = capsys.readouterr().err
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "not OSM XML" in err and "osmium" in err
     assert not (tmp_path / "b.csv").exists()
+
+
+def test_plan_checks_the_blocks_file_before_it_claims_the_output_folder(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    rc = main(
+        ["--lang", "en", "plan", str(card_file), "--out", str(out), "--blocks", str(tmp_path / "nope.csv")]
+    )
+    err = capsys.readouterr().err
+    assert rc == 2 and "blocks file" in err and "does not exist" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()  # nothing created, no network loaded, for a mistyped pins file
