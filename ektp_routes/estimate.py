@@ -15,10 +15,13 @@ unseen. This module turns what is known into the travel times a routing problem 
 - Moving to a neighbouring RT of the same settlement (name and RW) costs one such step per RT number apart
   (RT numbers of a settlement run along it more often than not); blocks of one settlement therefore
   stay together and are visited in RT order.
-- *Between road and door*: a road network charges every leg the walk from each end's point to its
-  road (``snap_m`` at walking pace), so every household costs two such walks. A block known only to
-  its desa walks, per household, the mean over the desa's sample points (0 on the straight-line
-  model); a point (a house, a pin) its own.
+- *Between road and door*: a road network charges a ridden leg the walk from each end's point to its
+  road (``snap_m`` at walking pace), and walks two points near each other directly (great-circle
+  times ``WALK_CIRCUITY`` at walking pace, up to ``WALK_CAP_M``) when that is faster. A step from one
+  household to the next follows the same rule: the cheaper of riding it with two walks to the road and
+  walking it door to door. A block known only to its desa walks to the road, per household, the mean
+  over the desa's sample points (0 on the straight-line model, which never walks); a point (a house, a
+  pin) its own.
 
 The constants, their sources and their spread are in the README (section "Planning from registry
 columns") and measured by ``benchmarks/tour_constant.py``.
@@ -43,7 +46,14 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.network import DEFAULT_CIRCUITY, WALK_MPS, TravelMatrix, TravelNetwork
+from ektp_routes.network import (
+    DEFAULT_CIRCUITY,
+    WALK_CAP_M,
+    WALK_CIRCUITY,
+    WALK_MPS,
+    TravelMatrix,
+    TravelNetwork,
+)
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -165,26 +175,44 @@ def estimated_matrices(
     """Expected (time s, distance m) between the nodes, with each block's inner tour on its way out.
 
     ``samples`` gives the sample points of every desa with a node known only to the desa. The walk
-    through a block's households (``doors - 1`` steps, each with a walk out to the road and one in on
-    a road network) is added to every arc leaving the block, so a route's travel includes the walks
-    inside its blocks.
+    through a block's households (``doors - 1`` steps, each as :func:`door_step` prices it) is added
+    to every arc leaving the block, so a route's travel includes the walks inside its blocks.
     """
     t = nodes.table.reset_index(drop=True)
     e_time, e_dist, access_m = _expected_between_places(t, network, samples)
     step = np.array([model.step_m(spacing_m=s) for s in t["spacing_m"].to_numpy(dtype=float)])
     hop = _settlement_hops(t, step)
-    # On a road network every door is reached from its road: a step from one door to the next walks
-    # back to the road and in again (0 on the straight-line model, whose points need no road).
-    door_walk = access_m[:, None] + access_m[None, :]
-    dist = np.where(np.isnan(hop), e_dist, hop + door_walk)
-    speed = model.speed_kmh / 3.6
-    time = np.where(np.isnan(hop), e_time, hop / speed + door_walk / WALK_MPS)
+    # On a road network every door is reached from its road, or from a neighbouring door on foot: a
+    # step from one door to the next is the cheaper of the two (the straight-line model never walks).
+    hop_d, hop_t = door_step(hop, access_m[:, None] + access_m[None, :], model)
+    dist = np.where(np.isnan(hop), e_dist, hop_d)
+    time = np.where(np.isnan(hop), e_time, hop_t)
     steps = np.maximum(0.0, t["doors"].to_numpy(dtype=float) - 1.0)
-    dist = dist + (steps * (step + 2 * access_m))[:, None]
-    time = time + (steps * (step / speed + 2 * access_m / WALK_MPS))[:, None]
+    step_d, step_t = door_step(step, 2 * access_m, model)
+    dist = dist + (steps * step_d)[:, None]
+    time = time + (steps * step_t)[:, None]
     np.fill_diagonal(dist, 0.0)
     np.fill_diagonal(time, 0.0)
     return time, dist
+
+
+def door_step(
+    road_m: FloatArray, to_road_m: FloatArray, model: TravelModel
+) -> tuple[FloatArray, FloatArray]:
+    """(distance m, time s) of steps between doors ``road_m`` apart by road, as the network prices them.
+
+    The cheaper of riding (``road_m`` at the model's speed plus ``to_road_m`` walked between the doors
+    and their roads) and walking door to door (``road_m`` straightened by the model's circuity, times
+    ``WALK_CIRCUITY``, at walking pace), the walk only up to ``WALK_CAP_M`` and only where doors are
+    off the road (``to_road_m`` > 0: never on the straight-line model, whose estimates stay as they were).
+    """
+    ride_d = road_m + to_road_m
+    ride_t = road_m / (model.speed_kmh / 3.6) + to_road_m / WALK_MPS
+    walk_d = road_m / model.circuity * WALK_CIRCUITY
+    walk_t = walk_d / WALK_MPS
+    with np.errstate(invalid="ignore"):
+        walk = (to_road_m > 0) & (walk_d <= WALK_CAP_M) & (walk_t < ride_t)
+    return np.where(walk, walk_d, ride_d), np.where(walk, walk_t, ride_t)
 
 
 def _expected_between_places(

@@ -18,7 +18,7 @@ from ektp_routes.estimate import (
     estimated_matrices,
 )
 from ektp_routes.evaluate import PlannedDays, replay
-from ektp_routes.network import WALK_MPS, StraightLineNetwork, TravelMatrix
+from ektp_routes.network import WALK_CIRCUITY, WALK_MPS, StraightLineNetwork, TravelMatrix
 
 D1, D2 = "32.16.10.2005", "32.16.10.2001"
 
@@ -122,6 +122,16 @@ def test_on_a_road_network_each_door_is_walked_to_from_its_road(gaz: Gazetteer) 
     assert np.array_equal(d0, d_sl) and np.array_equal(t0, t_sl)
 
 
+def test_doors_too_far_apart_for_a_walk_are_ridden(gaz: Gazetteer) -> None:
+    """Sparse households (300 m of land each) 150 m from the road: each step is a ride, not a walk."""
+    m = TravelModel()
+    block = [{"desa_kode": D1, "settlement": "kampung A", "rt": 1, "doors": 30.0, "spacing_m": 300.0}]
+    nodes = _nodes([{"lon": 107.0, "lat": -6.2, "desa_kode": ""}, {**block[0], "lon": 107.01, "lat": -6.2}])
+    t0, _ = estimated_matrices(nodes, _RoadsAside(0.0), {}, m)
+    t1, _ = estimated_matrices(nodes, _RoadsAside([0.0, 150.0]), {}, m)
+    assert t1[1, 0] - t0[1, 0] == pytest.approx((150.0 + 29 * 2 * 150.0) / WALK_MPS)
+
+
 def test_a_desa_block_walks_the_mean_of_its_samples_and_nothing_off_the_roads(gaz: Gazetteer) -> None:
     samples = {D1: desa_samples(gaz, D1)}
     m = TravelModel()
@@ -154,8 +164,12 @@ def test_a_pinned_block_walks_its_own_distance_from_the_road(gaz: Gazetteer) -> 
     m = TravelModel()
     t0, _ = estimated_matrices(nodes, _RoadsAside(0.0), {}, m)
     t1, _ = estimated_matrices(nodes, _RoadsAside([0.0, 150.0]), {}, m)
-    # in to the first door and out from the last (in the legs), 29 steps of out and in between doors
-    assert t1[1, 0] - t0[1, 0] == pytest.approx((150.0 + 29 * 2 * 150.0) / WALK_MPS)
+    # in to the first door and out from the last (in the legs); the 29 steps between doors are walked
+    # door to door (67 m on foot), faster than 150 m out to the road and 150 m in again with a ride
+    step = m.step_m(spacing_m=50.0)
+    walked = step / m.circuity * WALK_CIRCUITY / WALK_MPS
+    ridden = step / (m.speed_kmh / 3.6)
+    assert t1[1, 0] - t0[1, 0] == pytest.approx(150.0 / WALK_MPS + 29 * (walked - ridden))
     assert t1[0, 1] - t0[0, 1] == pytest.approx(150.0 / WALK_MPS)
 
 

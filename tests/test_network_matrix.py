@@ -5,7 +5,16 @@ import numpy as np
 import pytest
 from network_helpers import points_in, toy_graph
 
-from ektp_routes.network import DEFAULT_CIRCUITY, WALK_MPS, RoadNetwork, get_profile, haversine_m
+from ektp_routes.network import (
+    DEFAULT_CIRCUITY,
+    WALK_CAP_M,
+    WALK_CIRCUITY,
+    WALK_MPS,
+    RoadNetwork,
+    door_walks,
+    get_profile,
+    haversine_m,
+)
 
 
 def _nearest_road(net: RoadNetwork) -> RoadNetwork:
@@ -23,17 +32,18 @@ def _distinct_nodes(net: RoadNetwork) -> np.ndarray:
 
 def test_matrix_equals_networkx_on_sampled_pairs(kg_walk: RoadNetwork) -> None:
     # Stops placed exactly on graph nodes of the walking network (every street two-way): the matrix
-    # must equal networkx Dijkstra between the nodes.
+    # must equal networkx Dijkstra between the nodes, or the direct walk where that is shorter.
     walk = _nearest_road(kg_walk)
     rng = np.random.default_rng(1)
     nodes = rng.choice(_distinct_nodes(walk), size=60, replace=False)
     m = walk.matrix(walk.graph.node_lon[nodes], walk.graph.node_lat[nodes])
     g = walk.to_networkx()
+    _, direct = door_walks(walk.graph.node_lon[nodes], walk.graph.node_lat[nodes])
     checked = 0
     for i in range(0, 60, 6):
         ref = nx.single_source_dijkstra_path_length(g, int(nodes[i]), weight="time")
         for j in range(60):
-            want = ref.get(int(nodes[j]), np.inf)
+            want = min(ref.get(int(nodes[j]), np.inf), direct[i, j])
             assert m.time_s[i, j] == pytest.approx(want, abs=0.05), (i, j)
             checked += np.isfinite(want)
     assert checked > 400
@@ -128,3 +138,42 @@ def test_point_off_the_network_gets_straight_legs() -> None:
     strict = RoadNetwork(g, strict=True).matrix(lon, lat)
     assert m.time_s[0, 1] == strict.time_s[0, 1] and 2 in strict.unroutable
     assert not strict.off_network.any()
+
+
+def _road_and_doors_aside() -> RoadNetwork:
+    """A two-way street of four 110 m blocks along latitude -6.2."""
+    xy = [(107.0 + 0.001 * k, -6.2) for k in range(5)]
+    edges = [(k, k + 1) for k in range(4)] + [(k + 1, k) for k in range(4)]
+    return RoadNetwork(toy_graph(xy, edges))
+
+
+def test_neighbouring_doors_far_from_the_road_are_a_short_walk_apart() -> None:
+    # Two houses 150 m from the street and 17 m from each other: the courier walks next door instead
+    # of walking 150 m out to the motorbike, riding, and walking 150 m in again.
+    lat = -6.2 - 150 / 111_195
+    lon = [107.0015, 107.00165]
+    m = _road_and_doors_aside().matrix(lon, [lat, lat])
+    assert m.snap_m == pytest.approx([150.0, 150.0], abs=1)
+    walked = haversine_m(lon[0], lat, lon[1], lat) * WALK_CIRCUITY
+    assert m.dist_m[0, 1] == pytest.approx(walked) and m.dist_m[1, 0] == pytest.approx(walked)
+    assert m.time_s[0, 1] == pytest.approx(walked / WALK_MPS)
+    assert m.time_s[0, 1] < 30.0  # not 2 x 150 m on foot (240 s) plus a ride
+
+
+def test_doors_farther_apart_than_a_walk_still_ride() -> None:
+    lat = -6.2 - 150 / 111_195
+    lon = [107.0005, 107.0035]  # 330 m apart: 545 m on foot, beyond the walking cap
+    assert haversine_m(lon[0], lat, lon[1], lat) * WALK_CIRCUITY > WALK_CAP_M
+    m = _road_and_doors_aside().matrix(lon, [lat, lat])
+    ride = haversine_m(lon[0], -6.2, lon[1], -6.2)
+    assert m.dist_m[0, 1] == pytest.approx(ride + 300.0, abs=2)
+    assert m.time_s[0, 1] == pytest.approx(ride / (20 / 3.6) + 300.0 / WALK_MPS, rel=0.01)
+
+
+def test_on_the_road_riding_beats_walking() -> None:
+    # Neighbours on the street itself: the motorbike is faster than the walk, so the ride is kept.
+    lon = [107.0015, 107.00165]
+    m = _road_and_doors_aside().matrix(lon, [-6.2, -6.2])
+    gap = haversine_m(lon[0], -6.2, lon[1], -6.2)
+    assert m.dist_m[0, 1] == pytest.approx(gap, abs=0.5)
+    assert m.time_s[0, 1] == pytest.approx(gap / (20 / 3.6), rel=0.02)

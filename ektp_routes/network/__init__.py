@@ -28,6 +28,7 @@ Example
 
 from ektp_routes.network.geodesy import EARTH_RADIUS_M, FloatArray, LocalProjection, haversine_m
 from ektp_routes.network.graph import RoadGraph, assemble_graph, build_graph
+from ektp_routes.network.matrix import WALK_CAP_M, WALK_CIRCUITY, door_walks
 from ektp_routes.network.profiles import PROFILES, WALK_MPS, CourierProfile, get_profile
 from ektp_routes.network.road import NetworkOptions, RoadNetwork
 from ektp_routes.network.snapping import Connectivity, Snap, SnapIndex, Snapper
@@ -38,6 +39,8 @@ __all__ = [
     "DEFAULT_CIRCUITY",
     "EARTH_RADIUS_M",
     "PROFILES",
+    "WALK_CAP_M",
+    "WALK_CIRCUITY",
     "WALK_MPS",
     "Connectivity",
     "CourierProfile",
@@ -55,6 +58,7 @@ __all__ = [
     "assemble_graph",
     "build_graph",
     "canonical_hash",
+    "door_walks",
     "get_profile",
     "haversine_m",
 ]

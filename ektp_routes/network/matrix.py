@@ -4,6 +4,10 @@ Each snapped point leaves the graph through two exit nodes and enters through tw
 node-to-node table between the distinct exit and entry nodes (from a
 :class:`~ektp_routes.network.search.NodeMatrix` engine: scipy's Dijkstra per exit node, or the
 bucket method on a contraction hierarchy) gives every point-to-point time and length.
+
+Two doors near each other are a short walk apart, whatever their distance from the road: a pair's
+leg is the direct walk (great-circle distance times :data:`WALK_CIRCUITY`, at walking pace) where
+that walk is at most :data:`WALK_CAP_M` long and faster than riding with both walks to the road.
 """
 
 from __future__ import annotations
@@ -13,24 +17,43 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from ektp_routes.network.geodesy import FloatArray, IntArray
+from ektp_routes.network.geodesy import FloatArray, IntArray, haversine_m
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS, CourierProfile
 from ektp_routes.network.search import NodeMatrix
 from ektp_routes.network.snapping import Access, Snap, access
-from ektp_routes.network.straight import straight_legs
+from ektp_routes.network.straight import DEFAULT_CIRCUITY, straight_legs
 from ektp_routes.network.travel import TravelMatrix
+
+#: Walked distance / straight distance between two doors: the road circuity measured on the real
+#: extracts (:data:`~ektp_routes.network.straight.DEFAULT_CIRCUITY`, 1.65). Footpaths and gangs
+#: between houses are usually more direct than roads, so this errs towards riding.
+WALK_CIRCUITY = DEFAULT_CIRCUITY
+#: Longest direct walk (m, walked) between two points: 400 m is about 5 minutes on foot, the walk a
+#: courier carrying cards takes from one door to the next rather than going back to the motorbike.
+#: It also bounds the error of the model, which parks the motorbike at every ridden stop's road: after
+#: a walked leg the motorbike is still at the previous road, at most this much farther than charged.
+WALK_CAP_M = 400.0
 
 #: The four (exit side, entry side) combinations between two snapped points.
 _SIDES = ((0, 0), (0, 1), (1, 0), (1, 1))
 
 
-def travel_matrix(graph: RoadGraph, s: Snap, *, max_snap_m: float, search: NodeMatrix) -> TravelMatrix:
-    """Travel time (s) and road distance (m) between all snapped points, along the fastest path.
+def travel_matrix(
+    graph: RoadGraph,
+    s: Snap,
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    max_snap_m: float,
+    search: NodeMatrix,
+) -> TravelMatrix:
+    """Travel time (s) and distance (m) between all snapped points, along the fastest path.
 
     The access leg from a point to its snapped position is included at walking pace (the courier
-    parks and walks), so far-off points cost what they really cost; points off the network
-    (beyond ``max_snap_m``) are unroutable with a reason.
+    parks and walks), so far-off points cost what they really cost; two points within
+    :data:`WALK_CAP_M` of each other on foot are walked directly when that is faster (distance: the
+    walk); points off the network (beyond ``max_snap_m``) are unroutable with a reason.
     """
     acc = access(graph, s)
     sources, ex_idx = np.unique(acc.exit_node.ravel(), return_inverse=True)
@@ -46,10 +69,28 @@ def travel_matrix(graph: RoadGraph, s: Snap, *, max_snap_m: float, search: NodeM
     with np.errstate(invalid="ignore"):
         T = T + walk[:, None] + walk[None, :]
         D = D + snap_m[:, None] + snap_m[None, :]
+    walk_d, walk_t = door_walks(lon, lat)
+    faster = walk_t < T
+    np.copyto(T, walk_t, where=faster)
+    np.copyto(D, walk_d, where=faster)
+    del faster, walk_d, walk_t
     np.fill_diagonal(T, 0.0)
     np.fill_diagonal(D, 0.0)
     unroutable = _cut_off_network(s, T, D, max_snap_m=max_snap_m)
     return TravelMatrix(time_s=T, dist_m=D, snap_m=snap_m, unroutable=unroutable, snap_moved=s.moved)
+
+
+def door_walks(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Walked distance (m) and time (s) between every pair of points, directly door to door.
+
+    Great-circle distance times :data:`WALK_CIRCUITY` at :data:`WALK_MPS`; a pair farther apart than
+    :data:`WALK_CAP_M` on foot (or without coordinates) is not walked: infinite time and distance.
+    """
+    x = np.asarray(lon, dtype=float).ravel()
+    y = np.asarray(lat, dtype=float).ravel()
+    d = haversine_m(x[:, None], y[:, None], x[None, :], y[None, :]) * WALK_CIRCUITY
+    d[~(d <= WALK_CAP_M)] = np.inf
+    return d, d / WALK_MPS
 
 
 def with_straight_legs(

@@ -10,6 +10,7 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from ektp_routes.network.graph import RoadGraph
+from ektp_routes.network.matrix import door_walks
 from ektp_routes.network.profiles import WALK_MPS
 from ektp_routes.network.search import NodeSearch
 from ektp_routes.network.snapping import Snap, access
@@ -22,7 +23,9 @@ def path_geometry(
 ) -> list[LineString]:
     """Road geometry (lon/lat LineStrings) of each leg between consecutive snapped points.
 
-    A leg that starts or ends at a point off the network is a straight segment.
+    A leg that starts or ends at a point off the network is a straight segment, and so is a leg the
+    courier walks door to door (see :func:`~ektp_routes.network.matrix.door_walks`): the same choice
+    as the travel matrix's.
     """
     if len(lon) < 2:
         return []
@@ -38,16 +41,18 @@ def path_geometry(
         j = i + 1
         p0 = (float(lon[i]), float(lat[i]))
         p1 = (float(lon[j]), float(lat[j]))
-        if not (s.on_network[i] and s.on_network[j]):
-            out.append(LineString([p0, p1]))
-            continue
         cost = [
             acc.exit_cost[i, a] + times[k * len(legs) + i] + acc.entry_cost[j, b]
             for k, (a, b) in enumerate(sides)
         ]
         k = int(np.argmin(cost))
-        coords: Coords = [p0]
         direct = _direct_leg(graph, s, i, j)
+        ride = min(cost[k], direct[0]) if direct is not None else cost[k]
+        ride += float(s.distance_m[i] + s.distance_m[j]) / WALK_MPS
+        if not (s.on_network[i] and s.on_network[j]) or _walked(p0, p1, ride):
+            out.append(LineString([p0, p1]))
+            continue
+        coords: Coords = [p0]
         if direct is not None and direct[0] <= cost[k]:
             coords += direct[1]
         elif np.isfinite(cost[k]):
@@ -55,6 +60,13 @@ def path_geometry(
         coords.append(p1)
         out.append(LineString(_dedupe(coords)))
     return out
+
+
+def _walked(p0: tuple[float, float], p1: tuple[float, float], ride_s: float) -> bool:
+    """True when the courier walks straight from ``p0`` to ``p1`` rather than taking ``ride_s``
+    seconds to ride (both walks to the road included): the travel matrix's rule."""
+    _, walk_t = door_walks([p0[0], p1[0]], [p0[1], p1[1]])
+    return bool(walk_t[0, 1] < ride_s)
 
 
 def _through_graph(

@@ -293,7 +293,7 @@ class RoadNetwork:
         straight-line legs and flagged ``off_network`` (unroutable, with the reason, when ``strict``).
         """
         s = self.snap(lon, lat)
-        m = travel_matrix(self.graph, s, max_snap_m=self.max_snap_m, search=self.engine)
+        m = travel_matrix(self.graph, s, lon, lat, max_snap_m=self.max_snap_m, search=self.engine)
         if self.strict:
             return m
         return with_straight_legs(m, s, lon, lat, profile=self.profile, circuity=self.circuity)
