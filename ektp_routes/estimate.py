@@ -184,11 +184,15 @@ def estimated_matrices(
     hop = _settlement_hops(t, step)
     # On a road network every door is reached from its road, or from a neighbouring door on foot: a
     # step from one door to the next is the cheaper of the two (the straight-line model never walks).
-    hop_d, hop_t = door_step(hop, access_m[:, None] + access_m[None, :], model)
+    mean_m = access_m.mean(axis=1)
+    hop_d, hop_t = door_step(hop, mean_m[:, None] + mean_m[None, :], model)
     dist = np.where(np.isnan(hop), e_dist, hop_d)
     time = np.where(np.isnan(hop), e_time, hop_t)
     steps = np.maximum(0.0, t["doors"].to_numpy(dtype=float) - 1.0)
-    step_d, step_t = door_step(step, 2 * access_m, model)
+    # A block's doors lie together, at one of its place's points: each step walks or rides as the
+    # doors at that point would, averaged over the points (the mean of the cheaper, not the cheaper
+    # of the means, which would ride where the near doors ride and the far ones walk).
+    step_d, step_t = (x.mean(axis=1) for x in door_step(step[:, None], 2 * access_m, model))
     dist = dist + (steps * step_d)[:, None]
     time = time + (steps * step_t)[:, None]
     np.fill_diagonal(dist, 0.0)
@@ -196,9 +200,7 @@ def estimated_matrices(
     return time, dist
 
 
-def door_step(
-    road_m: FloatArray, to_road_m: FloatArray, model: TravelModel
-) -> tuple[FloatArray, FloatArray]:
+def door_step(road_m: FloatArray, to_road_m: FloatArray, model: TravelModel) -> tuple[FloatArray, FloatArray]:
     """(distance m, time s) of steps between doors ``road_m`` apart by road, as the network prices them.
 
     The cheaper of riding (``road_m`` at the model's speed plus ``to_road_m`` walked between the doors
@@ -219,7 +221,7 @@ def _expected_between_places(
     t: pd.DataFrame, network: TravelNetwork, samples: Samples
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Mean network time and distance between the places of every pair of nodes, and each node's
-    walk from a door to its road in metres (see :func:`_door_to_road_m`)."""
+    walk from a door to its road in metres at each of its points (see :func:`_door_to_road_m`)."""
     is_point = t["lon"].notna().to_numpy()
     areas = sorted(set(t.loc[~is_point, "desa_kode"].astype(str)))
     k = SAMPLES_PER_DESA
@@ -248,15 +250,16 @@ def _door_to_road_m(m: TravelMatrix, n_pts: int, n_areas: int, k: int) -> FloatA
 
     A road network adds the walk from a point to its road (``snap_m``, at walking pace) to every leg
     from or to the point; a point beyond the snap limit gets straight legs instead (no walk), and the
-    straight-line model has no roads (0). A point place walks its own distance; a desa place the MEAN
-    over its sample points (the walks of a day add up, so the mean is what counts, not the median:
-    on the placeholder Bekasi network 36.9 m over the samples against 37.1 m over the true households).
+    straight-line model has no roads (0). One row per place, ``k`` columns: a point place its own
+    distance ``k`` times; a desa place each of its sample points' (a block lies at one of them). Their
+    mean is what the walks of a day add up to (not the median: on the placeholder Bekasi network
+    36.9 m over the samples against 37.1 m over the true households).
     """
     walked = np.isfinite(m.snap_m) & ~m.off_network
     walked[list(m.unroutable)] = False
     snap = np.where(walked, m.snap_m, 0.0)
-    per_area = [float(snap[n_pts + j * k : n_pts + (j + 1) * k].mean()) for j in range(n_areas)]
-    return np.r_[snap[:n_pts], per_area]
+    per_area = snap[n_pts : n_pts + n_areas * k].reshape(n_areas, k)
+    return np.r_[np.repeat(snap[:n_pts, None], k, axis=1), per_area]
 
 
 def _expected(mat: FloatArray, weight: FloatArray, n_pts: int, n_areas: int, k: int) -> FloatArray:

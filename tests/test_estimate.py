@@ -135,14 +135,30 @@ def test_doors_too_far_apart_for_a_walk_are_ridden(gaz: Gazetteer) -> None:
 def test_a_desa_block_walks_the_mean_of_its_samples_and_nothing_off_the_roads(gaz: Gazetteer) -> None:
     samples = {D1: desa_samples(gaz, D1)}
     m = TravelModel()
-    _, d0 = estimated_matrices(_two_blocks(), _RoadsAside(0.0), samples, m)
+    sparse = PlaceNodes(_two_blocks().table.assign(spacing_m=300.0))  # doors too far apart to walk
+    _, d0 = estimated_matrices(sparse, _RoadsAside(0.0), samples, m)
     # one sample in four lies 80 m from its road (median 0 m, mean 20 m) ...
-    _, d1 = estimated_matrices(_two_blocks(), _RoadsAside([0.0, 0.0, 0.0, 80.0]), samples, m)
+    _, d1 = estimated_matrices(sparse, _RoadsAside([0.0, 0.0, 0.0, 80.0]), samples, m)
     assert d1[0, 1] - d0[0, 1] == pytest.approx(30 * 2 * 20.0)
     # ... and every other one of those is beyond the snap limit: straight legs, no walk (mean 10 m)
     off = (False,) * 7 + (True,)
-    _, d2 = estimated_matrices(_two_blocks(), _RoadsAside([0.0, 0.0, 0.0, 80.0], off), samples, m)
+    _, d2 = estimated_matrices(sparse, _RoadsAside([0.0, 0.0, 0.0, 80.0], off), samples, m)
     assert d2[0, 1] - d0[0, 1] == pytest.approx(30 * 2 * 10.0)
+
+
+def test_a_desa_block_rides_near_the_road_and_walks_door_to_door_far_from_it(gaz: Gazetteer) -> None:
+    """Doors 50 m apart: a block at a sample on the road rides each step, one 80 m off it walks next door;
+    the step is the mean of the two (not the cheaper of the means, a ride with 2 x 20 m walks)."""
+    samples = {D1: desa_samples(gaz, D1)}
+    m = TravelModel()
+    t0, _ = estimated_matrices(_two_blocks(), _RoadsAside(0.0), samples, m)
+    t1, _ = estimated_matrices(_two_blocks(), _RoadsAside([0.0, 0.0, 0.0, 80.0]), samples, m)
+    step = m.step_m(spacing_m=50.0)
+    ridden, walked = step / (m.speed_kmh / 3.6), step / m.circuity * WALK_CIRCUITY / WALK_MPS
+    assert walked < ridden + 160.0 / WALK_MPS  # far from the road, walking next door is faster
+    inside = 29 * 0.25 * (walked - ridden)  # the block's 29 steps, a quarter of them walked
+    hop = 40.0 / WALK_MPS  # to the next block: a ride with the mean walks (faster than walking)
+    assert t1[0, 1] - t0[0, 1] == pytest.approx(inside + hop)
 
 
 def test_a_pinned_block_walks_its_own_distance_from_the_road(gaz: Gazetteer) -> None:
