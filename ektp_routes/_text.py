@@ -108,26 +108,52 @@ def name_variants(text: str) -> list[str]:
     return out
 
 
-# RT/RW as written in addresses: "RT 003/RW 005", "RT.3 RW.5", "Rt 03 Rw 05", "RT/RW 003/005", "003/005".
+# RT/RW as written in addresses: "RT 003/RW 005", "RT.3 RW.5", "Rt 03 Rw 05", "RT/RW 003/005", "003/005",
+# "3/5" (a bare N/M is kept apart from house and blok numbers by :func:`parse_rt_rw`).
 RT_RW_PATTERN = re.compile(
     r"""(?ix)
     (?:\brt\s*[./]?\s*rw(?![a-z])[\s.:]*(?P<a1>\d{1,3})\s*[/\\-]\s*(?P<b1>\d{1,3}))      # RT/RW 003/005
     |(?:\brt(?![a-z])[\s.:]*(?P<a2>\d{1,3})\s*(?:[/\\,-]\s*|\s+)(?:rw(?![a-z])[\s.:]*)?(?P<b2>\d{1,3})\b)  # RT 3/RW 5, RT.3 RW.5
     |(?:\brw(?![a-z])[\s.:]*(?P<b3>\d{1,3})\s*[/\\,-]?\s*\brt(?![a-z])[\s.:]*(?P<a3>\d{1,3}))  # RW 5 RT 3
-    |(?:(?<![\d/])(?P<a4>\d{3})\s*/\s*(?P<b4>\d{3})(?![\d/]))                     # 003/005
+    |(?:(?<![\w/.\\-])(?P<a4>\d{1,3})\s*/\s*(?P<b4>\d{1,3})(?![\w/\\-]))             # 003/005, 3/5
     """
+)
+# A bare "12/3" right after a house-number, blok or kavling marker is that number, not RT/RW:
+# "No. 12/3", "Blok C 2/15", "Kav. 7/2".
+_NOT_RT_RW_BEFORE = re.compile(
+    r"(?:\b(?:no|nomor|nomer|kav|kavling)\b\.?\s*|\b(?:blok|blk)\b\.?\s*(?:[a-z0-9]+\s+)?)$", re.I
 )
 
 
+def _rt_rw_matches(text: str) -> list[re.Match[str]]:
+    """The RT/RW written in ``text``, leaving out a bare "N/M" that is a house or blok number."""
+    return [
+        m
+        for m in RT_RW_PATTERN.finditer(text)
+        if not (m.group("a4") and _NOT_RT_RW_BEFORE.search(text, 0, m.start()))
+    ]
+
+
 def parse_rt_rw(text: str) -> tuple[str, str]:
-    """RT and RW found in a piece of address text, as 3-digit strings ("" when absent)."""
-    m = RT_RW_PATTERN.search(text or "")
-    if not m:
-        return "", ""
-    for a, b in (("a1", "b1"), ("a2", "b2"), ("a3", "b3"), ("a4", "b4")):
-        if m.group(a):
-            return m.group(a).zfill(3), m.group(b).zfill(3)
+    """RT and RW found in a piece of address text, as 3-digit strings ("" when absent).
+
+    >>> parse_rt_rw("Kp. Babakan Kaler 3 / 5"), parse_rt_rw("Jl. Mawar No. 12/3")
+    (('003', '005'), ('', ''))
+    """
+    for m in _rt_rw_matches(text or ""):
+        for a, b in (("a1", "b1"), ("a2", "b2"), ("a3", "b3"), ("a4", "b4")):
+            if m.group(a):
+                return m.group(a).zfill(3), m.group(b).zfill(3)
     return "", ""
+
+
+def strip_rt_rw(text: str, repl: str = " , ") -> str:
+    """``text`` with every RT/RW that :func:`parse_rt_rw` would read replaced by ``repl``."""
+    out, last = [], 0
+    for m in _rt_rw_matches(text):
+        out += [text[last : m.start()], repl]
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 def normalise_rt(value: str) -> str:

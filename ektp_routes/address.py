@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ektp_routes._text import RT_RW_PATTERN, fold, parse_rt_rw
+from ektp_routes._text import fold, parse_rt_rw, strip_rt_rw
 from ektp_routes.regions import Desa, Gazetteer, Kecamatan, Resolution
 
 # Each component: a regex for its marker. The value runs until the next marker or a comma.
@@ -79,7 +79,7 @@ def _prepare(text: str) -> tuple[str, str, str, str, str, str]:
     """Take out what is recognised by its shape: RT/RW, kode pos, KM, blok and house number."""
     s = (text or "").replace("\n", " ")
     rt, rw = parse_rt_rw(s)
-    s = RT_RW_PATTERN.sub(" , ", s)
+    s = strip_rt_rw(s)
     kodepos = ""
     m = _KODEPOS.search(s)
     if m and m.group(1)[0] != "0":

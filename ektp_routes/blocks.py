@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from ektp_routes._text import RT_RW_PATTERN, fold
+from ektp_routes._text import fold, strip_rt_rw
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ BLOCK_COLUMNS = ("settlement_kind", "settlement", "block_key")
 
 def settlement_of(address: str) -> tuple[str, str]:
     """(kind, name) of the settlement an address names; ("", "") when it names none."""
-    text = RT_RW_PATTERN.sub(" , ", address or "")
+    text = strip_rt_rw(address or "")
     for kind, marker in _MARKER.items():
         m = marker.search(text)
         if not m:

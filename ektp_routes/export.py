@@ -26,7 +26,7 @@ import pandas as pd
 from ektp_routes import schema
 from ektp_routes._errors import OutputError
 from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
-from ektp_routes._text import RT_RW_PATTERN, fold
+from ektp_routes._text import fold, strip_rt_rw
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import places_only_routes, plan_layers
 from ektp_routes.views import write_views
@@ -307,7 +307,7 @@ def address_order(alamat: pd.Series) -> pd.DataFrame:
             # "B9" before "B10": the digits of a blok compared as numbers
             "_blok": blok.str.replace(r"\d+", lambda m: m.group().zfill(6), regex=True),
             "_number": pd.to_numeric(text.str.extract(_HOUSE_NUMBER, expand=False), errors="coerce"),
-            "_address": [fold(RT_RW_PATTERN.sub(" ", u)) for u in uniq],
+            "_address": [fold(strip_rt_rw(u, " ")) for u in uniq],
         }
     )
     return keys.iloc[codes].set_axis(alamat.index)

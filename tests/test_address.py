@@ -42,6 +42,10 @@ from ektp_routes.regions import Gazetteer
         ("Perum Graha Asri Blok GG/5M-5N", {"perumahan": "Graha Asri", "blok": "GG/5M-5N", "gang": ""}),
         ("No Jl. Kenanga No.43", {"street": "Jalan Kenanga", "number": "43"}),
         ("Jl. Mawar No. 7 Blok gg-2", {"street": "Jalan Mawar", "number": "7", "blok": "GG-2", "gang": ""}),
+        ("Kp.Babakan Kaler 3/5", {"kampung": "Babakan Kaler", "rt": "003", "rw": "005"}),
+        ("Kp. Babakan Kaler 03/05", {"kampung": "Babakan Kaler", "rt": "003", "rw": "005"}),
+        ("Jl. Mawar No. 12/3", {"street": "Jalan Mawar", "number": "12/3", "rt": "", "rw": ""}),
+        ("Perum Griya Asri Blok C2/15", {"perumahan": "Griya Asri", "blok": "C2/15", "rt": "", "rw": ""}),
     ],
 )
 def test_parse_variants(text: str, expected: dict[str, str]) -> None:

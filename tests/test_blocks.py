@@ -31,6 +31,12 @@ from ektp_routes.cards import read_cards
         ("Pulo Gabus RT 2 RW 3", ("tempat", "Pulo Gabus")),
         ("", ("", "")),
         ("No. 12", ("", "")),
+        # RT/RW written as a bare N/M is never part of the settlement's name
+        ("Kp.Babakan Kaler 3/5", ("kampung", "Babakan Kaler")),
+        ("Kp. Babakan Kaler 03/05", ("kampung", "Babakan Kaler")),
+        ("Kp. Babakan Kaler 3 / 5, Ds. Karang Bahagia", ("kampung", "Babakan Kaler")),
+        ("Blok C2/15", ("blok", "C2/15")),
+        ("Jl. Masjid Melati No. 12/3", ("jalan", "Masjid Melati")),
     ],
 )
 def test_settlement_read_as_exports_write_it(address: str, expected: tuple[str, str]) -> None:

@@ -79,6 +79,16 @@ def test_good_rows_accepted_with_resolved_desa() -> None:
     assert c.loc[3, "kecamatan"] == "Tambun Selatan"
 
 
+def test_rt_rw_read_from_a_short_n_m_in_the_address_when_the_columns_are_empty() -> None:
+    rows = [list(r) for r in GOOD]
+    rows[2][2] = "Kp. Babakan Kaler 4/7"  # no RT/RW columns filled: only the address says it
+    rows[1][2:5] = ["Jl. Mawar No. 12/3", "", ""]  # a house number, not RT/RW
+    c = read_cards(_frame(rows)).cards.set_index("row")
+    assert (c.loc[3, "rt"], c.loc[3, "rw"]) == ("004", "007")
+    assert (c.loc[2, "rt"], c.loc[2, "rw"]) == ("", "")
+    assert c.loc[2, "alamat"] == "Jl. Mawar No. 12/3"
+
+
 @pytest.mark.parametrize(
     ("change", "reason", "field"),
     [

@@ -12,6 +12,7 @@ from ektp_routes._text import (
     name_variants,
     normalise_rt,
     parse_rt_rw,
+    strip_rt_rw,
 )
 
 
@@ -51,6 +52,20 @@ def test_name_variants_split_a_name_in_parentheses() -> None:
         ("003/005", ("003", "005")),
         ("rt.3 rw.5", ("003", "005")),
         ("", ("", "")),
+        # a bare N/M of 1-3 digits each, trailing or standalone, is RT/RW
+        ("Kp.Babakan Kaler 3/5", ("003", "005")),
+        ("Kp. Babakan Kaler 03/05", ("003", "005")),
+        ("Kp. Babakan Kaler 3 / 5, Ds. Karang Bahagia", ("003", "005")),
+        ("Gg. Mawar 2 12/4", ("012", "004")),
+        # ... but not a house, blok or kavling number, a date or a fraction inside a code
+        ("Jl. Mawar No. 12/3", ("", "")),
+        ("Jl. Mawar No 12/3", ("", "")),
+        ("Jl. Mawar Nomor 12 / 3", ("", "")),
+        ("Perum. Griya Asri Blok C2/15", ("", "")),
+        ("Perum. Griya Asri Blok C 2/15", ("", "")),
+        ("Kav. 7/2", ("", "")),
+        ("Kp. Sawah 12/3/2020", ("", "")),
+        ("Jl. Mawar No. 12/3 RT 1 RW 2", ("001", "002")),
     ],
 )
 def test_parse_rt_rw(text: str, rt_rw: tuple[str, str]) -> None:
@@ -60,3 +75,8 @@ def test_parse_rt_rw(text: str, rt_rw: tuple[str, str]) -> None:
 def test_normalise_rt_pads_to_three_digits() -> None:
     assert normalise_rt("3") == normalise_rt("003") == "003"
     assert normalise_rt("") == ""
+
+
+def test_strip_rt_rw_removes_only_what_is_read_as_rt_rw() -> None:
+    assert strip_rt_rw("Kp. Babakan Kaler 3/5", " ").strip() == "Kp. Babakan Kaler"
+    assert strip_rt_rw("Jl. Mawar No. 12/3 RT.1 RW.2", "|") == "Jl. Mawar No. 12/3 |"
