@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from ektp_routes.network.contraction import Hierarchy
+    from ektp_routes.network.hierarchy import HierarchySearch
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +64,16 @@ class NetworkOptions(TypedDict, total=False):
         number in a box around the points with that first margin (m); ``"auto"`` (default) the whole
         graph up to 50,000 nodes and a 2 km margin above. Both give the same travel times.
     matrix_engine
-        What computes matrices. ``"auto"`` (default): the contraction hierarchy of a network prepared
-        by ``ektp-routes network build``; otherwise scipy's Dijkstra up to 50,000 nodes and, above, a
-        contraction hierarchy prepared when the network is built (it pays for itself from the first
-        office matrix). ``"dijkstra"``: always scipy's (the reference); ``"hierarchy"``: a hierarchy
-        (:mod:`~ektp_routes.network.hierarchy`) whatever the size. All give the same travel times.
-        Contraction has a budget (:class:`~ektp_routes.network.contraction.ContractionBudget`): on a
-        network without a road hierarchy to exploit it gives up, says so in one log line and the
-        matrices come from scipy's Dijkstra (``contraction_gave_up`` holds the reason).
+        What computes matrices. ``"auto"`` (default): with the contraction hierarchy of a network
+        prepared by ``ektp-routes network build`` (otherwise scipy's Dijkstra up to 50,000 nodes and,
+        above, a contraction hierarchy prepared when the network is built), each matrix on the
+        hierarchy or in a box around its points, whichever is estimated cheaper
+        (:mod:`~ektp_routes.network.choice`). ``"dijkstra"``: always scipy's (the reference);
+        ``"hierarchy"``: always a hierarchy (:mod:`~ektp_routes.network.hierarchy`) whatever the
+        size. All give the same travel times. Contraction has a budget
+        (:class:`~ektp_routes.network.contraction.ContractionBudget`): on a network without a road
+        hierarchy to exploit it gives up, says so in one log line and the matrices come from scipy's
+        Dijkstra (``contraction_gave_up`` holds the reason).
     """
 
     max_snap_m: float
@@ -136,9 +139,14 @@ class RoadNetwork:
             search_margin_m = None if road.n_nodes <= SMALL_NETWORK else DEFAULT_MARGIN_M
         check_margin(search_margin_m)
         self._search_margin_m = search_margin_m
+        self._hierarchy_search: NodeMatrix | None
         self._hierarchy_search, self.contraction_gave_up = _hierarchy_search(
             road, matrix_engine, hierarchy, gave_up
         )
+        if matrix_engine == "auto" and self._hierarchy_search is not None:
+            from ektp_routes.network.choice import CostChooser
+
+            self._hierarchy_search = CostChooser(self._hierarchy_search, lambda: self.search)
         release_free_memory()  # the snapping index's temporaries (tens of MB on a large network)
 
     @classmethod
@@ -312,7 +320,7 @@ class RoadNetwork:
 
 def _hierarchy_search(
     road: RoadGraph, choice: MatrixEngine, hierarchy: Hierarchy | None, gave_up: str | None
-) -> tuple[NodeMatrix | None, str | None]:
+) -> tuple[HierarchySearch | None, str | None]:
     """The hierarchy engine ``choice`` asks for (see :class:`NetworkOptions`), contracting the graph if it
     needs to; None where scipy's searches compute the matrices. Second: why there is no hierarchy when
     contraction gave up (said in one log line; then scipy's searches).

@@ -239,6 +239,16 @@ class NodeSearch:
             m *= 2
         return [*boxes, None]
 
+    def box_nodes(self, nodes: IntArray) -> int:
+        """How many nodes the first search round around ``nodes`` looks at (each source's Dijkstra
+        covers them; the whole graph without a margin)."""
+        box = self._rounds(np.asarray(nodes, dtype=np.int64))[0]
+        g = self.graph
+        if box is None:
+            return g.n_nodes
+        x0, y0, x1, y1 = box
+        return int(np.count_nonzero((g.x >= x0) & (g.x <= x1) & (g.y >= y0) & (g.y <= y1)))
+
     def matrix(self, sources: IntArray, targets: IntArray) -> tuple[FloatArray, FloatArray]:
         """Fastest times (s) and their road lengths (m) from every source to every target node (both
         inf where there is no path)."""
