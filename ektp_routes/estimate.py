@@ -169,9 +169,28 @@ class PlaceNodes:
 Samples = Mapping[str, tuple[FloatArray, FloatArray]]
 
 
+@dataclass(frozen=True)
+class EstimatedTravel:
+    """Expected travel among place nodes (:func:`estimated_travel`): time (s), distance (m), and per
+    node whether its point lies beyond the road network's snap limit (straight legs; false for a node
+    known only to its desa, and on the straight-line model)."""
+
+    time_s: FloatArray
+    dist_m: FloatArray
+    off_network: npt.NDArray[np.bool_]
+
+
 def estimated_matrices(
     nodes: PlaceNodes, network: TravelNetwork, samples: Samples, model: TravelModel
 ) -> tuple[FloatArray, FloatArray]:
+    """Expected (time s, distance m) between the nodes: :func:`estimated_travel` without the flags."""
+    e = estimated_travel(nodes, network, samples, model)
+    return e.time_s, e.dist_m
+
+
+def estimated_travel(
+    nodes: PlaceNodes, network: TravelNetwork, samples: Samples, model: TravelModel
+) -> EstimatedTravel:
     """Expected (time s, distance m) between the nodes, with each block's inner tour on its way out.
 
     ``samples`` gives the sample points of every desa with a node known only to the desa. The walk
@@ -179,7 +198,7 @@ def estimated_matrices(
     to every arc leaving the block, so a route's travel includes the walks inside its blocks.
     """
     t = nodes.table.reset_index(drop=True)
-    e_time, e_dist, access_m = _expected_between_places(t, network, samples)
+    e_time, e_dist, access_m, off = _expected_between_places(t, network, samples)
     step = np.array([model.step_m(spacing_m=s) for s in t["spacing_m"].to_numpy(dtype=float)])
     hop = _settlement_hops(t, step)
     # On a road network every door is reached from its road, or from a neighbouring door on foot: a
@@ -197,7 +216,7 @@ def estimated_matrices(
     time = time + (steps * step_t)[:, None]
     np.fill_diagonal(dist, 0.0)
     np.fill_diagonal(time, 0.0)
-    return time, dist
+    return EstimatedTravel(time, dist, off)
 
 
 def door_step(road_m: FloatArray, to_road_m: FloatArray, model: TravelModel) -> tuple[FloatArray, FloatArray]:
@@ -219,9 +238,10 @@ def door_step(road_m: FloatArray, to_road_m: FloatArray, model: TravelModel) -> 
 
 def _expected_between_places(
     t: pd.DataFrame, network: TravelNetwork, samples: Samples
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Mean network time and distance between the places of every pair of nodes, and each node's
-    walk from a door to its road in metres at each of its points (see :func:`_door_to_road_m`)."""
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Mean network time and distance between the places of every pair of nodes, each node's walk
+    from a door to its road in metres at each of its points (see :func:`_door_to_road_m`), and which
+    point nodes lie beyond the network's snap limit."""
     is_point = t["lon"].notna().to_numpy()
     areas = sorted(set(t.loc[~is_point, "desa_kode"].astype(str)))
     k = SAMPLES_PER_DESA
@@ -242,7 +262,9 @@ def _expected_between_places(
     out = []
     for mat in (m.time_s, m.dist_m):
         out.append(_expected(mat, weight, n_pts, len(areas), k)[np.ix_(group, group)])
-    return out[0], out[1], _door_to_road_m(m, n_pts, len(areas), k)[group]
+    off = np.zeros(len(t), dtype=bool)
+    off[is_point] = m.off_network[:n_pts]
+    return out[0], out[1], _door_to_road_m(m, n_pts, len(areas), k)[group], off
 
 
 def _door_to_road_m(m: TravelMatrix, n_pts: int, n_areas: int, k: int) -> FloatArray:
@@ -320,7 +342,14 @@ class PlaceEstimates:
         self, stops: pd.DataFrame, depot: tuple[float, float], network: TravelNetwork
     ) -> tuple[FloatArray, FloatArray]:
         """Expected (time, distance) among the office (node 0) and ``stops`` (nodes 1..n)."""
-        return estimated_matrices(place_nodes(stops, depot), network, self.samples, self.model)
+        e = self.travel(stops, depot, network)
+        return e.time_s, e.dist_m
+
+    def travel(
+        self, stops: pd.DataFrame, depot: tuple[float, float], network: TravelNetwork
+    ) -> EstimatedTravel:
+        """:meth:`matrices` with each node's ``off_network`` flag."""
+        return estimated_travel(place_nodes(stops, depot), network, self.samples, self.model)
 
 
 def place_nodes(stops: pd.DataFrame, depot: tuple[float, float]) -> PlaceNodes:

@@ -214,6 +214,7 @@ def stops_layer(
                 schema.reason_text(c, m) for c, m in zip(s["reason_code"], s["reason_message"], strict=True)
             ],
             "placeholder": s["placeholder"].astype(bool),
+            "off_network": s["off_network"].astype(bool) if "off_network" in s else False,
         }
     )
     pts = shapely.points(s["lon"].to_numpy(dtype=float), s["lat"].to_numpy(dtype=float))

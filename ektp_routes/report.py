@@ -124,7 +124,8 @@ def routes_table(results: Sequence[OfficeResult], offices: Mapping[str, PostOffi
 def stops_table(
     stops: pd.DataFrame, results: Sequence[OfficeResult], offices: Mapping[str, PostOffice]
 ) -> pd.DataFrame:
-    """The stops with their route, visiting order, arrival, status and reason."""
+    """The stops with their route, visiting order, arrival, status and reason, and whether the road
+    network's snap limit left them on straight legs (``off_network``)."""
     if not len(stops):
         return stops
     visit: dict[str, tuple[str, int, float]] = {}
@@ -151,6 +152,8 @@ def stops_table(
     out["reason_code"] = [str(x[1]) for x in status]
     out["reason_message"] = [x[2] for x in status]
     out["placeholder"] = out["office_id"].map(lambda x: offices[x].placeholder)
+    off = {sid for res in results for sid in res.off_network}
+    out["off_network"] = ids.isin(off).to_numpy(dtype=bool)
     return out
 
 

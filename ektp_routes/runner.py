@@ -107,6 +107,8 @@ class OfficeResult:
     office_id: str
     routes: tuple[PlannedRoute, ...]
     left_out: tuple[LeftOut, ...]
+    #: Stops beyond the road network's snap limit, planned on straight legs x circuity (by identity).
+    off_network: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -127,7 +129,9 @@ class OfficeResult:
             )
             for r in d["routes"]
         )
-        return cls(d["office_id"], routes, tuple(LeftOut(**x) for x in d["left_out"]))
+        # A resume file without ``off_network`` (older runs) raises KeyError: it is solved again.
+        left_out = tuple(LeftOut(**x) for x in d["left_out"])
+        return cls(d["office_id"], routes, left_out, tuple(d["off_network"]))
 
 
 def solve_office(job: OfficeJob) -> OfficeResult:
@@ -136,21 +140,28 @@ def solve_office(job: OfficeJob) -> OfficeResult:
     lon = np.r_[o.lon, job.stops["lon"].to_numpy(dtype=float)]
     lat = np.r_[o.lat, job.stops["lat"].to_numpy(dtype=float)]
     unroutable: dict[int, str] = {}
-    plan = solve(_problem(job, lon, lat, unroutable), job.params)
-    return _office_result(job, plan, lon, lat, unroutable)
+    off_network: set[int] = set()
+    plan = solve(_problem(job, lon, lat, unroutable, off_network), job.params)
+    ids = job.stops["stop_id"].tolist()
+    res = _office_result(job, plan, lon, lat, unroutable)
+    return replace(res, off_network=tuple(ids[i - 1] for i in sorted(off_network) if i != 0))
 
 
-def _problem(job: OfficeJob, lon: np.ndarray, lat: np.ndarray, unroutable: dict[int, str]) -> RoutingProblem:
-    """The office's routing problem; records stops no road reaches into ``unroutable``."""
+def _problem(
+    job: OfficeJob, lon: np.ndarray, lat: np.ndarray, unroutable: dict[int, str], off_network: set[int]
+) -> RoutingProblem:
+    """The office's routing problem; records stops no road reaches into ``unroutable`` and the problem
+    nodes planned on straight legs beyond the network's snap limit into ``off_network``."""
     cards = np.r_[0, job.stops["cards"].to_numpy(dtype=np.int64)]
     common: dict[str, Any] = dict(
         service_base_s=job.service.base_s, service_per_card_s=job.service.per_card_s, lon=lon, lat=lat
     )
     if job.estimates is not None:
-        return _estimated_problem(job, job.estimates, cards, common)
+        return _estimated_problem(job, job.estimates, cards, common, off_network)
     if len(lon) - 1 <= job.params.max_stops_whole:
         m = job.network.matrix(lon, lat)
         unroutable.update({i: why for i, why in m.unreachable_from(0).items() if i != 0})
+        off_network.update(int(i) for i in np.flatnonzero(m.off_network))
         return RoutingProblem(DenseMatrices(m.time_s, m.dist_m), cards, job.office.fleet, **common)
 
     # A large office: matrices are built per territory, never for all its stops at once.
@@ -159,13 +170,14 @@ def _problem(job: OfficeJob, lon: np.ndarray, lat: np.ndarray, unroutable: dict[
         for k, why in sub.unreachable_from(0).items():
             if k != 0:
                 unroutable[int(idx[k])] = why
+        off_network.update(int(idx[k]) for k in np.flatnonzero(sub.off_network))
         return sub.time_s, sub.dist_m
 
     return RoutingProblem(TerritoryMatrices(matrix_fn), cards, job.office.fleet, **common)
 
 
 def _estimated_problem(
-    job: OfficeJob, est: PlaceEstimates, cards: np.ndarray, common: dict[str, Any]
+    job: OfficeJob, est: PlaceEstimates, cards: np.ndarray, common: dict[str, Any], off_network: set[int]
 ) -> RoutingProblem:
     """An office with block stops: expected travel among places, each block's walk and its doors.
 
@@ -177,14 +189,16 @@ def _estimated_problem(
     service = np.r_[0.0, job.service.base_s * doors + job.service.per_card_s * cards[1:]]
     fleet = job.office.fleet
     fleet = replace(fleet, shift_s=max(60, int(fleet.shift_s * est.model.shift_utilisation)))
+
+    def build(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = est.travel(job.stops.iloc[np.asarray(idx[1:]) - 1], depot, job.network)
+        off_network.update(int(idx[k]) for k in np.flatnonzero(e.off_network))
+        return e.time_s, e.dist_m
+
     matrices: DenseMatrices | TerritoryMatrices
     if len(cards) - 1 <= job.params.max_stops_whole:
-        matrices = DenseMatrices(*est.matrices(job.stops, depot, job.network))
+        matrices = DenseMatrices(*build(np.arange(len(cards))))
     else:
-
-        def build(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return est.matrices(job.stops.iloc[np.asarray(idx[1:]) - 1], depot, job.network)
-
         matrices = TerritoryMatrices(build)
     return RoutingProblem(matrices, cards, fleet, service_s_per_node=service, **common)
 

@@ -176,8 +176,12 @@ STOPS = (
     "reason_code",
     "reason_message",
     "placeholder",
+    "off_network",
 )
-"""The stops table in memory (:attr:`PlanResult.stops`), one row per delivery stop."""
+"""The stops table in memory (:attr:`PlanResult.stops`), one row per delivery stop. ``off_network``:
+no road of the road network lies within its snap limit, so the stop's legs are straight lines times
+the circuity (never on the straight-line model, nor with strict roads, where such a stop is unroutable).
+On block estimates a stop known only to its desa is never flagged (its legs average its desa's points)."""
 
 STOP_FEATURE = (
     "stop_id",
@@ -206,12 +210,14 @@ STOP_FEATURE = (
     "reason_code",
     "reason",
     "placeholder",
+    "off_network",
 )
 """Properties of a ``stops.geojson`` feature and fields of the ``stops`` layer of ``plan.gpkg``
 (:func:`ektp_routes.layers.stops_layer`): who delivers it when, where (desa, RW, RT) and how precisely
 it is known; times as HH:MM and minutes next to seconds; no address, no names. For a delivery block
 (``settlement``, RW, RT, estimated ``households``) the courier is there from ``arrival`` to ``until``;
-``visit`` numbers the walks of a route (consecutive blocks of one settlement and RW are one walk)."""
+``visit`` numbers the walks of a route (consecutive blocks of one settlement and RW are one walk);
+``off_network`` as in :data:`STOPS`."""
 
 BLOCK_FEATURE = (
     "stop_id",

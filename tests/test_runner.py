@@ -256,3 +256,58 @@ def test_largest_offices_start_first_in_the_process_pool(monkeypatch: pytest.Mon
     done = run_jobs(jobs, workers=2)
     assert submitted == ["LARGE", "MIDDLE", "SMALL"]
     assert sorted(done) == ["LARGE", "MIDDLE", "SMALL"]
+
+
+def test_stops_beyond_the_snap_limit_are_flagged_off_network_in_the_written_stops(kg: RoadNetwork) -> None:
+    """Issue 16 audit: a stop far from every road of the shipped Kelapa Gading extract is planned on
+    straight legs; the stops table and the stops layer (stops.geojson, plan.gpkg) say so per stop,
+    for a whole-office matrix and for per-territory matrices, and never on the straight-line model."""
+    from dataclasses import replace
+
+    from network_helpers import points_in  # tests/ is on the path under pytest only
+
+    from ektp_routes import layers, report
+    from ektp_routes.estimate import PlaceEstimates, TravelModel
+    from ektp_routes.report import PlanResult
+
+    lon, lat = points_in("kelapa_gading", 9, seed=5)
+    lon, lat = np.r_[lon, lon.max() + 0.05], np.r_[lat, lat.mean()]  # ~5 km east of every road
+    n = len(lon) - 1
+    stops = pd.DataFrame(
+        {
+            "stop_id": [f"S{i:010d}" for i in range(n)],
+            "office_id": "PO1",
+            "desa_kode": "3175031001",
+            "desa": "Kelapa Gading Timur",
+            "rw": "001",
+            "rt": "001",
+            "precision": "input",
+            "lon": lon[1:],
+            "lat": lat[1:],
+            "cards": 1,
+        }
+    )
+    far = stops["stop_id"].iloc[-1]
+    fleet = Fleet(couriers=2, capacity=20, days=2)
+    office = PostOffice("PO1", "KPC Uji", float(lon[0]), float(lat[0]), fleet)
+    params = SolveParams(time_limit_s=1, deterministic=True, engine="ortools")
+    blocks = stops.assign(settlement="", rt_number=1.0, doors=1.0, spacing_m=20.0)
+    estimates = PlaceEstimates(TravelModel(), {})
+    straight = StraightLineNetwork()
+    cases = [(kg, 100, None), (kg, 4, None), (kg, 100, estimates), (kg, 4, estimates)]
+    for net, whole, est in [*cases, (straight, 100, None), (straight, 100, estimates)]:
+        expected = [far] if net is kg else []
+        table_in = stops if est is None else blocks
+        solve = replace(params, max_stops_whole=whole)
+        job = OfficeJob(office, table_in, net, solve, ServiceTimes(), est)
+        res = runner.solve_office(job)
+        assert res.left_out == () and list(res.off_network) == expected
+        assert OfficeResult.from_json(res.to_json()) == res  # resume keeps the flag
+        table = report.stops_table(table_in, [res], {"PO1": office})
+        assert table.loc[table["off_network"], "stop_id"].tolist() == expected
+        assert table["off_network"].dtype == bool
+        routes = report.routes_table([res], {"PO1": office})
+        empty = pd.DataFrame()
+        result = PlanResult(None, table, [office], routes, empty, empty, net is not kg)  # type: ignore[arg-type]
+        layer = layers.stops_layer(result)
+        assert layer.loc[layer["off_network"].astype(bool), "stop_id"].tolist() == expected
