@@ -19,8 +19,8 @@ def refuse_xml_tricks(path: Path) -> None:
         raise InputFileError(f"{path.name} cannot be read: {exc}") from exc
     if b"OSMHeader" in head[:64]:  # the first blob of every .osm.pbf file
         raise InputFileError(
-            f"{path.name} is an .osm.pbf (binary) file, not OSM XML (.osm/.osm.bz2): `network build --pbf` "
-            "and `plan --network` read it; for street names convert it (osmium cat FILE.osm.pbf -o FILE.osm)"
+            f"{path.name} is an .osm.pbf (binary) file, not OSM XML (.osm/.osm.bz2): name it FILE.osm.pbf "
+            "for `network build --pbf`, `plan --network`, `geocode --osm` and `blocks --osm` to read it"
         )
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise InputFileError(

@@ -95,13 +95,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
-    from ektp_routes.geocode import (
-        GazetteerGeocoder,
-        GeocoderChain,
-        InputCoordinates,
-        OnlineGeocoder,
-        StreetGeocoder,
-    )
+    from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, OnlineGeocoder
+    from ektp_routes.network.pbf import planning_area, street_geocoder
 
     chain: list[object] = [InputCoordinates(gaz)]  # type: ignore[arg-type]
     osm = getattr(args, "osm", None) or (
@@ -111,7 +106,7 @@ def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
     )
     if osm:
         areas = gaz.desa_table[["kode", "geometry"]]  # type: ignore[attr-defined]
-        chain.append(StreetGeocoder.from_osm_xml(osm, areas=areas))
+        chain.append(street_geocoder(osm, areas=areas, area=planning_area(gaz.outline())))  # type: ignore[attr-defined]
     if getattr(args, "blocks", None):
         chain.append(pin_geocoder(args.blocks, gaz, _t(args)))  # type: ignore[arg-type]
     if getattr(args, "online", None):
@@ -373,7 +368,9 @@ def _add_geocode_parser(sub: argparse._SubParsersAction) -> None:  # type: ignor
     ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
     ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     ge.add_argument("--out", required=True, help="output CSV (row, desa, lon, lat, precision; no names)")
-    ge.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2) for street-level matching")
+    ge.add_argument(
+        "--osm", help="OpenStreetMap file (.osm, .osm.bz2, .osm.pbf clipped to Bekasi) for street matching"
+    )
     ge.add_argument("--online", help="online geocoder through geopy, e.g. nominatim (cached, 1 request/s)")
     ge.add_argument("--cache", default="cache/geocode.sqlite", help="cache file of online answers")
     add_blocks_option(ge)

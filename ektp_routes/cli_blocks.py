@@ -101,9 +101,10 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     result = read_cards(args.cards, gazetteer=gaz)
     chain: list[Geocoder] = [InputCoordinates(gaz)]
     if args.osm:
-        from ektp_routes.geocode import StreetGeocoder
+        from ektp_routes.network.pbf import planning_area, street_geocoder
 
-        chain.append(StreetGeocoder.from_osm_xml(args.osm, areas=gaz.desa_table[["kode", "geometry"]]))
+        areas = gaz.desa_table[["kode", "geometry"]]
+        chain.append(street_geocoder(args.osm, areas=areas, area=planning_area(gaz.outline())))
     chain.append(GazetteerGeocoder(gaz))
     geo = geocode_cards(result.cards, gaz, geocoder=GeocoderChain(chain))
     table = block_table(geo)
@@ -127,5 +128,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     bl = sub.add_parser("blocks", help="write the delivery blocks of a card list for pinning in QGIS")
     bl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     bl.add_argument("--out", required=True, help="output file: .gpkg (GeoPackage, layer 'blocks') or .csv")
-    bl.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2): suggest points from street names")
+    bl.add_argument(
+        "--osm",
+        help="OpenStreetMap file (.osm, .osm.bz2, .osm.pbf): suggest points from street and place names",
+    )
     bl.set_defaults(func=_cmd_blocks)

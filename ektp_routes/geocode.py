@@ -270,9 +270,18 @@ class StreetGeocoder:
 
     @classmethod
     def from_osm_xml(
-        cls, path: str | Path, areas: gpd.GeoDataFrame | None = None, **kw: Any
+        cls,
+        path: str | Path,
+        areas: gpd.GeoDataFrame | None = None,
+        *,
+        places: gpd.GeoDataFrame | None = None,
+        **kw: Any,
     ) -> StreetGeocoder:
-        """Build from an OSM XML file (.osm or .osm.bz2); DOCTYPE/ENTITY declarations are refused."""
+        """Build from an OSM XML file (.osm or .osm.bz2); DOCTYPE/ENTITY declarations are refused.
+
+        ``places`` (name, place, point) replaces the file's own named place nodes when given (an
+        ``.osm.pbf`` read by :func:`~ektp_routes.network.pbf.street_geocoder` brings its own).
+        """
         import osmnx as ox
 
         p = Path(path)
@@ -281,7 +290,7 @@ class StreetGeocoder:
             g = ox.graph_from_xml(p, simplify=True, retain_all=True)
         except Exception as exc:
             raise GeocodingError(f"cannot read streets from {p.name}: {exc}") from exc
-        return cls.from_graph(g, places=_osm_places(p), areas=areas, **kw)
+        return cls.from_graph(g, places=_osm_places(p) if places is None else places, areas=areas, **kw)
 
     @classmethod
     def from_graph(
@@ -388,6 +397,12 @@ def _street_point(segments: np.ndarray, zone: shapely.Geometry | None) -> shapel
     return shapely.line_interpolate_point(longest, 0.5, normalized=True)
 
 
+#: OSM ``place=*`` values whose named nodes a settlement name (Kp. ..., Dusun ...) can be matched to.
+PLACE_KINDS = frozenset(
+    {"hamlet", "neighbourhood", "village", "quarter", "isolated_dwelling", "locality", "suburb"}
+)
+
+
 def _osm_places(path: Path) -> gpd.GeoDataFrame | None:
     """Named place nodes (kampung/hamlet/neighbourhood/...) of an OSM XML file, parsed safely."""
     import bz2
@@ -395,7 +410,7 @@ def _osm_places(path: Path) -> gpd.GeoDataFrame | None:
 
     opener = bz2.open if path.suffix == ".bz2" else open
     names, kinds, pts = [], [], []
-    wanted = {"hamlet", "neighbourhood", "village", "quarter", "isolated_dwelling", "locality", "suburb"}
+    wanted = PLACE_KINDS
     with opener(path, "rb") as fh:  # type: ignore[operator]
         for _, el in ET.iterparse(fh, events=("end",)):
             if el.tag == "node":

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import osmium
 import pandas as pd
 import pytest
 
@@ -66,14 +67,32 @@ def test_blocks_refuses_a_bad_output_name(
     assert "use a .gpkg or .csv" in capsys.readouterr().err
 
 
-def test_blocks_osm_given_a_pbf_says_what_reads_it(
-    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_blocks_osm_reads_a_pbf_clipped_to_bekasi(
+    card_file: Path, tmp_path: Path, gaz: Gazetteer, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # A Jakarta extract holds no road of Bekasi: one line that says so, and no output.
     pbf = Path(__file__).parent / "data" / "kelapa_gading.osm.pbf"
     rc = main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "b.csv"), "--osm", str(pbf)])
     err = capsys.readouterr().err
-    assert rc == 2 and len(err.strip().splitlines()) == 1 and "not OSM XML" in err and "osmium" in err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "no road lies in the planning area" in err
     assert not (tmp_path / "b.csv").exists()
+    # An extract with a hamlet "Jati" in Sukamukti: the Kp. Jati blocks there get its point.
+    d = gaz.get("32.16.23.2005")
+    w = osmium.SimpleWriter(str(tmp_path / "sukamukti.osm.pbf"))
+    w.add_node(osmium.osm.mutable.Node(id=1, location=(d.rep_lon, d.rep_lat)))
+    w.add_node(osmium.osm.mutable.Node(id=2, location=(d.rep_lon + 0.002, d.rep_lat)))
+    hamlet = {"place": "hamlet", "name": "Jati"}
+    w.add_node(osmium.osm.mutable.Node(id=3, location=(d.rep_lon + 0.001, d.rep_lat + 0.001), tags=hamlet))
+    w.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={"highway": "residential"}))
+    w.close()
+    args = ["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "b.csv")]
+    assert main([*args, "--osm", str(tmp_path / "sukamukti.osm.pbf")]) == 0
+    blocks = pd.read_csv(tmp_path / "b.csv", dtype={"desa_kode": str})
+    jati = blocks[(blocks.desa_kode == d.kode) & (blocks.settlement == "Jati")]
+    assert len(jati) > 0 and set(jati.precision) == {"settlement"}
+    assert jati.lon.to_numpy() == pytest.approx(d.rep_lon + 0.001)
+    assert jati.lat.to_numpy() == pytest.approx(d.rep_lat + 0.001)
+    assert set(blocks.precision[blocks.settlement != "Jati"]) == {"desa"}
 
 
 def test_plan_checks_the_blocks_file_before_it_claims_the_output_folder(

@@ -12,7 +12,7 @@ import shapely
 from geopy.exc import GeocoderUnavailable
 from geopy.location import Location
 
-from ektp_routes import Gazetteer, GeocodingError
+from ektp_routes import Gazetteer, GeocodingError, InputFileError
 from ektp_routes.geocode import (
     GazetteerGeocoder,
     GeocoderChain,
@@ -234,3 +234,10 @@ def test_online_geocoder_retries_then_reports_offline(gaz: Gazetteer, tmp_path: 
     )
     with pytest.raises(GeocodingError, match="offline"):
         geo.geocode(_cards().head(1))
+
+
+def test_a_pbf_named_like_xml_is_refused_with_what_reads_it(tmp_path: Path) -> None:
+    disguised = tmp_path / "roads.osm"
+    disguised.write_bytes((DATA / "kelapa_gading.osm.pbf").read_bytes())
+    with pytest.raises(InputFileError, match=r"not OSM XML.*name it FILE\.osm\.pbf"):
+        StreetGeocoder.from_osm_xml(disguised)

@@ -25,6 +25,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -32,6 +33,11 @@ import shapely
 
 from ektp_routes._errors import NetworkError
 from ektp_routes.network.osm import graph_from_osm_xml
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ektp_routes.geocode import StreetGeocoder
 
 logger = logging.getLogger(__name__)
 
@@ -166,3 +172,61 @@ def graph_from_pbf(
             raise NetworkError(f"cannot build a road network from {Path(path).name}: {exc}") from exc
     logger.info("%s: %d nodes, %d edges", Path(path).name, g.number_of_nodes(), g.number_of_edges())
     return g
+
+
+def _places_from_pbf(path: Path, area: shapely.Geometry | None) -> gpd.GeoDataFrame | None:
+    """Named place nodes (:data:`~ektp_routes.geocode.PLACE_KINDS`) of an extract inside ``area``."""
+    import geopandas as gpd
+    import osmium
+    import osmium.filter as osm_filter
+
+    from ektp_routes.geocode import PLACE_KINDS
+
+    names: list[str] = []
+    kinds: list[str] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    nodes = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(osm_filter.KeyFilter("place"))
+    for node in nodes:
+        if not isinstance(node, osmium.osm.Node):
+            continue
+        kind, name = node.tags.get("place"), node.tags.get("name")
+        if kind in PLACE_KINDS and name and node.location.valid():
+            names.append(name)
+            kinds.append(kind)
+            lons.append(node.location.lon)
+            lats.append(node.location.lat)
+    keep = np.ones(len(names), dtype=bool)
+    if area is not None and names:
+        keep = shapely.contains_xy(area, np.asarray(lons), np.asarray(lats))
+    if not keep.any():
+        return None
+    return gpd.GeoDataFrame(
+        {"name": np.asarray(names, dtype=object)[keep], "place": np.asarray(kinds, dtype=object)[keep]},
+        geometry=gpd.points_from_xy(np.asarray(lons)[keep], np.asarray(lats)[keep]),
+        crs="EPSG:4326",
+    )
+
+
+def street_geocoder(
+    path: str | Path, *, areas: gpd.GeoDataFrame | None = None, area: shapely.Geometry | None = None
+) -> StreetGeocoder:
+    """A :class:`~ektp_routes.geocode.StreetGeocoder` from OSM XML (.osm, .osm.bz2) or an ``.osm.pbf``.
+
+    An ``.osm.pbf`` is clipped to ``area`` (see :func:`planning_area`; None keeps everything): its
+    roads go through :func:`clip_to_osm_xml` into a temporary OSM XML file, its named place nodes are
+    read with pyosmium. OSM XML is read whole, as :meth:`StreetGeocoder.from_osm_xml` does.
+    """
+    from ektp_routes.geocode import StreetGeocoder
+
+    p = Path(path)
+    if not p.name.lower().endswith(".pbf"):
+        return StreetGeocoder.from_osm_xml(p, areas=areas)
+    with tempfile.TemporaryDirectory(prefix="ektp-pbf-") as tmp:
+        xml = Path(tmp) / "roads.osm"
+        clip_to_osm_xml(p, xml, area=area)
+        try:
+            places = _places_from_pbf(p, area)
+        except RuntimeError as exc:  # osmium reports unreadable files as RuntimeError
+            raise NetworkError(f"cannot read {p.name} as OpenStreetMap data: {exc}") from exc
+        return StreetGeocoder.from_osm_xml(xml, areas=areas, places=places)
