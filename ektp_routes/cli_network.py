@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ektp_routes._files import require_folder
 
 
@@ -107,6 +109,10 @@ def _cmd_network_build(args: argparse.Namespace) -> int:
     # One tiny matrix compiles the matrix code now (numba caches it on disk), so that the first plan
     # does not (about 6 CPU-s and 140 MB more on a kabupaten network).
     net.matrix(net.graph.node_lon[:2], net.graph.node_lat[:2])
+    # The cost chooser may answer that tiny matrix by the box search: compile the hierarchy's too.
+    hierarchy_search = getattr(net.engine, "hierarchy_search", None)
+    if hierarchy_search is not None:
+        hierarchy_search.matrix(np.arange(2), np.arange(2))
     shortcuts = f", contraction hierarchy of {h.n_edges:,} upward edges" if h is not None else ""
     if gave_up:
         shortcuts = ", NO contraction hierarchy (contraction gave up: matrices will use Dijkstra searches)"
