@@ -65,7 +65,7 @@ def run(
         source = source.assign(lon=truth["true_lon"], lat=truth["true_lat"])
     res = plan_routes(read_cards(source, gazetteer=gaz), config=cfg, gazetteer=gaz, **kw)  # type: ignore[arg-type]
     wall = time.perf_counter() - t0
-    r = replay(res, truth, service_base_s=cfg.service.base_s, service_per_card_s=cfg.service.per_card_s)
+    r = replay(res, truth)  # on the plan's own service times and travel network
     return r, wall, list(res.offices), desa_moves(label, res.stops, gaz)
 
 

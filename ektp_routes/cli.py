@@ -299,8 +299,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     res = _run_plan(args, registry)
     # The synthetic truth is known here: drive the plan through the true houses, next to the oracle.
     oracle_in = registry.assign(lon=truth["true_lon"], lat=truth["true_lat"])
-    oracle = plan_file(oracle_in, config=_config(args), network=_network(args, _config(args)))
-    print_replay(replay(res, truth), replay(oracle, truth), t)
+    cfg = _config(args)
+    network = _network(args, cfg)  # loaded once for the oracle and both replays
+    oracle = plan_file(oracle_in, config=cfg, network=network)
+    print_replay(replay(res, truth, network=network), replay(oracle, truth, network=network), t)
     return 0
 
 

@@ -5,8 +5,9 @@ with what only a test or a benchmark knows: the true location of every household
 generator's ``true_lon``/``true_lat``/``household_id``). :func:`replay` takes each courier-day in its
 planned order and visits every distinct household it serves, in the order the plan gives, or
 nearest-first inside a stop whose households the plan does not order, with the same travel model and
-service times as planning. It reports realised travel, day lengths and overruns of the shift per
-courier-day, per office and in total, next to what the plan expected.
+service times as planning (the plan records them: ``PlanResult.service`` and ``PlanResult.network``,
+or the office features of its output folder). It reports realised travel, day lengths and overruns of
+the shift per courier-day, per office and in total, next to what the plan expected.
 
 :func:`status_quo_days` builds the baseline a post office uses without any planning: cards sorted by
 desa, RW, RT and address, 150 to a courier-day, visited in list order.
@@ -27,16 +28,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ektp_routes import schema
 from ektp_routes._errors import InputFileError
-from ektp_routes.network import StraightLineNetwork, TravelNetwork
+from ektp_routes.config import ServiceTimes
+from ektp_routes.network import NetworkRecord, StraightLineNetwork, TravelNetwork
 
 if TYPE_CHECKING:
     from ektp_routes.offices import PostOffice
@@ -65,12 +68,18 @@ class PlannedDays:
         ``office_id`` -> (lon, lat) of the post office.
     shift_s
         ``office_id`` -> shift length in seconds.
+    service
+        ``office_id`` -> the service times the plan was made with (missing: not recorded).
+    network
+        The travel network the plan was made with (None: not recorded, straight lines assumed).
     """
 
     visits: pd.DataFrame
     routes: pd.DataFrame
     depots: dict[str, tuple[float, float]]
     shift_s: dict[str, float]
+    service: Mapping[str, ServiceTimes] = field(default_factory=dict)
+    network: NetworkRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -136,15 +145,19 @@ def planned_days(plan: PlanResult | str | Path) -> PlannedDays:
     """The courier-days of a :class:`~ektp_routes.plan.PlanResult` or of a plan's output folder."""
     if isinstance(plan, (str, Path)):
         return _days_from_outdir(Path(plan))
-    asg = plan.assignments
-    routes = plan.routes
     offices = {o.office_id: o for o in plan.offices}
-    return _days(
-        asg,
-        routes,
+    days = _days(
+        plan.assignments,
+        plan.routes,
         {k: (o.lon, o.lat) for k, o in offices.items()},
         {k: float(o.fleet.shift_s) for k, o in offices.items()},
     )
+    network = plan.network or (None if plan.network_is_straight else _UNKNOWN_ROAD)
+    return replace(days, service=dict.fromkeys(offices, plan.service), network=network)
+
+
+#: A road network the plan does not say where it was read from: replay asks for ``network=``.
+_UNKNOWN_ROAD = NetworkRecord("road", "")
 
 
 def _days_from_outdir(out: Path) -> PlannedDays:
@@ -157,7 +170,47 @@ def _days_from_outdir(out: Path) -> PlannedDays:
     offices = _properties(need[2], with_point=True)
     depots = {str(o["office_id"]): (float(o["lon"]), float(o["lat"])) for o in offices}
     shifts = {str(o["office_id"]): float(o.get("shift_s") or 7 * 3600) for o in offices}
-    return _days(asg, routes, depots, shifts)
+    days = _days(asg, routes, depots, shifts)
+    on_roads = "straight_line" in routes and any(v is not None and not v for v in routes["straight_line"])
+    return replace(days, **_recorded_settings(offices, on_roads=on_roads, source=need[2].name))
+
+
+def _recorded_settings(offices: list[dict[str, Any]], *, on_roads: bool, source: str) -> dict[str, Any]:
+    """The service times per office and the travel network recorded on the office features.
+
+    A folder written before plans recorded them gets one warning; its travel network is taken as
+    straight lines, unless its routes were planned on roads (then replay needs ``network=``).
+    """
+    try:
+        service = {
+            str(o["office_id"]): ServiceTimes(float(o["service_base_s"]), float(o["service_per_card_s"]))
+            for o in offices
+            if o.get("service_base_s") is not None and o.get("service_per_card_s") is not None
+        }
+        network = next((r for o in offices if (r := _network_record(o)) is not None), None)
+    except (TypeError, ValueError) as exc:
+        raise InputFileError(f"{source}: recorded service times or travel network invalid ({exc})") from exc
+    if network is None:
+        network = _UNKNOWN_ROAD if on_roads else None
+        d = ServiceTimes()
+        travel = "no travel network (pass network=)" if on_roads else "straight lines"
+        logger.warning(
+            "%s records no travel network or service times (a plan written before they were recorded): "
+            "replay uses %s and %g s a household, %g s a card where not given them",
+            source,
+            travel,
+            d.base_s,
+            d.per_card_s,
+        )
+    return {"service": service, "network": network}
+
+
+def _network_record(office: Mapping[str, Any]) -> NetworkRecord | None:
+    """The travel network recorded on an ``offices.geojson`` feature (None: not recorded)."""
+    if office.get("network") not in ("straight", "road"):
+        return None
+    given = {f: office[p] for f, p in schema.OFFICE_NETWORK.items() if office.get(p) is not None}
+    return NetworkRecord(**given)
 
 
 def _properties(path: Path, *, with_point: bool = False) -> list[dict[str, Any]]:
@@ -276,10 +329,13 @@ def replay(
     truth: pd.DataFrame | str | Path,
     *,
     network: TravelNetwork | None = None,
-    service_base_s: float = 60.0,
-    service_per_card_s: float = 45.0,
+    service_base_s: float | None = None,
+    service_per_card_s: float | None = None,
 ) -> Replay:
     """Drive every courier-day of ``plan`` through the true household locations.
+
+    The travel network and service times are the plan's own (:attr:`PlannedDays.network` and
+    :attr:`PlannedDays.service`, recorded by the plan); arguments given here win.
 
     Parameters
     ----------
@@ -288,25 +344,37 @@ def replay(
     truth
         The card list with ``true_lon``/``true_lat`` (and ``household_id``): see :func:`read_truth`.
     network
-        The travel model the plan used (default: straight lines, as planning's default).
+        The travel model to drive on. Default: the plan's, loaded again from its record (a road
+        network from the file or folder it was read from; pass it here to skip loading it); straight
+        lines where the plan records none (:func:`status_quo_days`, older output folders).
     service_base_s, service_per_card_s
-        Service time per household visit and per card, as in planning.
+        Service time per household visit and per card. Default: the plan's, per office; 60 s and
+        45 s (planning's defaults) where the plan records none.
+
+    Raises
+    ------
+    InputFileError
+        A bad truth table or plan folder, or a road plan whose network cannot be loaded again (gone,
+        changed, or not read from a file): pass ``network=``.
     """
     days = plan if isinstance(plan, PlannedDays) else planned_days(plan)
     t = read_truth(truth)
-    net = network or StraightLineNetwork()
     bad = ~days.visits["row"].isin(t.index)
     if bad.any():
         raise InputFileError(f"{int(bad.sum())} planned card rows are not in the truth table (wrong file?)")
     v = days.visits.join(t, on="row")
     if v[["lon", "lat"]].isna().any().any():
         raise InputFileError("the truth table lacks coordinates for some planned cards")
+    net = network or (days.network.load() if days.network is not None else StraightLineNetwork())
+    given = {"base_s": service_base_s, "per_card_s": service_per_card_s}
+    overrides = {k: float(x) for k, x in given.items() if x is not None}
     rows = []
     for rid, grp in v.groupby("route_id", sort=True):
         office = str(grp["office_id"].iloc[0])
         legs, n_hh = _drive(grp, days.depots[office], net)
-        service = n_hh * service_base_s + len(grp) * service_per_card_s
-        rows.append((rid, office, len(grp), n_hh, sum(legs), legs[0], legs[1], sum(legs) + service))
+        service = replace(days.service.get(office, ServiceTimes()), **overrides)
+        service_s = n_hh * service.base_s + len(grp) * service.per_card_s
+        rows.append((rid, office, len(grp), n_hh, sum(legs), legs[0], legs[1], sum(legs) + service_s))
     out = pd.DataFrame(
         rows,
         columns=[

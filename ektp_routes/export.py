@@ -257,6 +257,7 @@ def _office_features(result: PlanResult) -> list[dict[str, Any]]:
                 "capacity": o.fleet.capacity,
                 "shift_s": o.fleet.shift_s,
                 "placeholder": o.placeholder,
+                **_planned_with(result),
             },
             "Point",
             [round(o.lon, 6), round(o.lat, 6)],
@@ -264,6 +265,17 @@ def _office_features(result: PlanResult) -> list[dict[str, Any]]:
         for o in result.offices
         if o.office_id in used
     ]
+
+
+def _planned_with(result: PlanResult) -> dict[str, Any]:
+    """The service times and travel network a plan was made with, as ``offices.geojson`` properties
+    (see :data:`ektp_routes.schema.OFFICE_FEATURE`); a network not recorded is written as null."""
+    rec = result.network
+    return {
+        "service_base_s": float(result.service.base_s),
+        "service_per_card_s": float(result.service.per_card_s),
+        **{prop: None if rec is None else getattr(rec, f) for f, prop in schema.OFFICE_NETWORK.items()},
+    }
 
 
 #: Catalogue keys (``manifest.<key>``) of the columns of :data:`ektp_routes.schema.MANIFEST`, in order.

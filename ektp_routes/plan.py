@@ -30,7 +30,7 @@ from ektp_routes.cards import CardList, ValidationRules, read_cards
 from ektp_routes.config import Consolidation, PlanConfig, Scope, ServiceTimes
 from ektp_routes.estimate import PlaceEstimates, plan_estimates
 from ektp_routes.geocode import Geocoder, geocode_cards
-from ektp_routes.network import StraightLineNetwork, TravelNetwork
+from ektp_routes.network import NetworkRecord, StraightLineNetwork, TravelNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices, read_offices
 from ektp_routes.regions import Gazetteer
 from ektp_routes.report import PlanResult, Scoped, assemble, check_pseudonym_key
@@ -86,8 +86,6 @@ def plan_routes(
     """
     if pseudonym_key is not None:
         check_pseudonym_key(pseudonym_key)  # before any work
-    if pseudonym_key is not None:
-        check_pseudonym_key(pseudonym_key)  # before any work
     cfg = config or PlanConfig()
     gaz = gazetteer or Gazetteer.bekasi()
     net = network or StraightLineNetwork()
@@ -105,9 +103,16 @@ def plan_routes(
     folder = Path(work_dir) if work_dir else None
     results = run_jobs(jobs, workers=cfg.workers, work_dir=folder, client=client, progress=progress)
     scoped = Scoped(in_scope.to_numpy(dtype=bool), stop_of_card, outside_desa(geo).to_numpy(dtype=bool))
-    straight = net.is_straight_line
     return assemble(
-        cards, stops, scoped, offices, results, network_is_straight=straight, pseudonym_key=pseudonym_key
+        cards,
+        stops,
+        scoped,
+        offices,
+        results,
+        network_is_straight=net.is_straight_line,
+        pseudonym_key=pseudonym_key,
+        service=cfg.service,
+        network=NetworkRecord.of(net),
     )
 
 

@@ -19,7 +19,9 @@ import pandas as pd
 from ektp_routes import schema
 from ektp_routes._errors import ConfigError
 from ektp_routes.cards import CardList
+from ektp_routes.config import ServiceTimes
 from ektp_routes.estimate import settlement_identity
+from ektp_routes.network import NetworkRecord
 from ektp_routes.nik import mask_nik
 from ektp_routes.offices import PostOffice
 from ektp_routes.runner import OfficeResult
@@ -36,6 +38,8 @@ class PlanResult:
     :data:`~ektp_routes.schema.ROUTES`, ``assignments`` those of
     :data:`~ektp_routes.schema.ASSIGNMENT_VALUES` (plus ``card_ref`` with a pseudonym key), ``summary``
     those of :data:`~ektp_routes.schema.SUMMARY`. ``geometries`` maps a route id to its line.
+    ``service`` and ``network`` are the service times and the travel network the plan was made with
+    (``network`` None: not recorded), so that :func:`ektp_routes.evaluate.replay` judges it on them.
     """
 
     cards: CardList
@@ -46,6 +50,8 @@ class PlanResult:
     summary: pd.DataFrame
     network_is_straight: bool
     geometries: Mapping[str, Sequence[LonLat]] = field(default_factory=dict)
+    service: ServiceTimes = field(default_factory=ServiceTimes)
+    network: NetworkRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,14 @@ def assemble(
     *,
     network_is_straight: bool,
     pseudonym_key: bytes | None = None,
+    service: ServiceTimes | None = None,
+    network: NetworkRecord | None = None,
 ) -> PlanResult:
-    """The plan's tables from the offices' results; raises if a card would be lost or duplicated."""
+    """The plan's tables from the offices' results; raises if a card would be lost or duplicated.
+
+    ``service`` (default: :class:`~ektp_routes.config.ServiceTimes` defaults) and ``network`` are
+    recorded in the result as what the plan was made with.
+    """
     by_id = {o.office_id: o for o in offices}
     ordered = [results[oid] for oid in sorted(results)]
     routes = routes_table(ordered, by_id)
@@ -92,6 +104,8 @@ def assemble(
         summary_table(routes, stops, offices),
         network_is_straight,
         geometries,
+        service or ServiceTimes(),
+        network,
     )
 
 

@@ -263,8 +263,43 @@ the house, so it is not the path to their doors)."""
 
 ROUTE_FEATURE = (*ROUTES, "start_time", "end_time", "straight_line", "places_only")
 
-OFFICE_FEATURE = ("office_id", "name", "couriers", "days", "capacity", "shift_s", "placeholder")
-"""Properties of an ``offices.geojson`` feature."""
+OFFICE_FEATURE = (
+    "office_id",
+    "name",
+    "couriers",
+    "days",
+    "capacity",
+    "shift_s",
+    "placeholder",
+    "service_base_s",
+    "service_per_card_s",
+    "network",
+    "network_source",
+    "network_profile",
+    "network_circuity",
+    "network_max_snap_m",
+    "network_connectivity",
+    "network_strict",
+    "network_fingerprint",
+)
+"""Properties of an ``offices.geojson`` feature: the office and its fleet, then what the plan was made
+with, so that a replay judges it on the same model: the service times (``service_base_s`` per household
+visit, ``service_per_card_s`` per card) and the travel network (``network`` "straight" or "road"; a road
+network's file or prepared folder, profile, snapping rules and fingerprint, as
+:class:`~ektp_routes.network.NetworkRecord`). An older plan has no ``service_*`` or ``network*``
+properties."""
+
+OFFICE_NETWORK = {
+    "kind": "network",
+    "source": "network_source",
+    "profile": "network_profile",
+    "circuity": "network_circuity",
+    "max_snap_m": "network_max_snap_m",
+    "connectivity": "network_connectivity",
+    "strict": "network_strict",
+    "fingerprint": "network_fingerprint",
+}
+"""Field of :class:`~ektp_routes.network.NetworkRecord` -> its ``offices.geojson`` property."""
 
 SUMMARY_SUMMED = (
     "cards",

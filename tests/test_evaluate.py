@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+import json
+import logging
+import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from ektp_routes import Gazetteer, synthetic_cards
+from ektp_routes import Gazetteer, schema, synthetic_cards
 from ektp_routes._errors import InputFileError
 from ektp_routes.cards import read_cards
 from ektp_routes.evaluate import PlannedDays, read_truth, replay, status_quo_days
 from ektp_routes.export import write_plan
-from ektp_routes.network import StraightLineNetwork
+from ektp_routes.network import RoadNetwork, StraightLineNetwork
+from ektp_routes.network.store import save_network
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
-from ektp_routes.plan import PlanConfig, plan_file
+from ektp_routes.plan import PlanConfig, PlanResult, plan_file
+from tests.network_helpers import points_in
 
 TRUTH_ONLY = ["household_id", "true_lon", "true_lat", "true_desa_kode", "defect"]
 
@@ -94,16 +100,108 @@ def test_days_over_shift_are_counted_with_their_overrun() -> None:
     assert r.total.max_over_shift_s == pytest.approx(r.routes.realised_duration_s.iloc[0] - 600.0)
 
 
+#: Planned with 10 s a household and 120 s a card (the defaults: 60 s and 45 s).
+SLOW_HANDOVER = PlanConfig(workers=1).with_options(time_limit_s=1, service_base_s=10, service_per_card_s=120)
+
+
+def _oracle_plan(truth: pd.DataFrame, config: PlanConfig, **options: Any) -> PlanResult:
+    oracle_in = truth.drop(columns=TRUTH_ONLY).assign(lon=truth.true_lon, lat=truth.true_lat)
+    return plan_file(oracle_in, config=config, **options)
+
+
 def test_oracle_plan_replays_to_its_own_estimate(truth: pd.DataFrame, tmp_path: Path) -> None:
     """Planned on the true household points, the replay must find exactly what the plan expected."""
-    oracle_in = truth.drop(columns=TRUTH_ONLY).assign(lon=truth.true_lon, lat=truth.true_lat)
-    res = plan_file(oracle_in, config=PlanConfig(workers=1).with_options(time_limit_s=2))
+    res = _oracle_plan(truth, PlanConfig(workers=1).with_options(time_limit_s=2))
     r = replay(res, truth)
     assert r.total.cards == 120 and r.unplanned_cards == 0
     assert r.total.realised_travel_s == pytest.approx(r.total.expected_travel_s, rel=0.01)
     write_plan(res, tmp_path / "out", with_map=False)
     from_files = replay(tmp_path / "out", truth)
     assert from_files.total == r.total
+
+
+def _forget_what_the_plan_was_made_with(out: Path) -> None:
+    """Make ``out`` look written before plans recorded their service times and travel network."""
+    path = out / "offices.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    old = set(schema.OFFICE_FEATURE[: schema.OFFICE_FEATURE.index("placeholder") + 1])
+    for f in doc["features"]:
+        f["properties"] = {k: v for k, v in f["properties"].items() if k in old}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_replay_uses_the_plans_own_service_times(truth: pd.DataFrame, tmp_path: Path) -> None:
+    """Planned with 10 s a household and 120 s a card: replayed with those, from the result and from
+    its folder, without being told; an older folder that does not record them uses the defaults."""
+    res = _oracle_plan(truth, SLOW_HANDOVER)
+    told = replay(res, truth, service_base_s=10, service_per_card_s=120)
+    t = told.total
+    assert t.realised_duration_s == pytest.approx(t.realised_travel_s + 10 * t.households + 120 * t.cards)
+    assert replay(res, truth).total == t
+    write_plan(res, tmp_path / "out", with_map=False)
+    offices = json.loads((tmp_path / "out" / "offices.geojson").read_text(encoding="utf-8"))["features"]
+    assert {(f["properties"]["service_base_s"], f["properties"]["service_per_card_s"]) for f in offices} == {
+        (10, 120)
+    }
+    from_folder = replay(tmp_path / "out", truth)
+    assert from_folder.total == t
+    pd.testing.assert_series_equal(from_folder.routes.realised_duration_s, told.routes.realised_duration_s)
+    # Explicit arguments win over the recorded ones.
+    assert replay(tmp_path / "out", truth, service_per_card_s=45).total.realised_duration_s == pytest.approx(
+        t.realised_duration_s - 75 * t.cards
+    )
+
+
+def test_an_older_plan_folder_replays_with_the_defaults_and_one_warning(
+    truth: pd.DataFrame, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    res = _oracle_plan(truth, SLOW_HANDOVER)
+    write_plan(res, tmp_path / "out", with_map=False)
+    _forget_what_the_plan_was_made_with(tmp_path / "out")
+    with caplog.at_level(logging.WARNING, logger="ektp_routes.evaluate"):
+        old = replay(tmp_path / "out", truth)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "\n" not in warnings[0] and "straight lines" in warnings[0]
+    assert old.total == replay(res, truth, service_base_s=60, service_per_card_s=45).total
+    assert old.total.realised_duration_s < replay(res, truth).total.realised_duration_s
+
+
+def test_road_plan_replays_on_its_recorded_network_folder_and_refuses_when_it_is_gone(
+    truth: pd.DataFrame, kg: RoadNetwork, kg_walk: RoadNetwork, tmp_path: Path
+) -> None:
+    """A plan made on a prepared road network is judged on that network, loaded again from the folder
+    it records; once the folder is gone (or replaced), replay says to pass network=, never falling
+    back to straight lines."""
+    save_network(kg.graph, tmp_path / "net")
+    net = RoadNetwork.from_file(tmp_path / "net")
+    small = truth.head(30)
+    office = PostOffice("KG", "KPC Kelapa Gading", 106.905, -6.160)
+    res = _oracle_plan(
+        small, PlanConfig(workers=1).with_options(time_limit_s=1), network=net, offices=[office]
+    )
+    write_plan(res, tmp_path / "out", with_map=False)
+    props = json.loads((tmp_path / "out" / "offices.geojson").read_text(encoding="utf-8"))["features"][0]
+    assert props["properties"]["network"] == "road"
+    assert props["properties"]["network_source"] == str((tmp_path / "net").resolve())
+    # Households on the Kelapa Gading roads: road travel differs from straight lines.
+    lon, lat = points_in("kelapa_gading", len(small), seed=3)
+    on_roads = small.assign(true_lon=lon, true_lat=lat)
+    by_road = replay(res, on_roads, network=net).total
+    assert by_road != replay(res, on_roads, network=StraightLineNetwork()).total
+    assert replay(res, on_roads).total == by_road
+    assert replay(tmp_path / "out", on_roads).total == by_road
+    shutil.rmtree(tmp_path / "net")
+    for plan in (res, tmp_path / "out"):
+        with pytest.raises(InputFileError, match="no longer exists: pass network=") as info:
+            replay(plan, on_roads)
+        assert "\n" not in str(info.value)
+    assert replay(tmp_path / "out", on_roads, network=net).total == by_road
+    save_network(kg_walk.graph, tmp_path / "net")  # another network in its place
+    with pytest.raises(InputFileError, match="changed since the plan: pass network="):
+        replay(tmp_path / "out", on_roads)
+    _forget_what_the_plan_was_made_with(tmp_path / "out")  # an older folder of a road plan
+    with pytest.raises(InputFileError, match="pass network="):
+        replay(tmp_path / "out", on_roads)
 
 
 def test_status_quo_takes_cards_in_address_order_150_a_day(truth: pd.DataFrame, gaz: Gazetteer) -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from ektp_routes import schema
+from ektp_routes.config import ServiceTimes
 from ektp_routes.export import escape_frame, escape_spreadsheet, manifest_sheets, write_plan
 from ektp_routes.i18n import messages
+from ektp_routes.network import NetworkRecord, StraightLineNetwork
 from ektp_routes.report import assemble
 
 
@@ -35,6 +37,23 @@ def test_files_have_the_schema_columns(plan_parts, tmp_path: Path) -> None:  # t
     assert all(tuple(f["properties"]) == schema.STOP_FEATURE for f in stops)
     offices = json.loads(files["offices"].read_text())["features"]
     assert tuple(offices[0]["properties"]) == schema.OFFICE_FEATURE
+
+
+def test_offices_record_what_the_plan_was_made_with(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Service times and the travel network on the office features; null where none was recorded."""
+    cards, stops, scoped, office, res = plan_parts
+    rec = NetworkRecord.of(StraightLineNetwork(profile="bicycle", circuity=1.4))
+    parts = (cards, stops, scoped, [office], {"PO1": res})
+    plan = assemble(*parts, network_is_straight=True, service=ServiceTimes(15, 30), network=rec)
+    props = json.loads(write_plan(plan, tmp_path, with_map=False)["offices"].read_text())["features"][0]
+    p = props["properties"]
+    assert (p["service_base_s"], p["service_per_card_s"]) == (15, 30)
+    assert (p["network"], p["network_profile"], p["network_circuity"]) == ("straight", "bicycle", 1.4)
+    assert p["network_fingerprint"] == rec.fingerprint and p["network_max_snap_m"] is None
+    unrecorded = assemble(*parts, network_is_straight=True)
+    props = json.loads(write_plan(unrecorded, tmp_path, with_map=False)["offices"].read_text())["features"][0]
+    p = props["properties"]
+    assert (p["service_base_s"], p["service_per_card_s"], p["network"]) == (60, 45, None)
 
 
 def test_each_planned_card_on_exactly_one_manifest(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,8 @@ The rooms, in the order data flows through them: ``profiles`` (how a courier mov
 (files and downloads -> osmnx graph), ``graph`` (pure build -> immutable :class:`RoadGraph`),
 ``snapping``, ``search`` / ``contraction`` + ``hierarchy`` (node-to-node engines), ``matrix`` and
 ``paths`` (read the graph), ``store`` (prepared networks on disk), ``road`` and ``straight`` (the two
-networks), ``travel`` (the matrix value and the protocol). Coordinates are always (lon, lat) in WGS84.
+networks), ``travel`` (the matrix value and the protocol), ``record`` (what a plan records of its
+network, loaded back to judge the plan). Coordinates are always (lon, lat) in WGS84.
 
 Example
 -------
@@ -30,6 +31,7 @@ from ektp_routes.network.geodesy import EARTH_RADIUS_M, FloatArray, LocalProject
 from ektp_routes.network.graph import RoadGraph, assemble_graph, build_graph
 from ektp_routes.network.matrix import WALK_CAP_M, WALK_CIRCUITY, door_walks
 from ektp_routes.network.profiles import PROFILES, WALK_MPS, CourierProfile, get_profile
+from ektp_routes.network.record import NetworkRecord
 from ektp_routes.network.road import NetworkOptions, RoadNetwork
 from ektp_routes.network.snapping import Connectivity, Snap, SnapIndex, Snapper
 from ektp_routes.network.straight import DEFAULT_CIRCUITY, StraightLineNetwork
@@ -47,6 +49,7 @@ __all__ = [
     "FloatArray",
     "LocalProjection",
     "NetworkOptions",
+    "NetworkRecord",
     "RoadGraph",
     "RoadNetwork",
     "Snap",

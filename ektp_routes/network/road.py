@@ -130,6 +130,9 @@ class RoadNetwork:
             raise ConfigError(f"max_snap_m must be a positive distance in metres, not {max_snap_m}")
         self.graph = road
         self.profile = road.profile
+        #: The file or prepared folder the network was read from (None: built in memory or downloaded),
+        #: recorded by a plan so that its replay can load the same network.
+        self.source_path: Path | None = None
         self.max_snap_m = float(max_snap_m)
         self.connectivity: Connectivity = connectivity
         self.strict = bool(strict)
@@ -166,7 +169,7 @@ class RoadNetwork:
         net = cls.__new__(cls)
         gave_up = stored.manifest.get("contraction_gave_up")
         net._init(stored.graph, hierarchy=stored.hierarchy, gave_up=gave_up, **merged)
-        return net
+        return net._read_from(path)
 
     @classmethod
     def from_pbf(
@@ -183,7 +186,7 @@ class RoadNetwork:
 
         prof = get_profile(profile)
         g = graph_from_pbf(path, area=area, bidirectional=not prof.respects_oneway)
-        return cls(g, profile=prof, **options)
+        return cls(g, profile=prof, **options)._read_from(path)
 
     @classmethod
     def from_osm_xml(
@@ -198,7 +201,7 @@ class RoadNetwork:
         from ektp_routes.network import loaders
 
         prof = get_profile(profile)
-        return cls(loaders.read_osm_xml(path, profile=prof), profile=prof, **options)
+        return cls(loaders.read_osm_xml(path, profile=prof), profile=prof, **options)._read_from(path)
 
     @classmethod
     def from_graphml(
@@ -211,7 +214,7 @@ class RoadNetwork:
         """Load an osmnx GraphML file."""
         from ektp_routes.network import loaders
 
-        return cls(loaders.read_graphml(path), profile=profile, **options)
+        return cls(loaders.read_graphml(path), profile=profile, **options)._read_from(path)
 
     @classmethod
     def from_file(
@@ -228,7 +231,7 @@ class RoadNetwork:
         from ektp_routes.network import loaders
 
         prof = get_profile(profile)
-        return cls(loaders.read_graph_file(path, profile=prof), profile=prof, **options)
+        return cls(loaders.read_graph_file(path, profile=prof), profile=prof, **options)._read_from(path)
 
     @classmethod
     def download(
@@ -247,6 +250,10 @@ class RoadNetwork:
         prof = get_profile(profile)
         g = loaders.download_graph(polygon, profile=prof, cache_dir=cache_dir, buffer_m=buffer_m)
         return cls(g, profile=prof, **options)
+
+    def _read_from(self, path: str | Path) -> RoadNetwork:
+        self.source_path = Path(path).resolve()
+        return self
 
     @cached_property
     def search(self) -> NodeSearch:
