@@ -159,11 +159,19 @@ def test_plan_on_a_prepared_network_uses_its_hierarchy(
 
     monkeypatch.setattr(HierarchySearch, "matrix", spy)
     out = tmp_path / "out"
+    config = tmp_path / "plan.toml"
+    config.write_text("[service]\nbase_s = 20\nper_card_s = 30\n")
     rc = main(["plan", str(cards), "--network", str(tmp_path / "net"), "--offices", str(offices), "--out",
-               str(out), "--time-limit", "1", "--workers", "1", "--start-date", "2026-12-01"])  # fmt: skip
+               str(out), "--time-limit", "1", "--workers", "1", "--start-date", "2026-12-01",
+               "--config", str(config)])  # fmt: skip
     assert rc == 0, capsys.readouterr().err
     assert tables and max(s for s, _ in tables) > 10  # the office's matrix came from the hierarchy
     assert "from every road" not in capsys.readouterr().out  # the network covers the cards
+    # The plan records what a replay needs: the network folder and the service times it was made with.
+    office = json.loads((out / "offices.geojson").read_text())["features"][0]["properties"]
+    assert (office["network"], office["network_source"]) == ("road", str((tmp_path / "net").resolve()))
+    assert office["network_fingerprint"] == RoadNetwork.from_file(tmp_path / "net").fingerprint()
+    assert (office["service_base_s"], office["service_per_card_s"]) == (20, 30)
 
 
 def test_plan_on_a_network_of_another_area_says_its_stops_are_off_the_roads(
