@@ -322,13 +322,9 @@ def summary_table(routes: pd.DataFrame, stops: pd.DataFrame, offices: Sequence[P
     return pd.concat([df, pd.DataFrame([total])], ignore_index=True)
 
 
-_PRECISION_GROUP = {"input": "cards_house", "address": "cards_house", "block": "cards_block"}
-_PRECISION_GROUP |= {"street": "cards_block", "settlement": "cards_block"}
-
-
 def _precision_mix(stops: pd.DataFrame) -> dict[str, int]:
     """Cards by how precisely their location is known (:data:`~ektp_routes.schema.SUMMARY_PRECISION`)."""
-    group = stops["precision"].astype(str).map(_PRECISION_GROUP).fillna("cards_desa")
+    group = stops["precision"].astype(str).map(lambda p: f"cards_{schema.location_kind(p).value}")
     by = stops["cards"].groupby(group).sum()
     return {c: int(by.get(c, 0)) for c in schema.SUMMARY_PRECISION}
 

@@ -71,6 +71,35 @@ class Precision(StrEnum):
     NONE = "none"
 
 
+class LocationKind(StrEnum):
+    """What a stop's point stands for, as every output tells them apart (summary columns, map markers):
+    the house itself, a point on its street, a block or settlement pin, or only its desa."""
+
+    HOUSE = "house"
+    STREET = "street"
+    BLOCK = "block"
+    DESA = "desa"
+
+
+_KIND_OF_PRECISION = {
+    "input": LocationKind.HOUSE,
+    "address": LocationKind.HOUSE,
+    "field": LocationKind.HOUSE,  # a point a courier's handheld recorded at the door (ektp_routes.outcomes)
+    "street": LocationKind.STREET,
+    "block": LocationKind.BLOCK,
+    "settlement": LocationKind.BLOCK,
+}
+
+
+def location_kind(precision: str) -> LocationKind:
+    """The :class:`LocationKind` of a precision code; desa, kecamatan, kode pos and unknown: ``desa``.
+
+    >>> [location_kind(p).value for p in ("input", "street", "settlement", "kodepos")]
+    ['house', 'street', 'block', 'desa']
+    """
+    return _KIND_OF_PRECISION.get(str(precision), LocationKind.DESA)
+
+
 class CardStatus(StrEnum):
     """What a plan did with one input row: every row has exactly one status."""
 
@@ -312,9 +341,9 @@ SUMMARY_SUMMED = (
     "hours",
     "cards_outside_desa",
 )
-SUMMARY_PRECISION = ("cards_house", "cards_block", "cards_desa")
-"""Cards located at their house (input, address), at a block or street point (block, street,
-settlement), or only to their desa (desa and coarser)."""
+SUMMARY_PRECISION = tuple(f"cards_{k.value}" for k in LocationKind)
+"""Cards by :func:`location_kind`: at their house (input, address), on their street (street), at a
+block or settlement pin (block, settlement), or only at their desa (desa and coarser)."""
 SUMMARY_DAYS = ("day_h_expected", "day_h_p90")
 """Planned day length (hours): the mean over the courier-days and their 90th percentile."""
 SUMMARY = (

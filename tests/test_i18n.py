@@ -35,3 +35,12 @@ def test_unknown_language_and_message_are_clear_errors() -> None:
         messages("fr")
     with pytest.raises(KeyError, match="missing from the 'id' catalogue"):
         messages("id")("no.such.message")
+
+
+def test_every_summary_column_has_a_heading_in_every_language() -> None:
+    from ektp_routes import schema
+
+    for lang in LANGUAGES:
+        missing = [c for c in schema.SUMMARY if f"column.{c}" not in messages(lang).catalogue]
+        assert missing == [], lang
+    assert messages("id").columns(["cards_street"]) == {"cards_street": "kartu_jalan"}

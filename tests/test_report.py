@@ -96,3 +96,17 @@ def test_a_visit_walks_one_settlement_and_rw_and_namesakes_stay_apart() -> None:
     out = stops_table(stops, [OfficeResult("O1", (route,), ())], {"O1": office})
     assert out["visit"].tolist() == [1, 1, 2]
     assert out["until_s"].tolist() == [1500.0, 1500.0, 3000.0]
+
+
+def test_summary_counts_cards_by_what_their_point_is(plan_parts) -> None:  # type: ignore[no-untyped-def]
+    # Issue 11 §4: the mix input/street/block/desa, per office; a street point is not a block pin.
+    cards, stops, scoped, office, res = plan_parts
+    stops["precision"] = ["input", "street", "settlement"]
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    row = plan.summary.iloc[0]
+    mix = [int(row[c]) for c in schema.SUMMARY_PRECISION]
+    assert schema.SUMMARY_PRECISION == ("cards_house", "cards_street", "cards_block", "cards_desa")
+    assert mix == [1, 1, 1, 0] and sum(mix) == row["cards"]
+    stops["precision"] = ["block", "desa", "kodepos"]
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    assert [int(plan.summary.iloc[-1][c]) for c in schema.SUMMARY_PRECISION] == [0, 0, 1, 2]
