@@ -40,6 +40,7 @@ from ektp_routes import schema
 from ektp_routes._errors import InputFileError
 from ektp_routes.config import ServiceTimes
 from ektp_routes.network import NetworkRecord, StraightLineNetwork, TravelNetwork
+from ektp_routes.nik import mask_nik
 
 if TYPE_CHECKING:
     from ektp_routes.offices import PostOffice
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Columns of :attr:`PlannedDays.visits`: one row per card on a courier-day, in plan order.
-VISIT_COLUMNS = ["route_id", "office_id", "stop_seq", "within", "row"]
+VISIT_COLUMNS = ["route_id", "office_id", "stop_seq", "within", "row", "nik_masked"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ class PlannedDays:
     ----------
     visits
         One row per planned card: ``route_id``, ``office_id``, ``stop_seq`` (the stop's place in the
-        day), ``within`` (the card's place inside its stop, NaN when the plan leaves it to the courier)
-        and ``row`` (1 = the first card of the input list).
+        day), ``within`` (the card's place inside its stop, NaN when the plan leaves it to the courier),
+        ``row`` (1 = the first card of the input list) and, optionally, ``nik_masked`` (the card's
+        masked NIK, first 6 and last 4 digits, which :func:`check_same_list` compares with the truth).
     routes
         One row per courier-day: ``route_id``, ``office_id``, ``expected_travel_s``,
         ``expected_duration_s`` (NaN where the plan makes no estimate).
@@ -243,6 +245,7 @@ def _days(
             "stop_seq": planned["visit" if "visit" in planned.columns else "sequence"].astype(int).to_numpy(),
             "within": pd.to_numeric(within, errors="coerce").to_numpy(),
             "row": planned["row"].astype(int).to_numpy(),
+            "nik_masked": planned.get("nik_masked", pd.Series("", index=planned.index)).to_numpy(),
         }
     )
     travel = routes["travel_s"] if "travel_s" in routes.columns else np.nan
@@ -285,6 +288,7 @@ def status_quo_days(
             "stop_seq": rank % bag + 1,
             "within": np.nan,
             "row": c["row"].astype(int).to_numpy(),
+            "nik_masked": mask_nik(c["nik"]).to_numpy() if "nik" in c.columns else "",
         }
     )
     routes = visits.drop_duplicates("route_id")[["route_id", "office_id"]].assign(
@@ -302,7 +306,8 @@ def status_quo_days(
 
 # ---------------------------------------------------------------------------------------------- replay
 def read_truth(truth: pd.DataFrame | str | Path) -> pd.DataFrame:
-    """The truth table indexed by input row (1 = first card): ``lon``, ``lat``, ``household``.
+    """The truth table indexed by input row (1 = first card): ``lon``, ``lat``, ``household`` and
+    ``nik_masked`` (the masked NIK, "" without a NIK column: see :func:`check_same_list`).
 
     ``truth`` is the card list with its ground-truth columns (``true_lon``, ``true_lat`` and, when
     present, ``household_id``), as a DataFrame or a CSV/Parquet file, rows in input order.
@@ -321,7 +326,43 @@ def read_truth(truth: pd.DataFrame | str | Path) -> pd.DataFrame:
         hh = truth["household_id"].astype(str).to_numpy()
     else:
         hh = np.char.add(np.char.add(lon.astype(str), ","), lat.astype(str))
-    return pd.DataFrame({"lon": lon, "lat": lat, "household": hh}, index=np.arange(1, len(truth) + 1))
+    nik = next((c for c in truth.columns if str(c).strip().lower() == "nik"), None)
+    masked = _masked(truth[nik]) if nik is not None else pd.Series("", index=truth.index)
+    return pd.DataFrame(
+        {"lon": lon, "lat": lat, "household": hh, "nik_masked": masked.to_numpy()},
+        index=np.arange(1, len(truth) + 1),
+    )
+
+
+def _masked(nik: pd.Series) -> pd.Series:
+    """Masked NIKs of a column as a plan writes them (digits only; "" where not a NIK)."""
+    digits = nik.astype(object).fillna("").astype(str).str.replace(r"\D", "", regex=True)
+    return mask_nik(digits).where(digits.str.len() >= 10, "")
+
+
+#: Share of planned cards whose masked NIK may differ from the truth's row before replay refuses.
+MAX_NIK_MISMATCH = 0.05
+
+
+def check_same_list(visits: pd.DataFrame, truth: pd.DataFrame) -> None:
+    """Refuse a truth table that is not the list the plan was made from (one-line error, no NIKs).
+
+    Row numbers alone cannot tell two lists of one length apart; the masked NIK (first 6 and last 4
+    digits) each plan output keeps can. Compared where both sides have one; more than
+    :data:`MAX_NIK_MISMATCH` of them differing raises :class:`InputFileError`.
+    """
+    if "nik_masked" not in visits.columns:
+        return
+    planned = visits["nik_masked"].fillna("").astype(str)
+    planned = planned.where(planned.str.contains(r"\d"), "").to_numpy()  # a value masked whole says nothing
+    true = truth["nik_masked"].reindex(visits["row"]).fillna("").astype(str).to_numpy()
+    both = (planned != "") & (true != "")
+    differ = int((planned[both] != true[both]).sum())
+    if both.any() and differ > MAX_NIK_MISMATCH * int(both.sum()):
+        raise InputFileError(
+            f"the truth table is not the plan's card list: {differ} of {int(both.sum())} planned cards "
+            "have another NIK at their row (wrong file, or rows reordered?)"
+        )
 
 
 def replay(
@@ -362,7 +403,8 @@ def replay(
     bad = ~days.visits["row"].isin(t.index)
     if bad.any():
         raise InputFileError(f"{int(bad.sum())} planned card rows are not in the truth table (wrong file?)")
-    v = days.visits.join(t, on="row")
+    check_same_list(days.visits, t)
+    v = days.visits.join(t.drop(columns="nik_masked"), on="row")
     if v[["lon", "lat"]].isna().any().any():
         raise InputFileError("the truth table lacks coordinates for some planned cards")
     net = network or (days.network.load() if days.network is not None else StraightLineNetwork())

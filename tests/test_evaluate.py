@@ -229,6 +229,27 @@ def test_bad_truth_and_plan_folders_fail_with_one_clear_error(truth: pd.DataFram
         read_truth(tmp_path / "missing.csv")
 
 
+def test_a_truth_table_of_another_list_is_refused_without_showing_niks(
+    truth: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Another card list of the same length has every planned row, but not the plan's NIKs: replay
+    refuses it in one line that shows no NIK, from the result and from the folder; the right list,
+    with its NIKs written with spaces, replays."""
+    res = _oracle_plan(truth, PlanConfig(workers=1).with_options(time_limit_s=1))
+    other = synthetic_cards(191_000, seed=6, kecamatan=["Bojongmangu"]).head(len(truth))
+    write_plan(res, tmp_path / "out", with_map=False)
+    for plan in (res, tmp_path / "out"):
+        with pytest.raises(InputFileError, match="not the plan's card list") as err:
+            replay(plan, other)
+        assert not any(n in str(err.value) for n in other["NIK"].astype(str))
+        assert "\n" not in str(err.value)
+    spaced = truth.assign(NIK=truth["NIK"].astype(str).str.replace(r"(\d{4})", r"\1 ", regex=True))
+    assert replay(res, spaced).total.cards == len(truth)
+    shuffled = truth.assign(NIK=truth["NIK"].sample(frac=1.0, random_state=1).to_numpy())
+    with pytest.raises(InputFileError, match="rows reordered"):
+        replay(res, shuffled)
+
+
 def test_office_figures_add_up(truth: pd.DataFrame) -> None:
     o = PostOffice("O", "o", 107.0, -6.2)
     days = _days([("R1", 1, np.nan, 1), ("R2", 1, np.nan, 2)])
