@@ -55,6 +55,9 @@ _NUMBERED = re.compile(r"\b(?:no|nomor|nomer)\b\.?\s*\d|\bblok\b", re.I)
 #: used only to estimate how many doors a block has.
 CARDS_PER_HOUSEHOLD = 1.8
 
+#: Similarity (``rapidfuzz.fuzz.ratio``, 0-100) at which two spellings of a settlement name are one name.
+TYPO_RATIO = 90.0
+
 BLOCK_COLUMNS = ("settlement_kind", "settlement", "block_key")
 """Columns :func:`assign_blocks` adds to a card table."""
 
@@ -106,7 +109,9 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _merge_typos(desa: pd.Series, kind: pd.Series, name: pd.Series, *, min_ratio: float = 90.0) -> pd.Series:
+def _merge_typos(
+    desa: pd.Series, kind: pd.Series, name: pd.Series, *, min_ratio: float = TYPO_RATIO
+) -> pd.Series:
     """Within each (desa, kind), map rare spellings to a close, more frequent one."""
     key = fold_series(name)
     counts = pd.DataFrame({"d": desa, "k": kind, "key": key, "name": name}).value_counts().reset_index()
@@ -114,9 +119,7 @@ def _merge_typos(desa: pd.Series, kind: pd.Series, name: pd.Series, *, min_ratio
     for (_, _), grp in counts.groupby(["d", "k"], sort=False):
         kept: list[tuple[str, str]] = []  # (key, display name), most frequent first
         for row in grp.itertuples(index=False):
-            target = next(
-                (n for k, n in kept if len(row.key) > 4 and fuzz.ratio(row.key, k) >= min_ratio), None
-            )
+            target = next((n for k, n in kept if same_name(row.key, k, min_ratio=min_ratio)), None)
             if target is None:
                 if not any(k == row.key for k, _ in kept):
                     kept.append((row.key, row.name))
@@ -127,6 +130,15 @@ def _merge_typos(desa: pd.Series, kind: pd.Series, name: pd.Series, *, min_ratio
         index=name.index,
         dtype=object,
     )
+
+
+def same_name(key: str, other: str, *, min_ratio: float = TYPO_RATIO) -> bool:
+    """Whether two folded settlement names (:func:`~ektp_routes._text.fold`) name one settlement.
+
+    Equal keys do; a key longer than four letters also matches one within a typo or two
+    (``fuzz.ratio`` at least ``min_ratio``): "pondok lamma" is "pondok lama", "pulo" is not "pula".
+    """
+    return key == other or (len(key) > 4 and fuzz.ratio(key, other) >= min_ratio)
 
 
 def fold_series(s: pd.Series) -> pd.Series:

@@ -27,12 +27,13 @@ _COARSE = ("desa", "kecamatan", "kodepos", "none")
 
 def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
     """The pins of an edited blocks file as a geocoder; refused pins are printed with their reason."""
-    from ektp_routes.pins import PinGeocoder, read_pins
+    from ektp_routes.pins import PinGeocoder, block_label, read_pins
 
     pins = read_pins(path, gaz)
     print(t("cli.pins_read", path=path, n=len(pins.pins), unmoved=pins.unmoved, refused=len(pins.rejects)))
     for r in pins.rejects.head(20).itertuples(index=False):
-        print(t("cli.pin_refused", line=r.line, reason=r.reason, message=r.message))
+        block = block_label(r.desa_kode, r.settlement, r.rw, r.rt)
+        print(t("cli.pin_refused", line=r.line, block=block, reason=r.reason, message=r.message))
     return PinGeocoder(pins)
 
 
@@ -113,6 +114,10 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     t = messages(args.lang)
     desa = table["desa_kode"].nunique()
     print(t("cli.blocks_written", n=len(table), settlements=n_set, desa=desa, cards=len(geo), path=args.out))
+    if len(result.rejects):
+        reasons = ", ".join(f"{k} {reason}" for reason, k in result.reason_counts().items())
+        n, rows = len(result.rejects), result.n_rows
+        print(t("cli.blocks_rejected", n=n, rows=rows, reasons=reasons, cards=args.cards))
     print(t("cli.blocks_next", path=args.out))
     return 0
 

@@ -1,14 +1,31 @@
 """One pin per block, placed once: the blocks file a GIS analyst edits, read back as precision "block".
 
 ``ektp-routes blocks CARDS --out blocks.gpkg`` writes one row per delivery block (desa, settlement, RW,
-RT) with the number of households and cards and a suggested point: the mean of what geocoding found
-for its cards (a street match when ``--osm`` is given, else the desa's point) with that precision. An
-analyst moves the points in QGIS (a few thousand settlements for a kabupaten, not 100,000 houses) and
-``--blocks blocks.gpkg`` gives every later ``plan`` and ``geocode`` run the pins: each pin is checked to
-lie in its desa (with a small tolerance) or rejected with its reason, and the cards of a pinned block
-get precision "block" unless they already have a better one. A row with RW and RT left empty pins the
-whole settlement, one with only RT left empty the settlement's part in that RW (the most specific pin
-of a card wins).
+RT) with its estimated households (a whole number) and cards and a suggested point: the mean of what
+geocoding found for its cards (a street match when ``--osm`` is given, else the desa's point) with that
+precision. An analyst moves the points in QGIS (a few thousand settlements for a kabupaten, not 100,000
+houses) and ``--blocks blocks.gpkg`` gives every later ``plan`` and ``geocode`` run the pins: each pin is
+checked to lie in its desa (with a small tolerance) or refused with its reason, the block it names and,
+outside its desa, by how many metres; the cards of a pinned block get precision "block" unless they
+already have a better one. A CSV saved again by a spreadsheet (semicolons, decimal commas, upper-case
+headers) is read as it comes.
+
+Pins are reused by later runs whose lists write a settlement differently. A card finds the pinned
+settlement of its desa by name, folded as :mod:`ektp_routes.blocks` folds it: case, punctuation and the
+marker do not count ("KP. PONDOK LAMA", "Pondok Lama", "Kampung Pondok Lama" are one), and a typo or
+two in a longer name is the same name (:func:`~ektp_routes.blocks.same_name`: "Pondok Lamma"). A
+settlement of the card's kind is taken first; one of another kind only when the name alone tells one
+settlement of the desa. Within it, the most specific pin of the card's block wins:
+
+1. the pin of its own RT (a row with desa, settlement, RW and RT);
+2. the pin of its RW (a row with RT left empty: the settlement's part in that RW);
+3. the moved pin of a sibling RT (same desa, settlement and RW), the nearest in RT number, the lower
+   RT on a tie: an analyst who moved one RT row has placed the settlement, and its other RTs are
+   nearer that point than the desa's;
+4. the pin of the whole settlement (a row with RW and RT left empty).
+
+Pins no card falls under (a settlement spelt beyond a typo, a block not in this list) are counted and
+logged in one line with the first of them as a place (settlements and codes, no personal data).
 
 A pin does not make its households one point: a block is still visited as a unit, door to door (the
 walk inside is estimated by :mod:`ektp_routes.estimate`).
@@ -18,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +43,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
+from rapidfuzz import fuzz
 
 from ektp_routes._errors import InputFileError, OutputError, RegionError
-from ektp_routes.blocks import assign_blocks, doors_per_group
+from ektp_routes._text import fold
+from ektp_routes.blocks import assign_blocks, doors_per_group, same_name, settlement_of
 from ektp_routes.geocode import GeocodeResult
 from ektp_routes.network import haversine_m
+from ektp_routes.reader import read_table
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -75,13 +96,19 @@ def block_table(geocoded: pd.DataFrame) -> pd.DataFrame:
     )
     first = b.groupby(codes).first()
     out = first[["desa_kode", "desa", "kecamatan", "settlement_kind", "settlement", "rw", "rt"]].assign(
-        households=np.round(doors_per_group(b["alamat"], codes), 1),
+        households=whole_households(doors_per_group(b["alamat"], codes)),
         cards=np.bincount(codes),
         lon=best["lon"].round(6),
         lat=best["lat"].round(6),
         precision=best["precision"],
     )
     return out.sort_values(["desa_kode", "settlement", "rw", "rt"]).reset_index(drop=True)
+
+
+def whole_households(doors: np.ndarray) -> np.ndarray:
+    """Estimated households as the whole number the blocks file shows: rounded half up, at least one
+    (the estimate itself stays fractional where addresses do not tell households apart)."""
+    return np.maximum(np.floor(np.asarray(doors, dtype=float) + 0.5), 1.0).astype(np.int64)
 
 
 def _precision_rank(p: object) -> int:
@@ -120,6 +147,16 @@ def write_blocks(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- reading pins
+REJECT_COLUMNS = ("line", "desa_kode", "settlement", "rw", "rt", "reason", "message", "outside_m")
+"""Columns of :attr:`Pins.rejects` (no names, no NIKs: a block is a place)."""
+
+_REASONS = {
+    "desa_unknown": "desa_kode is not a desa/kelurahan code of the gazetteer",
+    "pin_missing": "lon/lat missing or not a number",
+    "pin_outside_desa": "the pin lies {gap:,.0f} m outside its desa (at most {tol:.0f} m allowed)",
+}
+
+
 @dataclass(frozen=True)
 class Pins:
     """Pins read back from a blocks file.
@@ -130,7 +167,9 @@ class Pins:
         Accepted pins: ``desa_kode``, ``settlement_kind``, ``settlement``, ``rw``, ``rt`` ("" for a pin
         of the whole settlement), ``lon``, ``lat``.
     rejects
-        ``line`` (1 = first data row), ``reason`` code and ``message`` for each refused row.
+        One row per refused row (:data:`REJECT_COLUMNS`): ``line`` (1 = first data row), the block it
+        names (``desa_kode``, ``settlement`` with its kind, ``rw``, ``rt``), the ``reason`` code, a
+        ``message`` and, for ``pin_outside_desa``, ``outside_m``: how far outside the desa it lies.
     unmoved
         Rows still at their desa's point (the suggestion nobody moved): not pins, not refused.
     """
@@ -141,112 +180,249 @@ class Pins:
 
 
 def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLERANCE_M) -> Pins:
-    """Read an edited blocks file (GeoPackage or CSV); refuse pins outside their desa, with reasons."""
-    frame = _read_block_file(Path(path))
-    lon = pd.to_numeric(frame.get("lon"), errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame.get("lat"), errors="coerce").to_numpy(dtype=float)
-    kode = frame["desa_kode"].astype(str).str.strip().to_numpy()
-    known = np.array([_known(gaz, k) for k in kode])
+    """Read an edited blocks file (GeoPackage or CSV); refuse pins outside their desa, with reasons.
+
+    A CSV saved again by a spreadsheet is read as it comes: comma, semicolon or tab separated, header
+    names in any case ("DESA_KODE"), decimal commas in lon/lat ("106,98").
+    """
+    frame = _block_fields(_read_block_file(Path(path)))
+    lon, lat = _number(frame["lon"]), _number(frame["lat"])
+    kode = np.array([_canonical(gaz, k) for k in frame["desa_kode"]], dtype=object)
+    known = kode != ""
     finite = np.isfinite(lon) & np.isfinite(lat)
-    gap_m = np.full(len(frame), np.inf)
-    unmoved = np.zeros(len(frame), dtype=bool)
-    for i in np.flatnonzero(known & finite):
-        d = gaz.get(kode[i])
-        gap_m[i] = (
-            float(shapely.distance(shapely.Point(lon[i], lat[i]), gaz.polygon(d.kode))) * METRES_PER_DEGREE
-        )
-        unmoved[i] = float(haversine_m(lon[i], lat[i], d.rep_lon, d.rep_lat)) < UNMOVED_M
+    gap_m, unmoved = _placement(gaz, kode, lon, lat, known & finite)
     reason = np.select(
-        [~known, ~finite, gap_m > tolerance_m],
-        ["desa_unknown", "pin_missing", "pin_outside_desa"],
-        default="",
+        [~known, ~finite, gap_m > tolerance_m], ["desa_unknown", "pin_missing", "pin_outside_desa"], ""
     )
-    message = {
-        "desa_unknown": "desa_kode is not a desa/kelurahan code of the gazetteer",
-        "pin_missing": "lon/lat missing or not a number",
-        "pin_outside_desa": f"the pin lies more than {tolerance_m:.0f} m outside its desa",
-    }
-    bad = reason != ""
-    rejects = pd.DataFrame(
-        {"line": np.flatnonzero(bad) + 1, "reason": reason[bad], "message": [message[r] for r in reason[bad]]}
-    )
-    take = ~bad & ~unmoved
-    keep = frame[take].copy()
-    keep["lon"], keep["lat"] = lon[take], lat[take]
-    for c in ("settlement_kind", "settlement", "rw", "rt"):
-        keep[c] = keep[c].fillna("").astype(str).str.strip() if c in keep else ""
-    keep["rw"], keep["rt"] = keep["rw"].map(_three_digits), keep["rt"].map(_three_digits)
+    rejects = _rejects(frame, reason, gap_m, tolerance_m)
+    take = (reason == "") & ~unmoved
+    keep = frame[take].assign(desa_kode=kode[take], lon=lon[take], lat=lat[take])
     if len(rejects):
         logger.warning("%d of %d pins refused (see the rejects)", len(rejects), len(frame))
     cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat"]
-    return Pins(keep[cols].reset_index(drop=True), rejects, int((~bad & unmoved).sum()))
+    return Pins(keep[cols].reset_index(drop=True), rejects, int(((reason == "") & unmoved).sum()))
 
 
-def _known(gaz: Gazetteer, kode: str) -> bool:
+def _canonical(gaz: Gazetteer, kode: str) -> str:
+    """The gazetteer's code of a desa (an old code listed as an alias gives today's), "" if unknown."""
     try:
-        gaz.get(kode)
+        return gaz.get(kode).kode
     except RegionError:
-        return False
-    return True
+        return ""
+
+
+def _placement(
+    gaz: Gazetteer, kode: np.ndarray, lon: np.ndarray, lat: np.ndarray, check: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Metres each checked pin lies outside its desa polygon (0 inside), and whether it is unmoved."""
+    gap_m = np.full(len(kode), np.inf)
+    unmoved = np.zeros(len(kode), dtype=bool)
+    for i in np.flatnonzero(check):
+        d = gaz.get(kode[i])
+        point = shapely.Point(lon[i], lat[i])
+        gap_m[i] = float(shapely.distance(point, gaz.polygon(d.kode))) * METRES_PER_DEGREE
+        unmoved[i] = float(haversine_m(lon[i], lat[i], d.rep_lon, d.rep_lat)) < UNMOVED_M
+    return gap_m, unmoved
+
+
+def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, tolerance_m: float) -> pd.DataFrame:
+    """The refused rows with the block each names and, for a pin outside its desa, by how much."""
+    bad = np.flatnonzero(reason != "")
+    rows = frame.iloc[bad]
+    outside = np.where(reason[bad] == "pin_outside_desa", np.round(gap_m[bad]), np.nan)
+    return pd.DataFrame(
+        {
+            "line": bad + 1,
+            "desa_kode": rows["desa_kode"].to_numpy(),
+            "settlement": (rows["settlement_kind"] + " " + rows["settlement"]).str.strip().to_numpy(),
+            "rw": rows["rw"].to_numpy(),
+            "rt": rows["rt"].to_numpy(),
+            "reason": reason[bad],
+            "message": [
+                _REASONS[r].format(gap=g, tol=tolerance_m) for r, g in zip(reason[bad], outside, strict=True)
+            ],
+            "outside_m": outside,
+        },
+        columns=list(REJECT_COLUMNS),
+    )
+
+
+def _block_fields(frame: pd.DataFrame) -> pd.DataFrame:
+    """Block fields as stripped text (absent ones empty), RW and RT as three digits."""
+    out = frame.copy()
+    for c in ("desa_kode", "settlement_kind", "settlement", "rw", "rt"):
+        out[c] = out[c].fillna("").astype(str).str.strip() if c in out else ""
+    out["rw"], out["rt"] = out["rw"].map(_three_digits), out["rt"].map(_three_digits)
+    return out
 
 
 def _three_digits(v: str) -> str:
-    digits = "".join(ch for ch in v if ch.isdigit())
+    digits = "".join(ch for ch in re.sub(r"\.0+$", "", v) if ch.isdigit())
     return digits.zfill(3)[-3:] if digits else ""
 
 
+def _number(s: pd.Series) -> np.ndarray:
+    """Numbers of a column, a decimal comma ("106,98", as a spreadsheet in an Indonesian locale writes
+    it) read as a decimal point."""
+    text = s.astype(str).str.strip()
+    text = text.where(~text.str.fullmatch(r"[+-]?\d+,\d+"), text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+
+
 def _read_block_file(p: Path) -> pd.DataFrame:
+    """The rows of a blocks file, header names lower case; one clear line when it is not one."""
     if not p.is_file():
         raise InputFileError(f"blocks file {p} does not exist")
     try:
-        if p.suffix.lower() == ".gpkg":
-            import geopandas as gpd
-
-            g = gpd.read_file(p, layer="blocks")
-            if g.crs is not None and not g.crs.equals("EPSG:4326"):
-                g = g.to_crs(4326)  # saved in the QGIS project's CRS: pins are checked in degrees
-            frame = pd.DataFrame(g.drop(columns="geometry"))
-            pts = g.geometry
-            frame["lon"] = [q.x if q is not None and not q.is_empty else np.nan for q in pts]
-            frame["lat"] = [q.y if q is not None and not q.is_empty else np.nan for q in pts]
-        else:
-            frame = pd.read_csv(p, dtype=str, keep_default_na=False)
+        frame = _read_gpkg(p) if p.suffix.lower() == ".gpkg" else read_table(p).frame
     except Exception as exc:
         raise InputFileError(
             f"{p.name} cannot be read as a blocks file (.gpkg layer 'blocks' or .csv)"
         ) from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = {"desa_kode", "settlement", "lon", "lat"} - set(frame.columns)
     if missing:
         raise InputFileError(
-            f"{p.name}: column(s) {sorted(missing)} missing; write it with `ektp-routes blocks`"
+            f"{p.name}: column(s) {sorted(missing)} missing ({_found(list(frame.columns))}); "
+            "write it with `ektp-routes blocks`"
         )
     return frame
 
 
+def _found(headers: list[str]) -> str:
+    """The columns a file has, for a message (only counted when the first row looks like data)."""
+    if any(re.search(r"\d{4,}", h) for h in headers):
+        return f"{len(headers)} columns, and the first row looks like data, not a header row"
+    return "found " + ", ".join(repr(h) for h in headers)
+
+
+def _read_gpkg(p: Path) -> pd.DataFrame:
+    import geopandas as gpd
+
+    g = gpd.read_file(p, layer="blocks")
+    if g.crs is not None and not g.crs.equals("EPSG:4326"):
+        g = g.to_crs(4326)  # saved in the QGIS project's CRS: pins are checked in degrees
+    frame = pd.DataFrame(g.drop(columns="geometry"))
+    frame["lon"] = [q.x if q is not None and not q.is_empty else np.nan for q in g.geometry]
+    frame["lat"] = [q.y if q is not None and not q.is_empty else np.nan for q in g.geometry]
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------- using pins
+@dataclass(frozen=True)
+class UnmatchedPins:
+    """Pins no card of a run fell under (a settlement written otherwise, a block not in this list).
+
+    Attributes
+    ----------
+    n
+        Pins that matched no card.
+    total
+        Pins offered.
+    first
+        The first of them as a place ("desa 32.16.23.2001, kampung Pondok Lama RW 002 RT 001"), "" if none.
+    """
+
+    n: int
+    total: int
+    first: str = ""
+
+
+_Settlement = tuple[str, str, str]  # (desa_kode, kind, folded name)
+
+
 class PinGeocoder:
-    """Cards of a pinned block (or settlement) at the pin, precision "block"."""
+    """Cards of a pinned block (or settlement) at the pin, precision "block".
+
+    Which pin a card takes is described in the module docstring. After each :meth:`geocode`,
+    :attr:`unmatched` says how many pins no card fell under (and a warning is logged when any).
+    """
 
     name = "pin"
 
     def __init__(self, pins: Pins) -> None:
-        p = pins.pins
-        key = p["desa_kode"] + "|" + p["settlement_kind"] + " " + p["settlement"]
-        point = list(zip(p.lon, p.lat, strict=True))
-        # The most specific pin wins: the block (RW and RT), the settlement in one RW (RT left empty),
-        # the whole settlement (RW and RT left empty).
-        self._by_key: dict[str, tuple[float, float]] = {}
-        for k, rw, rt, xy in zip(key, p["rw"], p["rt"], point, strict=True):
-            where = "" if rw == "" and rt == "" else f"|{rw}" + ("" if rt == "" else f"|{rt}")
-            self._by_key[k + where] = xy
+        p = pins.pins.reset_index(drop=True)
+        self._rows = p
+        self._xy = list(zip(p["lon"].astype(float), p["lat"].astype(float), strict=True))
+        self._places: dict[str, list[_Settlement]] = {}
+        self._slots: dict[tuple[_Settlement, str, str], int] = {}
+        self._rts: dict[tuple[_Settlement, str], list[tuple[int, int]]] = {}
+        self._repeats: dict[int, list[int]] = {}
+        for i, (kode, kind, name, rw, rt) in enumerate(
+            zip(p["desa_kode"], p["settlement_kind"], p["settlement"], p["rw"], p["rt"], strict=True)
+        ):
+            sid = (str(kode), *_pin_settlement(str(kind), str(name)))
+            if sid not in self._places.setdefault(sid[0], []):
+                self._places[sid[0]].append(sid)
+            # A repeated block: the later row wins, and stands for the earlier ones (not "unmatched").
+            self._repeats[i] = [i, *self._repeats.pop(self._slots.get((sid, rw, rt), -1), [])]
+            self._slots[(sid, rw, rt)] = i
+        for (sid, rw, rt), i in self._slots.items():
+            if rt.isdigit():
+                self._rts.setdefault((sid, rw), []).append((int(rt), i))
+        self._resolved: dict[tuple[str, str, str], _Settlement | None] = {}
+        self.unmatched = UnmatchedPins(0, len(p))
 
     def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
         b = assign_blocks(cards)
-        settlement = b["desa_kode"] + "|" + b["settlement_kind"] + " " + b["settlement"]
+        used: set[int] = set()
         out: list[GeocodeResult | None] = []
-        by_key = self._by_key
-        for sk, rw, rt, kode in zip(settlement, b["rw"], b["rt"], b["desa_kode"], strict=True):
-            hit = by_key.get(f"{sk}|{rw}|{rt}") or by_key.get(f"{sk}|{rw}") or by_key.get(sk)
-            out.append(
-                None if hit is None else GeocodeResult(hit[0], hit[1], "block", str(kode), 1.0, self.name)
-            )
+        for kode, kind, name, rw, rt in zip(
+            b["desa_kode"], b["settlement_kind"], b["settlement"], b["rw"], b["rt"], strict=True
+        ):
+            sid = self._settlement(str(kode), str(kind), str(name))
+            hit = None if sid is None else self._pin_of(sid, str(rw), str(rt), used)
+            lon, lat = self._xy[hit] if hit is not None else (np.nan, np.nan)
+            out.append(None if hit is None else GeocodeResult(lon, lat, "block", str(kode), 1.0, self.name))
+        self.unmatched = self._unmatched(used)
         return out
+
+    def _settlement(self, kode: str, kind: str, name: str) -> _Settlement | None:
+        """The pinned settlement of the desa a card's settlement is: same folded name or a typo of it,
+        the same kind first; another kind only when the name alone tells one settlement."""
+        if (kode, kind, name) not in self._resolved:
+            key = fold(name)
+            near = [s for s in self._places.get(kode, ()) if same_name(key, s[2])]
+            ranked = sorted(((s[1] == kind, fuzz.ratio(key, s[2]), s) for s in near), reverse=True)
+            tie = len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]
+            self._resolved[(kode, kind, name)] = ranked[0][2] if ranked and not tie else None
+        return self._resolved[(kode, kind, name)]
+
+    def _pin_of(self, sid: _Settlement, rw: str, rt: str, used: set[int]) -> int | None:
+        """The most specific pin of a card's block: its own RT, its RW (RT left empty), the nearest
+        pinned RT of its RW, the whole settlement. Pins whose area holds the card count as used."""
+        own, in_rw, whole = (self._slots.get(k) for k in ((sid, rw, rt), (sid, rw, ""), (sid, "", "")))
+        used.update(i for i in (own, in_rw, whole) if i is not None)
+        hit = own if own is not None else in_rw
+        if hit is None and rt.isdigit() and (sid, rw) in self._rts:
+            n = int(rt)
+            hit = min(self._rts[(sid, rw)], key=lambda r: (abs(r[0] - n), r[0]))[1]
+            used.add(hit)
+        return hit if hit is not None else whole
+
+    def _unmatched(self, used: set[int]) -> UnmatchedPins:
+        used = {j for i in used for j in self._repeats[i]}
+        idle = [i for i in range(len(self._xy)) if i not in used]
+        if not idle:
+            return UnmatchedPins(0, len(self._xy))
+        r = self._rows.iloc[idle[0]]
+        first = block_label(r.desa_kode, f"{r.settlement_kind} {r.settlement}", r.rw, r.rt)
+        u = UnmatchedPins(len(idle), len(self._xy), first)
+        logger.warning("%d of %d pins matched no card (first: %s)", u.n, u.total, u.first)
+        return u
+
+
+def block_label(desa_kode: str, settlement: str, rw: str, rt: str) -> str:
+    """A block as a place for messages: "desa 32.16.23.2001, kampung Pondok Lama RW 002 RT 001"."""
+    where = " ".join(str(settlement).split()) or "no settlement"
+    where += "".join(f" {label} {v}" for label, v in (("RW", rw), ("RT", rt)) if v)
+    return f"desa {desa_kode}, {where}"
+
+
+def _pin_settlement(kind: str, name: str) -> tuple[str, str]:
+    """(kind, folded name) of a pin's settlement, read like a card's: a marker typed into the name
+    ("Kp. Pondok Lama") gives the kind, case and punctuation do not count."""
+    parsed_kind, parsed = settlement_of(name)
+    if not kind and parsed_kind not in ("", "tempat"):
+        kind = parsed_kind
+    return kind, fold(parsed or name)

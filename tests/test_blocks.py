@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from ektp_routes import synthetic_cards
-from ektp_routes.blocks import assign_blocks, doors_per_group, settlement_of
+from ektp_routes.blocks import assign_blocks, doors_per_group, same_name, settlement_of
 from ektp_routes.cards import read_cards
 
 
@@ -92,3 +92,16 @@ def test_synthetic_blocks_are_compact_and_doors_near_the_truth() -> None:
     codes, _ = pd.factorize(b["block_key"])
     doors = doors_per_group(b["alamat"], codes).sum()
     assert doors == pytest.approx(truth.household_id.nunique(), rel=0.1)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("pondok lamma", "pondok lama", True),  # a typo in a longer name
+        ("pondok lama", "pondok lama", True),
+        ("pulo", "pula", False),  # short names must be equal
+        ("pondok baru", "pondok lama", False),
+    ],
+)
+def test_same_name_forgives_a_typo_in_a_longer_name_only(a: str, b: str, same: bool) -> None:
+    assert same_name(a, b) is same

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import osmium
@@ -33,8 +34,15 @@ def test_blocks_pins_and_plan_from_the_command_line(
     assert main(["--lang", "en", "geocode", str(card_file), "--out", str(tmp_path / "geo.csv"), *args]) == 0
     out = capsys.readouterr().out
     assert "1 refused" in out and "pin_outside_desa" in out and "block (pinned):" in out
+    # The refused row is named as a block, with how far outside its desa the pin was dragged.
+    b = blocks.iloc[1]
+    place = f"desa {b.desa_kode}, {b.settlement_kind} {b.settlement} RW {b.rw} RT {b.rt}"
+    assert re.search(rf"line 2 \({re.escape(place)}\): pin_outside_desa: the pin lies [\d,]+ m outside", out)
     geo = pd.read_csv(tmp_path / "geo.csv")
-    assert (geo.precision == "block").sum() == int(blocks.cards[0])
+    # The moved block and its sibling RTs (same desa, settlement and RW) are pinned.
+    same = ["desa_kode", "settlement_kind", "settlement", "rw"]
+    pinned = int(blocks.cards[(blocks[same] == blocks.loc[0, same]).all(axis=1)].astype(int).sum())
+    assert (geo.precision == "block").sum() == pinned
     plan = [
         "--lang",
         "en",
@@ -52,12 +60,29 @@ def test_blocks_pins_and_plan_from_the_command_line(
     assert "WARNING" in out and "known only to their desa" in out
     summary = pd.read_csv(tmp_path / "plan" / "summary.csv")
     total = summary.iloc[-1]
-    assert total.cards_block == int(blocks.cards[0]) and total.cards_block + total.cards_desa == total.cards
+    assert total.cards_block == pinned and total.cards_block + total.cards_desa == total.cards
     assert 0 < total.day_h_expected <= total.day_h_p90 <= 7
     # Block visits say when, as a range: their households are unseen, their minutes estimated.
     manifests = list((tmp_path / "plan" / "manifests").glob("*.csv"))
     arrival = pd.concat(pd.read_csv(m, dtype=str)["Expected arrival"] for m in manifests)
     assert len(manifests) and arrival.str.fullmatch(r"\d\d:\d\d-\d\d:\d\d").mean() > 0.9
+
+
+def test_blocks_says_how_many_cards_are_in_no_block_and_why(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cards = pd.read_csv(card_file, dtype=str, keep_default_na=False)
+    cards.loc[[3, 7], "NIK"] = "12345"  # cut short
+    cards.loc[11, "ALAMAT"] = ""
+    cards.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["--lang", "en", "blocks", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "b.csv")]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "in no block" in x)
+    assert line.startswith(f"3 of {len(cards)} cards are in no block: refused by validation (")
+    assert "2 nik_format" in line and "1 alamat_empty" in line
+    assert f"ektp-routes validate {tmp_path / 'bad.csv'} --rejects" in line
+    assert int(pd.read_csv(tmp_path / "b.csv").cards.sum()) == len(cards) - 3
+    assert "12345" not in out and cards.NAMA[3] not in out
 
 
 def test_blocks_refuses_a_bad_output_name(

@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from ektp_routes import Gazetteer, synthetic_cards
 from ektp_routes._errors import InputFileError, OutputError
+from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.cards import read_cards
 from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
-from ektp_routes.pins import BLOCK_FILE_COLUMNS, PinGeocoder, block_table, read_pins, write_blocks
+from ektp_routes.pins import BLOCK_FILE_COLUMNS, PinGeocoder, Pins, block_table, read_pins, write_blocks
+from ektp_routes.regions import METRES_PER_DEGREE
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +33,20 @@ def test_block_table_lists_each_block_once_without_personal_data(geocoded: pd.Da
     assert not any(n in text for n in geocoded["nama"]) and not any(k in text for k in geocoded["nik"])
 
 
+def test_block_households_are_whole_numbers_rounded_half_up(geocoded: pd.DataFrame) -> None:
+    # Kampung addresses without house numbers: households estimated at 1.8 cards each (fractional).
+    t = block_table(geocoded)
+    b = assign_blocks(geocoded)
+    codes, uniq = pd.factorize(b["block_key"])
+    doors = pd.Series(doors_per_group(b["alamat"], codes), index=uniq)
+    key = t.desa_kode + "|" + t.settlement_kind + " " + t.settlement + "|" + t.rw + "|" + t.rt
+    estimate = doors[key].to_numpy()
+    assert (estimate != np.round(estimate)).any()  # the internal estimate stays fractional
+    assert t["households"].dtype.kind == "i" and (t["households"] >= 1).all()
+    assert t["households"].tolist() == np.maximum(np.floor(estimate + 0.5), 1).astype(int).tolist()
+    assert ",9.4," not in t.to_csv() and "households" in t.to_csv()
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".gpkg"])
 def test_moved_pins_come_back_as_block_precision(
     geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, suffix: str
@@ -41,9 +59,19 @@ def test_moved_pins_come_back_as_block_precision(
     path = write_blocks(t, tmp_path / f"blocks{suffix}")
     pins = read_pins(path, gaz)
     assert len(pins.pins) == 1 and pins.unmoved == len(t) - 2  # suggestions nobody moved are no pins
-    assert pins.rejects.to_dict("records") == [
-        {"line": 2, "reason": "pin_outside_desa", "message": "the pin lies more than 150 m outside its desa"}
-    ]
+    # The refusal names the block (a place, no person) and how far outside its desa the pin lies.
+    (refused,) = pins.rejects.to_dict("records")
+    gap_m = shapely.distance(shapely.Point(106.80, -6.20), gaz.polygon(t.desa_kode[1])) * METRES_PER_DEGREE
+    assert {k: refused[k] for k in ("line", "desa_kode", "rw", "rt", "reason")} == {
+        "line": 2,
+        "desa_kode": t.desa_kode[1],
+        "rw": t.rw[1],
+        "rt": t.rt[1],
+        "reason": "pin_outside_desa",
+    }
+    assert refused["settlement"] == f"{t.settlement_kind[1]} {t.settlement[1]}".strip()
+    assert refused["outside_m"] == pytest.approx(gap_m, abs=1) and refused["outside_m"] > 10_000
+    assert refused["message"] == f"the pin lies {gap_m:,.0f} m outside its desa (at most 150 m allowed)"
     chain = GeocoderChain([InputCoordinates(gaz), PinGeocoder(pins), GazetteerGeocoder(gaz)])
     registry = geocoded.drop(columns=["precision", "geocoder", "geocode_flag"]).assign(
         lon=float("nan"), lat=float("nan")
@@ -51,7 +79,10 @@ def test_moved_pins_come_back_as_block_precision(
     again = geocode_cards(registry, gaz, geocoder=chain)
     first_block = block_table(again).iloc[0]
     assert first_block.precision == "block" and first_block.lon == pytest.approx(d.rep_lon + 0.001)
-    assert (again["precision"] == "block").sum() == int(t.cards[0])
+    # Its sibling RTs (same desa, settlement and RW), their rows left unmoved, follow the moved one.
+    same = ["desa_kode", "settlement_kind", "settlement", "rw"]
+    siblings = (t[same] == t.loc[0, same]).all(axis=1)
+    assert siblings.sum() > 1 and (again["precision"] == "block").sum() == int(t.cards[siblings].sum())
 
 
 def test_a_settlement_pin_covers_all_its_rts(geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path) -> None:
@@ -132,3 +163,137 @@ def test_pins_saved_in_a_projected_crs_are_read_in_degrees(
     pins = read_pins(tmp_path / "utm.gpkg", gaz)
     assert len(pins.rejects) == 0 and pins.unmoved == len(t) - 1
     assert pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001])
+
+
+def _pins(d: object, rows: list[tuple[str, str, str, str, float]]) -> Pins:
+    """Pins of one desa: (kind, settlement, rw, rt, metres east of the desa point)."""
+    frame = pd.DataFrame(rows, columns=["settlement_kind", "settlement", "rw", "rt", "east_m"])
+    frame = frame.assign(
+        desa_kode=d.kode,  # type: ignore[attr-defined]
+        lon=d.rep_lon + frame.pop("east_m") / METRES_PER_DEGREE,  # type: ignore[attr-defined]
+        lat=d.rep_lat,  # type: ignore[attr-defined]
+    )
+    return Pins(frame, pd.DataFrame(columns=["line", "reason", "message"]))
+
+
+def _east_m(d: object, results: list) -> list[float | None]:  # type: ignore[type-arg]
+    return [None if r is None else round((r.lon - d.rep_lon) * METRES_PER_DEGREE) for r in results]  # type: ignore[attr-defined]
+
+
+def test_pins_find_their_cards_however_the_settlement_is_written(gaz: Gazetteer) -> None:
+    # A later list drops the marker, misspells the name, writes it in capitals or in full.
+    d = gaz.get("32.16.23.2001")
+    pins = _pins(
+        d, [("kampung", "Pondok Lama", "002", "001", 100), ("kampung", "Pondok Lama", "002", "002", 200)]
+    )
+    written = ["Pondok Lama", "Kp. Pondok Lamma", "KP. PONDOK LAMA", "Kampung Pondok Lama", "kp pondok lama"]
+    cards = pd.DataFrame({"desa_kode": d.kode, "alamat": written, "rw": "002", "rt": "001"})
+    assert _east_m(d, PinGeocoder(pins).geocode(cards)) == [100] * 5
+    # Another desa, or another name, is not this settlement.
+    other = pd.DataFrame(
+        {
+            "desa_kode": [d.kode, "32.16.23.2002"],
+            "alamat": ["Kp. Pondok Baru", "Kp. Pondok Lama"],
+            "rw": "002",
+            "rt": "001",
+        }
+    )
+    assert PinGeocoder(pins).geocode(other) == [None, None]
+
+
+def test_a_name_of_two_pinned_kinds_needs_its_kind(gaz: Gazetteer) -> None:
+    d = gaz.get("32.16.23.2001")
+    pins = _pins(d, [("kampung", "Pulo", "001", "", 100), ("perumahan", "Pulo", "001", "", 200)])
+    cards = pd.DataFrame(
+        {"desa_kode": d.kode, "alamat": ["Kp. Pulo", "Perum. Pulo", "Pulo"], "rw": "001", "rt": "001"}
+    )
+    # "Pulo" alone could be either: no pin rather than the wrong one.
+    assert _east_m(d, PinGeocoder(pins).geocode(cards)) == [100, 200, None]
+
+
+def test_an_rt_without_a_pin_takes_the_nearest_moved_rt_of_its_settlement_and_rw(gaz: Gazetteer) -> None:
+    d = gaz.get("32.16.23.2001")
+    rows = [
+        ("kampung", "Pondok Lama", "002", "001", 100),
+        ("kampung", "Pondok Lama", "002", "003", 300),
+        ("kampung", "Pondok Lama", "002", "006", 600),
+        ("kampung", "Pondok Lama", "", "", 900),  # the whole settlement
+        ("kampung", "Babakan", "003", "", 50),  # another settlement's RW
+    ]
+    cards = pd.DataFrame(
+        {
+            "desa_kode": d.kode,
+            "alamat": ["Kp. Pondok Lama"] * 7 + ["Kp. Babakan"] * 2,
+            "rw": ["002", "002", "002", "002", "002", "007", "002", "003", "004"],
+            "rt": ["003", "002", "004", "005", "009", "001", "", "001", "001"],
+        }
+    )
+    got = _east_m(d, PinGeocoder(_pins(d, rows)).geocode(cards))
+    # own RT; RT 2 between 1 and 3 (tie: the lower); RT 4 nearest 3; RT 5 nearest 6; RT 9 nearest 6;
+    # another RW and an RT left empty: the whole settlement; an RW pin; no pin for Babakan RW 4.
+    assert got == [300, 100, 300, 600, 600, 900, 900, 50, None]
+    # A pin of the RW (RT left empty) is more specific than a sibling RT.
+    with_rw = _pins(d, [*rows, ("kampung", "Pondok Lama", "002", "", 250)])
+    assert _east_m(d, PinGeocoder(with_rw).geocode(cards.iloc[:2]))[:2] == [300, 250]
+
+
+def test_pins_no_card_fell_under_are_counted_in_one_line(
+    gaz: Gazetteer, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = gaz.get("32.16.23.2001")
+    pins = _pins(
+        d,
+        [
+            ("kampung", "Pondok Lama", "002", "001", 100),
+            ("kampung", "Sawah Besar", "001", "002", 200),  # nobody of this list lives there
+            ("kampung", "Sawah Besar", "001", "003", 300),
+            ("kampung", "Pondok Lama", "002", "001", 150),  # the same block again: the later row wins
+        ],
+    )
+    cards = pd.DataFrame(
+        {"desa_kode": d.kode, "alamat": ["Kp. Pondok Lama"], "rw": "002", "rt": "001", "nama": "Siti Aminah"}
+    )
+    g = PinGeocoder(pins)
+    with caplog.at_level("WARNING", logger="ektp_routes.pins"):
+        assert _east_m(d, g.geocode(cards)) == [150]
+    assert (g.unmatched.n, g.unmatched.total) == (2, 4)
+    (line,) = [r.getMessage() for r in caplog.records if "matched no card" in r.getMessage()]
+    assert (
+        line == "2 of 4 pins matched no card (first: desa 32.16.23.2001, kampung Sawah Besar RW 001 RT 002)"
+    )
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="ektp_routes.pins"):
+        sawah = [cards.assign(alamat="SAWAH BESAR", rw="001", rt=rt) for rt in ("002", "003")]
+        PinGeocoder(pins).geocode(pd.concat([cards, *sawah]))
+    assert not any("matched no card" in r.getMessage() for r in caplog.records)
+
+
+def test_a_blocks_csv_saved_by_a_spreadsheet_is_read_as_it_comes(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # Excel in an Indonesian locale: semicolons, decimal commas, and a header typed in capitals.
+    t = block_table(geocoded)
+    d = gaz.get(t.desa_kode[0])
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat + 0.0005]
+    plain = read_pins(write_blocks(t, tmp_path / "plain.csv"), gaz)
+    text = t.astype(str).rename(columns=str.upper)
+    for c in ("LON", "LAT", "HOUSEHOLDS"):
+        text[c] = text[c].str.replace(".", ",", regex=False)
+    text.to_csv(tmp_path / "excel.csv", sep=";", index=False)
+    excel = read_pins(tmp_path / "excel.csv", gaz)
+    assert len(excel.pins) == 1 and excel.unmoved == plain.unmoved == len(t) - 1 and excel.rejects.empty
+    pd.testing.assert_frame_equal(excel.pins, plain.pins)
+
+
+def test_a_blocks_file_with_columns_really_missing_says_what_it_has(gaz: Gazetteer, tmp_path: Path) -> None:
+    (tmp_path / "q.csv").write_text("Kode;Kampung;X;Y\n32.16.23.2001;Pulo;107,1;-6,4\n")
+    with pytest.raises(
+        InputFileError,
+        match=r"\['desa_kode', 'lat', 'lon', 'settlement'\] missing \(found 'kode', 'kampung', 'x', 'y'\)",
+    ):
+        read_pins(tmp_path / "q.csv", gaz)
+    # A file without a header row: its first row is data, and is not repeated in the message.
+    (tmp_path / "h.csv").write_text("3216230101900001,Siti,Kp. Pulo\n")
+    with pytest.raises(InputFileError, match="first row looks like data") as err:
+        read_pins(tmp_path / "h.csv", gaz)
+    assert "Siti" not in str(err.value) and "3216230101900001" not in str(err.value)
