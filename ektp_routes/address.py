@@ -1,9 +1,10 @@
 """Parsing Indonesian addresses as the civil registry writes them.
 
 ``parse_address("Jl. Melati Raya No. 12 RT 003/RW 005 Kel. Setia Asih Kec. Tarumajaya 17215")``
-finds the street (Jalan / Jl. / Jln.), gang (Gg. / Gang), kampung (Kp. / Kampung / Kmp.), perumahan
-(Perum. / Perumahan / Komp. / Komplek), blok, house number (No. / Nomor), RT and RW in their many
-spellings, desa/kelurahan, kecamatan and kode pos.
+finds the street (Jalan / Jl. / Jln.), gang (Gg. / Gang), kampung (Kp. / Kampung / Kmp., or a hamlet:
+Dusun / Dsn. / Dukuh / Dk.), perumahan (Perum. / Perumahan / Komp. / Komplek, stacked or misspelt as in
+"Kompleks Perumahan", "Perumahn"), blok, house number (No. / Nomor), RT and RW in their many
+spellings, desa/kelurahan, kecamatan and kode pos; "KM 5" (a distance along a road) is no part of a name.
 
 Example
 -------
@@ -19,15 +20,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ektp_routes._markers import fix_marker_typos, marker_pattern, strip_km
 from ektp_routes._text import fold, parse_rt_rw, strip_rt_rw
 from ektp_routes.regions import Desa, Gazetteer, Kecamatan, Resolution
 
-# Each component: a regex for its marker. The value runs until the next marker or a comma.
+# Each component: a regex for its marker. The value runs until the next marker or a comma. Settlement
+# markers are the shared vocabulary of :mod:`ektp_routes._markers` (stacked: "Kompleks Perumahan ...");
+# a dusun or dukuh (a hamlet) is read as the kampung.
 _MARKERS = {
-    "street": r"\b(?:jalan|jln|jl)\b\.?",
-    "gang": r"\b(?:gang|gg)\b\.?",
-    "kampung": r"\b(?:kampung|kamp|kmp|kp)\b\.?",
-    "perumahan": r"\b(?:perumahan|perum|komplek|kompleks|komp|cluster)\b\.?",
+    "street": marker_pattern("jalan"),
+    "gang": marker_pattern("gang"),
+    "kampung": marker_pattern("kampung", "dusun"),
+    "perumahan": marker_pattern("perumahan"),
     "blok": r"\bblok\b\.?",
     "number": r"\b(?:nomor|nomer|no)\b\.?",
     "desa": r"\b(?:kelurahan|kel|desa|ds)\b\.?",
@@ -39,8 +43,6 @@ _TAGGED_MARKER = re.compile(
     "|".join(f"(?P<{k}>{m})" for k, m in _MARKERS.items()) + r"|(?P<sep>[,;()]|\brt\b|\brw\b)", re.I
 )
 _KODEPOS = re.compile(r"(?<!\d)(\d{5})(?!\d)")
-# "KM.24", "Km 5": a distance along a road, never part of a name.
-_KM = re.compile(r"\bkm\b\.?\s*\d+(?:[.,]\d+)?", re.I)
 _BLOK = re.compile(r"\bblok\b\.?\s*([A-Za-z0-9][A-Za-z0-9./-]*)", re.I)
 _NUMBER = re.compile(_MARKERS["number"] + r"\s*([0-9]+[A-Za-z]?(?:\s*[-/]\s*[0-9A-Za-z]+)?)", re.I)
 
@@ -77,7 +79,7 @@ def _title(s: str) -> str:
 
 def _prepare(text: str) -> tuple[str, str, str, str, str, str]:
     """Take out what is recognised by its shape: RT/RW, kode pos, KM, blok and house number."""
-    s = (text or "").replace("\n", " ")
+    s = fix_marker_typos((text or "").replace("\n", " "))
     rt, rw = parse_rt_rw(s)
     s = strip_rt_rw(s)
     kodepos = ""
@@ -85,7 +87,7 @@ def _prepare(text: str) -> tuple[str, str, str, str, str, str]:
     if m and m.group(1)[0] != "0":
         kodepos = m.group(1)
         s = s[: m.start()] + " , " + s[m.end() :]
-    s = _KM.sub(" , ", s)
+    s = strip_km(s, " , ")
     blok = ""
     b = _BLOK.search(s)  # before the other markers: "Blok GG/5M-5N" is a blok, not a gang
     if b:

@@ -1,20 +1,24 @@
 """Delivery blocks: the address structure a registry export holds, when the house is unknown.
 
 A registry export has no coordinates, but its addresses say where a card belongs within its desa:
-the settlement (Kp./Kampung, Perum./Perumahan, Komplek, Gg./Gang, a Jl. name, Blok, Dusun), the RW and
-the RT. A *block* is one (desa, settlement, RW, RT): the households a courier serves in one go, walking
-from door to door. Blocks are what the planner orders when it cannot see the houses, and what a GIS
-analyst pins once (``ektp-routes blocks``) so that later plans know where each block lies.
+the settlement (Kp./Kampung, Perum./Perumahan, Komplek, Gg./Gang, a Jl. name, Blok, Dusun/Dukuh), the
+RW and the RT. A *block* is one (desa, settlement, RW, RT): the households a courier serves in one go,
+walking from door to door. Blocks are what the planner orders when it cannot see the houses, and what
+a GIS analyst pins once (``ektp-routes blocks``) so that later plans know where each block lies.
 
-Settlement names are read the way exports write them: any case, with or without the dot, common
-misspellings of the markers ("Kampong", "Prum", "Gg"), and small typos in the name itself (names of one
-kind within one desa that differ by a letter or two are merged into the most frequent spelling).
+Settlement names are read the way exports write them (the vocabulary is :mod:`ektp_routes._markers`):
+any case, with or without the dot, abbreviated, stacked ("Kompleks Perumahan ...") or misspelt markers
+("Kampong", "Prum", "Perumahn"), RT/RW in any spelling taken out of the name, "KM 5" never part of
+it, and roman or arabic numerals ("Melati II", "Melati 2") as one name. Within one desa, names of one
+kind that differ by a letter or two are merged into the most frequent spelling, and a name written
+without a marker joins the marked settlement it equals or nearly equals ("Babakan Kaler" and
+"Kp. Babakan Kaler").
 
 Example
 -------
 >>> settlement_of("KP. BABAKAN KALER RT 003/RW 005")
 ('kampung', 'Babakan Kaler')
->>> settlement_of("Perum. Griya Asri Blok B3 No. 45")
+>>> settlement_of("Kompleks Perumahan Griya Asri Blok B3 No. 45")
 ('perumahan', 'Griya Asri')
 >>> settlement_of("Jl. Masjid Melati No. 12")
 ('jalan', 'Masjid Melati')
@@ -29,25 +33,25 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
+from ektp_routes._markers import (
+    NAME_WORDS,
+    SETTLEMENT_WORDS,
+    fix_marker_typos,
+    fold_numerals,
+    markers_regex,
+    numerals,
+    strip_km,
+)
 from ektp_routes._text import fold, strip_rt_rw
 
 logger = logging.getLogger(__name__)
 
-#: Settlement kinds, most specific first: a perumahan inside a kampung is the perumahan.
-_KINDS = {
-    "perumahan": r"perumahan|perum|prum|komplek|kompleks|komplex|komp|cluster",
-    "kampung": r"kampung|kampong|kamp|kmp|kpg|kp",
-    "dusun": r"dusun|dsn",
-    "gang": r"gang|gg",
-    "jalan": r"jalan|jln|jl",
-    "blok": r"blok|blk",
-}
-_MARKER = {k: re.compile(rf"\b(?:{v})\b\.?\s*", re.I) for k, v in _KINDS.items()}
-_ANY = re.compile(
-    r"\b(?:" + "|".join(_KINDS.values()) + r"|no|nomor|nomer|rt|rw|desa|ds|kel|kelurahan|kec|kecamatan)\b\.?"
-    r"|,|\d{5}",
-    re.I,
+_KINDS = tuple(SETTLEMENT_WORDS)
+_MARKER = markers_regex(_KINDS)
+_STOP_WORDS = "|".join(
+    [*SETTLEMENT_WORDS.values(), "no|nomor|nomer|rt|rw|desa|ds|kel|kelurahan|kec|kecamatan"]
 )
+_ANY = re.compile(rf"\b(?:{_STOP_WORDS})\b\.?|,|\d{{5}}", re.I)
 _NUMBERED = re.compile(r"\b(?:no|nomor|nomer)\b\.?\s*\d|\bblok\b", re.I)
 
 #: Cards per household where addresses do not tell households apart (a kampung written without house
@@ -63,26 +67,44 @@ BLOCK_COLUMNS = ("settlement_kind", "settlement", "block_key")
 
 
 def settlement_of(address: str) -> tuple[str, str]:
-    """(kind, name) of the settlement an address names; ("", "") when it names none."""
-    text = strip_rt_rw(address or "")
-    for kind, marker in _MARKER.items():
-        m = marker.search(text)
-        if not m:
-            continue
-        rest = text[m.end() :]
-        stop = _ANY.search(rest)
-        name = _clean_name(rest[: stop.start()] if stop else rest)
-        if kind == "blok":
-            name = name.split(" ")[0] if name else ""
-        if name:
-            return kind, name
+    """(kind, name) of the settlement an address names; ("", "") when it names none.
+
+    A name with no marker is of kind "tempat" (a place).
+    """
+    text = strip_km(fix_marker_typos(strip_rt_rw(address or "")), " , ")
+    name_starts: dict[str, int] = {}
+    for m in _MARKER.finditer(text):
+        name_starts.setdefault(m.lastgroup or "", m.end())
+    for kind in _KINDS:
+        if kind in name_starts:
+            name = _name_after(text[name_starts[kind] :])
+            if kind == "blok":
+                name = name.split(" ")[0] if name else ""
+            if name:
+                return kind, name
     bare = _clean_name(_ANY.split(text, maxsplit=1)[0])
     return ("tempat", bare) if bare and not bare[0].isdigit() else ("", "")
 
 
+def _name_after(rest: str) -> str:
+    """The name that follows a marker: up to the next marker, number, comma or kode pos.
+
+    A hamlet word right after the marker begins the name ("Perum. Dukuh Zamrud", "Kp. Kampung Baru"
+    is read "Kampung Baru" only where no kampung marker stands before it).
+    """
+    stop = _ANY.search(rest)
+    if stop and stop.start() == 0 and stop.group().rstrip(".").lower() in NAME_WORDS:
+        stop = _ANY.search(rest, stop.end())
+    return _clean_name(rest[: stop.start()] if stop else rest)
+
+
 def _clean_name(s: str) -> str:
-    s = re.sub(r"\s+", " ", s).strip(" .,-/")
-    return " ".join(w.capitalize() if not any(c.isdigit() for c in w) else w.upper() for w in s.split())
+    """Words capitalised; codes with digits ("C7") and roman numerals after the first word in capitals."""
+    words = re.sub(r"\s+", " ", s).strip(" .,-/").split()
+    return " ".join(
+        w.upper() if any(c.isdigit() for c in w) or (i and not w.strip("ivxIVX")) else w.capitalize()
+        for i, w in enumerate(words)
+    )
 
 
 def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
@@ -95,12 +117,10 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     out = cards.copy()
     codes, uniq = pd.factorize(out["alamat"].astype(str))
     parsed = [settlement_of(a) for a in uniq]
-    kind = np.array([p[0] for p in parsed], dtype=object)[codes] if len(uniq) else np.array([], dtype=object)
-    name = np.array([p[1] for p in parsed], dtype=object)[codes] if len(uniq) else np.array([], dtype=object)
-    out["settlement_kind"] = kind
-    out["settlement"] = _merge_typos(
-        out["desa_kode"], pd.Series(kind, index=out.index), pd.Series(name, index=out.index)
-    )
+    kind = np.array([p[0] for p in parsed] or [""], dtype=object)[codes]
+    name = np.array([p[1] for p in parsed] or [""], dtype=object)[codes]
+    desa = out["desa_kode"].to_numpy(dtype=object)
+    out["settlement_kind"], out["settlement"] = _merge_names(desa, kind, name)
     label = out["settlement_kind"].astype(str) + " " + out["settlement"].astype(str)
     label = label.where(out["settlement"].ne(""), "rw " + out["rw"].astype(str))
     out["block_key"] = (
@@ -109,36 +129,89 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _merge_typos(
-    desa: pd.Series, kind: pd.Series, name: pd.Series, *, min_ratio: float = TYPO_RATIO
-) -> pd.Series:
-    """Within each (desa, kind), map rare spellings to a close, more frequent one."""
-    key = fold_series(name)
-    counts = pd.DataFrame({"d": desa, "k": kind, "key": key, "name": name}).value_counts().reset_index()
-    canon: dict[tuple[str, str, str], str] = {}
-    for (_, _), grp in counts.groupby(["d", "k"], sort=False):
-        kept: list[tuple[str, str]] = []  # (key, display name), most frequent first
-        for row in grp.itertuples(index=False):
-            target = next((n for k, n in kept if same_name(row.key, k, min_ratio=min_ratio)), None)
+def _merge_names(desa: np.ndarray, kind: np.ndarray, name: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each card's settlement (kind, name) after merging the spellings of one desa's settlements.
+
+    Computed once per distinct (desa, kind, name): the rare spellings of one kind map to a close,
+    more frequent one, then unmarked names ("tempat") to the one marked settlement they equal or
+    nearly equal (:func:`_merged_spellings`).
+    """
+    frame = pd.DataFrame({"d": desa, "k": kind, "n": name})
+    group = frame.groupby(["d", "k", "n"], sort=False, dropna=False).ngroup().to_numpy()
+    first = np.unique(group, return_index=True)[1]
+    distinct = frame.iloc[first].reset_index(drop=True).assign(count=np.bincount(group))
+    canon = _merged_spellings(distinct)
+    kinds = np.array([canon[i][0] for i in range(len(distinct))] or [""], dtype=object)
+    names = np.array([canon[i][1] for i in range(len(distinct))] or [""], dtype=object)
+    return kinds[group], names[group]
+
+
+def _merged_spellings(distinct: pd.DataFrame, *, min_ratio: float = TYPO_RATIO) -> dict[int, tuple[str, str]]:
+    """(kind, name) each row of ``distinct`` (d, k, n, count) is merged into, by row position.
+
+    Keys compare the folded names with numerals written one way ("Melati II" = "Melati 2"); a typo
+    is forgiven as :func:`same_name` forgives it ("Asri 2" never merges into "Asri 3").
+    """
+    keys = {n: fold_numerals(fold(n)) for n in distinct["n"].unique()}
+    ordered = distinct.assign(key=distinct["n"].map(keys), tempat=distinct["k"].eq("tempat"))
+    ordered = ordered.sort_values(["tempat", "count"], ascending=[True, False], kind="stable")
+    out: dict[int, tuple[str, str]] = {}
+    for _, grp in ordered.groupby("d", sort=False, dropna=False):
+        kept: dict[str, list[tuple[str, str]]] = {}  # kind -> (key, display name), most frequent first
+        for pos, row in zip(grp.index, grp.itertuples(index=False), strict=True):
+            if not row.key:
+                out[pos] = (row.k, row.n)
+                continue
+            marked = [(k, c) for k, cands in kept.items() if k != "tempat" for c in cands]
+            target = _only_match(row.key, marked, min_ratio) if row.k == "tempat" else None
             if target is None:
-                if not any(k == row.key for k, _ in kept):
-                    kept.append((row.key, row.name))
-                target = next(n for k, n in kept if k == row.key)
-            canon[(row.d, row.k, row.name)] = target
-    return pd.Series(
-        [canon.get((d, k, n), n) for d, k, n in zip(desa, kind, name, strict=True)],
-        index=name.index,
-        dtype=object,
-    )
+                own = kept.setdefault(row.k, [])
+                match = _closest(row.key, [(row.k, c) for c in own], min_ratio)
+                if match is None:
+                    own.append((row.key, row.n))
+                target = match or (row.k, row.n)
+            out[pos] = target
+    return out
+
+
+def _closest(key: str, cands: list[tuple[str, tuple[str, str]]], min_ratio: float) -> tuple[str, str] | None:
+    """(kind, name) of the first candidate whose key equals ``key``, else of the first :func:`same_name`."""
+    for kind, (k, n) in cands:
+        if k == key:
+            return kind, n
+    return next(((kind, n) for kind, (k, n) in cands if same_name(key, k, min_ratio=min_ratio)), None)
+
+
+def _only_match(
+    key: str, cands: list[tuple[str, tuple[str, str]]], min_ratio: float
+) -> tuple[str, str] | None:
+    """(kind, name) of the one candidate ``key`` names, equal or else a typo away; None when several.
+
+    An unmarked "Pulo" in a desa with a "Kp. Pulo" and a "Perum. Pulo" could be either: it joins none.
+    """
+    for exact in (True, False):
+        hits = {
+            (kind, n)
+            for kind, (k, n) in cands
+            if (k == key if exact else same_name(key, k, min_ratio=min_ratio))
+        }
+        if hits:
+            return hits.pop() if len(hits) == 1 else None
+    return None
 
 
 def same_name(key: str, other: str, *, min_ratio: float = TYPO_RATIO) -> bool:
     """Whether two folded settlement names (:func:`~ektp_routes._text.fold`) name one settlement.
 
-    Equal keys do; a key longer than four letters also matches one within a typo or two
-    (``fuzz.ratio`` at least ``min_ratio``): "pondok lamma" is "pondok lama", "pulo" is not "pula".
+    Numerals are read one way first ("melati ii" is "melati 2"). Equal keys are one name; a key
+    longer than four letters also matches one within a typo or two (``fuzz.ratio`` at least
+    ``min_ratio``) that carries the same numbers: "pondok lamma" is "pondok lama", "pulo" is not
+    "pula", "griya asri 2" is not "griya asri 3".
     """
-    return key == other or (len(key) > 4 and fuzz.ratio(key, other) >= min_ratio)
+    key, other = fold_numerals(key), fold_numerals(other)
+    if key == other:
+        return True
+    return len(key) > 4 and fuzz.ratio(key, other) >= min_ratio and numerals(key) == numerals(other)
 
 
 def fold_series(s: pd.Series) -> pd.Series:

@@ -296,16 +296,44 @@ def _rt_number(s: pd.Series) -> pd.Series:
 
 
 def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """RT/RW from their columns, a combined column, or the address text."""
+    """RT/RW from their columns, a combined column, or the address text.
+
+    A cell of the RT or RW column that holds both ("003/005", "RT 3 RW 5") gives its own field and
+    fills the other where that is empty: RT first, RW second unless labelled ("RW 5 / RT 3").
+    """
     rt = _rt_number(column(frame, mapping, "rt"))
     rw = _rt_number(column(frame, mapping, "rw"))
-    if "rt_rw" in mapping:
-        both = column(frame, mapping, "rt_rw").str.extract(r"([0-9]{1,3})[^0-9]+([0-9]{1,3})")
-        rt = rt.where(rt.ne(""), _rt_number(both[0].fillna("")))
-        rw = rw.where(rw.ne(""), _rt_number(both[1].fillna("")))
+    for field in ("rt", "rw", "rt_rw"):
+        if field not in mapping:
+            continue
+        pair_rt, pair_rw = _rt_rw_pair(column(frame, mapping, field))
+        if field == "rt":
+            rt = pair_rt.where(pair_rt.ne(""), rt)
+        if field == "rw":
+            rw = pair_rw.where(pair_rw.ne(""), rw)
+        rt = rt.where(rt.ne(""), pair_rt)
+        rw = rw.where(rw.ne(""), pair_rw)
     need = rt.eq("") | rw.eq("")
     if need.any():
         from_addr = alamat[need].map(parse_rt_rw)
         rt[need] = rt[need].where(rt[need].ne(""), from_addr.str[0])
         rw[need] = rw[need].where(rw[need].ne(""), from_addr.str[1])
+    return rt, rw
+
+
+def _rt_rw_pair(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """RT and RW of the cells that hold two numbers, as :func:`parse_rt_rw` reads them ("" elsewhere).
+
+    Two numbers with no label and no "/" between them ("3-5", "3 5") are RT and RW in that order.
+    """
+    rt = pd.Series("", index=cells.index, dtype=object)
+    rw = rt.copy()
+    two = cells.str.contains(r"[0-9][^0-9]+[0-9]", regex=True).to_numpy(dtype=bool)
+    if not two.any():
+        return rt, rw
+    both = cells[two]
+    read = pd.DataFrame(both.map(parse_rt_rw).tolist(), index=both.index, columns=["rt", "rw"])
+    plain = both.str.extract(r"([0-9]{1,3})[^0-9]+([0-9]{1,3})").fillna("")
+    rt[two] = read["rt"].where(read["rt"].ne(""), _rt_number(plain[0]))
+    rw[two] = read["rw"].where(read["rw"].ne(""), _rt_number(plain[1]))
     return rt, rw

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from rapidfuzz import fuzz, process
 from shapely.geometry import LineString
 
 from ektp_routes._errors import GeocodingError, RegionError
+from ektp_routes._markers import numerals, settlement_key
 from ektp_routes._safexml import refuse_xml_tricks
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
@@ -255,7 +255,9 @@ class StreetGeocoder:
         self._street_name = st["name"].astype(str).to_numpy()
         pl = places if places is not None else gpd.GeoDataFrame({"name": [], "place": []}, geometry=[])
         pl = pl[pl["name"].notna()].reset_index(drop=True)
-        self._place_key = np.array([street_key(str(n)) for n in pl["name"]], dtype=object)
+        # "Kampung Pangkalan Girang" and "Perumahan Graha Sentosa" as OSM names them: markers folded
+        # away as in the addresses, so that "Kp. Pangkalan Girang" finds them.
+        self._place_key = np.array([settlement_key(str(n)) for n in pl["name"]], dtype=object)
         self._place_geom = np.asarray(pl.geometry.values)
         self._areas: dict[str, tuple[np.ndarray, np.ndarray, shapely.Geometry]] = {}
         if areas is not None:
@@ -317,18 +319,20 @@ class StreetGeocoder:
         )
         return cls(streets, places, areas, **kw)
 
-    def _match(self, query: str, keys: np.ndarray, idx: np.ndarray) -> tuple[str, float] | None:
+    def _match(
+        self, query: str, keys: np.ndarray, idx: np.ndarray, *, places: bool = False
+    ) -> tuple[str, float] | None:
         from ektp_routes.address import street_key
 
-        q = street_key(query)
+        q = settlement_key(query) if places else street_key(query)
         if not q or len(idx) == 0:
             return None
         names = sorted(set(keys[idx]))
         if q in names:
             return q, 1.0
         # "Melati II" is not "Melati I": numbers and roman numerals must agree exactly.
-        nums = _numerals(q)
-        names = [n for n in names if _numerals(n) == nums]
+        nums = numerals(q)
+        names = [n for n in names if numerals(n) == nums]
         best = process.extract(q, names, scorer=fuzz.ratio, limit=2)
         if not best or best[0][1] < self.min_score:
             return None
@@ -350,7 +354,7 @@ class StreetGeocoder:
                 if not query:
                     continue
                 if kind == "settlement" and len(pi):
-                    m = self._match(query, self._place_key, pi)
+                    m = self._match(query, self._place_key, pi, places=True)
                     if m:
                         j = pi[self._place_key[pi] == m[0]][0]
                         pt = self._place_geom[j]
@@ -366,24 +370,6 @@ class StreetGeocoder:
                     break
             out.append(res)
         return out
-
-
-_ROMAN = re.compile(r"^(?=[ivxl]+$)l?x{0,3}(?:ix|iv|v?i{0,3})$")
-
-
-def _numerals(key: str) -> tuple[str, ...]:
-    """Number and roman-numeral tokens of a street key, in order ("melati ii" -> ("2",))."""
-    vals = {"i": 1, "v": 5, "x": 10, "l": 50}
-    out = []
-    for tok in key.split():
-        if tok.isdigit():
-            out.append(str(int(tok)))
-        elif _ROMAN.match(tok):
-            total = 0
-            for a, b in zip(tok, [*tok[1:], ""], strict=True):
-                total += -vals[a] if b and vals[b] > vals[a] else vals[a]
-            out.append(str(total))
-    return tuple(out)
 
 
 def _street_point(segments: np.ndarray, zone: shapely.Geometry | None) -> shapely.Point:

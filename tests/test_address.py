@@ -46,6 +46,16 @@ from ektp_routes.regions import Gazetteer
         ("Kp. Babakan Kaler 03/05", {"kampung": "Babakan Kaler", "rt": "003", "rw": "005"}),
         ("Jl. Mawar No. 12/3", {"street": "Jalan Mawar", "number": "12/3", "rt": "", "rw": ""}),
         ("Perum Griya Asri Blok C2/15", {"perumahan": "Griya Asri", "blok": "C2/15", "rt": "", "rw": ""}),
+        # stacked and misspelt markers, a hamlet, RT/RW glued or alone, a distance along the road
+        (
+            "Kompleks Perumahan Griya Asri Blok C No 3",
+            {"perumahan": "Griya Asri", "blok": "C", "number": "3"},
+        ),
+        ("Perumahn Griya Asri Blok C2 No. 15", {"perumahan": "Griya Asri", "blok": "C2"}),
+        ("Kampng Pulo RT003RW005", {"kampung": "Pulo", "rt": "003", "rw": "005"}),
+        ("Dukuh Krajan RT 1", {"kampung": "Krajan", "rt": "001", "rw": ""}),
+        ("Kp. Ciketing Udik R.W 5", {"kampung": "Ciketing Udik", "rt": "", "rw": "005"}),
+        ("JL RAYA SUKATANI KM 5 NO 12", {"street": "Jalan Raya Sukatani", "number": "12"}),
     ],
 )
 def test_parse_variants(text: str, expected: dict[str, str]) -> None:

@@ -37,6 +37,35 @@ from ektp_routes.cards import read_cards
         ("Kp. Babakan Kaler 3 / 5, Ds. Karang Bahagia", ("kampung", "Babakan Kaler")),
         ("Blok C2/15", ("blok", "C2/15")),
         ("Jl. Masjid Melati No. 12/3", ("jalan", "Masjid Melati")),
+        # stacked markers give the settlement, not the blok
+        ("Kompleks Perumahan Griya Asri Blok C No 3", ("perumahan", "Griya Asri")),
+        ("Komp. Perum. Griya Asri Blok C No 3", ("perumahan", "Griya Asri")),
+        ("KOMPLEK PERUMAHAN GRIYA ASRI", ("perumahan", "Griya Asri")),
+        # RT/RW glued to the name or to each other, written with dashes, dots, colons, or alone
+        ("Kp. Pulo RT003RW005", ("kampung", "Pulo")),
+        ("KP. PULORT003RW005", ("kampung", "Pulo")),
+        ("Kp. Pulo RT-003 RW-005", ("kampung", "Pulo")),
+        ("Kp. Pulo R.T 003 R.W 005", ("kampung", "Pulo")),
+        ("Kp. Pulo RT:3 RW:5", ("kampung", "Pulo")),
+        ("Kp. Ciketing Udik RW 5", ("kampung", "Ciketing Udik")),
+        ("Kp. Kobak RT 1", ("kampung", "Kobak")),
+        # misspelt markers are markers; names one slip from a marker stay names
+        ("Perumahn Griya Asri Blok C No 3", ("perumahan", "Griya Asri")),
+        ("Peruamahan Griya Asri", ("perumahan", "Griya Asri")),
+        ("Kampng Pulo", ("kampung", "Pulo")),
+        ("Kmpung Pulo RT 1 RW 2", ("kampung", "Pulo")),
+        ("Komplex Griya Asri", ("perumahan", "Griya Asri")),
+        ("Jl. Kampus Raya No. 5", ("jalan", "Kampus Raya")),
+        ("Kp. Lampung", ("kampung", "Lampung")),
+        ("Perum. Perumnas 3 Blok A No 1", ("perumahan", "Perumnas 3")),
+        # a distance along a road is no part of a street's name (as in parse_address)
+        ("JL RAYA SUKATANI KM 5 NO 12", ("jalan", "Raya Sukatani")),
+        ("Jl. Raya Serang Km.24,5", ("jalan", "Raya Serang")),
+        # dukuh is a hamlet like dusun; as the first word of a perumahan's name it stays in the name
+        ("Dukuh Krajan RT 01 RW 02", ("dusun", "Krajan")),
+        ("Dk. Krajan", ("dusun", "Krajan")),
+        ("Perum. Dukuh Zamrud Blok A No 1", ("perumahan", "Dukuh Zamrud")),
+        ("Gg. Melati II No. 4", ("gang", "Melati II")),
     ],
 )
 def test_settlement_read_as_exports_write_it(address: str, expected: tuple[str, str]) -> None:
@@ -65,6 +94,59 @@ def test_block_keys_merge_case_and_typos_within_a_desa_only() -> None:
     assert keys[4].startswith("D2|") and keys[5] != keys[0]
     assert keys[6] == "D1|rw 004|004|003"
     assert len(b) == len(c)
+
+
+def test_stacked_markers_and_marker_typos_give_the_same_block() -> None:
+    rows = [
+        "Perum Griya Asri Blok A No 1",
+        "Kompleks Perumahan Griya Asri Blok C No 3",
+        "Perumahn Griya Asri Blok B No 7",
+        "Komplex Griya Asri Blok D No 2",
+    ]
+    b = assign_blocks(_cards([("D1", a, "001", "002") for a in rows]))
+    assert set(b["block_key"]) == {"D1|perumahan Griya Asri|002|001"}
+
+
+def test_an_unmarked_name_joins_the_marked_settlement_of_its_desa() -> None:
+    c = _cards(
+        [
+            ("D1", "Kp. Babakan Kaler", "003", "005"),
+            ("D1", "Kp. Babakan Kaler", "003", "005"),
+            ("D1", "Babakan Kaler RT 003 RW 005", "003", "005"),  # no marker
+            ("D1", "Babakan Kalre", "003", "005"),  # no marker and a typo
+            ("D2", "Babakan Kaler", "003", "005"),  # another desa: no kampung of that name there
+            ("D1", "Pulo Gabus", "003", "005"),  # a name no marked settlement bears
+            ("D1", "Kp. Pulo", "003", "005"),
+            ("D1", "Perum. Pulo", "003", "005"),
+            ("D1", "Pulo", "003", "005"),  # could be either: joins neither
+        ]
+    )
+    b = assign_blocks(c)
+    assert b["block_key"].tolist()[:4] == ["D1|kampung Babakan Kaler|005|003"] * 4
+    assert b["settlement_kind"].tolist()[4:] == ["tempat", "tempat", "kampung", "perumahan", "tempat"]
+    assert b["settlement"].tolist()[4:] == ["Babakan Kaler", "Pulo Gabus", "Pulo", "Pulo", "Pulo"]
+
+
+def test_roman_and_arabic_numerals_are_one_name_and_numbers_are_never_merged() -> None:
+    c = _cards(
+        [
+            ("D1", "Gg. Melati II No. 4", "001", "001"),
+            ("D1", "Gg. Melati II No. 9", "001", "001"),
+            ("D1", "Gang Melati 2 No. 12", "001", "001"),
+            ("D1", "Gg. Melati 3 No. 4", "001", "001"),
+            ("D1", "Perum Griya Asri Indah 2 Blok A No 1", "001", "001"),
+            ("D1", "Perum Griya Asri Indah 3 Blok A No 1", "001", "001"),
+            ("D1", "Perum Griya Asri Indah 3 Blok A No 2", "001", "001"),
+        ]
+    )
+    b = assign_blocks(c)
+    assert (
+        b["settlement"].tolist()
+        == ["Melati II"] * 3 + ["Melati 3"] + ["Griya Asri Indah 2"] + ["Griya Asri Indah 3"] * 2
+    )
+    # house numbers still tell the doors apart: three doors in Gang Melati II
+    codes, _ = pd.factorize(b["block_key"])
+    assert doors_per_group(b["alamat"], codes)[0] == 3.0
 
 
 def test_doors_count_numbered_addresses_and_estimate_the_rest() -> None:
@@ -101,6 +183,8 @@ def test_synthetic_blocks_are_compact_and_doors_near_the_truth() -> None:
         ("pondok lama", "pondok lama", True),
         ("pulo", "pula", False),  # short names must be equal
         ("pondok baru", "pondok lama", False),
+        ("melati ii", "melati 2", True),  # numerals read one way
+        ("griya asri indah 2", "griya asri indah 3", False),  # close, but other numbers
     ],
 )
 def test_same_name_forgives_a_typo_in_a_longer_name_only(a: str, b: str, same: bool) -> None:

@@ -90,6 +90,37 @@ def test_rt_rw_read_from_a_short_n_m_in_the_address_when_the_columns_are_empty()
 
 
 @pytest.mark.parametrize(
+    ("rt", "rw", "alamat", "expected"),
+    [
+        ("003/005", "", "Kp. Pulo", ("003", "005")),  # both in the RT column, RW column empty
+        ("RT 3 RW 5", "", "Kp. Pulo", ("003", "005")),
+        ("RW 5 / RT 3", "", "Kp. Pulo", ("003", "005")),  # the other order only when labelled
+        ("3-5", "", "Kp. Pulo", ("003", "005")),
+        ("", "003/005", "Kp. Pulo", ("003", "005")),  # both in the RW column
+        ("003/005", "007", "Kp. Pulo", ("003", "007")),  # the RW column says otherwise: it wins
+        ("", "", "Kp. Pulo RT003RW005", ("003", "005")),  # glued, in the address only
+        ("", "5", "Kp. Kobak RT 1", ("001", "005")),  # an RT alone in the address
+        ("1", "", "Kp. Ciketing Udik RW 5", ("001", "005")),  # an RW alone in the address
+    ],
+)
+def test_rt_rw_from_combined_cells_and_any_spelling_in_the_address(
+    rt: str, rw: str, alamat: str, expected: tuple[str, str]
+) -> None:
+    rows = [list(GOOD[1])]
+    rows[0][2:5] = [alamat, rt, rw]
+    c = read_cards(_frame(rows)).cards
+    assert (c.loc[0, "rt"], c.loc[0, "rw"]) == expected
+
+
+def test_rt_rw_from_the_address_when_the_list_has_no_rt_rw_columns() -> None:
+    rows = [list(GOOD[0]), list(GOOD[1])]
+    rows[0][2], rows[1][2] = "Kp. Pulo RT003RW005", "Kp. Pulo R.T 002 R.W 004"
+    frame = _frame(rows).drop(columns=["RT", "RW"])
+    c = read_cards(frame).cards
+    assert list(zip(c["rt"], c["rw"], strict=True)) == [("003", "005"), ("002", "004")]
+
+
+@pytest.mark.parametrize(
     ("change", "reason", "field"),
     [
         ({"NIK": "321610120190001"}, "nik_format", "nik"),

@@ -118,6 +118,36 @@ def test_street_typo_and_numeral_rules(streets: StreetGeocoder) -> None:
     assert res[2] is None
 
 
+def test_osm_place_names_with_their_marker_match_settlements_written_any_way() -> None:
+    streets = gpd.GeoDataFrame(
+        {"name": ["Jalan H. Dahlia"]}, geometry=[shapely.LineString([(107.16, -6.43), (107.17, -6.43)])]
+    )
+    places = gpd.GeoDataFrame(
+        {
+            "name": ["Kampung Pangkalan Girang", "Perumahan Graha Sentosa", "Dusun Krajan", "Gang Melati 2"],
+            "place": ["hamlet", "neighbourhood", "hamlet", "neighbourhood"],
+        },
+        geometry=shapely.points([(107.18, -6.44), (107.20, -6.41), (107.19, -6.42), (107.21, -6.43)]),
+    )
+    geocoder = StreetGeocoder(streets, places)
+    alamat = [
+        "Kp. Pangkalan Girang RT 1 RW 2",
+        "KAMPNG PANGKALAN GIRANG",  # a misspelt marker
+        "Kompleks Perumahan Graha Sentosa Blok A2 No. 19",
+        "Dk. Krajan",
+        "Kp. Pangkalan Jauh",  # no such place
+    ]
+    res = geocoder.geocode(pd.DataFrame({"desa_kode": "D", "alamat": alamat}))
+    found = [(r.lon, r.lat, r.precision) if r else None for r in res]
+    assert found == [
+        (107.18, -6.44, "settlement"),
+        (107.18, -6.44, "settlement"),
+        (107.20, -6.41, "settlement"),
+        (107.19, -6.42, "settlement"),
+        None,
+    ]
+
+
 def test_chain_prefers_precise_answers(gaz: Gazetteer, streets: StreetGeocoder) -> None:
     chain = GeocoderChain([InputCoordinates(gaz), streets, GazetteerGeocoder(gaz)])
     cards = pd.DataFrame(

@@ -66,6 +66,23 @@ def test_name_variants_split_a_name_in_parentheses() -> None:
         ("Kav. 7/2", ("", "")),
         ("Kp. Sawah 12/3/2020", ("", "")),
         ("Jl. Mawar No. 12/3 RT 1 RW 2", ("001", "002")),
+        # dashes, dots and colons between label and number; glued to each other or to the name
+        ("Kp. Pulo RT-003 RW-005", ("003", "005")),
+        ("Kp. Pulo R.T 003 R.W 005", ("003", "005")),
+        ("R.T. 3 / R.W. 5", ("003", "005")),
+        ("RT:3 RW:5", ("003", "005")),
+        ("RT : 03 RW : 05", ("003", "005")),
+        ("Kp. Pulo RT003RW005", ("003", "005")),
+        ("KP. PULORT003RW005", ("003", "005")),
+        ("RT.3.RW.5", ("003", "005")),
+        ("RW 05 RT 03", ("003", "005")),
+        # an RT or an RW alone
+        ("Kp. Ciketing Udik RW 5", ("", "005")),
+        ("Kp. Kobak RT 1", ("001", "")),
+        ("Kp. Kobak RT 1 2020", ("001", "")),
+        # letters R-T inside a word are no RT
+        ("Kp. Surtani 3", ("", "")),
+        ("Jl. Smart 3", ("", "")),
     ],
 )
 def test_parse_rt_rw(text: str, rt_rw: tuple[str, str]) -> None:
@@ -80,3 +97,5 @@ def test_normalise_rt_pads_to_three_digits() -> None:
 def test_strip_rt_rw_removes_only_what_is_read_as_rt_rw() -> None:
     assert strip_rt_rw("Kp. Babakan Kaler 3/5", " ").strip() == "Kp. Babakan Kaler"
     assert strip_rt_rw("Jl. Mawar No. 12/3 RT.1 RW.2", "|") == "Jl. Mawar No. 12/3 |"
+    assert strip_rt_rw("Kp. Pulo RT003RW005", "|") == "Kp. Pulo |"
+    assert strip_rt_rw("Kp. Ciketing Udik RW 5", "|") == "Kp. Ciketing Udik |"
