@@ -28,7 +28,8 @@ from ektp_routes._errors import OutputError
 from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
 from ektp_routes._text import fold, strip_rt_rw
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
-from ektp_routes.layers import places_only_routes, plan_layers
+from ektp_routes.layers import places_only_routes, plan_layers, route_line
+from ektp_routes.stops import HOUSE_PRECISIONS
 from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
@@ -105,13 +106,19 @@ _XLSX_OPTIONS = {
 }
 
 
-def _xlsx_file(tmp: Path, *, sheet: str, header: list[str], rows: list[list[object]]) -> None:
+def _xlsx_file(
+    tmp: Path, *, sheet: str, header: list[str], rows: list[list[object]], notes: Sequence[str] = ()
+) -> None:
+    """The sheet: ``notes`` one a line, a blank line after them, then the table."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(tmp), _XLSX_OPTIONS)
     ws = book.add_worksheet(sheet[:31])
-    ws.write_row(0, 0, header)
-    for r, rec in enumerate(rows, start=1):
+    for r, line in enumerate(notes):
+        ws.write_string(r, 0, line)
+    top = len(notes) + 1 if notes else 0
+    ws.write_row(top, 0, header)
+    for r, rec in enumerate(rows, start=top + 1):
         ws.write_row(r, 0, [_ILLEGAL_XML.sub("", v) if isinstance(v, str) else v for v in rec])
     book.close()
 
@@ -224,14 +231,15 @@ def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any
     feats = []
     places_only = places_only_routes(result.stops)
     for r in result.routes.to_dict("records"):
-        coords = result.geometries.get(str(r["route_id"]), [])
+        approx = str(r["route_id"]) in places_only
+        coords = route_line(result.geometries.get(str(r["route_id"]), []), places_only=approx)
         if len(coords) < 2:
             continue
         props = {k: _clean(v) for k, v in r.items()}
         props["start_time"] = _hhmm(r["start_s"], start_hour)
         props["end_time"] = _hhmm(r["end_s"], start_hour)
         props["straight_line"] = result.network_is_straight
-        props["places_only"] = str(r["route_id"]) in places_only
+        props["places_only"] = approx
         feats.append(_feature(props, "LineString", [[x, y] for x, y in coords]))
     return feats
 
@@ -285,6 +293,7 @@ _MANIFEST_KEYS = (
     "nik",
     "name",
     "address",
+    "settlement",
     "rt",
     "rw",
     "desa",
@@ -327,39 +336,68 @@ def address_order(alamat: pd.Series) -> pd.DataFrame:
 
 def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tuple[str, pd.DataFrame]]:
     """(route id, delivery list) per courier-day, in route id order; columns of
-    :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs. The cards of a stop
-    (a delivery block is walked door to door) are in address order (:func:`address_order`)."""
+    :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs. Each row names its
+    stop's settlement (kind and name) and RW/RT; the cards of a stop (a delivery block is walked door
+    to door) are in address order (:func:`address_order`)."""
     if not len(result.stops):
         return
     asg = result.assignments
     planned = asg[asg["status"] == schema.CardStatus.PLANNED].merge(
         result.cards.cards[["row", "nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan"]], on="row"
     )
-    when = _arrival_text(result.stops, start_hour)
+    stop = _manifest_stops(result.stops, start_hour).reindex(planned["stop_id"])
+    for col in ("rt", "rw"):  # the card's own RT/RW, else its block's
+        own = planned[col].fillna("").astype(str)
+        planned[col] = own.where(own.str.strip() != "", stop[col].to_numpy())
+    planned["when"], planned["settlement"] = stop["when"].to_numpy(), stop["settlement"].to_numpy()
     planned = pd.concat([planned, address_order(planned["alamat"])], axis=1)
     for rid, grp in planned.groupby("route_id", sort=True):
         grp = grp.sort_values(["sequence", *_ADDRESS_KEYS, "row"])
-        values = [
-            grp["sequence"].to_numpy(),
-            grp["stop_id"].map(when).to_numpy(),
-            *(
-                grp[c].to_numpy()
-                for c in ("nik", "nama", "alamat", "rt", "rw", "desa", "kecamatan", "stop_id")
-            ),
-            "",
-        ]
+        values = [grp[c].to_numpy() for c in _MANIFEST_SOURCES] + [""]
         yield str(rid), pd.DataFrame(dict(zip(schema.MANIFEST, values, strict=True)))
 
 
-def _arrival_text(stops: pd.DataFrame, start_hour: float) -> dict[str, str]:
-    """stop id -> expected arrival: a time for a house, a range for a block visit (its households are
-    unseen, so its minutes are an estimate: from the visit's start to the start of the next one)."""
-    block = stops["doors"].gt(1).to_numpy() if "doors" in stops.columns else np.zeros(len(stops), bool)
-    until = stops["until_s"] if "until_s" in stops.columns else stops["arrival_s"]
-    return {
-        str(sid): _hhmm(a, start_hour) + (f"-{_hhmm(u, start_hour)}" if b and u == u else "")
-        for sid, a, u, b in zip(stops["stop_id"], stops["arrival_s"], until, block, strict=True)
-    }
+#: Where the columns of :data:`ektp_routes.schema.MANIFEST` come from (the signature column is blank).
+_MANIFEST_SOURCES = (
+    "sequence",
+    "when",
+    "nik",
+    "nama",
+    "alamat",
+    "settlement",
+    "rt",
+    "rw",
+    "desa",
+    "kecamatan",
+    "stop_id",
+)
+
+
+def _manifest_stops(stops: pd.DataFrame, start_hour: float) -> pd.DataFrame:
+    """Per stop id: when the courier is there (``when``), its settlement ('Kampung Pulo'; blank for a
+    house) and its RW/RT. A house has an expected time; a stop not known to the house (a delivery block,
+    or a stop of several households) a window whose minutes are an estimate: from its arrival to the
+    next block of its visit (:func:`ektp_routes.report.stops_table`), so the windows of one visit follow
+    one another and never overlap."""
+    n = len(stops)
+    doors = pd.to_numeric(stops["doors"]) if "doors" in stops.columns else pd.Series(1.0, index=stops.index)
+    block = (doors.gt(1) | ~stops["precision"].astype(str).isin(HOUSE_PRECISIONS)).to_numpy()
+    until = stops["until_s"] if "until_s" in stops.columns else pd.Series(np.nan, index=stops.index)
+    when = [
+        _hhmm(a, start_hour) + (f"-{_hhmm(u, start_hour)}" if b and u == u else "")
+        for a, u, b in zip(stops["arrival_s"], until, block, strict=True)
+    ]
+    place = stops["settlement"].fillna("").astype(str) if "settlement" in stops.columns else [""] * n
+    out = pd.DataFrame(
+        {
+            "when": when,
+            "settlement": [p[:1].upper() + p[1:] for p in place],
+            "rt": stops["rt"].fillna("").astype(str).to_numpy(),
+            "rw": stops["rw"].fillna("").astype(str).to_numpy(),
+        },
+        index=stops["stop_id"].astype(str).to_numpy(),
+    )
+    return out
 
 
 def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Messages) -> Path:
@@ -367,6 +405,7 @@ def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Mes
     manifest of an earlier run (with names of people not in this plan) survives next to new ones."""
     _mkdir(folder.parent)
     headings = dict(zip(schema.MANIFEST, (t(f"manifest.{k}") for k in _MANIFEST_KEYS), strict=True))
+    notes = [t("manifest.order_note")]  # printed above the table of every XLSX (the CSV is the table)
     try:
         fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}{PART_SUFFIX}-", dir=folder.parent))
     except OSError as exc:
@@ -383,7 +422,7 @@ def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Mes
             # The fresh folder is swapped in whole, so its files need no atomic writes of their own.
             header, rows = _cells(bahasa.rename(columns=headings))
             _csv_file(fresh / f"{base}.csv", header=header, rows=rows)
-            _xlsx_file(fresh / f"{base}.xlsx", sheet=rid, header=header, rows=rows)
+            _xlsx_file(fresh / f"{base}.xlsx", sheet=rid, header=header, rows=rows, notes=notes)
         _swap(fresh, folder)
     except OSError as exc:  # a full disk, a folder made read-only meanwhile
         raise output_error(folder, exc) from exc

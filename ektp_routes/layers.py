@@ -136,12 +136,34 @@ def places_only_routes(stops: pd.DataFrame) -> set[str]:
     return {str(r) for r in share[share > 0.5].index}
 
 
+def route_line(coords: Sequence[tuple[float, float]], *, places_only: bool) -> list[tuple[float, float]]:
+    """The points a route's line is drawn through. A ``places_only`` route joins the places visited in
+    order, so consecutive stops at one place (the blocks of a desa known only by its point) are one
+    vertex, not a spoke of zero length; each stop stays in the stops layer. Other routes as given.
+
+    >>> route_line([(107.1, -6.2), (107.2, -6.3), (107.2, -6.3), (107.1, -6.2)], places_only=True)
+    [(107.1, -6.2), (107.2, -6.3), (107.1, -6.2)]
+    """
+    pts = [(float(x), float(y)) for x, y in coords]
+    if not places_only or len(pts) < 2:
+        return pts
+    out = pts[:1]
+    for p in pts[1:]:
+        if (round(p[0], 6), round(p[1], 6)) != (round(out[-1][0], 6), round(out[-1][1], 6)):
+            out.append(p)
+    return out if len(out) >= 2 else [pts[0], pts[-1]]
+
+
 def routes_layer(
     tables: PlanTables, *, start_hour: float = 8.0, dates: Mapping[int, dt.date] | None = None
 ) -> gpd.GeoDataFrame:
     """One LineString per courier-day, with times as HH:MM and durations in minutes and seconds."""
     r = tables.routes.copy()
-    geoms = [tables.geometries.get(str(rid), ()) for rid in r["route_id"]]
+    approx = r["route_id"].astype(str).isin(places_only_routes(tables.stops)).to_numpy()
+    geoms = [
+        route_line(tables.geometries.get(str(rid), ()), places_only=bool(a))
+        for rid, a in zip(r["route_id"], approx, strict=True)
+    ]
     keep = np.array([len(g) >= 2 for g in geoms], dtype=bool)
     r = r[keep].reset_index(drop=True)
     lines = [shapely.LineString(g) for g, k in zip(geoms, keep, strict=True) if k]
@@ -165,7 +187,7 @@ def routes_layer(
             "end_time": [hhmm(v, start_hour=start_hour) for v in r["end_s"]],
             "placeholder": r["placeholder"].astype(bool),
             "straight_line": bool(tables.network_is_straight),
-            "places_only": r["route_id"].astype(str).isin(places_only_routes(tables.stops)),
+            "places_only": approx[keep],
         }
     )
     return gpd.GeoDataFrame(out, geometry=lines, crs=WGS84)

@@ -173,7 +173,9 @@ def stops_table(
 
 def _visits(stops: pd.DataFrame, results: Sequence[OfficeResult]) -> tuple[list[int], list[float]]:
     """Each stop's visit (consecutive block stops of one settlement and RW are walked as one visit, its
-    households in the courier's order) and the time that visit ends (the next visit's arrival)."""
+    households in the courier's order) and the end of the stop's window: the arrival at the next block
+    of its visit, for the visit's last stop the next visit's arrival (the route's end after the last
+    visit). The windows of one visit follow one another, none overlaps the next."""
     ids = stops["stop_id"].tolist()
     labels = settlement_identity(stops).tolist() if "settlement" in stops.columns else [""] * len(ids)
     label = dict(zip(ids, labels, strict=True))
@@ -191,8 +193,9 @@ def _visits(stops: pd.DataFrame, results: Sequence[OfficeResult]) -> tuple[list[
                 prev = here
             ends = [r.arrivals_s[groups[i + 1][0]] for i in range(len(groups) - 1)] + [r.duration_s]
             for i, g in enumerate(groups, start=1):
-                for k in g:
-                    unit[r.stop_ids[k]] = (i, float(ends[i - 1]))
+                untils = [r.arrivals_s[k] for k in g[1:]] + [ends[i - 1]]
+                for k, until in zip(g, untils, strict=True):
+                    unit[r.stop_ids[k]] = (i, float(until))
     return [unit[s][0] if s in unit else 0 for s in ids], [unit[s][1] if s in unit else np.nan for s in ids]
 
 

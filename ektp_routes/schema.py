@@ -369,6 +369,7 @@ MANIFEST = (
     "NIK",
     "Nama",
     "Alamat",
+    "Kampung/Perumahan",
     "RT",
     "RW",
     "Desa/Kelurahan",
@@ -377,5 +378,6 @@ MANIFEST = (
     "Diterima (tanda tangan)",
 )
 """A courier's delivery list (``manifests/manifest_<route>.csv/.xlsx``), in Bahasa Indonesia: visiting
-order, expected arrival, the card holder, the address, the stop and a signature column. The only
-files with names and full NIKs."""
+order, expected arrival (a time for a house, a window for a block), the card holder, the address, the
+stop's settlement (kind and name) and RW/RT, the stop and a signature column. The only files with names
+and full NIKs."""

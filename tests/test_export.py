@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -201,3 +202,75 @@ def test_a_block_visit_lists_its_households_in_address_order() -> None:
             assert house == sorted(house)
             assert (text.ne(text.shift()).cumsum().groupby(text).nunique() == 1).all()
     assert numbered >= 5
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def test_block_windows_of_one_visit_follow_one_another() -> None:
+    # A visit walks several blocks of one settlement: their windows are consecutive, never "09:00-11:29"
+    # then "10:45-11:29"; every block (its households unseen) has a window, not a minute-exact time.
+    from _plans import registry_plan
+
+    plan = registry_plan()
+    visits_of_several_blocks = 0
+    for rid, sheet in manifest_sheets(plan):
+        stops = sheet.drop_duplicates("Titik")
+        windows = [tuple(_minutes(x) for x in w.split("-")) for w in stops["Perkiraan Tiba"]]
+        assert all(len(w) == 2 and w[0] <= w[1] for w in windows), rid
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(windows)), rid
+        visit = plan.stops.set_index("stop_id").loc[stops["Titik"], "visit"]
+        visits_of_several_blocks += int((visit.value_counts() > 1).sum())
+    assert visits_of_several_blocks >= 3
+
+
+def test_each_row_names_its_settlement_and_rw_rt() -> None:
+    from _plans import registry_plan
+
+    plan = registry_plan()
+    stops = plan.stops.set_index("stop_id")
+    rows = 0
+    for _, sheet in manifest_sheets(plan):
+        stop = stops.loc[sheet["Titik"]]
+        assert (sheet["Kampung/Perumahan"].str.lower() == stop["settlement"].str.lower().to_numpy()).all()
+        assert sheet["Kampung/Perumahan"].str.match(r"^(Kampung|Perumahan|Dusun|Gang|Jalan|Blok|RW) ").all()
+        assert (sheet["RW"].to_numpy() == stop["rw"].to_numpy()).all()
+        assert (sheet["RT"].to_numpy() == stop["rt"].to_numpy()).all()
+        rows += len(sheet)
+    assert rows == int((plan.assignments["status"] == "planned").sum()) > 0
+
+
+def test_the_xlsx_says_the_courier_walks_nearest_door_first(tmp_path: Path) -> None:
+    import openpyxl
+    from _plans import registry_plan
+
+    for lang, words in (("id", "pintu terdekat"), ("en", "nearest door first")):
+        files = write_plan(registry_plan(), tmp_path / lang, with_map=False, lang=lang)
+        xlsx = sorted(files["manifests"].glob("*.xlsx"))
+        assert xlsx
+        for path in xlsx:
+            rows = [[c.value for c in r] for r in openpyxl.load_workbook(path).active.iter_rows()]
+            assert words in rows[0][0] and rows[0][0] == messages(lang)("manifest.order_note")
+            assert rows[2][:3] == [messages(lang)(f"manifest.{k}") for k in ("sequence", "arrival", "nik")]
+        csv = pd.read_csv(files["manifests"] / (xlsx[0].stem + ".csv"), encoding="utf-8-sig")
+        assert csv.columns[0] == messages(lang)("manifest.sequence")  # the CSV stays one plain table
+
+
+def test_routes_geojson_of_a_registry_plan_has_no_zero_length_spokes(tmp_path: Path) -> None:
+    # 30 blocks on 6 desa points: the line visits each place once in a row; stops.geojson keeps each block.
+    from _plans import registry_plan
+
+    plan = registry_plan()
+    files = write_plan(plan, tmp_path, with_map=False)
+    routes = json.loads(files["routes"].read_text())["features"]
+    assert len(routes) == len(plan.routes) and all(f["properties"]["places_only"] for f in routes)
+    vertices = 0
+    for f in routes:
+        coords = [tuple(c) for c in f["geometry"]["coordinates"]]
+        assert all(a != b for a, b in itertools.pairwise(coords)), f["properties"]["route_id"]
+        vertices += len(coords)
+    assert vertices < sum(f["properties"]["stops"] + 2 for f in routes)  # office, stops, office: fewer
+    stops = json.loads(files["stops"].read_text())["features"]
+    assert sum(1 for f in stops if f["properties"]["route_id"]) == plan.routes["stops"].sum()

@@ -95,7 +95,8 @@ def test_a_visit_walks_one_settlement_and_rw_and_namesakes_stay_apart() -> None:
     office = PostOffice("O1", "Kantor", 107.0, -6.2)
     out = stops_table(stops, [OfficeResult("O1", (route,), ())], {"O1": office})
     assert out["visit"].tolist() == [1, 1, 2]
-    assert out["until_s"].tolist() == [1500.0, 1500.0, 3000.0]
+    # Consecutive windows: RT 1 until RT 2 begins, RT 2 until the next visit, the last until the end.
+    assert out["until_s"].tolist() == [600.0, 1500.0, 3000.0]
 
 
 def test_summary_counts_cards_by_what_their_point_is(plan_parts) -> None:  # type: ignore[no-untyped-def]
