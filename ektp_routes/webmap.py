@@ -27,7 +27,7 @@ import pandas as pd
 from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import PlanLayers
-from ektp_routes.schema import CardStatus, Precision
+from ektp_routes.schema import CardStatus, LocationKind, Precision, location_kind
 
 LEAFLET_VERSION = "1.9.4"
 #: Route colour of courier n is COURIER_PALETTE[(n - 1) % 10] (the QGIS style uses the same colours);
@@ -42,6 +42,10 @@ DESA_COLOURS: tuple[str, ...] = ("#fbf8f0", "#f3e3c3", "#e8c88f", "#d9a55b", "#c
 STOP_STATUSES: tuple[str, ...] = (CardStatus.PLANNED, CardStatus.UNSERVED, CardStatus.UNROUTABLE)
 STATUS_COLOURS: tuple[str, ...] = ("#ffffff", "#d7191c", "#000000")
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: How a stop is drawn, by what its point is (:func:`ektp_routes.schema.location_kind`): a house a small
+#: dot, a street point a ring, a block/settlement pin a large pale dot; stops known only to their desa
+#: are not drawn as houses: one hollow dashed circle per desa point, with the number of its stops.
+MARKER_KINDS: tuple[LocationKind, ...] = tuple(LocationKind)
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -157,9 +161,25 @@ def _stops_json(
             for place, rw, rt in zip(stops["settlement"], stops["rw"], stops["rt"], strict=True)
         ],
         "precision": [prec_index.get(p, len(prec_index) - 1) for p in stops["precision"]],
+        "kind": [MARKER_KINDS.index(location_kind(p)) for p in stops["precision"]],
+        "place": desa_places(stops),
         "status": [status_index.get(s, 1) for s in stops["status"]],
         "reason": [_reason_text(c, r, t) for c, r in zip(stops["reason_code"], stops["reason"], strict=True)],
     }
+
+
+def desa_places(stops: gpd.GeoDataFrame) -> list[int]:
+    """Per stop, the number of the desa point it is drawn at when it is known only to its desa (the map
+    draws one circle per such point), else -1. Points equal to 6 decimals (0.1 m) are one point: the
+    blocks of one desa carry its point up to the last bits of a float."""
+    numbers: dict[tuple[float, float], int] = {}
+    out = []
+    for p, x, y in zip(stops["precision"], stops.geometry.x, stops.geometry.y, strict=True):
+        if location_kind(p) != LocationKind.DESA:
+            out.append(-1)
+            continue
+        out.append(numbers.setdefault((round(float(x), 6), round(float(y), 6)), len(numbers)))
+    return out
 
 
 def _reason_text(code: str, reason: str, t: Messages) -> str:
@@ -174,6 +194,8 @@ def map_data(layers: PlanLayers, *, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     desa_names = sorted(set(layers.stops["desa"])) if len(layers.stops) else []
     bounds = _bounds(layers)
     notes = [t("map.note_approx")] if bool(layers.routes["places_only"].any()) else []
+    if len(layers.stops) and (layers.stops["precision"].map(location_kind) == LocationKind.DESA).any():
+        notes.append(t("map.note_desa_points"))
     if bool(layers.offices["placeholder"].any()):
         notes.append(t("map.note_placeholder"))
     if len(layers.routes) and bool(layers.routes["straight_line"].any()):
@@ -186,6 +208,7 @@ def map_data(layers: PlanLayers, *, lang: str = DEFAULT_LANG) -> dict[str, Any]:
         "statusNames": [t(f"status.{s}") for s in STOP_STATUSES],
         "statusColours": list(STATUS_COLOURS),
         "precisionNames": [t(f"precision.{p.value}") for p in Precision],
+        "kindNames": [t(f"map.kind_{k.value}") for k in MARKER_KINDS],
         "desaNames": desa_names,
         "officeIds": offices["office_id"].tolist(),
         "offices": [

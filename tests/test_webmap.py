@@ -140,3 +140,81 @@ def test_routes_known_only_to_blocks_are_marked_as_such() -> None:
     assert any("Garis putus-putus" in n for n in data["notes"])
     exact = map_data(plan_layers(small_plan()))
     assert not any(r["approx"] for r in exact["routes"]) and not any("putus" in n for n in exact["notes"])
+
+
+def test_stops_are_drawn_by_what_their_point_is(layers: PlanLayers) -> None:
+    import dataclasses
+
+    from ektp_routes.schema import LocationKind
+
+    kinds = [k.value for k in LocationKind]
+    # The exact plan: every stop a house. Relabelled, each precision gets its own marker kind.
+    data = map_data(layers)
+    assert set(data["stops"]["kind"]) == {kinds.index("house")} and len(data["kindNames"]) == 4
+    assert not any("Lingkaran" in n for n in data["notes"])
+    n = len(layers.stops)
+    mixed = layers.stops.assign(precision=(["address", "street", "settlement", "block", "desa"] * n)[:n])
+    data = map_data(dataclasses.replace(layers, stops=mixed), lang="en")
+    assert data["stops"]["kind"][:5] == [0, 1, 2, 2, 3]
+    assert data["kindNames"] == [
+        "house (coordinates/address)",
+        "on its street",
+        "block/settlement pin",
+        "desa only (houses unknown)",
+    ]
+    # From registry columns only: every stop is known only to its desa, and the legend says what that means.
+    registry = map_data(plan_layers(registry_plan()))
+    assert set(registry["stops"]["kind"]) == {kinds.index("desa")}
+    assert any("Lingkaran kosong putus-putus" in n for n in registry["notes"])
+
+
+@pytest.fixture(scope="module")
+def registry_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PlanLayers]:
+    layers = plan_layers(registry_plan())
+    return write_map(layers, tmp_path_factory.mktemp("registry") / "map.html"), layers
+
+
+def _desa_counts(b: Browser) -> list[int]:
+    # (a label whose circle the filter removed fades out for 200 ms before it leaves the page)
+    shown = b.evaluate(
+        "Array.from(document.querySelectorAll('.leaflet-tooltip.desa-count'))"
+        ".filter(function (e) { return e.style.opacity !== '0'; })"
+        ".map(function (e) { return e.textContent; })"
+    )
+    return [int(x) for x in shown]
+
+
+def test_desa_only_stops_are_one_counted_circle_per_desa_point(
+    browser: Browser, registry_page: tuple[Path, PlanLayers]
+) -> None:
+    # 30-odd blocks on a handful of desa points: one hollow circle per point, labelled with the number
+    # of stops there, never a dot per block as if it were a house; the filter updates the counts.
+    page, layers = registry_page
+    browser.open(page.resolve().as_uri())
+    stops = layers.stops
+    points = {(round(x, 6), round(y, 6)) for x, y in zip(stops.geometry.x, stops.geometry.y, strict=True)}
+    assert len(points) < len(stops)
+    assert int(browser.evaluate("document.body.dataset.desaPointsShown")) == len(points)
+    assert int(browser.evaluate("document.body.dataset.stopsShown")) == len(stops)
+    counts = _desa_counts(browser)
+    assert len(counts) == len(points) and sum(counts) == len(stops)
+    # A click on a circle (just left of its label) lists its stops in the popup.
+    box = json.loads(
+        browser.evaluate(
+            "JSON.stringify(document.querySelector('.leaflet-tooltip.desa-count').getBoundingClientRect())"
+        )
+    )
+    x, y = box["left"] - 16, box["top"] + box["height"] / 2
+    for kind in ("mousePressed", "mouseReleased"):
+        event = {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}
+        browser.call("Input.dispatchMouseEvent", event, session=True)
+    popup = browser.evaluate("document.querySelector('.leaflet-popup-content .desa-group').textContent")
+    assert f"{counts[0]} titik antar di titik desa ini" in popup
+    assert sum(sid in popup for sid in stops["stop_id"]) == counts[0]
+    courier = int(layers.routes["courier"].min())
+    _choose(browser, "f-courier", str(courier))
+    on_courier = stops["route_id"].isin(layers.routes.loc[layers.routes["courier"] == courier, "route_id"])
+    assert sum(_desa_counts(browser)) == int(on_courier.sum()) < len(stops)
+    legend = browser.evaluate("document.querySelector('.legend').textContent")
+    assert "hanya desanya (rumah belum diketahui)" in legend and "rumah (koordinat/alamat)" not in legend
+    assert browser.errors() == []

@@ -80,26 +80,71 @@
 
   var S = D.stops;
   var many = S.lon.length > 5000;  // thinner dots, so routes stay visible under thousands of stops
-  function stopPopup(i) {
+  function stopRows(i) {
     var ri = S.route[i], r = ri >= 0 ? D.routes[ri] : null;
-    var box = el("div");
-    box.appendChild(el("b", null, S.id[i]));
-    box.appendChild(table([[T.route, r ? r.id : ""], [T.sequence, r ? S.seq[i] : ""],
+    return [[T.route, r ? r.id : ""], [T.sequence, r ? S.seq[i] : ""],
       [T.arrival, S.arrival[i]], [T.cards, S.cards[i]], [T.desa, D.desaNames[S.desa[i]]],
       [T.rw_rt, S.rwrt[i]], [T.precision, D.precisionNames[S.precision[i]]],
-      [T.status, D.statusNames[S.status[i]]], [T.reason, S.reason[i]]]));
+      [T.status, D.statusNames[S.status[i]]], [T.reason, S.reason[i]]];
+  }
+  function stopPopup(i) {
+    var box = el("div");
+    box.appendChild(el("b", null, S.id[i]));
+    box.appendChild(table(stopRows(i)));
     return box;
   }
-  var stops = S.lon.map(function (lon, i) {
+  function stopColour(i) {
     var ri = S.route[i];
-    var colour = ri >= 0 ? courierColour(D.routes[ri].courier) : D.statusColours[S.status[i]];
-    var m = L.circleMarker([S.lat[i], lon], {
-      renderer: canvas, radius: (ri >= 0 ? 3 : 4) - (many ? 1 : 0), weight: many ? 0.5 : 1, color: "#222",
-      fillColor: colour, fillOpacity: 1
-    });
+    return ri >= 0 ? courierColour(D.routes[ri].courier) : D.statusColours[S.status[i]];
+  }
+  // A house a small dot, a street point a ring, a block/settlement pin a large pale dot.
+  function kindStyle(kind, colour, onRoute) {
+    var small = many ? 1 : 0;
+    if (kind === 1) { return { radius: 4 - small, weight: 2.5, color: colour, fillColor: "#fff", fillOpacity: 1 }; }
+    if (kind === 2) { return { radius: 6 - small, weight: 1.5, color: "#222", fillColor: colour, fillOpacity: 0.4 }; }
+    return { radius: (onRoute ? 3 : 4) - small, weight: many ? 0.5 : 1, color: "#222", fillColor: colour, fillOpacity: 1 };
+  }
+  var stops = S.lon.map(function (lon, i) {
+    if (S.place[i] >= 0) { return null; }  // known only to its desa: drawn once per desa point, below
+    var style = kindStyle(S.kind[i], stopColour(i), S.route[i] >= 0);
+    style.renderer = canvas;
+    var m = L.circleMarker([S.lat[i], lon], style);
     m.bindPopup(function () { return stopPopup(i); });
     return m;
   });
+  // Stops known only to their desa: one hollow dashed circle per desa point with the number of stops
+  // shown, never a dot per block as if each were a house at that point.
+  var desaPoints = [];
+  S.lon.forEach(function (lon, i) {
+    var k = S.place[i];
+    if (k < 0) { return; }
+    if (!desaPoints[k]) { desaPoints[k] = { lat: S.lat[i], lon: lon, members: [], shown: [] }; }
+    desaPoints[k].members.push(i);
+  });
+  var groups = desaPoints.map(function (g) {
+    g.marker = L.circleMarker([g.lat, g.lon], { renderer: canvas, radius: 9, weight: 2, dashArray: "4 3",
+      color: "#333", fillColor: "#fff", fillOpacity: 0.15 });
+    g.marker.bindTooltip(function () { return el("span", null, String(g.shown.length)); },
+      { permanent: true, direction: "right", offset: [8, 0], className: "desa-count" });
+    g.marker.bindPopup(function () {
+      var box = el("div", "desa-group");
+      box.appendChild(el("b", null, T.desa_group.replace("{n}", g.shown.length)));
+      g.shown.forEach(function (i) { box.appendChild(el("div", "member", S.id[i])); box.appendChild(table(stopRows(i))); });
+      return box;
+    });
+    return g;
+  });
+  function showGroup(g, visible) {
+    g.shown = g.members.filter(visible).sort(function (a, b) { return S.route[a] - S.route[b] || S.seq[a] - S.seq[b]; });
+    if (!g.shown.length) { return 0; }
+    var colours = {};
+    g.shown.forEach(function (i) { colours[stopColour(i)] = true; });
+    var one = Object.keys(colours);
+    g.marker.setStyle({ color: one.length === 1 ? one[0] : "#333", radius: 7 + Math.min(8, 2 * Math.sqrt(g.shown.length)) });
+    stopLayer.addLayer(g.marker);
+    g.marker.setTooltipContent(el("span", null, String(g.shown.length)));
+    return g.shown.length;
+  }
 
   D.offices.forEach(function (o) {
     var icon = L.divIcon({ className: "office-icon", html: el("span", null, T.office_badge), iconSize: null });
@@ -126,11 +171,19 @@
         (day === "" || String(r.day) === day);
       if (ok) { routeLayer.addLayer(routes[i]); shown[i] = true; nRoutes += 1; }
     });
-    stops.forEach(function (m, i) {
+    function visible(i) {
       var ri = S.route[i];
-      var ok = ri >= 0 ? shown[ri] === true :
+      return ri >= 0 ? shown[ri] === true :
         (courier === "" && day === "" && (office === "" || D.officeIds[S.office[i]] === office));
-      if (ok) { stopLayer.addLayer(m); nStops += 1; }
+    }
+    stops.forEach(function (m, i) {
+      if (m && visible(i)) { stopLayer.addLayer(m); nStops += 1; }
+    });
+    var nDesaPoints = 0;
+    groups.forEach(function (g) {
+      var n = showGroup(g, visible);
+      nStops += n;
+      nDesaPoints += n > 0 ? 1 : 0;
     });
     status.textContent = T.showing.replace("{routes}", nRoutes).replace("{stops}", nStops);
     if (!all && nRoutes > 0) {
@@ -140,6 +193,7 @@
     }
     document.body.setAttribute("data-routes-shown", String(nRoutes));
     document.body.setAttribute("data-stops-shown", String(nStops));
+    document.body.setAttribute("data-desa-points-shown", String(nDesaPoints));
     return all;
   }
 
@@ -188,7 +242,7 @@
       function row(colour, text, shape) {
         var r = el("div", "row");
         var sw = el("span", "swatch " + shape);
-        sw.style.background = colour;
+        if (colour) { sw.style.background = colour; }
         r.appendChild(sw);
         r.appendChild(el("span", null, text));
         box.appendChild(r);
@@ -197,6 +251,10 @@
         row(courierColour(c), T.courier + " " + c, "line");
       });
       D.statusNames.forEach(function (name, k) { if (k > 0) { row(D.statusColours[k], name, "dot"); } });
+      box.appendChild(el("div", "sub", T.stops_by_kind));
+      var used = {};
+      S.kind.forEach(function (k) { used[k] = true; });
+      D.kindNames.forEach(function (name, k) { if (used[k]) { row("", name, "kind-" + k); } });
       box.appendChild(el("div", "sub", T.desa_cards));
       D.desaClasses.forEach(function (label, k) { row(D.desaColours[k], label, "box"); });
       if (D.notes.length) { D.notes.forEach(function (n) { box.appendChild(el("div", "note", n)); }); }
