@@ -13,7 +13,8 @@ library's defaults, and every plan is driven through the true household location
 - status quo: cards in desa/RW/RT/address order, 150 to a courier-day, no planning.
 
 Prints per kecamatan (one placeholder post office each) and for the whole list: courier-days,
-travel the plan expected and travel realised, days over the shift; wall time and
+travel the plan expected and travel realised, days over the shift, the realised day length (90th
+percentile over the courier-days, and the longest); wall time and
 peak memory of the registry run; the last line compares against the oracle plan:
 ``registry: travel_ratio=R days_ratio=D overrun_pct=O | pins: travel_ratio=R2 days_ratio=D2 |
 status_quo_travel_ratio=Q`` (overrun_pct: registry courier-days over the shift by more than 15 min).
@@ -102,7 +103,8 @@ def line(name: str, r: Replay, *, width: int = 11) -> str:
     return (
         f"  {name:<{width}} days {t.courier_days:5d}  travel expected {exp:>7} h  realised "
         f"{t.realised_travel_s / 3600:7.1f} h  over shift {t.days_over_shift:3d} "
-        f"(>15 min {int((r.routes.over_shift_s > 900).sum()):3d}, worst {t.max_over_shift_s / 60:4.0f} min)"
+        f"(>15 min {int((r.routes.over_shift_s > 900).sum()):3d}, worst {t.max_over_shift_s / 60:4.0f} min)  "
+        f"day p90 {t.p90_day_s / 3600:4.2f} h, longest {t.max_day_s / 3600:4.2f} h"
     )
 
 
