@@ -228,7 +228,9 @@ def peak_mib():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
 
-PREP = PEAK + """
+PREP = (
+    PEAK
+    + """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from ektp_routes.cli import main
@@ -237,6 +239,7 @@ rc = main(["network", "build", "--pbf", {pbf!r}, "--out", {out!r}, "--margin-m",
 print(json.dumps({{"rc": rc, "seconds": time.perf_counter() - t0,
                    "peak_rss_mib": peak_mib()}}))
 """
+)
 
 
 def prepare_from_pbf(kind: str, n: int, cache: Path) -> None:
@@ -245,12 +248,16 @@ def prepare_from_pbf(kind: str, n: int, cache: Path) -> None:
     pbf = cache / f"{kind}-{n}.osm.pbf"
     t0 = time.perf_counter()
     write_pbf(arrays, pbf)
-    print(f"{kind} {n:,}: written as {pbf.name} ({pbf.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"{kind} {n:,}: written as {pbf.name} ({pbf.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s"
+    )
     code = PREP.format(root=str(ROOT), pbf=str(pbf), out=str(cache / f"{kind}-{n}-from-pbf"))
     res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     r = json.loads(res.stdout.strip().splitlines()[-1])
-    print(f"{kind} {n:,}: network build --pbf (clip to the kabupaten + 2 km, osmnx graph, save) "
-          f"{r['seconds']:.1f} s, peak {r['peak_rss_mib']:.0f} MiB; {res.stdout.strip().splitlines()[0]}")
+    print(
+        f"{kind} {n:,}: network build --pbf (clip to the kabupaten + 2 km, osmnx graph, save) "
+        f"{r['seconds']:.1f} s, peak {r['peak_rss_mib']:.0f} MiB; {res.stdout.strip().splitlines()[0]}"
+    )
 
 
 #: RSS of the process now (MiB).
@@ -260,7 +267,10 @@ def rss_mib():
         return next(int(x.split()[1]) for x in f if x.startswith("VmRSS:")) / 1024
 """
 
-CHILD = PEAK + RSS + """
+CHILD = (
+    PEAK
+    + RSS
+    + """
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
@@ -307,6 +317,7 @@ if {case!r} != "route":  # the same matrix again: without the first call's loadi
 print(json.dumps({{"load_s": load_s, "seconds": sec, "cpu_s": cpu, "nodes": net.n_nodes,
                    "peak_rss_mib": peak_mib(), "steps": steps, "hierarchy": net.hierarchy is not None, **extra}}))
 """
+)
 
 CASES = {"territory": (250, 1_500), "office": (2_000, 4_000), "route": (60, 1_500)}
 
@@ -335,7 +346,9 @@ def run_case(
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-CONTRACT = PEAK + """
+CONTRACT = (
+    PEAK
+    + """
 import json, logging, resource, sys, time
 sys.path.insert(0, {root!r})
 from ektp_routes.network.contraction import ContractionGaveUp, contract_graph
@@ -356,6 +369,7 @@ save_network(stored.graph, {net!r}, max_snap_m=stored.max_snap_m, source=stored.
 print(json.dumps({{"seconds": sec, "cpu_s": cpu, "upward_edges": h.n_edges if h else 0, "edges": stored.graph.n_edges,
                    "peak_rss_mib": peak_mib(), "gave_up": gave_up, "log": said}}))
 """
+)
 
 
 def prepare_hierarchy(net: Path, label: str) -> None:
@@ -441,7 +455,9 @@ def run_cases(out: Path, kind: str, args: argparse.Namespace) -> None:
             used = "" if engine != "hierarchy" or r["hierarchy"] else " (none stored: Dijkstra)"
             print(_line(kind, f"{case:9s} {engine:9s}{used}", r, "paths" if case == "route" else "matrix"))
             if args.plan_modules and case != "route":
-                r = run_case(out, case, margin=args.margin, engine="auto" if auto else engine, plan_modules=True)
+                r = run_case(
+                    out, case, margin=args.margin, engine="auto" if auto else engine, plan_modules=True
+                )
                 print(_line(kind, f"{case:9s} {engine:9s} with plan's modules imported", r))
     if args.reference and "territory" in args.cases:
         r = run_case(out, "territory", margin=None, engine="dijkstra")
@@ -456,15 +472,22 @@ def main() -> None:
     p.add_argument("--engines", nargs="+", default=["hierarchy"], choices=["hierarchy", "dijkstra"])
     p.add_argument("--cold-jit", action="store_true", help="time the first call with an empty numba cache")
     p.add_argument("--reference", action="store_true", help="also time the whole-graph reference (territory)")
-    p.add_argument("--agreement", action="store_true", help="agreement with the reference on the real extracts")
+    p.add_argument(
+        "--agreement", action="store_true", help="agreement with the reference on the real extracts"
+    )
     p.add_argument("--margin", type=float, default=2_000.0, help="first search margin in metres")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "ektp-large-network"))
     p.add_argument("--prepare-pbf", action="store_true", help="time `network build --pbf` on each network")
-    p.add_argument("--plan-modules", action="store_true",
-                   help="also run each matrix with the modules a `plan` process has imported (pandas, geopandas, ...)")
+    p.add_argument(
+        "--plan-modules",
+        action="store_true",
+        help="also run each matrix with the modules a `plan` process has imported (pandas, geopandas, ...)",
+    )
     args = p.parse_args()
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
-          "(wall times grow with the load; cpu = this process's CPU seconds)")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
+        "(wall times grow with the load; cpu = this process's CPU seconds)"
+    )
     if args.agreement:
         agreement()
     for kind in args.kinds:
@@ -477,7 +500,10 @@ def main() -> None:
                 save_s = save(arrays, out)
                 del arrays
                 print(f"{kind} {n:,}: built in {build_s:.1f} s, saved in {save_s:.1f} s -> {out}")
-            if not (out / "hierarchy.npz").is_file() and "contraction_gave_up" not in (out / "network.json").read_text():
+            if (
+                not (out / "hierarchy.npz").is_file()
+                and "contraction_gave_up" not in (out / "network.json").read_text()
+            ):
                 prepare_hierarchy(out, f"{kind} {n:,}")
             if args.prepare_pbf:
                 prepare_from_pbf(kind, n, Path(args.cache))

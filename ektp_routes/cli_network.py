@@ -133,9 +133,7 @@ def add_network_parser(sub: Any) -> None:
     src.add_argument("--pbf", help="OpenStreetMap .osm.pbf extract (clipped to the planning area)")
     src.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2), used whole")
     src.add_argument("--download", action="store_true", help="download the planning area's roads (osmnx)")
-    b.add_argument(
-        "--out", required=True, help="directory to write (network.json, graph.npz, hierarchy.npz)"
-    )
+    b.add_argument("--out", required=True, help="directory to write (network.json, graph.npz, hierarchy.npz)")
     b.add_argument(
         "--profile", default="motorbike", help="courier profile: motorbike (default), bicycle, walking or car"
     )

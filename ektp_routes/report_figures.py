@@ -85,11 +85,7 @@ def office_figures(tables: PlanTables) -> pd.DataFrame:
 def unserved_figures(assignments: pd.DataFrame) -> pd.DataFrame:
     """Cards not planned, by status and reason code, most first."""
     a = assignments[assignments["status"] != "planned"]
-    out = (
-        a.groupby(["status", "reason_code"], as_index=False)
-        .size()
-        .rename(columns={"size": "cards"})
-    )
+    out = a.groupby(["status", "reason_code"], as_index=False).size().rename(columns={"size": "cards"})
     return out.sort_values(["cards", "status"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -26,8 +26,22 @@ TABLES = ("assignments.csv", "summary.csv")
 
 
 def _demo(out: Path) -> None:
-    cmd = [sys.executable, "-m", "ektp_routes.cli", "demo", "--kecamatan", "Bojongmangu",
-           "--out", str(out), "--time-limit", "3", "--workers", "1", "--seed", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ektp_routes.cli",
+        "demo",
+        "--kecamatan",
+        "Bojongmangu",
+        "--out",
+        str(out),
+        "--time-limit",
+        "3",
+        "--workers",
+        "1",
+        "--seed",
+        "0",
+    ]
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
@@ -52,8 +66,10 @@ def _jatinegara(out: Path) -> None:
         name = "golden"
 
         def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
-            return [GeocodeResult(float(x), float(y), "input", str(k), 1.0, self.name)
-                    for x, y, k in zip(cards["lon"], cards["lat"], cards["desa_kode"], strict=True)]
+            return [
+                GeocodeResult(float(x), float(y), "input", str(k), 1.0, self.name)
+                for x, y, k in zip(cards["lon"], cards["lat"], cards["desa_kode"], strict=True)
+            ]
 
     # Issue 13 changed the default snapping (onto the main network; stops off it on straight legs). The
     # golden case keeps the rules its "before" outputs were written with, so the renovation proof holds.
@@ -65,16 +81,25 @@ def _jatinegara(out: Path) -> None:
     cards = synthetic_cards(191_000, seed=5, kecamatan=["Bojongmangu"]).head(400).copy()
     rng = np.random.default_rng(5)
     minx, miny, maxx, maxy = area.bounds
-    pts = [p for p in shapely.points(rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000))
-           if area.contains(p)][: len(cards)]
+    pts = [
+        p
+        for p in shapely.points(rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000))
+        if area.contains(p)
+    ][: len(cards)]
     cards["lon"] = [p.x for p in pts]
     cards["lat"] = [p.y for p in pts]
     cards = cards.drop(columns=[c for c in cards.columns if c.startswith("true_") or c == "defect"])
     c = area.representative_point()
-    office = PostOffice(office_id="JTN", name="Golden office", lon=c.x, lat=c.y,
-                        fleet=Fleet(couriers=3, days=5))
-    res = plan_file(cards, config=PlanConfig(workers=1).with_options(time_limit_s=3, couriers=3, days=5),
-                    offices=[office], network=net, geocoder=TrustPoints())
+    office = PostOffice(
+        office_id="JTN", name="Golden office", lon=c.x, lat=c.y, fleet=Fleet(couriers=3, days=5)
+    )
+    res = plan_file(
+        cards,
+        config=PlanConfig(workers=1).with_options(time_limit_s=3, couriers=3, days=5),
+        offices=[office],
+        network=net,
+        geocoder=TrustPoints(),
+    )
     write_plan(res, out)
 
 
@@ -97,14 +122,18 @@ def compare(a: Path, b: Path) -> int:
             common = [col for col in x.columns if col in y.columns]
             extra = sorted(set(x.columns) ^ set(y.columns))
             same = x[common].equals(y[common])
-            print(f"{case}/{name}: {'identical' if same else 'DIFFERENT'} on {len(common)} columns"
-                  + (f"; columns only on one side: {extra}" if extra else ""))
+            print(
+                f"{case}/{name}: {'identical' if same else 'DIFFERENT'} on {len(common)} columns"
+                + (f"; columns only on one side: {extra}" if extra else "")
+            )
             bad += not same
         x, y = _route_props(a / case / "routes.geojson"), _route_props(b / case / "routes.geojson")
         common = [col for col in x.columns if col in y.columns]
         same = x[common].astype(str).equals(y[common].astype(str))
-        print(f"{case}/routes.geojson: {'identical' if same else 'DIFFERENT'} ({len(x)} routes, "
-              f"{len(common)} common properties)")
+        print(
+            f"{case}/routes.geojson: {'identical' if same else 'DIFFERENT'} ({len(x)} routes, "
+            f"{len(common)} common properties)"
+        )
         bad += not same
     return 1 if bad else 0
 
