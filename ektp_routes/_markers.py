@@ -67,15 +67,29 @@ def _typo_table() -> dict[str, str]:
 
 _TYPOS = _typo_table()
 _TYPO_CANDIDATE = re.compile(r"(?<![a-z])[kp][a-z]{4,10}(?![a-z])", re.I)
+#: What may end the text before a marker that begins a part of an address.
+_PART_BOUNDARY = re.compile(r"[,;/(\[0-9]$")
+_KOMPLEK_BEFORE = re.compile(r"\b(?:komp|komplek|kompleks|komplex)\.?$", re.I)
 
 
 def fix_marker_typos(text: str) -> str:
     """``text`` with misspelt settlement markers ("Perumahn", "Kmpung") written correctly.
 
     Only words of 5 or more letters one slip from "perumahan", "kampung", "komplek" or "kompleks",
-    with the first letter right, are changed; real names that close to a marker are not known.
+    with the first letter right, are changed, and only where a marker can begin a part of the
+    address: at its start, after a comma, semicolon, slash, bracket or number, or (Perumahan) after
+    Kompleks ("Jl. Kampang Raya", "Kp. Kampang" and "Gg. Kamping 3" keep their names).
     """
-    return _TYPO_CANDIDATE.sub(lambda m: _TYPOS.get(m.group().lower(), m.group()), text)
+    return _TYPO_CANDIDATE.sub(_fixed_typo, text)
+
+
+def _fixed_typo(m: re.Match[str]) -> str:
+    before = m.string[: m.start()].rstrip()
+    fixed = _TYPOS.get(m.group().lower(), m.group())
+    if not before or _PART_BOUNDARY.search(before):
+        return fixed
+    # Stacked markers: "Kompleks Perumahn" is "Kompleks Perumahan"; "Kp. Kampang" keeps its name.
+    return fixed if fixed == "perumahan" and _KOMPLEK_BEFORE.search(before) else m.group()
 
 
 def marker_pattern(*kinds: str) -> str:

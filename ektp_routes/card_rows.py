@@ -328,6 +328,8 @@ def _rt_rw_pair(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     rt = pd.Series("", index=cells.index, dtype=object)
     rw = rt.copy()
+    # One number a spreadsheet wrote as a float ("5.0", "5,00") is one number, not two.
+    cells = cells.str.replace(r"^\s*([0-9]+)[.,]0+\s*$", r"\1", regex=True)
     two = cells.str.contains(r"[0-9][^0-9]+[0-9]", regex=True).to_numpy(dtype=bool)
     if not two.any():
         return rt, rw

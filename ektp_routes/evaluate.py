@@ -327,6 +327,8 @@ def read_truth(truth: pd.DataFrame | str | Path) -> pd.DataFrame:
     else:
         hh = np.char.add(np.char.add(lon.astype(str), ","), lat.astype(str))
     nik = next((c for c in truth.columns if str(c).strip().lower() == "nik"), None)
+    if nik is None:
+        logger.info("the truth table has no NIK column: replay cannot check it is the plan's card list")
     masked = _masked(truth[nik]) if nik is not None else pd.Series("", index=truth.index)
     return pd.DataFrame(
         {"lon": lon, "lat": lat, "household": hh, "nik_masked": masked.to_numpy()},
@@ -335,7 +337,10 @@ def read_truth(truth: pd.DataFrame | str | Path) -> pd.DataFrame:
 
 
 def _masked(nik: pd.Series) -> pd.Series:
-    """Masked NIKs of a column as a plan writes them (digits only; "" where not a NIK)."""
+    """Masked NIKs of a column as a plan writes them (digits only; "" where not a NIK). A float column
+    (a NIK column with a blank, read by pandas) holds 16-digit NIKs exactly: written as integers."""
+    if pd.api.types.is_float_dtype(nik):
+        nik = nik.map(lambda x: "" if pd.isna(x) else f"{x:.0f}")
     digits = nik.astype(object).fillna("").astype(str).str.replace(r"\D", "", regex=True)
     return mask_nik(digits).where(digits.str.len() >= 10, "")
 
@@ -400,13 +405,7 @@ def replay(
     """
     days = plan if isinstance(plan, PlannedDays) else planned_days(plan)
     t = read_truth(truth)
-    bad = ~days.visits["row"].isin(t.index)
-    if bad.any():
-        raise InputFileError(f"{int(bad.sum())} planned card rows are not in the truth table (wrong file?)")
-    check_same_list(days.visits, t)
-    v = days.visits.join(t.drop(columns="nik_masked"), on="row")
-    if v[["lon", "lat"]].isna().any().any():
-        raise InputFileError("the truth table lacks coordinates for some planned cards")
+    v = _visits_on_truth(days, t)
     net = network or (days.network.load() if days.network is not None else StraightLineNetwork())
     given = {"base_s": service_base_s, "per_card_s": service_per_card_s}
     overrides = {k: float(x) for k, x in given.items() if x is not None}
@@ -417,24 +416,37 @@ def replay(
         service = replace(days.service.get(office, ServiceTimes()), **overrides)
         service_s = n_hh * service.base_s + len(grp) * service.per_card_s
         rows.append((rid, office, len(grp), n_hh, sum(legs), legs[0], legs[1], sum(legs) + service_s))
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "route_id",
-            "office_id",
-            "cards",
-            "households",
-            "realised_travel_s",
-            "realised_depot_s",
-            "realised_inside_s",
-            "realised_duration_s",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=_REPLAY_ROUTE_COLUMNS)
     out = out.merge(days.routes.drop(columns="office_id"), on="route_id", how="left")
     out["shift_s"] = out["office_id"].map(days.shift_s).astype(float)
     out["over_shift_s"] = (out["realised_duration_s"] - out["shift_s"]).clip(lower=0.0)
     offices = {str(k): _totals(g) for k, g in out.groupby("office_id", sort=True)}
     return Replay(out, offices, _totals(out), int(len(t) - len(days.visits)))
+
+
+_REPLAY_ROUTE_COLUMNS = [
+    "route_id",
+    "office_id",
+    "cards",
+    "households",
+    "realised_travel_s",
+    "realised_depot_s",
+    "realised_inside_s",
+    "realised_duration_s",
+]
+
+
+def _visits_on_truth(days: PlannedDays, truth: pd.DataFrame) -> pd.DataFrame:
+    """The planned visits with their true ``lon``/``lat``/``household``, after checking that the
+    truth table (:func:`read_truth`) is the plan's card list and places every planned card."""
+    bad = ~days.visits["row"].isin(truth.index)
+    if bad.any():
+        raise InputFileError(f"{int(bad.sum())} planned card rows are not in the truth table (wrong file?)")
+    check_same_list(days.visits, truth)
+    v = days.visits.join(truth.drop(columns="nik_masked"), on="row")
+    if v[["lon", "lat"]].isna().any().any():
+        raise InputFileError("the truth table lacks coordinates for some planned cards")
+    return v
 
 
 def _drive(

@@ -280,6 +280,9 @@ def _read_block_file(p: Path) -> pd.DataFrame:
             f"{p.name} cannot be read as a blocks file (.gpkg layer 'blocks' or .csv)"
         ) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if twice:
+        raise InputFileError(f"{p.name}: column(s) {twice} appear twice (header names ignore case)")
     missing = {"desa_kode", "settlement", "lon", "lat"} - set(frame.columns)
     if missing:
         raise InputFileError(

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ektp_routes.cards import CardList, ValidationRules, read_cards
@@ -92,13 +94,8 @@ def plan_routes(
     kec_codes = cfg.scope.kecamatan_codes(gaz)
     in_scope = cards.cards["kecamatan_kode"].isin(kec_codes) if kec_codes else cards.cards["row"].notna()
     geo = geocode_cards(cards.cards[in_scope].reset_index(drop=True), gaz, geocoder=geocoder)
-    if offices is None:
-        per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
-        offices = placeholder_offices(gaz, cfg.fleet, kec_codes or None, per_kec)
-    bag = min(o.smallest_bag for o in offices)
-    stops, stop_of_card = make_stops(geo, cfg.scope.consolidation, max_cards=bag)
-    stops["office_id"] = stops["desa_kode"].map(assign_offices(gaz, sorted(set(stops["desa_kode"])), offices))
-    stops, estimates = plan_estimates(gaz, stops)
+    offices = offices if offices is not None else _placeholders(geo, gaz, cfg, kec_codes)
+    stops, stop_of_card, estimates = _office_stops(geo, offices, gaz, cfg)
     jobs = _office_jobs(stops, offices, net, cfg, estimates)
     folder = Path(work_dir) if work_dir else None
     results = run_jobs(jobs, workers=cfg.workers, work_dir=folder, client=client, progress=progress)
@@ -114,6 +111,26 @@ def plan_routes(
         service=cfg.service,
         network=NetworkRecord.of(net),
     )
+
+
+def _placeholders(
+    geo: pd.DataFrame, gaz: Gazetteer, cfg: PlanConfig, kec_codes: Sequence[str]
+) -> list[PostOffice]:
+    """One labelled placeholder office per kecamatan in scope (no real office coordinates exist here)."""
+    per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
+    return placeholder_offices(gaz, cfg.fleet, kec_codes or None, per_kec)
+
+
+def _office_stops(
+    geo: pd.DataFrame, offices: Sequence[PostOffice], gaz: Gazetteer, cfg: PlanConfig
+) -> tuple[pd.DataFrame, npt.NDArray[np.intp], PlaceEstimates | None]:
+    """The delivery stops (no bigger than the smallest bag), each with its office, the stop of every
+    geocoded card, and the estimates block stops need."""
+    bag = min(o.smallest_bag for o in offices)
+    stops, stop_of_card = make_stops(geo, cfg.scope.consolidation, max_cards=bag)
+    stops["office_id"] = stops["desa_kode"].map(assign_offices(gaz, sorted(set(stops["desa_kode"])), offices))
+    stops, estimates = plan_estimates(gaz, stops)
+    return stops, stop_of_card, estimates
 
 
 def _office_jobs(

@@ -51,6 +51,8 @@ from ektp_routes.cards import read_cards
         ("Kp. Kobak RT 1", ("kampung", "Kobak")),
         # misspelt markers are markers; names one slip from a marker stay names
         ("Perumahn Griya Asri Blok C No 3", ("perumahan", "Griya Asri")),
+        ("Jl. Kampang Raya No 5", ("jalan", "Kampang Raya")),  # a name one slip from a marker
+        ("Kp. Kampang RT 1/2", ("kampung", "Kampang")),
         ("Peruamahan Griya Asri", ("perumahan", "Griya Asri")),
         ("Kampng Pulo", ("kampung", "Pulo")),
         ("Kmpung Pulo RT 1 RW 2", ("kampung", "Pulo")),

@@ -101,6 +101,8 @@ def test_rt_rw_read_from_a_short_n_m_in_the_address_when_the_columns_are_empty()
         ("", "", "Kp. Pulo RT003RW005", ("003", "005")),  # glued, in the address only
         ("", "5", "Kp. Kobak RT 1", ("001", "005")),  # an RT alone in the address
         ("1", "", "Kp. Ciketing Udik RW 5", ("001", "005")),  # an RW alone in the address
+        ("3.0", "5.0", "Kp. Pulo", ("003", "005")),  # numbers a spreadsheet wrote as floats
+        ("3,00", "5", "Kp. Pulo", ("003", "005")),
     ],
 )
 def test_rt_rw_from_combined_cells_and_any_spelling_in_the_address(

@@ -245,6 +245,8 @@ def test_a_truth_table_of_another_list_is_refused_without_showing_niks(
         assert "\n" not in str(err.value)
     spaced = truth.assign(NIK=truth["NIK"].astype(str).str.replace(r"(\d{4})", r"\1 ", regex=True))
     assert replay(res, spaced).total.cards == len(truth)
+    as_float = truth.assign(NIK=pd.to_numeric(truth["NIK"], errors="coerce").astype(float))
+    assert replay(res, as_float).total.cards == len(truth)  # a NIK column pandas read as floats
     shuffled = truth.assign(NIK=truth["NIK"].sample(frac=1.0, random_state=1).to_numpy())
     with pytest.raises(InputFileError, match="rows reordered"):
         replay(res, shuffled)

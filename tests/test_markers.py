@@ -30,6 +30,14 @@ from ektp_routes.blocks import settlement_of
         ("Kp. Lampung", "Kp. Lampung"),
         ("Jl. Kampus", "Jl. Kampus"),
         ("Perum. Perumnas", "Perum. Perumnas"),
+        # where a part of the address begins: after a comma or a number, and Perumahan after Kompleks
+        ("No 5, Kmpung Baru", "No 5, kampung Baru"),
+        ("RT 3/5 Peruamahan Indah", "RT 3/5 perumahan Indah"),
+        ("Kompleks Perumahn Griya", "Kompleks perumahan Griya"),
+        # inside a name (after another marker) a word one slip from a marker is a name
+        ("Jl. Kampang Raya No 5", "Jl. Kampang Raya No 5"),
+        ("Kp. Kampang RT 1/2", "Kp. Kampang RT 1/2"),
+        ("Gg. Kamping 3", "Gg. Kamping 3"),
     ],
 )
 def test_marker_typos_are_fixed_and_nothing_else(written: str, fixed: str) -> None:

@@ -297,3 +297,14 @@ def test_a_blocks_file_with_columns_really_missing_says_what_it_has(gaz: Gazette
     with pytest.raises(InputFileError, match="first row looks like data") as err:
         read_pins(tmp_path / "h.csv", gaz)
     assert "Siti" not in str(err.value) and "3216230101900001" not in str(err.value)
+
+
+def test_a_blocks_file_with_one_column_twice_in_two_cases_is_refused_in_one_line(
+    gaz: Gazetteer, tmp_path: Path
+) -> None:
+    (tmp_path / "d.csv").write_text(
+        "desa_kode,settlement,LON,lon,lat\n32.16.23.2001,Pulo,107.1,107.2,-6.4\n", encoding="utf-8"
+    )
+    with pytest.raises(InputFileError, match=r"\['lon'\] appear twice") as err:
+        read_pins(tmp_path / "d.csv", gaz)
+    assert "\n" not in str(err.value)
