@@ -144,6 +144,21 @@ def fold_numerals(key: str) -> str:
     return " ".join(words)
 
 
+_MARKED_NUMERAL = re.compile(rf"^((?:{SETTLEMENT_WORDS['gang']}|{SETTLEMENT_WORDS['jalan']})\s+)([ivx]+)$")
+
+
+def marked_numeral(key: str) -> str:
+    """A folded gang or street name that is its marker and a roman numeral alone ("gg v", "jalan ii")
+    with the numeral as its number ("gg 5"), so that "Gg. V" is OSM's "Gang 5"; other keys unchanged.
+
+    Only right after a gang or jalan marker is a lone numeral a name's number (:func:`fold_numerals`
+    never reads a first word so); a blok's letter stays a letter ("blok c", "blok x").
+    """
+    m = _MARKED_NUMERAL.match(key)
+    value = roman_value(m.group(2)) if m else None
+    return key if m is None or value is None else f"{m.group(1)}{value}"
+
+
 def numerals(key: str) -> tuple[str, ...]:
     """The numbers of a name in order, roman numerals read ("melati ii" -> ("2",))."""
     return tuple(w for w in fold_numerals(key).split() if w.isdigit())
@@ -160,5 +175,5 @@ def settlement_key(name: str) -> str:
     "Perumahan Graha Sentosa" and "Graha Sentosa", "Gg. Melati II" and "Melati 2" (a street or gang
     name keeps no marker either). A marker alone is kept as the name ("Dukuh").
     """
-    text = fold(fix_marker_typos(name))
+    text = marked_numeral(fold(fix_marker_typos(name)))
     return fold_numerals(_LEADING_MARKER.sub("", text).strip() or text)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ektp_routes._markers import fix_marker_typos, marker_pattern, strip_km
+from ektp_routes._markers import fix_marker_typos, marked_numeral, marker_pattern, strip_km
 from ektp_routes._text import fold, parse_rt_rw, strip_rt_rw
 from ektp_routes.regions import Desa, Gazetteer, Kecamatan, Resolution
 
@@ -258,7 +258,8 @@ _STREET_PREFIX = re.compile(r"^(?:jalan|jln|jl|gang|gg|lorong|raya)\s+")
 
 
 def street_key(name: str) -> str:
-    """Normalised street name for matching: "Jl. Raya Bekasi" and "JALAN RAYA BEKASI" -> "raya bekasi"."""
-    k = fold(name)
+    """Normalised street name for matching: "Jl. Raya Bekasi" and "JALAN RAYA BEKASI" -> "raya bekasi",
+    "Gg. V" and "Gang 5" -> "5"."""
+    k = marked_numeral(fold(name))
     k = _STREET_PREFIX.sub("", k) if not k.startswith("raya ") else k
     return re.sub(r"\s+", " ", k).strip()

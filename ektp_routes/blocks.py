@@ -163,7 +163,7 @@ def _merged_spellings(distinct: pd.DataFrame, *, min_ratio: float = TYPO_RATIO) 
                 out[pos] = (row.k, row.n)
                 continue
             marked = [(k, c) for k, cands in kept.items() if k != "tempat" for c in cands]
-            target = _only_match(row.key, marked, min_ratio) if row.k == "tempat" else None
+            target = only_match(row.key, marked, min_ratio) if row.k == "tempat" else None
             if target is None:
                 own = kept.setdefault(row.k, [])
                 match = _closest(row.key, [(row.k, c) for c in own], min_ratio)
@@ -182,14 +182,15 @@ def _closest(key: str, cands: list[tuple[str, tuple[str, str]]], min_ratio: floa
     return next(((kind, n) for kind, (k, n) in cands if same_name(key, k, min_ratio=min_ratio)), None)
 
 
-def _only_match(
-    key: str, cands: list[tuple[str, tuple[str, str]]], min_ratio: float
+def only_match(
+    key: str, cands: list[tuple[str, tuple[str, str]]], min_ratio: float, *, typos: bool = True
 ) -> tuple[str, str] | None:
-    """(kind, name) of the one candidate ``key`` names, equal or else a typo away; None when several.
+    """(kind, name) of the one candidate ``key`` names, equal or else (``typos``) a typo away; None
+    when several.
 
     An unmarked "Pulo" in a desa with a "Kp. Pulo" and a "Perum. Pulo" could be either: it joins none.
     """
-    for exact in (True, False):
+    for exact in (True, False) if typos else (True,):
         hits = {
             (kind, n)
             for kind, (k, n) in cands

@@ -29,7 +29,6 @@ from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_file
 from ektp_routes._text import fold, strip_rt_rw
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import places_only_routes, plan_layers, route_line
-from ektp_routes.stops import HOUSE_PRECISIONS
 from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
@@ -374,20 +373,21 @@ _MANIFEST_SOURCES = (
 
 
 def _manifest_stops(stops: pd.DataFrame, start_hour: float) -> pd.DataFrame:
-    """Per stop id: when the courier is there (``when``), its settlement ('Kampung Pulo'; blank for a
-    house) and its RW/RT. A house has an expected time; a stop not known to the house (a delivery block,
-    or a stop of several households) a window whose minutes are an estimate: from its arrival to the
-    next block of its visit (:func:`ektp_routes.report.stops_table`), so the windows of one visit follow
+    """Per stop id: when the courier is there (``when``), its settlement as a courier reads it
+    ('Kampung Pulo', 'Pulo' for an unmarked name; blank for a house or where none is named) and its
+    RW/RT. A house has an expected time; a stop not known to the house (a delivery block, or a stop
+    of several households) a window whose minutes are an estimate: from its arrival to the next
+    block of its visit (:func:`ektp_routes.report.stops_table`), so the windows of one visit follow
     one another and never overlap."""
     n = len(stops)
     doors = pd.to_numeric(stops["doors"]) if "doors" in stops.columns else pd.Series(1.0, index=stops.index)
-    block = (doors.gt(1) | ~stops["precision"].astype(str).isin(HOUSE_PRECISIONS)).to_numpy()
+    block = (doors.gt(1) | ~stops["precision"].astype(str).isin(schema.HOUSE_PRECISIONS)).to_numpy()
     until = stops["until_s"] if "until_s" in stops.columns else pd.Series(np.nan, index=stops.index)
     when = [
         _hhmm(a, start_hour) + (f"-{_hhmm(u, start_hour)}" if b and u == u else "")
         for a, u, b in zip(stops["arrival_s"], until, block, strict=True)
     ]
-    place = stops["settlement"].fillna("").astype(str) if "settlement" in stops.columns else [""] * n
+    place = stops["place"].fillna("").astype(str) if "place" in stops.columns else [""] * n
     out = pd.DataFrame(
         {
             "when": when,

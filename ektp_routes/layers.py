@@ -28,8 +28,7 @@ import shapely
 
 from ektp_routes import schema
 from ektp_routes.regions import Gazetteer
-from ektp_routes.schema import Precision
-from ektp_routes.stops import HOUSE_PRECISIONS
+from ektp_routes.schema import HOUSE_PRECISIONS, Precision
 from ektp_routes.workcalendar import WorkCalendar
 
 WGS84 = "EPSG:4326"

@@ -43,11 +43,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from rapidfuzz import fuzz
 
 from ektp_routes._errors import InputFileError, OutputError, RegionError
+from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
-from ektp_routes.blocks import assign_blocks, doors_per_group, same_name, settlement_of
+from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
 from ektp_routes.geocode import GeocodeResult
 from ektp_routes.network import haversine_m
 from ektp_routes.reader import read_table
@@ -381,14 +381,22 @@ class PinGeocoder:
         return out
 
     def _settlement(self, kode: str, kind: str, name: str) -> _Settlement | None:
-        """The pinned settlement of the desa a card's settlement is: same folded name or a typo of it,
-        the same kind first; another kind only when the name alone tells one settlement."""
+        """The pinned settlement of the desa a card's settlement is: the same folded name, of the
+        card's kind or else of the one other-kind settlement so named; failing that a typo of it
+        (:func:`~ektp_routes.blocks.same_name`), taken only when one settlement of that kind (else of
+        the other kinds) is that close."""
         if (kode, kind, name) not in self._resolved:
-            key = fold(name)
-            near = [s for s in self._places.get(kode, ()) if same_name(key, s[2])]
-            ranked = sorted(((s[1] == kind, fuzz.ratio(key, s[2]), s) for s in near), reverse=True)
-            tie = len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]
-            self._resolved[(kode, kind, name)] = ranked[0][2] if ranked and not tie else None
+            key = fold_numerals(fold(name))  # "Melati II" is "Melati 2", as blocks reads names
+            places = [(k, (fold_numerals(n), n)) for _, k, n in self._places.get(kode, ())]
+            own = [p for p in places if p[0] == kind]
+            other = [p for p in places if p[0] != kind]
+            hits = (
+                only_match(key, cands, TYPO_RATIO, typos=typos)
+                for typos in (False, True)
+                for cands in (own, other)
+            )
+            hit = next((h for h in hits if h is not None), None)
+            self._resolved[(kode, kind, name)] = None if hit is None else (kode, *hit)
         return self._resolved[(kode, kind, name)]
 
     def _pin_of(self, sid: _Settlement, rw: str, rt: str, used: set[int]) -> int | None:

@@ -100,6 +100,12 @@ def location_kind(precision: str) -> LocationKind:
     return _KIND_OF_PRECISION.get(str(precision), LocationKind.DESA)
 
 
+#: Precisions at which a card's point is its house (:data:`LocationKind.HOUSE`): coordinates on the
+#: card, an address match, a point a courier recorded at the door. Such cards get a household stop
+#: under "auto" consolidation and an expected time (not a window) on the manifest.
+HOUSE_PRECISIONS = frozenset(p for p, kind in _KIND_OF_PRECISION.items() if kind is LocationKind.HOUSE)
+
+
 class CardStatus(StrEnum):
     """What a plan did with one input row: every row has exactly one status."""
 
@@ -342,7 +348,7 @@ SUMMARY_SUMMED = (
     "cards_outside_desa",
 )
 SUMMARY_PRECISION = tuple(f"cards_{k.value}" for k in LocationKind)
-"""Cards by :func:`location_kind`: at their house (input, address), on their street (street), at a
+"""Cards by :func:`location_kind`: at their house (input, address, field), on their street (street), at a
 block or settlement pin (block, settlement), or only at their desa (desa and coarser)."""
 SUMMARY_DAYS = ("day_h_expected", "day_h_p90")
 """Planned day length (hours): the mean over the courier-days and their 90th percentile."""

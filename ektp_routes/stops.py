@@ -19,9 +19,7 @@ from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.config import Consolidation
 from ektp_routes.geocode import OUTSIDE_DESA, coordinate_key
 from ektp_routes.ids import StopId
-
-#: Precisions at which a card's point is its house: such cards get a household stop under "auto".
-HOUSE_PRECISIONS = frozenset({"input", "address"})
+from ektp_routes.schema import HOUSE_PRECISIONS
 
 _FIRST_OF_STOP = ("desa_kode", "desa", "alamat", "precision", "rt", "rw")
 STOP_COLUMNS = (
@@ -108,16 +106,24 @@ def make_stops(
 def _with_block_fields(
     stops: pd.DataFrame, cards: pd.DataFrame, b: pd.DataFrame, codes: npt.NDArray[np.intp]
 ) -> pd.DataFrame:
-    """Settlement, RT number and estimated households of each stop (a household stop: one door)."""
+    """Settlement, RT number and estimated households of each stop (a household stop: one door).
+
+    ``settlement`` identifies the block's settlement ("kampung Pulo"; "rw 005" where none is named);
+    ``place`` is the settlement as a courier reads it: the marked name, an unmarked name alone
+    ("Pulo"), blank where none is named and for a house.
+    """
     house = cards["precision"].isin(HOUSE_PRECISIONS).to_numpy()
-    label = (b["settlement_kind"] + " " + b["settlement"]).where(b["settlement"].ne(""), "rw " + b["rw"])
+    named = b["settlement"].ne("")
+    label = (b["settlement_kind"] + " " + b["settlement"]).where(named, "rw " + b["rw"])
+    place = label.where(b["settlement_kind"].ne("tempat"), b["settlement"]).where(named, "")
     rt = pd.to_numeric(b["rt"], errors="coerce").fillna(-1.0)
-    per_stop = pd.DataFrame({"label": label.where(~house, "").to_numpy(), "rt": rt.to_numpy()})
+    per_stop = pd.DataFrame({"label": label.where(~house, ""), "place": place.where(~house, ""), "rt": rt})
     first = per_stop.groupby(codes).first()
     doors = doors_per_group(cards["alamat"], codes)
     is_house = pd.Series(house).groupby(codes).first().to_numpy()
     return stops.assign(
         settlement=first["label"].to_numpy(),
+        place=first["place"].to_numpy(),
         rt_number=first["rt"].to_numpy(),
         doors=np.where(is_house, 1.0, doors),
     )

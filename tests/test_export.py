@@ -226,6 +226,20 @@ def test_block_windows_of_one_visit_follow_one_another() -> None:
     assert visits_of_several_blocks >= 3
 
 
+def test_a_stop_recorded_at_the_door_has_a_time_not_a_window() -> None:
+    # Precision "field" (a courier's handheld at the door) is a house, as the summary and the map say.
+    import dataclasses
+
+    from _plans import registry_plan
+
+    plan = registry_plan()
+    at_door = dataclasses.replace(plan, stops=plan.stops.assign(precision="field", doors=1.0))
+    times = pd.concat([sheet["Perkiraan Tiba"] for _, sheet in manifest_sheets(at_door)])
+    assert len(times) and times.str.fullmatch(r"\d\d:\d\d").all()
+    windows = pd.concat([sheet["Perkiraan Tiba"] for _, sheet in manifest_sheets(plan)])
+    assert windows.str.contains("-").all()  # the same stops as blocks: windows
+
+
 def test_each_row_names_its_settlement_and_rw_rt() -> None:
     from _plans import registry_plan
 
@@ -234,12 +248,34 @@ def test_each_row_names_its_settlement_and_rw_rt() -> None:
     rows = 0
     for _, sheet in manifest_sheets(plan):
         stop = stops.loc[sheet["Titik"]]
-        assert (sheet["Kampung/Perumahan"].str.lower() == stop["settlement"].str.lower().to_numpy()).all()
+        assert (sheet["Kampung/Perumahan"].str.lower() == stop["place"].str.lower().to_numpy()).all()
         assert sheet["Kampung/Perumahan"].str.match(r"^(Kampung|Perumahan|Dusun|Gang|Jalan|Blok|RW) ").all()
         assert (sheet["RW"].to_numpy() == stop["rw"].to_numpy()).all()
         assert (sheet["RT"].to_numpy() == stop["rt"].to_numpy()).all()
         rows += len(sheet)
     assert rows == int((plan.assignments["status"] == "planned").sum()) > 0
+
+
+def test_the_settlement_column_shows_a_name_only_where_the_address_names_one() -> None:
+    # Blocks with no settlement in their address are known by their RW ("rw 002"), and an unmarked name
+    # is of kind "tempat": the courier reads neither as a place name, so the column is blank and the
+    # name stands alone.
+    from _plans import offices
+
+    from ektp_routes.plan import PlanConfig, plan_file
+    from ektp_routes.synthetic import synthetic_cards
+
+    df = synthetic_cards(191_000, seed=4, kecamatan=["Bojongmangu"]).head(300)
+    df = df.drop(columns=["defect", "true_lon", "true_lat", "household_id", "true_desa_kode"])
+    df["ALAMAT"] = df["ALAMAT"].str.replace(r"(?i)^kp\. babakan", "Babakan", regex=True)
+    df["ALAMAT"] = df["ALAMAT"].str.replace(r"(?i)^kp\. jati", "No. 3", regex=True)
+    plan = plan_file(df, config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=offices()[:1])
+    rows = pd.concat([sheet for _, sheet in manifest_sheets(plan)], ignore_index=True)
+    place = rows["Kampung/Perumahan"]
+    assert not place.str.match(r"(?i)^(rw|tempat)\b").any()
+    assert set(place[rows["Alamat"].str.startswith("Babakan")]) == {"Babakan"}
+    assert set(place[rows["Alamat"].str.startswith("No. 3")]) == {""}
+    assert place.str.match(r"^(Kampung|Perumahan) ").sum() > 0
 
 
 def test_the_xlsx_says_the_courier_walks_nearest_door_first(tmp_path: Path) -> None:

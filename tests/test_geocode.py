@@ -118,6 +118,15 @@ def test_street_typo_and_numeral_rules(streets: StreetGeocoder) -> None:
     assert res[2] is None
 
 
+def test_a_gang_named_by_a_roman_numeral_finds_its_number_in_osm() -> None:
+    lines = [shapely.LineString([(107.16 + i / 100, -6.43), (107.165 + i / 100, -6.43)]) for i in range(3)]
+    streets = gpd.GeoDataFrame({"name": ["Gang 5", "Gang 6", "Jalan 2"]}, geometry=lines)
+    alamat = ["Gg. V No. 3 RT 001/RW 002", "GG VI NO 12", "Jl. II No. 1", "Gg. VII", "Blok X No. 3"]
+    res = StreetGeocoder(streets).geocode(pd.DataFrame({"desa_kode": "D", "alamat": alamat}))
+    found = [(round(r.lon, 4), r.confidence) if r else None for r in res]
+    assert found == [(107.1625, 1.0), (107.1725, 1.0), (107.1825, 1.0), None, None]
+
+
 def test_osm_place_names_with_their_marker_match_settlements_written_any_way() -> None:
     streets = gpd.GeoDataFrame(
         {"name": ["Jalan H. Dahlia"]}, geometry=[shapely.LineString([(107.16, -6.43), (107.17, -6.43)])]

@@ -7,6 +7,7 @@ import pytest
 from ektp_routes._markers import (
     fix_marker_typos,
     fold_numerals,
+    marked_numeral,
     numerals,
     roman_value,
     settlement_key,
@@ -42,6 +43,18 @@ from ektp_routes.blocks import settlement_of
 )
 def test_marker_typos_are_fixed_and_nothing_else(written: str, fixed: str) -> None:
     assert fix_marker_typos(written) == fixed
+
+
+def test_a_lone_numeral_after_a_gang_or_jalan_marker_is_its_number() -> None:
+    assert [marked_numeral(k) for k in ("gg v", "gang xii", "jalan ii", "jl iv")] == [
+        "gg 5",
+        "gang 12",
+        "jalan 2",
+        "jl 4",
+    ]
+    # A blok's letter, a numeral inside a name, a name that only looks like one: unchanged.
+    for key in ("blok x", "blok c", "gg melati v", "gg vila", "gg c", "v"):
+        assert marked_numeral(key) == key
 
 
 def test_numerals_fold_one_way_after_the_first_word() -> None:

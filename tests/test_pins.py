@@ -211,6 +211,28 @@ def test_a_name_of_two_pinned_kinds_needs_its_kind(gaz: Gazetteer) -> None:
     assert _east_m(d, PinGeocoder(pins).geocode(cards)) == [100, 200, None]
 
 
+def _card(d: object, alamat: str) -> pd.DataFrame:
+    """One card of RW 001, RT 001 (a list of one: no other spelling in it to merge with)."""
+    return pd.DataFrame({"desa_kode": [d.kode], "alamat": [alamat], "rw": "001", "rt": "001"})  # type: ignore[attr-defined]
+
+
+def test_the_exact_name_comes_before_a_typo_and_another_kind_only_when_it_is_the_one(gaz: Gazetteer) -> None:
+    d = gaz.get("32.16.23.2001")
+    pins = _pins(
+        d, [("perumahan", "Pondok Lama", "001", "", 200), ("kampung", "Pondok Lamb", "001", "", 100)]
+    )
+    # The perumahan of that exact name, not the kampung a typo away; the kampung by its own name.
+    for alamat, east in (("Kp. Pondok Lama", 200), ("Kp. Pondok Lamb", 100)):
+        assert _east_m(d, PinGeocoder(pins).geocode(_card(d, alamat))) == [east], alamat
+    # An unmarked "Pondok Lamma" is a typo of two settlements of other kinds: neither, however close
+    # one is; written "Kp." it is the kampung a typo away.
+    two = _pins(
+        d, [("kampung", "Pondok Lama", "001", "", 100), ("perumahan", "Pondok Lamba", "001", "", 200)]
+    )
+    for alamat, east in (("Pondok Lamma", None), ("Kp. Pondok Lamma", 100)):
+        assert _east_m(d, PinGeocoder(two).geocode(_card(d, alamat))) == [east], alamat
+
+
 def test_an_rt_without_a_pin_takes_the_nearest_moved_rt_of_its_settlement_and_rw(gaz: Gazetteer) -> None:
     d = gaz.get("32.16.23.2001")
     rows = [

@@ -67,6 +67,16 @@ def test_auto_gives_houses_their_own_stop_and_groups_the_rest_into_blocks() -> N
     assert of_card[5] == of_card[3] and stops["cards"].sum() == len(cards)
 
 
+def test_a_point_recorded_at_the_door_is_a_house_as_the_outputs_call_it() -> None:
+    # precision "field": a courier's handheld recorded the handover at the door (ektp_routes.outcomes).
+    from ektp_routes.schema import LocationKind, location_kind
+
+    c = _cards().iloc[[0, 2]].assign(precision="field")  # one block (RW 001), two numbered houses
+    stops, _ = make_stops(c, "auto")
+    assert len(stops) == 2 and set(stops.doors) == {1.0} and set(stops.settlement) == {""}
+    assert {location_kind(p) for p in stops.precision} == {LocationKind.HOUSE}
+
+
 def test_identities_unique_on_a_kabupaten_sized_list() -> None:
     """191,000 cards, ~100,000 stops: a 10-digit hash would collide with probability ~40% here."""
     from ektp_routes.report import pseudonym
