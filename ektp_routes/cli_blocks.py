@@ -52,20 +52,27 @@ def print_precision(counts: pd.Series, t: Messages) -> None:
 
 
 def print_network_cover(network: TravelNetwork, stops: pd.DataFrame, t: Messages) -> None:
-    """Say how many planned stops lie beyond the snap limit of a road network (their legs are straight
-    lines), loudly when most cards do: a network built for another area plans nothing on its roads."""
+    """Say in one line how many planned stops lie beyond the snap limit of a road network (the stops
+    the plan flagged ``off_network``: their legs are straight lines), as a warning when most cards do:
+    a network built for another area plans nothing on its roads."""
     from ektp_routes.network import RoadNetwork
 
-    if not isinstance(network, RoadNetwork) or not len(stops):
+    if not isinstance(network, RoadNetwork) or "off_network" not in stops or not len(stops):
         return
-    off = ~network.snap(stops["lon"].to_numpy(float), stops["lat"].to_numpy(float)).on_network
+    off = stops["off_network"].to_numpy(dtype=bool)
     if not off.any():
         return
     cards, total = int(stops["cards"][off].sum()), int(stops["cards"].sum())
-    snap_m = f"{network.max_snap_m:.0f}"
-    print(t("cli.off_network", stops=int(off.sum()), total=len(stops), cards=cards, snap_m=snap_m))
+    counts = {
+        "stops": int(off.sum()),
+        "total": len(stops),
+        "cards": cards,
+        "snap_m": f"{network.max_snap_m:.0f}",
+    }
     if cards > total / 2:
-        print(t("cli.warn_off_network", pct=f"{100 * cards / total:.0f}", snap_m=snap_m))
+        print(t("cli.warn_off_network", pct=f"{100 * cards / total:.0f}", **counts))
+    else:
+        print(t("cli.off_network", **counts))
 
 
 def print_replay(registry: Replay, oracle: Replay, t: Messages) -> None:

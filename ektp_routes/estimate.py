@@ -172,8 +172,8 @@ Samples = Mapping[str, tuple[FloatArray, FloatArray]]
 @dataclass(frozen=True)
 class EstimatedTravel:
     """Expected travel among place nodes (:func:`estimated_travel`): time (s), distance (m), and per
-    node whether its point lies beyond the road network's snap limit (straight legs; false for a node
-    known only to its desa, and on the straight-line model)."""
+    node whether its place lies beyond the road network's snap limit (straight legs): its point, or for
+    a node known only to its desa every sample point of the desa; false on the straight-line model."""
 
     time_s: FloatArray
     dist_m: FloatArray
@@ -241,7 +241,7 @@ def _expected_between_places(
 ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
     """Mean network time and distance between the places of every pair of nodes, each node's walk
     from a door to its road in metres at each of its points (see :func:`_door_to_road_m`), and which
-    point nodes lie beyond the network's snap limit."""
+    nodes lie beyond the network's snap limit (a desa node when all its desa's samples do)."""
     is_point = t["lon"].notna().to_numpy()
     areas = sorted(set(t.loc[~is_point, "desa_kode"].astype(str)))
     k = SAMPLES_PER_DESA
@@ -262,8 +262,9 @@ def _expected_between_places(
     out = []
     for mat in (m.time_s, m.dist_m):
         out.append(_expected(mat, weight, n_pts, len(areas), k)[np.ix_(group, group)])
-    off = np.zeros(len(t), dtype=bool)
-    off[is_point] = m.off_network[:n_pts]
+    # A desa place is off the network when every sample point of its desa is (its legs are straight).
+    place_off = np.r_[m.off_network[:n_pts], m.off_network[n_pts:].reshape(len(areas), k).all(axis=1)]
+    off = place_off[group]
     return out[0], out[1], _door_to_road_m(m, n_pts, len(areas), k)[group], off
 
 

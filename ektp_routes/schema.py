@@ -273,9 +273,11 @@ BLOCK_FEATURE = (
     "cards",
     "precision",
     "status",
+    "off_network",
 )
 """Fields of the ``blocks`` layer of ``plan.gpkg``: the delivery blocks (stops known to a settlement,
-RW and RT rather than to the house) and who visits them when."""
+RW and RT rather than to the house) and who visits them when; ``off_network`` as in :data:`STOPS`
+(a block known only to its desa: when every sample point of the desa lies beyond the snap limit)."""
 
 ROUTES = (
     "route_id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -191,7 +192,14 @@ def test_plan_on_a_network_of_another_area_says_its_stops_are_off_the_roads(
     rc = main(["--lang", "en", "plan", str(cards), "--network", str(tmp_path / "net"), "--out",
                str(tmp_path / "out"), "--time-limit", "1", "--workers", "1"])  # fmt: skip
     out = capsys.readouterr().out
-    assert rc == 0 and "WARNING: 100% of the cards lie more than 300 m from every road of the network" in out
+    # One line, one count: the stops the plan flagged off_network (a desa block: its whole desa is off).
+    said = [line for line in out.splitlines() if "from every road" in line]
+    assert rc == 0 and len(said) == 1 and said[0].startswith("WARNING: "), out
+    stops = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="stops")
+    assert f"{len(stops)} of {len(stops)} stops ({stops['cards'].sum()} cards: 100% of the cards)" in said[0]
+    assert "lie more than 300 m" in said[0] and stops["off_network"].astype(bool).all()
+    blocks = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="blocks")
+    assert len(blocks) and blocks["off_network"].astype(bool).all()
 
 
 def test_network_build_without_a_hierarchy_when_contraction_gives_up(

@@ -16,6 +16,7 @@ from ektp_routes.estimate import (
     desa_samples,
     desa_spacing_m,
     estimated_matrices,
+    estimated_travel,
 )
 from ektp_routes.evaluate import PlannedDays, replay
 from ektp_routes.network import WALK_CIRCUITY, WALK_MPS, StraightLineNetwork, TravelMatrix
@@ -144,6 +145,23 @@ def test_a_desa_block_walks_the_mean_of_its_samples_and_nothing_off_the_roads(ga
     off = (False,) * 7 + (True,)
     _, d2 = estimated_matrices(sparse, _RoadsAside([0.0, 0.0, 0.0, 80.0], off), samples, m)
     assert d2[0, 1] - d0[0, 1] == pytest.approx(30 * 2 * 10.0)
+
+
+def test_a_desa_block_is_off_the_network_only_when_its_whole_desa_is(gaz: Gazetteer) -> None:
+    """A block known only to its desa travels among its desa's samples: it is flagged off_network (its
+    legs straight) when every sample lies beyond the snap limit, not when some do; a point block by
+    its own point."""
+    samples = {D1: desa_samples(gaz, D1)}
+    m = TravelModel()
+    pinned = {"desa_kode": D1, "settlement": "kampung B", "rt": 3, "lon": 107.0, "lat": -6.2}
+    nodes = _nodes([*_two_blocks().table.to_dict("records"), pinned])
+    # matrix points: the pinned block first, then the desa's 24 samples
+    every = estimated_travel(nodes, _RoadsAside(0.0, (False, True)), samples, m).off_network
+    assert every.tolist() == [False, False, False]  # half the samples on the roads
+    every = estimated_travel(nodes, _RoadsAside(0.0, (False, *(True,) * 24)), samples, m).off_network
+    assert every.tolist() == [True, True, False]
+    pin_off = estimated_travel(nodes, _RoadsAside(0.0, (True, *(False,) * 24)), samples, m).off_network
+    assert pin_off.tolist() == [False, False, True]
 
 
 def test_a_desa_block_rides_near_the_road_and_walks_door_to_door_far_from_it(gaz: Gazetteer) -> None:

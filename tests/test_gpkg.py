@@ -100,9 +100,9 @@ def test_delivery_blocks_layer_from_a_registry_plan(tmp_path: Path) -> None:
     assert layers.blocks is not None and len(layers.blocks) > 0
     path = write_gpkg(layers, tmp_path / "plan.gpkg")
     blocks = gpd.read_file(path, layer="blocks")
-    assert {"settlement", "rw", "rt", "households", "visit", "arrival", "until", "courier", "day"} <= set(
-        blocks.columns
-    )
+    fields = {"settlement", "rw", "rt", "households", "visit", "arrival", "until", "courier", "day"}
+    assert fields | {"off_network"} <= set(blocks.columns)
+    assert not blocks["off_network"].astype(bool).any()  # a straight-line plan has no road to be off
     planned = blocks[blocks["status"] == "planned"]
     assert planned["settlement"].str.len().gt(0).all() and planned["until"].str.match(r"^\d\d:\d\d$").all()
     assert (blocks["precision"] == "desa").all()  # no coordinates, no pins: known to the desa only
