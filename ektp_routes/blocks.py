@@ -129,6 +129,24 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def courier_place(kind: pd.Series, name: pd.Series, *, house: pd.Series | np.ndarray) -> pd.Series:
+    """The settlement as a courier reads it (a manifest's settlement column): the marked name
+    ("kampung Pulo"), an unmarked name alone ("Pulo"), blank where the address names none and for a
+    house (its own address says more)."""
+    kind, name = kind.fillna("").astype(str), name.fillna("").astype(str)
+    place = (kind + " " + name).where(kind.ne("tempat"), name).where(name.ne(""), "")
+    return place.where(~np.asarray(house, dtype=bool), "")
+
+
+def block_settlement(block_key: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(kind, name) of the settlement in block keys as :func:`assign_blocks` builds them; both blank
+    where the key falls back to the RW (the address names no settlement)."""
+    label = block_key.fillna("").astype(str).str.split("|").str[1:-2].str.join("|").fillna("")
+    parts = label.str.partition(" ")
+    named = parts[0].ne("rw") & parts[2].ne("")
+    return parts[0].where(named, ""), parts[2].where(named, "")
+
+
 def _merge_names(desa: np.ndarray, kind: np.ndarray, name: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each card's settlement (kind, name) after merging the spellings of one desa's settlements.
 

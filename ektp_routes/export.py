@@ -349,11 +349,22 @@ def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tup
         own = planned[col].fillna("").astype(str)
         planned[col] = own.where(own.str.strip() != "", stop[col].to_numpy())
     planned["when"], planned["settlement"] = stop["when"].to_numpy(), stop["settlement"].to_numpy()
-    planned = pd.concat([planned, address_order(planned["alamat"])], axis=1)
-    for rid, grp in planned.groupby("route_id", sort=True):
-        grp = grp.sort_values(["sequence", *_ADDRESS_KEYS, "row"])
+    for rid, grp in manifest_order(planned, tie="row").groupby("route_id", sort=True):
         values = [grp[c].to_numpy() for c in _MANIFEST_SOURCES] + [""]
         yield str(rid), pd.DataFrame(dict(zip(schema.MANIFEST, values, strict=True)))
+
+
+def manifest_order(cards: pd.DataFrame, *, tie: str) -> pd.DataFrame:
+    """``cards`` in the order a manifest lists them: by visit (``sequence``), the cards of one stop in
+    address order (:func:`address_order` of ``alamat``), then by the column ``tie``."""
+    keys = pd.concat([cards[["sequence", tie]], address_order(cards["alamat"])], axis=1)
+    return cards.loc[keys.sort_values(["sequence", *_ADDRESS_KEYS, tie], kind="stable").index]
+
+
+def settlement_text(place: pd.Series) -> list[str]:
+    """A stop's settlement (its ``place``, :func:`ektp_routes.blocks.courier_place`) as a manifest
+    prints it: the first letter capitalised ('Kampung Pulo', 'Pulo'), blank where none is named."""
+    return [p[:1].upper() + p[1:] for p in place.fillna("").astype(str)]
 
 
 #: Where the columns of :data:`ektp_routes.schema.MANIFEST` come from (the signature column is blank).
@@ -387,11 +398,11 @@ def _manifest_stops(stops: pd.DataFrame, start_hour: float) -> pd.DataFrame:
         _hhmm(a, start_hour) + (f"-{_hhmm(u, start_hour)}" if b and u == u else "")
         for a, u, b in zip(stops["arrival_s"], until, block, strict=True)
     ]
-    place = stops["place"].fillna("").astype(str) if "place" in stops.columns else [""] * n
+    place = stops["place"] if "place" in stops.columns else pd.Series([""] * n, dtype=object)
     out = pd.DataFrame(
         {
             "when": when,
-            "settlement": [p[:1].upper() + p[1:] for p in place],
+            "settlement": settlement_text(place),
             "rt": stops["rt"].fillna("").astype(str).to_numpy(),
             "rw": stops["rw"].fillna("").astype(str).to_numpy(),
         },

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ektp_routes.export import escape_spreadsheet, write_atomic
+from ektp_routes.i18n import messages
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Form:
-    """A printable table with a title and header lines."""
+    """A printable table with a title and header lines; ``note`` (optional) is printed under the table
+    of the XLSX and at the foot of every PDF page, where reading the filled form back never sees it."""
 
     title: str
     header: tuple[str, ...]
@@ -46,6 +48,7 @@ class Form:
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hidden: tuple[str, ...] = ()
     row_height: float = 30.0
+    note: str = ""
 
 
 _HEADER_ROW = 5  # the table's header row in the XLSX (rows 1-3 carry the title and header lines)
@@ -89,6 +92,9 @@ def write_form_xlsx(form: Form, path: Path) -> Path:
             cell.border, cell.alignment = box, Alignment(wrap_text=True, vertical="top")
             if col.filled_by_hand:
                 cell.fill = hand
+    if form.note:  # a row with no card reference and no outcome: outcomes.read_outcomes skips it
+        note = ws.cell(row=_HEADER_ROW + len(form.rows) + 2, column=1, value=escape_spreadsheet(form.note))
+        note.font = Font(italic=True, size=10)
     _add_choices(ws, form)
     _page_setup(ws, form)
     return write_atomic(path, wb.save)
@@ -242,6 +248,9 @@ def _numbered_canvas(form: Form, page_w: float, page_h: float, margin: float) ->
             for i, line in enumerate(form.header[:3]):
                 self.drawString(margin, top - 15 - 9 * i, _pdf_text(line))
             self.drawRightString(page_w - margin, top - 4, f"Halaman {page} dari {pages}")
+            if form.note:
+                self.setFont("Helvetica-Oblique", 7)
+                self.drawString(margin, margin / 2, _pdf_plain(form.note))
 
     return NumberedCanvas
 
@@ -295,7 +304,7 @@ MANIFEST_COLUMNS = (
     Column("nama", "Nama", 22),
     Column("nik", "NIK", 20),
     Column("alamat", "Alamat", 24),
-    Column("blok", "Blok (kampung/perum)", 14),
+    Column("blok", messages("id")("manifest.settlement"), 14),  # the plan's settlement column
     Column("rt_rw", "RT/RW", 8),
     Column("desa", "Desa/Kel.", 12),
     Column("percobaan", "Ke-", 4),

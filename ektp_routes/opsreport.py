@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ektp_routes.export import safe_filename, write_atomic, write_csv
+from ektp_routes.blocks import block_settlement, courier_place
+from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
 from ektp_routes.fieldform import (
     MANIFEST_COLUMNS,
     RETURN_COLUMNS,
@@ -28,10 +29,13 @@ from ektp_routes.fieldform import (
     write_form_pdf,
     write_form_xlsx,
 )
+from ektp_routes.i18n import messages
+from ektp_routes.layers import places_only_routes, route_line
 from ektp_routes.ledger import CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
 from ektp_routes.offices import PostOffice
 from ektp_routes.operation import OperationConfig, load_config, load_offices
+from ektp_routes.schema import HOUSE_PRECISIONS
 
 _HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 DISPATCH_COLUMNS = ("card_ref", "office_id", "courier", "date", "sequence", "stop_id")
@@ -147,20 +151,28 @@ def _stop_features(stops: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _route_features(stops: pd.DataFrame, offices: dict[str, PostOffice], day: date) -> list[dict[str, Any]]:
+    """One line per courier-day from the office through its stops in order and back; a day whose
+    cards are mostly known only to their block or desa joins the places visited once each
+    (:func:`ektp_routes.layers.route_line`), the stops layer keeping every stop."""
     feats = []
+    pairs = zip(stops["office_id"], stops["courier"], strict=True)
+    stops = stops.assign(route_id=[f"{oid}-{day:%Y%m%d}-K{int(k):02d}" for oid, k in pairs])
+    places_only = places_only_routes(stops)
     for (oid, courier), grp in stops.sort_values("sequence").groupby(["office_id", "courier"], sort=True):
-        o = offices[str(oid)]
-        lon = np.r_[o.lon, grp["lon"].to_numpy(float), o.lon]
-        lat = np.r_[o.lat, grp["lat"].to_numpy(float), o.lat]
+        o, rid = offices[str(oid)], str(grp["route_id"].iloc[0])
+        visits = zip(grp["lon"].to_numpy(float), grp["lat"].to_numpy(float), strict=True)
+        path = [(o.lon, o.lat), *visits, (o.lon, o.lat)]
+        lon, lat = np.array(route_line(path, places_only=rid in places_only)).T
         km = float(np.sum(haversine_m(lon[:-1], lat[:-1], lon[1:], lat[1:]))) / 1000
         props = {
-            "route_id": f"{oid}-{day:%Y%m%d}-K{int(courier):02d}",
+            "route_id": rid,
             "office_id": oid,
             "courier": int(courier),
             "date": day.isoformat(),
             "stops": len(grp),
             "cards": int(grp["cards"].sum()),
             "straight_km": round(km, 2),
+            "places_only": rid in places_only,
         }
         coords = [[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat, strict=True)]
         feats.append(
@@ -180,17 +192,12 @@ def _window_text(late: bool, config: OperationConfig) -> str:
     return f"sore {int(lo):02d}:{int(lo % 1 * 60):02d}-{int(hi):02d}:{int(hi % 1 * 60):02d}"
 
 
-def _block_label(block: object) -> str:
-    """The settlement part of a block key (desa|settlement|RW|RT), as printed on the manifest."""
-    parts = str(block).split("|")
-    return parts[1].title() if len(parts) == 4 else ""
-
-
 def manifest_form(
     cards: pd.DataFrame, office: PostOffice, courier: int, day: date, config: OperationConfig
 ) -> Form:
     """The field form of one courier-day: stops in order, each card with its name and NIK."""
-    c = cards.sort_values(["sequence", "card_ref"])
+    c = manifest_order(cards, tie="card_ref")
+    house = c["precision"].astype(str).isin(HOUSE_PRECISIONS)
     late = c["window"].eq("late") & c["attempts"].gt(0)
     rows = pd.DataFrame(
         {
@@ -200,7 +207,7 @@ def manifest_form(
             "nama": c["nama"].to_numpy(),
             "nik": c["nik"].to_numpy(),
             "alamat": c["alamat"].to_numpy(),
-            "blok": [_block_label(b) for b in c["block"]],
+            "blok": settlement_text(courier_place(*block_settlement(c["block"]), house=house)),
             "rt_rw": (c["rt"].astype(str) + "/" + c["rw"].astype(str)).to_numpy(),
             "desa": c["desa"].to_numpy(),
             "percobaan": (c["attempts"].astype(int) + 1).to_numpy(),
@@ -222,6 +229,7 @@ def manifest_form(
         rows,
         {"hasil": tuple(codes)},
         hidden=("tanggal",),
+        note=messages("id")("manifest.order_note"),  # the field forms are Indonesian
     )
 
 

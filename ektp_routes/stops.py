@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ektp_routes.blocks import assign_blocks, doors_per_group
+from ektp_routes.blocks import assign_blocks, courier_place, doors_per_group
 from ektp_routes.config import Consolidation
 from ektp_routes.geocode import OUTSIDE_DESA, coordinate_key
 from ektp_routes.ids import StopId
@@ -115,9 +115,9 @@ def _with_block_fields(
     house = cards["precision"].isin(HOUSE_PRECISIONS).to_numpy()
     named = b["settlement"].ne("")
     label = (b["settlement_kind"] + " " + b["settlement"]).where(named, "rw " + b["rw"])
-    place = label.where(b["settlement_kind"].ne("tempat"), b["settlement"]).where(named, "")
+    place = courier_place(b["settlement_kind"], b["settlement"], house=house)
     rt = pd.to_numeric(b["rt"], errors="coerce").fillna(-1.0)
-    per_stop = pd.DataFrame({"label": label.where(~house, ""), "place": place.where(~house, ""), "rt": rt})
+    per_stop = pd.DataFrame({"label": label.where(~house, ""), "place": place, "rt": rt})
     first = per_stop.groupby(codes).first()
     doors = doors_per_group(cards["alamat"], codes)
     is_house = pd.Series(house).groupby(codes).first().to_numpy()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from ektp_routes.fieldform import (
     write_form_pdf,
     write_form_xlsx,
 )
+from ektp_routes.outcomes import read_outcomes
 
 
 def _form(n: int = 70) -> Form:
@@ -74,6 +76,16 @@ def test_clerk_round_trip_reads_back_what_was_typed(tmp_path: Path) -> None:
         list(back["row"][:2]) == [7, 8] and back["jam"][0] == "09:30" and back["tanggal"][0] == "2026-08-14"
     )
     assert back["card_ref"][1] == "K00000001"
+
+
+def test_note_under_the_table_is_printed_and_not_read_back(tmp_path: Path) -> None:
+    form = replace(_form(5), note="Kurir mengantar ke pintu terdekat lebih dulu.")
+    path = write_form_xlsx(form, tmp_path / "m.xlsx")
+    ws = load_workbook(path).active
+    assert ws.cell(5 + 5 + 2, 1).value == form.note and ws.print_title_rows == "$5:$5"
+    back = read_outcomes(path)
+    assert list(back["card_ref"]) == [f"K{i:08d}" for i in range(5)]  # five cards, no note row
+    assert write_form_pdf(form, tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_csv_form_escapes_formulas(tmp_path: Path) -> None:

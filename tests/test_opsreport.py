@@ -2,22 +2,25 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
 from opsdata import START, started
 
-from ektp_routes.operation import dispatch_day
+from ektp_routes.i18n import messages
+from ektp_routes.operation import dispatch_day, load_config, load_offices
 from ektp_routes.opsreport import (
     DISPATCH_COLUMNS,
     file_stem,
+    manifest_form,
     status,
     write_burndown,
     write_dispatch,
     write_returns,
 )
-from ektp_routes.outcomes import record_outcomes
+from ektp_routes.outcomes import read_outcomes, record_outcomes
 
 
 def test_dispatch_outputs_list_every_card_once(tmp_path: Path) -> None:
@@ -41,6 +44,66 @@ def test_dispatch_outputs_list_every_card_once(tmp_path: Path) -> None:
     routes = json.loads(out["routes"].read_text())
     assert len(routes["features"]) == rep.courier_days
     assert len(list((tmp_path / "d1" / "manifests").glob("*.pdf"))) == rep.courier_days
+
+
+def test_dispatch_manifest_lists_cards_as_plan_manifests(tmp_path: Path) -> None:
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    c = led.cards()
+    c = c[pd.to_datetime(c["dispatch_date"]).dt.date == START]
+    office, courier = str(c["office_id"].iloc[0]), int(c["courier"].min())
+    day = c[c["courier"] == courier].sort_values(["sequence", "card_ref"]).reset_index(drop=True)
+    first = day["sequence"] == day["sequence"].min()
+    assert first.sum() >= 2  # a stop of several cards
+    # the stop's cards in card-ref order carry the addresses in reverse address order
+    day.loc[first, "alamat"] = [f"Kp. Kandang No. {n}" for n in range(first.sum() + 1, 1, -1)]
+    day.loc[first, "block"] = "32.16.23.2005|tempat Kandang|001|002"  # a name with no marker: alone
+    day.loc[~first, "block"] = "32.16.23.2005|rw 005|005|001"  # no settlement named: blank
+    day.loc[day.index[-1], ["block", "precision"]] = ["32.16.23.2005|kampung Pulo|001|002", "input"]
+    (office_obj,) = [o for o in load_offices(led) if o.office_id == office]
+    form = manifest_form(day.sample(frac=1, random_state=1), office_obj, courier, START, load_config(led))
+    rows = form.rows
+    assert rows["urutan"].is_monotonic_increasing  # visit order
+    head = rows[rows["urutan"] == rows["urutan"].min()]
+    assert list(head["alamat"]) == [f"Kp. Kandang No. {n}" for n in range(2, first.sum() + 2)]
+    assert list(head["card_ref"]) == sorted(head["card_ref"], reverse=True)  # not card-ref order
+    assert set(head["blok"]) == {"Kandang"}  # the plan's settlement column: an unmarked name alone
+    assert set(rows["blok"].iloc[len(head) : -1]) == {""}  # where the address names none
+    assert rows["blok"].iloc[-1] == ""  # a house: its own address says more
+    assert form.note == messages("id")("manifest.order_note")
+
+
+def test_dispatch_manifest_xlsx_carries_the_order_note_and_reads_back(tmp_path: Path) -> None:
+    led = started(tmp_path)
+    rep = dispatch_day(led, START)
+    write_dispatch(led, START, tmp_path / "d1")
+    note = messages("id")("manifest.order_note")
+    read = 0
+    for path in sorted((tmp_path / "d1" / "manifests").glob("*.xlsx")):
+        values = [v for row in load_workbook(path).active.iter_rows(values_only=True) for v in row if v]
+        assert note in values
+        back = read_outcomes(path)  # the note is no card row
+        assert back["card_ref"].str.fullmatch(r"K\d{8}").all()
+        read += len(back)
+    assert read == rep.cards
+
+
+def test_dispatch_routes_join_places_once_and_stops_keep_every_stop(tmp_path: Path) -> None:
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    out = write_dispatch(led, START, tmp_path / "d1")
+    table = pd.read_csv(out["dispatch"], dtype=str, encoding="utf-8-sig")
+    stops = json.loads(out["stops"].read_text())["features"]
+    assert sorted(f["properties"]["stop_id"] for f in stops) == sorted(table["stop_id"].unique())
+    routes = json.loads(out["routes"].read_text())["features"]
+    assert routes and all(f["properties"]["places_only"] for f in routes)  # cards known to their desa
+    for f in routes:
+        coords = f["geometry"]["coordinates"]
+        assert len(coords) >= 2 and all(a != b for a, b in pairwise(coords))
+        assert (
+            f["properties"]["stops"]
+            == table["stop_id"][table["stop_id"].str.startswith(f["properties"]["route_id"])].nunique()
+        )
 
 
 def _fill(path: Path, codes: list[str]) -> None:
