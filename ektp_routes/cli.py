@@ -94,16 +94,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Files ``--network`` reads whose street and place names also feed street matching.
+OSM_FILE_SUFFIXES = (".osm", ".osm.bz2", ".bz2", ".pbf")
+
+
 def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
     from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, OnlineGeocoder
     from ektp_routes.network.pbf import planning_area, street_geocoder
 
     chain: list[object] = [InputCoordinates(gaz)]  # type: ignore[arg-type]
-    osm = getattr(args, "osm", None) or (
-        getattr(args, "network", None)
-        if str(getattr(args, "network", "") or "").endswith((".osm", ".bz2"))
-        else None
-    )
+    network = str(getattr(args, "network", "") or "")
+    osm = getattr(args, "osm", None) or (network if network.lower().endswith(OSM_FILE_SUFFIXES) else None)
     if osm:
         areas = gaz.desa_table[["kode", "geometry"]]  # type: ignore[attr-defined]
         chain.append(street_geocoder(osm, areas=areas, area=planning_area(gaz.outline())))  # type: ignore[attr-defined]

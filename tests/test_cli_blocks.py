@@ -130,3 +130,27 @@ def test_plan_checks_the_blocks_file_before_it_claims_the_output_folder(
     err = capsys.readouterr().err
     assert rc == 2 and "blocks file" in err and "does not exist" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()  # nothing created, no network loaded, for a mistyped pins file
+
+
+def test_plan_on_an_osm_pbf_network_matches_its_place_names(
+    card_file: Path, tmp_path: Path, gaz: Gazetteer
+) -> None:
+    """``plan --network FILE.osm.pbf`` matches streets and places of the file, as .osm/.osm.bz2 do."""
+    import argparse
+
+    from ektp_routes.cli import _geocoder_chain
+    from ektp_routes.geocode import StreetGeocoder
+
+    d = gaz.get("32.16.23.2005")
+    pbf = tmp_path / "sukamukti.osm.pbf"
+    w = osmium.SimpleWriter(str(pbf))
+    w.add_node(osmium.osm.mutable.Node(id=1, location=(d.rep_lon, d.rep_lat)))
+    w.add_node(osmium.osm.mutable.Node(id=2, location=(d.rep_lon + 0.002, d.rep_lat)))
+    hamlet = {"place": "hamlet", "name": "Jati"}
+    w.add_node(osmium.osm.mutable.Node(id=3, location=(d.rep_lon + 0.001, d.rep_lat + 0.001), tags=hamlet))
+    w.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={"highway": "residential"}))
+    w.close()
+    chain = _geocoder_chain(argparse.Namespace(network=str(pbf)), gaz)
+    assert any(isinstance(g, StreetGeocoder) for g in chain.geocoders)  # type: ignore[attr-defined]
+    folder = _geocoder_chain(argparse.Namespace(network=str(tmp_path)), gaz)
+    assert not any(isinstance(g, StreetGeocoder) for g in folder.geocoders)  # type: ignore[attr-defined]
