@@ -95,7 +95,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 #: Files ``--network`` reads whose street and place names also feed street matching.
-OSM_FILE_SUFFIXES = (".osm", ".osm.bz2", ".bz2", ".pbf")
+OSM_FILE_SUFFIXES = (".osm", ".bz2", ".pbf")
 
 
 def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:

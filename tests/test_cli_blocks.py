@@ -92,6 +92,20 @@ def test_blocks_refuses_a_bad_output_name(
     assert "use a .gpkg or .csv" in capsys.readouterr().err
 
 
+def _hamlet_pbf(path: Path, gaz: Gazetteer) -> Path:
+    """An .osm.pbf with one residential road in Sukamukti and a hamlet "Jati" 0.001 deg north-east of
+    the desa's point."""
+    d = gaz.get("32.16.23.2005")
+    w = osmium.SimpleWriter(str(path))
+    w.add_node(osmium.osm.mutable.Node(id=1, location=(d.rep_lon, d.rep_lat)))
+    w.add_node(osmium.osm.mutable.Node(id=2, location=(d.rep_lon + 0.002, d.rep_lat)))
+    hamlet = {"place": "hamlet", "name": "Jati"}
+    w.add_node(osmium.osm.mutable.Node(id=3, location=(d.rep_lon + 0.001, d.rep_lat + 0.001), tags=hamlet))
+    w.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={"highway": "residential"}))
+    w.close()
+    return path
+
+
 def test_blocks_osm_reads_a_pbf_clipped_to_bekasi(
     card_file: Path, tmp_path: Path, gaz: Gazetteer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -103,15 +117,8 @@ def test_blocks_osm_reads_a_pbf_clipped_to_bekasi(
     assert not (tmp_path / "b.csv").exists()
     # An extract with a hamlet "Jati" in Sukamukti: the Kp. Jati blocks there get its point.
     d = gaz.get("32.16.23.2005")
-    w = osmium.SimpleWriter(str(tmp_path / "sukamukti.osm.pbf"))
-    w.add_node(osmium.osm.mutable.Node(id=1, location=(d.rep_lon, d.rep_lat)))
-    w.add_node(osmium.osm.mutable.Node(id=2, location=(d.rep_lon + 0.002, d.rep_lat)))
-    hamlet = {"place": "hamlet", "name": "Jati"}
-    w.add_node(osmium.osm.mutable.Node(id=3, location=(d.rep_lon + 0.001, d.rep_lat + 0.001), tags=hamlet))
-    w.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={"highway": "residential"}))
-    w.close()
     args = ["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "b.csv")]
-    assert main([*args, "--osm", str(tmp_path / "sukamukti.osm.pbf")]) == 0
+    assert main([*args, "--osm", str(_hamlet_pbf(tmp_path / "sukamukti.osm.pbf", gaz))]) == 0
     blocks = pd.read_csv(tmp_path / "b.csv", dtype={"desa_kode": str})
     jati = blocks[(blocks.desa_kode == d.kode) & (blocks.settlement == "Jati")]
     assert len(jati) > 0 and set(jati.precision) == {"settlement"}
@@ -141,15 +148,7 @@ def test_plan_on_an_osm_pbf_network_matches_its_place_names(
     from ektp_routes.cli import _geocoder_chain
     from ektp_routes.geocode import StreetGeocoder
 
-    d = gaz.get("32.16.23.2005")
-    pbf = tmp_path / "sukamukti.osm.pbf"
-    w = osmium.SimpleWriter(str(pbf))
-    w.add_node(osmium.osm.mutable.Node(id=1, location=(d.rep_lon, d.rep_lat)))
-    w.add_node(osmium.osm.mutable.Node(id=2, location=(d.rep_lon + 0.002, d.rep_lat)))
-    hamlet = {"place": "hamlet", "name": "Jati"}
-    w.add_node(osmium.osm.mutable.Node(id=3, location=(d.rep_lon + 0.001, d.rep_lat + 0.001), tags=hamlet))
-    w.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={"highway": "residential"}))
-    w.close()
+    pbf = _hamlet_pbf(tmp_path / "sukamukti.osm.pbf", gaz)
     chain = _geocoder_chain(argparse.Namespace(network=str(pbf)), gaz)
     assert any(isinstance(g, StreetGeocoder) for g in chain.geocoders)  # type: ignore[attr-defined]
     folder = _geocoder_chain(argparse.Namespace(network=str(tmp_path)), gaz)
