@@ -12,6 +12,8 @@ unseen. This module turns what is known into the travel times a routing problem 
   household takes ``a = settled area / households`` and a courier walking door to door covers about
   ``k * sqrt(a)`` per household (continuous approximation: a tour through n points spread over an area
   A is about ``k * sqrt(n A)``; ``k`` for a nearest-next courier), times the circuity of the roads.
+  A list that names few settlements of a desa (a small batch) covers less land than the desa has
+  settled: its households then share at most :attr:`TravelModel.settlement_km2` per settlement named.
 - Moving to a neighbouring RT of the same settlement (name and RW) costs one such step per RT number apart
   (RT numbers of a settlement run along it more often than not); blocks of one settlement therefore
   stay together and are visited in RT order.
@@ -82,6 +84,10 @@ class TravelModel:
     shift_utilisation
         Share of the shift a courier-day with estimated stops is planned to fill, so that the
         realised day stays inside the shift although its travel is an estimate.
+    settlement_km2
+        Most land one settlement (a name and RW) covers, in km²: a desa's card households lie on at
+        most this much land per settlement the list names in the desa (see
+        :func:`named_settlements`); None: no limit, the desa's settled land always.
     """
 
     tour_k: float = 0.81
@@ -89,6 +95,7 @@ class TravelModel:
     settled_density_km2: float | None = None
     speed_kmh: float = 20.0
     shift_utilisation: float = 0.85
+    settlement_km2: float | None = 0.6
 
     def __post_init__(self) -> None:
         if not (0.5 <= self.tour_k <= 2.0 and 1.0 <= self.circuity <= 3.0):
@@ -97,6 +104,8 @@ class TravelModel:
             raise ConfigError("settled_density_km2 and speed_kmh must be > 0")
         if not 0.3 <= self.shift_utilisation <= 1.0:
             raise ConfigError("shift_utilisation must lie in 0.3-1")
+        if self.settlement_km2 is not None and not self.settlement_km2 > 0:
+            raise ConfigError("settlement_km2 must be > 0 (or None: no limit)")
 
     def step_m(self, *, spacing_m: float) -> float:
         """Road metres from one door to the next where each household takes ``spacing_m``² of land."""
@@ -104,9 +113,18 @@ class TravelModel:
 
 
 def desa_spacing_m(
-    gaz: Gazetteer, doors_per_desa: Mapping[str, float], model: TravelModel
+    gaz: Gazetteer,
+    doors_per_desa: Mapping[str, float],
+    model: TravelModel,
+    *,
+    settlements_per_desa: Mapping[str, int] | None = None,
 ) -> dict[str, float]:
-    """Side of the square of settled land one card household takes, per desa (metres)."""
+    """Side of the square of settled land one card household takes, per desa (metres).
+
+    ``settlements_per_desa`` (from :func:`named_settlements`) limits a desa's land to
+    :attr:`TravelModel.settlement_km2` per settlement its cards name; a desa not in it has no limit.
+    """
+    named = settlements_per_desa or {}
     t = gaz.desa_table.set_index("kode")
     area_m2 = pd.Series(
         [desa_area_m2(g, float(y)) for g, y in zip(t.geometry, t.rep_lat, strict=True)], index=t.index
@@ -116,8 +134,35 @@ def desa_spacing_m(
     out = {}
     for kode, doors in doors_per_desa.items():
         settled = min(float(area_m2[kode]), float(people[kode]) / density * 1e6) or float(area_m2[kode])
+        if model.settlement_km2 is not None and str(kode) in named:
+            settled = min(settled, named[str(kode)] * model.settlement_km2 * 1e6)
         out[str(kode)] = float(np.sqrt(settled / max(1.0, float(doors))))
     return out
+
+
+#: Share of a desa's doors that may lie in stops naming no settlement for :func:`named_settlements`
+#: still to count the desa's settlements (beyond it, the list does not say where its households live).
+UNNAMED_DOORS_SHARE = 0.1
+
+
+def named_settlements(stops: pd.DataFrame) -> dict[str, int]:
+    """Per desa, how many settlements (a name and RW) its stops name.
+
+    Stops that name none count as one more settlement together; a desa where they hold more than
+    :data:`UNNAMED_DOORS_SHARE` of the doors is left out (its list does not say how much land it covers).
+    """
+    ident = settlement_identity(stops)
+    unnamed = ident.eq("")
+    t = pd.DataFrame({"desa": stops["desa_kode"].astype(str), "ident": ident, "doors": stops["doors"]})
+    per = t.groupby("desa").agg(
+        names=("ident", lambda s: s[s.ne("")].nunique()),
+        unnamed=("ident", lambda s: int(s.eq("").any())),
+        doors=("doors", "sum"),
+    )
+    unnamed_doors = t["doors"].where(unnamed, 0.0).groupby(t["desa"]).sum()
+    ok = unnamed_doors <= UNNAMED_DOORS_SHARE * per["doors"]
+    counts = (per["names"] + per["unnamed"])[ok]
+    return {str(k): int(v) for k, v in counts.items() if v > 0}
 
 
 def settled_density_km2(people: pd.Series, area_m2: pd.Series) -> float:
@@ -398,7 +443,8 @@ def plan_estimates(
     if not needs_estimates(stops):
         return stops, None
     m = model or TravelModel()
-    spacing = desa_spacing_m(gaz, stops.groupby("desa_kode")["doors"].sum().to_dict(), m)
+    doors = stops.groupby("desa_kode")["doors"].sum().to_dict()
+    spacing = desa_spacing_m(gaz, doors, m, settlements_per_desa=named_settlements(stops))
     coarse = ~stops["precision"].astype(str).isin(POINT_PRECISIONS)
     out = stops.assign(spacing_m=stops["desa_kode"].map(spacing).astype(float))
     return out, PlaceEstimates.for_desa(gaz, stops.loc[coarse, "desa_kode"].astype(str).tolist(), m)

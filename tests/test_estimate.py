@@ -17,6 +17,8 @@ from ektp_routes.estimate import (
     desa_spacing_m,
     estimated_matrices,
     estimated_travel,
+    named_settlements,
+    plan_estimates,
 )
 from ektp_routes.evaluate import PlannedDays, replay
 from ektp_routes.network import WALK_CIRCUITY, WALK_MPS, StraightLineNetwork, TravelMatrix
@@ -34,6 +36,8 @@ def test_model_rejects_impossible_constants() -> None:
         TravelModel(tour_k=5.0)
     with pytest.raises(ConfigError):
         TravelModel(settled_density_km2=0.0)
+    with pytest.raises(ConfigError):
+        TravelModel(settlement_km2=0.0)
 
 
 def test_desa_samples_lie_in_the_desa_and_repeat(gaz: Gazetteer) -> None:
@@ -51,6 +55,51 @@ def test_spacing_shrinks_with_more_households(gaz: Gazetteer) -> None:
     sparse = desa_spacing_m(gaz, {D1: 100.0}, TravelModel(settled_density_km2=8000.0))[D1]
     denser = desa_spacing_m(gaz, {D1: 100.0}, TravelModel(settled_density_km2=32000.0))[D1]
     assert denser == pytest.approx(sparse / 2, rel=0.01)
+
+
+def test_a_list_naming_few_settlements_covers_less_land(gaz: Gazetteer) -> None:
+    m = TravelModel(settlement_km2=0.2)
+    free = desa_spacing_m(gaz, {D1: 100.0}, m)[D1]
+    one = desa_spacing_m(gaz, {D1: 100.0}, m, settlements_per_desa={D1: 1})[D1]
+    assert one == pytest.approx(np.sqrt(0.2e6 / 100.0)) and one < free
+    # Many settlements named: the desa's settled land binds again, as with no count at all.
+    assert desa_spacing_m(gaz, {D1: 100.0}, m, settlements_per_desa={D1: 1000})[D1] == pytest.approx(free)
+    unlimited = desa_spacing_m(
+        gaz, {D1: 100.0}, TravelModel(settlement_km2=None), settlements_per_desa={D1: 1}
+    )
+    assert unlimited[D1] == pytest.approx(free)
+
+
+def test_named_settlements_counts_names_and_rws_per_desa() -> None:
+    stops = pd.DataFrame(
+        {
+            "desa_kode": [D1, D1, D1, D1, D2, D2],
+            "settlement": ["kampung Pulo"] * 3 + ["perumahan Asri", "", "kampung Duri"],
+            "rw": ["001", "001", "007", "002", "", "003"],
+            "doors": [30.0, 30.0, 20.0, 25.0, 10.0, 10.0],
+        }
+    )
+    # D1: Pulo in RW 001 and in RW 007 are two settlements, Asri a third. D2: half its doors name none.
+    assert named_settlements(stops) == {D1: 3}
+    few_unnamed = stops.assign(doors=[30.0, 30.0, 20.0, 25.0, 1.0, 40.0])
+    assert named_settlements(few_unnamed) == {D1: 3, D2: 2}
+
+
+def test_plan_estimates_limit_a_small_lists_land(gaz: Gazetteer) -> None:
+    stops = pd.DataFrame(
+        {
+            "desa_kode": [D1, D1],
+            "settlement": ["kampung Pulo", "kampung Pulo"],
+            "rw": ["001", "001"],
+            "rt_number": [1.0, 2.0],
+            "doors": [20.0, 20.0],
+            "precision": ["desa", "desa"],
+        }
+    )
+    capped, _ = plan_estimates(gaz, stops, TravelModel(settlement_km2=0.1))
+    free, _ = plan_estimates(gaz, stops, TravelModel(settlement_km2=None))
+    assert capped["spacing_m"].iloc[0] == pytest.approx(np.sqrt(0.1e6 / 40.0))
+    assert free["spacing_m"].iloc[0] > capped["spacing_m"].iloc[0]
 
 
 def test_estimated_matrix_keeps_settlements_together_in_rt_order(gaz: Gazetteer) -> None:
