@@ -153,6 +153,9 @@ REJECT_COLUMNS = ("line", "desa_kode", "settlement", "rw", "rt", "reason", "mess
 _REASONS = {
     "desa_unknown": "desa_kode is not a desa/kelurahan code of the gazetteer",
     "pin_missing": "lon/lat missing or not a number",
+    "pin_not_degrees": "lon/lat are not degrees (metres of another CRS, e.g. UTM 48S or EPSG:3857?): "
+    "save the pins in EPSG:4326 (WGS 84)",
+    "pin_lonlat_swapped": "lon and lat are swapped: read the other way round the pin lies in its desa",
     "pin_outside_desa": "the pin lies {gap:,.0f} m outside its desa (at most {tol:.0f} m allowed)",
 }
 
@@ -188,12 +191,7 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     frame = _block_fields(_read_block_file(Path(path)))
     lon, lat = _number(frame["lon"]), _number(frame["lat"])
     kode = np.array([_canonical(gaz, k) for k in frame["desa_kode"]], dtype=object)
-    known = kode != ""
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    gap_m, unmoved = _placement(gaz, kode, lon, lat, known & finite)
-    reason = np.select(
-        [~known, ~finite, gap_m > tolerance_m], ["desa_unknown", "pin_missing", "pin_outside_desa"], ""
-    )
+    reason, gap_m, unmoved = _check_points(gaz, kode, lon, lat, tolerance_m)
     rejects = _rejects(frame, reason, gap_m, tolerance_m)
     take = (reason == "") & ~unmoved
     keep = frame[take].assign(desa_kode=kode[take], lon=lon[take], lat=lat[take])
@@ -201,6 +199,25 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
         logger.warning("%d of %d pins refused (see the rejects)", len(rejects), len(frame))
     cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat"]
     return Pins(keep[cols].reset_index(drop=True), rejects, int(((reason == "") & unmoved).sum()))
+
+
+def _check_points(
+    gaz: Gazetteer, kode: np.ndarray, lon: np.ndarray, lat: np.ndarray, tolerance_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's refusal reason ("" when the pin is good), metres outside its desa, and whether it
+    is unmoved. Values beyond degrees (metres of another CRS) and lon/lat the wrong way round are
+    named as such, never measured as a point thousands of kilometres away."""
+    known, finite = kode != "", np.isfinite(lon) & np.isfinite(lat)
+    plausible = finite & (np.abs(lon) <= 180) & (np.abs(lat) <= 180)
+    gap_m, unmoved = _placement(gaz, kode, lon, lat, known & plausible & (np.abs(lat) <= 90))
+    far = gap_m > tolerance_m
+    swapped = _placement(gaz, kode, lat, lon, known & plausible & far & (np.abs(lon) <= 90))[0] <= tolerance_m
+    reason = np.select(
+        [~known, ~finite, swapped, ~plausible | (np.abs(lat) > 90), far],
+        ["desa_unknown", "pin_missing", "pin_lonlat_swapped", "pin_not_degrees", "pin_outside_desa"],
+        "",
+    )
+    return reason, gap_m, unmoved
 
 
 def _canonical(gaz: Gazetteer, kode: str) -> str:

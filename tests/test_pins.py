@@ -330,3 +330,32 @@ def test_a_blocks_file_with_one_column_twice_in_two_cases_is_refused_in_one_line
     with pytest.raises(InputFileError, match=r"\['lon'\] appear twice") as err:
         read_pins(tmp_path / "d.csv", gaz)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_pins_in_metres_or_swapped_are_refused_as_such_not_as_far_away(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # A spreadsheet of pins in UTM 48S metres, a GeoPackage in metres with no CRS recorded, an absurd
+    # latitude and lon/lat typed the wrong way round: none is read as degrees "far outside" the desa.
+    import warnings
+
+    import geopandas as gpd
+
+    t = block_table(geocoded).head(3)
+    d = gaz.get(t.desa_kode[0])
+    t = t.assign(lon=d.rep_lon + 0.001, lat=d.rep_lat)
+    utm = gpd.GeoSeries(gpd.points_from_xy(t.lon, t.lat), crs="EPSG:4326").to_crs("EPSG:32748")
+    write_blocks(t.assign(lon=utm.x, lat=utm.y), tmp_path / "utm.csv")
+    layer = gpd.GeoDataFrame(t.drop(columns=["lon", "lat"]), geometry=list(utm.values), crs=None)
+    layer.to_file(tmp_path / "nocrs.gpkg", layer="blocks", driver="GPKG")
+    for name in ("utm.csv", "nocrs.gpkg"):
+        refused = read_pins(tmp_path / name, gaz).rejects
+        assert refused.reason.tolist() == ["pin_not_degrees"] * 3
+        assert refused.outside_m.isna().all() and "EPSG:4326" in refused.message[0]
+    t.loc[1, "lat"], t.loc[2, ["lon", "lat"]] = 1e308, [d.rep_lat, d.rep_lon]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        refused = read_pins(write_blocks(t, tmp_path / "odd.csv"), gaz).rejects
+    assert refused.reason.tolist() == ["pin_not_degrees", "pin_lonlat_swapped"]
+    assert refused.line.tolist() == [2, 3] and "swapped" in refused.message[1]
