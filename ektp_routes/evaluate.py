@@ -169,6 +169,8 @@ def _days_from_outdir(out: Path) -> PlannedDays:
         raise InputFileError(f"{out} is not a plan's output folder: {', '.join(missing)} missing")
     asg = pd.read_csv(need[0], dtype={"route_id": str, "stop_id": str}, keep_default_na=False)
     routes = pd.DataFrame(_properties(need[1]))
+    if routes.empty:  # a plan with no courier-day (every card refused or unserved) has no route feature
+        routes = pd.DataFrame(columns=list(schema.ROUTE_FEATURE))
     offices = _properties(need[2], with_point=True)
     depots = {str(o["office_id"]): (float(o["lon"]), float(o["lat"])) for o in offices}
     shifts = {str(o["office_id"]): float(o.get("shift_s") or 7 * 3600) for o in offices}

@@ -282,3 +282,17 @@ def test_a_registry_only_plan_walks_blocks_and_knows_its_own_travel(gaz: Gazette
         registry, config=PlanConfig(workers=1).with_options(time_limit_s=4, consolidation="household")
     )
     assert r.total.realised_travel_s < 0.5 * replay(household, truth).total.realised_travel_s
+
+
+def test_a_plan_with_no_courier_day_replays_to_zero(truth: pd.DataFrame, tmp_path: Path) -> None:
+    """Every card refused (here: no address): the plan has no route; its replay, from the result and
+    from its folder, has no courier-day, no travel and no planned card, and raises nothing."""
+    refused = truth.drop(columns=TRUTH_ONLY).assign(ALAMAT="")
+    res = plan_file(refused, config=PlanConfig(workers=1).with_options(time_limit_s=1))
+    assert len(res.routes) == 0 and (res.assignments["status"] == "rejected").all()
+    write_plan(res, tmp_path / "out", with_map=False)
+    for plan in (res, tmp_path / "out"):
+        r = replay(plan, truth)
+        assert (r.total.courier_days, r.total.cards, r.total.households) == (0, 0, 0)
+        assert r.total.realised_travel_s == 0.0 and r.total.days_over_shift == 0
+        assert len(r.routes) == 0 and r.offices == {}
