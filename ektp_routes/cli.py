@@ -257,7 +257,8 @@ def _print_plan(res: PlanResult, written: dict[str, Path], out: Path, t: Message
     a = res.assignments["status"].value_counts()
     tot = res.summary.iloc[-1]
     counts = ", ".join(t("cli.status_count", status=t(f"status.{k}"), n=v) for k, v in a.items())
-    print(t("cli.cards_in", n=len(res.assignments)) + "; " + counts)
+    cards_in = t("cli.cards_in", n=len(res.assignments))
+    print(f"{cards_in}; {counts}" if counts else cards_in)
     print(t("cli.totals", courier_days=int(tot.courier_days), km=f"{tot.km:.1f}", hours=f"{tot.hours:.1f}"))
     _print_missing_courier_days(res, t)
     busy = set(res.stops["office_id"]) if len(res.stops) else set()

@@ -214,15 +214,20 @@ def test_every_option_is_checked_at_the_boundary_in_one_line(
 
 
 @pytest.mark.parametrize("rows", [0, 3])
-def test_plan_with_no_card_left_writes_every_output(tmp_path: Path, rows: int) -> None:
+def test_plan_with_no_card_left_writes_every_output(
+    tmp_path: Path, rows: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A list whose every row is rejected (or a header alone) still gives every output, each card
-    in assignments once with its reason (it used to stop on the empty stop layer of the map)."""
+    in assignments once with its reason (it used to stop on the empty stop layer of the map), and
+    its count line ends with the count (a header alone printed "cards in: 0; ")."""
     header = "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS\n"
     bad = "12,Siti Aminah,Kp. Babakan,001,002,Sukaraya,Karang Bahagia,17530\n"
     cards = tmp_path / "cards.csv"
     cards.write_text(header + bad * rows)
     out = tmp_path / "out"
-    assert main(["plan", str(cards), "--out", str(out), "--time-limit", "1"]) == 0
+    assert main(["--lang", "en", "plan", str(cards), "--out", str(out), "--time-limit", "1"]) == 0
+    counts = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("cards in:"))
+    assert counts == ("cards in: 3; rejected: 3" if rows else "cards in: 0"), counts
     a = pd.read_csv(out / "assignments.csv", dtype=str, encoding="utf-8-sig")
     assert len(a) == rows and set(a["status"]) <= {"rejected"}
     assert (out / "map.html").is_file() and (out / "plan.gpkg").is_file()
