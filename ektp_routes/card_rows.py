@@ -300,6 +300,7 @@ def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -
 
     A cell of the RT or RW column that holds both ("003/005", "RT 3 RW 5") gives its own field and
     fills the other where that is empty: RT first, RW second unless labelled ("RW 5 / RT 3").
+    An RT or RW of 0 is unknown ("").
     """
     rt = _rt_number(column(frame, mapping, "rt"))
     rw = _rt_number(column(frame, mapping, "rw"))
@@ -313,12 +314,18 @@ def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -
             rw = pair_rw.where(pair_rw.ne(""), rw)
         rt = rt.where(rt.ne(""), pair_rt)
         rw = rw.where(rw.ne(""), pair_rw)
+    rt, rw = _known(rt), _known(rw)
     need = rt.eq("") | rw.eq("")
     if need.any():
         from_addr = alamat[need].map(parse_rt_rw)
         rt[need] = rt[need].where(rt[need].ne(""), from_addr.str[0])
         rw[need] = rw[need].where(rw[need].ne(""), from_addr.str[1])
-    return rt, rw
+    return _known(rt), _known(rw)
+
+
+def _known(number: pd.Series) -> pd.Series:
+    """An RT or RW number, "" where it is 0: none exists, "000" is how an export writes one unknown."""
+    return number.where(number.ne("000"), "")
 
 
 def _rt_rw_pair(cells: pd.Series) -> tuple[pd.Series, pd.Series]:

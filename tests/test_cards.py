@@ -103,6 +103,9 @@ def test_rt_rw_read_from_a_short_n_m_in_the_address_when_the_columns_are_empty()
         ("1", "", "Kp. Ciketing Udik RW 5", ("001", "005")),  # an RW alone in the address
         ("3.0", "5.0", "Kp. Pulo", ("003", "005")),  # numbers a spreadsheet wrote as floats
         ("3,00", "5", "Kp. Pulo", ("003", "005")),
+        ("000", "000", "Kp. Pulo RT 003/RW 005", ("003", "005")),  # zeros written for unknown
+        ("000/000", "", "Kp. Pulo", ("", "")),  # no RT 0 or RW 0 exists: unknown, not a block "000"
+        ("0", "5", "Kp. Pulo", ("", "005")),
     ],
 )
 def test_rt_rw_from_combined_cells_and_any_spelling_in_the_address(
