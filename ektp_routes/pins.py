@@ -292,6 +292,8 @@ def _read_block_file(p: Path) -> pd.DataFrame:
         raise InputFileError(f"blocks file {p} does not exist")
     try:
         frame = _read_gpkg(p) if p.suffix.lower() == ".gpkg" else read_table(p).frame
+    except InputFileError:
+        raise
     except Exception as exc:
         raise InputFileError(
             f"{p.name} cannot be read as a blocks file (.gpkg layer 'blocks' or .csv)"
@@ -319,13 +321,30 @@ def _found(headers: list[str]) -> str:
 def _read_gpkg(p: Path) -> pd.DataFrame:
     import geopandas as gpd
 
-    g = gpd.read_file(p, layer="blocks")
+    g = gpd.read_file(p, layer=_pin_layer(p))
     if g.crs is not None and not g.crs.equals("EPSG:4326"):
         g = g.to_crs(4326)  # saved in the QGIS project's CRS: pins are checked in degrees
     frame = pd.DataFrame(g.drop(columns="geometry"))
     frame["lon"] = [q.x if q is not None and not q.is_empty else np.nan for q in g.geometry]
     frame["lat"] = [q.y if q is not None and not q.is_empty else np.nan for q in g.geometry]
     return frame
+
+
+def _pin_layer(p: Path) -> str:
+    """The layer of a GeoPackage that holds the pins: ``blocks``, or its only point layer.
+
+    QGIS's "Save Features As" names the layer after the new file; with several point layers and
+    none called ``blocks`` the choice is not guessed.
+    """
+    import pyogrio
+
+    layers = [str(name) for name, geometry in pyogrio.list_layers(p) if geometry]
+    if "blocks" in layers:
+        return "blocks"
+    if len(layers) == 1:
+        return layers[0]
+    named = ", ".join(repr(n) for n in sorted(layers)) or "none"
+    raise InputFileError(f"{p.name}: no layer 'blocks' and not one point layer to take instead ({named})")
 
 
 # ---------------------------------------------------------------------------------------------- using pins

@@ -165,6 +165,26 @@ def test_pins_saved_in_a_projected_crs_are_read_in_degrees(
     assert pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001])
 
 
+def test_pins_saved_as_a_new_geopackage_are_read_whatever_its_layer_is_called(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # QGIS's "Save Features As" names the layer after the new file ("pins_moved"), not "blocks".
+    import geopandas as gpd
+
+    t = block_table(geocoded)
+    d = gaz.get(t.desa_kode[0])
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    layer = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(t.lon, t.lat, crs="EPSG:4326"))
+    layer.to_file(tmp_path / "pins_moved.gpkg", layer="pins_moved", driver="GPKG")
+    pins = read_pins(tmp_path / "pins_moved.gpkg", gaz)
+    assert len(pins.rejects) == 0 and pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001])
+    # Two point layers and none called "blocks": which one holds the pins is not guessed.
+    layer.to_file(tmp_path / "pins_moved.gpkg", layer="other", driver="GPKG")
+    with pytest.raises(InputFileError, match="'other', 'pins_moved'") as err:
+        read_pins(tmp_path / "pins_moved.gpkg", gaz)
+    assert "\n" not in str(err.value)
+
+
 def _pins(d: object, rows: list[tuple[str, str, str, str, float]]) -> Pins:
     """Pins of one desa: (kind, settlement, rw, rt, metres east of the desa point)."""
     frame = pd.DataFrame(rows, columns=["settlement_kind", "settlement", "rw", "rt", "east_m"])
