@@ -288,6 +288,8 @@ def _number(s: pd.Series) -> np.ndarray:
 
 def _read_block_file(p: Path) -> pd.DataFrame:
     """The rows of a blocks file, header names lower case; one clear line when it is not one."""
+    if p.is_dir():
+        raise InputFileError(f"blocks file {p} is a folder, not a file")
     if not p.is_file():
         raise InputFileError(f"blocks file {p} does not exist")
     try:
@@ -319,9 +321,21 @@ def _found(headers: list[str]) -> str:
 
 
 def _read_gpkg(p: Path) -> pd.DataFrame:
+    """The rows of a GeoPackage's blocks layer with each point as lon/lat in degrees (a layer saved in
+    another CRS converted; a table without geometry read by its lon/lat columns)."""
     import geopandas as gpd
 
-    g = gpd.read_file(p, layer=_pin_layer(p))
+    layer = _pin_layer(p)
+    g = gpd.read_file(p, layer=layer)
+    if not isinstance(g, gpd.GeoDataFrame) or (len(g) and g.geometry.isna().all()):
+        if {"lon", "lat"} <= {str(c).strip().lower() for c in g.columns}:
+            return pd.DataFrame(g.drop(columns="geometry", errors="ignore"))
+        raise InputFileError(f"{p.name}: layer {layer!r} has no points and no lon/lat columns")
+    one = (g.geom_type == "MultiPoint").to_numpy() & (shapely.get_num_geometries(g.geometry.values) == 1)
+    g.loc[one, g.geometry.name] = shapely.get_geometry(g.geometry.values[one], 0)  # a one-point multipoint
+    kinds = sorted(set(g.geom_type.dropna()) - {"Point"})
+    if kinds:
+        raise InputFileError(f"{p.name}: layer {layer!r} holds {', '.join(kinds)}, not one point per block")
     if g.crs is not None and not g.crs.equals("EPSG:4326"):
         g = g.to_crs(4326)  # saved in the QGIS project's CRS: pins are checked in degrees
     frame = pd.DataFrame(g.drop(columns="geometry"))
@@ -336,11 +350,16 @@ def _pin_layer(p: Path) -> str:
     QGIS's "Save Features As" names the layer after the new file; with several point layers and
     none called ``blocks`` the choice is not guessed.
     """
+    import warnings
+
     import pyogrio
 
-    layers = [str(name) for name, geometry in pyogrio.list_layers(p) if geometry]
-    if "blocks" in layers:
-        return "blocks"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GDAL's notes on a malformed file: the caller's error says it
+        listed = pyogrio.list_layers(p)
+    if "blocks" in [str(name) for name, _ in listed]:
+        return "blocks"  # a table without geometry too: its lon/lat columns are read
+    layers = [str(name) for name, geometry in listed if geometry]
     if len(layers) == 1:
         return layers[0]
     named = ", ".join(repr(n) for n in sorted(layers)) or "none"

@@ -13,7 +13,7 @@ from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.cards import read_cards
 from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
 from ektp_routes.pins import BLOCK_FILE_COLUMNS, PinGeocoder, Pins, block_table, read_pins, write_blocks
-from ektp_routes.regions import METRES_PER_DEGREE
+from ektp_routes.regions import METRES_PER_DEGREE, Desa
 
 
 @pytest.fixture(scope="module")
@@ -362,9 +362,7 @@ def test_pins_in_metres_or_swapped_are_refused_as_such_not_as_far_away(
 
     import geopandas as gpd
 
-    t = block_table(geocoded).head(3)
-    d = gaz.get(t.desa_kode[0])
-    t = t.assign(lon=d.rep_lon + 0.001, lat=d.rep_lat)
+    t, d = _three_moved(geocoded, gaz)
     utm = gpd.GeoSeries(gpd.points_from_xy(t.lon, t.lat), crs="EPSG:4326").to_crs("EPSG:32748")
     write_blocks(t.assign(lon=utm.x, lat=utm.y), tmp_path / "utm.csv")
     layer = gpd.GeoDataFrame(t.drop(columns=["lon", "lat"]), geometry=list(utm.values), crs=None)
@@ -379,3 +377,40 @@ def test_pins_in_metres_or_swapped_are_refused_as_such_not_as_far_away(
         refused = read_pins(write_blocks(t, tmp_path / "odd.csv"), gaz).rejects
     assert refused.reason.tolist() == ["pin_not_degrees", "pin_lonlat_swapped"]
     assert refused.line.tolist() == [2, 3] and "swapped" in refused.message[1]
+
+
+@pytest.mark.filterwarnings("ignore:Geometry is in a geographic CRS")
+def test_a_geopackage_of_a_table_multipoints_or_polygons_is_read_or_refused_in_one_line(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # A table without geometry keeps lon/lat; a one-point multipoint is its point; polygons are no pins.
+    import geopandas as gpd
+    import pyogrio
+
+    t, d = _three_moved(geocoded, gaz)
+    layer = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(t.lon, t.lat), crs="EPSG:4326")
+    multi = layer.set_geometry([shapely.MultiPoint([q]) for q in layer.geometry], crs="EPSG:4326")
+    multi.to_file(tmp_path / "multi.gpkg", layer="blocks", driver="GPKG")
+    assert read_pins(tmp_path / "multi.gpkg", gaz).pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001] * 3)
+    layer.iloc[:0].to_file(tmp_path / "none.gpkg", layer="blocks", driver="GPKG")
+    assert len(read_pins(tmp_path / "none.gpkg", gaz).pins) == 0  # an empty layer: no pins, no error
+    pyogrio.write_dataframe(pd.DataFrame(t), tmp_path / "table.gpkg", layer="blocks", driver="GPKG")
+    assert len(read_pins(tmp_path / "table.gpkg", gaz).pins) == 3
+    bare = t.drop(columns=["lon", "lat"])
+    pyogrio.write_dataframe(bare, tmp_path / "bare.gpkg", layer="blocks", driver="GPKG")
+    with pytest.raises(InputFileError, match="layer 'blocks' has no points and no lon/lat columns"):
+        read_pins(tmp_path / "bare.gpkg", gaz)
+    layer.set_geometry(layer.buffer(0.001)).to_file(tmp_path / "poly.gpkg", layer="blocks", driver="GPKG")
+    with pytest.raises(InputFileError, match="layer 'blocks' holds Polygon, not one point per block"):
+        read_pins(tmp_path / "poly.gpkg", gaz)
+    (tmp_path / "folder.gpkg").mkdir()
+    with pytest.raises(InputFileError, match=r"folder\.gpkg is a folder, not a file"):
+        read_pins(tmp_path / "folder.gpkg", gaz)
+
+
+def _three_moved(geocoded: pd.DataFrame, gaz: Gazetteer) -> tuple[pd.DataFrame, Desa]:
+    """The first three blocks of a list (of one desa), each pinned 0.001 degrees east of its desa point."""
+    t = block_table(geocoded).head(3)
+    d = gaz.get(t.desa_kode[0])
+    assert (t.desa_kode == d.kode).all()
+    return t.assign(lon=d.rep_lon + 0.001, lat=d.rep_lat), d
