@@ -42,7 +42,7 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes.card_rows import CardRows, ValidationRules, prepare
-from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik
+from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik, mask_nik_in_text
 from ektp_routes.reader import MAX_CELL_CHARS, map_columns, read_table, table_from_frame, unused_columns
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import CardWarning, RejectReason
@@ -409,11 +409,11 @@ def _rejects_table(rows: CardRows, v: _Verdicts, rejected: npt.NDArray[np.bool_]
         "row": np.flatnonzero(rejected) + 1,
         "field": v.field[rejected],
         "reason": v.reason[rejected],
-        "message": v.message[rejected],
+        "message": _quoted(v.message[rejected]),
         "problems": [";".join(dict.fromkeys(v.problems[i])) for i in np.flatnonzero(rejected)],
         "nik_masked": mask_nik(rows.nik[rejected]).to_numpy(),
-        "desa_input": np.where(shifted, "", rows.desa_input[rejected].to_numpy()),
-        "kecamatan_input": np.where(shifted, "", rows.kecamatan_input[rejected].to_numpy()),
+        "desa_input": _quoted(np.where(shifted, "", rows.desa_input[rejected].to_numpy())),
+        "kecamatan_input": _quoted(np.where(shifted, "", rows.kecamatan_input[rejected].to_numpy())),
     }
     out = pd.DataFrame(values, columns=list(REJECT_COLUMNS))
     out["row"] = out["row"].astype("int64")
@@ -425,12 +425,19 @@ def _warnings_table(v: _Verdicts, accepted: npt.NDArray[np.bool_]) -> pd.DataFra
     for idx, fld, code, messages in v.warnings:
         keep = accepted[idx]
         parts.append(
-            pd.DataFrame({"row": idx[keep] + 1, "field": fld, "code": code, "message": messages[keep]})
+            pd.DataFrame(
+                {"row": idx[keep] + 1, "field": fld, "code": code, "message": _quoted(messages[keep])}
+            )
         )
     if not parts:
         return _empty(WARNING_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values("row", kind="stable").reset_index(drop=True)[list(WARNING_COLUMNS)]
+
+
+def _quoted(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Cells and messages that quote what a row holds, with any NIK in them masked."""
+    return mask_nik_in_text(pd.Series(texts, dtype=object)).to_numpy(dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------- entry point

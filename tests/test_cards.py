@@ -485,6 +485,25 @@ def test_a_name_in_the_nik_column_never_reaches_the_rejects() -> None:
     assert "Siti" not in res.rejects.to_string() and "Rahayu" not in res.rejects.to_string()
 
 
+def test_a_nik_pasted_into_another_column_is_masked_wherever_it_is_repeated() -> None:
+    """A NIK pasted one column off (into desa, kecamatan or kode pos, the row still of full width):
+    the rejects and warnings quote what was written, with the NIK masked as in ``nik_masked``."""
+    rows = [list(GOOD[0]) for _ in range(3)]
+    nik = ["3216101201900001", "3216101201900002", "3216101201900003"]
+    for r, n in zip(rows, nik, strict=True):
+        r[0] = n
+    rows[0][5] = nik[0]  # desa
+    rows[1][7] = nik[1]  # kode pos
+    rows[2][6] = f"Kec. {nik[2]}"  # kecamatan: accepted with a warning
+    res = read_cards(_frame(rows))
+    assert res.rejects.reason.tolist() == ["desa_unknown", "kodepos_invalid"]
+    assert len(res.cards) == 1 and len(res.warnings) > 0
+    text = res.rejects.to_csv() + res.warnings.to_csv()
+    assert not any(n in text for n in nik), text
+    assert "'321610******0001' matches no known name" in res.rejects.message.iloc[0]
+    assert res.rejects.desa_input.iloc[0] == "321610******0001"
+
+
 def test_a_shifted_row_never_repeats_its_cells(tmp_path: Path) -> None:
     # One extra leading field moves the name under NIK and the address under KEL/DESA's neighbours.
     path = tmp_path / "c.csv"
