@@ -290,8 +290,8 @@ def _coordinates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> Coordinates
 
 
 def _rt_number(s: pd.Series) -> pd.Series:
-    """ "RT.3", "03", "3", "003" -> "003"; "" when no number (vectorised :func:`normalise_rt`)."""
-    num = s.str.extract(r"([0-9]{1,3})", expand=False)
+    """ "RT.3", "03", "3", "003" -> "003"; "" when no number, or only a longer one (a NIK pasted in)."""
+    num = s.str.extract(r"(?<![0-9])([0-9]{1,3})(?![0-9])", expand=False)
     return num.fillna("").astype(object).str.zfill(3).where(num.notna(), "")
 
 

@@ -106,6 +106,7 @@ def test_rt_rw_read_from_a_short_n_m_in_the_address_when_the_columns_are_empty()
         ("000", "000", "Kp. Pulo RT 003/RW 005", ("003", "005")),  # zeros written for unknown
         ("000/000", "", "Kp. Pulo", ("", "")),  # no RT 0 or RW 0 exists: unknown, not a block "000"
         ("0", "5", "Kp. Pulo", ("", "005")),
+        ("3216101201900001", "5", "Kp. Pulo RT 3", ("003", "005")),  # a NIK pasted in: not RT 321
     ],
 )
 def test_rt_rw_from_combined_cells_and_any_spelling_in_the_address(
