@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from collections.abc import Mapping
@@ -208,7 +209,23 @@ def _read_csv(data: bytes, name: str) -> RawTable:
         rows.pop(0)
     if not rows:
         raise InputFileError(f"{name} has no header row")
-    return _rows_to_table(rows[0], _without_trailing_blanks(rows[1:]), name)
+    at = _header_at(rows[:_HEADER_SEARCH_ROWS])
+    return _rows_to_table(rows[at], _without_trailing_blanks(rows[at + 1 :]), name)
+
+
+#: Rows at the top of a file searched for its header row (an export's title and subtitle above it).
+_HEADER_SEARCH_ROWS = 10
+
+
+def _header_at(rows: list[list[str]]) -> int:
+    """The index of the header row: the first row naming at least two of NIK, name and address and
+    holding no data (title rows above it are skipped); 0 when no row does (no header row)."""
+    for i, cells in enumerate(rows):
+        names = [c.strip() for c in cells if c.strip()]
+        named = {header_field(c) for c in names} & set(REQUIRED_FIELDS)
+        if len(named) >= 2 and _looks_like_header(names):
+            return i
+    return 0
 
 
 def _has_content(cells: list[str]) -> bool:
@@ -295,17 +312,17 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     try:
         ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
         rows_iter = ws.iter_rows(values_only=True)
-        header = next(rows_iter, None)
-        if header is None:
+        top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, _HEADER_SEARCH_ROWS)]
+        if not top:
             raise InputFileError(f"{path.name}: the first sheet is empty")
+        at = _header_at(top)
         # Trailing empty header cells (formatting residue) are dropped.
-        hdr = [cell_text(h) for h in header]
+        hdr = top[at]
         while hdr and not hdr[-1].strip():
             hdr.pop()
         body: list[list[str]] = []
         blanks = 0  # blank rows held back until a card follows: formatting residue at the end is dropped
-        for raw in rows_iter:
-            cells = [cell_text(v) for v in raw]
+        for cells in itertools.chain(top[at + 1 :], ([cell_text(v) for v in r] for r in rows_iter)):
             if _has_content(cells):
                 body += [[] for _ in range(blanks)] + [cells]
                 blanks = 0

@@ -181,3 +181,22 @@ def test_truncated_files_missing_file_and_old_xls(tmp_path: Path) -> None:
 def test_header_only_gives_an_empty_table(tmp_path: Path) -> None:
     raw = read_table(write_csv(tmp_path / "c.csv", []))
     assert raw.n_rows == 0 and raw.frame.columns.tolist() == HEADER
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path, suffix: str) -> None:
+    """An export with a title, a subtitle and a blank row above its header row reads from the header;
+    row numbers still count cards after it."""
+    above = [["DAFTAR KTP-EL SIAP KIRIM"], ["Kabupaten Bekasi, Oktober 2026"], []]
+    path = tmp_path / f"c{suffix}"
+    if suffix == ".xlsx":
+        wb = openpyxl.Workbook()
+        for r in [*above, HEADER, *ROWS]:
+            wb.active.append(r)
+        wb.save(path)
+    else:
+        lines = [",".join(r + [""] * (len(HEADER) - len(r))) for r in [*above, HEADER, *ROWS]]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw = read_table(path)
+    assert raw.frame.columns.tolist() == HEADER and raw.n_rows == len(ROWS)
+    assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
