@@ -155,6 +155,7 @@ _REASONS = {
     "pin_missing": "lon/lat missing or not a number",
     "pin_not_degrees": "lon/lat are not degrees (metres of another CRS, e.g. UTM 48S or EPSG:3857?): "
     "save the pins in EPSG:4326 (WGS 84)",
+    "pin_conflict": "the block is pinned again up to {gap:,.0f} m away: keep one row",
     "pin_lonlat_swapped": "lon and lat are swapped: read the other way round the pin lies in its desa",
     "pin_outside_desa": "the pin lies {gap:,.0f} m outside its desa (at most {tol:.0f} m allowed)",
 }
@@ -192,7 +193,9 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     lon, lat = _number(frame["lon"]), _number(frame["lat"])
     kode = np.array([_canonical(gaz, k) for k in frame["desa_kode"]], dtype=object)
     reason, gap_m, unmoved = _check_points(gaz, kode, lon, lat, tolerance_m)
-    rejects = _rejects(frame, reason, gap_m, tolerance_m)
+    spread_m = _spread(frame, kode, lon, lat, (reason == "") & ~unmoved)
+    reason = np.where(spread_m > UNMOVED_M, "pin_conflict", reason)
+    rejects = _rejects(frame, reason, np.where(reason == "pin_conflict", spread_m, gap_m), tolerance_m)
     take = (reason == "") & ~unmoved
     keep = frame[take].assign(desa_kode=kode[take], lon=lon[take], lat=lat[take])
     if len(rejects):
@@ -218,6 +221,23 @@ def _check_points(
         "",
     )
     return reason, gap_m, unmoved
+
+
+def _spread(
+    frame: pd.DataFrame, kode: np.ndarray, lon: np.ndarray, lat: np.ndarray, good: np.ndarray
+) -> np.ndarray:
+    """Metres from each good pin to the farthest other good pin of the same block (0 for a block pinned
+    once): a block pinned at two points (a copied QGIS feature, one copy moved) is not guessed at."""
+    rows: dict[tuple[str, ...], list[int]] = {}
+    for i in np.flatnonzero(good).tolist():
+        r = frame.iloc[i]
+        block = (kode[i], *_pin_settlement(r.settlement_kind, r.settlement), r.rw, r.rt)
+        rows.setdefault(block, []).append(i)
+    spread = np.zeros(len(frame))
+    for same in (v for v in rows.values() if len(v) > 1):
+        for i in same:
+            spread[i] = max(float(haversine_m(lon[i], lat[i], lon[j], lat[j])) for j in same)
+    return spread
 
 
 def _canonical(gaz: Gazetteer, kode: str) -> str:
@@ -246,7 +266,8 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
     """The refused rows with the block each names and, for a pin outside its desa, by how much."""
     bad = np.flatnonzero(reason != "")
     rows = frame.iloc[bad]
-    outside = np.where(reason[bad] == "pin_outside_desa", np.round(gap_m[bad]), np.nan)
+    metres = np.round(gap_m[bad])
+    outside = np.where(reason[bad] == "pin_outside_desa", metres, np.nan)
     return pd.DataFrame(
         {
             "line": bad + 1,
@@ -256,7 +277,7 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
             "rt": rows["rt"].to_numpy(),
             "reason": reason[bad],
             "message": [
-                _REASONS[r].format(gap=g, tol=tolerance_m) for r, g in zip(reason[bad], outside, strict=True)
+                _REASONS[r].format(gap=g, tol=tolerance_m) for r, g in zip(reason[bad], metres, strict=True)
             ],
             "outside_m": outside,
         },

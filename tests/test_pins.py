@@ -414,3 +414,20 @@ def _three_moved(geocoded: pd.DataFrame, gaz: Gazetteer) -> tuple[pd.DataFrame, 
     d = gaz.get(t.desa_kode[0])
     assert (t.desa_kode == d.kode).all()
     return t.assign(lon=d.rep_lon + 0.001, lat=d.rep_lat), d
+
+
+def test_one_block_pinned_twice_at_different_points_is_refused_not_guessed(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # A QGIS feature copied, and one copy moved: which of the two is right is not guessed.
+    t, d = _three_moved(geocoded, gaz)
+    again = t.iloc[[0, 1]].assign(lon=[d.rep_lon + 0.003, d.rep_lon + 0.001])  # row 2 repeated exactly
+    pins = read_pins(write_blocks(pd.concat([t, again]), tmp_path / "twice.csv"), gaz)
+    apart_m = round(0.002 * METRES_PER_DEGREE * np.cos(np.radians(d.rep_lat)))
+    assert pins.rejects.line.tolist() == [1, 4] and set(pins.rejects.reason) == {"pin_conflict"}
+    assert pins.rejects.message[0] == f"the block is pinned again up to {apart_m:,} m away: keep one row"
+    assert pins.rejects.outside_m.isna().all()
+    # The first block has no pin; the second, repeated at its own point (rows 2 and 5), keeps it.
+    blocks = list(zip(pins.pins.settlement, pins.pins.rw, pins.pins.rt, strict=True))
+    expected = list(zip(t.settlement, t.rw, t.rt, strict=True))
+    assert blocks == [expected[1], expected[2], expected[1]]
