@@ -188,10 +188,21 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("latin-1")
 
 
-def _sniff_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (";", ",", "\t", "|")}
+#: Rows at the top of a file searched for its header row (an export's title and subtitle above it).
+_HEADER_SEARCH_ROWS = 10
+
+
+def _sniff_delimiter(top: list[str]) -> str:
+    """The delimiter of the header row: the one the first line uses most, unless another one splits
+    a later line of the file's top into a header row (title lines above it hold no delimiter, or a
+    comma in a semicolon file)."""
+    counts = {d: top[0].count(d) for d in (";", ",", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    first = best if counts[best] > 0 else ","
+    for d in (first, *counts):
+        if any(_is_header(next(csv.reader([line], delimiter=d), [])) for line in top):
+            return d
+    return first
 
 
 def _read_csv(data: bytes, name: str) -> RawTable:
@@ -199,7 +210,7 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     if not text.strip():
         raise InputFileError(f"{name} is empty: expected a header row and card rows")
     text = text.lstrip("\ufeff")
-    delim = _sniff_delimiter(text.split("\n", 1)[0])
+    delim = _sniff_delimiter(text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS])
     csv.field_size_limit(_MAX_FILE_CELL)
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delim))
@@ -213,19 +224,17 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     return _rows_to_table(rows[at], _without_trailing_blanks(rows[at + 1 :]), name)
 
 
-#: Rows at the top of a file searched for its header row (an export's title and subtitle above it).
-_HEADER_SEARCH_ROWS = 10
-
-
 def _header_at(rows: list[list[str]]) -> int:
     """The index of the header row: the first row naming at least two of NIK, name and address and
     holding no data (title rows above it are skipped); 0 when no row does (no header row)."""
-    for i, cells in enumerate(rows):
-        names = [c.strip() for c in cells if c.strip()]
-        named = {header_field(c) for c in names} & set(REQUIRED_FIELDS)
-        if len(named) >= 2 and _looks_like_header(names):
-            return i
-    return 0
+    return next((i for i, cells in enumerate(rows) if _is_header(cells)), 0)
+
+
+def _is_header(cells: list[str]) -> bool:
+    """Whether a row is a header row: it names two of NIK, name and address and holds no data."""
+    names = [c.strip() for c in cells if c.strip()]
+    named = {header_field(c) for c in names} & set(REQUIRED_FIELDS)
+    return len(named) >= 2 and _looks_like_header(names)
 
 
 def _has_content(cells: list[str]) -> bool:

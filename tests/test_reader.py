@@ -183,10 +183,11 @@ def test_header_only_gives_an_empty_table(tmp_path: Path) -> None:
     assert raw.n_rows == 0 and raw.frame.columns.tolist() == HEADER
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
-def test_title_rows_above_the_header_are_skipped(tmp_path: Path, suffix: str) -> None:
+@pytest.mark.parametrize(("suffix", "sep"), [(".xlsx", ""), (".csv", ","), (".csv", ";")])
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path, suffix: str, sep: str) -> None:
     """An export with a title, a subtitle and a blank row above its header row reads from the header;
-    row numbers still count cards after it."""
+    row numbers still count cards after it. In a CSV the title lines are plain text (no delimiter, or
+    a comma in a semicolon file): the delimiter is the header row's."""
     above = [["DAFTAR KTP-EL SIAP KIRIM"], ["Kabupaten Bekasi, Oktober 2026"], []]
     path = tmp_path / f"c{suffix}"
     if suffix == ".xlsx":
@@ -195,8 +196,8 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path, suffix: str) ->
             wb.active.append(r)
         wb.save(path)
     else:
-        lines = [",".join(r + [""] * (len(HEADER) - len(r))) for r in [*above, HEADER, *ROWS]]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        title = [r[0] if r else "" for r in above]
+        path.write_text("\n".join(title + [sep.join(r) for r in [HEADER, *ROWS]]) + "\n", encoding="utf-8")
     raw = read_table(path)
     assert raw.frame.columns.tolist() == HEADER and raw.n_rows == len(ROWS)
     assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
