@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 _COARSE = ("desa", "kecamatan", "kodepos", "none")
 
+#: Refused pins listed one per line; the rest are counted by reason.
+_LISTED = 20
+
 
 def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
     """The pins of an edited blocks file as a geocoder; refused pins are printed with their reason."""
@@ -31,9 +34,13 @@ def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
 
     pins = read_pins(path, gaz)
     print(t("cli.pins_read", path=path, n=len(pins.pins), unmoved=pins.unmoved, refused=len(pins.rejects)))
-    for r in pins.rejects.head(20).itertuples(index=False):
+    for r in pins.rejects.head(_LISTED).itertuples(index=False):
         block = block_label(r.desa_kode, r.settlement, r.rw, r.rt)
         print(t("cli.pin_refused", line=r.line, block=block, reason=r.reason, message=r.message))
+    rest = pins.rejects["reason"].iloc[_LISTED:].value_counts()
+    if len(rest):
+        reasons = ", ".join(f"{reason} {k}" for reason, k in rest.items())
+        print(t("cli.pins_more_refused", n=int(rest.sum()), reasons=reasons))
     return PinGeocoder(pins)
 
 

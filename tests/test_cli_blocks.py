@@ -153,3 +153,29 @@ def test_plan_on_an_osm_pbf_network_matches_its_place_names(
     assert any(isinstance(g, StreetGeocoder) for g in chain.geocoders)  # type: ignore[attr-defined]
     folder = _geocoder_chain(argparse.Namespace(network=str(tmp_path)), gaz)
     assert not any(isinstance(g, StreetGeocoder) for g in folder.geocoders)  # type: ignore[attr-defined]
+
+
+def test_more_refused_pins_than_listed_are_counted_by_reason(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A whole file of pins in metres (UTM 48S) and two with no point: 20 are listed, the rest counted.
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "blocks.csv")]) == 0
+    blocks = pd.read_csv(tmp_path / "blocks.csv", dtype=str, keep_default_na=False)
+    assert len(blocks) > 25
+    blocks = blocks.assign(lon="712345.6", lat="9312345.6")
+    blocks.loc[len(blocks) - 2 :, "lon"] = ""
+    blocks.to_csv(tmp_path / "metres.csv", index=False)
+    capsys.readouterr()
+    args = [
+        "geocode",
+        str(card_file),
+        "--out",
+        str(tmp_path / "geo.csv"),
+        "--blocks",
+        str(tmp_path / "metres.csv"),
+    ]
+    assert main(["--lang", "en", *args]) == 0
+    out = capsys.readouterr().out
+    assert len(re.findall(r"^  line \d+ \(desa ", out, flags=re.M)) == 20
+    more = len(blocks) - 20
+    assert f"  and {more} more refused: pin_not_degrees {more - 2}, pin_missing 2\n" in out
