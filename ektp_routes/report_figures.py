@@ -113,8 +113,9 @@ def report_figures(tables: PlanTables, assignments: pd.DataFrame) -> ReportFigur
         "stops": len(tables.stops),
         "offices": int(tables.stops["office_id"].nunique()) if len(tables.stops) else 0,
         "courier_days": len(r),
-        "km": round(float(r["distance_m"].sum()) / 1000, 1),
-        "hours": round(float(r["duration_s"].sum()) / 3600, 1),
+        # As summary.csv and the command line give them: the sum of the offices' figures shown.
+        "km": float(tables.summary.iloc[-1]["km"]),
+        "hours": float(tables.summary.iloc[-1]["hours"]),
     }
     return ReportFigures(
         totals=totals,
