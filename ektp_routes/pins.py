@@ -71,6 +71,8 @@ BLOCK_FILE_COLUMNS = (
 )
 """Columns of the blocks file (no names, no NIKs, no house numbers)."""
 
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
 #: How far outside its desa polygon a pin may lie (digitising slack on a shared border).
 PIN_TOLERANCE_M = 150.0
 
@@ -271,8 +273,11 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
     return pd.DataFrame(
         {
             "line": bad + 1,
-            "desa_kode": rows["desa_kode"].to_numpy(),
-            "settlement": (rows["settlement_kind"] + " " + rows["settlement"]).str.strip().to_numpy(),
+            "desa_kode": rows["desa_kode"].map(nik_masked).to_numpy(),
+            "settlement": (rows["settlement_kind"] + " " + rows["settlement"])
+            .str.strip()
+            .map(nik_masked)
+            .to_numpy(),
             "rw": rows["rw"].to_numpy(),
             "rt": rows["rt"].to_numpy(),
             "reason": reason[bad],
@@ -503,7 +508,13 @@ def block_label(desa_kode: str, settlement: str, rw: str, rt: str) -> str:
     """A block as a place for messages: "desa 32.16.23.2001, kampung Pondok Lama RW 002 RT 001"."""
     where = " ".join(str(settlement).split()) or "no settlement"
     where += "".join(f" {label} {v}" for label, v in (("RW", rw), ("RT", rt)) if v)
-    return f"desa {desa_kode}, {where}"
+    return nik_masked(f"desa {desa_kode}, {where}")
+
+
+def nik_masked(text: str) -> str:
+    """Text of a blocks file as a message may show it: a NIK typed into it (16 digits) masked as
+    :func:`~ektp_routes.nik.mask_nik` masks one, first 6 and last 4 digits kept."""
+    return _SIXTEEN_DIGITS.sub(lambda m: m[0][:6] + "*" * 6 + m[0][-4:], str(text))
 
 
 def _pin_settlement(kind: str, name: str) -> tuple[str, str]:

@@ -431,3 +431,19 @@ def test_one_block_pinned_twice_at_different_points_is_refused_not_guessed(
     blocks = list(zip(pins.pins.settlement, pins.pins.rw, pins.pins.rt, strict=True))
     expected = list(zip(t.settlement, t.rw, t.rt, strict=True))
     assert blocks == [expected[1], expected[2], expected[1]]
+
+
+def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_warnings(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A NIK pasted into the desa code of one row and into the settlement of another (a pin no card has).
+    t, _ = _three_moved(geocoded, gaz)
+    t.loc[0, "desa_kode"] = "3216101234567890"
+    t.loc[1, "settlement"] = "Gg. 3216101234567891"
+    with caplog.at_level("WARNING", logger="ektp_routes.pins"):
+        pins = read_pins(write_blocks(t, tmp_path / "nik.csv"), gaz)
+        PinGeocoder(pins).geocode(geocoded.head(1))
+    said = pins.rejects.to_csv() + "\n".join(r.getMessage() for r in caplog.records)
+    assert pins.rejects.desa_kode.tolist() == ["321610******7890"]
+    assert "321610******7891" in said
+    assert "1234567890" not in said and "1234567891" not in said
