@@ -158,6 +158,7 @@ _REASONS = {
     "pin_not_degrees": "lon/lat are not degrees (metres of another CRS, e.g. UTM 48S or EPSG:3857?): "
     "save the pins in EPSG:4326 (WGS 84)",
     "pin_conflict": "the block is pinned again up to {gap:,.0f} m away: keep one row",
+    "rw_rt_unreadable": "RW or RT is not a number of at most 3 digits",
     "pin_lonlat_swapped": "lon and lat are swapped: read the other way round the pin lies in its desa",
     "pin_outside_desa": "the pin lies {gap:,.0f} m outside its desa (at most {tol:.0f} m allowed)",
 }
@@ -195,6 +196,7 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     lon, lat = _number(frame["lon"]), _number(frame["lat"])
     kode = np.array([_canonical(gaz, k) for k in frame["desa_kode"]], dtype=object)
     reason, gap_m, unmoved = _check_points(gaz, kode, lon, lat, tolerance_m)
+    reason = np.where((reason == "") & _unreadable_block(frame), "rw_rt_unreadable", reason)
     spread_m = _spread(frame, kode, lon, lat, (reason == "") & ~unmoved)
     reason = np.where(spread_m > UNMOVED_M, "pin_conflict", reason)
     rejects = _rejects(frame, reason, np.where(reason == "pin_conflict", spread_m, gap_m), tolerance_m)
@@ -278,8 +280,8 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
             .str.strip()
             .map(nik_masked)
             .to_numpy(),
-            "rw": rows["rw"].to_numpy(),
-            "rt": rows["rt"].to_numpy(),
+            "rw": rows["rw"].where(rows["rw"] != "", rows["rw_text"]).map(nik_masked).to_numpy(),
+            "rt": rows["rt"].where(rows["rt"] != "", rows["rt_text"]).map(nik_masked).to_numpy(),
             "reason": reason[bad],
             "message": [
                 _REASONS[r].format(gap=g, tol=tolerance_m) for r, g in zip(reason[bad], metres, strict=True)
@@ -291,17 +293,28 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
 
 
 def _block_fields(frame: pd.DataFrame) -> pd.DataFrame:
-    """Block fields as stripped text (absent ones empty), RW and RT as three digits."""
+    """Block fields as stripped text (absent ones empty), RW and RT as three digits ("" when empty or
+    unreadable; ``rw_text`` and ``rt_text`` keep what the row said)."""
     out = frame.copy()
     for c in ("desa_kode", "settlement_kind", "settlement", "rw", "rt"):
         out[c] = out[c].fillna("").astype(str).str.strip() if c in out else ""
-    out["rw"], out["rt"] = out["rw"].map(_three_digits), out["rt"].map(_three_digits)
+    for c in ("rw", "rt"):
+        out[f"{c}_text"], out[c] = out[c], out[c].map(_three_digits)
     return out
 
 
 def _three_digits(v: str) -> str:
-    digits = "".join(ch for ch in re.sub(r"\.0+$", "", v) if ch.isdigit())
-    return digits.zfill(3)[-3:] if digits else ""
+    """ "3", "003", "3.0" (a spreadsheet's number) and "RT 03" as "003"; "" unless a number of 1-3 digits
+    ("1234" is no RT 234, "3/5" no RT 035)."""
+    text = re.sub(r"^(?:RW|RT)[.:]?\s*", "", re.sub(r"\.0+$", "", v), flags=re.IGNORECASE)
+    return text.zfill(3) if re.fullmatch(r"\d{1,3}", text) else ""
+
+
+def _unreadable_block(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose RW or RT says something that is not an RW/RT number: read as empty, the pin would
+    cover a wider area (the whole settlement) than the analyst meant."""
+    bad = [(frame[f"{c}_text"] != "") & (frame[c] == "") for c in ("rw", "rt")]
+    return (bad[0] | bad[1]).to_numpy()
 
 
 def _number(s: pd.Series) -> np.ndarray:

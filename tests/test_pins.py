@@ -447,3 +447,16 @@ def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_warnings(
     assert pins.rejects.desa_kode.tolist() == ["321610******7890"]
     assert "321610******7891" in said
     assert "1234567890" not in said and "1234567891" not in said
+
+
+def test_an_unreadable_rw_or_rt_is_refused_not_read_as_another_block(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # "abc" would have left the RW empty (a pin of the whole settlement), "1234" read as RT 234.
+    t, _ = _three_moved(geocoded, gaz)
+    t = pd.concat([t] * 2, ignore_index=True).assign(rw="001", rt=["1", "2.0", "RT 03", "abc", "1234", "3/5"])
+    t.loc[3, ["rw", "rt"]] = ["abc", "004"]
+    pins = read_pins(write_blocks(t, tmp_path / "rwrt.csv"), gaz)
+    assert pins.pins.rt.tolist() == ["001", "002", "003"]
+    assert pins.rejects.line.tolist() == [4, 5, 6] and set(pins.rejects.reason) == {"rw_rt_unreadable"}
+    assert pins.rejects[["rw", "rt"]].values.tolist() == [["abc", "004"], ["001", "1234"], ["001", "3/5"]]
