@@ -343,12 +343,16 @@ def _read_block_file(p: Path) -> pd.DataFrame:
     twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if twice:
         raise InputFileError(f"{p.name}: column(s) {twice} appear twice (header names ignore case)")
-    missing = {"desa_kode", "settlement", "lon", "lat"} - set(frame.columns)
+    # A layer exported by QGIS with its geometry as X and Y: the moved point, whatever lon/lat say.
+    xy = {"x", "y"} <= set(frame.columns) and p.suffix.lower() != ".gpkg"
+    missing = {"desa_kode", "settlement", *(() if xy else ("lon", "lat"))} - set(frame.columns)
     if missing:
         raise InputFileError(
             f"{p.name}: column(s) {sorted(missing)} missing ({_found(list(frame.columns))}); "
             "write it with `ektp-routes blocks`"
         )
+    if xy:
+        frame = frame.drop(columns=["lon", "lat"], errors="ignore").rename(columns={"x": "lon", "y": "lat"})
     return frame
 
 

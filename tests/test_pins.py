@@ -331,7 +331,7 @@ def test_a_blocks_file_with_columns_really_missing_says_what_it_has(gaz: Gazette
     (tmp_path / "q.csv").write_text("Kode;Kampung;X;Y\n32.16.23.2001;Pulo;107,1;-6,4\n")
     with pytest.raises(
         InputFileError,
-        match=r"\['desa_kode', 'lat', 'lon', 'settlement'\] missing \(found 'kode', 'kampung', 'x', 'y'\)",
+        match=r"\['desa_kode', 'settlement'\] missing \(found 'kode', 'kampung', 'x', 'y'\)",  # X/Y: a point
     ):
         read_pins(tmp_path / "q.csv", gaz)
     # A file without a header row: its first row is data, and is not repeated in the message.
@@ -460,3 +460,16 @@ def test_an_unreadable_rw_or_rt_is_refused_not_read_as_another_block(
     assert pins.pins.rt.tolist() == ["001", "002", "003"]
     assert pins.rejects.line.tolist() == [4, 5, 6] and set(pins.rejects.reason) == {"rw_rt_unreadable"}
     assert pins.rejects[["rw", "rt"]].values.tolist() == [["abc", "004"], ["001", "1234"], ["001", "3/5"]]
+
+
+def test_a_csv_exported_by_qgis_with_its_geometry_as_x_y_takes_the_moved_point(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # QGIS "Export > Save Features As" CSV with GEOMETRY=AS_XY: X and Y (the moved points) come first,
+    # the lon/lat attributes still hold the suggestion, at the desa point.
+    t = block_table(geocoded).head(3)
+    d = gaz.get(t.desa_kode[0])
+    moved = t.assign(X=d.rep_lon + 0.001, Y=d.rep_lat)[["X", "Y", *t.columns]]
+    moved.to_csv(tmp_path / "qgis.csv", index=False)
+    pins = read_pins(tmp_path / "qgis.csv", gaz)
+    assert pins.unmoved == 0 and pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001] * 3)
