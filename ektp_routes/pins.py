@@ -245,7 +245,13 @@ def _spread(
 
 
 def _canonical(gaz: Gazetteer, kode: str) -> str:
-    """The gazetteer's code of a desa (an old code listed as an alias gives today's), "" if unknown."""
+    """The gazetteer's code of a desa (an old code listed as an alias gives today's), "" if unknown.
+
+    A code written without its dots ("3216102001", or "3216102001.0" from a spreadsheet's number
+    column) is read as the dotted code ("32.16.10.2001")."""
+    digits = re.sub(r"\.0$", "", kode.strip())
+    if re.fullmatch(r"\d{10}", digits):
+        kode = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:]}"
     try:
         return gaz.get(kode).kode
     except RegionError:

@@ -473,3 +473,17 @@ def test_a_csv_exported_by_qgis_with_its_geometry_as_x_y_takes_the_moved_point(
     moved.to_csv(tmp_path / "qgis.csv", index=False)
     pins = read_pins(tmp_path / "qgis.csv", gaz)
     assert pins.unmoved == 0 and pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001] * 3)
+
+
+def test_a_desa_code_written_without_its_dots_is_the_desa(gaz: Gazetteer, tmp_path: Path) -> None:
+    # "3216102001" (dots dropped, or a spreadsheet's number "3216102001.0") is 32.16.10.2001.
+    d = gaz.get("32.16.10.2001")
+    (tmp_path / "k.csv").write_text(
+        "desa_kode,settlement,lon,lat\n"
+        f"3216102001,Kp. A,{d.rep_lon + 0.001},{d.rep_lat}\n"
+        f"3216102001.0,Kp. B,{d.rep_lon + 0.001},{d.rep_lat}\n"
+        f"321610200,Kp. C,{d.rep_lon + 0.001},{d.rep_lat}\n"
+    )
+    pins = read_pins(tmp_path / "k.csv", gaz)
+    assert pins.pins.desa_kode.tolist() == ["32.16.10.2001"] * 2
+    assert pins.rejects.reason.tolist() == ["desa_unknown"]
