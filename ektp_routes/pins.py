@@ -174,9 +174,10 @@ class Pins:
         Accepted pins: ``desa_kode``, ``settlement_kind``, ``settlement``, ``rw``, ``rt`` ("" for a pin
         of the whole settlement), ``lon``, ``lat``.
     rejects
-        One row per refused row (:data:`REJECT_COLUMNS`): ``line`` (1 = first data row), the block it
-        names (``desa_kode``, ``settlement`` with its kind, ``rw``, ``rt``), the ``reason`` code, a
-        ``message`` and, for ``pin_outside_desa``, ``outside_m``: how far outside the desa it lies.
+        One row per refused row (:data:`REJECT_COLUMNS`): ``line`` (1 = the first row below the
+        header), the block it names (``desa_kode``, ``settlement`` with its kind, ``rw``, ``rt``), the
+        ``reason`` code, a ``message`` and, for ``pin_outside_desa``, ``outside_m``: how far outside
+        the desa it lies.
     unmoved
         Rows still at their desa's point (the suggestion nobody moved): not pins, not refused.
     """

@@ -37,7 +37,10 @@ def test_blocks_pins_and_plan_from_the_command_line(
     # The refused row is named as a block, with how far outside its desa the pin was dragged.
     b = blocks.iloc[1]
     place = f"desa {b.desa_kode}, {b.settlement_kind} {b.settlement} RW {b.rw} RT {b.rt}"
-    assert re.search(rf"line 2 \({re.escape(place)}\): pin_outside_desa: the pin lies [\d,]+ m outside", out)
+    assert re.search(
+        rf"row 2 below the header \({re.escape(place)}\): pin_outside_desa: the pin lies [\d,]+ m outside",
+        out,
+    )
     geo = pd.read_csv(tmp_path / "geo.csv")
     # The moved block and its sibling RTs (same desa, settlement and RW) are pinned.
     same = ["desa_kode", "settlement_kind", "settlement", "rw"]
@@ -176,6 +179,7 @@ def test_more_refused_pins_than_listed_are_counted_by_reason(
     ]
     assert main(["--lang", "en", *args]) == 0
     out = capsys.readouterr().out
-    assert len(re.findall(r"^  line \d+ \(desa ", out, flags=re.M)) == 20
+    assert len(re.findall(r"^  row \d+ below the header \(desa ", out, flags=re.M)) == 20
+    assert "\n  row 1 below the header (desa " in out  # the first data row, as the rejects' ``line``
     more = len(blocks) - 20
     assert f"  and {more} more refused: pin_not_degrees {more - 2}, pin_missing 2\n" in out
