@@ -41,7 +41,23 @@ def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
     if len(rest):
         reasons = ", ".join(f"{reason} {k}" for reason, k in rest.items())
         print(t("cli.pins_more_refused", n=int(rest.sum()), reasons=reasons))
+    if len(pins.rejects):
+        _write_refusals(Path(path), pins.rejects, t)
     return PinGeocoder(pins)
+
+
+def _write_refusals(blocks_file: Path, rejects: pd.DataFrame, t: Messages) -> None:
+    """Every refused pin, with its row and reason, beside the blocks file the analyst edits
+    (``NAME_refused.csv``; block fields only, as masked in the refusals)."""
+    from ektp_routes.export import write_csv
+
+    target = blocks_file.with_name(f"{blocks_file.stem}_refused.csv")
+    try:
+        write_csv(rejects, target)
+    except OSError as e:
+        print(t("cli.pins_refused_unwritten", path=target, why=e.strerror or type(e).__name__))
+    else:
+        print(t("cli.pins_refused_file", n=len(rejects), path=target))
 
 
 def print_precision(counts: pd.Series, t: Messages) -> None:

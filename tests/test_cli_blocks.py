@@ -183,3 +183,17 @@ def test_more_refused_pins_than_listed_are_counted_by_reason(
     assert "\n  row 1 below the header (desa " in out  # the first data row, as the rejects' ``line``
     more = len(blocks) - 20
     assert f"  and {more} more refused: pin_not_degrees {more - 2}, pin_missing 2\n" in out
+    # Every refusal, not only the 20 listed, is in a file beside the blocks file.
+    saved = pd.read_csv(tmp_path / "metres_refused.csv", dtype=str, keep_default_na=False)
+    assert len(saved) == len(blocks) and saved["line"].astype(int).tolist() == list(range(1, len(blocks) + 1))
+    assert saved["reason"].value_counts().to_dict() == {"pin_not_degrees": len(blocks) - 2, "pin_missing": 2}
+    assert (
+        f"  all {len(blocks)} refused pins, with row and reason: {tmp_path / 'metres_refused.csv'}\n" in out
+    )
+    # Where that file cannot be written, the run goes on and says so in one line.
+    (tmp_path / "metres_refused.csv").unlink()
+    (tmp_path / "metres_refused.csv").mkdir()
+    assert main(["--lang", "en", *args]) == 0
+    out = capsys.readouterr().out
+    assert f"  the refused pins could not be written to {tmp_path / 'metres_refused.csv'}: " in out
+    assert "Traceback" not in out
