@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
     print(t("cli.pins_read", path=path, n=len(pins.pins), unmoved=pins.unmoved, refused=len(pins.rejects)))
     for r in pins.rejects.head(_LISTED).itertuples(index=False):
         block = block_label(r.desa_kode, r.settlement, r.rw, r.rt)
-        print(t("cli.pin_refused", line=r.line, block=block, reason=r.reason, message=r.message))
+        print(t("cli.pin_refused", line=r.line, block=block, reason=r.reason, message=_refusal(r, t)))
     rest = pins.rejects["reason"].iloc[_LISTED:].value_counts()
     if len(rest):
         reasons = ", ".join(f"{reason} {k}" for reason, k in rest.items())
@@ -44,6 +44,14 @@ def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
     if len(pins.rejects):
         _write_refusals(Path(path), pins.rejects, t)
     return PinGeocoder(pins)
+
+
+def _refusal(r: Any, t: Messages) -> str:
+    """A refused pin's reason in the user's language."""
+    from ektp_routes.pins import PIN_TOLERANCE_M, reason_message
+
+    metres = r.outside_m if r.reason == "pin_outside_desa" else r.apart_m
+    return reason_message(r.reason, float(metres), PIN_TOLERANCE_M, t)
 
 
 def _write_refusals(blocks_file: Path, rejects: pd.DataFrame, t: Messages) -> None:

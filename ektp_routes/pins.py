@@ -49,6 +49,7 @@ from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
 from ektp_routes.geocode import GeocodeResult
+from ektp_routes.i18n import Messages, messages
 from ektp_routes.network import haversine_m
 from ektp_routes.reader import read_table
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
@@ -149,19 +150,15 @@ def write_blocks(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- reading pins
-REJECT_COLUMNS = ("line", "desa_kode", "settlement", "rw", "rt", "reason", "message", "outside_m")
+REJECT_COLUMNS = ("line", "desa_kode", "settlement", "rw", "rt", "reason", "message", "outside_m", "apart_m")
 """Columns of :attr:`Pins.rejects` (no names, no NIKs: a block is a place)."""
 
-_REASONS = {
-    "desa_unknown": "desa_kode is not a desa/kelurahan code of the gazetteer",
-    "pin_missing": "lon/lat missing or not a number",
-    "pin_not_degrees": "lon/lat are not degrees (metres of another CRS, e.g. UTM 48S or EPSG:3857?): "
-    "save the pins in EPSG:4326 (WGS 84)",
-    "pin_conflict": "the block is pinned again up to {gap:,.0f} m away: keep one row",
-    "rw_rt_unreadable": "RW or RT is not a number of at most 3 digits",
-    "pin_lonlat_swapped": "lon and lat are swapped: read the other way round the pin lies in its desa",
-    "pin_outside_desa": "the pin lies {gap:,.0f} m outside its desa (at most {tol:.0f} m allowed)",
-}
+
+def reason_message(reason: str, metres: float, tolerance_m: float, t: Messages | None = None) -> str:
+    """The message of a refusal (English unless ``t`` gives another language); ``metres``: how far
+    outside its desa (``pin_outside_desa``) or apart (``pin_conflict``) the pin lies."""
+    gap = f"{metres:,.0f}" if np.isfinite(metres) else "?"
+    return (t or messages("en"))(f"pin_reason.{reason}", gap=gap, tol=f"{tolerance_m:.0f}")
 
 
 @dataclass(frozen=True)
@@ -177,7 +174,7 @@ class Pins:
         One row per refused row (:data:`REJECT_COLUMNS`): ``line`` (1 = the first row below the
         header), the block it names (``desa_kode``, ``settlement`` with its kind, ``rw``, ``rt``), the
         ``reason`` code, a ``message`` and, for ``pin_outside_desa``, ``outside_m``: how far outside
-        the desa it lies.
+        the desa it lies; for ``pin_conflict``, ``apart_m``: how far apart the block's rows put it.
     unmoved
         Rows still at their desa's point (the suggestion nobody moved): not pins, not refused.
     """
@@ -279,6 +276,7 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
     rows = frame.iloc[bad]
     metres = np.round(gap_m[bad])
     outside = np.where(reason[bad] == "pin_outside_desa", metres, np.nan)
+    apart = np.where(reason[bad] == "pin_conflict", metres, np.nan)
     return pd.DataFrame(
         {
             "line": bad + 1,
@@ -290,10 +288,9 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
             "rw": rows["rw"].where(rows["rw"] != "", rows["rw_text"]).map(nik_masked).to_numpy(),
             "rt": rows["rt"].where(rows["rt"] != "", rows["rt_text"]).map(nik_masked).to_numpy(),
             "reason": reason[bad],
-            "message": [
-                _REASONS[r].format(gap=g, tol=tolerance_m) for r, g in zip(reason[bad], metres, strict=True)
-            ],
+            "message": [reason_message(r, g, tolerance_m) for r, g in zip(reason[bad], metres, strict=True)],
             "outside_m": outside,
+            "apart_m": apart,
         },
         columns=list(REJECT_COLUMNS),
     )

@@ -197,3 +197,8 @@ def test_more_refused_pins_than_listed_are_counted_by_reason(
     out = capsys.readouterr().out
     assert f"  the refused pins could not be written to {tmp_path / 'metres_refused.csv'}: " in out
     assert "Traceback" not in out
+    # In Indonesian, the reasons too.
+    assert main(["--lang", "id", *args]) == 0
+    out = capsys.readouterr().out
+    assert "): pin_not_degrees: lon/lat bukan derajat (meter dari CRS lain" in out
+    assert "titik yang ditolak tidak dapat ditulis ke" in out
