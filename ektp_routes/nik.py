@@ -133,21 +133,31 @@ def mask_nik(values: pd.Series) -> pd.Series:
     return masked.where(digits, s.str.replace(r".", "*", regex=True))
 
 
-#: A run of ten or more digits in free text: a NIK (or most of one) typed where it does not belong.
-_NIK_RUN = r"(?<![0-9])([0-9]{6})([0-9]+)([0-9]{4})(?![0-9])"
+#: A run of eleven or more digits in free text: a NIK (or most of one) typed where it does not belong
+#: (a desa code written without its dots has ten, a kode pos five: both stay).
+_NIK_RUN = re.compile(r"(?<![0-9])([0-9]{6})([0-9]+)([0-9]{4})(?![0-9])")
+
+
+def _masked_run(m: re.Match[str]) -> str:
+    return m[1] + "*" * len(m[2]) + m[3]
+
+
+def mask_nik_in(text: str) -> str:
+    """One text quoted back to a user with every NIK in it masked (see :func:`mask_nik_in_text`)."""
+    return _NIK_RUN.sub(_masked_run, str(text))
 
 
 def mask_nik_in_text(values: pd.Series) -> pd.Series:
     """Texts quoted back to the planner (a cell as written, a message) with every NIK in them masked.
 
     A NIK pasted into the desa, kecamatan or kode pos column would otherwise be repeated whole;
-    each run of ten or more digits keeps its first 6 and last 4, as :func:`mask_nik` does.
+    each run of eleven or more digits keeps its first 6 and last 4, as :func:`mask_nik` does.
 
     >>> mask_nik_in_text(pd.Series(["kode pos 3216061201900001 unknown", "Kp. Pulo 17530"])).tolist()
     ['kode pos 321606******0001 unknown', 'Kp. Pulo 17530']
     """
     s = values.astype(object).fillna("").astype(str)
-    return s.str.replace(_NIK_RUN, lambda m: m[1] + "*" * len(m[2]) + m[3], regex=True)
+    return s.str.replace(_NIK_RUN, _masked_run, regex=True)
 
 
 class NikOrigin(StrEnum):

@@ -51,6 +51,7 @@ from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_
 from ektp_routes.geocode import GeocodeResult
 from ektp_routes.i18n import Messages, messages
 from ektp_routes.network import haversine_m
+from ektp_routes.nik import mask_nik_in
 from ektp_routes.reader import read_table
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
@@ -71,8 +72,6 @@ BLOCK_FILE_COLUMNS = (
     "precision",
 )
 """Columns of the blocks file (no names, no NIKs, no house numbers)."""
-
-_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 #: How far outside its desa polygon a pin may lie (digitising slack on a shared border).
 PIN_TOLERANCE_M = 150.0
@@ -533,9 +532,9 @@ def block_label(desa_kode: str, settlement: str, rw: str, rt: str) -> str:
 
 
 def nik_masked(text: str) -> str:
-    """Text of a blocks file as a message may show it: a NIK typed into it (16 digits) masked as
-    :func:`~ektp_routes.nik.mask_nik` masks one, first 6 and last 4 digits kept."""
-    return _SIXTEEN_DIGITS.sub(lambda m: m[0][:6] + "*" * 6 + m[0][-4:], str(text))
+    """Text of a blocks file as a message may show it: a NIK typed into it masked, first 6 and last 4
+    digits kept (:func:`~ektp_routes.nik.mask_nik_in`)."""
+    return mask_nik_in(text)
 
 
 def _pin_settlement(kind: str, name: str) -> tuple[str, str]:
