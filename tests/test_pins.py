@@ -47,14 +47,20 @@ def test_block_households_are_whole_numbers_rounded_half_up(geocoded: pd.DataFra
     assert ",9.4," not in t.to_csv() and "households" in t.to_csv()
 
 
+def _first_pin_moved(geocoded: pd.DataFrame, gaz: Gazetteer) -> tuple[pd.DataFrame, float]:
+    """The blocks table with its first pin moved 0.001° east inside its desa, and that pin's lon."""
+    t = block_table(geocoded)
+    d = gaz.get(t.desa_kode[0])
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    return t, d.rep_lon + 0.001
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".gpkg"])
 def test_moved_pins_come_back_as_block_precision(
     geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, suffix: str
 ) -> None:
-    t = block_table(geocoded)
     # The analyst moves the first block's pin a little inside its desa and one pin far away.
-    d = gaz.get(t.desa_kode[0])
-    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    t, moved_lon = _first_pin_moved(geocoded, gaz)
     t.loc[1, ["lon", "lat"]] = [106.80, -6.20]  # Jakarta
     path = write_blocks(t, tmp_path / f"blocks{suffix}")
     pins = read_pins(path, gaz)
@@ -78,7 +84,7 @@ def test_moved_pins_come_back_as_block_precision(
     )
     again = geocode_cards(registry, gaz, geocoder=chain)
     first_block = block_table(again).iloc[0]
-    assert first_block.precision == "block" and first_block.lon == pytest.approx(d.rep_lon + 0.001)
+    assert first_block.precision == "block" and first_block.lon == pytest.approx(moved_lon)
     # Its sibling RTs (same desa, settlement and RW), their rows left unmoved, follow the moved one.
     same = ["desa_kode", "settlement_kind", "settlement", "rw"]
     siblings = (t[same] == t.loc[0, same]).all(axis=1)
@@ -154,15 +160,13 @@ def test_pins_saved_in_a_projected_crs_are_read_in_degrees(
     # QGIS saved the edited layer in the project's CRS (UTM zone 48S) instead of WGS 84.
     import geopandas as gpd
 
-    t = block_table(geocoded)
-    d = gaz.get(t.desa_kode[0])
-    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    t, moved_lon = _first_pin_moved(geocoded, gaz)
     points = gpd.points_from_xy(t.lon, t.lat, crs="EPSG:4326")
     layer = gpd.GeoDataFrame(t.drop(columns=["lon", "lat"]), geometry=points).to_crs("EPSG:32748")
     layer.to_file(tmp_path / "utm.gpkg", layer="blocks", driver="GPKG")
     pins = read_pins(tmp_path / "utm.gpkg", gaz)
     assert len(pins.rejects) == 0 and pins.unmoved == len(t) - 1
-    assert pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001])
+    assert pins.pins.lon.tolist() == pytest.approx([moved_lon])
 
 
 def test_pins_saved_as_a_new_geopackage_are_read_whatever_its_layer_is_called(
@@ -171,13 +175,11 @@ def test_pins_saved_as_a_new_geopackage_are_read_whatever_its_layer_is_called(
     # QGIS's "Save Features As" names the layer after the new file ("pins_moved"), not "blocks".
     import geopandas as gpd
 
-    t = block_table(geocoded)
-    d = gaz.get(t.desa_kode[0])
-    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    t, moved_lon = _first_pin_moved(geocoded, gaz)
     layer = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(t.lon, t.lat, crs="EPSG:4326"))
     layer.to_file(tmp_path / "pins_moved.gpkg", layer="pins_moved", driver="GPKG")
     pins = read_pins(tmp_path / "pins_moved.gpkg", gaz)
-    assert len(pins.rejects) == 0 and pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001])
+    assert len(pins.rejects) == 0 and pins.pins.lon.tolist() == pytest.approx([moved_lon])
     # Two point layers and none called "blocks": which one holds the pins is not guessed.
     layer.to_file(tmp_path / "pins_moved.gpkg", layer="other", driver="GPKG")
     with pytest.raises(InputFileError, match="'other', 'pins_moved'") as err:
