@@ -46,8 +46,8 @@ from typing import Any, Literal
 
 from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
+from ektp_routes.problem import Fleet, SolveParams
 from ektp_routes.regions import Gazetteer
-from ektp_routes.solve import Fleet, SolveParams
 
 Consolidation = Literal["auto", "household", "rt", "rw", "desa"]
 CONSOLIDATIONS: tuple[str, ...] = ("auto", "household", "rt", "rw", "desa")

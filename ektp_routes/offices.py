@@ -20,8 +20,8 @@ import pandas as pd
 from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.config import OPTIONS
 from ektp_routes.network import haversine_m
+from ektp_routes.problem import Fleet
 from ektp_routes.regions import Gazetteer
-from ektp_routes.solve import Fleet
 
 OFFICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 OFFICE_ID_RULE = "1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
