@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ektp_routes._files import write_atomic
 from ektp_routes.cards import read_cards
 from ektp_routes.geocode import geocode_cards
 from ektp_routes.offices import PostOffice, placeholder_offices, read_offices
@@ -158,8 +159,6 @@ def draw_curve(result: FleetResult, path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from ektp_routes._files import write_atomic
 
     last = pd.to_datetime(result.curve.max(axis=1))
     fig, ax = plt.subplots(figsize=(7, 4), dpi=100)

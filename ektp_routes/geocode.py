@@ -37,6 +37,7 @@ from shapely.geometry import LineString
 from ektp_routes._errors import GeocodingError, RegionError
 from ektp_routes._markers import numerals, settlement_key
 from ektp_routes._safexml import refuse_xml_tricks
+from ektp_routes.address import parse_address, street_key
 from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -246,8 +247,6 @@ class StreetGeocoder:
         min_score: float = 85.0,
         area_buffer_m: float = 300.0,
     ) -> None:
-        from ektp_routes.address import street_key
-
         self.min_score = min_score
         st = streets[streets["name"].notna()].reset_index(drop=True)
         self._street_key = np.array([street_key(str(n)) for n in st["name"]], dtype=object)
@@ -322,8 +321,6 @@ class StreetGeocoder:
     def _match(
         self, query: str, keys: np.ndarray, idx: np.ndarray, *, places: bool = False
     ) -> tuple[str, float] | None:
-        from ektp_routes.address import street_key
-
         q = settlement_key(query) if places else street_key(query)
         if not q or len(idx) == 0:
             return None
@@ -341,8 +338,6 @@ class StreetGeocoder:
         return best[0][0], round(best[0][1] / 100, 3)
 
     def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
-        from ektp_routes.address import parse_address
-
         all_s = np.arange(len(self._street_key))
         all_p = np.arange(len(self._place_key))
         out: list[GeocodeResult | None] = []
@@ -549,8 +544,6 @@ class OnlineGeocoder:
 
     def query_for(self, card: Mapping[str, Any]) -> str:
         """The query sent for a card: address fields only."""
-        from ektp_routes.address import parse_address
-
         a = parse_address(str(card.get("alamat", "")))
         place = a.street_query() or ""
         parts = [

@@ -48,7 +48,7 @@ from ektp_routes._errors import InputFileError, OutputError, RegionError
 from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
-from ektp_routes.geocode import GeocodeResult
+from ektp_routes.geocode import PRECISIONS, GeocodeResult
 from ektp_routes.i18n import Messages, messages
 from ektp_routes.network import haversine_m
 from ektp_routes.nik import mask_nik_in
@@ -114,8 +114,6 @@ def whole_households(doors: np.ndarray) -> np.ndarray:
 
 
 def _precision_rank(p: object) -> int:
-    from ektp_routes.geocode import PRECISIONS
-
     return PRECISIONS.index(str(p)) if str(p) in PRECISIONS else len(PRECISIONS)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ektp_routes._errors import ConfigError
 from ektp_routes._files import write_text
 from ektp_routes.config import ServiceTimes
 from ektp_routes.estimate import STOP_ESTIMATE_COLUMNS, PlaceEstimates
@@ -314,8 +315,6 @@ class ResumeStore:
 def connect(address: str, *, option: str = "scheduler", timeout_s: float = 10.0) -> Any:
     """A ``dask.distributed.Client`` for a scheduler address, or one clear error within ``timeout_s``."""
     from urllib.parse import urlsplit
-
-    from ektp_routes._errors import ConfigError
 
     parts = urlsplit(address)
     try:
