@@ -30,7 +30,7 @@ from ektp_routes.schema import CardStatus
 LonLat = tuple[float, float]
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlanResult:
     """Everything a run produced, as tables (see :mod:`ektp_routes.export` for the files).
 
