@@ -38,6 +38,7 @@ class Problem(StrEnum):
     """Why an outcome row was kept out of the ledger."""
 
     UNKNOWN_CARD = "unknown_card"
+    CARD_MISMATCH = "card_mismatch"
     NOT_DISPATCHED_THAT_DAY = "not_dispatched_that_day"
     CONFLICTING_OUTCOME = "conflicting_outcome"
     UNKNOWN_OUTCOME = "unknown_outcome"
@@ -49,6 +50,7 @@ class Problem(StrEnum):
 
 _MESSAGES = {
     Problem.UNKNOWN_CARD: "no card with this reference in the ledger (check the digits)",
+    Problem.CARD_MISMATCH: "the NIK of the row is not the card's: a manifest of another operation?",
     Problem.NOT_DISPATCHED_THAT_DAY: "the card was not out for delivery on that date",
     Problem.CONFLICTING_OUTCOME: "another, different outcome is given for this card",
     Problem.UNKNOWN_OUTCOME: "not one of the outcome codes " + ", ".join(Outcome),
@@ -72,8 +74,12 @@ class RecordReport:
     run_id: str
 
 
+_ROW_COLUMNS = ("file", "row", "card_ref", "nik", "hasil", "waktu", "lon", "lat")
+
+
 def read_outcomes(path: Path) -> pd.DataFrame:
-    """One outcome file as rows of text: file, row, card_ref, hasil, waktu, lon, lat."""
+    """One outcome file as rows of text: file, row, card_ref, nik (a manifest's; "" if none), hasil, waktu,
+    lon, lat."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
@@ -95,14 +101,14 @@ def read_outcomes(path: Path) -> pd.DataFrame:
             f"{path.name}: columns card_ref and hasil are required (a manifest or handheld CSV)"
         )
     out = pd.DataFrame({"file": path.name, "row": raw["row"]})
-    for col in ("card_ref", "hasil", "waktu", "tanggal", "jam", "lon", "lat"):
+    for col in ("card_ref", "nik", "hasil", "waktu", "tanggal", "jam", "lon", "lat"):
         out[col] = raw[col].astype(str).str.strip() if col in raw.columns else ""
     out["card_ref"] = out["card_ref"].str.upper()
     out["hasil"] = out["hasil"].str.upper().str.replace(r"[\s-]+", "_", regex=True)
     blank = out["waktu"].eq("")
     out.loc[blank, "waktu"] = (out["tanggal"] + " " + out["jam"]).str.strip()[blank]
     empty = out["card_ref"].eq("") & out["hasil"].eq("")
-    return out.loc[~empty, ["file", "row", "card_ref", "hasil", "waktu", "lon", "lat"]].reset_index(drop=True)
+    return out.loc[~empty, list(_ROW_COLUMNS)].reset_index(drop=True)
 
 
 def _when(text: pd.Series) -> pd.Series:
@@ -139,6 +145,7 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
     if not config.rules.family_handover:
         mark(r["hasil"].eq(Outcome.DITERIMA_KELUARGA), Problem.FAMILY_NOT_ALLOWED)
     mark(r["card_id"].isna(), Problem.UNKNOWN_CARD)
+    mark(_other_card(r["nik"], r["card_ref"].map(c["nik"])), Problem.CARD_MISMATCH)
     mark(r["when"].isna(), Problem.TIME_INVALID)
     mark(r["when"] > pd.Timestamp(now), Problem.FUTURE_DATE)
     valid = problem.eq("")
@@ -151,6 +158,15 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
     r["problem"] = problem
     r["unchanged"] = problem.eq("") & (done_before | r.duplicated(["card_ref", "hasil"]))
     return r
+
+
+def _other_card(written: pd.Series, held: pd.Series) -> pd.Series:
+    """Rows whose NIK (a manifest carries one) is not the NIK of the card their reference names: card
+    references count up in each ledger, so another operation's manifest names other people's cards.
+    A NIK a spreadsheet turned into a number ("3.21606E+15") is not compared; one it kept to 15
+    significant digits (the last one 0) is compared on those 15."""
+    digits = written.where(written.str.fullmatch(r"[0-9]{16}", na=False), "")
+    return digits.ne("") & held.notna() & digits.str[:15].ne(held.fillna("").astype(str).str[:15])
 
 
 def _coords(r: pd.DataFrame) -> pd.DataFrame:
@@ -181,6 +197,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
         cols = [
             "card_id",
             "card_ref",
+            "nik",
             "state",
             "attempts",
             "dispatch_date",
@@ -221,7 +238,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
 
 
 def _empty_rows() -> pd.DataFrame:
-    return pd.DataFrame(columns=["file", "row", "card_ref", "hasil", "waktu", "lon", "lat"])
+    return pd.DataFrame(columns=list(_ROW_COLUMNS))
 
 
 def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> list[Transition]:

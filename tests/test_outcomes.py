@@ -209,3 +209,37 @@ def test_a_whole_round_on_both_databases(tmp_path: Path, target: str) -> None:
     assert redo.cards >= len(s) // 2 and redo.stability == 1.0
     assert sum(led.counts().values()) == 40
     led.close()
+
+
+def test_a_manifest_of_another_operation_changes_no_card(tmp_path: Path) -> None:
+    # Card references count up in each ledger: another operation's manifest (another list, another
+    # kabupaten, a test ledger) names references this ledger has too, for other people.
+    from opsdata import registry_cards
+
+    from ektp_routes.ledger import Ledger
+    from ektp_routes.operation import start_operation
+    from ektp_routes.opsreport import write_dispatch
+
+    for sub in ("ours", "theirs"):
+        (tmp_path / sub).mkdir()
+    ours = started(tmp_path / "ours", n=20)
+    theirs = Ledger.open(tmp_path / "theirs" / "ledger.db", create=True)
+    start_operation(registry_cards().iloc[60:80], ledger=theirs, config_text=CONFIG, start_date=START,
+                    source_name="other.csv")  # fmt: skip
+    for led in (ours, theirs):
+        dispatch_day(led, START)
+    write_dispatch(theirs, START, tmp_path / "d")
+    manifest = pd.concat(
+        pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        for p in sorted((tmp_path / "d" / "manifests").glob("*.csv"))
+    )
+    filled = manifest.assign(hasil="DITERIMA", jam="10:00")
+    assert set(filled["card_ref"]) & set(_sent(ours).card_ref)  # the references collide
+    filled.to_csv(tmp_path / "m.csv", index=False)
+    rep = record_outcomes(ours, [tmp_path / "m.csv"], now=NOW)
+    assert rep.applied == 0 and ours.counts()["delivered"] == 0
+    mismatch = rep.problems[rep.problems["reason"] == "card_mismatch"]
+    assert len(mismatch) == len(set(filled["card_ref"]) & set(_sent(ours).card_ref))
+    assert not any(n in rep.problems.to_csv() for n in filled["nik"])  # the report shows no NIK
+    # the same manifest in its own operation is applied
+    assert record_outcomes(theirs, [tmp_path / "m.csv"], now=NOW).applied == len(filled)
