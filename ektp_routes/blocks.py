@@ -119,6 +119,7 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     parsed = [settlement_of(a) for a in uniq]
     kind = np.array([p[0] for p in parsed] or [""], dtype=object)[codes]
     name = np.array([p[1] for p in parsed] or [""], dtype=object)[codes]
+    kind, name = _places_not_people(kind, name, out)
     desa = out["desa_kode"].to_numpy(dtype=object)
     out["settlement_kind"], out["settlement"] = _merge_names(desa, kind, name)
     label = out["settlement_kind"].astype(str) + " " + out["settlement"].astype(str)
@@ -129,6 +130,44 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: An unmarked address that begins by pointing at a person is a landmark by someone's name, not a place.
+_PERSON = re.compile(r"(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) \w")
+
+
+def _places_not_people(
+    kind: np.ndarray, name: np.ndarray, cards: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """``kind`` and ``name`` with a settlement that is a card holder's name blanked: a name typed into
+    the address column is not a place, and must not travel into GIS layers and maps as one (the card
+    is then planned by its RW and RT). A settlement is taken for a name when it is a holder's name, holds
+    one of two words or more, or, written without a settlement marker, begins by pointing at a person
+    ("Rumah Ujang", "Bpk. H. Ujang"; a street named after one, "Jl. H. Naman", is a place)."""
+    if "nama" not in cards.columns or not len(name):
+        return kind, name
+    holders = {f for f in cards["nama"].fillna("").astype(str).map(fold) if len(f.replace(" ", "")) >= 4}
+    folded = {n: fold(n) for n in set(name.tolist()) if n}
+    someone = {n for n, f in folded.items() if _names_someone(f, holders)}
+    landmark = {n for n, f in folded.items() if _PERSON.match(f)}
+    person = np.array(
+        [n in someone or (k == "tempat" and n in landmark) for k, n in zip(kind, name, strict=True)],
+        dtype=bool,
+    )
+    if person.any():
+        logger.warning(
+            "%d cards' addresses name a card holder where a settlement belongs: planned by RW and RT",
+            int(person.sum()),
+        )
+    return np.where(person, "", kind), np.where(person, "", name)
+
+
+def _names_someone(words: str, holders: set[str]) -> bool:
+    """True when ``words`` is a holder's name, or holds one of two words or more ("rumah lina mulyani")."""
+    w = words.split()
+    return words in holders or any(
+        " ".join(w[i:j]) in holders for i in range(len(w)) for j in range(i + 2, len(w) + 1)
+    )
+
+
 def courier_place(kind: pd.Series, name: pd.Series, *, house: pd.Series | np.ndarray) -> pd.Series:
     """The settlement as a courier reads it (a manifest's settlement column): the marked name
     ("kampung Pulo"), an unmarked name alone ("Pulo"), blank where the address names none and for a
@@ -136,6 +175,14 @@ def courier_place(kind: pd.Series, name: pd.Series, *, house: pd.Series | np.nda
     kind, name = kind.fillna("").astype(str), name.fillna("").astype(str)
     place = (kind + " " + name).where(kind.ne("tempat"), name).where(name.ne(""), "")
     return place.where(~np.asarray(house, dtype=bool), "")
+
+
+def settlement_display(settlement: pd.Series) -> pd.Series:
+    """A settlement as people read it, in every output alike: the first letter capitalised ("Kampung
+    Pulo", "Pulo"), the RW that stands in for an unnamed one in capitals ("RW 005"), blank stays blank."""
+    s = settlement.fillna("").astype(str)
+    rw = s.str.fullmatch(r"rw \S+")
+    return (s.str[:1].str.upper() + s.str[1:]).where(~rw, "RW" + s.str[2:])
 
 
 def block_settlement(block_key: pd.Series) -> tuple[pd.Series, pd.Series]:

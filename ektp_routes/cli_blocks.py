@@ -35,7 +35,7 @@ def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
     pins = read_pins(path, gaz)
     print(t("cli.pins_read", path=path, n=len(pins.pins), unmoved=pins.unmoved, refused=len(pins.rejects)))
     for r in pins.rejects.head(_LISTED).itertuples(index=False):
-        block = block_label(r.desa_kode, r.settlement, r.rw, r.rt)
+        block = block_label(r.desa_kode, r.rw, r.rt)
         print(t("cli.pin_refused", line=r.line, block=block, reason=r.reason, message=_refusal(r, t)))
     rest = pins.rejects["reason"].iloc[_LISTED:].value_counts()
     if len(rest):

@@ -27,6 +27,7 @@ from ektp_routes import schema
 from ektp_routes._errors import OutputError
 from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
 from ektp_routes._text import fold, strip_rt_rw
+from ektp_routes.blocks import settlement_display
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.layers import places_only_routes, plan_layers, route_line
 from ektp_routes.views import write_views
@@ -364,7 +365,7 @@ def manifest_order(cards: pd.DataFrame, *, tie: str) -> pd.DataFrame:
 def settlement_text(place: pd.Series) -> list[str]:
     """A stop's settlement (its ``place``, :func:`ektp_routes.blocks.courier_place`) as a manifest
     prints it: the first letter capitalised ('Kampung Pulo', 'Pulo'), blank where none is named."""
-    return [p[:1].upper() + p[1:] for p in place.fillna("").astype(str)]
+    return settlement_display(place).tolist()
 
 
 #: Where the columns of :data:`ektp_routes.schema.MANIFEST` come from (the signature column is blank).

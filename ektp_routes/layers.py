@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from ektp_routes import schema
+from ektp_routes.blocks import settlement_display
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import HOUSE_PRECISIONS, Precision
 from ektp_routes.workcalendar import WorkCalendar
@@ -225,7 +226,7 @@ def stops_layer(
             "desa": s["desa"].astype(str),
             "rw": s["rw"].fillna("").astype(str),
             "rt": s["rt"].fillna("").astype(str),
-            "settlement": _column(s, "settlement", "").fillna("").astype(str),
+            "settlement": _settlement(s),
             "households": pd.to_numeric(_column(s, "doors", np.nan)).round(1),
             "precision": s["precision"].astype(str),
             "outside_desa": s["outside_desa"].astype(bool) if "outside_desa" in s else False,
@@ -240,6 +241,13 @@ def stops_layer(
     )
     pts = shapely.points(s["lon"].to_numpy(dtype=float), s["lat"].to_numpy(dtype=float))
     return gpd.GeoDataFrame(out[list(schema.STOP_FEATURE)], geometry=pts, crs=WGS84)
+
+
+def _settlement(stops: pd.DataFrame) -> pd.Series:
+    """A stop's settlement as the manifests print it ("Kampung Pulo", "Pulo"), or the RW that stands in
+    for an unnamed one ("RW 005"); blank for a house."""
+    place = _column(stops, "place", "").fillna("").astype(str)
+    return settlement_display(place.where(place.ne(""), _column(stops, "settlement", "")))
 
 
 def _column(frame: pd.DataFrame, name: str, default: object) -> pd.Series:

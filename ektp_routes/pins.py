@@ -166,7 +166,7 @@ class Pins:
     ----------
     pins
         Accepted pins: ``desa_kode``, ``settlement_kind``, ``settlement``, ``rw``, ``rt`` ("" for a pin
-        of the whole settlement), ``lon``, ``lat``.
+        of the whole settlement), ``lon``, ``lat`` and ``line`` (1 = the first row below the header).
     rejects
         One row per refused row (:data:`REJECT_COLUMNS`): ``line`` (1 = the first row below the
         header), the block it names (``desa_kode``, ``settlement`` with its kind, ``rw``, ``rt``), the
@@ -196,10 +196,12 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     reason = np.where(spread_m > UNMOVED_M, "pin_conflict", reason)
     rejects = _rejects(frame, reason, np.where(reason == "pin_conflict", spread_m, gap_m), tolerance_m)
     take = (reason == "") & ~unmoved
-    keep = frame[take].assign(desa_kode=kode[take], lon=lon[take], lat=lat[take])
+    keep = frame[take].assign(
+        desa_kode=kode[take], lon=lon[take], lat=lat[take], line=np.flatnonzero(take) + 1
+    )
     if len(rejects):
         logger.warning("%d of %d pins refused (see the rejects)", len(rejects), len(frame))
-    cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat"]
+    cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat", "line"]
     return Pins(keep[cols].reset_index(drop=True), rejects, int(((reason == "") & unmoved).sum()))
 
 
@@ -422,7 +424,8 @@ class UnmatchedPins:
     total
         Pins offered.
     first
-        The first of them as a place ("desa 32.16.23.2001, kampung Pondok Lama RW 002 RT 001"), "" if none.
+        The first of them by its row ("row 12 below the header: desa 32.16.23.2001 RW 002 RT 001"), ""
+        if none.
     """
 
     n: int
@@ -516,17 +519,18 @@ class PinGeocoder:
         if not idle:
             return UnmatchedPins(0, len(self._xy))
         r = self._rows.iloc[idle[0]]
-        first = block_label(r.desa_kode, f"{r.settlement_kind} {r.settlement}", r.rw, r.rt)
-        u = UnmatchedPins(len(idle), len(self._xy), first)
+        line = f"row {r.line} below the header: " if "line" in self._rows.columns else ""
+        u = UnmatchedPins(len(idle), len(self._xy), line + block_label(r.desa_kode, r.rw, r.rt))
         logger.warning("%d of %d pins matched no card (first: %s)", u.n, u.total, u.first)
         return u
 
 
-def block_label(desa_kode: str, settlement: str, rw: str, rt: str) -> str:
-    """A block as a place for messages: "desa 32.16.23.2001, kampung Pondok Lama RW 002 RT 001"."""
-    where = " ".join(str(settlement).split()) or "no settlement"
-    where += "".join(f" {label} {v}" for label, v in (("RW", rw), ("RT", rt)) if v)
-    return nik_masked(f"desa {desa_kode}, {where}")
+def block_label(desa_kode: str, rw: str, rt: str) -> str:
+    """A block of a blocks file for messages: "desa 32.16.23.2001 RW 002 RT 001". Messages name a
+    row by its line and these codes, never by its settlement text: an analyst may have typed anything
+    there, a person's name too (the refusals file beside the blocks file keeps the text)."""
+    where = "".join(f" {label} {v}" for label, v in (("RW", rw), ("RT", rt)) if v)
+    return nik_masked(f"desa {desa_kode}{where}")
 
 
 def nik_masked(text: str) -> str:

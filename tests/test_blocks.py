@@ -98,6 +98,23 @@ def test_block_keys_merge_case_and_typos_within_a_desa_only() -> None:
     assert len(b) == len(c)
 
 
+def test_a_card_holders_name_typed_as_the_address_is_no_settlement() -> None:
+    c = _cards(
+        [
+            ("D1", "Lina Mulyani", "001", "002"),  # the holder's own name as the address
+            ("D1", "Kp. Wahyu Sopandi RT 01/02", "001", "002"),  # another holder's name, marked
+            ("D1", "Rumah Wahyu Sopandi", "001", "002"),  # a holder's name inside the text
+            ("D1", "Rumah Ujang", "001", "002"),  # the holder's own one-word name inside the text
+            ("D1", "Kp. Babakan Kaler", "001", "002"),  # a place: kept
+            ("D1", "Kp. Sari Mukti", "001", "002"),  # a place that holds another holder's one-word name
+        ]
+    ).assign(nama=["Lina Mulyani", "Wahyu Sopandi", "Imas Safitri", "Ujang", "Sari", "Yeni"])
+    b = assign_blocks(c)
+    assert b["settlement"].tolist() == ["", "", "", "", "Babakan Kaler", "Sari Mukti"]
+    assert b["block_key"].tolist()[:3] == ["D1|rw 002|002|001"] * 3
+    assert not b["block_key"].str.contains("Lina|Wahyu", regex=True).any()
+
+
 def test_stacked_markers_and_marker_typos_give_the_same_block() -> None:
     rows = [
         "Perum Griya Asri Blok A No 1",

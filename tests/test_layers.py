@@ -44,3 +44,18 @@ def test_a_route_to_one_place_at_its_office_keeps_a_line() -> None:
     same = [(107.1, -6.2), (107.1, -6.2), (107.1, -6.2)]
     assert route_line(same, places_only=True) == [(107.1, -6.2), (107.1, -6.2)]
     assert route_line(same, places_only=False) == same
+
+
+def test_stops_name_their_settlement_as_the_manifests_do() -> None:
+    from ektp_routes.export import manifest_sheets
+
+    plan = registry_plan()
+    layer = plan_layers(plan).stops.set_index("stop_id")
+    for _, sheet in manifest_sheets(plan):
+        named = sheet["Kampung/Perumahan"].ne("")
+        shown = layer.loc[sheet.loc[named, "Titik"], "settlement"].to_numpy()
+        assert (shown == sheet.loc[named, "Kampung/Perumahan"].to_numpy()).all()
+    blocks = layer[layer["precision"].eq("desa") & layer["status"].eq("planned")]
+    assert (
+        len(blocks) and blocks["settlement"].str.match(r"^[A-Z]").all()
+    )  # "Kampung Pulo", "RW 005": never "rw 005"

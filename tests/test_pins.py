@@ -195,7 +195,9 @@ def _pins(d: object, rows: list[tuple[str, str, str, str, float]]) -> Pins:
         lon=d.rep_lon + frame.pop("east_m") / METRES_PER_DEGREE,  # type: ignore[attr-defined]
         lat=d.rep_lat,  # type: ignore[attr-defined]
     )
-    return Pins(frame, pd.DataFrame(columns=["line", "reason", "message"]))
+    return Pins(
+        frame.assign(line=range(1, len(frame) + 1)), pd.DataFrame(columns=["line", "reason", "message"])
+    )
 
 
 def _east_m(d: object, results: list) -> list[float | None]:  # type: ignore[type-arg]
@@ -303,7 +305,8 @@ def test_pins_no_card_fell_under_are_counted_in_one_line(
     assert (g.unmatched.n, g.unmatched.total) == (2, 4)
     (line,) = [r.getMessage() for r in caplog.records if "matched no card" in r.getMessage()]
     assert (
-        line == "2 of 4 pins matched no card (first: desa 32.16.23.2001, kampung Sawah Besar RW 001 RT 002)"
+        line
+        == "2 of 4 pins matched no card (first: row 2 below the header: desa 32.16.23.2001 RW 001 RT 002)"
     )
     caplog.clear()
     with caplog.at_level("WARNING", logger="ektp_routes.pins"):
@@ -435,7 +438,7 @@ def test_one_block_pinned_twice_at_different_points_is_refused_not_guessed(
     assert blocks == [expected[1], expected[2], expected[1]]
 
 
-def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_warnings(
+def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_never_in_warnings(
     geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A NIK pasted into the desa code of one row and into the settlement of another (a pin no card has).
@@ -447,7 +450,7 @@ def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_warnings(
         PinGeocoder(pins).geocode(geocoded.head(1))
     said = pins.rejects.to_csv() + "\n".join(r.getMessage() for r in caplog.records)
     assert pins.rejects.desa_kode.tolist() == ["321610******7890"]
-    assert "321610******7891" in said
+    assert "row 2 below the header" in said  # the warning names the pin by its row, not its settlement text
     assert "1234567890" not in said and "1234567891" not in said
 
 

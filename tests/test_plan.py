@@ -91,6 +91,21 @@ def test_no_names_outside_manifests(cards: pd.DataFrame, run: tuple[object, Path
     assert list(m.columns[:4]) == ["Urutan", "Perkiraan Tiba", "NIK", "Nama"]
 
 
+def test_names_typed_as_addresses_stay_in_the_manifests(tmp_path: Path) -> None:
+    """A registry list (no coordinates) whose address column holds card holders' names: the blocks,
+    GIS layers, map and reports show none of them."""
+    df = synthetic_cards(191_000, seed=9, kecamatan=["Bojongmangu"]).head(120)
+    df = df.drop(columns=["true_lon", "true_lat", "household_id", "true_desa_kode", "defect"])
+    df.loc[:5, "ALAMAT"] = ["", "Kp. ", "Rumah ", "", "Jl. ", ""] + df.loc[:5, "NAMA"] + " RT 001/RW 002"
+    write_plan(plan_file(df, config=CFG), tmp_path)
+    names = [n for n in df.loc[:5, "NAMA"] if isinstance(n, str)]
+    assert len(names) == 6 and any(" " not in n for n in names)
+    for f in tmp_path.rglob("*"):
+        if f.is_file() and "manifest" not in f.name:
+            text = f.read_text(encoding="utf-8", errors="ignore")
+            assert not any(n in text for n in names), f.name
+
+
 def test_summary_totals(run: tuple[object, Path]) -> None:
     res, out = run
     s = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")  # headings in Bahasa Indonesia
