@@ -99,7 +99,8 @@ OSM_FILE_SUFFIXES = (".osm", ".bz2", ".pbf")
 
 
 def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
-    from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, OnlineGeocoder
+    from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates
+    from ektp_routes.geocode_online import OnlineGeocoder
     from ektp_routes.network.pbf import planning_area, street_geocoder
 
     chain: list[object] = [InputCoordinates(gaz)]  # type: ignore[arg-type]
