@@ -462,6 +462,19 @@ def _argv_lang(argv: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``ektp-routes`` command; errors are one line on stderr, never a traceback.
+
+    Parameters
+    ----------
+    argv
+        The command line without the program name (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        The exit status: 0 done, 2 an error the user can act on (or a bug, said in one line), 130
+        interrupted.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(lang=_argv_lang(argv))
     args = parser.parse_args(argv)

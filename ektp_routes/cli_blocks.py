@@ -161,6 +161,7 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
 
 
 def add_blocks_option(p: argparse.ArgumentParser) -> None:
+    """Give a command the ``--blocks`` option (the pins of an edited blocks file)."""
     p.add_argument(
         "--blocks",
         help="edited blocks file (.gpkg or .csv from `ektp-routes blocks`): its pins, precision block",
@@ -168,6 +169,7 @@ def add_blocks_option(p: argparse.ArgumentParser) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``blocks`` command to the command line's subcommands."""
     bl = sub.add_parser("blocks", help="write the delivery blocks of a card list for pinning in QGIS")
     bl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     bl.add_argument("--out", required=True, help="output file: .gpkg (GeoPackage, layer 'blocks') or .csv")

@@ -63,7 +63,9 @@ class Geocoder(Protocol):
 
     name: str
 
-    def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]: ...
+    def geocode(self, cards: pd.DataFrame) -> list[GeocodeResult | None]:
+        """One answer per card, in the table's order; None where this geocoder has none."""
+        ...
 
 
 OUTSIDE_DESA = "outside_desa"

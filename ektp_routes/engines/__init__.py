@@ -71,4 +71,6 @@ class Engine(Protocol):
 
     name: str
 
-    def solve(self, model: IntegerModel, search: Search) -> list[EngineRoute] | None: ...
+    def solve(self, model: IntegerModel, search: Search) -> list[EngineRoute] | None:
+        """The routes found for ``model`` within ``search``'s budget; None when none is feasible."""
+        ...

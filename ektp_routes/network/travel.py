@@ -66,14 +66,22 @@ class TravelNetwork(Protocol):
 
     profile: CourierProfile
 
-    def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> TravelMatrix: ...
+    def matrix(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> TravelMatrix:
+        """Travel time (s) and distance (m) between all the points."""
+        ...
 
-    def fingerprint(self) -> str: ...
+    def fingerprint(self) -> str:
+        """Identifies the network's travel times, the same in every process (keys resumed results)."""
+        ...
 
-    def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]: ...
+    def path_geometry(self, lon: Sequence[float], lat: Sequence[float]) -> list[LineString]:
+        """The line travelled on each leg between consecutive points."""
+        ...
 
     @property
-    def is_straight_line(self) -> bool: ...
+    def is_straight_line(self) -> bool:
+        """True when travel is estimated along straight lines, not along roads."""
+        ...
 
 
 def canonical_hash(header: Mapping[str, Any], arrays: Sequence[npt.ArrayLike] = ()) -> str:
