@@ -318,7 +318,9 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
     p.add_argument("--workers", type=int, help="parallel processes (default: all cores)")
-    p.add_argument("--seed", type=int)
+    p.add_argument(
+        "--seed", type=int, help="solver seed (default 0; demo: also the synthetic cards' seed)"
+    )
     p.add_argument(
         "--consolidation",
         choices=["auto", "household", "rt", "rw", "desa"],
@@ -342,7 +344,7 @@ def _add_card_list_parsers(sub: argparse._SubParsersAction) -> None:  # type: ig
     """The commands that make or check a card list: demo-cards, validate."""
     dc = sub.add_parser("demo-cards", help="write a synthetic card list (no real person) for demos and tests")
     dc.add_argument("--n", type=int, default=191_000, help="cards in the whole kabupaten (default 191000)")
-    dc.add_argument("--seed", type=int, default=0)
+    dc.add_argument("--seed", type=int, default=0, help="seed of the synthetic list (default 0)")
     dc.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
     dc.add_argument("--defect-rate", type=float, default=0.0, help="fraction of defective rows (0-0.5)")
     dc.add_argument(
@@ -430,9 +432,20 @@ def build_parser(*, lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     add_commands(sub)
     add_block_commands(sub)
     add_network_parser(sub)
-    for command in sub.choices.values():
+    for command in _commands(sub):
         _add_lang(command, argparse.SUPPRESS)
     return p
+
+
+def _commands(sub: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:  # type: ignore[type-arg]
+    """Every command's parser, nested ones (``ops dispatch``, ``network build``) included."""
+    found = []
+    for command in sub.choices.values():
+        found.append(command)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found += _commands(action)
+    return found
 
 
 class _Parser(argparse.ArgumentParser):

@@ -106,11 +106,16 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
     if rep.already:
         print(f"{args.date} was already dispatched: outputs rewritten from the ledger into {args.out}")
         return 0
-    share = f"{rep.stability:.1%}" if rep.stability is not None else "n/a (no block served before)"
     print(
         f"dispatched {rep.cards} cards at {rep.stops} stops on {rep.courier_days} courier-days ({args.date})"
     )
-    print(f"territory stability: {share} of stops in blocks served before go to the same courier")
+    if rep.stability is None:
+        print("territory stability: n/a (no block served before)")
+    else:
+        print(
+            f"territory stability: {rep.stability:.1%} of stops in blocks served before "
+            "go to the same courier"
+        )
     print(
         f"still due after today: {rep.left_pending}; "
         f"out for delivery without an outcome yet: {rep.unreported}"
@@ -256,7 +261,12 @@ def add_commands(sub: Any) -> None:
     sa = osub.add_parser("status", help="cards per state, per day, pace and burn-down charts")
     sa.add_argument("--ledger", required=True, help=ledger_help)
     sa.add_argument("--json", action="store_true", help="print JSON (top-level 'states')")
-    sa.add_argument("--by", choices=["office", "kecamatan", "desa"], default="office")
+    sa.add_argument(
+        "--by",
+        choices=["office", "kecamatan", "desa"],
+        default="office",
+        help="rows per office (default), kecamatan or desa",
+    )
     sa.add_argument("--charts", help="write a burn-down PNG per office into this folder")
     sa.set_defaults(func=_cmd_status)
 

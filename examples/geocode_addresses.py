@@ -3,7 +3,10 @@
     python examples/geocode_addresses.py
 
 Addresses written the way registry exports write them are parsed (Jl./Gg./Kp./Perum., RT/RW, No.) and
-matched against the named streets of Jatinegara (Cakung); each point carries its precision.
+matched against the named streets of Jatinegara (Cakung); each point carries its precision. A street
+the extract does not hold falls back to its desa's point, which the gazetteer knows for Kabupaten Bekasi
+only: "Jl. Tak Dikenal 9" in Jatinegara (a Jakarta kelurahan, code JTN here) stays unplaced (precision
+none), while the Bekasi address in Cibening gets its desa point.
 Data © OpenStreetMap contributors (ODbL).
 """
 

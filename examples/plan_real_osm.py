@@ -10,6 +10,7 @@ its centre (a placeholder), and routes follow the real streets. Data © OpenStre
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import geopandas as gpd
@@ -70,7 +71,10 @@ def main(out: Path) -> None:
             f"{r.distance_m / 1000:.1f} km, {r.duration_s / 3600:.1f} h"
         )
     gpd.GeoDataFrame(features, crs="EPSG:4326").to_file(out / "routes_jatinegara.geojson", driver="GeoJSON")
-    print(f"unserved: {dict(plan.unserved)}; routes written to {out / 'routes_jatinegara.geojson'}")
+    reasons = Counter(str(reason) for reason in plan.unserved.values())
+    left = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) or "none"
+    print(f"stops left out, by reason: {left}")  # three couriers for one day: their bags bind
+    print(f"routes written to {out / 'routes_jatinegara.geojson'}")
 
 
 if __name__ == "__main__":

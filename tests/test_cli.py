@@ -251,6 +251,23 @@ def test_usage_errors_speak_the_language_asked_for(
     assert info.value.code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ops", "status", "--ledger", "{tmp}/missing.db", "--lang", "en"],
+        ["ops", "returns", "--ledger", "{tmp}/missing.db", "--out", "{tmp}", "--lang=en"],
+        ["network", "build", "--osm", "{tmp}/missing.osm", "--out", "{tmp}/net", "--lang", "en"],
+    ],
+)
+def test_lang_after_a_nested_command_is_accepted(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # README: --lang goes before or after the command name, for `ops start` and `network build` too.
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2  # the command ran and refused the missing file
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "does not exist" in err and "unrecognized" not in err, err
+
+
 def test_usage_errors_speak_bahasa_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["plan", "x.csv", "--workers", "abc"])

@@ -27,6 +27,8 @@ def test_operation_from_the_command_line(workdir: Path, capsys: pytest.CaptureFi
         main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d1", "--workers", "1"])
         == 0
     )
+    # The first day has no block served before: the line says so, as a sentence.
+    assert "territory stability: n/a (no block served before)\n" in capsys.readouterr().out
     sent = pd.read_csv("d1/dispatch.csv", dtype=str, encoding="utf-8-sig")
     pd.DataFrame({"card_ref": sent["card_ref"], "hasil": "DITERIMA", "waktu": "2026-08-14T10:00"}).to_csv(
         "hand.csv", index=False

@@ -26,6 +26,7 @@ def test_other_examples_run(
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     out = capsys.readouterr().out
     assert {"plan_real_osm.py": "courier 1", "geocode_addresses.py": "street"}[name] in out
+    assert "UnservedReason" not in out  # reasons printed as their codes, counted, not as enum reprs
 
 
 def test_dask_example_plans_from_registry_columns_only(
