@@ -133,7 +133,7 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
     c = cards.set_index("card_ref")
     r["card_id"] = r["card_ref"].map(c["card_id"])
     state = r["card_ref"].map(c["state"])
-    sent = pd.to_datetime(r["card_ref"].map(c["dispatch_date"])).dt.date
+    sent = pd.to_datetime(r["card_ref"].map(c["dispatch_date"])).dt.normalize()  # the day, as a timestamp
     last = r["card_ref"].map(c["outcome"])
     problem = pd.Series("", index=r.index)
 
@@ -151,7 +151,7 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
     valid = problem.eq("")
     distinct = r[valid].groupby("card_ref")["hasil"].transform("nunique")
     mark(r.index.isin(distinct[distinct > 1].index), Problem.CONFLICTING_OUTCOME)
-    same_day = sent == r["day"]
+    same_day = sent.eq(r["when"].dt.normalize())  # NaT (unknown card, no time) is never the same day
     done_before = same_day & ~state.eq(CardState.DISPATCHED)
     mark(done_before & ~last.eq(r["hasil"]), Problem.CONFLICTING_OUTCOME)
     mark(~same_day, Problem.NOT_DISPATCHED_THAT_DAY)
