@@ -230,7 +230,9 @@ def add_commands(sub: Any) -> None:
     st.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     st.add_argument("--ledger", required=True, help=ledger_help)
     st.add_argument("--offices", help="post offices: CSV or GeoJSON (first batch only)")
-    st.add_argument("--config", help="plan.toml with [plan] and [operation] tables (first batch only)")
+    st.add_argument(
+        "--config", help="plan.toml: the tables of `plan --config` and [operation] (first batch only)"
+    )
     st.add_argument(
         "--start-date", type=iso_date, help="first day of the operation, YYYY-MM-DD (first batch)"
     )
@@ -275,7 +277,7 @@ def add_commands(sub: Any) -> None:
     )
     fl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     fl.add_argument("--offices", help="post offices: CSV or GeoJSON")
-    fl.add_argument("--config", help="plan.toml with [plan] and [operation] tables")
+    fl.add_argument("--config", help="plan.toml: the tables of `plan --config` and [operation]")
     goal = fl.add_mutually_exclusive_group(required=True)
     goal.add_argument("--finish-by", type=iso_date, help="last day of the operation, YYYY-MM-DD")
     goal.add_argument("--couriers", type=int, help="couriers per office")

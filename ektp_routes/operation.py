@@ -58,7 +58,7 @@ _OPERATION_KEYS = {
 
 @dataclass(frozen=True)
 class OperationConfig:
-    """Options of the delivery operation (``[plan]`` and ``[operation]`` tables of plan.toml).
+    """Options of the delivery operation (the planning tables and ``[operation]`` of plan.toml).
 
     Parameters
     ----------
