@@ -166,7 +166,9 @@ def _other_card(written: pd.Series, held: pd.Series) -> pd.Series:
     A NIK a spreadsheet turned into a number ("3.21606E+15") is not compared; one it kept to 15
     significant digits (the last one 0) is compared on those 15."""
     digits = written.where(written.str.fullmatch(r"[0-9]{16}", na=False), "")
-    return digits.ne("") & held.notna() & digits.str[:15].ne(held.fillna("").astype(str).str[:15])
+    # as objects: an unknown card's NaN makes ``held`` float, which pandas will not fill with a str
+    held_text = held.astype(object).where(held.notna(), "").astype(str)
+    return digits.ne("") & held.notna() & digits.str[:15].ne(held_text.str[:15])
 
 
 def _coords(r: pd.DataFrame) -> pd.DataFrame:
