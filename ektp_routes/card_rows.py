@@ -150,6 +150,7 @@ def prepare(
     mapping: Mapping[str, str],
     gaz: Gazetteer,
     rules: ValidationRules,
+    *,
     codes: RegionCodes | None = None,
 ) -> CardRows:
     """Map a raw table's cells to fields, clean them and resolve what several checks share."""

@@ -51,7 +51,7 @@ def _refusal(r: Any, t: Messages) -> str:
     from ektp_routes.pins import PIN_TOLERANCE_M, reason_message
 
     metres = r.outside_m if r.reason == "pin_outside_desa" else r.apart_m
-    return reason_message(r.reason, float(metres), PIN_TOLERANCE_M, t)
+    return reason_message(r.reason, float(metres), PIN_TOLERANCE_M, t=t)
 
 
 def _write_refusals(blocks_file: Path, rejects: pd.DataFrame, t: Messages) -> None:

@@ -334,7 +334,7 @@ def address_order(alamat: pd.Series) -> pd.DataFrame:
     return keys.iloc[codes].set_axis(alamat.index)
 
 
-def manifest_sheets(result: PlanResult, start_hour: float = 8.0) -> Iterator[tuple[str, pd.DataFrame]]:
+def manifest_sheets(result: PlanResult, *, start_hour: float = 8.0) -> Iterator[tuple[str, pd.DataFrame]]:
     """(route id, delivery list) per courier-day, in route id order; columns of
     :data:`ektp_routes.schema.MANIFEST`. The only tables with names and full NIKs. Each row names its
     stop's settlement (kind and name) and RW/RT; the cards of a stop (a delivery block is walked door
@@ -424,7 +424,7 @@ def _write_manifests(result: PlanResult, folder: Path, start_hour: float, t: Mes
         raise output_error(folder, exc) from exc
     try:
         names: set[str] = set()
-        for rid, bahasa in manifest_sheets(result, start_hour):
+        for rid, bahasa in manifest_sheets(result, start_hour=start_hour):
             # Route ids are made of safe characters (office ids are validated) and are unique, so
             # their file names are unique by construction; checked all the same.
             base = f"manifest_{rid}"

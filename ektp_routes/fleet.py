@@ -85,7 +85,7 @@ def _pilot(
         card_id=range(len(frame)), state="pending", attempts=0, window="any", courier=None, due=None
     )
     days = [
-        office_day(o, cands, blocks, config, start, range(1, (couriers or o.fleet.couriers) + 1))
+        office_day(o, cands, blocks, config, start, couriers=range(1, (couriers or o.fleet.couriers) + 1))
         for o in offices
     ]
     routed = route_all([d for d in days if d.jobs], workers)

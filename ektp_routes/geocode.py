@@ -274,8 +274,8 @@ class StreetGeocoder:
     def from_osm_xml(
         cls,
         path: str | Path,
-        areas: gpd.GeoDataFrame | None = None,
         *,
+        areas: gpd.GeoDataFrame | None = None,
         places: gpd.GeoDataFrame | None = None,
         **kw: Any,
     ) -> StreetGeocoder:

@@ -108,7 +108,7 @@ def minutes(seconds: pd.Series) -> pd.Series:
     return (pd.to_numeric(seconds, errors="coerce") / 60).round(1)
 
 
-def day_dates(start: dt.date, days: int, calendar: WorkCalendar | None = None) -> dict[int, dt.date]:
+def day_dates(start: dt.date, days: int, *, calendar: WorkCalendar | None = None) -> dict[int, dt.date]:
     """Planning day number (1-based) -> date: the working days from ``start`` on.
 
     >>> day_dates(dt.date(2026, 12, 24), 3)  # 25 December and Sunday 27 are not working days

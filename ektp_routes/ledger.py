@@ -319,7 +319,7 @@ class Ledger:
             raise LedgerError(f"ledger {self._label}: {_describe(exc, self.engine.url)}") from None
 
     # ---------------------------------------------------------------------------------- reading
-    def counts(self, conn: Connection | None = None) -> dict[str, int]:
+    def counts(self, *, conn: Connection | None = None) -> dict[str, int]:
         """Cards per state (every state present, zeros included)."""
         q = sa.select(cards_t.c.state, sa.func.count()).group_by(cards_t.c.state)
         rows = self._rows(q, conn)
@@ -344,15 +344,15 @@ class Ledger:
         frame = pd.DataFrame(rows, columns=[c.name for c in cols])
         return frame.sort_values(cols[0].name).reset_index(drop=True)
 
-    def events(self, conn: Connection | None = None) -> pd.DataFrame:
+    def events(self, *, conn: Connection | None = None) -> pd.DataFrame:
         q = sa.select(events_t).order_by(events_t.c.event_id)
         return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in events_t.c])
 
-    def blocks(self, conn: Connection | None = None) -> pd.DataFrame:
+    def blocks(self, *, conn: Connection | None = None) -> pd.DataFrame:
         q = sa.select(blocks_t).order_by(blocks_t.c.office_id, blocks_t.c.sweep)
         return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in blocks_t.c])
 
-    def meta(self, key: str, conn: Connection | None = None) -> str | None:
+    def meta(self, key: str, *, conn: Connection | None = None) -> str | None:
         rows = self._rows(sa.select(meta_t.c.value).where(meta_t.c.key == key), conn)
         return str(rows[0][0]) if rows else None
 

@@ -193,7 +193,7 @@ def start_operation(
     name = source_name or (Path(source).name if isinstance(source, str | Path) else "frame")
     run = new_run_id()
     with ledger.transaction() as conn:
-        first = ledger.meta("start_date", conn) is None
+        first = ledger.meta("start_date", conn=conn) is None
         if first:
             if start_date is None:
                 raise ConfigError("the first `ops start` needs --start-date YYYY-MM-DD")
@@ -211,7 +211,7 @@ def start_operation(
             offs = load_offices(ledger)
         frame = card_frame(geo, gaz, offs)
         report = ledger.add_cards(frame, source=name, run_id=run, conn=conn)
-        Ledger.put_blocks(conn, territories(frame, offs, ledger.blocks(conn)))
+        Ledger.put_blocks(conn, territories(frame, offs, ledger.blocks(conn=conn)))
     rejects = cards.rejects[["row", "nik_masked", "field", "reason", "message"]].copy()
     return StartReport(report.added, report.already_present, rejects, len(offs), run)
 
@@ -380,6 +380,7 @@ def office_day(
     blocks: pd.DataFrame,
     config: OperationConfig,
     day: date,
+    *,
     couriers: Sequence[int] | None = None,
 ) -> OfficeDay:
     """One office's courier jobs for ``day`` (its couriers on the calendar, unless given)."""

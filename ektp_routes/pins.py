@@ -151,7 +151,7 @@ REJECT_COLUMNS = ("line", "desa_kode", "settlement", "rw", "rt", "reason", "mess
 """Columns of :attr:`Pins.rejects` (no names, no NIKs: a block is a place)."""
 
 
-def reason_message(reason: str, metres: float, tolerance_m: float, t: Messages | None = None) -> str:
+def reason_message(reason: str, metres: float, tolerance_m: float, *, t: Messages | None = None) -> str:
     """The message of a refusal (English unless ``t`` gives another language); ``metres``: how far
     outside its desa (``pin_outside_desa``) or apart (``pin_conflict``) the pin lies."""
     gap = f"{metres:,.0f}" if np.isfinite(metres) else "?"

@@ -258,7 +258,7 @@ class RoutingProblem:
         """The (open, close) window of ``node``, None when it has none."""
         return self.windows[node] if self.windows is not None else None
 
-    def subproblem(self, nodes: Sequence[int], fleet: Fleet | None = None) -> RoutingProblem:
+    def subproblem(self, nodes: Sequence[int], *, fleet: Fleet | None = None) -> RoutingProblem:
         """The problem restricted to the depot and ``nodes`` (original indices, depot excluded),
         always with dense matrices."""
         idx = np.r_[0, np.asarray(nodes, dtype=int)]
@@ -356,7 +356,7 @@ class SolveParams:
         require_choice("metaheuristic", self.metaheuristic, METAHEURISTICS)
 
     @classmethod
-    def from_toml(cls, path: str | Path, section: str = "solve") -> SolveParams:
+    def from_toml(cls, path: str | Path, *, section: str = "solve") -> SolveParams:
         """Read parameters from a TOML file's ``[solve]`` table; unknown keys are an error."""
         with open(path, "rb") as fh:
             data = tomllib.load(fh)

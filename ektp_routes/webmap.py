@@ -60,7 +60,7 @@ def script_json(data: object) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 
-def class_breaks(values: pd.Series, n: int = len(DESA_COLOURS)) -> list[int]:
+def class_breaks(values: pd.Series, *, n: int = len(DESA_COLOURS)) -> list[int]:
     """Upper bounds of ``n`` classes of card counts: class 0 holds zero, the rest split by quantiles."""
     v = values[values > 0].to_numpy(dtype=float)
     if not len(v):
