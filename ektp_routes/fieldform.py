@@ -14,7 +14,7 @@ such as ``=HYPERLINK(...)`` is shown, never run, by a spreadsheet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ class Form:
     header: tuple[str, ...]
     columns: tuple[Column, ...]
     rows: pd.DataFrame
-    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     hidden: tuple[str, ...] = ()
     row_height: float = 30.0
     note: str = ""

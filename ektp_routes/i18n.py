@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -38,7 +38,7 @@ class Messages:
     """A language's catalogue; call it with a message id (and placeholder values) to get the text."""
 
     lang: str
-    catalogue: dict[str, str] = field(repr=False)
+    catalogue: Mapping[str, str] = field(repr=False)
 
     def __call__(self, key: str, /, **values: object) -> str:
         try:

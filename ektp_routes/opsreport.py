@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -266,8 +267,8 @@ def write_returns(ledger: Ledger, out_dir: Path) -> list[Path]:
 class Status:
     """Cards per state overall, per office/kecamatan/desa and per day, with the pace."""
 
-    states: dict[str, int]
-    per_area: dict[str, pd.DataFrame]
+    states: Mapping[str, int]
+    per_area: Mapping[str, pd.DataFrame]
     per_day: pd.DataFrame
     pace_per_day: float
     days_to_finish: int | None

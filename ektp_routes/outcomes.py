@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -69,7 +69,7 @@ class RecordReport:
     unchanged: int
     files_seen_before: tuple[str, ...]
     problems: pd.DataFrame
-    by_outcome: dict[str, int]
+    by_outcome: Mapping[str, int]
     field_locations: int
     run_id: str
 

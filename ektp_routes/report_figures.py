@@ -8,6 +8,7 @@ reach (95% of the bag's cards or of the shift's time); ``none`` when no courier-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ NEAR_LIMIT = 0.95
 class ReportFigures:
     """What the report shows, as tables (column names in English; labels come from the catalogue)."""
 
-    totals: dict[str, float]
+    totals: Mapping[str, float]
     offices: pd.DataFrame
     unserved: pd.DataFrame
     precision: pd.DataFrame

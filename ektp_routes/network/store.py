@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,7 @@ class StoredNetwork:
 
     graph: RoadGraph
     max_snap_m: float
-    manifest: dict[str, Any]
+    manifest: Mapping[str, Any]
     hierarchy: Hierarchy | None = None
 
 
