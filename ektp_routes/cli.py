@@ -21,6 +21,7 @@ from ektp_routes.cli_blocks import (
 )
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
+from ektp_routes.cli_ops import cli_messages as _t
 from ektp_routes.cli_ops import iso_date
 from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, messages
 
@@ -61,11 +62,6 @@ def _cmd_demo_cards(args: argparse.Namespace) -> int:
     path = write_cards(df, args.out)
     print(_t(args)("cli.demo_cards_written", n=len(df), path=path))
     return 0
-
-
-def _t(args: argparse.Namespace) -> Messages:
-    """The catalogue of the language chosen with --lang (Bahasa Indonesia by default)."""
-    return messages(getattr(args, "lang", None) or DEFAULT_LANG)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

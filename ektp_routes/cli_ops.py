@@ -11,6 +11,7 @@ from typing import Any
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
+from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 
@@ -35,6 +36,16 @@ def _count(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"{n} is negative; give 0 or more")
     return n
+
+
+def cli_messages(args: argparse.Namespace) -> Messages:
+    """The catalogue of the language chosen with --lang (Bahasa Indonesia by default)."""
+    return messages(getattr(args, "lang", None) or DEFAULT_LANG)
+
+
+def _states(counts: Any, t: Messages) -> str:
+    """The line of cards per ledger state, the states named in the chosen language."""
+    return t("cli.ops_states", states=", ".join(f"{t(f'state.{k}')} {v}" for k, v in counts.items()))
 
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
@@ -69,23 +80,22 @@ def _cmd_start(args: argparse.Namespace) -> int:
         counts = led.counts()
     finally:
         led.close()
-    print(f"loaded {rep.added} cards into the ledger ({rep.offices} post offices; run {rep.run_id})")
+    t = cli_messages(args)
+    print(t("cli.ops_loaded", n=rep.added, offices=rep.offices, run_id=rep.run_id))
     if rep.already_present:
         rows = ", ".join(str(r) for r in rep.already_present[:20])
         more = " ..." if len(rep.already_present) > 20 else ""
-        print(
-            f"{len(rep.already_present)} cards already in the ledger (same NIK), not added again: "
-            f"rows {rows}{more}"
-        )
-    print(f"rejected: {len(rep.rejects)}")
+        print(t("cli.ops_already_present", n=len(rep.already_present), rows=f"{rows}{more}"))
+    print(t("cli.rejected", n=len(rep.rejects)))
     for reason, n in rep.rejects["reason"].value_counts().items():
-        print(f"  {reason}: {n}")
+        label = t.catalogue.get(f"reject.{reason}", str(reason))
+        print(t("cli.reason_count", reason=f"{reason} ({label})" if label != reason else reason, n=n))
     if args.rejects:
         from ektp_routes.export import write_csv
 
         write_csv(rep.rejects, Path(args.rejects))
-        print(f"rejects written to {args.rejects} (masked NIK, no names)")
-    print("cards per state: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print(t("cli.ops_rejects_written", path=args.rejects))
+    print(_states(counts, t))
     return 0
 
 
@@ -94,33 +104,28 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
     from ektp_routes.opsreport import write_dispatch
 
     require_folder(args.out, "--out")
+    t = cli_messages(args)
     led = _open(args)
     try:
         rep = dispatch_day(led, args.date, workers=args.workers)
         if rep.closed:
-            print(f"{args.date} is not a working day ({rep.closed}): nothing dispatched")
+            print(t("cli.ops_closed", date=args.date, why=rep.closed))
             return 0
         out = write_dispatch(led, args.date, Path(args.out), workers=args.workers)
     finally:
         led.close()
     if rep.already:
-        print(f"{args.date} was already dispatched: outputs rewritten from the ledger into {args.out}")
+        print(t("cli.ops_already_dispatched", date=args.date, out=args.out))
         return 0
-    print(
-        f"dispatched {rep.cards} cards at {rep.stops} stops on {rep.courier_days} courier-days ({args.date})"
-    )
+    sent = {"cards": rep.cards, "stops": rep.stops, "courier_days": rep.courier_days}
+    print(t("cli.ops_dispatched", date=args.date, **sent))
     if rep.stability is None:
-        print("territory stability: n/a (no block served before)")
+        print(t("cli.ops_stability_none"))
     else:
-        print(
-            f"territory stability: {rep.stability:.1%} of stops in blocks served before "
-            "go to the same courier"
-        )
-    print(
-        f"still due after today: {rep.left_pending}; "
-        f"out for delivery without an outcome yet: {rep.unreported}"
-    )
-    print(f"outputs: {out['dispatch']}, {out['routes'].name}, {out['stops'].name}, {out['manifests']}/")
+        print(t("cli.ops_stability", pct=f"{rep.stability:.1%}"))
+    print(t("cli.ops_left", pending=rep.left_pending, unreported=rep.unreported))
+    files = (out["dispatch"], out["routes"].name, out["stops"].name, out["manifests"])
+    print(t("cli.ops_outputs", dispatch=files[0], routes=files[1], stops=files[2], manifests=files[3]))
     return 0
 
 
@@ -139,22 +144,23 @@ def _cmd_record(args: argparse.Namespace) -> int:
         counts = led.counts()
     finally:
         led.close()
+    t = cli_messages(args)
     for name in rep.files_seen_before:
-        print(f"{name}: already recorded, nothing changed")
-    print(f"recorded {rep.applied} outcomes; {rep.unchanged} rows repeated outcomes already recorded")
+        print(t("cli.ops_file_seen", name=name))
+    print(t("cli.ops_recorded", n=rep.applied, unchanged=rep.unchanged))
     for code, n in sorted(rep.by_outcome.items()):
-        print(f"  {code}: {n}")
+        print(t("cli.reason_count", reason=code, n=n))
     if rep.field_locations:
-        print(f"{rep.field_locations} households got a field-verified location (precision 'field')")
-    print(f"problem rows kept out: {len(rep.problems)}")
-    for r in rep.problems.head(args.show).itertuples():
-        print(f"  {r.file} row {r.row} {r.card_ref}: {r.reason} ({r.message})")
+        print(t("cli.ops_field_locations", n=rep.field_locations))
+    print(t("cli.ops_problems", n=len(rep.problems)))
+    for row in rep.problems.head(args.show).to_dict("records"):  # file, row, card_ref, reason, message
+        print(t("cli.ops_problem_row", **row))
     if args.problems:
         from ektp_routes.export import write_csv
 
         write_csv(rep.problems, Path(args.problems))
-        print(f"problem rows written to {args.problems}")
-    print("cards per state: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print(t("cli.ops_problems_written", path=args.problems))
+    print(_states(counts, t))
     return 0
 
 
@@ -168,7 +174,7 @@ def _cmd_returns(args: argparse.Namespace) -> int:
         n = led.counts()["returned"]
     finally:
         led.close()
-    print(f"{n} returned cards in {len(paths) // 3} returns lists (CSV, XLSX, PDF) in {args.out}")
+    print(cli_messages(args)("cli.ops_returns", n=n, lists=len(paths) // 3, out=args.out))
     return 0
 
 
@@ -186,14 +192,18 @@ def _cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(st.to_json(), default=str, indent=1))
         return 0
-    print("cards per state: " + ", ".join(f"{k} {v}" for k, v in st.states.items()))
-    print(area_table(st, args.by).to_string())
+    t = cli_messages(args)
+    print(_states(st.states, t))
+    headings = {**{s: t(f"state.{s}") for s in st.states}, "date": t("cli.ops_date")}
+    table = area_table(st, args.by).rename(index={"TOTAL": t("cli.ops_total")}, columns=headings)
+    table = table.rename_axis(index=t.columns([str(table.index.name)])[str(table.index.name)], columns=None)
+    print(table.to_string())
     if len(st.per_day):
-        print(st.per_day.tail(10).to_string(index=False))
-    finish = "unknown (no outcomes recorded yet)" if st.days_to_finish is None else str(st.days_to_finish)
-    print(f"pace: {st.pace_per_day:.0f} cards closed per day; working days to finish at this pace: {finish}")
+        print(st.per_day.tail(10).rename(columns=headings).to_string(index=False))
+    finish = t("cli.ops_finish_unknown") if st.days_to_finish is None else str(st.days_to_finish)
+    print(t("cli.ops_pace", pace=f"{st.pace_per_day:.0f}", finish=finish))
     if charts:
-        print(f"burn-down charts: {len(charts)} PNG in {args.charts}")
+        print(t("cli.ops_charts", n=len(charts), path=args.charts))
     return 0
 
 
@@ -216,7 +226,7 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
         failure=args.first_attempt_failure,
         chart=Path(args.chart) if args.chart else None,
     )
-    print(fleet_report(result))
+    print(fleet_report(result, lang=cli_messages(args).lang))
     return 0
 
 

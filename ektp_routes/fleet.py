@@ -20,6 +20,7 @@ import pandas as pd
 from ektp_routes._files import write_atomic
 from ektp_routes.cards import read_cards
 from ektp_routes.geocode import geocode_cards
+from ektp_routes.i18n import DEFAULT_LANG, messages
 from ektp_routes.offices import PostOffice, placeholder_offices, read_offices
 from ektp_routes.operation import OperationConfig, card_frame, office_day, route_all, territories
 from ektp_routes.regions import Gazetteer
@@ -28,13 +29,18 @@ from ektp_routes.workcalendar import WorkCalendar
 
 @dataclass(frozen=True)
 class OfficeFleet:
-    """The sizing of one office."""
+    """The sizing of one office.
+
+    ``day_limit`` is what fills a courier-day ('bag' or 'shift'); ``binds`` is what sets the couriers
+    needed: 'days' (the working days up to the target date) or, with a given fleet, the ``day_limit``.
+    """
 
     office_id: str
     cards: int
     cards_per_courier_day: float
     hours_per_courier_day: float
     binds: str
+    day_limit: str
     courier_days: int
     couriers: int
     working_days: int
@@ -134,17 +140,15 @@ def size_fleet(
         if o.office_id not in pilot:
             continue
         n = int((frame["office_id"] == o.office_id).sum())
-        per_day, hours, binds = pilot[o.office_id]
+        per_day, hours, limit = pilot[o.office_id]
         need = math.ceil(n * expect / per_day)
         if finish_by is not None:
-            k = math.ceil(need / max(1, window - tail))
-            binds = f"days ({binds} per courier-day)"
+            k, binds = math.ceil(need / max(1, window - tail)), "days"
         else:
-            k = couriers or o.fleet.couriers
+            k, binds = couriers or o.fleet.couriers, limit
         days = math.ceil(need / k) + tail
-        rows.append(
-            OfficeFleet(o.office_id, n, per_day, hours, binds, need, k, days, _finish(cal, start, days))
-        )
+        finish = _finish(cal, start, days)
+        rows.append(OfficeFleet(o.office_id, n, per_day, hours, binds, limit, need, k, days, finish))
         curve[o.office_id] = [_finish(cal, start, math.ceil(need / j) + tail) for j in range(1, 21)]
     table = pd.DataFrame(curve, index=pd.RangeIndex(1, 21, name="couriers"))
     result = FleetResult(tuple(rows), start, finish_by, failure, expect, table, chart)
@@ -175,32 +179,49 @@ def draw_curve(result: FleetResult, path: Path) -> Path:
     return path
 
 
-def fleet_report(result: FleetResult) -> str:
-    """The sizing as text, one line per office and a total."""
+def fleet_report(result: FleetResult, *, lang: str = DEFAULT_LANG) -> str:
+    """The sizing as text in ``lang`` ('id' or 'en'), one line per office and a total."""
+    t = messages(lang)
     lines = [
-        f"start {result.start}; {result.attempts_per_card:.2f} attempts per card expected "
-        f"(failure {result.failure:.0%} per attempt)",
-        "office          cards  cards/courier-day  h/courier-day  binds                      "
-        "courier-days  couriers  working days  finish",
-    ]
-    for o in result.offices:
-        lines.append(
-            f"{o.office_id:<14} {o.cards:>6}  {o.cards_per_courier_day:>17.0f}  "
-            f"{o.hours_per_courier_day:>13.1f}  "
-            f"{o.binds:<26} {o.courier_days:>12}  {o.couriers:>8}  {o.working_days:>12}  {o.finish}"
+        t(
+            "cli.fleet_start",
+            start=result.start,
+            attempts=f"{result.attempts_per_card:.2f}",
+            failure=f"{result.failure:.0%}",
         )
-    total_k = sum(o.couriers for o in result.offices)
+    ]
+    table = pd.DataFrame(
+        {
+            "office": o.office_id,
+            "cards": o.cards,
+            "cards_per_courier_day": f"{o.cards_per_courier_day:.0f}",
+            "hours_per_courier_day": f"{o.hours_per_courier_day:.1f}",
+            "binds": t("cli.fleet_binds_days", limit=t(f"limit.{o.day_limit}"))
+            if o.binds == "days"
+            else t(f"limit.{o.binds}"),
+            "courier_days": o.courier_days,
+            "couriers": o.couriers,
+            "working_days": o.working_days,
+            "finish": str(o.finish),
+        }
+        for o in result.offices
+    )
+    if len(table):
+        lines.append(table.rename(columns=lambda c: t(f"fleet_column.{c}")).to_string(index=False))
     last = max((o.finish for o in result.offices), default=result.start)
     lines.append(
-        f"TOTAL          {sum(o.cards for o in result.offices):>6}  couriers {total_k}, "
-        f"courier-days {sum(o.courier_days for o in result.offices)}, last office finishes {last}"
+        t(
+            "cli.fleet_total",
+            cards=sum(o.cards for o in result.offices),
+            couriers=sum(o.couriers for o in result.offices),
+            courier_days=sum(o.courier_days for o in result.offices),
+            last=last,
+        )
     )
     if result.finish_by is not None and last > result.finish_by:
-        lines.append(
-            f"the target {result.finish_by} cannot be met: too few working days for the re-delivery rounds"
-        )
+        lines.append(t("cli.fleet_target_missed", date=result.finish_by))
     if result.chart is not None:
-        lines.append(f"chart: {result.chart}")
+        lines.append(t("cli.fleet_chart", path=result.chart))
     return "\n".join(lines)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,24 +23,61 @@ def test_operation_from_the_command_line(workdir: Path, capsys: pytest.CaptureFi
     assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
                  "--start-date", "2026-08-14"]) == 0  # fmt: skip
     assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-16", "--out", "d0"]) == 0
-    assert "not a working day" in capsys.readouterr().out and not Path("d0").exists()
+    assert "bukan hari kerja" in capsys.readouterr().out and not Path("d0").exists()
     assert (
         main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d1", "--workers", "1"])
         == 0
     )
     # The first day has no block served before: the line says so, as a sentence.
-    assert "territory stability: n/a (no block served before)\n" in capsys.readouterr().out
+    assert "stabilitas wilayah: belum ada (belum ada blok yang pernah dilayani)\n" in capsys.readouterr().out
     sent = pd.read_csv("d1/dispatch.csv", dtype=str, encoding="utf-8-sig")
     pd.DataFrame({"card_ref": sent["card_ref"], "hasil": "DITERIMA", "waktu": "2026-08-14T10:00"}).to_csv(
         "hand.csv", index=False
     )
     assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
-    assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db", "--lang", "en"]) == 0
     assert "already recorded, nothing changed" in capsys.readouterr().out
     assert main(["ops", "status", "--ledger", "l.db", "--json"]) == 0
     js = json.loads(capsys.readouterr().out)
     assert js["states"]["delivered"] == len(sent) and sum(js["states"].values()) == 60
     assert main(["ops", "returns", "--ledger", "l.db", "--out", "ret"]) == 0
+
+
+def test_ops_speaks_indonesian_by_default_and_english_on_request(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = ["ops", "start", "cards.csv", "--config", "plan.toml", "--start-date", "2026-08-14"]
+    assert main([*start, "--ledger", "id.db"]) == 0
+    assert main([*start, "--ledger", "en.db", "--lang", "en"]) == 0
+    started = capsys.readouterr().out
+    assert "60 kartu dimuat ke ledger (23 kantor pos; run " in started
+    assert "kartu per status: menunggu 60, dibawa kurir 0, diterima 0, gagal 0, dikembalikan 0\n" in started
+    assert "loaded 60 cards into the ledger (23 post offices; run " in started
+    assert "cards per state: pending 60, dispatched 0, delivered 0, failed 0, returned 0\n" in started
+    dispatch = ["ops", "dispatch", "--ledger", "id.db", "--date", "2026-08-14", "--out", "d",
+                "--workers", "1"]  # fmt: skip
+    assert main(dispatch) == 0
+    first = capsys.readouterr().out
+    assert re.search(r"^\d+ kartu dikirim ke \d+ titik dalam \d+ hari-kurir \(2026-08-14\)$", first, re.M)
+    assert main([*dispatch, "--lang", "en"]) == 0  # the same day again: rewritten from the ledger
+    assert (
+        capsys.readouterr().out
+        == "2026-08-14 was already dispatched: outputs rewritten from the ledger into d\n"
+    )
+    assert main(["ops", "status", "--ledger", "id.db", "--by", "kecamatan"]) == 0
+    indonesian = capsys.readouterr().out
+    assert (
+        "laju: 0 kartu selesai per hari; hari kerja sampai selesai dengan laju ini: belum diketahui"
+        in indonesian
+    )
+    assert main(["ops", "status", "--ledger", "id.db", "--lang", "en"]) == 0
+    english = capsys.readouterr().out
+    assert "pace: 0 cards closed per day; working days to finish at this pace: unknown" in english
+    assert "JUMLAH" in indonesian and "dibawa kurir" in indonesian and "TOTAL" in english
+    # What a planner reads on the screen names nobody and shows no full NIK.
+    cards = pd.read_csv("cards.csv", dtype=str)
+    for text in (started, first, indonesian, english):
+        assert not any(nik in text for nik in cards["NIK"]) and not any(n in text for n in cards["NAMA"])
 
 
 def test_errors_are_one_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,11 @@ def test_more_couriers_never_finish_later_and_the_target_is_met(tmp_path: Path) 
     target = size_fleet(cards, config_text=CONFIG, start=START, finish_by=date(2026, 8, 21), failure=0.2)
     t = target.offices[0]
     assert t.finish <= date(2026, 8, 21) and t.binds.startswith("days")
-    assert "PH-321623" in fleet_report(target)
+    indonesian, english = fleet_report(target), fleet_report(target, lang="en")
+    assert "PH-321623" in indonesian and "PH-321623" in english
+    assert "hari (tas per hari-kurir)" in indonesian or "hari (shift per hari-kurir)" in indonesian
+    assert "days (bag per courier-day)" in english or "days (shift per courier-day)" in english
+    assert "kantor terakhir selesai" in indonesian and "last office finishes" in english
 
 
 def test_no_failures_means_no_redelivery_tail() -> None:
