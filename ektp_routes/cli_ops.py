@@ -232,6 +232,11 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Register ``ops`` and ``fleet`` on the main parser's subcommands."""
+    _add_ops(sub)
+    _add_fleet(sub)
+
+
+def _add_ops(sub: Any) -> None:
     ops = sub.add_parser("ops", help="run the delivery operation: ledger, daily dispatch, outcomes, returns")
     osub = ops.add_subparsers(dest="ops_command", required=True)
     ledger_help = "ledger: a SQLite file (created 0600) or postgresql://user@host/db (password: PGPASSWORD)"
@@ -282,6 +287,8 @@ def add_commands(sub: Any) -> None:
     sa.add_argument("--charts", help="write a burn-down PNG per office into this folder")
     sa.set_defaults(func=_cmd_status)
 
+
+def _add_fleet(sub: Any) -> None:
     fl = sub.add_parser(
         "fleet", help="couriers needed to finish by a date, or the finish date with K couriers"
     )
