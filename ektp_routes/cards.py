@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,7 +370,7 @@ def validate(rows: CardRows, checks: tuple[Check, ...] = CHECKS) -> CardList:
         _cards_table(rows, ~rejected),
         _rejects_table(rows, verdicts, rejected),
         n_rows=rows.n,
-        warnings=_warnings_table(verdicts, ~rejected),
+        warnings=_warnings_table(rows, verdicts, ~rejected),
     )
 
 
@@ -405,39 +406,62 @@ def _rejects_table(rows: CardRows, v: _Verdicts, rejected: npt.NDArray[np.bool_]
     # A row with the wrong number of fields has its cells under the wrong headers: a name may sit in
     # the desa column. Its desa/kecamatan "as written" are not repeated.
     shifted = rows.raw.wrong_width[rejected]
+    names = rows.nama[rejected].to_numpy()
+    written = (rows.desa_input, rows.kecamatan_input)
+    cells = tuple(np.where(shifted, "", c[rejected].to_numpy()) for c in written)
     values = {
         "row": np.flatnonzero(rejected) + 1,
         "field": v.field[rejected],
         "reason": v.reason[rejected],
-        "message": _quoted(v.message[rejected]),
+        "message": _quoted(v.message[rejected], names=names, cells=cells),
         "problems": [";".join(dict.fromkeys(v.problems[i])) for i in np.flatnonzero(rejected)],
         "nik_masked": mask_nik(rows.nik[rejected]).to_numpy(),
-        "desa_input": _quoted(np.where(shifted, "", rows.desa_input[rejected].to_numpy())),
-        "kecamatan_input": _quoted(np.where(shifted, "", rows.kecamatan_input[rejected].to_numpy())),
+        "desa_input": _quoted(cells[0], names=names, cells=cells),
+        "kecamatan_input": _quoted(cells[1], names=names, cells=cells),
     }
     out = pd.DataFrame(values, columns=list(REJECT_COLUMNS))
     out["row"] = out["row"].astype("int64")
     return out
 
 
-def _warnings_table(v: _Verdicts, accepted: npt.NDArray[np.bool_]) -> pd.DataFrame:
+def _warnings_table(rows: CardRows, v: _Verdicts, accepted: npt.NDArray[np.bool_]) -> pd.DataFrame:
     parts = []
     for idx, fld, code, messages in v.warnings:
-        keep = accepted[idx]
-        parts.append(
-            pd.DataFrame(
-                {"row": idx[keep] + 1, "field": fld, "code": code, "message": _quoted(messages[keep])}
-            )
-        )
+        i = idx[accepted[idx]]
+        cells = (rows.desa_input.to_numpy()[i], rows.kecamatan_input.to_numpy()[i])
+        said = _quoted(messages[accepted[idx]], names=rows.nama.to_numpy()[i], cells=cells)
+        parts.append(pd.DataFrame({"row": i + 1, "field": fld, "code": code, "message": said}))
     if not parts:
         return _empty(WARNING_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values("row", kind="stable").reset_index(drop=True)[list(WARNING_COLUMNS)]
 
 
-def _quoted(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """Cells and messages that quote what a row holds, with any NIK in them masked."""
+def _quoted(
+    texts: npt.NDArray[np.object_],
+    *,
+    names: npt.NDArray[np.object_] | None = None,
+    cells: tuple[npt.NDArray[np.object_], ...] = (),
+) -> npt.NDArray[np.object_]:
+    """Cells and messages that quote what a row holds, with any NIK in them masked; where a row's desa
+    or kecamatan as written (``cells``) holds words of the row's own name (``names``: a name typed or
+    pasted into the wrong column), those words are masked wherever the cell is quoted."""
+    texts = np.array(texts, dtype=object)
+    for i, name in enumerate(() if names is None else names):
+        for raw in {str(c[i]) for c in cells} - {""}:
+            hidden = _name_hidden(raw, str(name))
+            if hidden != raw:
+                texts[i] = str(texts[i]).replace(raw, hidden)
     return mask_nik_in_text(pd.Series(texts, dtype=object)).to_numpy(dtype=object)
+
+
+def _name_hidden(text: str, name: str) -> str:
+    """``text`` with each word of ``name`` in it (any case) replaced by asterisks."""
+    words = set(re.findall(r"\w{2,}", name.lower())) & set(re.findall(r"\w{2,}", text.lower()))
+    if not words:
+        return text
+    pattern = r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\w)"
+    return re.sub(pattern, lambda m: "*" * len(m.group()), text, flags=re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------- entry point

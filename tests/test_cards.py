@@ -505,6 +505,23 @@ def test_a_nik_pasted_into_another_column_is_masked_wherever_it_is_repeated() ->
     assert res.rejects.desa_input.iloc[0] == "321610******0001"
 
 
+def test_a_name_typed_into_the_desa_or_kecamatan_column_is_masked_wherever_it_is_repeated() -> None:
+    """A row of full width whose name was typed (or pasted) into its desa or kecamatan column: the
+    rejects and warnings quote what was written, with the row's name masked."""
+    rows = [list(r) for r in GOOD]
+    rows[0][1] = rows[0][5] = "Wulandari Kusumastuti"  # desa: rejected as unknown
+    rows[1][1], rows[1][5] = "Yohanes Sihombing", "YOHANES SIHOMBING Karangbahagia"  # desa: rejected
+    rows[2][1] = rows[2][6] = "Bonifasius Tarigan"  # kecamatan: accepted with a warning
+    res = read_cards(_frame(rows))
+    assert res.rejects.reason.tolist() == ["desa_unknown", "desa_unknown"]
+    assert len(res.cards) == 1 and "kecamatan_unknown" in res.warnings.code.tolist()
+    text = (res.rejects.to_csv() + res.warnings.to_csv()).lower()
+    for word in ("wulandari", "kusumastuti", "yohanes", "sihombing", "bonifasius", "tarigan"):
+        assert word not in text, text
+    assert res.rejects.desa_input.tolist() == ["********* ***********", "******* ********* Karangbahagia"]
+    assert res.rejects.message.iloc[0].startswith("'********* ***********' matches no known name")
+
+
 def test_a_shifted_row_never_repeats_its_cells(tmp_path: Path) -> None:
     # One extra leading field moves the name under NIK and the address under KEL/DESA's neighbours.
     path = tmp_path / "c.csv"
