@@ -209,7 +209,8 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     text = _decode(data, name)
     if not text.strip():
         raise InputFileError(f"{name} is empty: expected a header row and card rows")
-    text = text.lstrip("\ufeff")
+    # Windows (CRLF) and old Mac (a bare CR: Excel's "CSV (Macintosh)") line ends read as LF.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     delim = _sniff_delimiter(text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS])
     csv.field_size_limit(_MAX_FILE_CELL)
     try:

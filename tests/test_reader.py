@@ -49,6 +49,19 @@ def test_csv_encodings_and_delimiters(tmp_path: Path, sep: str, encoding: str) -
     assert not raw.wrong_width.any() and not raw.long_cell.any()
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_old_mac_and_windows_line_endings_read_like_unix_ones(tmp_path: Path, newline: str) -> None:
+    # Excel's "CSV (Macintosh)" ends lines with a bare CR; a quoted cell keeps its line break.
+    rows = [list(r) for r in ROWS]
+    rows[1][2] = '"Kp. Pulo\nBlok A"'
+    unix = write_csv(tmp_path / "unix.csv", rows)
+    other = tmp_path / "other.csv"
+    other.write_bytes(unix.read_bytes().replace(b"\n", newline.encode()))
+    raw = read_table(other)
+    assert raw.frame.values.tolist() == read_table(unix).frame.values.tolist()
+    assert raw.n_rows == 3 and not raw.wrong_width.any()
+
+
 @pytest.mark.parametrize(
     "header",
     [
