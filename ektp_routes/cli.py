@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -498,6 +499,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ektp-routes ... | head`: the reader has all it wanted; no bug to report
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the exit flush then fails no more
+        return 141
     except Exception as exc:  # a bug: one line, and no message text (it could quote a card)
         logger.debug("unexpected error", exc_info=True)
         text = (

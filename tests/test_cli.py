@@ -51,6 +51,28 @@ def test_cli_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().err.startswith("error: required column")
 
 
+def test_output_piped_into_a_reader_that_stops_is_no_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `ektp-routes validate cards.csv | head -1`: the reader closes the pipe after one line.
+    import io
+    import sys
+
+    cards = tmp_path / "cards.csv"
+    assert main(["demo-cards", "--n", "20000", "--kecamatan", "Sukawangi", "--out", str(cards)]) == 0
+    capsys.readouterr()
+
+    class ClosedPipe(io.StringIO):
+        def write(self, s: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    code = main(["--lang", "en", "validate", str(cards)])
+    monkeypatch.undo()
+    assert code == 141  # as a shell reports a command stopped by SIGPIPE
+    assert capsys.readouterr().err == ""  # not "unexpected BrokenPipeError (a bug in ektp-routes ...)"
+
+
 def test_plan_reports_an_office_that_receives_no_desa(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
