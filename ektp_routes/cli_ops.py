@@ -101,10 +101,11 @@ def _cmd_start(args: argparse.Namespace) -> int:
 
 def _cmd_dispatch(args: argparse.Namespace) -> int:
     from ektp_routes.operation import dispatch_day
-    from ektp_routes.opsreport import write_dispatch
+    from ektp_routes.opsreport import check_dispatch_folder, write_dispatch
 
     require_folder(args.out, "--out")
     t = cli_messages(args)
+    check_dispatch_folder(Path(args.out), args.date)  # before the ledger changes
     led = _open(args)
     try:
         rep = dispatch_day(led, args.date, workers=args.workers)

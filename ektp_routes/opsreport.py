@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ektp_routes._errors import OutputError
 from ektp_routes.blocks import block_settlement, courier_place
 from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
 from ektp_routes.fieldform import (
@@ -58,9 +60,31 @@ def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
     return c.sort_values(["office_id", "courier", "sequence", "card_ref"]).reset_index(drop=True)
 
 
+def check_dispatch_folder(out_dir: Path, day: date) -> None:
+    """Refuse an output folder whose ``manifests`` hold files that are not manifests of ``day``: the
+    lists of another day (names, NIKs, outcomes a clerk typed in) would be mixed with this day's, and
+    a day's folder is rewritten when that day is dispatched again. Hidden files do not count.
+
+    Raises
+    ------
+    OutputError
+        Saying how many such files there are (not their names) and to give each day its own folder.
+    """
+    folder = out_dir / "manifests"
+    own = re.compile(rf"manifest_.+_{day:%Y%m%d}_K[0-9]+\.(?:xlsx|csv|pdf)")
+    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    other = [n for n in names if not n.startswith(".") and not own.fullmatch(n)]
+    if other:
+        raise OutputError(
+            f"--out {out_dir}: its manifests folder holds {len(other)} files that are not manifests of "
+            f"{day} (the manifests of another day?); give each day its own folder, e.g. hari/{day}"
+        )
+
+
 def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1) -> dict[str, Path]:
-    """Write the outputs of the dispatch of ``day`` (from the ledger, so they can be rewritten);
-    manifests are written in ``workers`` processes."""
+    """Write the outputs of the dispatch of ``day`` (from the ledger, so they can be rewritten) into a
+    folder :func:`check_dispatch_folder` accepts; manifests are written in ``workers`` processes."""
+    check_dispatch_folder(out_dir, day)
     cards = _day_cards(ledger, day)
     offices = {o.office_id: o for o in load_offices(ledger)}
     config = load_config(ledger)

@@ -9,6 +9,7 @@ import pytest
 from opsdata import CONFIG, registry_cards
 
 from ektp_routes.cli import main
+from ektp_routes.ledger import Ledger
 
 
 @pytest.fixture()
@@ -78,6 +79,28 @@ def test_ops_speaks_indonesian_by_default_and_english_on_request(
     cards = pd.read_csv("cards.csv", dtype=str)
     for text in (started, first, indonesian, english):
         assert not any(nik in text for nik in cards["NIK"]) and not any(n in text for n in cards["NAMA"])
+def test_a_dispatch_into_the_folder_of_another_day_is_refused_before_dispatching(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The manifests of 14 August (names, NIKs, perhaps outcomes typed in) must not be mixed with, or
+    # lost under, those of the next working day written to the same --out.
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+                 "--start-date", "2026-08-14"]) == 0  # fmt: skip
+    day1 = ["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d1", "--workers", "1"]
+    assert main(day1) == 0
+    before = sorted(p.name for p in Path("d1/manifests").iterdir())
+    capsys.readouterr()
+    day2 = ["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-18", "--out", "d1", "--workers", "1"]
+    assert main(["--lang", "en", *day2]) == 2
+    err = capsys.readouterr().err
+    assert "manifests of another day" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in Path("d1/manifests").iterdir()) == before
+    led = Ledger.open(Path("l.db"))
+    sent_on = set(led.cards()["dispatch_date"].dropna().astype(str).str[:10])
+    led.close()
+    assert sent_on == {"2026-08-14"}  # nothing was dispatched on the 18th
+    assert main(day1) == 0  # the same day again is rewritten from the ledger into its folder
+    assert main([*day2[:-4], "--out", "d2", "--workers", "1"]) == 0
 
 
 def test_errors_are_one_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
