@@ -529,8 +529,19 @@ def block_label(desa_kode: str, rw: str, rt: str) -> str:
     """A block of a blocks file for messages: "desa 32.16.23.2001 RW 002 RT 001". Messages name a
     row by its line and these codes, never by its settlement text: an analyst may have typed anything
     there, a person's name too (the refusals file beside the blocks file keeps the text)."""
-    where = "".join(f" {label} {v}" for label, v in (("RW", rw), ("RT", rt)) if v)
-    return nik_masked(f"desa {desa_kode}{where}")
+    where = "".join(f" {label} {_code(v)}" for label, v in (("RW", rw), ("RT", rt)) if v)
+    return nik_masked(f"desa {_code(desa_kode)}{where}")
+
+
+#: What a desa code, RW or RT may hold to be shown in a message: digits, separators, an RT/RW label
+#: (and the asterisks of a NIK already masked).
+_CODE_LIKE = re.compile(r"(?:R\.?[TW][.:]?)?[0-9*\s./\\:,;-]*", re.IGNORECASE)
+
+
+def _code(text: str) -> str:
+    """A desa code, RW or RT as written, or masked whole when it is no code (a name typed there)."""
+    s = str(text)
+    return s if _CODE_LIKE.fullmatch(s.strip()) else re.sub(r"\S", "*", s)
 
 
 def nik_masked(text: str) -> str:

@@ -12,7 +12,15 @@ from ektp_routes._errors import InputFileError, OutputError
 from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.cards import read_cards
 from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
-from ektp_routes.pins import BLOCK_FILE_COLUMNS, PinGeocoder, Pins, block_table, read_pins, write_blocks
+from ektp_routes.pins import (
+    BLOCK_FILE_COLUMNS,
+    PinGeocoder,
+    Pins,
+    block_label,
+    block_table,
+    read_pins,
+    write_blocks,
+)
 from ektp_routes.regions import METRES_PER_DEGREE, Desa
 
 
@@ -452,6 +460,20 @@ def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_never_in_warni
     assert pins.rejects.desa_kode.tolist() == ["321610******7890"]
     assert "row 2 below the header" in said  # the warning names the pin by its row, not its settlement text
     assert "1234567890" not in said and "1234567891" not in said
+
+
+def test_a_name_typed_as_rw_rt_or_desa_code_is_masked_in_messages(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # Messages name a refused row by its line and codes; a code that is a person's name is no code.
+    t, _ = _three_moved(geocoded, gaz)
+    t.loc[0, "desa_kode"] = "Agus Salim"
+    t.loc[1, "rt"] = "Dewi Lestari"
+    pins = read_pins(write_blocks(t, tmp_path / "names.csv"), gaz)
+    said = [block_label(r.desa_kode, r.rw, r.rt) for r in pins.rejects.itertuples()]  # as the CLI prints
+    assert len(said) == 2 and not any(n in s for s in said for n in ("Agus", "Salim", "Dewi", "Lestari"))
+    assert said[0].startswith("desa **** *****") and said[1].endswith("RT **** *******")
+    assert block_label("3216101234567890", "001", "RT 3") == "desa 321610******7890 RW 001 RT RT 3"
 
 
 def test_an_unreadable_rw_or_rt_is_refused_not_read_as_another_block(
