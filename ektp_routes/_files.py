@@ -11,7 +11,7 @@ import errno
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,15 +40,23 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def require_parent(path: str | Path, option: str) -> Path:
-    """``path`` if the directory it goes in exists; otherwise one line naming the missing directory.
+def require_parent(path: str | Path, option: str, *, inputs: Sequence[str | Path | None] = ()) -> Path:
+    """``path`` if the directory it goes in exists and it is none of the command's ``inputs``;
+    otherwise one line naming the missing directory or the input it would overwrite.
 
-    Outputs never create missing parent folders: a typo in a path must not scatter files.
+    Outputs never create missing parent folders: a typo in a path must not scatter files. An output
+    written over an input (``validate kartu.csv --rejects kartu.csv``) would destroy the card list.
     """
     p = Path(path)
     parent = p.absolute().parent
     if not parent.is_dir():
         raise OutputError(f"{option} {p}: the directory {parent} does not exist; create it first")
+    for f in inputs:
+        if f and p.exists() and Path(f).exists() and os.path.samefile(p, f):
+            raise OutputError(
+                f"{option} {p} is also a file this command reads ({Path(f).name}); writing it would "
+                "destroy that input: choose another file"
+            )
     return p
 
 

@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _require_parent(path: str | Path, option: str) -> Path:
-    """``path`` whose directory exists; otherwise one clear line (never a silently created folder)."""
-    p = require_parent(path, option)
+def _require_parent(path: str | Path, option: str, *, inputs: Sequence[str | Path | None] = ()) -> Path:
+    """``path`` whose directory exists and that is none of ``inputs``; otherwise one clear line (never a
+    silently created folder, never an input overwritten)."""
+    p = require_parent(path, option, inputs=inputs)
     if p.is_dir():
         raise OutputError(f"{option} {p} is a directory; give a file name")
     return p
@@ -85,7 +86,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.rejects:
         from ektp_routes.export import write_csv
 
-        _require_parent(args.rejects, "--rejects")
+        _require_parent(args.rejects, "--rejects", inputs=[args.cards])
         write_csv(result.rejects, Path(args.rejects))
         print(t("cli.rejects_written", path=args.rejects))
     return 0
@@ -122,9 +123,10 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     from ektp_routes.geocode import geocode_cards
     from ektp_routes.regions import Gazetteer
 
-    _require_parent(args.out, "--out")
+    inputs = [args.cards, args.osm, args.blocks]
+    _require_parent(args.out, "--out", inputs=[*inputs, args.cache])
     if args.online:
-        _require_parent(args.cache, "--cache")
+        _require_parent(args.cache, "--cache", inputs=inputs)
     gaz = Gazetteer.bekasi()
     result = read_cards(args.cards)
     geo = geocode_cards(result.cards, gaz, geocoder=_geocoder_chain(args, gaz))  # type: ignore[arg-type]

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ektp_routes._files import require_parent
+
 if TYPE_CHECKING:
     from ektp_routes.evaluate import Replay
     from ektp_routes.geocode import Geocoder
@@ -136,6 +138,7 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     from ektp_routes.pins import block_table, write_blocks
     from ektp_routes.regions import Gazetteer
 
+    require_parent(args.out, "--out", inputs=[args.cards, args.osm])
     gaz = Gazetteer.bekasi()
     result = read_cards(args.cards, gazetteer=gaz)
     chain: list[Geocoder] = [InputCoordinates(gaz)]

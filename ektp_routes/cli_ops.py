@@ -68,7 +68,7 @@ def _cmd_start(args: argparse.Namespace) -> int:
     from ektp_routes.operation import OperationConfig, start_operation
 
     if args.rejects:
-        require_parent(args.rejects, "--rejects")
+        require_parent(args.rejects, "--rejects", inputs=[args.cards, args.offices, args.config, args.ledger])
     text = _config_text(args.config)
     config = OperationConfig.from_toml_text(text)
     offices = read_offices(args.offices, config.plan.fleet) if args.offices else None
@@ -138,7 +138,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         if not p.is_file():
             raise InputFileError(f"outcome file {p} does not exist")
     if args.problems:
-        require_parent(args.problems, "--problems")
+        require_parent(args.problems, "--problems", inputs=[*args.outcomes, args.ledger])
     led = _open(args)
     try:
         rep = record_outcomes(led, paths)
@@ -216,7 +216,7 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
     if args.couriers is not None and not 1 <= args.couriers <= 500:
         raise ConfigError("--couriers must be 1..500")
     if args.chart:
-        require_parent(args.chart, "--chart")
+        require_parent(args.chart, "--chart", inputs=[args.cards, args.offices, args.config])
     result = size_fleet(
         args.cards,
         offices_path=args.offices,

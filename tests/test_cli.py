@@ -213,6 +213,15 @@ OPTION_CASES = [
     ),
     (["geocode", "{cards}", "--out", "{tmp}/g.csv", "--osm", "{tmp}/none.osm"], ["none.osm"]),
     (["plan"], ["the following arguments are required: cards"]),
+    # An output that is the card list (or another input) would destroy it.
+    (["validate", "{cards}", "--rejects", "{cards}"], ["--rejects", "is also a file this command reads"]),
+    (["geocode", "{cards}", "--out", "{cards}"], ["--out", "is also a file this command reads"]),
+    (["blocks", "{cards}", "--out", "{cards}"], ["--out", "is also a file this command reads"]),
+    (
+        ["fleet", "{cards}", "--couriers", "2", "--start-date", "2026-12-01", "--chart", "{cards}"],
+        ["--chart", "is also a file this command reads"],
+    ),
+    (["ops", "start", "{cards}", "--ledger", "{tmp}/l.db", "--rejects", "{cards}"], ["--rejects", "also"]),
 ]
 
 
@@ -233,6 +242,7 @@ def test_every_option_is_checked_at_the_boundary_in_one_line(
     for w in words:
         assert w in err, err
     assert not (tmp_path / "missing").exists()  # nothing created for a refused --out
+    assert cards_csv.read_bytes().startswith(b"NIK,") and not (tmp_path / "l.db").exists()  # inputs kept
 
 
 @pytest.mark.parametrize("rows", [0, 3])
