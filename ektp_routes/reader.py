@@ -320,6 +320,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
         raise InputFileError(f"{path.name} is not an XLSX workbook (not a zip archive); is it truncated?")
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
+        names = wb.sheetnames
+        if sheet not in (None, "") and sheet not in (names if isinstance(sheet, str) else range(len(names))):
+            listed = ", ".join(repr(n) for n in names)
+            raise InputFileError(f"{path.name} has no sheet {sheet!r}; its sheets: {listed}")
         ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
         rows_iter = ws.iter_rows(values_only=True)
         top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, _HEADER_SEARCH_ROWS)]

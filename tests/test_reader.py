@@ -214,3 +214,14 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path, suffix: str, se
     raw = read_table(path)
     assert raw.frame.columns.tolist() == HEADER and raw.n_rows == len(ROWS)
     assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
+
+
+def test_a_sheet_the_workbook_does_not_have_is_named_with_the_sheets_it_has(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Kartu"
+    wb.create_sheet("Rekap")
+    wb.save(tmp_path / "k.xlsx")
+    with pytest.raises(InputFileError, match=r"k\.xlsx has no sheet 'Data'; its sheets: 'Kartu', 'Rekap'"):
+        read_table(tmp_path / "k.xlsx", sheet="Data")
+    with pytest.raises(InputFileError, match=r"has no sheet 3; its sheets: 'Kartu', 'Rekap'"):
+        read_table(tmp_path / "k.xlsx", sheet=3)
