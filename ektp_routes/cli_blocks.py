@@ -135,11 +135,12 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     from ektp_routes.cards import read_cards
     from ektp_routes.geocode import GazetteerGeocoder, GeocoderChain, InputCoordinates, geocode_cards
     from ektp_routes.i18n import messages
-    from ektp_routes.pins import block_table, write_blocks
+    from ektp_routes.pins import block_table, refuse_overwriting_pins, write_blocks
     from ektp_routes.regions import Gazetteer
 
     require_parent(args.out, "--out", inputs=[args.cards, args.osm])
     gaz = Gazetteer.bekasi()
+    refuse_overwriting_pins(args.out, gaz)
     result = read_cards(args.cards, gazetteer=gaz)
     chain: list[Geocoder] = [InputCoordinates(gaz)]
     if args.osm:

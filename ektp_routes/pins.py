@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ektp_routes._errors import InputFileError, OutputError, RegionError
+from ektp_routes._errors import EktpRoutesError, InputFileError, OutputError, RegionError
 from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
@@ -115,6 +115,30 @@ def whole_households(doors: np.ndarray) -> np.ndarray:
 
 def _precision_rank(p: object) -> int:
     return PRECISIONS.index(str(p)) if str(p) in PRECISIONS else len(PRECISIONS)
+
+
+def refuse_overwriting_pins(path: str | Path, gaz: Gazetteer, *, option: str = "--out") -> None:
+    """Refuse to write new blocks over a blocks file whose points someone moved (an analyst's pins,
+    hours of work in QGIS); an unedited blocks file, or a file that is no blocks file, may be replaced.
+
+    Raises
+    ------
+    OutputError
+        Saying how many moved pins the file holds and what to do instead.
+    """
+    p = Path(path)
+    if not p.is_file():
+        return
+    try:
+        pins = read_pins(p, gaz)
+    except EktpRoutesError:
+        return
+    moved = len(pins.pins) + int((pins.rejects["reason"] != "desa_unknown").sum())
+    if moved:
+        raise OutputError(
+            f"{option} {p} holds {moved} moved pin{'s' if moved > 1 else ''} (edited in QGIS?): write "
+            f"the new blocks to another file, and plan with --blocks {p.name} to use these pins"
+        )
 
 
 def write_blocks(table: pd.DataFrame, path: str | Path) -> Path:

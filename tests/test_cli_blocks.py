@@ -95,6 +95,34 @@ def test_blocks_refuses_a_bad_output_name(
     assert "use a .gpkg or .csv" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".gpkg"])
+def test_blocks_never_writes_over_a_pinned_blocks_file(
+    card_file: Path, tmp_path: Path, gaz: Gazetteer, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    # An analyst pinned the file in QGIS; `blocks` run again to the same name must not undo that work.
+    out = tmp_path / f"blocks{suffix}"
+    run = ["--lang", "en", "blocks", str(card_file), "--out", str(out)]
+    assert main(run) == 0 and main(run) == 0  # an unedited blocks file is simply written again
+    from ektp_routes.pins import read_pins, write_blocks
+
+    table = pd.read_csv(out, dtype=str, keep_default_na=False) if suffix == ".csv" else None
+    if table is None:
+        import geopandas as gpd
+
+        table = pd.DataFrame(gpd.read_file(out, layer="blocks").drop(columns="geometry"))
+    d = gaz.get(str(table.desa_kode[0]))
+    table = table.astype({"lon": float, "lat": float})
+    table.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.0009, d.rep_lat]
+    write_blocks(table, out)
+    pinned = out.read_bytes()
+    assert len(read_pins(out, gaz).pins) == 1
+    capsys.readouterr()
+    assert main(run) == 2
+    err = capsys.readouterr().err
+    assert "1 moved pin" in err and len(err.strip().splitlines()) == 1
+    assert out.read_bytes() == pinned
+
+
 def _hamlet_pbf(path: Path, gaz: Gazetteer) -> Path:
     """An .osm.pbf with one residential road in Sukamukti and a hamlet "Jati" 0.001 deg north-east of
     the desa's point."""
