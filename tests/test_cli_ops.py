@@ -79,6 +79,8 @@ def test_ops_speaks_indonesian_by_default_and_english_on_request(
     cards = pd.read_csv("cards.csv", dtype=str)
     for text in (started, first, indonesian, english):
         assert not any(nik in text for nik in cards["NIK"]) and not any(n in text for n in cards["NAMA"])
+
+
 def test_a_dispatch_into_the_folder_of_another_day_is_refused_before_dispatching(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
