@@ -301,6 +301,7 @@ class Ledger:
         return led
 
     def close(self) -> None:
+        """Release the database connections (what was written stays written)."""
         self.engine.dispose()
 
     def __repr__(self) -> str:
@@ -345,14 +346,17 @@ class Ledger:
         return frame.sort_values(cols[0].name).reset_index(drop=True)
 
     def events(self, *, conn: Connection | None = None) -> pd.DataFrame:
+        """Every state change recorded, oldest first; read inside ``conn``'s transaction when given."""
         q = sa.select(events_t).order_by(events_t.c.event_id)
         return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in events_t.c])
 
     def blocks(self, *, conn: Connection | None = None) -> pd.DataFrame:
+        """The delivery blocks with their office, home courier and last courier, per office in sweep order."""
         q = sa.select(blocks_t).order_by(blocks_t.c.office_id, blocks_t.c.sweep)
         return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in blocks_t.c])
 
     def meta(self, key: str, *, conn: Connection | None = None) -> str | None:
+        """The stored value of ``key`` (the operation's start date, say); None when never set."""
         rows = self._rows(sa.select(meta_t.c.value).where(meta_t.c.key == key), conn)
         return str(rows[0][0]) if rows else None
 
@@ -368,6 +372,7 @@ class Ledger:
     # ---------------------------------------------------------------------------------- writing
     @staticmethod
     def set_meta(conn: Connection, values: Mapping[str, str]) -> None:
+        """Store each key's value, replacing an earlier one, inside the transaction ``conn``."""
         for k, v in values.items():
             conn.execute(sa.delete(meta_t).where(meta_t.c.key == k))
             conn.execute(sa.insert(meta_t).values(key=k, value=v))
@@ -430,11 +435,13 @@ class Ledger:
 
     @staticmethod
     def seen_import(conn: Connection, fingerprint: str) -> bool:
+        """Whether a file with this content fingerprint (sha256) was recorded before."""
         q = sa.select(imports_t.c.fingerprint).where(imports_t.c.fingerprint == fingerprint)
         return conn.execute(q).first() is not None
 
     @staticmethod
     def note_import(conn: Connection, fingerprint: str, *, source: str, run_id: str, applied: int) -> None:
+        """Remember a recorded file by its fingerprint, with its name, run and how many rows applied."""
         conn.execute(
             sa.insert(imports_t).values(
                 fingerprint=fingerprint, source=source, run_id=run_id, at=datetime.now(UTC), applied=applied
