@@ -26,8 +26,10 @@ from ektp_routes.blocks import block_settlement, courier_place
 from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
 from ektp_routes.fieldform import (
     MANIFEST_COLUMNS,
+    MANIFEST_MARKER,
     RETURN_COLUMNS,
     Form,
+    read_form_xlsx,
     write_form_csv,
     write_form_pdf,
     write_form_xlsx,
@@ -61,14 +63,15 @@ def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
 
 
 def check_dispatch_folder(out_dir: Path, day: date) -> None:
-    """Refuse an output folder whose ``manifests`` hold files that are not manifests of ``day``: the
-    lists of another day (names, NIKs, outcomes a clerk typed in) would be mixed with this day's, and
-    a day's folder is rewritten when that day is dispatched again. Hidden files do not count.
+    """Refuse an output folder whose ``manifests`` hold files that are not manifests of ``day`` (the
+    lists of another day, names and NIKs, would be mixed with this day's; hidden files do not count),
+    or manifests of ``day`` with outcomes typed in: the day's folder is rewritten when the day is
+    dispatched again, and a clerk's outcomes not yet recorded would be lost.
 
     Raises
     ------
     OutputError
-        Saying how many such files there are (not their names) and to give each day its own folder.
+        Saying how many such files there are (not their names) and what to do instead.
     """
     folder = out_dir / "manifests"
     own = re.compile(rf"manifest_.+_{day:%Y%m%d}_K[0-9]+\.(?:xlsx|csv|pdf)")
@@ -79,6 +82,26 @@ def check_dispatch_folder(out_dir: Path, day: date) -> None:
             f"--out {out_dir}: its manifests folder holds {len(other)} files that are not manifests of "
             f"{day} (the manifests of another day?); give each day its own folder, e.g. hari/{day}"
         )
+    typed = sum(_has_outcomes(folder / n) for n in names if not n.startswith("."))
+    if typed:
+        raise OutputError(
+            f"--out {out_dir}: it holds {typed} manifest{'s' if typed > 1 else ''} of {day} with outcomes "
+            "typed in, which rewriting would erase; record them (ops record) and write into another folder"
+        )
+
+
+def _has_outcomes(path: Path) -> bool:
+    """Whether a manifest (XLSX or CSV) has an outcome code typed in; an unreadable one counts."""
+    if path.suffix not in (".xlsx", ".csv"):
+        return False
+    try:
+        if path.suffix == ".xlsx":
+            table = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except Exception:  # a damaged sheet may hold typed outcomes too: never written over unseen
+        return True
+    return "hasil" in table and bool(table["hasil"].astype(str).str.strip().ne("").any())
 
 
 def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1) -> dict[str, Path]:

@@ -6,9 +6,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 from opsdata import START, started
 
+from ektp_routes._errors import OutputError
 from ektp_routes.i18n import messages
 from ektp_routes.operation import dispatch_day, load_config, load_offices
 from ektp_routes.opsreport import (
@@ -138,6 +140,28 @@ def test_filled_xlsx_manifest_round_trip_and_status(tmp_path: Path) -> None:
     assert sum(js["states"].values()) == 120 and st.days_to_finish is not None
     charts = write_burndown(st, tmp_path / "charts")
     assert charts and charts[0].read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_manifest_with_outcomes_typed_in_is_never_written_over(tmp_path: Path, suffix: str) -> None:
+    # A clerk types outcomes into the day's manifest where it lies; the day dispatched again into the
+    # same folder (outputs rewritten from the ledger) must not erase them before `ops record`.
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    write_dispatch(led, START, tmp_path / "d1")
+    write_dispatch(led, START, tmp_path / "d1")  # nothing typed in yet: rewritten
+    manifest = sorted((tmp_path / "d1" / "manifests").glob(f"*{suffix}"))[0]
+    if suffix == ".xlsx":
+        _fill(manifest, ["DITERIMA"])
+    else:
+        table = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        table.loc[0, "hasil"] = "DITERIMA"
+        table.to_csv(manifest, index=False, encoding="utf-8-sig")
+    typed = manifest.read_bytes()
+    with pytest.raises(OutputError, match="1 manifest of 2026-08-14 with outcomes typed in"):
+        write_dispatch(led, START, tmp_path / "d1")
+    assert manifest.read_bytes() == typed
+    assert write_dispatch(led, START, tmp_path / "d2")["manifests"].is_dir()
 
 
 def test_returns_lists_per_kecamatan(tmp_path: Path) -> None:
