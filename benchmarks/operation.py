@@ -127,7 +127,7 @@ def main() -> None:
         t, c0 = time.perf_counter(), cpu_s()
         d = dispatch_day(led, day, workers=args.workers)
         if d.closed:
-            print(f"{day} closed: {d.closed}")
+            print(f"{day} closed: {d.closed.words()}")
             continue
         day_no += 1
         dispatch_s.append(time.perf_counter() - t)

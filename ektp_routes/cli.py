@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -308,11 +309,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_plan_options(p: argparse.ArgumentParser) -> None:
+def _add_plan_options(p: argparse.ArgumentParser, lang: str) -> None:
     p.add_argument("--out", default="out", help="output directory (default: out)")
     p.add_argument(
         "--start-date",
-        type=iso_date,
+        type=partial(iso_date, lang=lang),
         help="first day of the plan (YYYY-MM-DD): routes, stops and the report carry working-day dates",
     )
     p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
@@ -383,7 +384,7 @@ def _add_geocode_parser(sub: argparse._SubParsersAction) -> None:  # type: ignor
     ge.set_defaults(func=_cmd_geocode)
 
 
-def _add_plan_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_plan_commands(sub: argparse._SubParsersAction, lang: str) -> None:  # type: ignore[type-arg]
     pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
     pl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
     pl.add_argument("--offices", help="post offices: CSV or GeoJSON (name, lon, lat, couriers, ...)")
@@ -402,13 +403,13 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
     pl.add_argument("--config", help="plan.toml ([run] [fleet] [solve] [service] [scope], or [plan])")
     add_blocks_option(pl)
-    _add_plan_options(pl)
+    _add_plan_options(pl, lang)
     pl.set_defaults(func=_cmd_plan)
 
     de = sub.add_parser("demo", help="plan synthetic cards on the embedded Kabupaten Bekasi data")
     de.add_argument("--all", action="store_true", help="the whole 191,000-card run (default: one kecamatan)")
     de.add_argument("--kecamatan", action="append", help="kecamatan to demo (default Karang Bahagia)")
-    _add_plan_options(de)
+    _add_plan_options(de, lang)
     de.set_defaults(func=_cmd_demo)
 
 
@@ -425,10 +426,10 @@ def build_parser(*, lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     _add_card_list_parsers(sub)
     _add_geocode_parser(sub)
-    _add_plan_commands(sub)
+    _add_plan_commands(sub, lang)
     from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
 
-    add_commands(sub)
+    add_commands(sub, lang=lang)
     add_block_commands(sub)
     add_network_parser(sub)
     for command in _commands(sub):

@@ -6,35 +6,40 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
+from ektp_routes.nik import mask_nik_in
 
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 
 
-def iso_date(text: str) -> date:
-    """A date option: YYYY-MM-DD from 2000 to 2100 (no typo'd year), or argparse's one-line error."""
+def iso_date(text: str, *, lang: str = DEFAULT_LANG) -> date:
+    """A date option: YYYY-MM-DD from 2000 to 2100 (no typo'd year), or argparse's one-line error in
+    ``lang`` (register ``partial(iso_date, lang=...)`` as the option's type)."""
+    t = messages(lang)
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(t("cli.opt_not_a_date", text=mask_nik_in(text))) from None
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise argparse.ArgumentTypeError(f"{text}: allowed a date from {FIRST_DATE} to {LAST_DATE}")
+        raise argparse.ArgumentTypeError(t("cli.opt_date_range", text=text, first=FIRST_DATE, last=LAST_DATE))
     return day
 
 
-def _count(text: str) -> int:
-    """A count option (0 or more)."""
+def _count(text: str, *, lang: str = DEFAULT_LANG) -> int:
+    """A count option (0 or more); the error in ``lang``."""
+    t = messages(lang)
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(t("cli.opt_not_a_number", text=mask_nik_in(text))) from None
     if n < 0:
-        raise argparse.ArgumentTypeError(f"{n} is negative; give 0 or more")
+        raise argparse.ArgumentTypeError(t("cli.opt_negative", n=mask_nik_in(str(n))))
     return n
 
 
@@ -54,12 +59,12 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
     return Ledger.open(args.ledger, create=create)
 
 
-def _config_text(path: str | None) -> str:
+def _config_text(path: str | None, t: Messages) -> str:
     if not path:
         return ""
     p = Path(path)
     if not p.is_file():
-        raise InputFileError(f"config file {p} does not exist")
+        raise InputFileError(t("cli.ops_config_missing", path=p))
     return p.read_text(encoding="utf-8")
 
 
@@ -69,7 +74,7 @@ def _cmd_start(args: argparse.Namespace) -> int:
 
     if args.rejects:
         require_parent(args.rejects, "--rejects", inputs=[args.cards, args.offices, args.config, args.ledger])
-    text = _config_text(args.config)
+    text = _config_text(args.config, cli_messages(args))
     config = OperationConfig.from_toml_text(text)
     offices = read_offices(args.offices, config.plan.fleet) if args.offices else None
     led = _open(args, create=True)
@@ -110,7 +115,7 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
     try:
         rep = dispatch_day(led, args.date, workers=args.workers)
         if rep.closed:
-            print(t("cli.ops_closed", date=args.date, why=rep.closed))
+            print(t("cli.ops_closed", date=args.date, why=rep.closed.words(t=t)))
             return 0
         out = write_dispatch(led, args.date, Path(args.out), workers=args.workers)
     finally:
@@ -131,12 +136,12 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    from ektp_routes.outcomes import record_outcomes
+    from ektp_routes.outcomes import problem_message, record_outcomes
 
     paths = [Path(p) for p in args.outcomes]
     for p in paths:
         if not p.is_file():
-            raise InputFileError(f"outcome file {p} does not exist")
+            raise InputFileError(cli_messages(args)("cli.ops_outcome_missing", path=p))
     if args.problems:
         require_parent(args.problems, "--problems", inputs=[*args.outcomes, args.ledger])
     led = _open(args)
@@ -153,13 +158,14 @@ def _cmd_record(args: argparse.Namespace) -> int:
         print(t("cli.reason_count", reason=code, n=n))
     if rep.field_locations:
         print(t("cli.ops_field_locations", n=rep.field_locations))
-    print(t("cli.ops_problems", n=len(rep.problems)))
-    for row in rep.problems.head(args.show).to_dict("records"):  # file, row, card_ref, reason, message
+    problems = rep.problems.assign(message=[problem_message(r, t=t) for r in rep.problems["reason"]])
+    print(t("cli.ops_problems", n=len(problems)))
+    for row in problems.head(args.show).to_dict("records"):  # file, row, card_ref, reason, message
         print(t("cli.ops_problem_row", **row))
-    if args.problems:
+    if args.problems:  # the reason stays the code; the message is in the user's language
         from ektp_routes.export import write_csv
 
-        write_csv(rep.problems, Path(args.problems))
+        write_csv(problems, Path(args.problems))
         print(t("cli.ops_problems_written", path=args.problems))
     print(_states(counts, t))
     return 0
@@ -211,33 +217,36 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_fleet(args: argparse.Namespace) -> int:
     from ektp_routes.fleet import fleet_report, size_fleet
 
+    t = cli_messages(args)
     if not 0 <= args.first_attempt_failure < 1:
-        raise ConfigError("--first-attempt-failure must be in [0, 1)")
+        raise ConfigError(t("cli.fleet_failure_range"))
     if args.couriers is not None and not 1 <= args.couriers <= 500:
-        raise ConfigError("--couriers must be 1..500")
+        raise ConfigError(t("cli.fleet_couriers_range", low=1, high=500))
     if args.chart:
         require_parent(args.chart, "--chart", inputs=[args.cards, args.offices, args.config])
     result = size_fleet(
         args.cards,
         offices_path=args.offices,
-        config_text=_config_text(args.config),
+        config_text=_config_text(args.config, t),
         start=args.start_date,
         finish_by=args.finish_by,
         couriers=args.couriers,
         failure=args.first_attempt_failure,
         chart=Path(args.chart) if args.chart else None,
     )
-    print(fleet_report(result, lang=cli_messages(args).lang))
+    print(fleet_report(result, lang=t.lang))
     return 0
 
 
-def add_commands(sub: Any) -> None:
-    """Register ``ops`` and ``fleet`` on the main parser's subcommands."""
-    _add_ops(sub)
-    _add_fleet(sub)
+def add_commands(sub: Any, *, lang: str = DEFAULT_LANG) -> None:
+    """Register ``ops`` and ``fleet`` on the main parser's subcommands; ``lang``: the language of the
+    options' errors (a bad date or count)."""
+    _add_ops(sub, lang)
+    _add_fleet(sub, lang)
 
 
-def _add_ops(sub: Any) -> None:
+def _add_ops(sub: Any, lang: str) -> None:
+    day, count = partial(iso_date, lang=lang), partial(_count, lang=lang)
     ops = sub.add_parser("ops", help="run the delivery operation: ledger, daily dispatch, outcomes, returns")
     osub = ops.add_subparsers(dest="ops_command", required=True)
     ledger_help = "ledger: a SQLite file (created 0600) or postgresql://user@host/db (password: PGPASSWORD)"
@@ -249,15 +258,13 @@ def _add_ops(sub: Any) -> None:
     st.add_argument(
         "--config", help="plan.toml: the tables of `plan --config` and [operation] (first batch only)"
     )
-    st.add_argument(
-        "--start-date", type=iso_date, help="first day of the operation, YYYY-MM-DD (first batch)"
-    )
+    st.add_argument("--start-date", type=day, help="first day of the operation, YYYY-MM-DD (first batch)")
     st.add_argument("--rejects", help="write the rejected rows to this CSV")
     st.set_defaults(func=_cmd_start)
 
     di = osub.add_parser("dispatch", help="plan one day for every office and write manifests")
     di.add_argument("--ledger", required=True, help=ledger_help)
-    di.add_argument("--date", required=True, type=iso_date, help="the day to dispatch, YYYY-MM-DD")
+    di.add_argument("--date", required=True, type=day, help="the day to dispatch, YYYY-MM-DD")
     di.add_argument("--out", required=True, help="output folder of the day")
     di.add_argument("--workers", type=int, default=2, choices=range(1, 65), metavar="N", help="processes")
     di.set_defaults(func=_cmd_dispatch)
@@ -268,7 +275,7 @@ def _add_ops(sub: Any) -> None:
     )
     re.add_argument("--ledger", required=True, help=ledger_help)
     re.add_argument("--problems", help="write the problem rows to this CSV")
-    re.add_argument("--show", type=_count, default=20, help="problem rows to print (default 20)")
+    re.add_argument("--show", type=count, default=20, help="problem rows to print (default 20)")
     re.set_defaults(func=_cmd_record)
 
     rt = osub.add_parser("returns", help="write the returns lists per kecamatan (CSV, XLSX, PDF)")
@@ -289,7 +296,8 @@ def _add_ops(sub: Any) -> None:
     sa.set_defaults(func=_cmd_status)
 
 
-def _add_fleet(sub: Any) -> None:
+def _add_fleet(sub: Any, lang: str) -> None:
+    day = partial(iso_date, lang=lang)
     fl = sub.add_parser(
         "fleet", help="couriers needed to finish by a date, or the finish date with K couriers"
     )
@@ -297,9 +305,9 @@ def _add_fleet(sub: Any) -> None:
     fl.add_argument("--offices", help="post offices: CSV or GeoJSON")
     fl.add_argument("--config", help="plan.toml: the tables of `plan --config` and [operation]")
     goal = fl.add_mutually_exclusive_group(required=True)
-    goal.add_argument("--finish-by", type=iso_date, help="last day of the operation, YYYY-MM-DD")
+    goal.add_argument("--finish-by", type=day, help="last day of the operation, YYYY-MM-DD")
     goal.add_argument("--couriers", type=int, help="couriers per office")
-    fl.add_argument("--start-date", type=iso_date, default=date.today(), help="first day (default today)")
+    fl.add_argument("--start-date", type=day, default=date.today(), help="first day (default today)")
     fl.add_argument(
         "--first-attempt-failure", type=float, default=0.2, help="share of attempts that fail (0.2)"
     )

@@ -36,7 +36,7 @@ from ektp_routes.network import StraightLineNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, solve
-from ektp_routes.workcalendar import WorkCalendar, calendar_from_table
+from ektp_routes.workcalendar import Closed, WorkCalendar, calendar_from_table
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ class DispatchReport:
     """What ``ops dispatch`` did for one date."""
 
     day: date
-    closed: str | None = None
+    closed: Closed | None = None
     already: bool = False
     cards: int = 0
     stops: int = 0

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from ektp_routes._errors import InputFileError
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
+from ektp_routes.i18n import Messages, messages
 from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
 from ektp_routes.nik import mask_nik
 from ektp_routes.operation import OperationConfig, load_config, retry_due
@@ -48,17 +49,9 @@ class Problem(StrEnum):
     OUTCOME_EMPTY = "outcome_empty"
 
 
-_MESSAGES = {
-    Problem.UNKNOWN_CARD: "no card with this reference in the ledger (check the digits)",
-    Problem.CARD_MISMATCH: "the NIK of the row is not the card's: a manifest of another operation?",
-    Problem.NOT_DISPATCHED_THAT_DAY: "the card was not out for delivery on that date",
-    Problem.CONFLICTING_OUTCOME: "another, different outcome is given for this card",
-    Problem.UNKNOWN_OUTCOME: "not one of the outcome codes " + ", ".join(Outcome),
-    Problem.FAMILY_NOT_ALLOWED: "handover to a family member is not allowed in this operation",
-    Problem.FUTURE_DATE: "the time lies in the future",
-    Problem.TIME_INVALID: "no readable date/time (waktu, or tanggal and jam)",
-    Problem.OUTCOME_EMPTY: "no outcome code filled in (the card stays out for delivery)",
-}
+def problem_message(problem: str, *, t: Messages | None = None) -> str:
+    """What a :class:`Problem` code means, in the language of ``t`` (English when None)."""
+    return (t or messages("en"))(f"problem.{Problem(problem)}", codes=", ".join(Outcome))
 
 
 @dataclass(frozen=True)
@@ -223,7 +216,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             "row": problems["row"],
             "card_ref": _shown_ref(problems["card_ref"]),
             "reason": problems["problem"],
-            "message": problems["problem"].map(lambda p: _MESSAGES[Problem(p)]),
+            "message": problems["problem"].map(problem_message),
         }
     )
     by = todo["hasil"].value_counts().to_dict()

@@ -9,11 +9,15 @@ shadows the standard library's :mod:`calendar`.)
 Example
 -------
 >>> from datetime import date
+>>> from ektp_routes.i18n import messages
 >>> cal = WorkCalendar()
->>> cal.why_closed(date(2026, 12, 25))
-'hari libur nasional: Hari Raya Natal'
->>> cal.why_closed(date(2026, 12, 27))
+>>> closed = cal.why_closed(date(2026, 12, 25))
+>>> closed.reason, closed.holiday
+(<ClosedReason.PUBLIC_HOLIDAY: 'public_holiday'>, 'Hari Raya Natal')
+>>> cal.why_closed(date(2026, 12, 27)).words(t=messages("id"))
 'Minggu bukan hari kerja'
+>>> cal.why_closed(date(2026, 12, 27)).words()
+'Sunday is not a working weekday'
 >>> cal.next_working_day(date(2026, 12, 25))
 datetime.date(2026, 12, 26)
 """
@@ -23,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from ektp_routes._errors import ConfigError
+from ektp_routes.i18n import Messages, messages
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 @lru_cache(maxsize=32)
@@ -37,6 +42,30 @@ def _public_holidays(year: int) -> dict[date, str]:
     import holidays  # maintained tables incl. the moving Islamic, Chinese and Christian feasts
 
     return dict(holidays.country_holidays("ID", years=year, language="id").items())
+
+
+class ClosedReason(StrEnum):
+    """Why a date is not a working day."""
+
+    PUBLIC_HOLIDAY = "public_holiday"
+    LOCAL_CLOSURE = "local_closure"
+    WEEKDAY_OFF = "weekday_off"
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A date that is not a working day, and why; ``holiday`` is the public holiday's Indonesian
+    proper name ("" for the other reasons)."""
+
+    reason: ClosedReason
+    day: date
+    holiday: str = ""
+
+    def words(self, *, t: Messages | None = None) -> str:
+        """The reason as a phrase in the language of ``t`` (English when None)."""
+        t = t or messages("en")
+        weekday = t(f"weekday.{DAY_NAMES[self.day.weekday()]}")
+        return t(f"closed.{self.reason}", holiday=self.holiday, weekday=weekday)
 
 
 @dataclass(frozen=True)
@@ -84,14 +113,15 @@ class WorkCalendar:
         if not self.weekdays or not self.weekdays <= set(range(7)):
             raise ConfigError("working_days must name at least one of mon, tue, wed, thu, fri, sat, sun")
 
-    def why_closed(self, day: date) -> str | None:
-        """Why ``day`` is not a working day (in Bahasa Indonesia), or None when it is one."""
+    def why_closed(self, day: date) -> Closed | None:
+        """Why ``day`` is not a working day (:meth:`Closed.words` says it in a language), or None when
+        it is one."""
         if self.public_holidays and day in _public_holidays(day.year):
-            return f"hari libur nasional: {_public_holidays(day.year)[day]}"
+            return Closed(ClosedReason.PUBLIC_HOLIDAY, day, _public_holidays(day.year)[day])
         if day in self.closures:
-            return "penutupan lokal (konfigurasi)"
+            return Closed(ClosedReason.LOCAL_CLOSURE, day)
         if day.weekday() not in self.weekdays:
-            return f"{_HARI[day.weekday()]} bukan hari kerja"
+            return Closed(ClosedReason.WEEKDAY_OFF, day)
         return None
 
     def is_working_day(self, day: date) -> bool:

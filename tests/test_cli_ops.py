@@ -75,9 +75,38 @@ def test_ops_speaks_indonesian_by_default_and_english_on_request(
     english = capsys.readouterr().out
     assert "pace: 0 cards closed per day; working days to finish at this pace: unknown" in english
     assert "JUMLAH" in indonesian and "dibawa kurir" in indonesian and "TOTAL" in english
+    # Why a day is closed, in the user's language (the holiday's own name stays Indonesian).
+    sunday = ["ops", "dispatch", "--ledger", "id.db", "--date", "2026-08-16", "--out", "d0"]
+    holiday = ["ops", "dispatch", "--ledger", "id.db", "--date", "2026-08-17", "--out", "d0"]
+    assert main(sunday) == 0 and main([*sunday, "--lang", "en"]) == 0
+    assert main(holiday) == 0 and main([*holiday, "--lang", "en"]) == 0
+    closed = capsys.readouterr().out.splitlines()
+    assert closed[0] == "2026-08-16 bukan hari kerja (Minggu bukan hari kerja): tidak ada yang dikirim"
+    assert (
+        closed[1] == "2026-08-16 is not a working day (Sunday is not a working weekday): nothing dispatched"
+    )
+    assert closed[2].startswith("2026-08-17 bukan hari kerja (hari libur nasional: Hari ")
+    assert closed[3].startswith("2026-08-17 is not a working day (national public holiday: Hari ")
+    # A problem row of `ops record` is explained in the user's language, on screen and in the CSV;
+    # the CSV's reason column keeps the code.
+    ref = pd.read_csv("d/dispatch.csv", dtype=str, encoding="utf-8-sig")["card_ref"].iloc[0]
+    Path("hand.csv").write_text(f"card_ref,hasil,waktu\n{ref},HILANG,2026-08-14T10:00\n")
+    assert main(["ops", "record", "hand.csv", "--ledger", "id.db", "--problems", "p_id.csv"]) == 0
+    recorded = capsys.readouterr().out
+    assert f"hand.csv baris 2 {ref}: unknown_outcome (bukan salah satu kode hasil DITERIMA, " in recorded
+    assert (
+        main(["ops", "record", "hand.csv", "--ledger", "en.db", "--problems", "p_en.csv", "--lang", "en"])
+        == 0
+    )
+    recorded_en = capsys.readouterr().out
+    assert f"hand.csv row 2 {ref}: unknown_outcome (not one of the outcome codes DITERIMA, " in recorded_en
+    for lang, opening in (("id", "bukan salah satu kode hasil"), ("en", "not one of the outcome codes")):
+        problems = pd.read_csv(f"p_{lang}.csv", dtype=str, encoding="utf-8-sig")
+        assert problems["reason"].tolist() == ["unknown_outcome"]
+        assert problems["message"].str.startswith(opening).all()
     # What a planner reads on the screen names nobody and shows no full NIK.
     cards = pd.read_csv("cards.csv", dtype=str)
-    for text in (started, first, indonesian, english):
+    for text in (started, first, indonesian, english, "\n".join(closed), recorded, recorded_en):
         assert not any(nik in text for nik in cards["NIK"]) and not any(n in text for n in cards["NAMA"])
 
 
@@ -111,10 +140,26 @@ def test_errors_are_one_line(workdir: Path, capsys: pytest.CaptureFixture[str]) 
     assert err.startswith("galat:") and "ops start" in err and len(err.strip().splitlines()) == 1
     with pytest.raises(SystemExit) as info:
         main(["ops", "dispatch", "--ledger", "l.db", "--date", "14/08/2026", "--out", "d"])
-    assert info.value.code == 2 and "not a date" in capsys.readouterr().err
+    assert info.value.code == 2 and "'14/08/2026' bukan tanggal (YYYY-MM-DD)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["--lang", "en", "ops", "dispatch", "--ledger", "l.db", "--date", "14/08/2026", "--out", "d"])
+    assert info.value.code == 2 and "'14/08/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
     assert main(["ops", "start", "cards.csv", "--ledger", "l.db"]) == 2  # first batch without a start date
     assert "--start-date" in capsys.readouterr().err
     assert main(["fleet", "cards.csv", "--couriers", "2", "--first-attempt-failure", "1.5"]) == 2
+    assert capsys.readouterr().err == "galat: --first-attempt-failure harus dalam [0, 1)\n"
+    assert main(["fleet", "cards.csv", "--couriers", "0"]) == 2
+    assert main(["fleet", "cards.csv", "--couriers", "501", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "galat: --couriers harus 1..500",
+        "error: --couriers must be 1..500",
+    ]
+    assert (
+        main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "none.toml", "--lang", "en"]) == 2
+    )
+    assert capsys.readouterr().err == "error: config file none.toml does not exist\n"
+    assert main(["ops", "record", "none.csv", "--ledger", "l.db"]) == 2
+    assert capsys.readouterr().err == "galat: berkas hasil none.csv tidak ada\n"
 
 
 def test_plan_with_too_small_a_fleet_says_what_is_missing(
@@ -160,11 +205,16 @@ def test_a_missing_output_directory_is_refused_not_created(
     assert not Path("nope").exists()
 
 
-def test_record_show_must_not_be_negative(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("lang", "said"), [("id", "-1 negatif; beri 0 atau lebih"), ("en", "-1 is negative")]
+)
+def test_record_show_must_not_be_negative(
+    workdir: Path, capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
     Path("hand.csv").write_text("card_ref,hasil,waktu\n")
     with pytest.raises(SystemExit) as info:
-        main(["ops", "record", "hand.csv", "--ledger", "l.db", "--show", "-1"])
-    assert info.value.code == 2 and "negative" in capsys.readouterr().err
+        main(["ops", "record", "hand.csv", "--ledger", "l.db", "--show", "-1", "--lang", lang])
+    assert info.value.code == 2 and said in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -177,14 +227,15 @@ def test_record_show_must_not_be_negative(workdir: Path, capsys: pytest.CaptureF
     ],
     ids=["plan", "ops-start", "ops-dispatch", "fleet"],
 )
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("id", "tanggal yang diterima dari 2000-01-01 sampai 2100-12-31"),
+     ("en", "allowed a date from 2000-01-01 to 2100-12-31")],
+)  # fmt: skip
 def test_dates_outside_2000_to_2100_are_refused(
-    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], lang: str, said: str
 ) -> None:
     with pytest.raises(SystemExit) as info:
-        main(argv)
+        main([*argv, "--lang", lang])
     err = capsys.readouterr().err
-    assert (
-        info.value.code == 2
-        and "allowed a date from 2000-01-01 to 2100-12-31" in err
-        and "Traceback" not in err
-    )
+    assert info.value.code == 2 and said in err and "Traceback" not in err

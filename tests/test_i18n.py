@@ -44,3 +44,15 @@ def test_every_summary_column_has_a_heading_in_every_language() -> None:
         missing = [c for c in schema.SUMMARY if f"column.{c}" not in messages(lang).catalogue]
         assert missing == [], lang
     assert messages("id").columns(["cards_street"]) == {"cards_street": "kartu_jalan"}
+
+
+def test_every_closed_day_reason_weekday_and_outcome_problem_is_worded_in_every_language() -> None:
+    from ektp_routes.outcomes import Problem, problem_message
+    from ektp_routes.workcalendar import DAY_NAMES, ClosedReason
+
+    for lang in LANGUAGES:
+        cat = messages(lang).catalogue
+        wanted = [f"closed.{r}" for r in ClosedReason] + [f"weekday.{d}" for d in DAY_NAMES]
+        assert [k for k in wanted + [f"problem.{p}" for p in Problem] if k not in cat] == [], lang
+    assert problem_message("future_date", t=messages("id")) == "waktunya di masa depan"
+    assert problem_message("future_date") == "the time lies in the future"
