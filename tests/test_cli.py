@@ -170,8 +170,8 @@ OPTION_CASES = [
     (["demo", "--time-limit", "-5", "--out", "{tmp}/d"], ["--time-limit", "out of range"]),
     (["demo-cards", "--n", "-1", "--out", "{tmp}/c.csv"], ["--n", "out of range"]),
     (["demo-cards", "--n", "0", "--out", "{tmp}/c.csv"], ["--n", "out of range", "1 to 10000000"]),
-    (["plan", "{cards}", "--start-date", "0001-01-01"], ["--start-date", "allowed a date from 2000-01-01"]),
-    (["plan", "{cards}", "--start-date", "2026-02-30"], ["--start-date", "is not a date"]),
+    (["plan", "{cards}", "--start-date", "0001-01-01"], ["--start-date", "diterima dari 2000-01-01"]),
+    (["plan", "{cards}", "--start-date", "2026-02-30"], ["--start-date", "bukan tanggal"]),
     (["demo-cards", "--n", "10", "--seed", "-1", "--out", "{tmp}/c.csv"], ["--seed", "out of range"]),
     (
         ["demo-cards", "--n", "10", "--defect-rate", "2", "--out", "{tmp}/c.csv"],
