@@ -318,9 +318,7 @@ def _add_plan_options(p: argparse.ArgumentParser, lang: str) -> None:
     )
     p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
     p.add_argument("--workers", type=int, help="parallel processes (default: all cores)")
-    p.add_argument(
-        "--seed", type=int, help="solver seed (default 0; demo: also the synthetic cards' seed)"
-    )
+    p.add_argument("--seed", type=int, help="solver seed (default 0; demo: also the synthetic cards' seed)")
     p.add_argument(
         "--consolidation",
         choices=["auto", "household", "rt", "rw", "desa"],
