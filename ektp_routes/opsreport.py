@@ -21,15 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ektp_routes._errors import OutputError
+from ektp_routes._errors import InputFileError, OutputError
 from ektp_routes.blocks import block_settlement, courier_place
 from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
 from ektp_routes.fieldform import (
     MANIFEST_COLUMNS,
-    MANIFEST_MARKER,
     RETURN_COLUMNS,
     Form,
-    read_form_xlsx,
     write_form_csv,
     write_form_pdf,
     write_form_xlsx,
@@ -40,6 +38,7 @@ from ektp_routes.ledger import CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
 from ektp_routes.offices import PostOffice
 from ektp_routes.operation import OperationConfig, load_config, load_offices
+from ektp_routes.outcomes import read_outcomes
 from ektp_routes.schema import HOUSE_PRECISIONS
 
 _HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -65,8 +64,9 @@ def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
 def check_dispatch_folder(out_dir: Path, day: date) -> None:
     """Refuse an output folder whose ``manifests`` hold files that are not manifests of ``day`` (the
     lists of another day, names and NIKs, would be mixed with this day's; hidden files do not count),
-    or manifests of ``day`` with outcomes typed in: the day's folder is rewritten when the day is
-    dispatched again, and a clerk's outcomes not yet recorded would be lost.
+    a manifest of ``day`` open in Excel (its ``~$`` lock file lies beside it), or manifests of ``day``
+    that may hold outcomes typed in (see :func:`_has_outcomes`): the day's folder is rewritten when
+    the day is dispatched again, and a clerk's outcomes not yet recorded would be lost.
 
     Raises
     ------
@@ -75,14 +75,25 @@ def check_dispatch_folder(out_dir: Path, day: date) -> None:
     """
     folder = out_dir / "manifests"
     own = re.compile(rf"manifest_.+_{day:%Y%m%d}_K[0-9]+\.(?:xlsx|csv|pdf)")
-    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-    other = [n for n in names if not n.startswith(".") and not own.fullmatch(n)]
+    names = [p.name for p in folder.iterdir() if not p.name.startswith(".")] if folder.is_dir() else []
+    # Excel's lock file: "~$" and the workbook's name (for long names, in place of its first 2 letters)
+    locks = [n for n in names if n.startswith("~$") and (own.fullmatch(n[2:]) or own.fullmatch("ma" + n[2:]))]
+    other = [n for n in names if not own.fullmatch(n) and n not in locks]
     if other:
+        one = len(other) == 1
         raise OutputError(
-            f"--out {out_dir}: its manifests folder holds {len(other)} files that are not manifests of "
+            f"--out {out_dir}: its manifests folder holds {len(other)} "
+            f"{'file that is not a manifest' if one else 'files that are not manifests'} of "
             f"{day} (the manifests of another day?); give each day its own folder, e.g. hari/{day}"
         )
-    typed = sum(_has_outcomes(folder / n) for n in names if not n.startswith("."))
+    if locks:
+        one = len(locks) == 1
+        raise OutputError(
+            f"--out {out_dir}: {len(locks)} {'manifest' if one else 'manifests'} of {day} "
+            f"{'is' if one else 'are'} open in Excel (outcomes may be being typed in); close "
+            f"{'it' if one else 'them'} first (a ~$ file left by a closed Excel may be deleted)"
+        )
+    typed = sum(_has_outcomes(folder / n) for n in names)
     if typed:
         raise OutputError(
             f"--out {out_dir}: it holds {typed} manifest{'s' if typed > 1 else ''} of {day} with outcomes "
@@ -91,17 +102,16 @@ def check_dispatch_folder(out_dir: Path, day: date) -> None:
 
 
 def _has_outcomes(path: Path) -> bool:
-    """Whether a manifest (XLSX or CSV) has an outcome code typed in; an unreadable one counts."""
+    """Whether a manifest (XLSX or CSV) may hold outcomes: one typed in, as ``ops record`` reads it
+    (:func:`~ektp_routes.outcomes.read_outcomes`), or a file it cannot read or finds no outcome column
+    in (a damaged sheet, a CSV re-saved with another delimiter): never written over unseen."""
     if path.suffix not in (".xlsx", ".csv"):
         return False
     try:
-        if path.suffix == ".xlsx":
-            table = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception:  # a damaged sheet may hold typed outcomes too: never written over unseen
+        rows = read_outcomes(path)
+    except InputFileError:
         return True
-    return "hasil" in table and bool(table["hasil"].astype(str).str.strip().ne("").any())
+    return bool(rows["hasil"].ne("").any())
 
 
 def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1) -> dict[str, Path]:

@@ -12,6 +12,7 @@ from opsdata import START, started
 
 from ektp_routes._errors import OutputError
 from ektp_routes.i18n import messages
+from ektp_routes.ledger import Ledger
 from ektp_routes.operation import dispatch_day, load_config, load_offices
 from ektp_routes.opsreport import (
     DISPATCH_COLUMNS,
@@ -162,6 +163,65 @@ def test_a_manifest_with_outcomes_typed_in_is_never_written_over(tmp_path: Path,
         write_dispatch(led, START, tmp_path / "d1")
     assert manifest.read_bytes() == typed
     assert write_dispatch(led, START, tmp_path / "d2")["manifests"].is_dir()
+
+
+def _dispatched_csv_with_one_outcome(tmp_path: Path) -> tuple[Ledger, Path, pd.DataFrame]:
+    """The day dispatched into d1, one of its CSV manifests and its table with one DITERIMA typed in."""
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    write_dispatch(led, START, tmp_path / "d1")
+    manifest = sorted((tmp_path / "d1" / "manifests").glob("*.csv"))[0]
+    table = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.loc[0, "hasil"] = "DITERIMA"
+    return led, manifest, table
+
+
+def test_a_manifest_resaved_with_semicolons_is_never_written_over(tmp_path: Path) -> None:
+    # Excel with an Indonesian locale saves CSV with ';': if the manifest cannot be read as one it
+    # may hold outcomes, and the re-dispatch refuses rather than erase them.
+    led, manifest, table = _dispatched_csv_with_one_outcome(tmp_path)
+    table.to_csv(manifest, index=False, sep=";", encoding="utf-8-sig")
+    typed = manifest.read_bytes()
+    with pytest.raises(OutputError, match="1 manifest of 2026-08-14 with outcomes typed in"):
+        write_dispatch(led, START, tmp_path / "d1")
+    assert manifest.read_bytes() == typed
+
+
+def test_a_manifest_with_padded_column_names_is_never_written_over(tmp_path: Path) -> None:
+    # " Hasil " is the outcome column to ops record (it cleans column names); so it is here too.
+    led, manifest, table = _dispatched_csv_with_one_outcome(tmp_path)
+    table.rename(columns={"hasil": " Hasil "}).to_csv(manifest, index=False, encoding="utf-8-sig")
+    assert read_outcomes(manifest)["hasil"].eq("DITERIMA").sum() == 1
+    with pytest.raises(OutputError, match="1 manifest of 2026-08-14 with outcomes typed in"):
+        write_dispatch(led, START, tmp_path / "d1")
+
+
+@pytest.mark.parametrize("cut", [0, 2])
+def test_a_manifest_open_in_excel_is_never_written_over(tmp_path: Path, cut: int) -> None:
+    # Excel leaves "~$<name>" beside a workbook it has open (for long names "~$" replaces its first
+    # two letters): the clerk may be typing outcomes.
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    write_dispatch(led, START, tmp_path / "d1")
+    manifest = sorted((tmp_path / "d1" / "manifests").glob("*.xlsx"))[0]
+    lock = manifest.with_name("~$" + manifest.name[cut:])
+    lock.write_bytes(b"\x00" * 165)
+    before = manifest.read_bytes()
+    with pytest.raises(OutputError, match="1 manifest of 2026-08-14 is open in Excel") as err:
+        write_dispatch(led, START, tmp_path / "d1")
+    assert "close it" in str(err.value) and "not manifests" not in str(err.value)
+    assert manifest.read_bytes() == before and lock.exists()
+    lock.unlink()  # closed: rewritten
+    assert write_dispatch(led, START, tmp_path / "d1")["manifests"].is_dir()
+
+
+def test_one_file_of_another_day_is_counted_in_the_singular(tmp_path: Path) -> None:
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    (tmp_path / "d1" / "manifests").mkdir(parents=True)
+    (tmp_path / "d1" / "manifests" / "manifest_X_20260813_K01.csv").write_text("card_ref,hasil\n")
+    with pytest.raises(OutputError, match="holds 1 file that is not a manifest of 2026-08-14"):
+        write_dispatch(led, START, tmp_path / "d1")
 
 
 def test_returns_lists_per_kecamatan(tmp_path: Path) -> None:
