@@ -137,31 +137,55 @@ _PERSON = re.compile(r"(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) \w")
 def _places_not_people(
     kind: np.ndarray, name: np.ndarray, cards: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``kind`` and ``name`` with a settlement that is a card holder's name blanked: a name typed into
-    the address column is not a place, and must not travel into GIS layers and maps as one (the card
-    is then planned by its RW and RT). A settlement is taken for a name when it is a holder's name, holds
-    one of two words or more, or, written without a settlement marker, begins by pointing at a person
-    ("Rumah Ujang", "Bpk. H. Ujang"; a street named after one, "Jl. H. Naman", is a place)."""
+    """``kind`` and ``name`` with a settlement that is a person's name blanked: a name typed into the
+    address column is not a place, and must not travel into GIS layers and maps as one (the card is
+    then planned by its RW and RT).
+
+    A settlement is taken for a name when it is, or holds (two words or more), the name of a card holder
+    of the same desa, RW and RT (the card's own, or a housemate's), or when, written without a marker,
+    it begins by pointing at a person ("Rumah Ujang", "Bpk. H. Ujang"). Streets are named after people
+    ("Jl. Ahmad Yani", "Jl. Kartini"), and so are the people living on them: a street is taken for a
+    name only when it is the card's own full name of two words or more. Only names of the same RT
+    count, so a "Kp. Melati" stays a place whatever the rest of the list is called.
+    """
     if "nama" not in cards.columns or not len(name):
         return kind, name
-    holders = {f for f in cards["nama"].fillna("").astype(str).map(fold) if len(f.replace(" ", "")) >= 4}
-    folded = {n: fold(n) for n in set(name.tolist()) if n}
-    someone = {n for n, f in folded.items() if _names_someone(f, holders)}
-    landmark = {n for n, f in folded.items() if _PERSON.match(f)}
-    person = np.array(
-        [n in someone or (k == "tempat" and n in landmark) for k, n in zip(kind, name, strict=True)],
-        dtype=bool,
+    rt_key = (
+        cards["desa_kode"].astype(str) + "|" + cards["rw"].astype(str) + "|" + cards["rt"].astype(str)
+    ).to_numpy()
+    own = cards["nama"].fillna("").astype(str).map(fold).to_numpy(dtype=object)
+    holders: dict[str, set[str]] = {}
+    for key, who in zip(rt_key, own, strict=True):
+        if len(who.replace(" ", "")) >= 3:
+            holders.setdefault(key, set()).add(who)
+    names, at = np.unique(name.astype(str), return_inverse=True)
+    folded = np.array([fold(n) for n in names], dtype=object)[at]
+    person = (
+        (kind == "jalan") & (folded != "") & (folded == own) & np.array([" " in o for o in own], dtype=bool)
     )
+    combos = pd.Series(kind.astype(str) + "|" + folded.astype(str) + "|" + rt_key.astype(str))
+    codes, uniq = pd.factorize(combos)
+    parts = [str(combo).split("|", 2) for combo in uniq]
+    hit = np.array([_named_person(k, f, key, holders) for k, f, key in parts], dtype=np.bool_)
+    person |= hit[codes]
     if person.any():
         logger.warning(
-            "%d cards' addresses name a card holder where a settlement belongs: planned by RW and RT",
+            "%d cards' addresses name a person where a settlement belongs: planned by RW and RT",
             int(person.sum()),
         )
     return np.where(person, "", kind), np.where(person, "", name)
 
 
+def _named_person(kind: str, words: str, key: str, holders: dict[str, set[str]]) -> bool:
+    """True when a settlement (not a street) of these folded ``words`` names a holder of the RT ``key``,
+    or, unmarked, points at a person."""
+    if not words or kind == "jalan":
+        return False
+    return _names_someone(words, holders.get(key, set())) or (kind == "tempat" and bool(_PERSON.match(words)))
+
+
 def _names_someone(words: str, holders: set[str]) -> bool:
-    """True when ``words`` is a holder's name, or holds one of two words or more ("rumah lina mulyani")."""
+    """True when ``words`` is one of ``holders``, or holds one of two words or more ("rumah lina mulyani")."""
     w = words.split()
     return words in holders or any(
         " ".join(w[i:j]) in holders for i in range(len(w)) for j in range(i + 2, len(w) + 1)

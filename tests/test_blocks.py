@@ -102,17 +102,36 @@ def test_a_card_holders_name_typed_as_the_address_is_no_settlement() -> None:
     c = _cards(
         [
             ("D1", "Lina Mulyani", "001", "002"),  # the holder's own name as the address
-            ("D1", "Kp. Wahyu Sopandi RT 01/02", "001", "002"),  # another holder's name, marked
-            ("D1", "Rumah Wahyu Sopandi", "001", "002"),  # a holder's name inside the text
-            ("D1", "Rumah Ujang", "001", "002"),  # the holder's own one-word name inside the text
+            ("D1", "Kp. Wahyu Sopandi RT 01/02", "001", "002"),  # a housemate's name (same RT), marked
+            ("D1", "Rumah Wahyu Sopandi", "001", "002"),  # a housemate's name inside the text
+            ("D1", "Rumah Ujang", "001", "002"),  # an unmarked address pointing at a person
+            ("D1", "Ade", "001", "002"),  # a short name, the holder's own
             ("D1", "Kp. Babakan Kaler", "001", "002"),  # a place: kept
-            ("D1", "Kp. Sari Mukti", "001", "002"),  # a place that holds another holder's one-word name
+            ("D1", "Kp. Sari Mukti", "001", "002"),  # a place holding a housemate's one-word name: kept
         ]
-    ).assign(nama=["Lina Mulyani", "Wahyu Sopandi", "Imas Safitri", "Ujang", "Sari", "Yeni"])
+    ).assign(nama=["Lina Mulyani", "Wahyu Sopandi", "Imas Safitri", "Yeni", "Ade", "Sari", "Yeni"])
     b = assign_blocks(c)
-    assert b["settlement"].tolist() == ["", "", "", "", "Babakan Kaler", "Sari Mukti"]
-    assert b["block_key"].tolist()[:3] == ["D1|rw 002|002|001"] * 3
-    assert not b["block_key"].str.contains("Lina|Wahyu", regex=True).any()
+    assert b["settlement"].tolist() == ["", "", "", "", "", "Babakan Kaler", "Sari Mukti"]
+    assert b["block_key"].tolist()[:5] == ["D1|rw 002|002|001"] * 5
+    assert not b["block_key"].str.contains("Lina|Wahyu|Ujang|Ade", regex=True).any()
+
+
+def test_places_named_like_people_elsewhere_stay_places() -> None:
+    # Streets are named after people, and so are the people living on them; a kampung may bear the
+    # name of someone in another RT. Neither depends on who else is in the list.
+    rows = [
+        ("D1", "Jl. Ahmad Yani No. 5", "001", "002", "Budi Santoso"),
+        ("D1", "Jl. Kartini No. 2", "001", "002", "Kartini"),  # the holder's own name: still a street
+        ("D1", "Kp. Melati", "003", "002", "Siti Aminah"),
+        ("D1", "Kp. Sawah", "004", "002", "Ahmad Yani"),  # another RT: its name does not count above
+        ("D1", "Kp. Sawah", "005", "002", "Melati"),  # another RT than the Kp. Melati card
+        ("D1", "Jl. Lina Mulyani No. 1", "006", "002", "Lina Mulyani"),  # the holder's own full name
+    ]
+    c = pd.DataFrame(rows, columns=["desa_kode", "alamat", "rt", "rw", "nama"])
+    b = assign_blocks(c)
+    assert b["settlement"].tolist() == ["Ahmad Yani", "Kartini", "Melati", "Sawah", "Sawah", ""]
+    alone = assign_blocks(c.iloc[:3])  # the same cards in a smaller batch: the same blocks
+    assert alone["block_key"].tolist() == b["block_key"].tolist()[:3]
 
 
 def test_stacked_markers_and_marker_typos_give_the_same_block() -> None:
