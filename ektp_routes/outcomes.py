@@ -78,7 +78,7 @@ def read_outcomes(path: Path) -> pd.DataFrame:
         if suffix == ".xlsx":
             raw = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
         elif suffix in (".csv", ".txt"):
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=_delimiter(path))
             raw.columns = [str(c).strip().lower() for c in raw.columns]
             raw.insert(0, "row", range(2, 2 + len(raw)))
         else:
@@ -102,6 +102,14 @@ def read_outcomes(path: Path) -> pd.DataFrame:
     out.loc[blank, "waktu"] = (out["tanggal"] + " " + out["jam"]).str.strip()[blank]
     empty = out["card_ref"].eq("") & out["hasil"].eq("")
     return out.loc[~empty, list(_ROW_COLUMNS)].reset_index(drop=True)
+
+
+def _delimiter(path: Path) -> str:
+    """The delimiter of an outcome CSV's header line: comma, or the semicolon (or tab) a spreadsheet
+    saving in an Indonesian locale writes, whichever the header uses most."""
+    with path.open(encoding="utf-8-sig", errors="replace") as f:
+        header = f.readline()
+    return max((",", ";", "\t"), key=header.count)
 
 
 def _when(text: pd.Series) -> pd.Series:

@@ -50,6 +50,22 @@ def test_every_outcome_moves_the_card_as_the_rules_say(tmp_path: Path) -> None:
     assert sum(led.counts().values()) == 20
 
 
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_csv_saved_by_a_spreadsheet_in_an_indonesian_locale_is_read(tmp_path: Path, sep: str) -> None:
+    # Excel in an Indonesian locale saves CSV with ';' (decimal commas): the outcomes are recorded.
+    led = started(tmp_path, n=6)
+    dispatch_day(led, START)
+    rows = [(ref, "DITERIMA", f"{START}T10:00") for ref in _sent(led).card_ref[:3]]
+    path = tmp_path / "h.csv"
+    pd.DataFrame(rows, columns=["card_ref", "hasil", "waktu"]).assign(lon="106,98").to_csv(
+        path, index=False, sep=sep
+    )
+    rep = record_outcomes(led, [path], now=NOW)
+    assert rep.applied == 3 and rep.problems.empty
+    state = led.cards().set_index("card_ref")["state"]
+    assert [state[r[0]] for r in rows] == ["delivered"] * 3
+
+
 def test_failed_card_is_redispatched_then_returned_at_the_limit(tmp_path: Path) -> None:
     led = started(tmp_path, n=5)  # attempt_limit = 2 in CONFIG
     dispatch_day(led, START)
