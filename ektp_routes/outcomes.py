@@ -78,7 +78,9 @@ def read_outcomes(path: Path) -> pd.DataFrame:
         if suffix == ".xlsx":
             raw = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
         elif suffix in (".csv", ".txt"):
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=_delimiter(path))
+            raw = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=_delimiter(path)
+            )
             raw.columns = [str(c).strip().lower() for c in raw.columns]
             raw.insert(0, "row", range(2, 2 + len(raw)))
         else:
