@@ -86,6 +86,10 @@ REJECT_COLUMNS = schema.REJECTS
 WARNING_COLUMNS = schema.WARNINGS
 
 
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of a name: two or more letters
+_WORD = re.compile(r"\w+")  # a whole word of a cell, compared with name words
+
+
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns=list(columns))
 
@@ -366,11 +370,12 @@ def validate(rows: CardRows, checks: tuple[Check, ...] = CHECKS) -> CardList:
         for finding in check(rows):
             verdicts.add(finding)
     rejected = verdicts.reason != ""
+    hide = _name_words(rows)
     return CardList(
         _cards_table(rows, ~rejected),
-        _rejects_table(rows, verdicts, rejected),
+        _rejects_table(rows, verdicts, rejected, hide=hide),
         n_rows=rows.n,
-        warnings=_warnings_table(rows, verdicts, ~rejected),
+        warnings=_warnings_table(rows, verdicts, ~rejected, hide=hide),
     )
 
 
@@ -402,34 +407,37 @@ def _cards_table(rows: CardRows, accepted: npt.NDArray[np.bool_]) -> pd.DataFram
     return out
 
 
-def _rejects_table(rows: CardRows, v: _Verdicts, rejected: npt.NDArray[np.bool_]) -> pd.DataFrame:
+def _rejects_table(
+    rows: CardRows, v: _Verdicts, rejected: npt.NDArray[np.bool_], *, hide: frozenset[str]
+) -> pd.DataFrame:
     # A row with the wrong number of fields has its cells under the wrong headers: a name may sit in
     # the desa column. Its desa/kecamatan "as written" are not repeated.
     shifted = rows.raw.wrong_width[rejected]
-    names = rows.nama[rejected].to_numpy()
     written = (rows.desa_input, rows.kecamatan_input)
     cells = tuple(np.where(shifted, "", c[rejected].to_numpy()) for c in written)
     values = {
         "row": np.flatnonzero(rejected) + 1,
         "field": v.field[rejected],
         "reason": v.reason[rejected],
-        "message": _quoted(v.message[rejected], names=names, cells=cells),
+        "message": _quoted(v.message[rejected], cells=cells, hide=hide),
         "problems": [";".join(dict.fromkeys(v.problems[i])) for i in np.flatnonzero(rejected)],
         "nik_masked": mask_nik(rows.nik[rejected]).to_numpy(),
-        "desa_input": _quoted(cells[0], names=names, cells=cells),
-        "kecamatan_input": _quoted(cells[1], names=names, cells=cells),
+        "desa_input": _quoted(cells[0], cells=cells, hide=hide),
+        "kecamatan_input": _quoted(cells[1], cells=cells, hide=hide),
     }
     out = pd.DataFrame(values, columns=list(REJECT_COLUMNS))
     out["row"] = out["row"].astype("int64")
     return out
 
 
-def _warnings_table(rows: CardRows, v: _Verdicts, accepted: npt.NDArray[np.bool_]) -> pd.DataFrame:
+def _warnings_table(
+    rows: CardRows, v: _Verdicts, accepted: npt.NDArray[np.bool_], *, hide: frozenset[str]
+) -> pd.DataFrame:
     parts = []
     for idx, fld, code, messages in v.warnings:
         i = idx[accepted[idx]]
         cells = (rows.desa_input.to_numpy()[i], rows.kecamatan_input.to_numpy()[i])
-        said = _quoted(messages[accepted[idx]], names=rows.nama.to_numpy()[i], cells=cells)
+        said = _quoted(messages[accepted[idx]], cells=cells, hide=hide)
         parts.append(pd.DataFrame({"row": i + 1, "field": fld, "code": code, "message": said}))
     if not parts:
         return _empty(WARNING_COLUMNS)
@@ -437,31 +445,35 @@ def _warnings_table(rows: CardRows, v: _Verdicts, accepted: npt.NDArray[np.bool_
     return out.sort_values("row", kind="stable").reset_index(drop=True)[list(WARNING_COLUMNS)]
 
 
+def _name_words(rows: CardRows) -> frozenset[str]:
+    """Words (2+ letters, lower case) of any card holder's name in the list that are no word of a known
+    desa or kecamatan name: a name (the row's own, a family member's, a swapped cell's) may sit in a
+    desa or kecamatan column, while the gazetteer's names must stay readable."""
+    names = frozenset(_NAME_WORD.findall(" ".join(rows.nama.astype(str)).lower()))
+    gaz = rows.gazetteer
+    places = " ".join([*(d.nama for d in gaz.all_desa), *(k.nama for k in gaz.all_kecamatan)])
+    return names - frozenset(_NAME_WORD.findall(places.lower()))
+
+
 def _quoted(
     texts: npt.NDArray[np.object_],
     *,
-    names: npt.NDArray[np.object_] | None = None,
     cells: tuple[npt.NDArray[np.object_], ...] = (),
+    hide: frozenset[str] = frozenset(),
 ) -> npt.NDArray[np.object_]:
     """Cells and messages that quote what a row holds, with any NIK in them masked; where a row's desa
-    or kecamatan as written (``cells``) holds words of the row's own name (``names``: a name typed or
-    pasted into the wrong column), those words are masked wherever the cell is quoted."""
+    or kecamatan as written (``cells``) holds words in ``hide`` (words of card holders' names), those
+    words are masked wherever the cell is quoted."""
     texts = np.array(texts, dtype=object)
-    for i, name in enumerate(() if names is None else names):
-        for raw in {str(c[i]) for c in cells} - {""}:
-            hidden = _name_hidden(raw, str(name))
-            if hidden != raw:
-                texts[i] = str(texts[i]).replace(raw, hidden)
+    if hide:
+        for i in range(len(texts)):
+            for raw in {str(c[i]) for c in cells} - {""}:
+                hidden = _WORD.sub(
+                    lambda m: "*" * len(m.group()) if m.group().lower() in hide else m.group(), raw
+                )
+                if hidden != raw:
+                    texts[i] = str(texts[i]).replace(raw, hidden)
     return mask_nik_in_text(pd.Series(texts, dtype=object)).to_numpy(dtype=object)
-
-
-def _name_hidden(text: str, name: str) -> str:
-    """``text`` with each word of ``name`` in it (any case) replaced by asterisks."""
-    words = set(re.findall(r"\w{2,}", name.lower())) & set(re.findall(r"\w{2,}", text.lower()))
-    if not words:
-        return text
-    pattern = r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\w)"
-    return re.sub(pattern, lambda m: "*" * len(m.group()), text, flags=re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------- entry point

@@ -171,7 +171,9 @@ def _other_card(written: pd.Series, held: pd.Series) -> pd.Series:
     digits = written.where(written.str.fullmatch(r"[0-9]{16}", na=False), "")
     # as objects: an unknown card's NaN makes ``held`` float, which pandas will not fill with a str
     held_text = held.astype(object).where(held.notna(), "").astype(str)
-    return digits.ne("") & held.notna() & digits.str[:15].ne(held_text.str[:15])
+    cut = digits.str.endswith("0")  # Excel keeps 15 significant digits: the 16th comes back as 0
+    differs = digits.ne(held_text).where(~cut, digits.str[:15].ne(held_text.str[:15]))
+    return digits.ne("") & held.notna() & differs
 
 
 def _coords(r: pd.DataFrame) -> pd.DataFrame:

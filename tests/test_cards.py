@@ -522,6 +522,35 @@ def test_a_name_typed_into_the_desa_or_kecamatan_column_is_masked_wherever_it_is
     assert res.rejects.message.iloc[0].startswith("'********* ***********' matches no known name")
 
 
+def test_another_card_holders_name_in_the_desa_or_kecamatan_column_is_masked_but_place_names_are_not() -> (
+    None
+):
+    """A family member's name typed into the desa column, or a row whose name and desa are swapped: the
+    words of any card holder's name in the list are masked where the cell is quoted, except words of a
+    known desa or kecamatan name, which stay readable."""
+    rows = [list(GOOD[i % 3]) for i in range(6)]
+    for i, r in enumerate(rows):
+        r[0] = r[0][:-1] + str(i + 1)
+    rows[0][1] = "Wulandari Kusumastuti"
+    rows[1][5] = "Wulandari Kusumastuti"  # row 2: a family member's name as its desa; rejected
+    rows[2][1], rows[2][5] = "Karang Bahagia", "Maria Tarigan"  # row 3: name and desa swapped; rejected
+    rows[3][1], rows[3][6] = "Yosef Tarigan", "Wulandari Sihombing"  # row 4: kecamatan; a warning
+    rows[4][1] = "Maria Sihombing"
+    rows[5][5], rows[5][6] = "Karang Bahagia", "Tambun Selatan"  # row 6: a real desa, wrong kecamatan
+    res = read_cards(_frame(rows))
+    rej = res.rejects.set_index("row")
+    assert rej.reason.to_dict() == {2: "desa_unknown", 3: "desa_unknown", 6: "kecamatan_mismatch"}
+    assert rej.desa_input.to_dict() == {2: "********* ***********", 3: "***** *******", 6: "Karang Bahagia"}
+    assert rej.message[2].startswith("'********* ***********' matches no known name; closest: ")
+    assert rej.message[3].startswith("'***** *******' matches no known name; closest: ")
+    assert "Karang Bahagia, not Tambun Selatan" in rej.message[6]
+    assert rej.kecamatan_input[6] == "Tambun Selatan"
+    assert 4 in res.cards.row.tolist() and "kecamatan_unknown" in res.warnings.code.tolist()
+    text = (res.rejects.to_csv() + res.warnings.to_csv()).lower()
+    for word in ("wulandari", "kusumastuti", "maria", "tarigan", "sihombing"):
+        assert word not in text, text
+
+
 def test_a_shifted_row_never_repeats_its_cells(tmp_path: Path) -> None:
     # One extra leading field moves the name under NIK and the address under KEL/DESA's neighbours.
     path = tmp_path / "c.csv"

@@ -136,6 +136,29 @@ def test_problem_rows_never_show_a_nik_or_name_typed_as_card_ref(
     assert rep.problems["card_ref"].tolist() == [shown]
 
 
+def test_a_nik_one_digit_off_is_another_card_but_a_spreadsheet_cut_nik_is_not(tmp_path: Path) -> None:
+    """A manifest NIK differing only in its last digit is another person's card; one a spreadsheet cut to
+    15 significant digits (last digit 0) is compared on those 15 and applied."""
+    led = started(tmp_path, n=10)
+    dispatch_day(led, START)
+    sent = _sent(led)
+    sent = sent[~sent["nik"].str.endswith("0")].reset_index(drop=True)
+    t = f"{START}T10:00"
+    nik = sent["nik"]
+    other = nik[0][:15] + str((int(nik[0][15]) % 9) + 1)  # last digit changed, never to 0
+    assert other != nik[0]
+    rows = [
+        (sent.card_ref[0], "DITERIMA", t),
+        (sent.card_ref[1], "DITERIMA", t),
+        (sent.card_ref[2], "DITERIMA", t),
+    ]
+    written = [other, nik[1][:15] + "0", nik[2]]
+    rep = record_outcomes(led, [_handheld(tmp_path / "h.csv", rows, nik=written)], now=NOW)
+    assert rep.problems["reason"].tolist() == ["card_mismatch"]
+    assert rep.problems["row"].tolist() == [2]
+    assert rep.applied == 2
+
+
 def test_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     led = started(tmp_path, n=10)
     dispatch_day(led, START)
