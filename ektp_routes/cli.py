@@ -484,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         The exit status: 0 done, 2 an error the user can act on (or a bug, said in one line), 130
-        interrupted.
+        interrupted, 141 the reader of the output went away (``... | head``).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(lang=_argv_lang(argv))
