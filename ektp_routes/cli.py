@@ -23,9 +23,9 @@ from ektp_routes.cli_blocks import (
 )
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
-from ektp_routes.cli_ops import cli_messages as _t
 from ektp_routes.cli_ops import iso_date
 from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, messages
+from ektp_routes.i18n import cli_messages as _t
 
 if TYPE_CHECKING:
     from ektp_routes.config import PlanConfig

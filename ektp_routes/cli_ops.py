@@ -12,7 +12,7 @@ from typing import Any
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
-from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
+from ektp_routes.i18n import DEFAULT_LANG, Messages, cli_messages, messages
 from ektp_routes.nik import mask_nik_in
 
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
@@ -41,11 +41,6 @@ def _count(text: str, *, lang: str = DEFAULT_LANG) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(t("cli.opt_negative", n=mask_nik_in(str(n))))
     return n
-
-
-def cli_messages(args: argparse.Namespace) -> Messages:
-    """The catalogue of the language chosen with --lang (Bahasa Indonesia by default)."""
-    return messages(getattr(args, "lang", None) or DEFAULT_LANG)
 
 
 def _states(counts: Any, t: Messages) -> str:

@@ -61,6 +61,12 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
+def cli_messages(args: object) -> Messages:
+    """The catalogue of the language a command line chose with ``--lang`` (``args.lang``; Bahasa
+    Indonesia when none was chosen)."""
+    return messages(getattr(args, "lang", None) or DEFAULT_LANG)
+
+
 @cache
 def messages(lang: str = DEFAULT_LANG) -> Messages:
     """The catalogue of ``lang`` ('id' Bahasa Indonesia, 'en' English)."""

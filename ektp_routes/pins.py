@@ -303,13 +303,13 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
     return pd.DataFrame(
         {
             "line": bad + 1,
-            "desa_kode": rows["desa_kode"].map(nik_masked).to_numpy(),
+            "desa_kode": rows["desa_kode"].map(mask_nik_in).to_numpy(),
             "settlement": (rows["settlement_kind"] + " " + rows["settlement"])
             .str.strip()
-            .map(nik_masked)
+            .map(mask_nik_in)
             .to_numpy(),
-            "rw": rows["rw"].where(rows["rw"] != "", rows["rw_text"]).map(nik_masked).to_numpy(),
-            "rt": rows["rt"].where(rows["rt"] != "", rows["rt_text"]).map(nik_masked).to_numpy(),
+            "rw": rows["rw"].where(rows["rw"] != "", rows["rw_text"]).map(mask_nik_in).to_numpy(),
+            "rt": rows["rt"].where(rows["rt"] != "", rows["rt_text"]).map(mask_nik_in).to_numpy(),
             "reason": reason[bad],
             "message": [reason_message(r, g, tolerance_m) for r, g in zip(reason[bad], metres, strict=True)],
             "outside_m": outside,
@@ -554,7 +554,7 @@ def block_label(desa_kode: str, rw: str, rt: str) -> str:
     row by its line and these codes, never by its settlement text: an analyst may have typed anything
     there, a person's name too (the refusals file beside the blocks file keeps the text)."""
     where = "".join(f" {label} {_code(v)}" for label, v in (("RW", rw), ("RT", rt)) if v)
-    return nik_masked(f"desa {_code(desa_kode)}{where}")
+    return mask_nik_in(f"desa {_code(desa_kode)}{where}")
 
 
 #: What a desa code, RW or RT may hold to be shown in a message: digits, separators, an RT/RW label
@@ -566,12 +566,6 @@ def _code(text: str) -> str:
     """A desa code, RW or RT as written, or masked whole when it is no code (a name typed there)."""
     s = str(text)
     return s if _CODE_LIKE.fullmatch(s.strip()) else re.sub(r"\S", "*", s)
-
-
-def nik_masked(text: str) -> str:
-    """Text of a blocks file as a message may show it: a NIK typed into it masked, first 6 and last 4
-    digits kept (:func:`~ektp_routes.nik.mask_nik_in`)."""
-    return mask_nik_in(text)
 
 
 def _pin_settlement(kind: str, name: str) -> tuple[str, str]:
