@@ -32,7 +32,8 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
+from ektp_routes.geodesy import METRES_PER_DEGREE
+from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
 

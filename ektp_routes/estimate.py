@@ -48,6 +48,7 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import ConfigError
+from ektp_routes.geodesy import METRES_PER_DEGREE
 from ektp_routes.network import (
     DEFAULT_CIRCUITY,
     WALK_CAP_M,
@@ -56,7 +57,7 @@ from ektp_routes.network import (
     TravelMatrix,
     TravelNetwork,
 )
-from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
+from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,8 @@ from ektp_routes._errors import GeocodingError, RegionError
 from ektp_routes._markers import numerals, settlement_key
 from ektp_routes._safexml import refuse_xml_tricks
 from ektp_routes.address import parse_address, street_key
-from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
+from ektp_routes.geodesy import METRES_PER_DEGREE
+from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.config import OPTIONS
-from ektp_routes.network import haversine_m
+from ektp_routes.geodesy import haversine_m
 from ektp_routes.problem import Fleet
 from ektp_routes.regions import Gazetteer
 

@@ -49,11 +49,11 @@ from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
 from ektp_routes.geocode import PRECISIONS, GeocodeResult
+from ektp_routes.geodesy import METRES_PER_DEGREE, haversine_m
 from ektp_routes.i18n import Messages, messages
-from ektp_routes.network import haversine_m
 from ektp_routes.nik import mask_nik_in
 from ektp_routes.reader import read_table
-from ektp_routes.regions import METRES_PER_DEGREE, Gazetteer
+from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
 

@@ -38,8 +38,9 @@ from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import write_atomic
 from ektp_routes._text import compact, name_key, name_variants
 from ektp_routes.config import kecamatan_codes
+from ektp_routes.geodesy import METRES_PER_DEGREE
 from ektp_routes.nik import RegionCodes
-from ektp_routes.regions import METRES_PER_DEGREE, Desa, Gazetteer, Resolution
+from ektp_routes.regions import Desa, Gazetteer, Resolution
 
 logger = logging.getLogger(__name__)
 

@@ -11,13 +11,15 @@ Two networks share one interface (:class:`TravelNetwork`):
 - :class:`StraightLineNetwork`, for when no road data exists (the embedded Kabupaten Bekasi default):
   great-circle distance times a circuity factor, at the profile's average speed.
 
-The rooms, in the order data flows through them: ``profiles`` (how a courier moves), ``access``
-(OSM access tags and barriers), ``osm`` (osmnx settings), ``loaders``
-(files and downloads -> osmnx graph), ``graph`` (pure build -> immutable :class:`RoadGraph`),
-``snapping``, ``search`` / ``contraction`` + ``hierarchy`` (node-to-node engines), ``matrix`` and
-``paths`` (read the graph), ``store`` (prepared networks on disk), ``road`` and ``straight`` (the two
-networks), ``travel`` (the matrix value and the protocol), ``record`` (what a plan records of its
-network, loaded back to judge the plan). Coordinates are always (lon, lat) in WGS84.
+The rooms, each importing only rooms before it: ``profiles`` (how a courier moves), ``travel`` (the
+matrix value and the protocol every network keeps), ``access`` (OSM access tags and barriers), ``osm``
+(osmnx settings), ``pbf`` and ``loaders`` (files and downloads -> osmnx graph), ``graph`` (pure build ->
+immutable :class:`RoadGraph`), ``snapping``, ``search`` / ``contraction`` + ``hierarchy`` (node-to-node
+engines, on the heap in ``_heap``), ``choice`` (which engine answers a matrix), ``straight`` (the
+straight-line network), ``matrix`` and ``paths`` (read the graph), ``store`` (prepared networks on
+disk), ``road`` (the road network), ``record`` (what a plan records of its network, loaded back to
+judge the plan). Distances on the Earth come from :mod:`ektp_routes.geodesy`, beneath every room.
+Coordinates are always (lon, lat) in WGS84.
 
 Example
 -------
@@ -27,7 +29,7 @@ Example
 (1823, 328)
 """
 
-from ektp_routes.network.geodesy import EARTH_RADIUS_M, FloatArray, LocalProjection, haversine_m
+from ektp_routes.geodesy import EARTH_RADIUS_M, FloatArray, LocalProjection, haversine_m
 from ektp_routes.network.graph import RoadGraph, assemble_graph, build_graph
 from ektp_routes.network.matrix import WALK_CAP_M, WALK_CIRCUITY, door_walks
 from ektp_routes.network.profiles import PROFILES, WALK_MPS, CourierProfile, get_profile

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from ektp_routes.network.geodesy import FloatArray
+from ektp_routes.geodesy import FloatArray
 
 #: Node numbers in the search arrays (int32: half the memory of int64, plenty for a road network).
 Index = npt.NDArray[np.int32]

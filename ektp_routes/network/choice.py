@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ektp_routes.network.geodesy import FloatArray, IntArray
+from ektp_routes.geodesy import FloatArray, IntArray
 from ektp_routes.network.search import NodeSearch
 
 if TYPE_CHECKING:

@@ -39,8 +39,8 @@ import numpy.typing as npt
 from numba import njit
 
 from ektp_routes._errors import ConfigError, NetworkError
+from ektp_routes.geodesy import FloatArray, IntArray
 from ektp_routes.network import _heap
-from ektp_routes.network.geodesy import FloatArray, IntArray
 from ektp_routes.network.graph import RoadGraph
 
 logger = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from ektp_routes._errors import NetworkError
+from ektp_routes.geodesy import FloatArray, IntArray, haversine_m
 from ektp_routes.network.access import blocks, may_use
-from ektp_routes.network.geodesy import FloatArray, IntArray, haversine_m
 from ektp_routes.network.profiles import CourierProfile
 from ektp_routes.network.travel import canonical_hash
 

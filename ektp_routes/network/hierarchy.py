@@ -38,9 +38,9 @@ from numba import njit
 
 from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
+from ektp_routes.geodesy import FloatArray, IntArray
 from ektp_routes.network import _heap
 from ektp_routes.network.contraction import Hierarchy, UpwardGraph
-from ektp_routes.network.geodesy import FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
 

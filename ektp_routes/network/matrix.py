@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from ektp_routes.network.geodesy import FloatArray, IntArray, haversine_m
+from ektp_routes.geodesy import FloatArray, IntArray, haversine_m
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS, CourierProfile
 from ektp_routes.network.search import NodeMatrix

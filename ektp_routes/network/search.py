@@ -42,7 +42,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.network.geodesy import FloatArray, IntArray, LocalProjection
+from ektp_routes.geodesy import FloatArray, IntArray, LocalProjection
 from ektp_routes.network.graph import RoadGraph, lengths_all, lengths_to
 
 logger = logging.getLogger(__name__)

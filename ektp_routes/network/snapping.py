@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from ektp_routes.network.geodesy import BoolArray, FloatArray, IntArray, LocalProjection
+from ektp_routes.geodesy import BoolArray, FloatArray, IntArray, LocalProjection
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS
 

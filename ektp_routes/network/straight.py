@@ -10,7 +10,7 @@ import numpy.typing as npt
 from shapely.geometry import LineString
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.network.geodesy import FloatArray, haversine_m
+from ektp_routes.geodesy import FloatArray, haversine_m
 from ektp_routes.network.profiles import CourierProfile, get_profile
 from ektp_routes.network.travel import TravelMatrix, canonical_hash
 

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from shapely.geometry import LineString
 
-from ektp_routes.network.geodesy import BoolArray, FloatArray
+from ektp_routes.geodesy import BoolArray, FloatArray
 from ektp_routes.network.profiles import CourierProfile
 
 

@@ -1,0 +1,72 @@
+"""Do the parts of an address agree? A resolved desa against the card's kecamatan, kode pos and NIK.
+
+Each check judges one part and returns an :class:`Inconsistency` (the reason a card list rejects or
+warns with, and a message saying what disagrees) or None; the gazetteer looks the parts up first
+(:meth:`~ektp_routes.regions.Gazetteer.check`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ektp_routes.regions.names import Resolution
+from ektp_routes.regions.units import Desa, Kecamatan
+from ektp_routes.schema import CardWarning, RejectReason
+
+
+@dataclass(frozen=True, slots=True)
+class Inconsistency:
+    """One disagreement between the parts of an address (desa, kecamatan, kode pos, NIK).
+
+    ``reason`` is the code a card list rejects (or warns) with; ``message`` says what disagrees.
+    """
+
+    field: str
+    reason: RejectReason | CardWarning
+    message: str
+
+
+def kecamatan_issue(d: Desa, stated: Kecamatan | Resolution | None) -> Inconsistency | None:
+    """The stated kecamatan (None: none given; a Resolution: a name that matched none) against ``d``'s."""
+    if stated is None:
+        return None
+    if isinstance(stated, Resolution):
+        return Inconsistency("kecamatan", CardWarning.KECAMATAN_UNKNOWN, stated.describe())
+    if stated.kode == d.kecamatan_kode:
+        return None
+    return Inconsistency(
+        "kecamatan",
+        RejectReason.KECAMATAN_MISMATCH,
+        f"desa {d.nama} lies in kecamatan {d.kecamatan}, not {stated.nama}",
+    )
+
+
+def kodepos_issue(d: Desa, kodepos: str, *, in_use: bool, region_code: str) -> Inconsistency | None:
+    """The stated kode pos (stripped; ``in_use``: some desa of the kabupaten has it) against ``d``'s."""
+    if not kodepos or kodepos == d.kodepos:
+        return None
+    if not in_use:
+        return Inconsistency(
+            "kodepos", RejectReason.KODEPOS_INVALID, f"kode pos {kodepos} is not used in {region_code}"
+        )
+    return Inconsistency(
+        "kodepos", RejectReason.KODEPOS_MISMATCH, f"desa {d.nama} has kode pos {d.kodepos}, not {kodepos}"
+    )
+
+
+def nik_region_issue(d: Desa, nik: str | None, *, region_code: str) -> Inconsistency | None:
+    """The region code in a NIK's first six digits (kabupaten, kecamatan) against ``d``'s kecamatan.
+
+    Fewer than six digits, or anything but ASCII digits there, is not judged here.
+    """
+    digits = (nik or "").strip()[:6]
+    want = d.kecamatan_kode.replace(".", "")
+    if len(digits) < 6 or not (digits.isascii() and digits.isdigit()) or digits == want:
+        return None
+    if digits[:4] != want[:4]:
+        return Inconsistency("nik", RejectReason.NIK_REGION, f"NIK region {digits[:4]} is not {region_code}")
+    return Inconsistency(
+        "nik",
+        RejectReason.NIK_KECAMATAN_MISMATCH,
+        f"NIK kecamatan code {digits[4:6]} is not that of {d.kecamatan} ({want[4:6]})",
+    )
