@@ -108,7 +108,10 @@ class CardRows:
     """A card list's cells mapped to fields and cleaned, with what the checks share (read-only).
 
     ``nik_reason`` holds the NIK's structural reason code ("" when sound), ``nik_origin`` its
-    :class:`~ektp_routes.nik.NikOrigin` against the national code list.
+    :class:`~ektp_routes.nik.NikOrigin` against the national code list; ``rt_rw_unreadable`` marks,
+    per RT/RW field of the file ("rt", "rw", "rt_rw"), the cells that hold no RT/RW number (read as
+    blank: the RT/RW comes from the address text or is unknown); ``column_map`` maps fields to the
+    file's headers.
     """
 
     raw: RawTable
@@ -120,6 +123,8 @@ class CardRows:
     kodepos_input: pd.Series
     rt: pd.Series
     rw: pd.Series
+    rt_rw_unreadable: Mapping[str, npt.NDArray[np.bool_]]
+    column_map: Mapping[str, str]
     nik_reason: pd.Series
     nik_origin: pd.Series
     desa: DesaMatches
@@ -138,11 +143,20 @@ class CardRows:
         return self.gazetteer.region_code.replace(".", "")[:4]
 
 
+# Control characters (NUL, BEL, a stray line end ...) read as a space; invisible format characters
+# (zero-width space/joiners, word joiner, BOM, soft hyphen, and the bidi marks and overrides that make
+# "Ani" + U+202E + "adiS" display as "AniSida") are dropped: they are no part of what a courier reads.
+_INVISIBLE = [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF, 0x061C, 0x00AD]
+_CLEAN = str.maketrans({**{c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]}, **dict.fromkeys(_INVISIBLE)})
+
+
 def column(raw: pd.DataFrame, mapping: Mapping[str, str], canon: str) -> pd.Series:
-    """The stripped text of one field ("" for every row when the file has no such column)."""
+    """The stripped text of one field ("" for every row when the file has no such column), with
+    control characters read as spaces and invisible format characters dropped."""
     if canon not in mapping:
         return pd.Series([""] * len(raw), index=raw.index, dtype=object)
-    return raw[mapping[canon]].astype(object).fillna("").astype(str).str.strip()
+    text = raw[mapping[canon]].astype(object).fillna("").astype(str)
+    return text.str.translate(_CLEAN).str.strip()
 
 
 def prepare(
@@ -164,7 +178,7 @@ def prepare(
         column(frame, mapping, "kodepos").str.replace(r"\.0$", "", regex=True),
         alamat,
     )
-    rt, rw = _rt_rw(frame, mapping, alamat)
+    rt, rw, rt_rw_unreadable = _rt_rw(frame, mapping, alamat)
     region4 = gaz.region_code.replace(".", "")[:4]
     strict = rules.nik_region == "reject"
     kec_codes = [k.kode.split(".")[-1] for k in gaz.all_kecamatan] if strict else None
@@ -178,6 +192,8 @@ def prepare(
         kodepos_input=written.kodepos,
         rt=rt,
         rw=rw,
+        rt_rw_unreadable=rt_rw_unreadable,
+        column_map=dict(mapping),
         nik_reason=nik_reasons(
             nik, region=region4, kecamatan_codes=kec_codes, provinces=None if strict else codes.provinces
         ),
@@ -296,19 +312,27 @@ def _rt_number(s: pd.Series) -> pd.Series:
     return num.fillna("").astype(object).str.zfill(3).where(num.notna(), "")
 
 
-def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """RT/RW from their columns, a combined column, or the address text.
+#: Fields whose cells hold an RT or RW number (or both).
+RT_RW_FIELDS = ("rt", "rw", "rt_rw")
+
+
+def _rt_rw(
+    frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series
+) -> tuple[pd.Series, pd.Series, dict[str, npt.NDArray[np.bool_]]]:
+    """RT/RW from their columns, a combined column, or the address text, and the cells of each RT/RW
+    field that hold no RT/RW number (see :func:`unreadable_rt_rw`: read as blank).
 
     A cell of the RT or RW column that holds both ("003/005", "RT 3 RW 5") gives its own field and
     fills the other where that is empty: RT first, RW second unless labelled ("RW 5 / RT 3").
     An RT or RW of 0 is unknown ("").
     """
-    rt = _rt_number(column(frame, mapping, "rt"))
-    rw = _rt_number(column(frame, mapping, "rw"))
-    for field in ("rt", "rw", "rt_rw"):
-        if field not in mapping:
-            continue
-        pair_rt, pair_rw = _rt_rw_pair(column(frame, mapping, field))
+    cells = {f: column(frame, mapping, f) for f in RT_RW_FIELDS if f in mapping}
+    junk = {f: unreadable_rt_rw(c) for f, c in cells.items()}
+    cells = {f: c.where(~junk[f], "") for f, c in cells.items()}
+    blank = pd.Series("", index=frame.index, dtype=object)
+    rt, rw = _rt_number(cells.get("rt", blank)), _rt_number(cells.get("rw", blank))
+    for field, text in cells.items():
+        pair_rt, pair_rw = _rt_rw_pair(text)
         if field == "rt":
             rt = pair_rt.where(pair_rt.ne(""), rt)
         if field == "rw":
@@ -321,7 +345,23 @@ def _rt_rw(frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series) -
         from_addr = alamat[need].map(parse_rt_rw)
         rt[need] = rt[need].where(rt[need].ne(""), from_addr.str[0])
         rw[need] = rw[need].where(rw[need].ne(""), from_addr.str[1])
-    return _known(rt), _known(rw)
+    return _known(rt), _known(rw), {f: j.to_numpy(dtype=bool) for f, j in junk.items()}
+
+
+# An "RT"/"RW" label ("RT", "rw", "R.T", "RT/RW"), not a word that contains the letters.
+_RT_RW_LABEL = r"(?i)(?<![a-z])r\.?\s?[tw](?![a-z])"
+
+
+def unreadable_rt_rw(cells: pd.Series) -> pd.Series:
+    """Cells of an RT/RW column that hold something other than one or two RT/RW numbers of up to 3
+    digits with their labels and separators ("3", "03", "RT.03", "RT 3 RW 5", "003/005", "5.0", "-"):
+    a letter or sign besides the labels ("6a", "abc6", markup), a third number ("1/2/3"), a number
+    of 4 digits or more (a NIK or year pasted in). Digits are never picked out of such a cell."""
+    text = cells.str.replace(r"^\s*([0-9]+)[.,]0+\s*$", r"\1", regex=True)
+    rest = text.str.replace(_RT_RW_LABEL, " ", regex=True)
+    other = rest.str.contains(r"[^0-9\s./\\:,;-]", regex=True)
+    numbers = rest.str.count(r"[0-9]+")
+    return other | (numbers > 2) | rest.str.contains(r"[0-9]{4,}", regex=True)
 
 
 def _known(number: pd.Series) -> pd.Series:

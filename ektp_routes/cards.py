@@ -69,6 +69,7 @@ REASONS: dict[RejectReason, str] = {
     RejectReason.NIK_KECAMATAN_MISMATCH: "NIK kecamatan code differs from the kecamatan of the stated desa",
     RejectReason.NIK_DUPLICATE: "the same NIK appears on an earlier row",
     RejectReason.NAMA_EMPTY: "name is empty",
+    RejectReason.NAMA_NOT_A_NAME: "name has no letter (a NIK or number in the name column?)",
     RejectReason.ALAMAT_EMPTY: "address is empty",
     RejectReason.DESA_EMPTY: "desa/kelurahan is empty",
     RejectReason.DESA_UNKNOWN: "desa/kelurahan name matches no desa of this kabupaten",
@@ -245,12 +246,28 @@ def check_nik_duplicates(rows: CardRows) -> Iterator[Finding]:
 
 
 def check_required_text(rows: CardRows) -> Iterator[Finding]:
-    """Name and address must not be empty."""
+    """Name and address must not be empty; a name must have a letter (a name of digits only is a NIK
+    or a number pasted in the wrong column: the card cannot be handed to its holder)."""
     for reason, fld, values in (
         (RejectReason.NAMA_EMPTY, "nama", rows.nama),
         (RejectReason.ALAMAT_EMPTY, "alamat", rows.alamat),
     ):
         yield Finding(values.eq("").to_numpy(), fld, reason, REASONS[reason])
+    no_letter = rows.nama.ne("") & ~rows.nama.str.contains(r"[^\W\d_]", regex=True)
+    reason = RejectReason.NAMA_NOT_A_NAME
+    yield Finding(no_letter.to_numpy(), "nama", reason, REASONS[reason])
+
+
+def check_rt_rw_cells(rows: CardRows) -> Iterator[Finding]:
+    """An RT/RW cell holding no RT/RW number ("6a", "1/2/3", markup) is read as blank, never as the
+    digits picked out of it: the card is planned by what else its address says (a warning)."""
+    for fld, unreadable in rows.rt_rw_unreadable.items():
+        header = rows.column_map.get(fld, fld)
+        message = (
+            f"column {header!r} holds no RT/RW number: read as blank "
+            "(RT/RW taken from the address text, else unknown and planned at RW/desa level)"
+        )
+        yield Finding(unreadable, fld, CardWarning.RT_RW_UNREADABLE, message, rejects=False)
 
 
 def check_desa_resolved(rows: CardRows) -> Iterator[Finding]:
@@ -330,6 +347,7 @@ CHECKS: tuple[Check, ...] = (
     check_nik_origin,
     check_nik_duplicates,
     check_required_text,
+    check_rt_rw_cells,
     check_desa_resolved,
     check_desa_notes,
     check_consistency,

@@ -24,6 +24,7 @@ class RejectReason(StrEnum):
     NIK_KECAMATAN_MISMATCH = "nik_kecamatan_mismatch"
     NIK_DUPLICATE = "nik_duplicate"
     NAMA_EMPTY = "nama_empty"
+    NAMA_NOT_A_NAME = "nama_not_a_name"
     ALAMAT_EMPTY = "alamat_empty"
     DESA_EMPTY = "desa_empty"
     DESA_UNKNOWN = "desa_unknown"
@@ -45,6 +46,7 @@ class CardWarning(StrEnum):
     DESA_FROM_ADDRESS = "desa_from_address"
     COORDINATES_SWAPPED = "coordinates_swapped"
     COORDINATES_INVALID = "coordinates_invalid"
+    RT_RW_UNREADABLE = "rt_rw_unreadable"
 
 
 class UnservedReason(StrEnum):

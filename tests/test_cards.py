@@ -137,6 +137,9 @@ def test_rt_rw_from_the_address_when_the_list_has_no_rt_rw_columns() -> None:
         ({"NIK": "٣٢١٦١٠١٢٠١٩٠٠٠٠٩"}, "nik_format", "nik"),  # nor are Arabic-Indic ones
         ({"NIK": "3216101213900009"}, "nik_date", "nik"),
         ({"NAMA": "  "}, "nama_empty", "nama"),
+        ({"NAMA": "3216101201900077"}, "nama_not_a_name", "nama"),  # a NIK pasted in the name column
+        ({"NAMA": "12345"}, "nama_not_a_name", "nama"),
+        ({"NAMA": "-1+1"}, "nama_not_a_name", "nama"),
         ({"ALAMAT": ""}, "alamat_empty", "alamat"),
         ({"KEL/DESA": ""}, "desa_empty", "desa"),
         ({"KEL/DESA": "Antah Berantah"}, "desa_unknown", "desa"),
@@ -565,3 +568,15 @@ def test_a_shifted_row_never_repeats_its_cells(tmp_path: Path) -> None:
     text = res.rejects.to_string()
     for cell in ("Siti", "Rahayu", "Pulo", "3216101201900001"):
         assert cell not in text
+
+
+def test_a_name_of_digits_is_rejected_without_quoting_them() -> None:
+    bad = list(GOOD[0])
+    bad[0], bad[1] = "3216101201900009", "3216101201907777"
+    good_name = list(GOOD[1])
+    good_name[1] = "Budi 2"  # digits beside letters are still a name
+    res = read_cards(_frame([good_name, bad]))
+    assert res.cards.row.tolist() == [1]
+    rej = res.rejects.iloc[0]
+    assert (rej.reason, rej.field) == ("nama_not_a_name", "nama")
+    assert "7777" not in " ".join(str(v) for v in rej.to_numpy())
