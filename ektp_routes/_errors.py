@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 
 class EktpRoutesError(Exception):
-    """Base class of the errors ektp_routes raises on purpose."""
+    """Base class of the errors ektp_routes raises on purpose.
+
+    An error worded from the message catalogue (:func:`ektp_routes.i18n.error`) keeps its message id in
+    ``key`` and the placeholder values in ``values``: its text (``str(exc)``) is English, as every
+    exception of the library, and the command line words it again in the user's language.
+    """
+
+    key: str = ""
+    values: Mapping[str, object] = MappingProxyType({})
 
 
 class InputFileError(EktpRoutesError, ValueError):

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ektp_routes._errors import OutputError
+from ektp_routes.i18n import error
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 PART_SUFFIX = ".part"
@@ -28,21 +29,19 @@ def safe_filename(name: str, *, max_len: int = 80) -> str:
 
 
 def output_error(path: Path, exc: OSError) -> OutputError:
-    """The one-line error for an OS failure while writing ``path``, saying what to do."""
+    """The one-line error for an OS failure while writing ``path``, saying what to do (worded by the
+    message catalogue: English, and the user's language on the command line)."""
     if exc.errno == errno.ENOSPC:
-        return OutputError(
-            f"disk full while writing {path}; free some space and run again (finished areas are kept)"
-        )
+        return error(OutputError, "error.disk_full", path=path)
     if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        return OutputError(
-            f"cannot write {path}: the directory is read-only or not yours; choose another --out"
-        )
-    return OutputError(f"cannot write {path}: {exc.strerror or exc}")
+        return error(OutputError, "error.read_only", path=path)
+    return error(OutputError, "error.cannot_write", path=path, reason=exc.strerror or exc)
 
 
 def require_parent(path: str | Path, option: str, *, inputs: Sequence[str | Path | None] = ()) -> Path:
     """``path`` if the directory it goes in exists and it is none of the command's ``inputs``;
-    otherwise one line naming the missing directory or the input it would overwrite.
+    otherwise one line naming the missing directory or the input it would overwrite (worded by the
+    message catalogue: English, and the user's language on the command line).
 
     Outputs never create missing parent folders: a typo in a path must not scatter files. An output
     written over an input (``validate kartu.csv --rejects kartu.csv``) would destroy the card list.
@@ -50,13 +49,10 @@ def require_parent(path: str | Path, option: str, *, inputs: Sequence[str | Path
     p = Path(path)
     parent = p.absolute().parent
     if not parent.is_dir():
-        raise OutputError(f"{option} {p}: the directory {parent} does not exist; create it first")
+        raise error(OutputError, "error.no_parent", option=option, path=p, parent=parent)
     for f in inputs:
         if f and p.exists() and Path(f).exists() and os.path.samefile(p, f):
-            raise OutputError(
-                f"{option} {p} is also a file this command reads ({Path(f).name}); writing it would "
-                "destroy that input: choose another file"
-            )
+            raise error(OutputError, "error.output_is_input", option=option, path=p, name=Path(f).name)
     return p
 
 
@@ -64,7 +60,7 @@ def require_folder(path: str | Path, option: str) -> Path:
     """An output folder: its parent exists (see :func:`require_parent`) and it is not a file."""
     p = require_parent(path, option)
     if p.exists() and not p.is_dir():
-        raise OutputError(f"{option} {p} is a file, not a directory; choose a directory")
+        raise error(OutputError, "error.folder_is_file", option=option, path=p)
     return p
 
 

@@ -24,7 +24,7 @@ from ektp_routes.cli_blocks import (
 from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_network import add_network_parser
 from ektp_routes.cli_ops import iso_date
-from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, messages
+from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, error, error_text, messages
 from ektp_routes.i18n import cli_messages as _t
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def _require_parent(path: str | Path, option: str, *, inputs: Sequence[str | Pat
     silently created folder, never an input overwritten)."""
     p = require_parent(path, option, inputs=inputs)
     if p.is_dir():
-        raise OutputError(f"{option} {p} is a directory; give a file name")
+        raise error(OutputError, "error.file_is_folder", option=option, path=p)
     return p
 
 
@@ -495,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except EktpRoutesError as exc:
-        print(t("cli.error", message=exc), file=sys.stderr)
+        print(t("cli.error", message=error_text(exc, t)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)

@@ -24,13 +24,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Literal, get_args
+from types import MappingProxyType
+from typing import Literal, TypeVar, get_args
 
-from ektp_routes._errors import ConfigError
+from ektp_routes._errors import ConfigError, EktpRoutesError
 
 Lang = Literal["id", "en"]
 LANGUAGES: tuple[str, ...] = get_args(Lang)
 DEFAULT_LANG: Lang = "id"
+E = TypeVar("E", bound=EktpRoutesError)
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,27 @@ def messages(lang: str = DEFAULT_LANG) -> Messages:
         raise ConfigError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
     text = resources.files("ektp_routes").joinpath("locale", f"{lang}.json").read_text(encoding="utf-8")
     return Messages(lang, json.loads(text))
+
+
+def error(kind: type[E], key: str, /, **values: object) -> E:
+    """An exception of ``kind`` worded by the catalogue's message ``key``: English text (the library's
+    exceptions are English), with ``key`` and ``values`` kept for :func:`error_text`.
+
+    >>> from ektp_routes._errors import OutputError
+    >>> exc = error(OutputError, "error.folder_is_file", option="--out", path="x.csv")
+    >>> str(exc)
+    '--out x.csv is a file, not a directory; choose a directory'
+    >>> error_text(exc, messages("id"))
+    '--out x.csv adalah berkas, bukan folder; pilih sebuah folder'
+    """
+    exc = kind(messages("en")(key, **values))
+    exc.key, exc.values = key, MappingProxyType(dict(values))
+    return exc
+
+
+def error_text(exc: BaseException, t: Messages) -> str:
+    """The message of ``exc`` in the language of ``t`` when it was worded by :func:`error`, else its
+    own (English) text."""
+    if isinstance(exc, EktpRoutesError) and exc.key:
+        return t(exc.key, **exc.values)
+    return str(exc)

@@ -163,8 +163,8 @@ OPTION_CASES = [
     (["plan", "{cards}", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler", "no Dask scheduler answered"]),
     (["plan", "{cards}", "--offices", "{tmp}/none.csv"], ["offices file", "does not exist"]),
     (["plan", "{cards}", "--network", "{tmp}/none.osm"], ["none.osm"]),
-    (["plan", "{cards}", "--out", "{tmp}/missing/out"], ["--out", "does not exist; create it first"]),
-    (["plan", "{cards}", "--out", "{cards}"], ["--out", "is a file"]),
+    (["plan", "{cards}", "--out", "{tmp}/missing/out"], ["--out", "tidak ada; buat dulu foldernya"]),
+    (["plan", "{cards}", "--out", "{cards}"], ["--out", "adalah berkas, bukan folder"]),
     (["plan", "{tmp}/none.csv", "--out", "{tmp}/o"], ["none.csv"]),
     (["demo", "--kecamatan", "Atlantis", "--out", "{tmp}/d"], ["kecamatan 'Atlantis'"]),
     (["demo", "--time-limit", "-5", "--out", "{tmp}/d"], ["--time-limit", "out of range"]),
@@ -183,21 +183,21 @@ OPTION_CASES = [
     ),
     (
         ["demo-cards", "--n", "10", "--out", "{tmp}/missing/c.csv"],
-        ["--out", "does not exist; create it first"],
+        ["--out", "tidak ada; buat dulu foldernya"],
     ),
     (["demo-cards", "--n", "10", "--out", "{tmp}/c.txt"], ["c.txt", ".csv, .xlsx or .parquet"]),
     (
         ["demo-cards", "--n", "10", "--kecamatan", "Atlantis", "--out", "{tmp}/c.csv"],
         ["kecamatan 'Atlantis'"],
     ),
-    (["validate", "{cards}", "--rejects", "{tmp}/missing/r.csv"], ["--rejects", "does not exist"]),
+    (["validate", "{cards}", "--rejects", "{tmp}/missing/r.csv"], ["--rejects", "tidak ada"]),
     (["validate", "{cards}", "--kodepos-mismatch", "maybe"], ["--kodepos-mismatch", "invalid choice"]),
     (
         ["validate", "{cards}", "--nik-kecamatan-mismatch", "x"],
         ["--nik-kecamatan-mismatch", "invalid choice"],
     ),
     (["validate", "{tmp}/none.csv"], ["none.csv"]),
-    (["geocode", "{cards}", "--out", "{tmp}/missing/g.csv"], ["--out", "does not exist; create it first"]),
+    (["geocode", "{cards}", "--out", "{tmp}/missing/g.csv"], ["--out", "tidak ada; buat dulu foldernya"]),
     (
         [
             "geocode",
@@ -209,19 +209,19 @@ OPTION_CASES = [
             "--cache",
             "{tmp}/missing/c.sqlite",
         ],
-        ["--cache", "does not exist"],
+        ["--cache", "tidak ada"],
     ),
     (["geocode", "{cards}", "--out", "{tmp}/g.csv", "--osm", "{tmp}/none.osm"], ["none.osm"]),
     (["plan"], ["the following arguments are required: cards"]),
     # An output that is the card list (or another input) would destroy it.
-    (["validate", "{cards}", "--rejects", "{cards}"], ["--rejects", "is also a file this command reads"]),
-    (["geocode", "{cards}", "--out", "{cards}"], ["--out", "is also a file this command reads"]),
-    (["blocks", "{cards}", "--out", "{cards}"], ["--out", "is also a file this command reads"]),
+    (["validate", "{cards}", "--rejects", "{cards}"], ["--rejects", "juga berkas yang dibaca perintah ini"]),
+    (["geocode", "{cards}", "--out", "{cards}"], ["--out", "juga berkas yang dibaca perintah ini"]),
+    (["blocks", "{cards}", "--out", "{cards}"], ["--out", "juga berkas yang dibaca perintah ini"]),
     (
         ["fleet", "{cards}", "--couriers", "2", "--start-date", "2026-12-01", "--chart", "{cards}"],
-        ["--chart", "is also a file this command reads"],
+        ["--chart", "juga berkas yang dibaca perintah ini"],
     ),
-    (["ops", "start", "{cards}", "--ledger", "{tmp}/l.db", "--rejects", "{cards}"], ["--rejects", "also"]),
+    (["ops", "start", "{cards}", "--ledger", "{tmp}/l.db", "--rejects", "{cards}"], ["--rejects", "juga"]),
 ]
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -191,17 +192,26 @@ def test_plan_with_too_small_a_fleet_says_what_is_missing(
     ],
     ids=["start-rejects", "dispatch-out", "record-problems", "returns-out", "status-charts", "fleet-chart"],
 )  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (None, "galat: --{option} nope/{name}: folder {folder} tidak ada; buat dulu foldernya"),
+        ("en", "error: --{option} nope/{name}: the directory {folder} does not exist; create it first"),
+    ],
+    ids=["default-id", "en"],
+)
 def test_a_missing_output_directory_is_refused_not_created(
-    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], lang: str | None, said: str
 ) -> None:
     Path("hand.csv").write_text("card_ref,hasil,waktu\n")
     if argv[:2] != ["ops", "start"]:
         assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
                      "--start-date", "2026-08-14"]) == 0  # fmt: skip
         capsys.readouterr()
-    assert main(argv) == 2
+    assert main(argv + (["--lang", lang] if lang else [])) == 2
     err = capsys.readouterr().err
-    assert err.startswith("galat:") and "does not exist" in err and len(err.strip().splitlines()) == 1
+    option, name = next((a[2:], b[5:]) for a, b in itertools.pairwise(argv) if b.startswith("nope/"))
+    assert err == said.format(option=option, name=name, folder=workdir / "nope") + "\n"
     assert not Path("nope").exists()
 
 

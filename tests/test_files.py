@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from ektp_routes import OutputError
-from ektp_routes._files import output_error, require_parent, safe_filename, write_atomic, write_text
+from ektp_routes._files import (
+    output_error,
+    require_folder,
+    require_parent,
+    safe_filename,
+    write_atomic,
+    write_text,
+)
 
 
 def test_write_text_replaces_whole_files(tmp_path: Path) -> None:
@@ -51,3 +58,29 @@ def test_an_output_file_that_is_an_input_of_the_command_is_refused(tmp_path: Pat
         with pytest.raises(OutputError, match=r"--rejects .* is also a file this command reads"):
             require_parent(same, "--rejects", inputs=[None, cards])
     assert require_parent(tmp_path / "rejects.csv", "--rejects", inputs=[cards]) == tmp_path / "rejects.csv"
+
+
+def test_output_errors_are_english_from_python_and_worded_in_the_users_language_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    from ektp_routes.i18n import error_text, messages
+
+    cases = [
+        (lambda: require_parent(tmp_path / "no" / "x.csv", "--problems"), "buat dulu foldernya"),
+        (lambda: require_folder(_a_file(tmp_path), "--out"), "adalah berkas, bukan folder"),
+        (lambda: require_parent(_a_file(tmp_path), "--rejects", inputs=[_a_file(tmp_path)]), "juga berkas"),
+    ]
+    for call, indonesian in cases:
+        with pytest.raises(OutputError) as info:
+            call()
+        exc = info.value
+        assert exc.key.startswith("error.") and str(exc) == messages("en")(exc.key, **exc.values)
+        assert indonesian in error_text(exc, messages("id")) and indonesian not in str(exc)
+    full = output_error(tmp_path / "a.csv", OSError(errno.ENOSPC, "No space left on device"))
+    assert "disk full" in str(full) and "disk penuh" in error_text(full, messages("id"))
+
+
+def _a_file(folder: Path) -> Path:
+    p = folder / "kartu.csv"
+    p.write_text("NIK\n")
+    return p
