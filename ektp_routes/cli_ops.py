@@ -266,7 +266,9 @@ def _add_ops(sub: Any, lang: str) -> None:
 
     re = osub.add_parser("record", help="read filled manifests / handheld CSV outcomes into the ledger")
     re.add_argument(
-        "outcomes", nargs="+", help="filled manifest XLSX/CSV or handheld CSV (card_ref, hasil, waktu)"
+        "outcomes",
+        nargs="+",
+        help="filled manifest XLSX/CSV or handheld CSV (operation_id, route_id, card_ref, hasil, waktu)",
     )
     re.add_argument("--ledger", required=True, help=ledger_help)
     re.add_argument("--problems", help="write the problem rows to this CSV")

@@ -315,6 +315,8 @@ MANIFEST_COLUMNS = (
     Column("jam", "Jam", 7, filled_by_hand=True),
     Column("ttd", "Tanda tangan", 16, filled_by_hand=True),
     Column("tanggal", "Tanggal", 10),
+    Column("operation_id", "Operasi", 10),  # hidden: ops record refuses the manifest of another operation
+    Column("route_id", "Rute", 18),
 )
 RETURN_COLUMNS = (
     Column("no", "No", 5),

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -203,6 +204,15 @@ def is_card_ref(text: str) -> bool:
     return bool(_REF.match(text)) and card_ref(int(text[1:8])) == text
 
 
+_OPERATION_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed back
+
+
+def new_operation_id() -> str:
+    """A new operation's id, printed on its manifests and in dispatch.csv and given back in handheld
+    outcome files: ``OP-`` and 6 letters or digits that cannot be mistaken for one another."""
+    return "OP-" + "".join(secrets.choice(_OPERATION_LETTERS) for _ in range(6))
+
+
 def new_run_id() -> str:
     """A run identifier: UTC time and a random suffix."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
@@ -339,9 +349,7 @@ class Ledger:
             q = q.where(cards_t.c.state.in_([str(s) for s in states]))
         if match is None:
             return pd.DataFrame(self._rows(q, conn), columns=[c.name for c in cols])
-        key, values = cards_t.c[match[0]], sorted(set(match[1]))
-        chunks = [values[i : i + 900] for i in range(0, len(values), 900)]  # under SQLite's variable limit
-        rows = [r for chunk in chunks for r in self._rows(q.where(key.in_(chunk)), conn)]
+        rows = self._rows_in(q, cards_t.c[match[0]], match[1], conn)
         frame = pd.DataFrame(rows, columns=[c.name for c in cols])
         return frame.sort_values(cols[0].name).reset_index(drop=True)
 
@@ -359,6 +367,34 @@ class Ledger:
         """The stored value of ``key`` (the operation's start date, say); None when never set."""
         rows = self._rows(sa.select(meta_t.c.value).where(meta_t.c.key == key), conn)
         return str(rows[0][0]) if rows else None
+
+    def operation_id(self, *, conn: Connection | None = None) -> str:
+        """The operation's id (:func:`new_operation_id`); a ledger started before operations had one
+        gets it now, once."""
+        if conn is None:
+            with self.transaction() as c:
+                return self.operation_id(conn=c)
+        known = self.meta("operation_id", conn=conn)
+        if known is None:
+            known = new_operation_id()
+            Ledger.set_meta(conn, {"operation_id": known})
+        return known
+
+    def dispatches(self, card_ids: Sequence[int], *, conn: Connection | None = None) -> pd.DataFrame:
+        """Every dispatch of these cards (``card_id``, ``op_date``, ``office_id``, ``courier``), as the
+        events recorded them: where a card was out and on which day, before a re-dispatch too."""
+        cols = [events_t.c[c] for c in ("card_id", "op_date", "office_id", "courier")]
+        q = sa.select(*cols).where(events_t.c.to_state == CardState.DISPATCHED.value)
+        rows = self._rows_in(q, events_t.c.card_id, [int(i) for i in card_ids], conn)
+        return pd.DataFrame(rows, columns=[c.name for c in cols])
+
+    def _rows_in(self, q: sa.Select[Any], key: sa.Column[Any], values: Sequence[Any],
+                 conn: Connection | None) -> list[Any]:  # fmt: skip
+        """The rows of ``q`` whose ``key`` is one of ``values``, asked in chunks of 900 values (under
+        SQLite's limit on variables)."""
+        ordered = sorted(set(values))
+        chunks = [ordered[i : i + 900] for i in range(0, len(ordered), 900)]
+        return [r for chunk in chunks for r in self._rows(q.where(key.in_(chunk)), conn)]
 
     def _rows(self, q: sa.Executable, conn: Connection | None) -> list[Any]:
         if conn is not None:

@@ -207,6 +207,7 @@ def start_operation(
                     "offices": _office_json(offs),
                 },
             )
+            ledger.operation_id(conn=conn)
         else:
             offs = load_offices(ledger)
         frame = card_frame(geo, gaz, offs)
@@ -510,9 +511,14 @@ def route_all(days: Sequence[OfficeDay], workers: int) -> dict[str, list[RoutedD
     return {d.office.office_id: route_office(d) for d in days}
 
 
+def route_id(office_id: str, day: date, courier: int) -> str:
+    """The id of one courier-day of the operation: office, date, courier (``PO1-20260901-K03``)."""
+    return f"{office_id}-{day:%Y%m%d}-K{courier:02d}"
+
+
 def stop_id(office_id: str, day: date, courier: int, sequence: int) -> str:
-    """The id of a stop on one courier-day, unique by construction: office, date, courier, sequence."""
-    return f"{office_id}-{day:%Y%m%d}-K{courier:02d}-{sequence:03d}"
+    """The id of a stop on one courier-day, unique by construction: its route id and sequence."""
+    return f"{route_id(office_id, day, courier)}-{sequence:03d}"
 
 
 def _transitions(

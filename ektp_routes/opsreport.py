@@ -37,12 +37,14 @@ from ektp_routes.layers import places_only_routes, route_line
 from ektp_routes.ledger import CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
 from ektp_routes.offices import PostOffice
-from ektp_routes.operation import OperationConfig, load_config, load_offices
+from ektp_routes.operation import OperationConfig, load_config, load_offices, route_id
 from ektp_routes.outcomes import read_outcomes
 from ektp_routes.schema import HOUSE_PRECISIONS
 
 _HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-DISPATCH_COLUMNS = ("card_ref", "office_id", "courier", "date", "sequence", "stop_id")
+DISPATCH_COLUMNS = (
+    "card_ref", "office_id", "courier", "date", "sequence", "stop_id", "operation_id", "route_id",
+)  # fmt: skip
 SHIFT_START_HOUR = 8.0
 
 
@@ -118,7 +120,10 @@ def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1
     """Write the outputs of the dispatch of ``day`` (from the ledger, so they can be rewritten) into a
     folder :func:`check_dispatch_folder` accepts; manifests are written in ``workers`` processes."""
     check_dispatch_folder(out_dir, day)
+    operation = ledger.operation_id()
     cards = _day_cards(ledger, day)
+    pairs = zip(cards["office_id"], cards["courier"], strict=True)
+    cards = cards.assign(operation_id=operation, route_id=[route_id(o, day, int(k)) for o, k in pairs])
     offices = {o.office_id: o for o in load_offices(ledger)}
     config = load_config(ledger)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -129,7 +134,7 @@ def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1
     written["routes"] = _geojson(out_dir / "routes.geojson", "routes", _route_features(stops, offices, day))
     folder = out_dir / "manifests"
     jobs = [
-        (manifest_form(grp, offices[str(oid)], int(courier), day, config),
+        (manifest_form(grp, offices[str(oid)], int(courier), day, config, operation=operation),
          folder / f"manifest_{file_stem(str(oid))}_{day:%Y%m%d}_K{int(courier):02d}")
         for (oid, courier), grp in cards.groupby(["office_id", "courier"], sort=True)
     ]  # fmt: skip
@@ -214,7 +219,7 @@ def _route_features(stops: pd.DataFrame, offices: dict[str, PostOffice], day: da
     (:func:`ektp_routes.layers.route_line`), the stops layer keeping every stop."""
     feats = []
     pairs = zip(stops["office_id"], stops["courier"], strict=True)
-    stops = stops.assign(route_id=[f"{oid}-{day:%Y%m%d}-K{int(k):02d}" for oid, k in pairs])
+    stops = stops.assign(route_id=[route_id(oid, day, int(k)) for oid, k in pairs])
     places_only = places_only_routes(stops)
     for (oid, courier), grp in stops.sort_values("sequence").groupby(["office_id", "courier"], sort=True):
         o, rid = offices[str(oid)], str(grp["route_id"].iloc[0])
@@ -251,10 +256,18 @@ def _window_text(late: bool, config: OperationConfig) -> str:
 
 
 def manifest_form(
-    cards: pd.DataFrame, office: PostOffice, courier: int, day: date, config: OperationConfig
+    cards: pd.DataFrame,
+    office: PostOffice,
+    courier: int,
+    day: date,
+    config: OperationConfig,
+    *,
+    operation: str,
 ) -> Form:
-    """The field form of one courier-day: stops in order, each card with its name and NIK."""
+    """The field form of one courier-day: stops in order, each card with its name and NIK; the header
+    and two hidden columns carry the operation's id and the route id, which ``ops record`` checks."""
     c = manifest_order(cards, tie="card_ref")
+    route = route_id(office.office_id, day, courier)
     house = c["precision"].astype(str).isin(HOUSE_PRECISIONS)
     late = c["window"].eq("late") & c["attempts"].gt(0)
     rows = pd.DataFrame(
@@ -271,12 +284,15 @@ def manifest_form(
             "percobaan": (c["attempts"].astype(int) + 1).to_numpy(),
             "jendela": [_window_text(bool(x), config) for x in late],
             "tanggal": day.isoformat(),
+            "operation_id": operation,
+            "route_id": route,
         }
     )
     codes = [o.value for o in Outcome if config.rules.family_handover or o is not Outcome.DITERIMA_KELUARGA]
     header = (
         f"Kantor pos: {office.name} ({office.office_id})   Kurir: K{courier:02d}   "
-        f"Tanggal: {_HARI[day.weekday()]}, {day.isoformat()}",
+        f"Tanggal: {_HARI[day.weekday()]}, {day.isoformat()}   "
+        f"Operasi: {operation}   Rute: {route}",
         f"Total: {len(c)} kartu di {c['sequence'].nunique()} titik   Diterima: ______   Gagal: ______",
         "Kode hasil: " + ", ".join(codes),
     )
@@ -286,7 +302,7 @@ def manifest_form(
         MANIFEST_COLUMNS,
         rows,
         {"hasil": tuple(codes)},
-        hidden=("tanggal",),
+        hidden=("tanggal", "operation_id", "route_id"),
         note=messages("id")("manifest.order_note"),  # the field forms are Indonesian
     )
 

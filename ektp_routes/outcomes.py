@@ -1,9 +1,13 @@
 """Field outcomes back into the ledger (``ops record``).
 
 Accepted inputs: the filled manifests as written (XLSX or CSV, typed in by a clerk) and a handheld
-app's CSV with the columns ``card_ref, hasil, waktu`` (ISO date-time) and optional ``lon, lat`` of
-the handover. Every row is checked (:class:`Problem`); problem rows are reported with their reason and
-kept out, the rest is applied in ONE transaction. A file already recorded (same content) changes
+app's CSV with the columns ``operation_id, route_id, card_ref, hasil, waktu`` (ISO date-time) and
+optional ``lon, lat`` of the handover (and ``nik``); ``operation_id`` and ``route_id`` are copied from
+the day's dispatch.csv (or the manifest's header). A file naming another operation is refused whole;
+one naming none (a handheld file of the older format, an older manifest) is refused whole when none of
+its rows is a card this operation sent out on the day (and route) the row gives. Every row is checked
+(:class:`Problem`); problem rows are reported with their reason and kept out, the rest is applied in
+ONE transaction. A file already recorded (same content) changes
 nothing; a row that repeats an outcome already recorded for that dispatch changes nothing either.
 The handover coordinates of delivered cards become the household's field-verified location
 (precision ``field``), which later dispatches use.
@@ -26,10 +30,10 @@ import sqlalchemy as sa
 
 from ektp_routes._errors import InputFileError
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
-from ektp_routes.i18n import Messages, messages
+from ektp_routes.i18n import Messages, error, messages
 from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
 from ektp_routes.nik import mask_nik
-from ektp_routes.operation import OperationConfig, load_config, retry_due
+from ektp_routes.operation import OperationConfig, load_config, retry_due, route_id
 
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # Kabupaten Bekasi keeps WIB (UTC+7)
@@ -40,6 +44,7 @@ class Problem(StrEnum):
 
     UNKNOWN_CARD = "unknown_card"
     CARD_MISMATCH = "card_mismatch"
+    NOT_ON_ROUTE = "not_on_route"
     NOT_DISPATCHED_THAT_DAY = "not_dispatched_that_day"
     CONFLICTING_OUTCOME = "conflicting_outcome"
     UNKNOWN_OUTCOME = "unknown_outcome"
@@ -67,12 +72,12 @@ class RecordReport:
     run_id: str
 
 
-_ROW_COLUMNS = ("file", "row", "card_ref", "nik", "hasil", "waktu", "lon", "lat")
+_ROW_COLUMNS = ("file", "row", "operation_id", "route_id", "card_ref", "nik", "hasil", "waktu", "lon", "lat")
 
 
 def read_outcomes(path: Path) -> pd.DataFrame:
-    """One outcome file as rows of text: file, row, card_ref, nik (a manifest's; "" if none), hasil, waktu,
-    lon, lat."""
+    """One outcome file as rows of text: file, row, operation_id, route_id, card_ref, nik (a manifest's;
+    "" if none), hasil, waktu, lon, lat."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
@@ -96,9 +101,21 @@ def read_outcomes(path: Path) -> pd.DataFrame:
             f"{path.name}: columns card_ref and hasil are required (a manifest or handheld CSV)"
         )
     out = pd.DataFrame({"file": path.name, "row": raw["row"]})
-    for col in ("card_ref", "nik", "hasil", "waktu", "tanggal", "jam", "lon", "lat"):
+    for col in (
+        "operation_id",
+        "route_id",
+        "card_ref",
+        "nik",
+        "hasil",
+        "waktu",
+        "tanggal",
+        "jam",
+        "lon",
+        "lat",
+    ):
         out[col] = raw[col].astype(str).str.strip() if col in raw.columns else ""
-    out["card_ref"] = out["card_ref"].str.upper()
+    for col in ("operation_id", "route_id", "card_ref"):
+        out[col] = out[col].str.upper()
     out["hasil"] = out["hasil"].str.upper().str.replace(r"[\s-]+", "_", regex=True)
     blank = out["waktu"].eq("")
     out.loc[blank, "waktu"] = (out["tanggal"] + " " + out["jam"]).str.strip()[blank]
@@ -130,9 +147,7 @@ def _when(text: pd.Series) -> pd.Series:
 
 def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now: datetime) -> pd.DataFrame:
     """Add ``problem`` (empty when fine) and ``unchanged`` to each row."""
-    r = rows.copy()
-    r["when"] = _when(r["waktu"])
-    r["day"] = r["when"].dt.date
+    r = _timed(rows)
     c = cards.set_index("card_ref")
     r["card_id"] = r["card_ref"].map(c["card_id"])
     state = r["card_ref"].map(c["state"])
@@ -149,6 +164,7 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
         mark(r["hasil"].eq(Outcome.DITERIMA_KELUARGA), Problem.FAMILY_NOT_ALLOWED)
     mark(r["card_id"].isna(), Problem.UNKNOWN_CARD)
     mark(_other_card(r["nik"], r["card_ref"].map(c["nik"])), Problem.CARD_MISMATCH)
+    mark(r["route_id"].ne("") & r["route_id"].ne(r["card_ref"].map(_routes(c))), Problem.NOT_ON_ROUTE)
     mark(r["when"].isna(), Problem.TIME_INVALID)
     mark(r["when"] > pd.Timestamp(now), Problem.FUTURE_DATE)
     valid = problem.eq("")
@@ -161,6 +177,60 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
     r["problem"] = problem
     r["unchanged"] = problem.eq("") & (done_before | r.duplicated(["card_ref", "hasil"]))
     return r
+
+
+def _timed(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with ``when`` (local timestamp, NaT where unreadable) and ``day`` (its date)."""
+    when = _when(rows["waktu"])
+    return rows.assign(when=when, day=when.dt.date)
+
+
+def _routes(cards: pd.DataFrame) -> pd.Series:
+    """Each card's route id of its last dispatch (office, date, courier; "" if never out), upper case."""
+    sent = pd.to_datetime(cards["dispatch_date"])
+    return pd.Series(
+        [route_id(str(o), d.date(), int(k)).upper() if pd.notna(d) and pd.notna(k) else ""
+         for o, d, k in zip(cards["office_id"], sent, cards["courier"], strict=True)],
+        index=cards.index,
+        dtype=object,
+    )  # fmt: skip
+
+
+def _refuse_foreign(rows: pd.DataFrame, cards: pd.DataFrame, history: pd.DataFrame, ours: str) -> None:
+    """Refuse, in one line that names no card, a file of another operation: one naming another
+    operation id, or one naming none of which no row is a card this operation sent out on that row's
+    day (and route, when the row names one) with the NIK the row gives (see :func:`_ours`).
+
+    Raises
+    ------
+    InputFileError
+        Worded by the catalogue (``error.other_operation``, ``error.not_this_operation``).
+    """
+    for name, f in _timed(rows).groupby("file", sort=False):
+        named = sorted(set(f["operation_id"]) - {""})
+        other = [n for n in named if n != ours]
+        if other:
+            raise error(InputFileError, "error.other_operation", name=name, theirs=other[0], ours=ours)
+        judged = f["card_ref"].map(is_card_ref).astype(bool) & f["when"].notna()  # a typo is no evidence
+        if not named and judged.any() and not _ours(f[judged], cards, history).any():
+            raise error(InputFileError, "error.not_this_operation", name=name, n=int(judged.sum()))
+
+
+def _ours(rows: pd.DataFrame, cards: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
+    """Rows naming a card this operation sent out on the row's day (on the row's route, when given),
+    whose NIK (when given) is the card's."""
+    c = cards.set_index("card_ref")
+    h = history[["card_id", "op_date", "office_id", "courier"]].itertuples(index=False)
+    sent = {(int(i), d, route_id(str(o), d, int(k)).upper()) for i, d, o, k in h}
+    days = {(i, d) for i, d, _ in sent}
+    ids = rows["card_ref"].map(c["card_id"])
+    out = [
+        pd.notna(i) and ((int(i), d) in days if not r else (int(i), d, r) in sent)
+        for i, d, r in zip(ids, rows["day"], rows["route_id"], strict=True)
+    ]
+    return pd.Series(out, index=rows.index, dtype=bool) & ~_other_card(
+        rows["nik"], rows["card_ref"].map(c["nik"])
+    )
 
 
 def _other_card(written: pd.Series, held: pd.Series) -> pd.Series:
@@ -214,6 +284,8 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             "courier",
         ]
         cards = ledger.cards(columns=cols, conn=conn, match=("card_ref", rows["card_ref"].tolist()))
+        history = ledger.dispatches(cards["card_id"].tolist(), conn=conn)
+        _refuse_foreign(rows, cards, history, ledger.operation_id(conn=conn))
         checked = _check(rows, cards, config, now)
         todo = checked[checked["problem"].eq("") & ~checked["unchanged"]]
         moves = _moves(todo, cards, config)

@@ -95,8 +95,9 @@ def test_ops_speaks_indonesian_by_default_and_english_on_request(
     assert main(["ops", "record", "hand.csv", "--ledger", "id.db", "--problems", "p_id.csv"]) == 0
     recorded = capsys.readouterr().out
     assert f"hand.csv baris 2 {ref}: unknown_outcome (bukan salah satu kode hasil DITERIMA, " in recorded
+    Path("hand.csv").write_text(f"card_ref,hasil,waktu\n{ref},HILANG,2026-08-14T10:01\n")  # not seen before
     assert (
-        main(["ops", "record", "hand.csv", "--ledger", "en.db", "--problems", "p_en.csv", "--lang", "en"])
+        main(["ops", "record", "hand.csv", "--ledger", "id.db", "--problems", "p_en.csv", "--lang", "en"])
         == 0
     )
     recorded_en = capsys.readouterr().out
@@ -249,3 +250,27 @@ def test_dates_outside_2000_to_2100_are_refused(
         main([*argv, "--lang", lang])
     err = capsys.readouterr().err
     assert info.value.code == 2 and said in err and "Traceback" not in err
+
+
+def test_record_refuses_a_handheld_file_of_another_operation_in_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = ["ops", "start", "cards.csv", "--config", "plan.toml", "--start-date", "2026-08-14"]
+    assert main([*start, "--ledger", "l.db"]) == 0
+    assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d"]) == 0
+    sent = pd.read_csv("d/dispatch.csv", dtype=str, encoding="utf-8-sig")
+    ours = Ledger.open("l.db").operation_id()
+    hand = sent[["operation_id", "route_id", "card_ref"]].assign(hasil="DITERIMA", waktu="2026-08-14T10:00")
+    hand.assign(operation_id="OP-ZZZZZZ").to_csv("hand.csv", index=False)
+    capsys.readouterr()
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 2
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"galat: hand.csv milik operasi OP-ZZZZZZ, bukan operasi ini ({ours}): catat dengan ledger operasi "
+        "itu (tidak ada yang dicatat)",
+        f"error: hand.csv belongs to operation OP-ZZZZZZ, not to this one ({ours}): record it with that "
+        "operation's ledger (nothing was recorded)",
+    ]
+    hand.to_csv("hand.csv", index=False)  # the operation's own file is recorded
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
+    assert f"{len(hand)} hasil pengantaran dicatat" in capsys.readouterr().out

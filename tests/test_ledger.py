@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -178,3 +179,12 @@ def test_kill_9_inside_a_command_leaves_the_ledger_as_before(target: str) -> Non
     assert led.counts()["pending"] == 1 and len(led.events()) == 1
     assert led.add_cards(_cards([_nik(2)]), source="c.csv").added == 1  # the ledger is usable after it
     led.close()
+
+
+def test_an_operation_has_one_id_and_a_ledger_from_before_ids_gets_one_once(tmp_path: Path) -> None:
+    led = Ledger.open(tmp_path / "l.db", create=True)  # as a ledger started before operations had ids
+    assert led.meta("operation_id") is None
+    first = led.operation_id()
+    assert re.fullmatch(r"OP-[2-9A-HJKMNP-Z]{6}", first) and led.operation_id() == first
+    assert Ledger.open(tmp_path / "l.db").operation_id() == first
+    assert Ledger.open(tmp_path / "m.db", create=True).operation_id() != first

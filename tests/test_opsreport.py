@@ -64,7 +64,14 @@ def test_dispatch_manifest_lists_cards_as_plan_manifests(tmp_path: Path) -> None
     day.loc[~first, "block"] = "32.16.23.2005|rw 005|005|001"  # no settlement named: blank
     day.loc[day.index[-1], ["block", "precision"]] = ["32.16.23.2005|kampung Pulo|001|002", "input"]
     (office_obj,) = [o for o in load_offices(led) if o.office_id == office]
-    form = manifest_form(day.sample(frac=1, random_state=1), office_obj, courier, START, load_config(led))
+    form = manifest_form(
+        day.sample(frac=1, random_state=1),
+        office_obj,
+        courier,
+        START,
+        load_config(led),
+        operation="OP-TEST22",
+    )
     rows = form.rows
     assert rows["urutan"].is_monotonic_increasing  # visit order
     head = rows[rows["urutan"] == rows["urutan"].min()]

@@ -12,7 +12,8 @@ import pytest
 from opsdata import CONFIG, START, pg_schema_url, started
 
 from ektp_routes._errors import InputFileError
-from ektp_routes.ledger import CardState, card_ref
+from ektp_routes.i18n import error_text, messages
+from ektp_routes.ledger import CardState, Ledger, card_ref
 from ektp_routes.operation import dispatch_day
 from ektp_routes.outcomes import record_outcomes
 
@@ -129,9 +130,8 @@ def test_problem_rows_never_show_a_nik_or_name_typed_as_card_ref(
 ) -> None:
     led = started(tmp_path, n=5)
     dispatch_day(led, START)
-    rep = record_outcomes(
-        led, [_handheld(tmp_path / "h.csv", [(typed, "DITERIMA", f"{START}T10:00")])], now=NOW
-    )
+    rows = [(_sent(led).card_ref[0], "DITERIMA", f"{START}T10:00"), (typed, "DITERIMA", f"{START}T10:00")]
+    rep = record_outcomes(led, [_handheld(tmp_path / "h.csv", rows)], now=NOW)
     assert rep.problems["reason"].tolist() == ["unknown_card"]
     assert rep.problems["card_ref"].tolist() == [shown]
 
@@ -252,12 +252,11 @@ def test_a_whole_round_on_both_databases(tmp_path: Path, target: str) -> None:
     led.close()
 
 
-def test_a_manifest_of_another_operation_changes_no_card(tmp_path: Path) -> None:
-    # Card references count up in each ledger: another operation's manifest (another list, another
-    # kabupaten, a test ledger) names references this ledger has too, for other people.
+def _two_operations(tmp_path: Path) -> tuple[Ledger, Ledger, pd.DataFrame]:
+    """Our ledger (20 cards) and another operation's (20 other people), both dispatched on START, and
+    the other operation's manifests of that day as one table, every card filled in as delivered."""
     from opsdata import registry_cards
 
-    from ektp_routes.ledger import Ledger
     from ektp_routes.operation import start_operation
     from ektp_routes.opsreport import write_dispatch
 
@@ -276,11 +275,94 @@ def test_a_manifest_of_another_operation_changes_no_card(tmp_path: Path) -> None
     )
     filled = manifest.assign(hasil="DITERIMA", jam="10:00")
     assert set(filled["card_ref"]) & set(_sent(ours).card_ref)  # the references collide
+    return ours, theirs, filled
+
+
+def test_a_manifest_of_another_operation_is_refused_whole_in_one_line(tmp_path: Path) -> None:
+    # Card references count up in each ledger: another operation's manifest (another list, another
+    # kabupaten, a test ledger) names references this ledger has too, for other people. Its hidden
+    # operation id gives it away; the message names both operations and no card.
+    ours, theirs, filled = _two_operations(tmp_path)
     filled.to_csv(tmp_path / "m.csv", index=False)
-    rep = record_outcomes(ours, [tmp_path / "m.csv"], now=NOW)
-    assert rep.applied == 0 and ours.counts()["delivered"] == 0
-    mismatch = rep.problems[rep.problems["reason"] == "card_mismatch"]
-    assert len(mismatch) == len(set(filled["card_ref"]) & set(_sent(ours).card_ref))
-    assert not any(n in rep.problems.to_csv() for n in filled["nik"])  # the report shows no NIK
+    before = (ours.counts(), len(ours.events()))
+    with pytest.raises(InputFileError) as info:
+        record_outcomes(ours, [tmp_path / "m.csv"], now=NOW)
+    exc = info.value
+    assert exc.key == "error.other_operation"
+    assert exc.values == {"name": "m.csv", "theirs": theirs.operation_id(), "ours": ours.operation_id()}
+    assert (ours.counts(), len(ours.events())) == before
+    said = [str(exc), error_text(exc, messages("id"))]
+    assert "milik operasi " + theirs.operation_id() in said[1] and "\n" not in "".join(said)
+    people = [*filled["nik"], *filled["nama"], *_sent(ours)["nik"], *_sent(ours)["nama"]]
+    assert not any(p in text for p in people for text in said)
     # the same manifest in its own operation is applied
     assert record_outcomes(theirs, [tmp_path / "m.csv"], now=NOW).applied == len(filled)
+
+
+def test_an_older_manifest_of_another_operation_is_refused_and_a_mixed_one_checked_per_row(
+    tmp_path: Path,
+) -> None:
+    # A manifest printed before manifests carried the operation id: none of its NIKs is that of the card
+    # its reference names here, so no row is ours and the file is refused whole.
+    ours, _, filled = _two_operations(tmp_path)
+    old = filled.drop(columns=["operation_id", "route_id"])
+    old.to_csv(tmp_path / "old.csv", index=False)
+    with pytest.raises(InputFileError) as info:
+        record_outcomes(ours, [tmp_path / "old.csv"], now=NOW)
+    assert info.value.key == "error.not_this_operation" and info.value.values["n"] == len(old)
+    assert ours.counts()["delivered"] == 0
+    # One of our own rows among them: the file is ours (typed over), each foreign row a card_mismatch.
+    colliding = set(old["card_ref"]) & set(_sent(ours).card_ref)
+    mine = old["card_ref"].eq(min(colliding))
+    ours_nik = _sent(ours).set_index("card_ref").loc[min(colliding), "nik"]
+    old.assign(nik=old["nik"].where(~mine, ours_nik)).to_csv(tmp_path / "mixed.csv", index=False)
+    rep = record_outcomes(ours, [tmp_path / "mixed.csv"], now=NOW)
+    assert rep.applied == 1 and (rep.problems["reason"] == "card_mismatch").sum() == len(colliding) - 1
+    assert not any(n in rep.problems.to_csv() for n in old["nik"])  # the report shows no NIK
+
+
+def test_a_handheld_file_carries_the_operation_and_route_and_is_checked_against_them(tmp_path: Path) -> None:
+    from ektp_routes.opsreport import write_dispatch
+
+    led = started(tmp_path, n=20)
+    dispatch_day(led, START)
+    sent = pd.read_csv(write_dispatch(led, START, tmp_path / "d")["dispatch"], dtype=str)
+    assert (
+        sent["operation_id"].eq(led.operation_id()).all()
+        and sent["operation_id"].str.fullmatch(r"OP-\w{6}").all()
+    )
+    other_route = sent["route_id"].iloc[-1]
+    first = sent[sent["route_id"].ne(other_route)].head(2)
+    assert len(first) == 2 and first["route_id"].str.fullmatch(r".+-20260814-K\d\d").all()
+    rows = first[["operation_id", "route_id", "card_ref"]].assign(hasil="DITERIMA", waktu=f"{START}T10:00")
+    rows.iloc[1, rows.columns.get_loc("route_id")] = other_route  # the card was on another courier's route
+    rows.to_csv(tmp_path / "h.csv", index=False)
+    rep = record_outcomes(led, [tmp_path / "h.csv"], now=NOW)
+    assert rep.applied == 1 and rep.problems[["row", "reason"]].values.tolist() == [[3, "not_on_route"]]
+    # a handheld file of another operation is refused whole
+    rows.assign(operation_id="OP-ZZZZZZ", waktu=f"{START}T11:00").to_csv(tmp_path / "g.csv", index=False)
+    with pytest.raises(InputFileError, match=r"g\.csv belongs to operation OP-ZZZZZZ, not to this one"):
+        record_outcomes(led, [tmp_path / "g.csv"], now=NOW)
+
+
+def test_an_older_handheld_file_of_no_card_out_that_day_is_refused(tmp_path: Path) -> None:
+    # The older handheld format (card_ref, hasil, waktu) names no operation: it is judged by its rows.
+    led = started(tmp_path, n=100)  # 2 couriers with 40 cards each: some stay pending
+    dispatch_day(led, START)
+    pending = led.cards(states=[CardState.PENDING]).card_ref.tolist()
+    sent = _sent(led).card_ref.tolist()
+    assert pending and sent
+    t = f"{START}T10:00"
+    foreign = _handheld(
+        tmp_path / "f.csv", [(r, "DITERIMA", t) for r in pending[:3]] + [(card_ref(999), "PINDAH", t)]
+    )
+    with pytest.raises(InputFileError, match="none of its 4 rows is a card this operation sent out"):
+        record_outcomes(led, [foreign], now=NOW)
+    day_before = _handheld(tmp_path / "b.csv", [(r, "DITERIMA", "2026-08-13T10:00") for r in sent[:3]])
+    with pytest.raises(InputFileError, match=r"b\.csv is not a file of this operation"):
+        record_outcomes(led, [day_before], now=NOW)
+    assert led.counts()["delivered"] == 0
+    # one row of the day makes it ours: the other rows are problem rows with their reason
+    ours = _handheld(tmp_path / "o.csv", [(sent[0], "DITERIMA", t), (pending[0], "DITERIMA", t)])
+    rep = record_outcomes(led, [ours], now=NOW)
+    assert rep.applied == 1 and rep.problems["reason"].tolist() == ["not_dispatched_that_day"]
