@@ -119,7 +119,7 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     parsed = [settlement_of(a) for a in uniq]
     kind = np.array([p[0] for p in parsed] or [""], dtype=object)[codes]
     name = np.array([p[1] for p in parsed] or [""], dtype=object)[codes]
-    kind, name = _places_not_people(kind, name, out)
+    kind, name = places_not_people(kind, name, out)
     desa = out["desa_kode"].to_numpy(dtype=object)
     out["settlement_kind"], out["settlement"] = _merge_names(desa, kind, name)
     label = out["settlement_kind"].astype(str) + " " + out["settlement"].astype(str)
@@ -134,7 +134,7 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
 _PERSON = re.compile(r"(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) \w")
 
 
-def _places_not_people(
+def places_not_people(
     kind: np.ndarray, name: np.ndarray, cards: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """``kind`` and ``name`` with a settlement that is a person's name blanked: a name typed into the

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ektp_routes._errors import InputFileError, OutputError
-from ektp_routes.blocks import block_settlement, courier_place
+from ektp_routes.blocks import block_settlement, courier_place, places_not_people, settlement_display
 from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
 from ektp_routes.fieldform import (
     MANIFEST_COLUMNS,
@@ -129,7 +129,7 @@ def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1
     out_dir.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame({k: cards[k] for k in DISPATCH_COLUMNS if k in cards}).assign(date=day.isoformat())
     written = {"dispatch": write_csv(table[list(DISPATCH_COLUMNS)], out_dir / "dispatch.csv")}
-    stops = _stops(cards)
+    stops = _stops(cards, _places(ledger, cards))
     written["stops"] = _geojson(out_dir / "stops.geojson", "stops", _stop_features(stops))
     written["routes"] = _geojson(out_dir / "routes.geojson", "routes", _route_features(stops, offices, day))
     folder = out_dir / "manifests"
@@ -157,37 +157,47 @@ def _write_manifest(job: tuple[Form, Path]) -> None:
     write_form_csv(form, stem.parent / f"{stem.name}.csv")
 
 
-def _stops(cards: pd.DataFrame) -> pd.DataFrame:
-    if not len(cards):
-        return pd.DataFrame(
-            columns=[
-                "stop_id",
-                "office_id",
-                "courier",
-                "sequence",
-                "lon",
-                "lat",
-                "cards",
-                "block",
-                "desa",
-                "precision",
-            ]
-        )
-    return (
-        cards.groupby("stop_id", sort=False)
-        .agg(
-            office_id=("office_id", "first"),
-            courier=("courier", "first"),
-            sequence=("sequence", "first"),
-            lon=("lon", "mean"),
-            lat=("lat", "mean"),
-            cards=("card_id", "size"),
-            block=("block", "first"),
-            desa=("desa", "first"),
-            precision=("precision", "first"),
-        )
-        .reset_index()
+_STOP_PROPERTIES = (
+    "stop_id", "route_id", "office_id", "courier", "sequence", "cards", "desa_kode", "desa", "settlement",
+    "rw", "rt", "precision",
+)  # fmt: skip
+"""Properties of a feature of a day's ``stops.geojson``: the fields the plan's stops layer gives a
+stop's place (desa, settlement as manifests print it, RW, RT); no name, NIK or address."""
+
+
+def _stops(cards: pd.DataFrame, places: pd.Series) -> pd.DataFrame:
+    """The day's stops (one row per stop id, in the cards' order) with :data:`_STOP_PROPERTIES`, lon
+    and lat; ``places``: each card's settlement as :func:`_places` gives it."""
+    key = cards["block"].fillna("").astype(str).str.split("|")
+    c = cards.assign(settlement=places, rw=key.str[-2].fillna(""), rt=key.str[-1].fillna(""))
+    first = {k: (k, "first") for k in ("route_id", "office_id", "courier", "sequence", "desa_kode", "desa",
+                                        "settlement", "rw", "rt", "precision")}  # fmt: skip
+    if not len(c):
+        return pd.DataFrame(columns=[*_STOP_PROPERTIES, "lon", "lat"])
+    out = c.groupby("stop_id", sort=False).agg(
+        lon=("lon", "mean"), lat=("lat", "mean"), cards=("card_id", "size"), **first
     )
+    return out.reset_index()[[*_STOP_PROPERTIES, "lon", "lat"]]
+
+
+def _places(ledger: Ledger, cards: pd.DataFrame) -> pd.Series:
+    """Each card's settlement as the plan's layers and the manifests show it ("Kampung Pulo", "Pulo",
+    "RW 005" where none is named, blank for a house), never a person's name: a settlement that names a
+    card holder of its RT (:func:`ektp_routes.blocks.places_not_people`, against every card of the
+    ledger in those desa, later batches too) is shown as its RW."""
+    if not len(cards):
+        return pd.Series("", index=cards.index, dtype=object)
+    cols = ["card_id", "nama", "desa_kode", "rw", "rt", "block"]
+    around = ledger.cards(columns=cols, match=("desa_kode", cards["desa_kode"].astype(str).tolist()))
+    kind, name = block_settlement(around["block"])
+    kind, name = places_not_people(kind.to_numpy(dtype=object), name.to_numpy(dtype=object), around)
+    safe = pd.DataFrame({"kind": kind, "name": name}, index=around["card_id"].to_numpy())
+    kind = cards["card_id"].map(safe["kind"]).fillna("")
+    name = cards["card_id"].map(safe["name"]).fillna("")
+    house = cards["precision"].astype(str).isin(HOUSE_PRECISIONS)
+    place = courier_place(kind, name, house=house)
+    rw = cards["block"].fillna("").astype(str).str.split("|").str[-2].fillna("")
+    return settlement_display(place.where(place.ne("") | house, "rw " + rw))
 
 
 def _geojson(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
@@ -197,18 +207,10 @@ def _geojson(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
 
 def _stop_features(stops: pd.DataFrame) -> list[dict[str, Any]]:
     feats = []
-    for s in stops.itertuples():
-        props = {
-            "stop_id": s.stop_id,
-            "office_id": s.office_id,
-            "courier": int(s.courier),
-            "sequence": int(s.sequence),
-            "cards": int(s.cards),
-            "block": s.block,
-            "desa": s.desa,
-            "precision": s.precision,
-        }
-        geom = {"type": "Point", "coordinates": [round(float(s.lon), 6), round(float(s.lat), 6)]}
+    for s in stops.to_dict("records"):
+        props = {k: s[k] for k in _STOP_PROPERTIES}
+        props.update(courier=int(s["courier"]), sequence=int(s["sequence"]), cards=int(s["cards"]))
+        geom = {"type": "Point", "coordinates": [round(float(s["lon"]), 6), round(float(s["lat"]), 6)]}
         feats.append({"type": "Feature", "geometry": geom, "properties": props})
     return feats
 
@@ -218,8 +220,6 @@ def _route_features(stops: pd.DataFrame, offices: dict[str, PostOffice], day: da
     cards are mostly known only to their block or desa joins the places visited once each
     (:func:`ektp_routes.layers.route_line`), the stops layer keeping every stop."""
     feats = []
-    pairs = zip(stops["office_id"], stops["courier"], strict=True)
-    stops = stops.assign(route_id=[route_id(oid, day, int(k)) for oid, k in pairs])
     places_only = places_only_routes(stops)
     for (oid, courier), grp in stops.sort_values("sequence").groupby(["office_id", "courier"], sort=True):
         o, rid = offices[str(oid)], str(grp["route_id"].iloc[0])

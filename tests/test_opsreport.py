@@ -255,3 +255,49 @@ def test_no_dispatch_means_empty_outputs(tmp_path: Path) -> None:
     led = started(tmp_path, n=5)
     out = write_dispatch(led, date(2026, 8, 16), tmp_path / "d")
     assert pd.read_csv(out["dispatch"], encoding="utf-8-sig").empty
+
+
+def test_dispatch_stops_show_the_block_as_manifests_print_it_and_never_a_persons_name(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from ektp_routes.ledger import cards_t
+
+    led = started(tmp_path)
+    dispatch_day(led, START)
+    c = led.cards()
+    c = c[pd.to_datetime(c["dispatch_date"]).dt.date == START]
+    # A block whose settlement is a card holder's name in its RT (a ledger from before blocks checked
+    # names, or a holder added by a later batch): the stops layer shows its RW instead.
+    named = c.groupby("stop_id").filter(lambda g: g["block"].iloc[0].split("|")[1].startswith("kampung "))
+    stop = named["stop_id"].iloc[0]
+    desa, _, rw, rt = named.loc[named["stop_id"] == stop, "block"].iloc[0].split("|")
+    holder = c.loc[(c["desa_kode"] == desa) & (c["rw"] == rw) & (c["rt"] == rt), "nama"].iloc[0]
+    with led.transaction() as conn:
+        conn.execute(
+            sa.update(cards_t)
+            .where(cards_t.c.stop_id == stop)
+            .values(block=f"{desa}|kampung {holder}|{rw}|{rt}")
+        )
+    out = write_dispatch(led, START, tmp_path / "d")
+    stops = {
+        f["properties"]["stop_id"]: f["properties"] for f in json.loads(out["stops"].read_text())["features"]
+    }
+    assert set(next(iter(stops.values()))) == {
+        "stop_id", "route_id", "office_id", "courier", "sequence", "cards", "desa_kode", "desa", "settlement",
+        "rw", "rt", "precision",
+    }  # fmt: skip
+    assert stops[stop]["settlement"] == f"RW {rw}" and (stops[stop]["rw"], stops[stop]["rt"]) == (rw, rt)
+    text = out["stops"].read_text(encoding="utf-8")
+    assert "|" not in text and not any(n in text for n in led.cards()["nama"])
+    # every other stop's settlement is the manifest's (kampung Pulo -> "Kampung Pulo"), or its RW where none
+    manifests = pd.concat(
+        pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        for p in (tmp_path / "d" / "manifests").glob("*.csv")
+    )
+    printed = dict(zip(manifests["card_ref"], manifests["blok"], strict=True))
+    for sid, grp in c[c["stop_id"] != stop].groupby("stop_id"):
+        shown = stops[sid]["settlement"]
+        assert shown == printed[grp["card_ref"].iloc[0]] or (
+            shown == f"RW {stops[sid]['rw']}" and not printed[grp["card_ref"].iloc[0]]
+        )
+        assert shown[:1].isupper()
