@@ -169,10 +169,12 @@ class Gazetteer:
 
     @property
     def all_desa(self) -> tuple[Desa, ...]:
+        """Every desa/kelurahan, in code order."""
         return self._desa
 
     @property
     def all_kecamatan(self) -> tuple[Kecamatan, ...]:
+        """Every kecamatan, in code order."""
         return self._kecamatan
 
     def get(self, kode: str) -> Desa:
@@ -183,15 +185,19 @@ class Gazetteer:
             raise RegionError(f"no desa/kelurahan with code {kode!r} in {self.region_code}") from None
 
     def polygon(self, kode: str) -> shapely.Geometry:
+        """The boundary of the desa with this code (WGS84)."""
         return self._geoms[self._by_code[self.get(kode).kode]]
 
     def desa_in(self, kecamatan_kode: str) -> tuple[Desa, ...]:
+        """The desa of one kecamatan, by its code (empty for an unknown code)."""
         return tuple(d for d in self._desa if d.kecamatan_kode == kecamatan_kode)
 
     def desa_with_kodepos(self, kodepos: str) -> tuple[Desa, ...]:
+        """The desa a kode pos covers (empty for a kode pos not used here)."""
         return tuple(self._desa[i] for i in self._kodepos_to_desa.get(kodepos.strip(), []))
 
     def kecamatan(self, kode: str) -> Kecamatan:
+        """The kecamatan with this code; RegionError for an unknown one."""
         try:
             return self._kec_by_code[kode]
         except KeyError:

@@ -49,16 +49,19 @@ class Resolution:
 
     @property
     def ok(self) -> bool:
+        """Whether the name resolved to one region."""
         return self.region is not None
 
     @property
     def desa(self) -> Desa:
+        """The desa the name resolved to; RegionError when it resolved to none (or to a kecamatan)."""
         if not isinstance(self.region, Desa):
             raise RegionError(f"{self.query!r} did not resolve to a desa/kelurahan ({self.status})")
         return self.region
 
     @property
     def kecamatan(self) -> Kecamatan:
+        """The kecamatan the name resolved to; RegionError when it resolved to none (or to a desa)."""
         if not isinstance(self.region, Kecamatan):
             raise RegionError(f"{self.query!r} did not resolve to a kecamatan ({self.status})")
         return self.region
@@ -163,6 +166,7 @@ class _Lookup:
     regions: Sequence[Desa] | Sequence[Kecamatan]
 
     def exact_hits(self) -> list[int]:
+        """The regions whose normalised name is exactly one of the query's variants."""
         return list(dict.fromkeys(h for v in self.variants for h in self.index.exact.get(v, [])))
 
     def match(self, allowed: set[int] | None, min_score: float) -> Resolution:
