@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from ektp_routes._errors import OutputError
 from ektp_routes.i18n import error
 
@@ -26,6 +28,30 @@ def safe_filename(name: str, *, max_len: int = 80) -> str:
     """A file name made only of letters, digits, '.', '_' and '-' that cannot leave its directory."""
     s = re.sub(r"\.{2,}", "_", _SAFE_NAME.sub("_", name)).strip("._") or "unnamed"
     return s[:max_len]
+
+
+#: What a spreadsheet (Excel, LibreOffice) runs as a formula or DDE command when a cell starts with it.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def escape_spreadsheet(value: object) -> object:
+    """Prefix text a spreadsheet would run as a formula (=, +, -, @ ...) with an apostrophe.
+
+    >>> escape_spreadsheet("=HYPERLINK(1)"), escape_spreadsheet("Kp. Pulo"), escape_spreadsheet(-6.2)
+    ("'=HYPERLINK(1)", 'Kp. Pulo', -6.2)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell passed through :func:`escape_spreadsheet`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(escape_spreadsheet)
+    return out
 
 
 def output_error(path: Path, exc: OSError) -> OutputError:

@@ -143,11 +143,13 @@ class CardRows:
         return self.gazetteer.region_code.replace(".", "")[:4]
 
 
-# Control characters (NUL, BEL, a stray line end ...) read as a space; invisible format characters
+# Control characters (BEL, a stray line end ...) read as a space; NUL and invisible format characters
 # (zero-width space/joiners, word joiner, BOM, soft hyphen, and the bidi marks and overrides that make
 # "Ani" + U+202E + "adiS" display as "AniSida") are dropped: they are no part of what a courier reads.
 _INVISIBLE = [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF, 0x061C, 0x00AD]
-_CLEAN = str.maketrans({**{c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]}, **dict.fromkeys(_INVISIBLE)})
+_CLEAN = str.maketrans(
+    {**{c: " " for c in [*range(1, 0x20), *range(0x7F, 0xA0)]}, **dict.fromkeys([0, *_INVISIBLE])}
+)
 
 
 def column(raw: pd.DataFrame, mapping: Mapping[str, str], canon: str) -> pd.Series:

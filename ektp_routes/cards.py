@@ -44,7 +44,14 @@ import pandas as pd
 from ektp_routes import schema
 from ektp_routes.card_rows import CardRows, ValidationRules, prepare
 from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik, mask_nik_in_text
-from ektp_routes.reader import MAX_CELL_CHARS, map_columns, read_table, table_from_frame, unused_columns
+from ektp_routes.reader import (
+    MAX_CELL_CHARS,
+    check_twin_columns,
+    map_columns,
+    read_table,
+    table_from_frame,
+    unused_columns,
+)
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import CardWarning, RejectReason
 
@@ -533,6 +540,7 @@ def read_cards(
     else:
         raw, name = read_table(source, sheet=sheet), Path(source).name
     mapping = map_columns(list(raw.frame.columns), columns)
+    check_twin_columns(raw.frame, mapping, columns=columns, name=name)
     if "desa" not in mapping:
         logger.warning(
             "%s: no desa/kelurahan column recognised (unused columns: %s); the desa is looked for in the "

@@ -25,7 +25,16 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes._errors import OutputError
-from ektp_routes._files import PART_SUFFIX, atomic_path, output_error, safe_filename, write_atomic, write_text
+from ektp_routes._files import (
+    PART_SUFFIX,
+    atomic_path,
+    escape_frame,
+    escape_spreadsheet,
+    output_error,
+    safe_filename,
+    write_atomic,
+    write_text,
+)
 from ektp_routes._text import fold, strip_rt_rw
 from ektp_routes.blocks import settlement_display
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
@@ -45,24 +54,6 @@ __all__ = [
     "write_plan",
     "write_xlsx",
 ]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_spreadsheet(value: object) -> object:
-    """Prefix text a spreadsheet would run as a formula (=, +, -, @ ...) with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with every text cell passed through :func:`escape_spreadsheet`."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(escape_spreadsheet)
-    return out
 
 
 def write_csv(df: pd.DataFrame, path: Path, *, escape: bool = True) -> Path:

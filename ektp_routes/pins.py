@@ -45,6 +45,7 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import EktpRoutesError, InputFileError, OutputError, RegionError
+from ektp_routes._files import escape_frame
 from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
@@ -155,7 +156,8 @@ def write_blocks(table: pd.DataFrame, path: str | Path) -> Path:
     tmp = Path(tmp_name)
     try:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            # Settlement names come from card addresses: "Kp. =cmd|..." must not run in a spreadsheet.
+            escape_frame(frame).to_csv(tmp, index=False, encoding="utf-8")
         else:
             import geopandas as gpd
 

@@ -168,14 +168,17 @@ def table_from_frame(df: pd.DataFrame) -> RawTable:
             out[header] = s.astype(object).where(s.notna(), "").astype(str).tolist()
     frame = pd.DataFrame(out, columns=headers, dtype=object)
     n = len(frame)
-    return RawTable(frame, np.full(n, len(headers), dtype=np.int64), np.zeros(n, bool), np.zeros(n, bool))
+    return RawTable(
+        frame, np.full(n, len(headers), dtype=np.int64), np.zeros(n, bool), _cut_long_cells(frame)
+    )
 
 
 def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:4096]:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return data.decode("utf-16")
-        raise InputFileError(f"{name} is a binary file, not a CSV card list")
+        if not _stray_nul(data):
+            raise InputFileError(f"{name} is a binary file, not a CSV card list")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     try:
@@ -186,6 +189,19 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def _stray_nul(data: bytes) -> bool:
+    """A few NUL bytes (at most 1 %, or 3) in UTF-8 text, as a cell typed with one: the NULs are junk of
+    their cells (dropped by :mod:`ektp_routes.card_rows`), the file is text. Binary files and UTF-16
+    without a byte order mark hold NULs everywhere."""
+    if data.count(b"\x00") > max(3, len(data) // 100):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 #: Rows at the top of a file searched for its header row (an export's title and subtitle above it).
@@ -268,13 +284,18 @@ def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTa
     frame = (
         pd.DataFrame(body, columns=cols, dtype=object) if body else pd.DataFrame(columns=cols, dtype=object)
     )
-    long = np.zeros(len(body), dtype=bool)
+    return RawTable(frame, fields, wrong, _cut_long_cells(frame))
+
+
+def _cut_long_cells(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Cut cells longer than :data:`MAX_CELL_CHARS` (in place); the rows that had one."""
+    long = np.zeros(len(frame), dtype=bool)
     for c in frame.columns:
         over = frame[c].str.len().to_numpy() > MAX_CELL_CHARS
         if over.any():
             frame.loc[over, c] = frame.loc[over, c].str[:MAX_CELL_CHARS]
             long |= over
-    return RawTable(frame, fields, wrong, long)
+    return long
 
 
 def unique_headers(header: list[str]) -> list[str]:
@@ -385,6 +406,36 @@ def map_columns(headers: list[str], columns: Mapping[str, str] | None = None) ->
         raise MissingColumnError(_missing_message(missing, headers, used))
     # Keep the canonical order of HEADER_ALIASES, whatever order the file has.
     return {canon: mapping[canon] for canon in HEADER_ALIASES if canon in mapping}
+
+
+def check_twin_columns(
+    frame: pd.DataFrame, mapping: Mapping[str, str], *, columns: Mapping[str, str] | None, name: str
+) -> None:
+    """Refuse a field whose header appears twice with different cells (two NAMA columns, an address
+    split over two ALAMAT columns): reading the first and ignoring the other would be silently wrong.
+    A column the caller chose with ``columns=``, and an exact copy of a column, are fine.
+
+    Raises
+    ------
+    InputFileError
+        Naming the header, how often it appears and the ``columns=`` argument that chooses one.
+    """
+    chosen = set(columns or {})
+    for field, header in mapping.items():
+        if header in chosen:
+            continue
+        base = header.casefold()
+        twins = [c for c in frame.columns if c != header and _TWIN_SUFFIX.sub("", c).casefold() == base]
+        differ = [t for t in twins if not frame[t].str.strip().equals(frame[header].str.strip())]
+        if differ:
+            raise InputFileError(
+                f"{name}: column {header!r} appears {len(twins) + 1} times with different cells; say which "
+                f"one holds the {FIELD_LABELS.get(field, field)}: columns={{{differ[0]!r}: {field!r}}} takes "
+                f"the second (columns={{{header!r}: {field!r}}} the first)"
+            )
+
+
+_TWIN_SUFFIX = re.compile(r"\.[0-9]+$")  # how unique_headers names a repeated header
 
 
 def unused_columns(headers: list[str], mapping: Mapping[str, str]) -> list[str] | str:

@@ -82,7 +82,7 @@ def test_unreadable_rt_rw_cells_alone() -> None:
 
 
 def test_control_and_invisible_characters_are_no_part_of_names_and_addresses() -> None:
-    name = "Ani\u200b\u202eadiS\x00"  # a zero-width space, a right-to-left override, a NUL
+    name = "A\x00ni\u200b\u202eadiS"  # a NUL, a zero-width space, a right-to-left override
     card = _card(NAMA=name, ALAMAT="Kp.\x07Pulo\u200d RT 3\u2066", RT="", RW="")
     c = read_cards(pd.DataFrame([card])).cards.iloc[0]
     assert c.nama == "AniadiS"

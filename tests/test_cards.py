@@ -580,3 +580,21 @@ def test_a_name_of_digits_is_rejected_without_quoting_them() -> None:
     rej = res.rejects.iloc[0]
     assert (rej.reason, rej.field) == ("nama_not_a_name", "nama")
     assert "7777" not in " ".join(str(v) for v in rej.to_numpy())
+
+
+def test_an_overlong_cell_of_a_dataframe_is_rejected_like_one_of_a_file() -> None:
+    rows = [list(GOOD[0]), list(GOOD[1])]
+    rows[1][1] = "A" * 100_000
+    res = read_cards(_frame(rows))
+    assert res.cards.row.tolist() == [1]
+    assert res.rejects[["row", "reason"]].values.tolist() == [[2, "cell_too_long"]]
+
+
+def test_two_name_columns_with_other_cells_are_refused_not_half_read(tmp_path: Path) -> None:
+    p = tmp_path / "dup.csv"
+    p.write_text("NIK,NAMA,NAMA,ALAMAT,KEL/DESA\n3216101201900001,,Siti Rahayu,Kp. Pulo,Karang Bahagia\n")
+    with pytest.raises(InputFileError, match="'NAMA' appears 2 times") as err:
+        read_cards(p)
+    assert "Siti" not in str(err.value)
+    chosen = read_cards(p, columns={"NAMA.1": "nama"})
+    assert chosen.cards.nama.tolist() == ["Siti Rahayu"]

@@ -9,6 +9,7 @@ import pytest
 
 from ektp_routes import OutputError
 from ektp_routes._files import (
+    escape_spreadsheet,
     output_error,
     require_folder,
     require_parent,
@@ -84,3 +85,15 @@ def _a_file(folder: Path) -> Path:
     p = folder / "kartu.csv"
     p.write_text("NIK\n")
     return p
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "\n=1"]
+)
+def test_text_a_spreadsheet_would_run_is_escaped(text: str) -> None:
+    assert escape_spreadsheet(text) == "'" + text
+
+
+def test_text_and_numbers_a_spreadsheet_shows_as_they_are_are_kept() -> None:
+    kept = ["Siti", "Kp. Pulo", "'=1", -6.2, 3]
+    assert [escape_spreadsheet(v) for v in kept] == kept

@@ -514,3 +514,21 @@ def test_a_desa_code_written_without_its_dots_is_the_desa(gaz: Gazetteer, tmp_pa
     pins = read_pins(tmp_path / "k.csv", gaz)
     assert pins.pins.desa_kode.tolist() == ["32.16.10.2001"] * 2
     assert pins.rejects.reason.tolist() == ["desa_unknown"]
+
+
+def test_a_settlement_written_like_a_formula_is_escaped_in_the_blocks_csv_and_its_pin_still_found(
+    gaz: Gazetteer, tmp_path: Path
+) -> None:
+    d = gaz.get("32.16.23.2001")
+    row = {"NIK": "3216231201900001", "NAMA": "Siti", "ALAMAT": "Kp. =cmd|' /C calc'!A0 RT 1 RW 1"}
+    cards = read_cards(pd.DataFrame([{**row, "KEL/DESA": d.nama, "KECAMATAN": d.kecamatan}])).cards
+    t = block_table(geocode_cards(cards, gaz))
+    assert t.settlement.str.startswith("=").tolist() == [True]
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    path = write_blocks(t, tmp_path / "blocks.csv")
+    text = path.read_text(encoding="utf-8")
+    assert ",'=cmd" in text and ",=cmd" not in text  # Excel shows it as text, never runs it
+    pins = read_pins(path, gaz)
+    assert len(pins.pins) == 1 and pins.rejects.empty
+    (found,) = PinGeocoder(pins).geocode(cards)
+    assert found is not None and found.lon == pytest.approx(d.rep_lon + 0.001)

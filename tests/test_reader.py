@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from ektp_routes import ConfigError, InputFileError, MissingColumnError
-from ektp_routes.reader import MAX_CELL_CHARS, header_field, map_columns, read_table, table_from_frame
+from ektp_routes.reader import (
+    MAX_CELL_CHARS,
+    check_twin_columns,
+    header_field,
+    map_columns,
+    read_table,
+    table_from_frame,
+)
 
 HEADER = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
 ROWS = [
@@ -225,3 +232,35 @@ def test_a_sheet_the_workbook_does_not_have_is_named_with_the_sheets_it_has(tmp_
         read_table(tmp_path / "k.xlsx", sheet="Data")
     with pytest.raises(InputFileError, match=r"has no sheet 3; its sheets: 'Kartu', 'Rekap'"):
         read_table(tmp_path / "k.xlsx", sheet=3)
+
+
+def test_a_stray_nul_in_a_cell_is_junk_of_that_cell_not_a_binary_file(tmp_path: Path) -> None:
+    p = write_csv(tmp_path / "c.csv", [list(r) for r in ROWS])
+    p.write_bytes(p.read_bytes().replace(b"Siti", b"Si\x00ti"))
+    assert read_table(p).frame["NAMA"].tolist()[0] == "Si\x00ti Rahayu"  # the NUL is dropped by card_rows
+    p.write_bytes(b"PK\x03\x04\x00\x00" * 200)  # NULs everywhere: a binary file (an .xlsx renamed)
+    with pytest.raises(InputFileError, match="binary"):
+        read_table(p)
+
+
+def test_overlong_cells_of_a_dataframe_are_cut_and_marked_as_in_a_file() -> None:
+    frame = pd.DataFrame([ROWS[0], ROWS[1]], columns=HEADER)
+    frame.loc[1, "NAMA"] = "A" * (MAX_CELL_CHARS + 1)
+    raw = table_from_frame(frame)
+    assert raw.long_cell.tolist() == [False, True]
+    assert raw.frame["NAMA"].str.len().max() == MAX_CELL_CHARS
+
+
+def test_a_field_whose_header_appears_twice_with_other_cells_is_refused_in_one_line() -> None:
+    header = ["NIK", "NAMA", "ALAMAT", "ALAMAT", "KEL/DESA"]
+    rows = [["3216101201900001", "Siti", "Jl. Mawar", "Kp. Pulo RT 3/5", "Karang Bahagia"]]
+    raw = table_from_frame(pd.DataFrame(rows, columns=header))
+    mapping = map_columns(list(raw.frame.columns))
+    with pytest.raises(InputFileError, match=r"'ALAMAT' appears 2 times.*columns=\{'ALAMAT.1': 'alamat'\}"):
+        check_twin_columns(raw.frame, mapping, columns=None, name="c.csv")
+    chosen = {"ALAMAT.1": "alamat"}
+    check_twin_columns(raw.frame, map_columns(list(raw.frame.columns), chosen), columns=chosen, name="c.csv")
+    same = table_from_frame(
+        pd.DataFrame([["3216101201900001", "Siti", "Kp. Pulo", "Kp. Pulo "]], columns=header[:4])
+    )
+    check_twin_columns(same.frame, map_columns(list(same.frame.columns)), columns=None, name="c.csv")
