@@ -148,6 +148,8 @@ def _cmd_record(args: argparse.Namespace) -> int:
     t = cli_messages(args)
     for name in rep.files_seen_before:
         print(t("cli.ops_file_seen", name=name))
+    for name in rep.files_without_rows:
+        print(t("cli.ops_file_no_rows", name=name))
     print(t("cli.ops_recorded", n=rep.applied, unchanged=rep.unchanged))
     for code, n in sorted(rep.by_outcome.items()):
         print(t("cli.reason_count", reason=code, n=n))

@@ -380,11 +380,12 @@ class Ledger:
             Ledger.set_meta(conn, {"operation_id": known})
         return known
 
-    def dispatches(self, card_ids: Sequence[int], *, conn: Connection | None = None) -> pd.DataFrame:
-        """Every dispatch of these cards (``card_id``, ``op_date``, ``office_id``, ``courier``), as the
-        events recorded them: where a card was out and on which day, before a re-dispatch too."""
-        cols = [events_t.c[c] for c in ("card_id", "op_date", "office_id", "courier")]
-        q = sa.select(*cols).where(events_t.c.to_state == CardState.DISPATCHED.value)
+    def history(self, card_ids: Sequence[int], *, conn: Connection | None = None) -> pd.DataFrame:
+        """The operation days of these cards as the events recorded them (``card_id``, ``op_date``,
+        ``to_state``, ``outcome``, ``office_id``, ``courier``): each dispatch (where a card was out and
+        on which day, before a re-dispatch too) and each outcome recorded, oldest first."""
+        cols = [events_t.c[c] for c in ("card_id", "op_date", "to_state", "outcome", "office_id", "courier")]
+        q = sa.select(*cols).where(events_t.c.op_date.is_not(None)).order_by(events_t.c.event_id)
         rows = self._rows_in(q, events_t.c.card_id, [int(i) for i in card_ids], conn)
         return pd.DataFrame(rows, columns=[c.name for c in cols])
 

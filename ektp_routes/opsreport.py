@@ -58,6 +58,8 @@ def file_stem(office_id: str) -> str:
 def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
     c = ledger.cards()
     c = c[pd.to_datetime(c["dispatch_date"]).dt.date == day].copy()
+    # whole numbers: the column was float while cards never sent out (NaN) were among the rows
+    c[["courier", "sequence"]] = c[["courier", "sequence"]].astype("int64")
     c["lon"] = c["field_lon"].fillna(c["lon"])
     c["lat"] = c["field_lat"].fillna(c["lat"])
     return c.sort_values(["office_id", "courier", "sequence", "card_ref"]).reset_index(drop=True)

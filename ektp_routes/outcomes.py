@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -70,15 +71,16 @@ class RecordReport:
     by_outcome: Mapping[str, int]
     field_locations: int
     run_id: str
+    files_without_rows: tuple[str, ...] = ()
 
 
 _ROW_COLUMNS = ("file", "row", "operation_id", "route_id", "card_ref", "nik", "hasil", "waktu", "lon", "lat")
 
 
-def read_outcomes(path: Path) -> pd.DataFrame:
-    """One outcome file as rows of text: file, row, operation_id, route_id, card_ref, nik (a manifest's;
-    "" if none), hasil, waktu, lon, lat."""
-    suffix = path.suffix.lower()
+def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:
+    """One outcome file as rows of text: file (``label``, the file's name by default), row, operation_id,
+    route_id, card_ref, nik (a manifest's; "" if none), hasil, waktu, lon, lat."""
+    suffix, name = path.suffix.lower(), label or path.name
     try:
         if suffix == ".xlsx":
             raw = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
@@ -89,18 +91,16 @@ def read_outcomes(path: Path) -> pd.DataFrame:
             raw.columns = [str(c).strip().lower() for c in raw.columns]
             raw.insert(0, "row", range(2, 2 + len(raw)))
         else:
-            raise InputFileError(f"{path.name}: outcome files must be .xlsx or .csv")
+            raise error(InputFileError, "error.outcome_suffix", name=name)
     except InputFileError:
         raise
+    except pd.errors.EmptyDataError:  # no byte, or blank lines only
+        raise error(InputFileError, "error.outcome_file_empty", name=name) from None
     except Exception as exc:
-        raise InputFileError(
-            f"{path.name} cannot be read as an outcome file ({type(exc).__name__})"
-        ) from None
+        raise error(InputFileError, "error.outcome_unreadable", name=name, kind=type(exc).__name__) from None
     if "card_ref" not in raw.columns or "hasil" not in raw.columns:
-        raise InputFileError(
-            f"{path.name}: columns card_ref and hasil are required (a manifest or handheld CSV)"
-        )
-    out = pd.DataFrame({"file": path.name, "row": raw["row"]})
+        raise error(InputFileError, "error.outcome_columns", name=name)
+    out = pd.DataFrame({"file": name, "row": raw["row"]})
     for col in (
         "operation_id",
         "route_id",
@@ -119,6 +119,7 @@ def read_outcomes(path: Path) -> pd.DataFrame:
     out["hasil"] = out["hasil"].str.upper().str.replace(r"[\s-]+", "_", regex=True)
     blank = out["waktu"].eq("")
     out.loc[blank, "waktu"] = (out["tanggal"] + " " + out["jam"]).str.strip()[blank]
+    out["waktu"] = _dated(out["waktu"], out["route_id"])
     empty = out["card_ref"].eq("") & out["hasil"].eq("")
     return out.loc[~empty, list(_ROW_COLUMNS)].reset_index(drop=True)
 
@@ -131,12 +132,26 @@ def _delimiter(path: Path) -> str:
     return max((",", ";", "\t"), key=header.count)
 
 
+_BARE_TIME = re.compile(r"[0-2]?[0-9][:.][0-5][0-9](?:[:.][0-5][0-9])?")
+_ROUTE_DAY = re.compile(r".*-([0-9]{8})-K[0-9]+")
+
+
+def _dated(waktu: pd.Series, route: pd.Series) -> pd.Series:
+    """A time of day with no date ("10:35", as a handheld may give it) on the day of the row's route id;
+    without one it stays as it is and reads as no time (never as today)."""
+    day = route.str.extract(_ROUTE_DAY.pattern, expand=False)
+    bare = waktu.str.fullmatch(_BARE_TIME.pattern) & day.notna()
+    full = day.str[:4] + "-" + day.str[4:6] + "-" + day.str[6:] + " " + waktu.str.replace(".", ":")
+    return waktu.where(~bare, full)
+
+
 def _when(text: pd.Series) -> pd.Series:
-    """Local (WIB) naive timestamps; NaT where unreadable. Offsets given are converted to WIB."""
+    """Local (WIB) naive timestamps; NaT where unreadable or where no date is given. Offsets given are
+    converted to WIB."""
     out = []
     for t in text:
         try:
-            ts = pd.Timestamp(t) if t else pd.NaT
+            ts = pd.Timestamp(t) if t and not _BARE_TIME.fullmatch(t) else pd.NaT
         except (ValueError, TypeError):
             ts = pd.NaT
         if ts is not pd.NaT and ts.tzinfo is not None:
@@ -145,8 +160,12 @@ def _when(text: pd.Series) -> pd.Series:
     return pd.Series(out, index=text.index, dtype="datetime64[ns]")
 
 
-def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now: datetime) -> pd.DataFrame:
-    """Add ``problem`` (empty when fine) and ``unchanged`` to each row."""
+def _check(
+    rows: pd.DataFrame, cards: pd.DataFrame, past: Past, config: OperationConfig, now: datetime
+) -> pd.DataFrame:
+    """Add ``problem`` (empty when fine) and ``unchanged`` to each row; ``past``: the cards' earlier
+    days (a row of a day whose outcome was recorded before the card went out again repeats it, or
+    conflicts with it)."""
     r = _timed(rows)
     c = cards.set_index("card_ref")
     r["card_id"] = r["card_ref"].map(c["card_id"])
@@ -164,7 +183,7 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
         mark(r["hasil"].eq(Outcome.DITERIMA_KELUARGA), Problem.FAMILY_NOT_ALLOWED)
     mark(r["card_id"].isna(), Problem.UNKNOWN_CARD)
     mark(_other_card(r["nik"], r["card_ref"].map(c["nik"])), Problem.CARD_MISMATCH)
-    mark(r["route_id"].ne("") & r["route_id"].ne(r["card_ref"].map(_routes(c))), Problem.NOT_ON_ROUTE)
+    mark(~past.on_route(r["card_id"], r["route_id"]), Problem.NOT_ON_ROUTE)
     mark(r["when"].isna(), Problem.TIME_INVALID)
     mark(r["when"] > pd.Timestamp(now), Problem.FUTURE_DATE)
     valid = problem.eq("")
@@ -173,10 +192,69 @@ def _check(rows: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig, now
     same_day = sent.eq(r["when"].dt.normalize())  # NaT (unknown card, no time) is never the same day
     done_before = same_day & ~state.eq(CardState.DISPATCHED)
     mark(done_before & ~last.eq(r["hasil"]), Problem.CONFLICTING_OUTCOME)
-    mark(~same_day, Problem.NOT_DISPATCHED_THAT_DAY)
+    earlier = past.outcome_of(r["card_id"], r["day"]).where(~same_day, "")  # out again since
+    mark(earlier.ne("") & earlier.ne(r["hasil"]), Problem.CONFLICTING_OUTCOME)
+    mark(~same_day & earlier.eq(""), Problem.NOT_DISPATCHED_THAT_DAY)
     r["problem"] = problem
-    r["unchanged"] = problem.eq("") & (done_before | r.duplicated(["card_ref", "hasil"]))
+    r["unchanged"] = problem.eq("") & (done_before | earlier.ne("") | r.duplicated(["card_ref", "hasil"]))
     return r
+
+
+@dataclass(frozen=True)
+class Past:
+    """What the ledger's events tell of some cards' operation days: the (card id, day) and (card id,
+    route id) of every dispatch, and the outcome recorded for each (card id, day)."""
+
+    days: frozenset[tuple[int, date]]
+    routes: frozenset[tuple[int, str]]
+    outcomes: Mapping[tuple[int, date], str]
+
+    @classmethod
+    def of(cls, history: pd.DataFrame) -> Past:
+        """From :meth:`~ektp_routes.ledger.Ledger.history`."""
+        h = history.assign(card_id=history["card_id"].astype(int))
+        out = h[h["to_state"].eq(CardState.DISPATCHED)]
+        routes = [
+            route_id(str(o), d, int(k)).upper()
+            for o, d, k in zip(out["office_id"], out["op_date"], out["courier"], strict=True)
+        ]
+        done = h[h["outcome"].notna()]
+        return cls(
+            frozenset(zip(out["card_id"], out["op_date"], strict=True)),
+            frozenset(zip(out["card_id"], routes, strict=True)),
+            dict(
+                zip(
+                    zip(done["card_id"], done["op_date"], strict=True),
+                    done["outcome"].astype(str),
+                    strict=True,
+                )
+            ),
+        )
+
+    def was_out(self, card_id: pd.Series, day: pd.Series) -> pd.Series:
+        """Rows whose card was sent out on the row's day."""
+        keys = zip(card_id, day, strict=True)
+        return pd.Series(
+            [pd.notna(i) and (int(i), d) in self.days for i, d in keys], index=card_id.index, dtype=bool
+        )
+
+    def on_route(self, card_id: pd.Series, route: pd.Series) -> pd.Series:
+        """Rows naming no route, or a route their card was sent out on (an unknown card: True)."""
+        keys = zip(card_id, route, strict=True)
+        return pd.Series(
+            [not r or pd.isna(i) or (int(i), r) in self.routes for i, r in keys],
+            index=card_id.index,
+            dtype=bool,
+        )
+
+    def outcome_of(self, card_id: pd.Series, day: pd.Series) -> pd.Series:
+        """The outcome recorded for the card on the row's day ("" if none)."""
+        keys = zip(card_id, day, strict=True)
+        return pd.Series(
+            [self.outcomes.get((int(i), d), "") if pd.notna(i) else "" for i, d in keys],
+            index=card_id.index,
+            dtype=object,
+        )
 
 
 def _timed(rows: pd.DataFrame) -> pd.DataFrame:
@@ -185,52 +263,28 @@ def _timed(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(when=when, day=when.dt.date)
 
 
-def _routes(cards: pd.DataFrame) -> pd.Series:
-    """Each card's route id of its last dispatch (office, date, courier; "" if never out), upper case."""
-    sent = pd.to_datetime(cards["dispatch_date"])
-    return pd.Series(
-        [route_id(str(o), d.date(), int(k)).upper() if pd.notna(d) and pd.notna(k) else ""
-         for o, d, k in zip(cards["office_id"], sent, cards["courier"], strict=True)],
-        index=cards.index,
-        dtype=object,
-    )  # fmt: skip
-
-
-def _refuse_foreign(rows: pd.DataFrame, cards: pd.DataFrame, history: pd.DataFrame, ours: str) -> None:
+def _refuse_foreign(rows: pd.DataFrame, cards: pd.DataFrame, past: Past, ours: str) -> None:
     """Refuse, in one line that names no card, a file of another operation: one naming another
     operation id, or one naming none of which no row is a card this operation sent out on that row's
-    day (and route, when the row names one) with the NIK the row gives (see :func:`_ours`).
+    day (and route, when the row names one) with the NIK the row gives.
 
     Raises
     ------
     InputFileError
         Worded by the catalogue (``error.other_operation``, ``error.not_this_operation``).
     """
+    c = cards.set_index("card_ref")
     for name, f in _timed(rows).groupby("file", sort=False):
         named = sorted(set(f["operation_id"]) - {""})
         other = [n for n in named if n != ours]
         if other:
             raise error(InputFileError, "error.other_operation", name=name, theirs=other[0], ours=ours)
         judged = f["card_ref"].map(is_card_ref).astype(bool) & f["when"].notna()  # a typo is no evidence
-        if not named and judged.any() and not _ours(f[judged], cards, history).any():
+        ids = f["card_ref"].map(c["card_id"])
+        mine = past.was_out(ids, f["day"]) & past.on_route(ids, f["route_id"])
+        mine &= ~_other_card(f["nik"], f["card_ref"].map(c["nik"]))
+        if not named and judged.any() and not (judged & mine).any():
             raise error(InputFileError, "error.not_this_operation", name=name, n=int(judged.sum()))
-
-
-def _ours(rows: pd.DataFrame, cards: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
-    """Rows naming a card this operation sent out on the row's day (on the row's route, when given),
-    whose NIK (when given) is the card's."""
-    c = cards.set_index("card_ref")
-    h = history[["card_id", "op_date", "office_id", "courier"]].itertuples(index=False)
-    sent = {(int(i), d, route_id(str(o), d, int(k)).upper()) for i, d, o, k in h}
-    days = {(i, d) for i, d, _ in sent}
-    ids = rows["card_ref"].map(c["card_id"])
-    out = [
-        pd.notna(i) and ((int(i), d) in days if not r else (int(i), d, r) in sent)
-        for i, d, r in zip(ids, rows["day"], rows["route_id"], strict=True)
-    ]
-    return pd.Series(out, index=rows.index, dtype=bool) & ~_other_card(
-        rows["nik"], rows["card_ref"].map(c["nik"])
-    )
 
 
 def _other_card(written: pd.Series, held: pd.Series) -> pd.Series:
@@ -265,12 +319,12 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
     config = load_config(ledger)
     now = now or datetime.now(LOCAL_TZ).replace(tzinfo=None)
     prints = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    labels = _labels(paths)
     run = new_run_id()
     with ledger.transaction() as conn:
-        seen = tuple(p.name for p in paths if Ledger.seen_import(conn, prints[p]))
-        fresh = [p for p in paths if p.name not in seen]
-        frames = [read_outcomes(p) for p in fresh]
-        rows = pd.concat(frames, ignore_index=True) if frames else _empty_rows()
+        fresh, seen = _fresh(conn, paths, prints)
+        frames = {p: read_outcomes(p, label=labels[p]) for p in fresh}
+        rows = pd.concat(frames.values(), ignore_index=True) if frames else _empty_rows()
         cols = [
             "card_id",
             "card_ref",
@@ -284,15 +338,15 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             "courier",
         ]
         cards = ledger.cards(columns=cols, conn=conn, match=("card_ref", rows["card_ref"].tolist()))
-        history = ledger.dispatches(cards["card_id"].tolist(), conn=conn)
-        _refuse_foreign(rows, cards, history, ledger.operation_id(conn=conn))
-        checked = _check(rows, cards, config, now)
+        past = Past.of(ledger.history(cards["card_id"].tolist(), conn=conn))
+        _refuse_foreign(rows, cards, past, ledger.operation_id(conn=conn))
+        checked = _check(rows, cards, past, config, now)
         todo = checked[checked["problem"].eq("") & ~checked["unchanged"]]
         moves = _moves(todo, cards, config)
-        Ledger.apply(conn, moves, source=",".join(p.name for p in fresh), run_id=run)
+        Ledger.apply(conn, moves, source=",".join(labels[p] for p in fresh), run_id=run)
         located = _field_locations(ledger, conn, todo, cards)
-        for p in fresh:
-            Ledger.note_import(conn, prints[p], source=p.name, run_id=run, applied=len(moves))
+        for p in (p for p in fresh if len(frames[p])):  # a header alone is no file recorded
+            Ledger.note_import(conn, prints[p], source=labels[p], run_id=run, applied=len(moves))
     problems = checked[checked["problem"].ne("")]
     report = pd.DataFrame(
         {
@@ -308,12 +362,35 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
     return RecordReport(
         len(moves),
         int(checked["unchanged"].sum()),
-        seen,
+        tuple(labels[p] for p in seen),
         report.reset_index(drop=True),
         {str(k): int(v) for k, v in by.items()},
         located,
         run,
+        tuple(labels[p] for p in fresh if not len(frames[p])),
     )
+
+
+def _labels(paths: Sequence[Path]) -> dict[Path, str]:
+    """How each file is named in the report: its name, or its path where two files share a name (each
+    courier's handheld export may be called hasil.csv)."""
+    names = [p.name for p in paths]
+    return {p: p.name if names.count(p.name) == 1 else str(p) for p in paths}
+
+
+def _fresh(
+    conn: sa.Connection, paths: Sequence[Path], prints: Mapping[Path, str]
+) -> tuple[list[Path], list[Path]]:
+    """(files to read, files recorded before): a file whose content was recorded by an earlier run, or
+    given twice in this one, is recorded before."""
+    fresh: list[Path] = []
+    seen: list[Path] = []
+    taken: set[str] = set()
+    for p in paths:
+        new = prints[p] not in taken and not Ledger.seen_import(conn, prints[p])
+        (fresh if new else seen).append(p)
+        taken.add(prints[p])
+    return fresh, seen
 
 
 def _empty_rows() -> pd.DataFrame:

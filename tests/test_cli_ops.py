@@ -274,3 +274,21 @@ def test_record_refuses_a_handheld_file_of_another_operation_in_one_line(
     hand.to_csv("hand.csv", index=False)  # the operation's own file is recorded
     assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
     assert f"{len(hand)} hasil pengantaran dicatat" in capsys.readouterr().out
+
+
+def test_record_of_an_empty_or_header_only_file_says_so_in_the_users_language(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+                 "--start-date", "2026-08-14"]) == 0  # fmt: skip
+    Path("kosong.csv").write_text("")
+    Path("judul.csv").write_text("operation_id,route_id,card_ref,hasil,waktu\n")
+    capsys.readouterr()
+    assert main(["ops", "record", "kosong.csv", "--ledger", "l.db"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "galat: kosong.csv kosong: berkas hasil berisi baris judul kolom"
+    )
+    assert main(["ops", "record", "judul.csv", "--ledger", "l.db", "--lang", "en"]) == 0
+    assert (
+        "judul.csv: no outcome rows (a header only?); nothing recorded from it\n" in capsys.readouterr().out
+    )

@@ -32,6 +32,8 @@ def test_dispatch_outputs_list_every_card_once(tmp_path: Path) -> None:
     out = write_dispatch(led, START, tmp_path / "d1")
     table = pd.read_csv(out["dispatch"], dtype=str, encoding="utf-8-sig")
     assert tuple(table.columns) == DISPATCH_COLUMNS and len(table) == rep.cards
+    assert led.counts()["pending"] > 0  # cards never sent out once made the courier column a float
+    assert table["courier"].str.fullmatch(r"[1-9][0-9]*").all() and table["sequence"].str.isdigit().all()
     assert table["card_ref"].is_unique and table["stop_id"].str.startswith("PH-321623-20260814-K").all()
     on_manifests = pd.concat(
         pd.read_csv(p, dtype=str, encoding="utf-8-sig")

@@ -366,3 +366,94 @@ def test_an_older_handheld_file_of_no_card_out_that_day_is_refused(tmp_path: Pat
     ours = _handheld(tmp_path / "o.csv", [(sent[0], "DITERIMA", t), (pending[0], "DITERIMA", t)])
     rep = record_outcomes(led, [ours], now=NOW)
     assert rep.applied == 1 and rep.problems["reason"].tolist() == ["not_dispatched_that_day"]
+
+
+def _dispatched(tmp_path: Path, led: Ledger, day: date) -> pd.DataFrame:
+    """dispatch.csv of ``day`` as a handheld app reads it."""
+    from ektp_routes.opsreport import write_dispatch
+
+    dispatch_day(led, day)
+    return pd.read_csv(write_dispatch(led, day, tmp_path / f"d{day:%d}")["dispatch"], dtype=str)
+
+
+def _hand(path: Path, sent: pd.DataFrame, codes: list[str], *, time: str = "T10:00") -> Path:
+    frame = sent[["operation_id", "route_id", "card_ref"]].assign(
+        hasil=[codes[i % len(codes)] for i in range(len(sent))], waktu=sent["date"] + time
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_empty_and_header_only_files_say_so(tmp_path: Path) -> None:
+    led = started(tmp_path, n=10)
+    for content in ("", "\n\n"):
+        (tmp_path / "e.csv").write_text(content)
+        with pytest.raises(InputFileError) as info:
+            record_outcomes(led, [tmp_path / "e.csv"], now=NOW)
+        assert info.value.key == "error.outcome_file_empty"
+        assert error_text(info.value, messages("id")).startswith(
+            "e.csv kosong: berkas hasil berisi baris judul"
+        )
+    (tmp_path / "h.csv").write_text("operation_id,route_id,card_ref,hasil,waktu\n")
+    for _ in range(2):  # a header alone is never 'recorded before': each time it says it holds no row
+        rep = record_outcomes(led, [tmp_path / "h.csv"], now=NOW)
+        assert (rep.files_without_rows, rep.files_seen_before, rep.applied) == (("h.csv",), (), 0)
+
+
+def test_one_file_given_twice_and_two_files_of_one_name(tmp_path: Path) -> None:
+    led = started(tmp_path, n=100)
+    sent = _dispatched(tmp_path, led, START)
+    (tmp_path / "k1").mkdir()
+    (tmp_path / "k2").mkdir()
+    one = _hand(tmp_path / "k1" / "hasil.csv", sent[sent["courier"] == "1"], ["DITERIMA"])
+    two = _hand(tmp_path / "k2" / "hasil.csv", sent[sent["courier"] == "2"], ["TIDAK_DI_RUMAH"])
+    rep = record_outcomes(led, [one, two, one], now=NOW)  # each courier's export is called hasil.csv
+    assert rep.applied == len(sent) and rep.files_seen_before == (str(one),)
+    assert led.counts()["delivered"] == (sent["courier"] == "1").sum()
+
+
+def test_days_recorded_out_of_order_and_an_old_file_again_after_the_cards_went_out_again(
+    tmp_path: Path,
+) -> None:
+    led = started(tmp_path, n=100)  # 80 cards a day: day 2 takes the 20 left and the failed ones
+    day1 = _dispatched(tmp_path, led, START)
+    first = _hand(tmp_path / "h1.csv", day1, ["TIDAK_DI_RUMAH", "DITERIMA"])
+    assert record_outcomes(led, [first], now=NOW).applied == len(day1)
+    day2 = _dispatched(tmp_path, led, date(2026, 8, 15))
+    again = set(day2["card_ref"]) & set(day1["card_ref"])
+    assert again  # the cards not at home went out again
+    # the day-1 file again, re-saved (other bytes): its rows repeat what is recorded, nothing else
+    resaved = _hand(tmp_path / "h1b.csv", day1, ["TIDAK_DI_RUMAH", "DITERIMA"], time="T10:05")
+    rep = record_outcomes(led, [resaved], now=NOW)
+    assert (rep.applied, rep.unchanged, len(rep.problems)) == (0, len(day1), 0)
+    # the same file typed with another outcome for a card out again: a conflict, not 'not out that day'
+    changed = pd.read_csv(resaved, dtype=str)
+    changed.loc[changed["card_ref"] == min(again), "hasil"] = "PINDAH"
+    changed.to_csv(tmp_path / "h1c.csv", index=False)
+    rep = record_outcomes(led, [tmp_path / "h1c.csv"], now=NOW)
+    assert rep.applied == 0 and rep.problems["reason"].tolist() == ["conflicting_outcome"]
+    # day 3 dispatched and recorded before day 2 is: both are recorded whole
+    day3 = _dispatched(tmp_path, led, date(2026, 8, 18))
+    assert not set(day3["card_ref"]) & set(day2["card_ref"])
+    now = datetime(2026, 8, 20, 12)
+    assert record_outcomes(led, [_hand(tmp_path / "h3.csv", day3, ["DITERIMA"])], now=now).applied == len(
+        day3
+    )
+    assert record_outcomes(led, [_hand(tmp_path / "h2.csv", day2, ["DITERIMA"])], now=now).applied == len(
+        day2
+    )
+    assert led.counts()["dispatched"] == 0 and sum(led.counts().values()) == 100
+
+
+def test_a_time_without_a_date_takes_the_day_of_its_route_and_is_never_today(tmp_path: Path) -> None:
+    led = started(tmp_path, n=10)
+    sent = _dispatched(tmp_path, led, START)
+    hand = _hand(tmp_path / "h.csv", sent, ["DITERIMA"])
+    frame = pd.read_csv(hand, dtype=str).assign(waktu="10.35")
+    frame.to_csv(hand, index=False)
+    assert record_outcomes(led, [hand], now=NOW).applied == len(sent)
+    frame.drop(columns=["operation_id", "route_id"]).assign(hasil="PINDAH", waktu="10:35").to_csv(
+        tmp_path / "o.csv", index=False
+    )
+    rep = record_outcomes(led, [tmp_path / "o.csv"], now=datetime(2026, 8, 14, 12))  # 'today' is that day
+    assert set(rep.problems["reason"]) == {"time_invalid"} and len(rep.problems) == len(sent)
