@@ -48,6 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ektp_routes._errors import ConfigError, LedgerError
+from ektp_routes.i18n import error
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ def _engine(target: str | Path, *, create: bool) -> Engine:
     else:
         path = Path(text)
         if not create and not path.is_file():
-            raise LedgerError(f"ledger {path} does not exist: create it with `ektp-routes ops start`")
+            raise error(LedgerError, "error.ledger_missing", path=path)
         _make_sqlite_file(path)
         url = sa.URL.create("sqlite", database=str(path))
     try:

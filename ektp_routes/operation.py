@@ -31,6 +31,7 @@ from ektp_routes.blocks import assign_blocks
 from ektp_routes.cards import read_cards
 from ektp_routes.config import PlanConfig
 from ektp_routes.geocode import coordinate_key, geocode_cards
+from ektp_routes.i18n import error
 from ektp_routes.ledger import CardState, Ledger, Outcome, Rules, Transition, new_run_id
 from ektp_routes.network import StraightLineNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
@@ -156,7 +157,7 @@ def load_offices(ledger: Ledger) -> list[PostOffice]:
     """The post offices stored in the ledger at start."""
     text = ledger.meta("offices")
     if text is None:
-        raise LedgerError("the ledger holds no operation yet: run `ektp-routes ops start` first")
+        raise error(LedgerError, "error.ledger_no_operation")
     out = []
     for o in json.loads(text):
         fleet = Fleet(**{k: o.pop(k) for k in ("couriers", "capacity", "shift_s", "days")})
@@ -196,7 +197,7 @@ def start_operation(
         first = ledger.meta("start_date", conn=conn) is None
         if first:
             if start_date is None:
-                raise ConfigError("the first `ops start` needs --start-date YYYY-MM-DD")
+                raise error(ConfigError, "error.ops_start_needs_date")
             per_kec = geo["kecamatan_kode"].value_counts().to_dict() if len(geo) else {}
             offs = list(offices) if offices else placeholder_offices(gaz, config.plan.fleet, None, per_kec)
             Ledger.set_meta(
@@ -351,7 +352,7 @@ def dispatch_day(ledger: Ledger, day: date, *, workers: int = 1) -> DispatchRepo
         return DispatchReport(day, already=True)
     start = date.fromisoformat(ledger.meta("start_date") or day.isoformat())
     if day < start:
-        raise ConfigError(f"{day} is before the start of the operation ({start})")
+        raise error(ConfigError, "error.dispatch_before_start", day=day, start=start)
     offices = load_offices(ledger)
     cands, blocks = due_cards(ledger, day), ledger.blocks()
     days = [office_day(o, cands, blocks, config, day) for o in offices]

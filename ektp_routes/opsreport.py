@@ -32,7 +32,7 @@ from ektp_routes.fieldform import (
     write_form_pdf,
     write_form_xlsx,
 )
-from ektp_routes.i18n import messages
+from ektp_routes.i18n import error, messages
 from ektp_routes.layers import places_only_routes, route_line
 from ektp_routes.ledger import CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
@@ -84,25 +84,17 @@ def check_dispatch_folder(out_dir: Path, day: date) -> None:
     locks = [n for n in names if n.startswith("~$") and (own.fullmatch(n[2:]) or own.fullmatch("ma" + n[2:]))]
     other = [n for n in names if not own.fullmatch(n) and n not in locks]
     if other:
-        one = len(other) == 1
-        raise OutputError(
-            f"--out {out_dir}: its manifests folder holds {len(other)} "
-            f"{'file that is not a manifest' if one else 'files that are not manifests'} of "
-            f"{day} (the manifests of another day?); give each day its own folder, e.g. hari/{day}"
-        )
+        raise _refusal("error.dispatch_foreign_files", out_dir, len(other), day)
     if locks:
-        one = len(locks) == 1
-        raise OutputError(
-            f"--out {out_dir}: {len(locks)} {'manifest' if one else 'manifests'} of {day} "
-            f"{'is' if one else 'are'} open in Excel (outcomes may be being typed in); close "
-            f"{'it' if one else 'them'} first (a ~$ file left by a closed Excel may be deleted)"
-        )
+        raise _refusal("error.dispatch_open_in_excel", out_dir, len(locks), day)
     typed = sum(_has_outcomes(folder / n) for n in names)
     if typed:
-        raise OutputError(
-            f"--out {out_dir}: it holds {typed} manifest{'s' if typed > 1 else ''} of {day} with outcomes "
-            "typed in, which rewriting would erase; record them (ops record) and write into another folder"
-        )
+        raise _refusal("error.dispatch_outcomes_typed", out_dir, typed, day)
+
+
+def _refusal(key: str, out_dir: Path, n: int, day: date) -> OutputError:
+    """A refusal of ``--out`` about ``n`` files, worded for one or for several."""
+    return error(OutputError, f"{key}.{'one' if n == 1 else 'many'}", out=out_dir, n=n, day=day)
 
 
 def _has_outcomes(path: Path) -> bool:

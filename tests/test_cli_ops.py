@@ -292,3 +292,31 @@ def test_record_of_an_empty_or_header_only_file_says_so_in_the_users_language(
     assert (
         "judul.csv: no outcome rows (a header only?); nothing recorded from it\n" in capsys.readouterr().out
     )
+
+
+def test_dispatch_and_ledger_refusals_speak_the_users_language(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = ["ops", "record", "hand.csv", "--ledger", "none.db"]
+    Path("hand.csv").write_text("card_ref,hasil,waktu\n")
+    assert main(record) == 2 and main([*record, "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "galat: ledger none.db tidak ada: buat dengan `ektp-routes ops start`",
+        "error: ledger none.db does not exist: create it with `ektp-routes ops start`",
+    ]
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+                 "--start-date", "2026-08-14"]) == 0  # fmt: skip
+    assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d"]) == 0
+    capsys.readouterr()
+    other_day = ["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-15", "--out", "d"]
+    assert main(other_day) == 2 and main([*other_day, "--lang", "en"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    n = len(list(Path("d/manifests").iterdir()))
+    assert err == [
+        f"galat: --out d: folder manifests-nya berisi {n} berkas yang bukan manifes tanggal 2026-08-15 "
+        "(manifes hari lain?); beri setiap hari foldernya sendiri, mis. hari/2026-08-15",
+        f"error: --out d: its manifests folder holds {n} files that are not manifests of 2026-08-15 "
+        "(the manifests of another day?); give each day its own folder, e.g. hari/2026-08-15",
+    ]
+    assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-13", "--out", "e"]) == 2
+    assert capsys.readouterr().err == "galat: 2026-08-13 sebelum awal operasi (2026-08-14)\n"
