@@ -39,9 +39,10 @@ RATES = {  # outcome of one delivery attempt (stated in the issue as an example;
 
 
 def outcomes_for(
-    day: date, sent: pd.DataFrame, truth: pd.DataFrame, rng: np.random.Generator
+    day: date, sent: pd.DataFrame, truth: pd.DataFrame, rng: np.random.Generator, *, operation: str
 ) -> pd.DataFrame:
-    """A handheld CSV for the cards out on ``day``: code, time, GPS fix (delivered cards only)."""
+    """A handheld CSV for the cards out on ``day`` (README's format: operation and route ids as in
+    dispatch.csv): code, time, GPS fix (delivered cards only)."""
     codes = rng.choice(list(RATES), size=len(sent), p=list(RATES.values()))
     minutes = rng.integers(0, 7 * 60, size=len(sent))
     when = [f"{day.isoformat()}T{8 + m // 60:02d}:{m % 60:02d}:00" for m in minutes]
@@ -50,8 +51,11 @@ def outcomes_for(
     ok = np.isin(codes, ["DITERIMA", "DITERIMA_KELUARGA"])
     lon = np.where(ok, xy["true_lon"].to_numpy() + noise[:, 0], np.nan)
     lat = np.where(ok, xy["true_lat"].to_numpy() + noise[:, 1], np.nan)
-    return pd.DataFrame({"card_ref": sent["card_ref"].to_numpy(), "hasil": codes, "waktu": when,
-                         "lon": np.round(lon, 6), "lat": np.round(lat, 6)})  # fmt: skip
+    from ektp_routes.operation import route_id
+
+    routes = [route_id(str(o), day, int(k)) for o, k in zip(sent["office_id"], sent["courier"], strict=True)]
+    return pd.DataFrame({"operation_id": operation, "route_id": routes, "card_ref": sent["card_ref"].to_numpy(),
+                         "hasil": codes, "waktu": when, "lon": np.round(lon, 6), "lat": np.round(lat, 6)})  # fmt: skip
 
 
 def killed_record(ledger: Path, files: list[Path]) -> tuple[int, bool]:
@@ -137,9 +141,10 @@ def main() -> None:
             t, c0 = time.perf_counter(), cpu_s()
             write_dispatch(led, day, tmp / f"day-{day}", workers=args.workers)
             output_s.append((time.perf_counter() - t, cpu_s() - c0))
-        sent = led.cards(states=[CardState.DISPATCHED], columns=["card_ref", "nik", "dispatch_date"])
+        cols = ["card_ref", "nik", "dispatch_date", "office_id", "courier"]
+        sent = led.cards(states=[CardState.DISPATCHED], columns=cols)
         sent = sent[pd.to_datetime(sent["dispatch_date"]).dt.date == day]
-        hand = outcomes_for(day, sent, truth, rng)
+        hand = outcomes_for(day, sent, truth, rng, operation=led.operation_id())
         files = [tmp / f"hasil-{day}-a.csv", tmp / f"hasil-{day}-b.csv"]
         hand.iloc[:10_000].to_csv(files[0], index=False)
         hand.iloc[10_000:].to_csv(files[1], index=False)

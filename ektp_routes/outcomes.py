@@ -258,7 +258,10 @@ class Past:
 
 
 def _timed(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with ``when`` (local timestamp, NaT where unreadable) and ``day`` (its date)."""
+    """``rows`` with ``when`` (local timestamp, NaT where unreadable) and ``day`` (its date); as they
+    are when they have them."""
+    if "when" in rows.columns:
+        return rows
     when = _when(rows["waktu"])
     return rows.assign(when=when, day=when.dt.date)
 
@@ -324,7 +327,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
     with ledger.transaction() as conn:
         fresh, seen = _fresh(conn, paths, prints)
         frames = {p: read_outcomes(p, label=labels[p]) for p in fresh}
-        rows = pd.concat(frames.values(), ignore_index=True) if frames else _empty_rows()
+        rows = _timed(pd.concat(frames.values(), ignore_index=True) if frames else _empty_rows())
         cols = [
             "card_id",
             "card_ref",
