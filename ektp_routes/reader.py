@@ -191,6 +191,14 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("latin-1")
 
 
+def _line_ends(text: str) -> str:
+    """Windows (CRLF) and old Mac (a bare CR: Excel's "CSV (Macintosh)") line ends read as LF; a bare CR
+    in a file whose lines end in LF is junk inside a cell (a space), not a line end that would cut its
+    card in two rows."""
+    text = text.replace("\r\n", "\n")
+    return text.replace("\r", "\n" if text.count("\r") > text.count("\n") else " ")
+
+
 def _stray_nul(data: bytes) -> bool:
     """A few NUL bytes (at most 1 %, or 3) in UTF-8 text, as a cell typed with one: the NULs are junk of
     their cells (dropped by :mod:`ektp_routes.card_rows`), the file is text. Binary files and UTF-16
@@ -225,8 +233,7 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     text = _decode(data, name)
     if not text.strip():
         raise InputFileError(f"{name} is empty: expected a header row and card rows")
-    # Windows (CRLF) and old Mac (a bare CR: Excel's "CSV (Macintosh)") line ends read as LF.
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _line_ends(text.lstrip("\ufeff"))
     delim = _sniff_delimiter(text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS])
     csv.field_size_limit(_MAX_FILE_CELL)
     try:

@@ -69,6 +69,14 @@ def test_old_mac_and_windows_line_endings_read_like_unix_ones(tmp_path: Path, ne
     assert raw.n_rows == 3 and not raw.wrong_width.any()
 
 
+def test_a_bare_cr_inside_a_cell_of_a_unix_file_does_not_cut_its_card_in_two(tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[1][2] = "Kp.\rPulo"  # unquoted, as a careless export writes it
+    raw = read_table(write_csv(tmp_path / "c.csv", rows))
+    assert raw.n_rows == 3 and not raw.wrong_width.any()
+    assert raw.frame["ALAMAT"].iloc[1] == "Kp. Pulo"
+
+
 @pytest.mark.parametrize(
     "header",
     [
