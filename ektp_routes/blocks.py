@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -142,11 +143,12 @@ def places_not_people(
     then planned by its RW and RT).
 
     A settlement is taken for a name when it is, or holds (two words or more), the name of a card holder
-    of the same desa, RW and RT (the card's own, or a housemate's), or when, written without a marker,
-    it begins by pointing at a person ("Rumah Ujang", "Bpk. H. Ujang"). Streets are named after people
+    of the same desa, RW and RT (the card's own, or a housemate's) or two or more consecutive words of
+    it ("Kp. Lina Mulyani" for "Hj. Lina Mulyani Putri"), or when, written without a marker, it begins
+    by pointing at a person ("Rumah Ujang", "Bpk. H. Ujang"). Streets are named after people
     ("Jl. Ahmad Yani", "Jl. Kartini"), and so are the people living on them: a street is taken for a
-    name only when it is the card's own full name of two words or more. Only names of the same RT
-    count, so a "Kp. Melati" stays a place whatever the rest of the list is called.
+    name only when it is the card's own name, or two or more consecutive words of it. Only names of
+    the same RT count, so a "Kp. Melati" stays a place whatever the rest of the list is called.
     """
     if "nama" not in cards.columns or not len(name):
         return kind, name
@@ -157,12 +159,13 @@ def places_not_people(
     holders: dict[str, set[str]] = {}
     for key, who in zip(rt_key, own, strict=True):
         if len(who.replace(" ", "")) >= 3:
-            holders.setdefault(key, set()).add(who)
+            holders.setdefault(key, set()).update(_name_runs(who))
     names, at = np.unique(name.astype(str), return_inverse=True)
     folded = np.array([fold(n) for n in names], dtype=object)[at]
-    person = (
-        (kind == "jalan") & (folded != "") & (folded == own) & np.array([" " in o for o in own], dtype=bool)
-    )
+    street = np.flatnonzero((kind == "jalan") & (folded != ""))
+    person = np.zeros(len(name), dtype=np.bool_)
+    own_street = zip(folded[street], own[street], strict=True)
+    person[street] = [" " in f and f in _name_runs(o) for f, o in own_street]
     combos = pd.Series(kind.astype(str) + "|" + folded.astype(str) + "|" + rt_key.astype(str))
     codes, uniq = pd.factorize(combos)
     parts = [str(combo).split("|", 2) for combo in uniq]
@@ -174,6 +177,14 @@ def places_not_people(
             int(person.sum()),
         )
     return np.where(person, "", kind), np.where(person, "", name)
+
+
+@lru_cache(maxsize=65536)
+def _name_runs(who: str) -> frozenset[str]:
+    """A folded name and every run of two or more consecutive words of it: what an address written
+    from that name may hold ("lina mulyani" of "hj lina mulyani putri")."""
+    w = who.split()
+    return frozenset([who, *(" ".join(w[i:j]) for i in range(len(w)) for j in range(i + 2, len(w) + 1))])
 
 
 def _named_person(kind: str, words: str, key: str, holders: dict[str, set[str]]) -> bool:

@@ -116,6 +116,23 @@ def test_a_card_holders_name_typed_as_the_address_is_no_settlement() -> None:
     assert not b["block_key"].str.contains("Lina|Wahyu|Ujang|Ade", regex=True).any()
 
 
+def test_part_of_a_card_holders_name_typed_as_the_address_is_no_settlement() -> None:
+    # Outside review: a name cell holding more than the address repeats (a title, a second name, a
+    # stray mark) let the address's name through to the GIS layers and the map as a settlement.
+    c = _cards(
+        [
+            ("D1", "Kp. Lina Mulyani", "001", "002"),  # the holder's own name without its title
+            ("D1", "Gg. Wahyu Sopandi No. 5", "001", "002"),  # a housemate's first two names
+            ("D1", "Jl. Imas Safitri No. 3", "003", "002"),  # a street: the holder's own name, shorter
+            ("D1", "Jl. Imas Safitri No. 4", "004", "002"),  # the same street, another holder: kept
+            ("D1", "Kp. Sari Mukti", "001", "002"),  # one word of a name is not a name: kept
+        ]
+    ).assign(nama=["Hj. Lina Mulyani", "Wahyu Sopandi Putra", "Imas Safitri Dewi", "Budi", "Sari Dewi"])
+    b = assign_blocks(c)
+    assert b["settlement"].tolist() == ["", "", "", "Imas Safitri", "Sari Mukti"]
+    assert not b["block_key"].str.contains("Lina|Wahyu", regex=True).any()
+
+
 def test_places_named_like_people_elsewhere_stay_places() -> None:
     # Streets are named after people, and so are the people living on them; a kampung may bear the
     # name of someone in another RT. Neither depends on who else is in the list.
