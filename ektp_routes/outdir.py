@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -80,6 +81,7 @@ def check(path: Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> 
     for sub in (WORK_DIR, MANIFESTS_DIR):
         if (path / sub).exists() and not (path / sub).is_dir():
             raise OutputError(f"{option} {path}: {sub} in it is a file, not a directory; remove it")
+    _refuse_others(path, option)
     owned = OutDir(path).previous() + [(path / d).resolve() for d in (WORK_DIR, MANIFESTS_DIR)]
     for f in inputs:
         r = Path(f).resolve()
@@ -88,6 +90,35 @@ def check(path: Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> 
                 f"the input {Path(f).name} lies among the outputs a run replaces in {path}; "
                 "move it out or choose another --out"
             )
+
+
+#: A courier manifest a plan writes (``manifest_<route>.csv``/``.xlsx``); one of a delivery day of
+#: ``ektp-routes ops`` carries the day's date (``manifest_<office>_<YYYYMMDD>_K<nn>``) and may hold
+#: outcomes a clerk typed in.
+_PLAN_MANIFEST = re.compile(r"manifest_.+\.(?:csv|xlsx)", re.IGNORECASE)
+_DAY_MANIFEST = re.compile(r"manifest_.+_[0-9]{8}_K[0-9]+\.[a-z]+", re.IGNORECASE)
+
+
+def _refuse_others(path: Path, option: str) -> None:
+    """Refuse a folder holding what a plan would destroy but did not write: a delivery day of
+    ``ektp-routes ops`` (its dispatch.csv, its manifests) or files in manifests/ that are no plan's
+    manifests (a plan replaces manifests/ whole). Files are counted, never named: a name of a file
+    put there by hand may be a person's."""
+    day = (path / "dispatch.csv").is_file()
+    folder = path / MANIFESTS_DIR
+    names = [f.name for f in folder.iterdir() if PART_SUFFIX not in f.name] if folder.is_dir() else []
+    if day or any(_DAY_MANIFEST.fullmatch(n) for n in names):
+        raise OutputError(
+            f"{option} {path} holds a delivery day of `ektp-routes ops` (dispatch.csv, manifests): a plan "
+            f"would replace its manifests and layers; choose another {option}"
+        )
+    foreign = [n for n in names if not _PLAN_MANIFEST.fullmatch(n)]
+    if foreign:
+        raise OutputError(
+            f"{option} {path}: {MANIFESTS_DIR}/ holds {len(foreign)} file(s) that are not a plan's courier "
+            f"manifests (a manifest open in a spreadsheet leaves a ~$ file: close it), and a plan replaces "
+            f"{MANIFESTS_DIR}/ whole; move them out or choose another {option}"
+        )
 
 
 OWNED = frozenset(

@@ -71,3 +71,30 @@ def test_finish_removes_what_only_the_previous_run_wrote(tmp_path: Path) -> None
         out.finish([a])
     assert a.exists() and not b.exists()
     assert (tmp_path / RUN_RECORD).read_text().count("a.csv") == 1
+
+
+def test_a_delivery_day_of_ops_or_foreign_files_in_manifests_are_refused_untouched(tmp_path: Path) -> None:
+    # Outside review: `plan --out` given the folder of an `ops dispatch` day swapped its manifests
+    # (outcomes a clerk typed in) away and wrote its routes over the day's, leaving dispatch.csv.
+    day = tmp_path / "day"
+    (day / "manifests").mkdir(parents=True)
+    kept = [day / "dispatch.csv", day / "manifests" / "manifest_KP-1_20261201_K01.xlsx"]
+    for p in kept:
+        p.write_text("DITERIMA")
+    with pytest.raises(OutputError, match="delivery day of `ektp-routes ops`"), claim(day):
+        pass
+    kept[0].unlink()  # the manifests alone say so too
+    with pytest.raises(OutputError, match="delivery day"), claim(day):
+        pass
+    assert kept[1].read_text() == "DITERIMA"
+    # Anything else in manifests/ a plan did not write (a ~$ lock, a person's file) is counted, not named.
+    mine = tmp_path / "plan"
+    (mine / "manifests").mkdir(parents=True)
+    (mine / "manifests" / "manifest_KP-1-K01-H01.xlsx").write_text("x")
+    (mine / "manifests" / "Siti Rahayu.xlsx").write_text("x")
+    with pytest.raises(OutputError, match=r"holds 1 file\(s\) that are not") as err, claim(mine):
+        pass
+    assert "Siti" not in str(err.value)
+    (mine / "manifests" / "Siti Rahayu.xlsx").unlink()
+    with claim(mine):  # a plan's own manifests: the folder is the plan's to replace
+        pass
