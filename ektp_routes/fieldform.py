@@ -210,10 +210,12 @@ def _pdf_table(form: Form, shown: list[Column], width: float) -> Any:
 
 
 def _pdf_plain(value: object) -> str:
+    """Text drawn as it is (drawString, a plain table cell): no markup is read, so none is escaped."""
     return str(value).encode("latin-1", "replace").decode("latin-1")
 
 
 def _pdf_text(value: object) -> str:
+    """Text for a Paragraph, which reads markup: ``&``, ``<`` and ``>`` escaped."""
     from xml.sax.saxutils import escape
 
     # The standard PDF fonts cover Latin-1; other characters are shown as '?', never dropped silently.
@@ -243,10 +245,10 @@ def _numbered_canvas(form: Form, page_w: float, page_h: float, margin: float) ->
         def _draw_header(self, page: int, pages: int) -> None:
             top = page_h - margin
             self.setFont("Helvetica-Bold", 11)
-            self.drawString(margin, top - 4, _pdf_text(form.title))
+            self.drawString(margin, top - 4, _pdf_plain(form.title))
             self.setFont("Helvetica", 8)
             for i, line in enumerate(form.header[:3]):
-                self.drawString(margin, top - 15 - 9 * i, _pdf_text(line))
+                self.drawString(margin, top - 15 - 9 * i, _pdf_plain(line))
             self.drawRightString(page_w - margin, top - 4, f"Halaman {page} dari {pages}")
             if form.note:
                 self.setFont("Helvetica-Oblique", 7)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from ektp_routes.fieldform import (
@@ -92,3 +95,14 @@ def test_csv_form_escapes_formulas(tmp_path: Path) -> None:
     path = write_form_csv(_form(3), tmp_path / "m.csv")
     text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("no,urutan,card_ref") and "'=HYPERLINK" in text
+
+
+def test_pdf_header_prints_ampersands_and_brackets_as_typed(tmp_path: Path) -> None:
+    # Outside review: the title and header lines were drawn with the markup-escaped text a table cell
+    # needs, so an office 'Pos A & B <Pusat>' was printed as 'Pos A &amp; B &lt;Pusat&gt;'.
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    form = replace(_form(3), header=("Kantor pos: Pos A & B <Pusat> (PH-1)", "Total: 3 kartu"))
+    path = write_form_pdf(form, tmp_path / "m.pdf")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Kantor pos: Pos A & B <Pusat> (PH-1)" in text and "&amp;" not in text
