@@ -45,6 +45,8 @@ def pin_geocoder(path: str, gaz: Gazetteer, t: Messages) -> Geocoder:
         print(t("cli.pins_more_refused", n=int(rest.sum()), reasons=reasons))
     if len(pins.rejects):
         _write_refusals(Path(path), pins.rejects, t)
+    else:
+        _drop_refusals(Path(path), t)
     return PinGeocoder(pins)
 
 
@@ -61,13 +63,30 @@ def _write_refusals(blocks_file: Path, rejects: pd.DataFrame, t: Messages) -> No
     (``NAME_refused.csv``; block fields only, as masked in the refusals)."""
     from ektp_routes.export import write_csv
 
-    target = blocks_file.with_name(f"{blocks_file.stem}_refused.csv")
+    target = _refusals_file(blocks_file)
     try:
         write_csv(rejects, target)
     except OSError as e:
         print(t("cli.pins_refused_unwritten", path=target, why=e.strerror or type(e).__name__))
     else:
         print(t("cli.pins_refused_file", n=len(rejects), path=target))
+
+
+def _drop_refusals(blocks_file: Path, t: Messages) -> None:
+    """Remove the refused pins an earlier run listed beside the blocks file when none is refused now:
+    a list of refusals that no longer hold must not sit beside the pins the analyst mended."""
+    target = _refusals_file(blocks_file)
+    if target.is_file():
+        try:
+            target.unlink()
+        except OSError as e:
+            print(t("cli.pins_refused_unremoved", path=target, why=e.strerror or type(e).__name__))
+        else:
+            print(t("cli.pins_refused_removed", path=target))
+
+
+def _refusals_file(blocks_file: Path) -> Path:
+    return blocks_file.with_name(f"{blocks_file.stem}_refused.csv")
 
 
 def print_precision(counts: pd.Series, t: Messages) -> None:

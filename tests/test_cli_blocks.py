@@ -71,6 +71,26 @@ def test_blocks_pins_and_plan_from_the_command_line(
     assert len(manifests) and arrival.str.fullmatch(r"\d\d:\d\d-\d\d:\d\d").mean() > 0.9
 
 
+def test_refused_pins_of_an_earlier_run_go_once_the_pins_are_mended(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Outside review: edited_refused.csv of a run with a pin dragged out of its desa stayed beside the
+    # mended blocks file after a run that refused nothing, still listing the refusal.
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(tmp_path / "blocks.csv")]) == 0
+    blocks = pd.read_csv(tmp_path / "blocks.csv", dtype=str, keep_default_na=False)
+    edited, refused = tmp_path / "edited.csv", tmp_path / "edited_refused.csv"
+    blocks.assign(lon=["106.8", *blocks.lon[1:]], lat=["-6.2", *blocks.lat[1:]]).to_csv(edited, index=False)
+    geocode = ["--lang", "en", "geocode", str(card_file), "--out", str(tmp_path / "geo.csv"), "--blocks"]
+    assert main([*geocode, str(edited)]) == 0 and refused.is_file()
+    blocks.to_csv(edited, index=False)  # the pin put back in its desa
+    capsys.readouterr()
+    assert main([*geocode, str(edited)]) == 0
+    assert not refused.exists()
+    assert f"  no pin refused: the refused pins an earlier run listed in {refused} are removed\n" in (
+        capsys.readouterr().out
+    )
+
+
 def test_blocks_says_how_many_cards_are_in_no_block_and_why(
     card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
