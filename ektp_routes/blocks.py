@@ -99,9 +99,22 @@ def _name_after(rest: str) -> str:
     return _clean_name(rest[: stop.start()] if stop else rest)
 
 
+#: Six digits or more, with the separators a NIK or a phone number is written with ("3216-1727-...",
+#: "+62 812 3456 7890").
+_LONG_NUMBER = re.compile(r"\+?\d(?:[ .\-/]{0,3}\d){5}")
+
+
+def _cut_long_number(s: str) -> str:
+    """``s`` up to a number of six digits or more: a NIK or a phone number typed into the address is
+    personal data and no part of a place's name (no settlement name holds one)."""
+    m = _LONG_NUMBER.search(s)
+    return s[: m.start()] if m else s
+
+
 def _clean_name(s: str) -> str:
-    """Words capitalised; codes with digits ("C7") and roman numerals after the first word in capitals."""
-    words = re.sub(r"\s+", " ", s).strip(" .,-/").split()
+    """Words capitalised; codes with digits ("C7") and roman numerals after the first word in capitals;
+    cut before a long number (:func:`_cut_long_number`)."""
+    words = re.sub(r"\s+", " ", _cut_long_number(s)).strip(" .,-/(").split()
     return " ".join(
         w.upper() if any(c.isdigit() for c in w) or (i and not w.strip("ivxIVX")) else w.capitalize()
         for i, w in enumerate(words)

@@ -133,6 +133,25 @@ def test_part_of_a_card_holders_name_typed_as_the_address_is_no_settlement() -> 
     assert not b["block_key"].str.contains("Lina|Wahyu", regex=True).any()
 
 
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("Kp. Pulo 3216-1727-0172-3067", ("kampung", "Pulo")),  # a NIK written in groups
+        ("Kp. Pulo 0812 - 3456 - 7890", ("kampung", "Pulo")),  # a phone number
+        ("Jl. Melati +62 812-3456-7890 No. 4", ("jalan", "Melati")),
+        ("Kp. 0812.3456.7890", ("", "")),  # nothing but the number
+        ("Gg. Bougenville 1 No. 42", ("gang", "Bougenville 1")),  # short numbers stay in a name
+        ("Perum. Griya Asri 2 Blok C", ("perumahan", "Griya Asri 2")),
+    ],
+)
+def test_a_nik_or_phone_number_in_the_address_is_no_part_of_a_settlement(
+    address: str, expected: tuple[str, str]
+) -> None:
+    # Outside review: 'Kp. Pulo 3216-1727-0172-3067' put a full NIK (and phone numbers) into the
+    # settlement of the GIS layers, the map and blocks.csv.
+    assert settlement_of(address) == expected
+
+
 def test_places_named_like_people_elsewhere_stay_places() -> None:
     # Streets are named after people, and so are the people living on them; a kampung may bear the
     # name of someone in another RT. Neither depends on who else is in the list.
