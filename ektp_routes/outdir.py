@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ektp_routes._errors import OutputError
 from ektp_routes._files import PART_SUFFIX, output_error, require_folder, write_text
+from ektp_routes.i18n import error
 
 logger = logging.getLogger(__name__)
 
@@ -108,17 +109,10 @@ def _refuse_others(path: Path, option: str) -> None:
     folder = path / MANIFESTS_DIR
     names = [f.name for f in folder.iterdir() if PART_SUFFIX not in f.name] if folder.is_dir() else []
     if day or any(_DAY_MANIFEST.fullmatch(n) for n in names):
-        raise OutputError(
-            f"{option} {path} holds a delivery day of `ektp-routes ops` (dispatch.csv, manifests): a plan "
-            f"would replace its manifests and layers; choose another {option}"
-        )
+        raise error(OutputError, "error.out_holds_ops_day", option=option, path=path)
     foreign = [n for n in names if not _PLAN_MANIFEST.fullmatch(n)]
     if foreign:
-        raise OutputError(
-            f"{option} {path}: {MANIFESTS_DIR}/ holds {len(foreign)} file(s) that are not a plan's courier "
-            f"manifests (a manifest open in a spreadsheet leaves a ~$ file: close it), and a plan replaces "
-            f"{MANIFESTS_DIR}/ whole; move them out or choose another {option}"
-        )
+        raise error(OutputError, "error.out_manifests_foreign", option=option, path=path, n=len(foreign))
 
 
 OWNED = frozenset(

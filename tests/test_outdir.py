@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ektp_routes import OutputError
+from ektp_routes.i18n import error_text, messages
 from ektp_routes.outdir import RUN_RECORD, claim
 
 
@@ -81,8 +82,9 @@ def test_a_delivery_day_of_ops_or_foreign_files_in_manifests_are_refused_untouch
     kept = [day / "dispatch.csv", day / "manifests" / "manifest_KP-1_20261201_K01.xlsx"]
     for p in kept:
         p.write_text("DITERIMA")
-    with pytest.raises(OutputError, match="delivery day of `ektp-routes ops`"), claim(day):
+    with pytest.raises(OutputError, match="delivery day of `ektp-routes ops`") as said, claim(day):
         pass
+    assert "satu hari pengantaran" in error_text(said.value, messages("id"))  # Indonesian by default
     kept[0].unlink()  # the manifests alone say so too
     with pytest.raises(OutputError, match="delivery day"), claim(day):
         pass
