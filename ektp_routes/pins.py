@@ -156,8 +156,9 @@ def write_blocks(table: pd.DataFrame, path: str | Path) -> Path:
     tmp = Path(tmp_name)
     try:
         if suffix == ".csv":
-            # Settlement names come from card addresses: "Kp. =cmd|..." must not run in a spreadsheet.
-            escape_frame(frame).to_csv(tmp, index=False, encoding="utf-8")
+            # Settlement names come from card addresses: "Kp. =cmd|..." must not run in a spreadsheet;
+            # the byte-order mark tells Excel the file is UTF-8, as the manifests do.
+            escape_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             import geopandas as gpd
 

@@ -526,9 +526,24 @@ def test_a_settlement_written_like_a_formula_is_escaped_in_the_blocks_csv_and_it
     assert t.settlement.str.startswith("=").tolist() == [True]
     t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
     path = write_blocks(t, tmp_path / "blocks.csv")
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     assert ",'=cmd" in text and ",=cmd" not in text  # Excel shows it as text, never runs it
     pins = read_pins(path, gaz)
     assert len(pins.pins) == 1 and pins.rejects.empty
     (found,) = PinGeocoder(pins).geocode(cards)
     assert found is not None and found.lon == pytest.approx(d.rep_lon + 0.001)
+
+
+def test_a_blocks_csv_tells_excel_it_is_utf8_and_reads_back_its_accented_settlements(
+    gaz: Gazetteer, tmp_path: Path
+) -> None:
+    d = gaz.get("32.16.23.2001")
+    row = {"NIK": "3216231201900001", "NAMA": "Siti", "ALAMAT": "Perum. Résidence Ñusa RT 1 RW 1"}
+    cards = read_cards(pd.DataFrame([{**row, "KEL/DESA": d.nama, "KECAMATAN": d.kecamatan}])).cards
+    t = block_table(geocode_cards(cards, gaz))
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    path = write_blocks(t, tmp_path / "blocks.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel would read it as ANSI without the mark
+    pins = read_pins(path, gaz)
+    assert pins.rejects.empty and pins.pins.settlement.tolist() == t.settlement.tolist()
+    assert "Résidence" in t.settlement[0]
