@@ -9,6 +9,7 @@ of :mod:`ektp_routes.cards` read these values; nothing here rejects a row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -147,6 +148,7 @@ class CardRows:
 # (zero-width space/joiners, word joiner, BOM, soft hyphen, and the bidi marks and overrides that make
 # "Ani" + U+202E + "adiS" display as "AniSida") are dropped: they are no part of what a courier reads.
 _INVISIBLE = [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF, 0x061C, 0x00AD]
+_UNCLEAN = re.compile("[" + "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0), *_INVISIBLE])) + "]")
 _CLEAN = str.maketrans(
     {**{c: " " for c in [*range(1, 0x20), *range(0x7F, 0xA0)]}, **dict.fromkeys([0, *_INVISIBLE])}
 )
@@ -158,7 +160,11 @@ def column(raw: pd.DataFrame, mapping: Mapping[str, str], canon: str) -> pd.Seri
     if canon not in mapping:
         return pd.Series([""] * len(raw), index=raw.index, dtype=object)
     text = raw[mapping[canon]].astype(object).fillna("").astype(str)
-    return text.str.translate(_CLEAN).str.strip()
+    if _UNCLEAN.search("".join(text.tolist())):  # one scan of the column; most lists hold none
+        dirty = text.str.contains(_UNCLEAN).to_numpy(dtype=bool)
+        text = text.copy()
+        text[dirty] = text[dirty].str.translate(_CLEAN)
+    return text.str.strip()
 
 
 def prepare(
@@ -359,11 +365,13 @@ def unreadable_rt_rw(cells: pd.Series) -> pd.Series:
     digits with their labels and separators ("3", "03", "RT.03", "RT 3 RW 5", "003/005", "5.0", "-"):
     a letter or sign besides the labels ("6a", "abc6", markup), a third number ("1/2/3"), a number
     of 4 digits or more (a NIK or year pasted in). Digits are never picked out of such a cell."""
-    text = cells.str.replace(r"^\s*([0-9]+)[.,]0+\s*$", r"\1", regex=True)
+    codes, uniq = pd.factorize(cells)  # a column of few distinct cells: each judged once
+    text = pd.Series(uniq, dtype=object).str.replace(r"^\s*([0-9]+)[.,]0+\s*$", r"\1", regex=True)
     rest = text.str.replace(_RT_RW_LABEL, " ", regex=True)
     other = rest.str.contains(r"[^0-9\s./\\:,;-]", regex=True)
     numbers = rest.str.count(r"[0-9]+")
-    return other | (numbers > 2) | rest.str.contains(r"[0-9]{4,}", regex=True)
+    junk = (other | (numbers > 2) | rest.str.contains(r"[0-9]{4,}", regex=True)).to_numpy(dtype=bool)
+    return pd.Series(junk[codes] if len(uniq) else np.zeros(len(cells), bool), index=cells.index)
 
 
 def _known(number: pd.Series) -> pd.Series:
