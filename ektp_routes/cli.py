@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from ektp_routes._errors import EktpRoutesError, OutputError
 from ektp_routes._files import require_parent
@@ -22,6 +22,7 @@ from ektp_routes.cli_blocks import (
     print_replay,
 )
 from ektp_routes.cli_blocks import add_commands as add_block_commands
+from ektp_routes.cli_help import add_command, parser_class
 from ektp_routes.cli_network import add_network_parser
 from ektp_routes.cli_ops import iso_date
 from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, error, error_text, messages
@@ -309,129 +310,98 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_plan_options(p: argparse.ArgumentParser, lang: str) -> None:
-    p.add_argument("--out", default="out", help="output directory (default: out)")
-    p.add_argument(
-        "--start-date",
-        type=partial(iso_date, lang=lang),
-        help="first day of the plan (YYYY-MM-DD): routes, stops and the report carry working-day dates",
-    )
-    p.add_argument("--time-limit", type=float, help="solver seconds per post office (default 30)")
-    p.add_argument("--workers", type=int, help="parallel processes (default: all cores)")
-    p.add_argument("--seed", type=int, help="solver seed (default 0; demo: also the synthetic cards' seed)")
+def _add_plan_options(p: argparse.ArgumentParser, t: Messages) -> None:
+    p.add_argument("--out", default="out", help=t("help.plan.out"))
+    p.add_argument("--start-date", type=partial(iso_date, lang=t.lang), help=t("help.plan.start_date"))
+    p.add_argument("--time-limit", type=float, help=t("help.plan.time_limit"))
+    p.add_argument("--workers", type=int, help=t("help.plan.workers"))
+    p.add_argument("--seed", type=int, help=t("help.plan.seed"))
     p.add_argument(
         "--consolidation",
         choices=["auto", "household", "rt", "rw", "desa"],
-        help="auto (default): a stop per house where its point is known, per delivery block "
-        "(desa, settlement, RW, RT) where not; or per household, RT, RW, or at the desa office",
+        help=t("help.plan.consolidation"),
     )
-    p.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
-    p.add_argument(
-        "--pseudonym-key-file",
-        help="file holding your secret key: assignments.csv gets card_ref "
-        "= HMAC-SHA256(key, NIK), joinable to the card list only with the key",
-    )
+    p.add_argument("--scheduler", help=t("help.plan.scheduler"))
+    p.add_argument("--pseudonym-key-file", help=t("help.plan.pseudonym_key_file"))
 
 
-def _add_lang(p: argparse.ArgumentParser, default: object) -> None:
+def _add_lang(p: argparse.ArgumentParser, default: object, t: Messages) -> None:
     # On the main parser and on each command, so that "--lang en" works before or after the command.
-    p.add_argument("--lang", choices=LANGUAGES, default=default, help=messages("en")("cli.lang_help"))
+    p.add_argument("--lang", choices=LANGUAGES, default=default, help=t("cli.lang_help"))
 
 
-def _add_card_list_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_card_list_parsers(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
     """The commands that make or check a card list: demo-cards, validate."""
-    dc = sub.add_parser("demo-cards", help="write a synthetic card list (no real person) for demos and tests")
-    dc.add_argument("--n", type=int, default=191_000, help="cards in the whole kabupaten (default 191000)")
-    dc.add_argument("--seed", type=int, default=0, help="seed of the synthetic list (default 0)")
-    dc.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
-    dc.add_argument("--defect-rate", type=float, default=0.0, help="fraction of defective rows (0-0.5)")
-    dc.add_argument(
-        "--with-truth", action="store_true", help="keep ground-truth columns (true_lon/true_lat ...)"
-    )
-    dc.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    dc = add_command(sub, "demo_cards", t)
+    dc.add_argument("--n", type=int, default=191_000, help=t("help.demo_cards.n"))
+    dc.add_argument("--seed", type=int, default=0, help=t("help.demo_cards.seed"))
+    dc.add_argument("--kecamatan", action="append", help=t("help.kecamatan"))
+    dc.add_argument("--defect-rate", type=float, default=0.0, help=t("help.demo_cards.defect_rate"))
+    dc.add_argument("--with-truth", action="store_true", help=t("help.demo_cards.with_truth"))
+    dc.add_argument("--out", required=True, help=t("help.demo_cards.out"))
     dc.set_defaults(func=_cmd_demo_cards)
 
-    va = sub.add_parser("validate", help="read and validate a card list; print counts per reason")
-    va.add_argument("cards", help="card list: CSV, XLSX or Parquet")
-    va.add_argument("--rejects", help="write the rejects table to this CSV")
-    va.add_argument("--sheet", help="XLSX sheet name (default: the first)")
-    va.add_argument(
-        "--nik-region", choices=["reject", "warn"], help="NIK issued elsewhere in Indonesia (default: warn)"
-    )
-    va.add_argument(
-        "--kodepos-mismatch", choices=["reject", "warn"], help="another desa's kode pos (default: warn)"
-    )
-    va.add_argument(
-        "--nik-kecamatan-mismatch",
-        choices=["reject", "warn"],
-        help="NIK of another kecamatan (default: warn)",
-    )
+    va = add_command(sub, "validate", t)
+    va.add_argument("cards", help=t("help.cards"))
+    va.add_argument("--rejects", help=t("help.validate.rejects"))
+    va.add_argument("--sheet", help=t("help.validate.sheet"))
+    for policy in ("nik_region", "kodepos_mismatch", "nik_kecamatan_mismatch"):
+        flag = "--" + policy.replace("_", "-")
+        va.add_argument(flag, choices=["reject", "warn"], help=t(f"help.validate.{policy}"))
     va.set_defaults(func=_cmd_validate)
 
 
-def _add_geocode_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    ge = sub.add_parser("geocode", help="geocode a card list (offline by default)")
-    ge.add_argument("cards", help="card list: CSV, XLSX or Parquet")
-    ge.add_argument("--out", required=True, help="output CSV (row, desa, lon, lat, precision; no names)")
-    ge.add_argument(
-        "--osm", help="OpenStreetMap file (.osm, .osm.bz2, .osm.pbf clipped to Bekasi) for street matching"
-    )
-    ge.add_argument("--online", help="online geocoder through geopy, e.g. nominatim (cached, 1 request/s)")
-    ge.add_argument("--cache", default="cache/geocode.sqlite", help="cache file of online answers")
-    add_blocks_option(ge)
+def _add_geocode_parser(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
+    ge = add_command(sub, "geocode", t)
+    ge.add_argument("cards", help=t("help.cards"))
+    ge.add_argument("--out", required=True, help=t("help.geocode.out"))
+    ge.add_argument("--osm", help=t("help.geocode.osm"))
+    ge.add_argument("--online", help=t("help.geocode.online"))
+    ge.add_argument("--cache", default="cache/geocode.sqlite", help=t("help.geocode.cache"))
+    add_blocks_option(ge, t)
     ge.set_defaults(func=_cmd_geocode)
 
 
-def _add_plan_commands(sub: argparse._SubParsersAction, lang: str) -> None:  # type: ignore[type-arg]
-    pl = sub.add_parser("plan", help="plan delivery routes for a card list, end to end")
-    pl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
-    pl.add_argument("--offices", help="post offices: CSV or GeoJSON (name, lon, lat, couriers, ...)")
+def _add_plan_commands(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
+    pl = add_command(sub, "plan", t)
+    pl.add_argument("cards", help=t("help.cards"))
+    pl.add_argument("--offices", help=t("help.offices"))
     net = pl.add_mutually_exclusive_group()
-    net.add_argument(
-        "--network", help="road network: a directory from `network build`, .osm.pbf, .osm, .osm.bz2, .graphml"
-    )
-    net.add_argument("--download", action="store_true", help="download roads with osmnx (needs internet)")
-    net.add_argument("--straight-line", action="store_true", help="no road data: straight lines (default)")
-    pl.add_argument(
-        "--strict-roads",
-        action="store_true",
-        help="a stop with no road of the main network within 300 m is unroutable, instead of planned on "
-        "straight-line legs (flagged off_network)",
-    )
-    pl.add_argument("--kecamatan", action="append", help="only this kecamatan (repeatable)")
-    pl.add_argument("--config", help="plan.toml ([run] [fleet] [solve] [service] [scope], or [plan])")
-    add_blocks_option(pl)
-    _add_plan_options(pl, lang)
+    net.add_argument("--network", help=t("help.plan.network"))
+    net.add_argument("--download", action="store_true", help=t("help.plan.download"))
+    net.add_argument("--straight-line", action="store_true", help=t("help.plan.straight_line"))
+    pl.add_argument("--strict-roads", action="store_true", help=t("help.plan.strict_roads"))
+    pl.add_argument("--kecamatan", action="append", help=t("help.kecamatan"))
+    pl.add_argument("--config", help=t("help.plan.config"))
+    add_blocks_option(pl, t)
+    _add_plan_options(pl, t)
     pl.set_defaults(func=_cmd_plan)
 
-    de = sub.add_parser("demo", help="plan synthetic cards on the embedded Kabupaten Bekasi data")
-    de.add_argument("--all", action="store_true", help="the whole 191,000-card run (default: one kecamatan)")
-    de.add_argument("--kecamatan", action="append", help="kecamatan to demo (default Karang Bahagia)")
-    _add_plan_options(de, lang)
+    de = add_command(sub, "demo", t)
+    de.add_argument("--all", action="store_true", help=t("help.demo.all"))
+    de.add_argument("--kecamatan", action="append", help=t("help.demo.kecamatan"))
+    _add_plan_options(de, t)
     de.set_defaults(func=_cmd_demo)
 
 
 def build_parser(*, lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
-    """The command line; ``lang`` is the language of usage errors (every subcommand's parser is of
-    one class that carries it, as argparse builds subparsers of its parent's class)."""
-    parser_class = type("_Parser", (_Parser,), {"lang": lang})
-    p = parser_class(
-        prog="ektp-routes",
-        description="Plan door-to-door delivery of e-KTP cards by post-office couriers.",
-    )
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    _add_lang(p, DEFAULT_LANG)
+    """The command line; ``lang`` is the language of its --help and usage errors (every command's
+    parser is of one class that carries it, as argparse builds subparsers of its parent's class)."""
+    t = messages(lang)
+    p = parser_class(lang)(prog="ektp-routes", description=t("help.description"))
+    p.add_argument("-v", "--verbose", action="count", default=0, help=t("help.verbose"))
+    _add_lang(p, DEFAULT_LANG, t)
     sub = p.add_subparsers(dest="command", required=True)
-    _add_card_list_parsers(sub)
-    _add_geocode_parser(sub)
-    _add_plan_commands(sub, lang)
+    _add_card_list_parsers(sub, t)
+    _add_geocode_parser(sub, t)
+    _add_plan_commands(sub, t)
     from ektp_routes.cli_ops import add_commands  # the delivery operation: ops ..., fleet
 
     add_commands(sub, lang=lang)
-    add_block_commands(sub)
-    add_network_parser(sub)
+    add_block_commands(sub, t)
+    add_network_parser(sub, t)
     for command in _commands(sub):
-        _add_lang(command, argparse.SUPPRESS)
+        _add_lang(command, argparse.SUPPRESS, t)
     return p
 
 
@@ -444,16 +414,6 @@ def _commands(sub: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
             if isinstance(action, argparse._SubParsersAction):
                 found += _commands(action)
     return found
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage mistakes as one line naming the option (argparse prints the usage and exits 2 otherwise)."""
-
-    lang = DEFAULT_LANG
-
-    def error(self, message: str) -> NoReturn:
-        t = messages(self.lang)
-        self.exit(2, t("cli.error", message=f"{self.prog}: {message} (see --help)") + "\n")
 
 
 def _argv_lang(argv: Sequence[str]) -> str:

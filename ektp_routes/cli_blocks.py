@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ektp_routes._files import require_parent
+from ektp_routes.cli_help import add_command
 
 if TYPE_CHECKING:
     from ektp_routes.evaluate import Replay
@@ -183,21 +184,16 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_blocks_option(p: argparse.ArgumentParser) -> None:
-    """Give a command the ``--blocks`` option (the pins of an edited blocks file)."""
-    p.add_argument(
-        "--blocks",
-        help="edited blocks file (.gpkg or .csv from `ektp-routes blocks`): its pins, precision block",
-    )
+def add_blocks_option(p: argparse.ArgumentParser, t: Messages) -> None:
+    """Give a command the ``--blocks`` option (the pins of an edited blocks file), its help worded
+    by ``t``."""
+    p.add_argument("--blocks", help=t("help.blocks_option"))
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the ``blocks`` command to the command line's subcommands."""
-    bl = sub.add_parser("blocks", help="write the delivery blocks of a card list for pinning in QGIS")
-    bl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
-    bl.add_argument("--out", required=True, help="output file: .gpkg (GeoPackage, layer 'blocks') or .csv")
-    bl.add_argument(
-        "--osm",
-        help="OpenStreetMap file (.osm, .osm.bz2, .osm.pbf): suggest points from street and place names",
-    )
+def add_commands(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
+    """Add the ``blocks`` command to the command line's subcommands, its help worded by ``t``."""
+    bl = add_command(sub, "blocks", t)
+    bl.add_argument("cards", help=t("help.cards"))
+    bl.add_argument("--out", required=True, help=t("help.blocks.out"))
+    bl.add_argument("--osm", help=t("help.blocks.osm"))
     bl.set_defaults(func=_cmd_blocks)

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from ektp_routes._files import require_folder
+from ektp_routes.cli_help import add_command
+from ektp_routes.i18n import Messages
 
 
 def _sha256(path: Path) -> str:
@@ -124,32 +126,24 @@ def _cmd_network_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_network_parser(sub: Any) -> None:
-    """Register ``network build`` on the CLI's subparsers."""
-    nw = sub.add_parser("network", help="prepare road networks once for later plans")
+def add_network_parser(sub: Any, t: Messages) -> None:
+    """Register ``network build`` on the CLI's subparsers, its help worded by ``t``."""
+    nw = add_command(sub, "network", t)
     nsub = nw.add_subparsers(dest="network_command", required=True)
-    b = nsub.add_parser("build", help="read or download roads, build the courier graph, save it to DIR")
+    b = add_command(nsub, "network.build", t)
     src = b.add_mutually_exclusive_group(required=True)
-    src.add_argument("--pbf", help="OpenStreetMap .osm.pbf extract (clipped to the planning area)")
-    src.add_argument("--osm", help="OSM XML file (.osm/.osm.bz2), used whole")
-    src.add_argument("--download", action="store_true", help="download the planning area's roads (osmnx)")
-    b.add_argument("--out", required=True, help="directory to write (network.json, graph.npz, hierarchy.npz)")
-    b.add_argument(
-        "--profile", default="motorbike", help="courier profile: motorbike (default), bicycle, walking or car"
-    )
+    src.add_argument("--pbf", help=t("help.network.pbf"))
+    src.add_argument("--osm", help=t("help.network.osm"))
+    src.add_argument("--download", action="store_true", help=t("help.network.download"))
+    b.add_argument("--out", required=True, help=t("help.network.out"))
+    b.add_argument("--profile", default="motorbike", help=t("help.network.profile"))
     where = b.add_mutually_exclusive_group()
-    where.add_argument("--kecamatan", action="append", help="only this kecamatan's area (repeatable)")
-    where.add_argument("--area", help="GeoJSON/GeoPackage of the planning area (default: Kabupaten Bekasi)")
+    where.add_argument("--kecamatan", action="append", help=t("help.network.kecamatan"))
+    where.add_argument("--area", help=t("help.network.area"))
     b.add_argument(
-        "--margin-m",
-        type=_metres(0.0, 50_000.0),
-        default=2_000.0,
-        help="metres kept around the outline (default 2000)",
+        "--margin-m", type=_metres(0.0, 50_000.0), default=2_000.0, help=t("help.network.margin_m")
     )
     b.add_argument(
-        "--max-snap-m",
-        type=_metres(1.0, 5_000.0),
-        default=300.0,
-        help="farthest a stop may lie from a road (default 300)",
+        "--max-snap-m", type=_metres(1.0, 5_000.0), default=300.0, help=t("help.network.max_snap_m")
     )
     b.set_defaults(func=_cmd_network_build)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
+from ektp_routes.cli_help import add_command
 from ektp_routes.i18n import DEFAULT_LANG, Messages, cli_messages, messages
 from ektp_routes.nik import mask_nik_in
 
@@ -237,78 +238,65 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any, *, lang: str = DEFAULT_LANG) -> None:
     """Register ``ops`` and ``fleet`` on the main parser's subcommands; ``lang``: the language of the
-    options' errors (a bad date or count)."""
-    _add_ops(sub, lang)
-    _add_fleet(sub, lang)
+    options' help and errors (a bad date or count)."""
+    _add_ops(sub, messages(lang))
+    _add_fleet(sub, messages(lang))
 
 
-def _add_ops(sub: Any, lang: str) -> None:
-    day, count = partial(iso_date, lang=lang), partial(_count, lang=lang)
-    ops = sub.add_parser("ops", help="run the delivery operation: ledger, daily dispatch, outcomes, returns")
+def _add_ops(sub: Any, t: Messages) -> None:
+    day, count = partial(iso_date, lang=t.lang), partial(_count, lang=t.lang)
+    ops = add_command(sub, "ops", t)
     osub = ops.add_subparsers(dest="ops_command", required=True)
-    ledger_help = "ledger: a SQLite file (created 0600) or postgresql://user@host/db (password: PGPASSWORD)"
 
-    st = osub.add_parser("start", help="validate and load cards into the ledger (a later batch adds cards)")
-    st.add_argument("cards", help="card list: CSV, XLSX or Parquet")
-    st.add_argument("--ledger", required=True, help=ledger_help)
-    st.add_argument("--offices", help="post offices: CSV or GeoJSON (first batch only)")
-    st.add_argument(
-        "--config", help="plan.toml: the tables of `plan --config` and [operation] (first batch only)"
-    )
-    st.add_argument("--start-date", type=day, help="first day of the operation, YYYY-MM-DD (first batch)")
-    st.add_argument("--rejects", help="write the rejected rows to this CSV")
+    st = add_command(osub, "ops.start", t)
+    st.add_argument("cards", help=t("help.cards"))
+    st.add_argument("--ledger", required=True, help=t("help.ledger"))
+    st.add_argument("--offices", help=t("help.ops.start.offices"))
+    st.add_argument("--config", help=t("help.ops.start.config"))
+    st.add_argument("--start-date", type=day, help=t("help.ops.start.start_date"))
+    st.add_argument("--rejects", help=t("help.ops.start.rejects"))
     st.set_defaults(func=_cmd_start)
 
-    di = osub.add_parser("dispatch", help="plan one day for every office and write manifests")
-    di.add_argument("--ledger", required=True, help=ledger_help)
-    di.add_argument("--date", required=True, type=day, help="the day to dispatch, YYYY-MM-DD")
-    di.add_argument("--out", required=True, help="output folder of the day")
-    di.add_argument("--workers", type=int, default=2, choices=range(1, 65), metavar="N", help="processes")
+    di = add_command(osub, "ops.dispatch", t)
+    di.add_argument("--ledger", required=True, help=t("help.ledger"))
+    di.add_argument("--date", required=True, type=day, help=t("help.ops.dispatch.date"))
+    di.add_argument("--out", required=True, help=t("help.ops.dispatch.out"))
+    workers = t("help.ops.dispatch.workers")
+    di.add_argument("--workers", type=int, default=2, choices=range(1, 65), metavar="N", help=workers)
     di.set_defaults(func=_cmd_dispatch)
 
-    re = osub.add_parser("record", help="read filled manifests / handheld CSV outcomes into the ledger")
-    re.add_argument(
-        "outcomes",
-        nargs="+",
-        help="filled manifest XLSX/CSV or handheld CSV (operation_id, route_id, card_ref, hasil, waktu)",
-    )
-    re.add_argument("--ledger", required=True, help=ledger_help)
-    re.add_argument("--problems", help="write the problem rows to this CSV")
-    re.add_argument("--show", type=count, default=20, help="problem rows to print (default 20)")
+    re = add_command(osub, "ops.record", t)
+    re.add_argument("outcomes", nargs="+", help=t("help.ops.record.outcomes"))
+    re.add_argument("--ledger", required=True, help=t("help.ledger"))
+    re.add_argument("--problems", help=t("help.ops.record.problems"))
+    re.add_argument("--show", type=count, default=20, help=t("help.ops.record.show"))
     re.set_defaults(func=_cmd_record)
 
-    rt = osub.add_parser("returns", help="write the returns lists per kecamatan (CSV, XLSX, PDF)")
-    rt.add_argument("--ledger", required=True, help=ledger_help)
-    rt.add_argument("--out", required=True, help="output folder")
+    rt = add_command(osub, "ops.returns", t)
+    rt.add_argument("--ledger", required=True, help=t("help.ledger"))
+    rt.add_argument("--out", required=True, help=t("help.ops.returns.out"))
     rt.set_defaults(func=_cmd_returns)
 
-    sa = osub.add_parser("status", help="cards per state, per day, pace and burn-down charts")
-    sa.add_argument("--ledger", required=True, help=ledger_help)
-    sa.add_argument("--json", action="store_true", help="print JSON (top-level 'states')")
-    sa.add_argument(
-        "--by",
-        choices=["office", "kecamatan", "desa"],
-        default="office",
-        help="rows per office (default), kecamatan or desa",
-    )
-    sa.add_argument("--charts", help="write a burn-down PNG per office into this folder")
+    sa = add_command(osub, "ops.status", t)
+    sa.add_argument("--ledger", required=True, help=t("help.ledger"))
+    sa.add_argument("--json", action="store_true", help=t("help.ops.status.json"))
+    by = t("help.ops.status.by")
+    sa.add_argument("--by", choices=["office", "kecamatan", "desa"], default="office", help=by)
+    sa.add_argument("--charts", help=t("help.ops.status.charts"))
     sa.set_defaults(func=_cmd_status)
 
 
-def _add_fleet(sub: Any, lang: str) -> None:
-    day = partial(iso_date, lang=lang)
-    fl = sub.add_parser(
-        "fleet", help="couriers needed to finish by a date, or the finish date with K couriers"
-    )
-    fl.add_argument("cards", help="card list: CSV, XLSX or Parquet")
-    fl.add_argument("--offices", help="post offices: CSV or GeoJSON")
-    fl.add_argument("--config", help="plan.toml: the tables of `plan --config` and [operation]")
+def _add_fleet(sub: Any, t: Messages) -> None:
+    day = partial(iso_date, lang=t.lang)
+    fl = add_command(sub, "fleet", t)
+    fl.add_argument("cards", help=t("help.cards"))
+    fl.add_argument("--offices", help=t("help.fleet.offices"))
+    fl.add_argument("--config", help=t("help.fleet.config"))
     goal = fl.add_mutually_exclusive_group(required=True)
-    goal.add_argument("--finish-by", type=day, help="last day of the operation, YYYY-MM-DD")
-    goal.add_argument("--couriers", type=int, help="couriers per office")
-    fl.add_argument("--start-date", type=day, default=date.today(), help="first day (default today)")
-    fl.add_argument(
-        "--first-attempt-failure", type=float, default=0.2, help="share of attempts that fail (0.2)"
-    )
-    fl.add_argument("--chart", help="PNG of the finish date against couriers per office")
+    goal.add_argument("--finish-by", type=day, help=t("help.fleet.finish_by"))
+    goal.add_argument("--couriers", type=int, help=t("help.fleet.couriers"))
+    fl.add_argument("--start-date", type=day, default=date.today(), help=t("help.fleet.start_date"))
+    failure = t("help.fleet.first_attempt_failure")
+    fl.add_argument("--first-attempt-failure", type=float, default=0.2, help=failure)
+    fl.add_argument("--chart", help=t("help.fleet.chart"))
     fl.set_defaults(func=_cmd_fleet)

@@ -37,7 +37,7 @@ FLOW: tuple[tuple[str, str], ...] = (
         "export outdir fieldform",
     ),
     ("operation", "ledger operation outcomes opsreport fleet"),
-    ("cli", "cli_blocks cli_network cli_ops cli"),
+    ("cli", "cli_help cli_blocks cli_network cli_ops cli"),
 )
 
 #: The order inside each sub-package (``__init__`` first where the package itself is the base the
