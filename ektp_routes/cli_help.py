@@ -3,15 +3,35 @@ text from the catalogue's ``help.*`` messages) and usage errors as one line.
 
 Every parser of ``ektp-routes`` is of one :class:`Parser` class that carries the language chosen with
 ``--lang`` (argparse builds a command's parser of its parent's class), so that a command's help and
-its usage errors speak that language wherever they are printed.
+its usage errors speak that language wherever they are printed. argparse's most common errors are
+worded by the catalogue's ``argparse.*`` messages: their English text (argparse's gettext message
+ids) is matched and its values carried over; a message this table does not know (another Python's
+wording, a rarer error) stays argparse's English.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+from functools import cache
 from typing import Any, NoReturn
 
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
+from ektp_routes.nik import mask_nik_in
+
+#: argparse's message ids (Python 3.11's wording) -> the catalogue's message for them; argparse's
+#: ``%(name)s``/``%(name)r`` fields are the message's placeholders (``%s``: ``args``).
+ARGPARSE_MESSAGES = {
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "the following arguments are required: %s": "argparse.required",
+    "expected one argument": "argparse.expected_one",
+    "one of the arguments %s is required": "argparse.one_of_required",
+    "not allowed with argument %s": "argparse.not_allowed_with",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+}
+_FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
 
 
 def add_command(sub: Any, key: str, t: Messages) -> argparse.ArgumentParser:
@@ -54,9 +74,37 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         t = messages(self.lang)
-        self.exit(2, t("cli.error", message=f"{self.prog}: {message} (see --help)") + "\n")
+        text = t("cli.usage_error", prog=self.prog, message=argparse_text(message, t))
+        self.exit(2, t("cli.error", message=mask_nik_in(text)) + "\n")
 
 
 def parser_class(lang: str) -> type[Parser]:
     """The :class:`Parser` class of ``lang``."""
     return type("Parser", (Parser,), {"lang": lang})
+
+
+@cache
+def _pattern(msgid: str) -> re.Pattern[str]:
+    """A regular expression matching the messages argparse formats from ``msgid``, a group per field."""
+    parts, last = [], 0
+    for field in _FIELD.finditer(msgid):
+        parts += [re.escape(msgid[last : field.start()]), f"(?P<{field.group(1) or 'args'}>.+?)"]
+        last = field.end()
+    return re.compile("".join([*parts, re.escape(msgid[last:])]), re.DOTALL)
+
+
+def argparse_text(message: str, t: Messages) -> str:
+    """argparse's error ``message`` worded by ``t`` when it is one of :data:`ARGPARSE_MESSAGES`
+    (an ``argument X: ...`` message's own message too); otherwise ``message`` as it is.
+
+    >>> argparse_text("argument --lang: invalid choice: 'fr' (choose from 'id', 'en')", messages("id"))
+    "argumen --lang: pilihan tidak sah: 'fr' (pilih salah satu dari 'id', 'en')"
+    """
+    for msgid, key in ARGPARSE_MESSAGES.items():
+        match = _pattern(msgid).fullmatch(message)
+        if match:
+            values = match.groupdict()
+            if "message" in values:
+                values["message"] = argparse_text(values["message"], t)
+            return t(key, **values)
+    return message

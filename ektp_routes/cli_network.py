@@ -61,16 +61,16 @@ def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
     return outlines[outlines["kode"].isin(codes)].union_all()
 
 
-def _metres(lo: float, hi: float) -> Callable[[str], float]:
-    """An option in metres: a finite number from ``lo`` to ``hi``."""
+def _metres(lo: float, hi: float, t: Messages) -> Callable[[str], float]:
+    """An option in metres: a finite number from ``lo`` to ``hi``; its error worded by ``t``."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(t("cli.opt_not_metres", text=text)) from None
         if not lo <= value <= hi:  # also refuses nan and inf
-            raise argparse.ArgumentTypeError(f"{text} is outside {lo:g} to {hi:g} metres")
+            raise argparse.ArgumentTypeError(t("cli.opt_metres_range", text=text, lo=f"{lo:g}", hi=f"{hi:g}"))
         return value
 
     return parse
@@ -141,9 +141,9 @@ def add_network_parser(sub: Any, t: Messages) -> None:
     where.add_argument("--kecamatan", action="append", help=t("help.network.kecamatan"))
     where.add_argument("--area", help=t("help.network.area"))
     b.add_argument(
-        "--margin-m", type=_metres(0.0, 50_000.0), default=2_000.0, help=t("help.network.margin_m")
+        "--margin-m", type=_metres(0.0, 50_000.0, t), default=2_000.0, help=t("help.network.margin_m")
     )
     b.add_argument(
-        "--max-snap-m", type=_metres(1.0, 5_000.0), default=300.0, help=t("help.network.max_snap_m")
+        "--max-snap-m", type=_metres(1.0, 5_000.0, t), default=300.0, help=t("help.network.max_snap_m")
     )
     b.set_defaults(func=_cmd_network_build)
