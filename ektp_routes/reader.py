@@ -425,7 +425,8 @@ def check_twin_columns(
     Raises
     ------
     InputFileError
-        Naming the header, how often it appears and the ``columns=`` argument that chooses one.
+        Naming the header, how often it appears, and how to choose one (in the file, or with
+        ``columns=``).
     """
     chosen = set(columns or {})
     for field, header in mapping.items():
@@ -436,9 +437,10 @@ def check_twin_columns(
         differ = [t for t in twins if not frame[t].str.strip().equals(frame[header].str.strip())]
         if differ:
             raise InputFileError(
-                f"{name}: column {header!r} appears {len(twins) + 1} times with different cells; say which "
-                f"one holds the {FIELD_LABELS.get(field, field)}: columns={{{differ[0]!r}: {field!r}}} takes "
-                f"the second (columns={{{header!r}: {field!r}}} the first)"
+                f"{name}: column {header!r} appears {len(twins) + 1} times with different cells; rename "
+                f"or delete in the file those that do not hold the {FIELD_LABELS.get(field, field)} (from "
+                f"Python: columns={{{differ[0]!r}: {field!r}}} takes the second, "
+                f"columns={{{header!r}: {field!r}}} the first)"
             )
 
 
