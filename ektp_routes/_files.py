@@ -54,6 +54,16 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Files an operating system puts in a folder by itself (Finder's .DS_Store and ._ forks, Windows'
+#: thumbnail cache and folder settings): no one's data, so never a reason to refuse a folder.
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def is_system_file(name: str) -> bool:
+    """True for a hidden file or a file the operating system writes into folders by itself."""
+    return name.startswith(".") or name.lower() in _SYSTEM_FILES
+
+
 def output_error(path: Path, exc: OSError) -> OutputError:
     """The one-line error for an OS failure while writing ``path``, saying what to do (worded by the
     message catalogue: English, and the user's language on the command line)."""

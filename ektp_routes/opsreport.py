@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ektp_routes._errors import InputFileError, OutputError
+from ektp_routes._files import is_system_file
 from ektp_routes.blocks import block_settlement, courier_place, places_not_people, settlement_display
 from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
 from ektp_routes.fieldform import (
@@ -67,7 +68,8 @@ def _day_cards(ledger: Ledger, day: date) -> pd.DataFrame:
 
 def check_dispatch_folder(out_dir: Path, day: date) -> None:
     """Refuse an output folder whose ``manifests`` hold files that are not manifests of ``day`` (the
-    lists of another day, names and NIKs, would be mixed with this day's; hidden files do not count),
+    lists of another day, names and NIKs, would be mixed with this day's; hidden and system files
+    (:func:`~ektp_routes._files.is_system_file`) do not count),
     a manifest of ``day`` open in Excel (its ``~$`` lock file lies beside it), or manifests of ``day``
     that may hold outcomes typed in (see :func:`_has_outcomes`): the day's folder is rewritten when
     the day is dispatched again, and a clerk's outcomes not yet recorded would be lost.
@@ -79,7 +81,7 @@ def check_dispatch_folder(out_dir: Path, day: date) -> None:
     """
     folder = out_dir / "manifests"
     own = re.compile(rf"manifest_.+_{day:%Y%m%d}_K[0-9]+\.(?:xlsx|csv|pdf)")
-    names = [p.name for p in folder.iterdir() if not p.name.startswith(".")] if folder.is_dir() else []
+    names = [p.name for p in folder.iterdir() if not is_system_file(p.name)] if folder.is_dir() else []
     # Excel's lock file: "~$" and the workbook's name (for long names, in place of its first 2 letters)
     locks = [n for n in names if n.startswith("~$") and (own.fullmatch(n[2:]) or own.fullmatch("ma" + n[2:]))]
     other = [n for n in names if not own.fullmatch(n) and n not in locks]

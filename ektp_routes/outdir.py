@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ektp_routes._errors import OutputError
-from ektp_routes._files import PART_SUFFIX, output_error, require_folder, write_text
+from ektp_routes._files import PART_SUFFIX, is_system_file, output_error, require_folder, write_text
 from ektp_routes.i18n import error
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,11 @@ def _refuse_others(path: Path, option: str) -> None:
     put there by hand may be a person's."""
     day = (path / "dispatch.csv").is_file()
     folder = path / MANIFESTS_DIR
-    names = [f.name for f in folder.iterdir() if PART_SUFFIX not in f.name] if folder.is_dir() else []
+    names = (
+        [f.name for f in folder.iterdir() if PART_SUFFIX not in f.name and not is_system_file(f.name)]
+        if folder.is_dir()
+        else []
+    )
     if day or any(_DAY_MANIFEST.fullmatch(n) for n in names):
         raise error(OutputError, "error.out_holds_ops_day", option=option, path=path)
     foreign = [n for n in names if not _PLAN_MANIFEST.fullmatch(n)]

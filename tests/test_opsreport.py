@@ -16,6 +16,7 @@ from ektp_routes.ledger import Ledger
 from ektp_routes.operation import dispatch_day, load_config, load_offices
 from ektp_routes.opsreport import (
     DISPATCH_COLUMNS,
+    check_dispatch_folder,
     file_stem,
     manifest_form,
     status,
@@ -303,3 +304,14 @@ def test_dispatch_stops_show_the_block_as_manifests_print_it_and_never_a_persons
             shown == f"RW {stops[sid]['rw']}" and not printed[grp["card_ref"].iloc[0]]
         )
         assert shown[:1].isupper()
+
+
+def test_system_files_in_a_day_folder_do_not_refuse_its_dispatch(tmp_path: Path) -> None:
+    # Outside review: Windows' Thumbs.db in manifests/ refused `ops dispatch` of the same day again.
+    (tmp_path / "manifests").mkdir()
+    for name in ("Thumbs.db", "desktop.ini", ".DS_Store"):
+        (tmp_path / "manifests" / name).write_text("x")
+    check_dispatch_folder(tmp_path, date(2026, 8, 15))
+    (tmp_path / "manifests" / "hari lain.xlsx").write_text("x")
+    with pytest.raises(OutputError):
+        check_dispatch_folder(tmp_path, date(2026, 8, 15))

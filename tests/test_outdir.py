@@ -100,3 +100,16 @@ def test_a_delivery_day_of_ops_or_foreign_files_in_manifests_are_refused_untouch
     (mine / "manifests" / "Siti Rahayu.xlsx").unlink()
     with claim(mine):  # a plan's own manifests: the folder is the plan's to replace
         pass
+
+
+@pytest.mark.parametrize("clutter", [".DS_Store", "._manifest_KP-1-K01-H01.xlsx", "Thumbs.db", "desktop.ini"])
+def test_files_the_operating_system_drops_into_manifests_do_not_refuse_a_rerun(
+    tmp_path: Path, clutter: str
+) -> None:
+    # Outside review: opening manifests/ in Finder writes .DS_Store, and `plan` again into the same
+    # folder was refused for a file that was "not a plan's courier manifest".
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "manifest_KP-1-K01-H01.xlsx").write_text("x")
+    (tmp_path / "manifests" / clutter).write_text("x")
+    with claim(tmp_path):
+        pass
