@@ -99,16 +99,22 @@ def _name_after(rest: str) -> str:
     return _clean_name(rest[: stop.start()] if stop else rest)
 
 
-#: Six digits or more, with the separators a NIK or a phone number is written with ("3216-1727-...",
-#: "+62 812 3456 7890").
-_LONG_NUMBER = re.compile(r"\+?\d(?:[ .\-/]{0,3}\d){5}")
+#: A run of digit groups with the separators a NIK or a phone number is written with ("3216-1727-...",
+#: "+62 812 3456 7890", "0812.3456.7890").
+_NUMBER_RUN = re.compile(r"\+?\d+(?:[ .\-/]{1,3}\d+)*")
 
 
 def _cut_long_number(s: str) -> str:
-    """``s`` up to a number of six digits or more: a NIK or a phone number typed into the address is
-    personal data and no part of a place's name (no settlement name holds one)."""
-    m = _LONG_NUMBER.search(s)
-    return s[: m.start()] if m else s
+    """``s`` up to a NIK or a phone number typed into the address (personal data, no part of a
+    place's name): ten digits or more from a group of three digits or more, or one that starts with 0
+    or +. A settlement's own short number followed by an unlabelled RT/RW ("Pulo 2 001 002") stays."""
+    for run in _NUMBER_RUN.finditer(s):
+        groups = list(re.finditer(r"\+?\d+", run.group()))
+        for k, g in enumerate(groups):
+            digits = sum(len(x.group().lstrip("+")) for x in groups[k:])
+            if digits >= 10 and (len(g.group()) >= 3 or g.group()[0] in "0+"):
+                return s[: run.start() + g.start()]
+    return s
 
 
 def _clean_name(s: str) -> str:

@@ -142,6 +142,10 @@ def test_part_of_a_card_holders_name_typed_as_the_address_is_no_settlement() -> 
         ("Kp. 0812.3456.7890", ("", "")),  # nothing but the number
         ("Gg. Bougenville 1 No. 42", ("gang", "Bougenville 1")),  # short numbers stay in a name
         ("Perum. Griya Asri 2 Blok C", ("perumahan", "Griya Asri 2")),
+        ("Kp. Pulo 3216172701723067", ("kampung", "Pulo")),  # a NIK in one piece
+        # A settlement's own number before an unlabelled RT/RW is no NIK: "Pulo 2" stays apart from "Pulo".
+        ("Perum Griya Asri 2 001 002", ("perumahan", "Griya Asri 2 001 002")),
+        ("Kp. Pulo 21 003 004", ("kampung", "Pulo 21 003 004")),
     ],
 )
 def test_a_nik_or_phone_number_in_the_address_is_no_part_of_a_settlement(
