@@ -420,7 +420,7 @@ def check_twin_columns(
 ) -> None:
     """Refuse a field whose header appears twice with different cells (two NAMA columns, an address
     split over two ALAMAT columns): reading the first and ignoring the other would be silently wrong.
-    A column the caller chose with ``columns=``, and an exact copy of a column, are fine.
+    A column the caller chose with ``columns=``, an exact copy of a column and a blank copy are fine.
 
     Raises
     ------
@@ -434,7 +434,13 @@ def check_twin_columns(
             continue
         base = header.casefold()
         twins = [c for c in frame.columns if c != header and _TWIN_SUFFIX.sub("", c).casefold() == base]
-        differ = [t for t in twins if not frame[t].str.strip().equals(frame[header].str.strip())]
+        # A blank copy (an empty extra column of an export) holds nothing to choose between.
+        differ = [
+            t
+            for t in twins
+            if frame[t].str.strip().ne("").any()
+            and not frame[t].str.strip().equals(frame[header].str.strip())
+        ]
         if differ:
             raise InputFileError(
                 f"{name}: column {header!r} appears {len(twins) + 1} times with different cells; rename "

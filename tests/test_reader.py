@@ -272,3 +272,8 @@ def test_a_field_whose_header_appears_twice_with_other_cells_is_refused_in_one_l
         pd.DataFrame([["3216101201900001", "Siti", "Kp. Pulo", "Kp. Pulo "]], columns=header[:4])
     )
     check_twin_columns(same.frame, map_columns(list(same.frame.columns)), columns=None, name="c.csv")
+    # An empty extra column (Excel exports carry them) is no second address.
+    blank = table_from_frame(
+        pd.DataFrame([["3216101201900001", "Siti", "Kp. Pulo", " "]], columns=header[:4])
+    )
+    check_twin_columns(blank.frame, map_columns(list(blank.frame.columns)), columns=None, name="c.csv")
