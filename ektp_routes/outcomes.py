@@ -133,6 +133,20 @@ def _delimiter(path: Path) -> str:
 
 
 _BARE_TIME = re.compile(r"[0-2]?[0-9][:.][0-5][0-9](?:[:.][0-5][0-9])?")
+# A date as Indonesian Excel writes it, day first ("03/11/2026"), and a time after it with a dot
+# ("10.30"): read as 2026-11-03 10:30, never as the 11th of March.
+_DAY_FIRST = re.compile(r"\s*([0-3]?[0-9])[/.-]([01]?[0-9])[/.-]([0-9]{4})(?![0-9])")
+_DOT_TIME = re.compile(r"(?<=\s)([0-2]?[0-9])\.([0-5][0-9])(?:\.([0-5][0-9]))?(?![0-9])")
+
+
+def _iso(text: str) -> str:
+    """``text`` with a day-first date and a dotted time written the ISO way (other text unchanged)."""
+    m = _DAY_FIRST.match(text)
+    if m:
+        text = f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}{text[m.end() :]}"
+    return _DOT_TIME.sub(lambda t: ":".join(g for g in t.groups() if g), text)
+
+
 _ROUTE_DAY = re.compile(r".*-([0-9]{8})-K[0-9]+")
 
 
@@ -151,7 +165,7 @@ def _when(text: pd.Series) -> pd.Series:
     out = []
     for t in text:
         try:
-            ts = pd.Timestamp(t) if t and not _BARE_TIME.fullmatch(t) else pd.NaT
+            ts = pd.Timestamp(_iso(t)) if t and not _BARE_TIME.fullmatch(t) else pd.NaT
         except (ValueError, TypeError):
             ts = pd.NaT
         if ts is not pd.NaT and ts.tzinfo is not None:

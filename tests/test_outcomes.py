@@ -457,3 +457,16 @@ def test_a_time_without_a_date_takes_the_day_of_its_route_and_is_never_today(tmp
     )
     rep = record_outcomes(led, [tmp_path / "o.csv"], now=datetime(2026, 8, 14, 12))  # 'today' is that day
     assert set(rep.problems["reason"]) == {"time_invalid"} and len(rep.problems) == len(sent)
+
+
+def test_a_date_day_first_and_a_dotted_time_as_indonesian_excel_writes_them_are_read(tmp_path: Path) -> None:
+    # Outside review: a manifest re-saved by Indonesian Excel ("02/09/2026", jam "10.30") was read as
+    # the 9th of February, and every row was kept out as not dispatched that day.
+    led = started(tmp_path, n=10)
+    day = date(2026, 9, 2)
+    sent = _dispatched(tmp_path, led, day)
+    frame = pd.read_csv(_hand(tmp_path / "h.csv", sent, ["DITERIMA"]), dtype=str)
+    frame = frame.drop(columns="waktu").assign(tanggal="02/09/2026", jam="10.30")
+    frame.to_csv(tmp_path / "m.csv", index=False)
+    rep = record_outcomes(led, [tmp_path / "m.csv"], now=datetime(2026, 9, 3, 12))
+    assert rep.problems.empty and rep.applied == len(sent)
