@@ -516,15 +516,22 @@ def test_a_desa_code_written_without_its_dots_is_the_desa(gaz: Gazetteer, tmp_pa
     assert pins.rejects.reason.tolist() == ["desa_unknown"]
 
 
+def _one_card_pinned(gaz: Gazetteer, alamat: str) -> tuple[Desa, pd.DataFrame, pd.DataFrame]:
+    """One card of desa 32.16.23.2001 at ``alamat``: its desa, the card, and its block with the pin
+    moved about 110 m east of the desa point (as an analyst moves it)."""
+    d = gaz.get("32.16.23.2001")
+    row = {"NIK": "3216231201900001", "NAMA": "Siti", "ALAMAT": alamat}
+    cards = read_cards(pd.DataFrame([{**row, "KEL/DESA": d.nama, "KECAMATAN": d.kecamatan}])).cards
+    t = block_table(geocode_cards(cards, gaz))
+    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    return d, cards, t
+
+
 def test_a_settlement_written_like_a_formula_is_escaped_in_the_blocks_csv_and_its_pin_still_found(
     gaz: Gazetteer, tmp_path: Path
 ) -> None:
-    d = gaz.get("32.16.23.2001")
-    row = {"NIK": "3216231201900001", "NAMA": "Siti", "ALAMAT": "Kp. =cmd|' /C calc'!A0 RT 1 RW 1"}
-    cards = read_cards(pd.DataFrame([{**row, "KEL/DESA": d.nama, "KECAMATAN": d.kecamatan}])).cards
-    t = block_table(geocode_cards(cards, gaz))
+    d, cards, t = _one_card_pinned(gaz, "Kp. =cmd|' /C calc'!A0 RT 1 RW 1")
     assert t.settlement.str.startswith("=").tolist() == [True]
-    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
     path = write_blocks(t, tmp_path / "blocks.csv")
     text = path.read_text(encoding="utf-8-sig")
     assert ",'=cmd" in text and ",=cmd" not in text  # Excel shows it as text, never runs it
@@ -537,11 +544,7 @@ def test_a_settlement_written_like_a_formula_is_escaped_in_the_blocks_csv_and_it
 def test_a_blocks_csv_tells_excel_it_is_utf8_and_reads_back_its_accented_settlements(
     gaz: Gazetteer, tmp_path: Path
 ) -> None:
-    d = gaz.get("32.16.23.2001")
-    row = {"NIK": "3216231201900001", "NAMA": "Siti", "ALAMAT": "Perum. Résidence Ñusa RT 1 RW 1"}
-    cards = read_cards(pd.DataFrame([{**row, "KEL/DESA": d.nama, "KECAMATAN": d.kecamatan}])).cards
-    t = block_table(geocode_cards(cards, gaz))
-    t.loc[0, ["lon", "lat"]] = [d.rep_lon + 0.001, d.rep_lat]
+    _, _, t = _one_card_pinned(gaz, "Perum. Résidence Ñusa RT 1 RW 1")
     path = write_blocks(t, tmp_path / "blocks.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel would read it as ANSI without the mark
     pins = read_pins(path, gaz)
