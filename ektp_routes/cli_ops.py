@@ -132,14 +132,14 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    from ektp_routes.outcomes import problem_message, record_outcomes
+    from ektp_routes.outcomes import outcome_files, problem_message, record_outcomes
 
-    paths = [Path(p) for p in args.outcomes]
-    for p in paths:
-        if not p.is_file():
+    for p in map(Path, args.outcomes):
+        if not p.exists():
             raise InputFileError(cli_messages(args)("cli.ops_outcome_missing", path=p))
+    paths = outcome_files([Path(p) for p in args.outcomes])  # a folder: the outcome files inside
     if args.problems:
-        require_parent(args.problems, "--problems", inputs=[*args.outcomes, args.ledger])
+        require_parent(args.problems, "--problems", inputs=[*paths, args.ledger])
     led = _open(args)
     try:
         rep = record_outcomes(led, paths)

@@ -30,6 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ektp_routes._errors import InputFileError
+from ektp_routes._files import is_system_file
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
 from ektp_routes.i18n import Messages, error, messages
 from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
@@ -75,6 +76,37 @@ class RecordReport:
 
 
 _ROW_COLUMNS = ("file", "row", "operation_id", "route_id", "card_ref", "nik", "hasil", "waktu", "lon", "lat")
+
+
+#: The outcome files a folder given to ``ops record`` holds (a filled manifest or a handheld CSV).
+OUTCOME_SUFFIXES = (".csv", ".xlsx")
+
+
+def outcome_files(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the outcome files it holds, in name order: every
+    ``.csv`` and ``.xlsx`` directly inside, leaving out hidden files, those the operating system
+    writes (:func:`~ektp_routes._files.is_system_file`) and the ``~$`` lock file of a workbook open
+    in Excel. A folder with none is refused in one line."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(
+            (
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in OUTCOME_SUFFIXES
+                and not is_system_file(p.name)
+                and not p.name.startswith("~$")
+            ),
+            key=lambda p: p.name,
+        )
+        if not inside:
+            raise error(InputFileError, "error.outcome_folder_empty", path=path)
+        files += inside
+    return files
 
 
 def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:
@@ -332,7 +364,9 @@ def _shown_ref(refs: pd.Series) -> pd.Series:
 
 
 def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | None = None) -> RecordReport:
-    """Apply outcome files to the ledger (see the module docstring)."""
+    """Apply outcome files to the ledger (see the module docstring); a folder stands for the outcome
+    files it holds (:func:`outcome_files`)."""
+    paths = outcome_files(paths)
     config = load_config(ledger)
     now = now or datetime.now(LOCAL_TZ).replace(tzinfo=None)
     prints = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}

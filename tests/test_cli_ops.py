@@ -252,13 +252,19 @@ def test_dates_outside_2000_to_2100_are_refused(
     assert info.value.code == 2 and said in err and "Traceback" not in err
 
 
-def test_record_refuses_a_handheld_file_of_another_operation_in_one_line(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _started_and_dispatched() -> pd.DataFrame:
+    """The workdir's cards started in ledger l.db and dispatched on their first day into d/: its
+    dispatch.csv."""
     start = ["ops", "start", "cards.csv", "--config", "plan.toml", "--start-date", "2026-08-14"]
     assert main([*start, "--ledger", "l.db"]) == 0
     assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d"]) == 0
-    sent = pd.read_csv("d/dispatch.csv", dtype=str, encoding="utf-8-sig")
+    return pd.read_csv("d/dispatch.csv", dtype=str, encoding="utf-8-sig")
+
+
+def test_record_refuses_a_handheld_file_of_another_operation_in_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent = _started_and_dispatched()
     ours = Ledger.open("l.db").operation_id()
     hand = sent[["operation_id", "route_id", "card_ref"]].assign(hasil="DITERIMA", waktu="2026-08-14T10:00")
     hand.assign(operation_id="OP-ZZZZZZ").to_csv("hand.csv", index=False)
@@ -292,6 +298,33 @@ def test_record_of_an_empty_or_header_only_file_says_so_in_the_users_language(
     assert (
         "judul.csv: no outcome rows (a header only?); nothing recorded from it\n" in capsys.readouterr().out
     )
+
+
+def test_record_reads_a_folder_of_outcome_files_and_refuses_an_empty_one(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent = _started_and_dispatched()
+    Path("kosong").mkdir()
+    Path("kosong/.DS_Store").write_bytes(b"\x00")
+    capsys.readouterr()
+    assert main(["ops", "record", "kosong", "--ledger", "l.db"]) == 2
+    assert main(["ops", "record", "kosong", "--ledger", "l.db", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "galat: kosong tidak berisi berkas hasil (.csv atau .xlsx): berikan folder berkas perangkat genggam "
+        "atau manifes, atau berkasnya sendiri",
+        "error: kosong holds no outcome file (.csv or .xlsx): give the folder of the handheld or manifest "
+        "files, or the files themselves",
+    ]
+    Path("hasil").mkdir()
+    hand = sent[["operation_id", "route_id", "card_ref"]].assign(hasil="DITERIMA", waktu="2026-08-14T10:00")
+    half = len(hand) // 2
+    hand.iloc[:half].to_csv("hasil/a.csv", index=False)
+    hand.iloc[half:].to_csv("hasil/b.csv", index=False)
+    Path("hasil/Thumbs.db").write_bytes(b"\x00")
+    assert main(["ops", "record", "hasil", "--ledger", "l.db", "--lang", "en"]) == 0
+    assert f"recorded {len(hand)} outcomes; 0 rows repeated" in capsys.readouterr().out
+    assert main(["ops", "status", "--ledger", "l.db", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["states"]["delivered"] == len(hand)
 
 
 def test_dispatch_and_ledger_refusals_speak_the_users_language(

@@ -15,7 +15,7 @@ from ektp_routes._errors import InputFileError
 from ektp_routes.i18n import error_text, messages
 from ektp_routes.ledger import CardState, Ledger, card_ref
 from ektp_routes.operation import dispatch_day
-from ektp_routes.outcomes import record_outcomes
+from ektp_routes.outcomes import outcome_files, record_outcomes
 
 NOW = datetime(2026, 8, 20, 12, 0)
 
@@ -410,6 +410,42 @@ def test_one_file_given_twice_and_two_files_of_one_name(tmp_path: Path) -> None:
     rep = record_outcomes(led, [one, two, one], now=NOW)  # each courier's export is called hasil.csv
     assert rep.applied == len(sent) and rep.files_seen_before == (str(one),)
     assert led.counts()["delivered"] == (sent["courier"] == "1").sum()
+
+
+def test_a_folder_of_outcome_files_is_read_as_its_files_in_name_order(tmp_path: Path) -> None:
+    # A planner copies every courier's handheld export into one folder and gives the folder.
+    led = started(tmp_path, n=100)
+    sent = _dispatched(tmp_path, led, START)
+    folder = tmp_path / "hasil"
+    folder.mkdir()
+    two = _hand(folder / "kurir2.csv", sent[sent["courier"] == "2"], ["TIDAK_DI_RUMAH"])
+    one = _hand(folder / "kurir1.CSV", sent[sent["courier"] == "1"], ["DITERIMA"])
+    for junk in (".DS_Store", "._kurir1.csv", ".kurir3.csv", "Thumbs.db", "~$kurir1.xlsx", "catatan.txt"):
+        (folder / junk).write_bytes(b"\x00\x05 not an outcome file")
+    (folder / "lama").mkdir()  # a folder inside is not read
+    _hand(folder / "lama" / "kurir9.csv", sent, ["PINDAH"])
+    assert outcome_files([folder]) == [one, two]
+    assert outcome_files([two, folder]) == [two, one, two]  # files and folders as given, in order
+    rep = record_outcomes(led, [folder], now=NOW)
+    assert rep.applied == len(sent) and rep.problems.empty
+    assert led.counts()["delivered"] == (sent["courier"] == "1").sum()
+    assert record_outcomes(led, [one, two], now=NOW).files_seen_before == ("kurir1.CSV", "kurir2.csv")
+
+
+def test_a_folder_with_no_outcome_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    led = started(tmp_path, n=10)
+    folder = tmp_path / "kosong"
+    folder.mkdir()
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    (folder / "catatan.txt").write_text("dikirim besok")
+    with pytest.raises(InputFileError) as info:
+        record_outcomes(led, [folder], now=NOW)
+    assert str(info.value) == (
+        f"{folder} holds no outcome file (.csv or .xlsx): give the folder of the handheld or manifest "
+        "files, or the files themselves"
+    )
+    assert error_text(info.value, messages("id")).startswith(f"{folder} tidak berisi berkas hasil")
+    assert led.counts().get("delivered", 0) == 0
 
 
 def test_days_recorded_out_of_order_and_an_old_file_again_after_the_cards_went_out_again(
