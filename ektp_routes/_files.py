@@ -101,12 +101,15 @@ def require_folder(path: str | Path, option: str) -> Path:
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically."""
+def atomic_path(path: Path, *, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically.
+
+    ``suffix`` ends the temporary name after ``.part`` (``".gpkg"`` for a writer such as GDAL's that
+    wants the file name to say the format)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX + suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
         raise output_error(path, exc) from exc
@@ -121,9 +124,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp_path.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
-    """Run ``writer(tmp_path)`` and move the result to ``path`` atomically."""
-    with atomic_path(path) as tmp:
+def write_atomic(path: Path, writer: Callable[[Path], object], *, suffix: str = "") -> Path:
+    """Run ``writer(tmp_path)`` and move the result to ``path`` atomically (``suffix``: see
+    :func:`atomic_path`)."""
+    with atomic_path(path, suffix=suffix) as tmp:
         writer(tmp)
     return Path(path)
 

@@ -34,9 +34,7 @@ walk inside is estimated by :mod:`ektp_routes.estimate`).
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,13 +43,13 @@ import pandas as pd
 import shapely
 
 from ektp_routes._errors import EktpRoutesError, InputFileError, OutputError, RegionError
-from ektp_routes._files import escape_frame
+from ektp_routes._files import escape_frame, require_parent, write_atomic
 from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, doors_per_group, only_match, settlement_of
 from ektp_routes.geocode import PRECISIONS, GeocodeResult
 from ektp_routes.geodesy import METRES_PER_DEGREE, haversine_m
-from ektp_routes.i18n import Messages, messages
+from ektp_routes.i18n import Messages, error, messages
 from ektp_routes.nik import mask_nik_in
 from ektp_routes.reader import read_table
 from ektp_routes.regions import Gazetteer
@@ -73,6 +71,10 @@ BLOCK_FILE_COLUMNS = (
     "precision",
 )
 """Columns of the blocks file (no names, no NIKs, no house numbers)."""
+
+#: File suffixes a blocks file is read from: the GeoPackage or CSV ``ektp-routes blocks`` writes, and
+#: the workbook a spreadsheet saves an edited CSV as.
+BLOCK_FILE_SUFFIXES = (".gpkg", ".csv", ".xlsx")
 
 #: How far outside its desa polygon a pin may lie (digitising slack on a shared border).
 PIN_TOLERANCE_M = 150.0
@@ -136,41 +138,39 @@ def refuse_overwriting_pins(path: str | Path, gaz: Gazetteer, *, option: str = "
         return
     moved = len(pins.pins) + int((pins.rejects["reason"] != "desa_unknown").sum())
     if moved:
-        raise OutputError(
-            f"{option} {p} holds {moved} moved pin{'s' if moved > 1 else ''} (edited in QGIS?): write "
-            f"the new blocks to another file, and plan with --blocks {p.name} to use these pins"
-        )
+        key = "error.blocks_out_pinned." + ("one" if moved == 1 else "many")
+        raise error(OutputError, key, option=option, path=p, n=moved, name=p.name)
 
 
-def write_blocks(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a blocks table as a GeoPackage (layer ``blocks``, points) or CSV, by file suffix."""
+def write_blocks(table: pd.DataFrame, path: str | Path, *, option: str = "--out") -> Path:
+    """Write a blocks table as a GeoPackage (layer ``blocks``, points) or CSV, by file suffix.
+
+    Raises
+    ------
+    OutputError
+        The suffix is neither, the folder (named as ``option``) does not exist or the file cannot be
+        written (worded by the message catalogue).
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".gpkg", ".csv"):
-        raise OutputError(f"cannot write {p.name}: use a .gpkg or .csv file name")
-    if not p.parent.is_dir():
-        raise OutputError(f"cannot write {p}: the folder {p.parent} does not exist")
+        raise error(OutputError, "error.blocks_out_suffix", name=p.name)
+    require_parent(p, option)
     frame = table[list(BLOCK_FILE_COLUMNS)]
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part" + suffix, dir=p.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def write(tmp: Path) -> None:
         if suffix == ".csv":
             # Settlement names come from card addresses: "Kp. =cmd|..." must not run in a spreadsheet;
             # the byte-order mark tells Excel the file is UTF-8, as the manifests do.
             escape_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
-        else:
-            import geopandas as gpd
+            return
+        import geopandas as gpd
 
-            tmp.unlink()
-            gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs="EPSG:4326")
-            gdf.to_file(tmp, layer="blocks", driver="GPKG")
-        os.replace(tmp, p)
-    except OSError as exc:
-        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return p
+        tmp.unlink()  # GDAL creates the GeoPackage itself
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs="EPSG:4326")
+        gdf.to_file(tmp, layer="blocks", driver="GPKG")
+
+    return write_atomic(p, write, suffix=suffix)
 
 
 # ---------------------------------------------------------------------------------------------- reading pins
@@ -358,39 +358,45 @@ def _number(s: pd.Series) -> np.ndarray:
 def _read_block_file(p: Path) -> pd.DataFrame:
     """The rows of a blocks file, header names lower case; one clear line when it is not one."""
     if p.is_dir():
-        raise InputFileError(f"blocks file {p} is a folder, not a file")
+        raise error(InputFileError, "error.blocks_file_folder", path=p)
     if not p.is_file():
-        raise InputFileError(f"blocks file {p} does not exist")
+        raise error(InputFileError, "error.blocks_file_missing", path=p)
+    suffix = p.suffix.lower()
+    if suffix not in BLOCK_FILE_SUFFIXES:
+        raise error(InputFileError, "error.blocks_file_suffix", name=p.name)
     try:
-        frame = _read_gpkg(p) if p.suffix.lower() == ".gpkg" else read_table(p).frame
-    except InputFileError:
-        raise
+        frame = _read_gpkg(p) if suffix == ".gpkg" else read_table(p).frame
     except Exception as exc:
-        raise InputFileError(
-            f"{p.name} cannot be read as a blocks file (.gpkg layer 'blocks' or .csv)"
-        ) from exc
+        if isinstance(exc, InputFileError) and exc.key.startswith("error.blocks_"):
+            raise  # the GeoPackage's own refusal (no point layer, polygons, ...)
+        raise error(InputFileError, "error.blocks_file_unreadable", name=p.name) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if twice:
-        raise InputFileError(f"{p.name}: column(s) {twice} appear twice (header names ignore case)")
+        raise error(InputFileError, "error.blocks_columns_twice", name=p.name, columns=twice)
     # A layer exported by QGIS with its geometry as X and Y: the moved point, whatever lon/lat say.
-    xy = {"x", "y"} <= set(frame.columns) and p.suffix.lower() != ".gpkg"
+    xy = {"x", "y"} <= set(frame.columns) and suffix != ".gpkg"
     missing = {"desa_kode", "settlement", *(() if xy else ("lon", "lat"))} - set(frame.columns)
     if missing:
-        raise InputFileError(
-            f"{p.name}: column(s) {sorted(missing)} missing ({_found(list(frame.columns))}); "
-            "write it with `ektp-routes blocks`"
-        )
+        raise _missing_columns(p.name, sorted(missing), list(frame.columns))
     if xy:
         frame = frame.drop(columns=["lon", "lat"], errors="ignore").rename(columns={"x": "lon", "y": "lat"})
     return frame
 
 
-def _found(headers: list[str]) -> str:
-    """The columns a file has, for a message (only counted when the first row looks like data)."""
+def _missing_columns(name: str, missing: list[str], headers: list[str]) -> InputFileError:
+    """The error for a blocks file without the columns it needs, naming the columns it has (only
+    counted when the first row looks like data)."""
     if any(re.search(r"\d{4,}", h) for h in headers):
-        return f"{len(headers)} columns, and the first row looks like data, not a header row"
-    return "found " + ", ".join(repr(h) for h in headers)
+        return error(
+            InputFileError,
+            "error.blocks_columns_missing_data_row",
+            name=name,
+            columns=missing,
+            n=len(headers),
+        )
+    found = ", ".join(repr(h) for h in headers)
+    return error(InputFileError, "error.blocks_columns_missing", name=name, columns=missing, found=found)
 
 
 def _read_gpkg(p: Path) -> pd.DataFrame:
@@ -403,12 +409,15 @@ def _read_gpkg(p: Path) -> pd.DataFrame:
     if not isinstance(g, gpd.GeoDataFrame) or (len(g) and g.geometry.isna().all()):
         if {"lon", "lat"} <= {str(c).strip().lower() for c in g.columns}:
             return pd.DataFrame(g.drop(columns="geometry", errors="ignore"))
-        raise InputFileError(f"{p.name}: layer {layer!r} has no points and no lon/lat columns")
+        raise error(InputFileError, "error.blocks_layer_no_points", name=p.name, layer=layer)
     one = (g.geom_type == "MultiPoint").to_numpy() & (shapely.get_num_geometries(g.geometry.values) == 1)
     g.loc[one, g.geometry.name] = shapely.get_geometry(g.geometry.values[one], 0)  # a one-point multipoint
     kinds = sorted(set(g.geom_type.dropna()) - {"Point"})
     if kinds:
-        raise InputFileError(f"{p.name}: layer {layer!r} holds {', '.join(kinds)}, not one point per block")
+        kinds_text = ", ".join(kinds)
+        raise error(
+            InputFileError, "error.blocks_layer_not_points", name=p.name, layer=layer, kinds=kinds_text
+        )
     if g.crs is not None and not g.crs.equals("EPSG:4326"):
         g = g.to_crs(4326)  # saved in the QGIS project's CRS: pins are checked in degrees
     frame = pd.DataFrame(g.drop(columns="geometry"))
@@ -435,8 +444,10 @@ def _pin_layer(p: Path) -> str:
     layers = [str(name) for name, geometry in listed if geometry]
     if len(layers) == 1:
         return layers[0]
-    named = ", ".join(repr(n) for n in sorted(layers)) or "none"
-    raise InputFileError(f"{p.name}: no layer 'blocks' and not one point layer to take instead ({named})")
+    if not layers:
+        raise error(InputFileError, "error.blocks_no_point_layer", name=p.name)
+    named = ", ".join(repr(n) for n in sorted(layers))
+    raise error(InputFileError, "error.blocks_no_layer", name=p.name, layers=named)
 
 
 # ---------------------------------------------------------------------------------------------- using pins

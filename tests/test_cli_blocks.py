@@ -250,3 +250,32 @@ def test_more_refused_pins_than_listed_are_counted_by_reason(
     out = capsys.readouterr().out
     assert "): pin_not_degrees: lon/lat bukan derajat (meter dari CRS lain" in out
     assert "titik yang ditolak tidak dapat ditulis ke" in out
+
+
+def test_blocks_file_errors_speak_indonesian_by_default_and_english_on_request(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad_out = ["blocks", str(card_file), "--out", str(tmp_path / "blocks.xlsx")]
+    assert main(bad_out) == 2
+    err = capsys.readouterr().err
+    assert "gunakan nama berkas .gpkg atau .csv" in err and "use a .gpkg" not in err
+    plan = ["plan", str(card_file), "--out", str(tmp_path / "plan"), "--blocks", str(tmp_path / "nope.csv")]
+    assert main(plan) == 2
+    assert f"berkas blok {tmp_path / 'nope.csv'} tidak ada" in capsys.readouterr().err
+    assert main(["--lang", "en", *plan]) == 2
+    assert f"blocks file {tmp_path / 'nope.csv'} does not exist" in capsys.readouterr().err
+    (tmp_path / "pins.geojson").write_text("{}")
+    geocode = [
+        "geocode",
+        str(card_file),
+        "--out",
+        str(tmp_path / "g.csv"),
+        "--blocks",
+        str(tmp_path / "pins.geojson"),
+    ]
+    assert main(geocode) == 2
+    err = capsys.readouterr().err
+    assert (
+        "pins.geojson: berkas blok adalah berkas .gpkg atau .csv" in err
+        and len(err.strip().splitlines()) == 1
+    )

@@ -550,3 +550,68 @@ def test_a_blocks_csv_tells_excel_it_is_utf8_and_reads_back_its_accented_settlem
     pins = read_pins(path, gaz)
     assert pins.rejects.empty and pins.pins.settlement.tolist() == t.settlement.tolist()
     assert "Résidence" in t.settlement[0]
+
+
+def test_a_blocks_file_that_cannot_be_written_fails_in_the_users_language_and_leaves_nothing(
+    geocoded: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The disk fills while the blocks file is moved into place: the catalogue's one line (which says
+    # what to do), no half-written file and no temporary file left beside it.
+    import errno
+    import os
+
+    from ektp_routes.i18n import error_text, messages
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    for name in ("blocks.csv", "blocks.gpkg"):
+        with pytest.raises(OutputError) as err:
+            write_blocks(block_table(geocoded), tmp_path / name)
+        assert err.value.key == "error.disk_full" and "free some space" in str(err.value)
+        assert error_text(err.value, messages("id")).startswith("disk penuh saat menulis")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OutputError) as err:
+        write_blocks(block_table(geocoded), tmp_path / "no" / "blocks.csv")
+    assert err.value.key == "error.no_parent" and "does not exist" in str(err.value)
+
+
+def _unreadable_blocks_files(tmp_path: Path) -> dict[str, Path]:
+    """Message id -> a blocks file read back that raises it."""
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "pins.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    (tmp_path / "bad.gpkg").write_bytes(b"not a geopackage")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
+    (tmp_path / "twice.csv").write_text("desa_kode,settlement,LON,lon,lat\n")
+    (tmp_path / "names.csv").write_text("desa_kode,settlement,rw,rt\n32.16.10.2005,Pulo,001,002\n")
+    (tmp_path / "data.csv").write_text("32.16.10.2005,Pulo,107.1,-6.2\n")
+    return {
+        "error.blocks_file_missing": tmp_path / "nope.csv",
+        "error.blocks_file_folder": tmp_path / "folder.csv",
+        "error.blocks_file_suffix": tmp_path / "pins.geojson",
+        "error.blocks_file_unreadable": tmp_path / "bad.gpkg",
+        "error.blocks_columns_twice": tmp_path / "twice.csv",
+        "error.blocks_columns_missing": tmp_path / "names.csv",
+        "error.blocks_columns_missing_data_row": tmp_path / "data.csv",
+    }
+
+
+def test_a_blocks_file_that_cannot_be_read_is_said_in_the_users_language(
+    gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # Each refusal of an edited blocks file is worded by the catalogue: English for the library, the
+    # user's language (Indonesian by default) on the command line; one line either way.
+    from ektp_routes.i18n import error_text, messages
+
+    for key, path in _unreadable_blocks_files(tmp_path).items():
+        with pytest.raises(InputFileError) as err:
+            read_pins(path, gaz)
+        assert err.value.key == key, path.name
+        english, indonesian = str(err.value), error_text(err.value, messages("id"))
+        assert english == messages("en")(key, **err.value.values) and path.name in english
+        assert indonesian != english and path.name in indonesian and "\n" not in indonesian
+    # A workbook that is no workbook says it is no blocks file, not that it is no card list.
+    with pytest.raises(InputFileError, match="cannot be read as a blocks file") as err:
+        read_pins(tmp_path / "bad.xlsx", gaz)
+    assert "card list" not in str(err.value)
