@@ -25,7 +25,7 @@ FLOW: tuple[tuple[str, str], ...] = (
     ("regions", "regions"),
     ("cards", "reader address card_rows cards"),
     ("plan settings and values, synthetic card lists", "problem config workcalendar synthetic"),
-    ("blocks, geocoding, pins", "blocks geocode geocode_online pins adjacency"),
+    ("blocks, geocoding, pins", "blocks geocode geocode_online pins_read pins_write pins adjacency"),
     ("stops", "stops"),
     ("offices", "offices"),
     ("network", "network"),
