@@ -49,3 +49,13 @@ def test_a_nik_too_short_or_not_ascii_digits_is_not_judged_here() -> None:
     assert nik_region_issue(DESA, " 321610 ", region_code="32.16") is None
     other = nik_region_issue(DESA, "3275101201900001", region_code="32.16")
     assert other is not None and other.message == "NIK region 3275 is not 32.16"
+
+
+def test_a_name_or_nik_in_the_kode_pos_column_is_not_quoted() -> None:
+    # Columns swapped in an export put names or NIKs where the kode pos belongs: the message (which
+    # reaches the rejects file and assignments.csv) says the kode pos is invalid without quoting it.
+    for cell in ("Rina Firmansyah", "3216054207750474", "<b>Budi</b>"):
+        issue = kodepos_issue(DESA, cell, in_use=False, region_code="32.16")
+        assert issue is not None and issue.reason == "kodepos_invalid"
+        assert cell not in issue.message and "Rina" not in issue.message
+        assert issue.message == "kode pos (not a number of 5 digits) is not used in 32.16"

@@ -7,6 +7,7 @@ warns with, and a message saying what disagrees) or None; the gazetteer looks th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ektp_routes.regions.names import Resolution
@@ -46,8 +47,11 @@ def kodepos_issue(d: Desa, kodepos: str, *, in_use: bool, region_code: str) -> I
     if not kodepos or kodepos == d.kodepos:
         return None
     if not in_use:
+        # Only a cell of a few digits is quoted: a name or a NIK typed into the kode pos column
+        # (columns swapped) must not reach the rejects and assignments.csv.
+        shown = kodepos if re.fullmatch(r"[0-9]{1,6}", kodepos) else "(not a number of 5 digits)"
         return Inconsistency(
-            "kodepos", RejectReason.KODEPOS_INVALID, f"kode pos {kodepos} is not used in {region_code}"
+            "kodepos", RejectReason.KODEPOS_INVALID, f"kode pos {shown} is not used in {region_code}"
         )
     return Inconsistency(
         "kodepos", RejectReason.KODEPOS_MISMATCH, f"desa {d.nama} has kode pos {d.kodepos}, not {kodepos}"
