@@ -111,7 +111,9 @@ def name_variants(text: str) -> list[str]:
 # RT/RW as written in addresses: "RT 003/RW 005", "RT.3 RW.5", "Rt 03 Rw 05", "RT-003 RW-005", "R.T 3 R.W 5",
 # "RT:3 RW:5", "RT003RW005" (glued to each other), "PULORT003" (glued to the word before, in capitals),
 # "RT/RW 003/005", "003/005", "3/5" (a bare N/M is kept apart from house and blok numbers by
-# :func:`parse_rt_rw`), and an RT or an RW alone ("RW 5").
+# :func:`parse_rt_rw`), two zero-padded numbers with no label ending the address ("Griya Asri 2 001 002",
+# "Perum Graha 01 02", "Kp. Pulo 003-005"; see :func:`_rt_rw_matches` for what they may follow), and an
+# RT or an RW alone ("RW 5").
 _RT = r"(?:(?<![a-z])r(?:\.\s?)?t|(?<=[a-z])(?-i:RT)(?=[.:-]?\d))\.?(?![a-z])"
 _RW = r"(?:(?<![a-z])r(?:\.\s?)?w|(?<=[a-z])(?-i:RW)(?=[.:-]?\d))\.?(?![a-z])"
 _TO_NUMBER = r"[\s.:-]*"
@@ -125,12 +127,14 @@ RT_RW_PATTERN = re.compile(
           |(?:\s*[/\\,-]\s*|\s+)(?P<c2>\d{{1,3}})\b))                                   # RT 3/5
     |(?:{_RW}{_TO_NUMBER}(?P<b3>\d{{1,3}})(?!\d){_BETWEEN}{_RT}{_TO_NUMBER}(?P<a3>\d{{1,3}})(?!\d))  # RW 5 RT 3
     |(?:(?<![\w/.\\-])(?P<a4>\d{{1,3}})\s*/\s*(?P<b4>\d{{1,3}})(?![\w/\\-]))            # 003/005, 3/5
+    |(?:(?<![\w/.\\-])(?P<a7>0\d{{1,2}})(?:\s*-\s*|\s+)(?P<b7>0\d{{1,2}})                 # 001 002 ending
+        (?=\s*(?:$|[,;]|\b(?:desa|ds|kel|kelurahan|kec|kecamatan)\b)))                      # the address
     |(?:{_RT}{_TO_NUMBER}(?P<a5>\d{{1,3}})(?!\d))                                       # RT 3 alone
     |(?:{_RW}{_TO_NUMBER}(?P<b6>\d{{1,3}})(?!\d)))                                      # RW 5 alone
     """
 )
-_RT_GROUPS = ("a1", "a2", "a3", "a4", "a5")
-_RW_GROUPS = ("b1", "b2", "c2", "b3", "b4", "b6")
+_RT_GROUPS = ("a1", "a2", "a3", "a4", "a5", "a7")
+_RW_GROUPS = ("b1", "b2", "c2", "b3", "b4", "b6", "b7")
 # A bare "12/3" right after a house-number, blok or kavling marker is that number, not RT/RW:
 # "No. 12/3", "Blok C 2/15", "Kav. 7/2".
 _NOT_RT_RW_BEFORE = re.compile(
@@ -138,12 +142,33 @@ _NOT_RT_RW_BEFORE = re.compile(
 )
 
 
+# The numbers right before an unlabelled "001 002": a settlement's own short number ("Griya Asri 2") may
+# stand there; a zero-padded or longer one, or several, make the pair part of something else (a phone
+# number, a code), and it is left as written.
+_NUMBERS_BEFORE = re.compile(r"(?<![^\s,;:(])(\+?\d+(?:[\s./-]+\d+)*)[\s./-]*$")
+
+
+def _unlabelled_pair_read(text: str, m: re.Match[str]) -> bool:
+    """Whether the unlabelled pair ``m`` ("001 002", ending the address) is read as RT/RW: after
+    nothing but one short settlement number ("Griya Asri 2"; :data:`_NUMBERS_BEFORE`), and not after
+    a house-number, blok or kavling marker ("No. 12 01 02", "Blok A3 01 02")."""
+    before = text[: m.start()]
+    run = _NUMBERS_BEFORE.search(before)
+    if run is not None:
+        if not re.fullmatch(r"[1-9]\d?", run.group(1)):
+            return False
+        before = before[: run.start()]
+    return not _NOT_RT_RW_BEFORE.search(before.rstrip() + " ")
+
+
 def _rt_rw_matches(text: str) -> list[re.Match[str]]:
-    """The RT/RW written in ``text``, leaving out a bare "N/M" that is a house or blok number."""
+    """The RT/RW written in ``text``, leaving out a bare "N/M" that is a house or blok number and an
+    unlabelled pair that may be part of another number (:func:`_unlabelled_pair_read`)."""
     return [
         m
         for m in RT_RW_PATTERN.finditer(text)
         if not (m.group("a4") and _NOT_RT_RW_BEFORE.search(text, 0, m.start()))
+        and not (m.group("a7") and not _unlabelled_pair_read(text, m))
     ]
 
 

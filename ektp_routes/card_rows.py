@@ -347,13 +347,24 @@ def _rt_rw(
             rw = pair_rw.where(pair_rw.ne(""), rw)
         rt = rt.where(rt.ne(""), pair_rt)
         rw = rw.where(rw.ne(""), pair_rw)
-    rt, rw = _known(rt), _known(rw)
-    need = rt.eq("") | rw.eq("")
-    if need.any():
-        from_addr = alamat[need].map(parse_rt_rw)
-        rt[need] = rt[need].where(rt[need].ne(""), from_addr.str[0])
-        rw[need] = rw[need].where(rw[need].ne(""), from_addr.str[1])
+    rt, rw = _rt_rw_from_address(_known(rt), _known(rw), alamat)
     return _known(rt), _known(rw), {f: j.to_numpy(dtype=bool) for f, j in junk.items()}
+
+
+def _rt_rw_from_address(rt: pd.Series, rw: pd.Series, alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``rt`` and ``rw`` with their blanks filled from the RT/RW the address text gives, where it does
+    not contradict what the columns give (RW column 005, address "... 003/006": the RT is not taken
+    from an address whose RW is another; the columns win)."""
+    need = rt.eq("") | rw.eq("")
+    if not need.any():
+        return rt, rw
+    from_addr = alamat[need].map(parse_rt_rw)
+    a_rt, a_rw, c_rt, c_rw = from_addr.str[0], from_addr.str[1], rt[need], rw[need]
+    agree = (c_rt.eq("") | a_rt.eq("") | c_rt.eq(a_rt)) & (c_rw.eq("") | a_rw.eq("") | c_rw.eq(a_rw))
+    rt, rw = rt.copy(), rw.copy()
+    rt[need] = c_rt.where(c_rt.ne("") | ~agree, a_rt)
+    rw[need] = c_rw.where(c_rw.ne("") | ~agree, a_rw)
+    return rt, rw
 
 
 # An "RT"/"RW" label ("RT", "rw", "R.T", "RT/RW"), not a word that contains the letters.

@@ -35,6 +35,12 @@ from ektp_routes.cards import read_cards
         ("Kp.Babakan Kaler 3/5", ("kampung", "Babakan Kaler")),
         ("Kp. Babakan Kaler 03/05", ("kampung", "Babakan Kaler")),
         ("Kp. Babakan Kaler 3 / 5, Ds. Karang Bahagia", ("kampung", "Babakan Kaler")),
+        ("Griya Asri 2 001 002", ("tempat", "Griya Asri 2")),
+        ("Perum Graha 01 02", ("perumahan", "Graha")),
+        ("Perumahan Bumi 3 001 002", ("perumahan", "Bumi 3")),
+        ("Kp. Pulo 003-005, Ds. Karang Bahagia", ("kampung", "Pulo")),
+        ("Perum Graha 01 02 Blok C", ("perumahan", "Graha 01 02")),  # not ending the address: left as is
+        ("Kp. Pulo 3 5", ("kampung", "Pulo 3 5")),  # not zero-padded: left as is
         ("Blok C2/15", ("blok", "C2/15")),
         ("Jl. Masjid Melati No. 12/3", ("jalan", "Masjid Melati")),
         # stacked markers give the settlement, not the blok
@@ -143,9 +149,10 @@ def test_part_of_a_card_holders_name_typed_as_the_address_is_no_settlement() -> 
         ("Gg. Bougenville 1 No. 42", ("gang", "Bougenville 1")),  # short numbers stay in a name
         ("Perum. Griya Asri 2 Blok C", ("perumahan", "Griya Asri 2")),
         ("Kp. Pulo 3216172701723067", ("kampung", "Pulo")),  # a NIK in one piece
-        # A settlement's own number before an unlabelled RT/RW is no NIK: "Pulo 2" stays apart from "Pulo".
-        ("Perum Griya Asri 2 001 002", ("perumahan", "Griya Asri 2 001 002")),
-        ("Kp. Pulo 21 003 004", ("kampung", "Pulo 21 003 004")),
+        # A settlement's own number before an unlabelled RT/RW is no NIK: "Pulo 2" stays apart from "Pulo"
+        # (and the RT/RW after it is no part of its name).
+        ("Perum Griya Asri 2 001 002", ("perumahan", "Griya Asri 2")),
+        ("Kp. Pulo 21 003 004", ("kampung", "Pulo 21")),
     ],
 )
 def test_a_nik_or_phone_number_in_the_address_is_no_part_of_a_settlement(
@@ -154,6 +161,35 @@ def test_a_nik_or_phone_number_in_the_address_is_no_part_of_a_settlement(
     # Outside review: 'Kp. Pulo 3216-1727-0172-3067' put a full NIK (and phone numbers) into the
     # settlement of the GIS layers, the map and blocks.csv.
     assert settlement_of(address) == expected
+
+
+def test_an_unlabelled_rt_rw_ending_the_address_gives_the_block_its_rt_rw_not_a_settlement() -> None:
+    # "Griya Asri 2 001 002" and "Griya Asri 2 001 003" were two settlements, their RT/RW lost where
+    # the RT/RW columns were blank; the columns still win where they say otherwise.
+    rows = [
+        ("3216101201900001", "Griya Asri 2 001 002", "", ""),
+        ("3216101201900002", "Griya Asri 2 001 003", "", ""),
+        ("3216101201900003", "GRIYA ASRI 2 001 002", "001", "002"),  # the columns agree
+        ("3216101201900004", "Griya Asri 2 001 002", "004", "002"),  # they do not: the columns win
+        ("3216101201900005", "Griya Asri 2 001 002", "", "005"),  # the RW column is another: no RT
+        ("3216101201900006", "Perum Graha 01 02", "", ""),
+        ("3216101201900007", "Jl. Mawar No. 12 01 02", "", ""),  # after a house number: left as is
+    ]
+    frame = pd.DataFrame(rows, columns=["NIK", "ALAMAT", "RT", "RW"]).assign(
+        NAMA="Siti Rahayu", **{"KEL/DESA": "Karang Bahagia"}
+    )
+    b = assign_blocks(read_cards(frame).cards)
+    assert b["settlement"].tolist() == ["Griya Asri 2"] * 5 + ["Graha", "Mawar"]
+    assert list(zip(b["rt"], b["rw"], strict=True)) == [
+        ("001", "002"),
+        ("001", "003"),
+        ("001", "002"),
+        ("004", "002"),
+        ("", "005"),
+        ("001", "002"),
+        ("", ""),
+    ]
+    assert b["block_key"].nunique() == 6  # rows 1 and 3 are one block
 
 
 def test_places_named_like_people_elsewhere_stay_places() -> None:

@@ -80,6 +80,21 @@ def test_name_variants_split_a_name_in_parentheses() -> None:
         ("Kp. Ciketing Udik RW 5", ("", "005")),
         ("Kp. Kobak RT 1", ("001", "")),
         ("Kp. Kobak RT 1 2020", ("001", "")),
+        # two zero-padded numbers with no label ending the address (or before a comma or Ds./Kel.)
+        ("Griya Asri 2 001 002", ("001", "002")),
+        ("Perum Graha 01 02", ("001", "002")),
+        ("Kp. Pulo 003-005", ("003", "005")),
+        ("KP PULO 21 003 004 DS SUKAMAJU", ("003", "004")),
+        ("Jl. Mawar No. 12, 001 002", ("001", "002")),
+        # ... but not after a house or blok number, nor unpadded, inside the text or after other numbers
+        ("Jl. Mawar No. 12 01 02", ("", "")),
+        ("Perum. Graha Blok A3 01 02", ("", "")),
+        ("Kp. Pulo 3 5", ("", "")),
+        ("Perum Graha 01 02 Blok C", ("", "")),
+        ("Kp. Pulo 01 02 03", ("", "")),
+        ("Kp. Pulo 123 001 002", ("", "")),
+        ("Kp. Pulo 0812 3456 012 034", ("", "")),  # the end of a phone number
+        ("Kp. Pulo 3216172701723067 001 002", ("", "")),
         # letters R-T inside a word are no RT
         ("Kp. Surtani 3", ("", "")),
         ("Jl. Smart 3", ("", "")),
@@ -99,3 +114,5 @@ def test_strip_rt_rw_removes_only_what_is_read_as_rt_rw() -> None:
     assert strip_rt_rw("Jl. Mawar No. 12/3 RT.1 RW.2", "|") == "Jl. Mawar No. 12/3 |"
     assert strip_rt_rw("Kp. Pulo RT003RW005", "|") == "Kp. Pulo |"
     assert strip_rt_rw("Kp. Ciketing Udik RW 5", "|") == "Kp. Ciketing Udik |"
+    assert strip_rt_rw("Griya Asri 2 001 002", "|") == "Griya Asri 2 |"
+    assert strip_rt_rw("Jl. Mawar No. 12 01 02", "|") == "Jl. Mawar No. 12 01 02"
