@@ -3,10 +3,11 @@ text from the catalogue's ``help.*`` messages) and usage errors as one line.
 
 Every parser of ``ektp-routes`` is of one :class:`Parser` class that carries the language chosen with
 ``--lang`` (argparse builds a command's parser of its parent's class), so that a command's help and
-its usage errors speak that language wherever they are printed. argparse's most common errors are
-worded by the catalogue's ``argparse.*`` messages: their English text (argparse's gettext message
-ids) is matched and its values carried over; a message this table does not know (another Python's
-wording, a rarer error) stays argparse's English.
+its usage errors speak that language wherever they are printed. argparse's errors about a command
+line are worded by the catalogue's ``argparse.*`` messages: their English text (argparse's gettext
+message ids) is matched and its values carried over; a message this table does not know (another
+Python's wording) stays argparse's English. The placeholders of the usage lines (``KANTOR`` for
+``--offices``, ``PERINTAH`` for a command) are the catalogue's ``metavar.<dest>`` messages.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ ARGPARSE_MESSAGES = {
     "one of the arguments %s is required": "argparse.one_of_required",
     "not allowed with argument %s": "argparse.not_allowed_with",
     "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "expected at least one argument": "argparse.expected_at_least_one",
+    "expected at most one argument": "argparse.expected_at_most_one",
+    "ignored explicit argument %r": "argparse.ignored_explicit",
 }
 _FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
 
@@ -71,6 +76,23 @@ class Parser(argparse.ArgumentParser):
         self._positionals.title = t("help.positionals")
         self._optionals.title = t("help.options")
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=t("help.help"))
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[Any, list[str]]:
+        self._name_placeholders()  # before parsing: an error names an argument by its placeholder
+        return super().parse_known_args(args, namespace)
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        self._name_placeholders()
+        return super()._get_formatter()
+
+    def _name_placeholders(self) -> None:
+        """Give every argument that takes a value its placeholder in :attr:`lang` (``metavar.<dest>``)
+        unless it has one or lists its choices."""
+        t = messages(self.lang)
+        for action in self._actions:
+            command = isinstance(action, argparse._SubParsersAction)
+            if action.metavar is None and action.nargs != 0 and (command or not action.choices):
+                action.metavar = t(f"metavar.{action.dest}")
 
     def error(self, message: str) -> NoReturn:
         t = messages(self.lang)

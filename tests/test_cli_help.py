@@ -163,13 +163,48 @@ def test_options_and_defaults_are_the_same_in_both_languages(argv: list[str]) ->
         ),
         (
             ["validate"],
-            {"id": "argumen berikut wajib diisi: cards", "en": "the following arguments are required: cards"},
+            {"id": "argumen berikut wajib diisi: KARTU", "en": "the following arguments are required: cards"},
         ),
         (
             ["ops"],
             {
-                "id": "argumen berikut wajib diisi: ops_command",
-                "en": "the following arguments are required: ops_command",
+                "id": "argumen berikut wajib diisi: PERINTAH",
+                "en": "the following arguments are required: COMMAND",
+            },
+        ),
+        (
+            ["ops", "record", "--ledger", "l.db"],
+            {
+                "id": "argumen berikut wajib diisi: HASIL",
+                "en": "the following arguments are required: outcomes",
+            },
+        ),
+        (
+            ["bogus"],
+            {
+                "id": "argumen PERINTAH: pilihan tidak sah: 'bogus' (pilih salah satu dari 'demo-cards',",
+                "en": "argument COMMAND: invalid choice: 'bogus' (choose from 'demo-cards',",
+            },
+        ),
+        (
+            ["plan", "x.csv", "--s", "1"],
+            {
+                "id": "opsi ambigu: --s bisa berarti --straight-line, --strict-roads,",
+                "en": "ambiguous option: --s could match --straight-line, --strict-roads,",
+            },
+        ),
+        (
+            ["plan", "x.csv", "--download=yes"],
+            {
+                "id": "argumen --download: opsi ini tidak menerima nilai; 'yes' tidak dipakai",
+                "en": "argument --download: ignored explicit argument 'yes'",
+            },
+        ),
+        (
+            ["fleet", "c.csv", "--couriers", "2", "--first-attempt-failure", "x"],
+            {
+                "id": "argumen --first-attempt-failure: nilai float tidak sah: 'x'",
+                "en": "argument --first-attempt-failure: invalid float value: 'x'",
             },
         ),
         (
@@ -239,7 +274,37 @@ def test_argparse_words_are_this_pythons() -> None:
 
 def test_an_argparse_message_not_in_the_table_stays_as_argparse_wrote_it() -> None:
     t = messages("id")
-    assert argparse_text("ambiguous option: --s could match --seed, --sheet", t) == (
-        "ambiguous option: --s could match --seed, --sheet"
-    )
+    assert argparse_text("unexpected option string: --s", t) == "unexpected option string: --s"
     assert argparse_text("argument --n: 'x' is not a number", t) == "argumen --n: 'x' is not a number"
+
+
+def test_an_option_with_a_list_of_values_is_worded_in_the_language() -> None:
+    # no option takes a list today; argparse's words for one are in the table all the same
+    t = messages("id")
+    assert argparse_text("argument --x: expected at least one argument", t) == (
+        "argumen --x: harus diikuti sedikitnya satu nilai"
+    )
+    assert argparse_text("argument --x: expected at most one argument", t) == (
+        "argumen --x: paling banyak diikuti satu nilai"
+    )
+
+
+def test_every_placeholder_of_a_usage_line_is_worded_in_the_language() -> None:
+    usage = {
+        lang: " ".join(p.format_usage() for p in _parsers(build_parser(lang=lang))) for lang in LANGUAGES
+    }
+    assert all(
+        w in usage["id"] for w in ("--offices KANTOR", "--start-date TANGGAL_MULAI", "KARTU", "PERINTAH")
+    )
+    assert all(w in usage["en"] for w in ("--offices OFFICES", "--start-date START_DATE", "cards", "COMMAND"))
+    # English keeps argparse's own placeholders (made from the option's name); Indonesian has its own
+    # words but for those that are the same in both languages
+    same = {"LEDGER", "KECAMATAN", "OSM", "CACHE", "PBF", "N"}
+    for mine, theirs in zip(
+        _parsers(build_parser(lang="id")), _parsers(build_parser(lang="en")), strict=True
+    ):
+        for a, b in zip(mine._actions, theirs._actions, strict=True):
+            if isinstance(b, argparse._SubParsersAction) or b.metavar is None or b.metavar == "N":
+                continue
+            assert b.metavar == (b.dest.upper() if b.option_strings else b.dest), (theirs.prog, b.dest)
+            assert a.metavar != b.metavar or a.metavar in same, (mine.prog, a.dest)
