@@ -212,7 +212,7 @@ OPTION_CASES = [
         ["--cache", "tidak ada"],
     ),
     (["geocode", "{cards}", "--out", "{tmp}/g.csv", "--osm", "{tmp}/none.osm"], ["none.osm"]),
-    (["plan"], ["argumen berikut wajib diisi: cards"]),
+    (["plan"], ["argumen berikut wajib diisi: KARTU"]),
     # An output that is the card list (or another input) would destroy it.
     (["validate", "{cards}", "--rejects", "{cards}"], ["--rejects", "juga berkas yang dibaca perintah ini"]),
     (["geocode", "{cards}", "--out", "{cards}"], ["--out", "juga berkas yang dibaca perintah ini"]),
