@@ -113,7 +113,8 @@ def _geocoder_chain(args: argparse.Namespace, gaz: object) -> object:
         chain.append(pin_geocoder(args.blocks, gaz, _t(args)))  # type: ignore[arg-type]
     if getattr(args, "online", None):
         online = OnlineGeocoder(gaz, provider=args.online, cache_path=args.cache)  # type: ignore[arg-type]
-        online.progress = _progress_bar("geocoding online", unit="address")
+        t = _t(args)
+        online.progress = _progress_bar(t("cli.progress_online"), unit=t("cli.unit_address"))
         chain.append(online)
     chain.append(GazetteerGeocoder(gaz))  # type: ignore[arg-type]
     return GeocoderChain(chain)  # type: ignore[arg-type]
@@ -134,13 +135,14 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     geo = geocode_cards(result.cards, gaz, geocoder=_geocoder_chain(args, gaz))  # type: ignore[arg-type]
     cols = ["row", "desa_kode", "desa", "kecamatan", "lon", "lat", "precision", "geocoder", "geocode_flag"]
     write_csv(geo[cols], Path(args.out))
-    print(f"{len(geo)} cards geocoded ({len(result.rejects)} rows rejected by validation)")
-    print_precision(geo["precision"].value_counts(), _t(args))
-    print(f"written to {args.out} (no names, no NIKs)")
+    t = _t(args)
+    print(t("cli.geocoded", n=len(geo), rejected=len(result.rejects)))
+    print_precision(geo["precision"].value_counts(), t)
+    print(t("cli.geocode_written", path=args.out))
     return 0
 
 
-def _progress_bar(total_label: str, unit: str = "office"):  # type: ignore[no-untyped-def]
+def _progress_bar(total_label: str, unit: str):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
     bar: dict[str, tqdm] = {}
@@ -233,7 +235,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
             network=network,
             work_dir=out.work,
             client=client,
-            progress=_progress_bar("planning"),
+            progress=_progress_bar(t("cli.progress_planning"), unit=t("cli.unit_office")),
             geocoder=geocoder,  # type: ignore[arg-type]
             pseudonym_key=key,
         )

@@ -20,7 +20,7 @@ import numpy as np
 
 from ektp_routes._files import require_folder
 from ektp_routes.cli_help import add_command
-from ektp_routes.i18n import Messages
+from ektp_routes.i18n import Messages, cli_messages
 
 
 def _sha256(path: Path) -> str:
@@ -115,14 +115,12 @@ def _cmd_network_build(args: argparse.Namespace) -> int:
     hierarchy_search = getattr(net.engine, "hierarchy_search", None)
     if hierarchy_search is not None:
         hierarchy_search.matrix(np.arange(2), np.arange(2))
-    shortcuts = f", contraction hierarchy of {h.n_edges:,} upward edges" if h is not None else ""
+    t = cli_messages(args)
+    shortcuts = t("cli.network_hierarchy", edges=f"{h.n_edges:,}") if h is not None else ""
     if gave_up:
-        shortcuts = ", NO contraction hierarchy (contraction gave up: matrices will use Dijkstra searches)"
-    print(
-        f"prepared the {net.profile.name} network in {args.out}: {net.n_nodes:,} nodes, "
-        f"{net.n_edges:,} directed edges{shortcuts} ({time.perf_counter() - start:.1f} s); "
-        f"plan with `ektp-routes plan CARDS --network {args.out}`"
-    )
+        shortcuts = t("cli.network_no_hierarchy")
+    built = dict(profile=net.profile.name, out=args.out, nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}")
+    print(t("cli.network_built", **built, hierarchy=shortcuts, s=f"{time.perf_counter() - start:.1f}"))
     return 0
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,6 +40,32 @@ def test_demo_cards_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[
     text = capsys.readouterr().out
     assert f"ditolak: {len(r)}" in text and "diterima:" in text and "(NIK ganda)" in text
     assert not r.astype(str).apply(lambda c: c.isin(df.NAMA)).any().any()
+
+
+def test_geocode_speaks_indonesian_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cards, out = tmp_path / "cards.csv", tmp_path / "geo.csv"
+    argv = [
+        "demo-cards",
+        "--n",
+        "200",
+        "--kecamatan",
+        "Sukawangi",
+        "--defect-rate",
+        "0.1",
+        "--out",
+        str(cards),
+    ]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["geocode", str(cards), "--out", str(out)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    n = len(pd.read_csv(out))
+    assert re.fullmatch(rf"{n} kartu diberi koordinat \(\d+ baris ditolak validasi\)", said[0]), said
+    assert said[-1] == f"ditulis ke {out} (tanpa nama, tanpa NIK)", said
+    assert main(["geocode", str(cards), "--out", str(out), "--lang", "en"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(rf"{n} cards geocoded \(\d+ rows rejected by validation\)", said[0]), said
+    assert said[-1] == f"written to {out} (no names, no NIKs)", said
 
 
 def test_cli_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,9 @@ def test_network_build_from_pbf_clipped_to_an_area(
         "--profile", "bicycle", "--out", str(out),
     ])  # fmt: skip
     assert rc == 0
-    assert "prepared the bicycle network" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert said.startswith(f"jaringan bicycle disiapkan di {out}: ") and "contraction hierarchy" in said, said
+    assert said.rstrip().endswith(f"rencanakan dengan `ektp-routes plan KARTU --network {out}`"), said
     manifest = json.loads((out / "network.json").read_text())
     assert manifest["source"]["kind"] == "pbf" and len(manifest["source"]["sha256"]) == 64
     net = RoadNetwork.from_file(out)
@@ -211,8 +213,10 @@ def test_network_build_without_a_hierarchy_when_contraction_gives_up(
 
     monkeypatch.setattr(contraction, "DEFAULT_BUDGET", contraction.ContractionBudget(work_per_edge=2.0))
     osm = _grid_osm(tmp_path / "grid.osm", (107.15, -6.45, 107.19, -6.41))
-    assert main(["network", "build", "--osm", str(osm), "--out", str(tmp_path / "net")]) == 0
-    assert "NO contraction hierarchy" in capsys.readouterr().out
+    argv = ["network", "build", "--osm", str(osm), "--out", str(tmp_path / "net"), "--lang", "en"]
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("prepared the motorbike network") and "NO contraction hierarchy" in said, said
     assert not (tmp_path / "net" / "hierarchy.npz").exists()
     assert "gave up" in json.loads((tmp_path / "net" / "network.json").read_text())["contraction_gave_up"]
 
