@@ -80,7 +80,8 @@ def messages(lang: str = DEFAULT_LANG) -> Messages:
 
 def error(kind: type[E], key: str, /, **values: object) -> E:
     """An exception of ``kind`` worded by the catalogue's message ``key``: English text (the library's
-    exceptions are English), with ``key`` and ``values`` kept for :func:`error_text`.
+    exceptions are English), with ``key`` and ``values`` kept for :func:`error_text`. A value that is
+    a function of a catalogue (``Messages -> str``) is a part worded in the message's language too.
 
     >>> from ektp_routes._errors import OutputError
     >>> exc = error(OutputError, "error.folder_is_file", option="--out", path="x.csv")
@@ -89,14 +90,20 @@ def error(kind: type[E], key: str, /, **values: object) -> E:
     >>> error_text(exc, messages("id"))
     '--out x.csv adalah berkas, bukan folder; pilih sebuah folder'
     """
-    exc = kind(messages("en")(key, **values))
+    en = messages("en")
+    exc = kind(en(key, **_worded(values, en)))
     exc.key, exc.values = key, MappingProxyType(dict(values))
     return exc
+
+
+def _worded(values: Mapping[str, object], t: Messages) -> dict[str, object]:
+    """``values`` with each function of a catalogue replaced by its text in the language of ``t``."""
+    return {k: v(t) if callable(v) else v for k, v in values.items()}
 
 
 def error_text(exc: BaseException, t: Messages) -> str:
     """The message of ``exc`` in the language of ``t`` when it was worded by :func:`error`, else its
     own (English) text."""
     if isinstance(exc, EktpRoutesError) and exc.key:
-        return t(exc.key, **exc.values)
+        return t(exc.key, **_worded(exc.values, t))
     return str(exc)

@@ -25,7 +25,7 @@ import io
 import itertools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 
 from ektp_routes._errors import ConfigError, InputFileError, MissingColumnError
 from ektp_routes._text import fold
+from ektp_routes.i18n import Messages, error
 
 #: Canonical fields of a card and the header spellings (folded, spaces removed) that mean them.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -67,13 +68,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 #: Without these a card cannot be judged. Desa and kecamatan are usually columns of their own, but an
 #: export may carry them only in the address text, where :mod:`ektp_routes.card_rows` looks for them.
 REQUIRED_FIELDS = ("nik", "nama", "alamat")
-FIELD_LABELS = {
-    "nik": "NIK",
-    "nama": "name",
-    "alamat": "address",
-    "desa": "desa/kelurahan",
-    "kecamatan": "kecamatan",
-}
 
 #: Longer cells are cut to this length and their row is rejected as ``cell_too_long``.
 MAX_CELL_CHARS = 2000
@@ -124,9 +118,9 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
     """
     p = Path(path)
     if not p.exists():
-        raise InputFileError(f"card list {p} does not exist")
+        raise error(InputFileError, "error.cards_missing", path=p)
     if p.is_dir():
-        raise InputFileError(f"card list {p} is a directory, not a file")
+        raise error(InputFileError, "error.cards_is_folder", path=p)
     suffix = p.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
@@ -134,15 +128,16 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
         if suffix in (".parquet", ".pq"):
             return table_from_frame(pd.read_parquet(p))
         if suffix == ".xls":
-            raise InputFileError(f"{p.name}: old .xls workbooks are not supported; save it as .xlsx or CSV")
+            raise error(InputFileError, "error.cards_xls", name=p.name)
         return _read_csv(p.read_bytes(), p.name)
     except InputFileError:
         raise
     except MemoryError:
-        raise InputFileError(f"{p.name}: file too large to read into memory") from None
+        raise error(InputFileError, "error.cards_too_large", name=p.name) from None
     except Exception as exc:  # corrupt or truncated files: one clear error, never a traceback
-        raise InputFileError(
-            f"{p.name} cannot be read as a {suffix or 'CSV'} card list ({_describe_error(exc)})"
+        why = _describe_error(exc)
+        raise error(
+            InputFileError, "error.cards_unreadable", name=p.name, kind=suffix or "CSV", why=why
         ) from None
 
 
@@ -178,7 +173,7 @@ def _decode(data: bytes, name: str) -> str:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return data.decode("utf-16")
         if not _stray_nul(data):
-            raise InputFileError(f"{name} is a binary file, not a CSV card list")
+            raise error(InputFileError, "error.cards_binary", name=name)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     try:
@@ -232,18 +227,18 @@ def _sniff_delimiter(top: list[str]) -> str:
 def _read_csv(data: bytes, name: str) -> RawTable:
     text = _decode(data, name)
     if not text.strip():
-        raise InputFileError(f"{name} is empty: expected a header row and card rows")
+        raise error(InputFileError, "error.cards_empty", name=name)
     text = _line_ends(text.lstrip("\ufeff"))
     delim = _sniff_delimiter(text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS])
     csv.field_size_limit(_MAX_FILE_CELL)
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delim))
     except csv.Error as exc:
-        raise InputFileError(f"{name}: malformed CSV ({_describe_error(exc)})") from None
+        raise error(InputFileError, "error.cards_malformed", name=name, why=_describe_error(exc)) from None
     while rows and not _has_content(rows[0]):
         rows.pop(0)
     if not rows:
-        raise InputFileError(f"{name} has no header row")
+        raise error(InputFileError, "error.cards_no_header", name=name)
     at = _header_at(rows[:_HEADER_SEARCH_ROWS])
     return _rows_to_table(rows[at], _without_trailing_blanks(rows[at + 1 :]), name)
 
@@ -277,7 +272,7 @@ def _without_trailing_blanks(body: list[list[str]]) -> list[list[str]]:
 def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTable:
     width = len(header)
     if width > _MAX_COLUMNS:
-        raise InputFileError(f"{name}: header has {width} columns; a card list has about 10")
+        raise error(InputFileError, "error.cards_too_wide", name=name, n=width)
     fields = np.array([len(r) for r in body], dtype=np.int64)
     wrong = np.zeros(len(body), dtype=bool)
     for i, r in enumerate(body):
@@ -345,18 +340,20 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     import openpyxl
 
     if not zipfile.is_zipfile(path):
-        raise InputFileError(f"{path.name} is not an XLSX workbook (not a zip archive); is it truncated?")
+        raise error(InputFileError, "error.cards_not_xlsx", name=path.name)
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         names = wb.sheetnames
         if sheet not in (None, "") and sheet not in (names if isinstance(sheet, str) else range(len(names))):
             listed = ", ".join(repr(n) for n in names)
-            raise InputFileError(f"{path.name} has no sheet {sheet!r}; its sheets: {listed}")
+            raise error(
+                InputFileError, "error.cards_no_sheet", name=path.name, sheet=repr(sheet), sheets=listed
+            )
         ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
         rows_iter = ws.iter_rows(values_only=True)
         top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, _HEADER_SEARCH_ROWS)]
         if not top:
-            raise InputFileError(f"{path.name}: the first sheet is empty")
+            raise error(InputFileError, "error.cards_sheet_empty", name=path.name)
         at = _header_at(top)
         # Trailing empty header cells (formatting residue) are dropped.
         hdr = top[at]
@@ -410,7 +407,7 @@ def map_columns(headers: list[str], columns: Mapping[str, str] | None = None) ->
             used.add(h)
     missing = [f for f in REQUIRED_FIELDS if f not in mapping]
     if missing:
-        raise MissingColumnError(_missing_message(missing, headers, used))
+        raise _missing_error(missing, headers, used)
     # Keep the canonical order of HEADER_ALIASES, whatever order the file has.
     return {canon: mapping[canon] for canon in HEADER_ALIASES if canon in mapping}
 
@@ -442,12 +439,10 @@ def check_twin_columns(
             and not frame[t].str.strip().equals(frame[header].str.strip())
         ]
         if differ:
-            raise InputFileError(
-                f"{name}: column {header!r} appears {len(twins) + 1} times with different cells; rename "
-                f"or delete in the file those that do not hold the {FIELD_LABELS.get(field, field)} (from "
-                f"Python: columns={{{differ[0]!r}: {field!r}}} takes the second, "
-                f"columns={{{header!r}: {field!r}}} the first)"
-            )
+            raise error(
+                InputFileError, "error.cards_twin_column", name=name, header=repr(header), n=len(twins) + 1,
+                second=repr(differ[0]), field=repr(field),
+            )  # fmt: skip
 
 
 _TWIN_SUFFIX = re.compile(r"\.[0-9]+$")  # how unique_headers names a repeated header
@@ -461,23 +456,22 @@ def unused_columns(headers: list[str], mapping: Mapping[str, str]) -> list[str] 
     return [h for h in headers if h not in used]
 
 
-def _missing_message(missing: list[str], headers: list[str], used: set[str]) -> str:
-    names = ", ".join(f"{f!r} ({FIELD_LABELS[f]})" for f in missing)
+def _missing_error(missing: list[str], headers: list[str], used: set[str]) -> MissingColumnError:
+    names = ", ".join(repr(f) for f in missing)
     if not _looks_like_header(headers):
-        kinds = ", ".join(f"column {i + 1}: {_cell_kind(h)}" for i, h in enumerate(headers[:12]))
-        return (
-            f"required column(s) {names} not found: the first row looks like data, not a header row "
-            f"({kinds}). Add a header row (NIK, NAMA, ALAMAT, KEL/DESA, KECAMATAN, ...) to the file."
-        )
+        return error(MissingColumnError, "error.cards_headerless", fields=names, kinds=_cell_kinds(headers))
     free = [h for h in headers if h not in used]
     hints = []
     for f in missing:
         best = process.extractOne(f, free, scorer=fuzz.partial_ratio) if free else None
         guess = best[0] if best and best[1] >= 60 else "<your column>"
         hints.append(f"{guess!r}: {f!r}")
-    return (
-        f"required column(s) {names} not found; the file has columns {headers}. "
-        f"Pass columns={{{', '.join(hints)}}} to say which column holds them."
+    return error(
+        MissingColumnError,
+        "error.cards_columns_missing",
+        fields=names,
+        headers=headers,
+        hints=", ".join(hints),
     )
 
 
@@ -490,15 +484,22 @@ def _looks_like_header(headers: list[str]) -> bool:
     return known >= 2 and not any(_DATA_LIKE.search(h) or len(h) > 60 for h in headers)
 
 
-def _cell_kind(cell: str) -> str:
+def _cell_kind(cell: str, t: Messages) -> str:
     s = cell.strip()
     if not s:
-        return "empty"
+        return t("cell.empty")
     if s.isascii() and s.isdigit():
-        return f"{len(s)}-digit number"
+        return t("cell.digits", n=len(s))
     if re.fullmatch(r"[0-9.,+\-eE ]+", s):
-        return "number"
-    return "text with digits" if any(c.isdigit() for c in s) else "text"
+        return t("cell.number")
+    return t("cell.text_with_digits") if any(c.isdigit() for c in s) else t("cell.text")
+
+
+def _cell_kinds(cells: list[str]) -> Callable[[Messages], str]:
+    """What the first cells are (a 16-digit number, text, ...), never what they say, worded by a catalogue."""
+    return lambda t: ", ".join(
+        t("cell.column", i=i + 1, kind=_cell_kind(c, t)) for i, c in enumerate(cells[:12])
+    )
 
 
 def _safe_list(headers: list[str]) -> list[str] | str:

@@ -73,7 +73,10 @@ def test_cli_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     p.write_text("a,b\n1,2\n")
     assert main(["validate", str(p)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("galat: required column") and "Traceback" not in err
+    assert (
+        err.startswith("galat: kolom wajib 'nik', 'nama', 'alamat' tidak ditemukan")
+        and "Traceback" not in err
+    )
     assert main(["--lang", "en", "validate", str(p)]) == 2
     assert capsys.readouterr().err.startswith("error: required column")
 

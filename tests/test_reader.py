@@ -277,3 +277,70 @@ def test_a_field_whose_header_appears_twice_with_other_cells_is_refused_in_one_l
         pd.DataFrame([["3216101201900001", "Siti", "Kp. Pulo", " "]], columns=header[:4])
     )
     check_twin_columns(blank.frame, map_columns(list(blank.frame.columns)), columns=None, name="c.csv")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, {"id": "daftar kartu {path} tidak ada", "en": "card list {path} does not exist"}),
+        (
+            "",
+            {"id": "{name} kosong: diharapkan satu baris judul", "en": "{name} is empty: expected a header"},
+        ),
+        (
+            b"\x00\x01\x02\x03garbage" * 10,
+            {"id": "{name} adalah berkas biner", "en": "{name} is a binary file"},
+        ),
+        (
+            "NIK,NAMA\n3216061201900001,Siti\n",
+            {
+                "id": "kolom wajib 'alamat' tidak ditemukan; kolom berkas: ['NIK', 'NAMA']. Ganti",
+                "en": "required column(s) 'alamat' not found; the file has columns ['NIK', 'NAMA']. Pass",
+            },
+        ),
+        (
+            "3216061201900001,Siti Aminah,Kp. Pulo RT 001/002\n",
+            {
+                "id": "kolom wajib 'nik', 'nama', 'alamat' tidak ditemukan: baris pertama tampak",
+                "en": "required column(s) 'nik', 'nama', 'alamat' not found: the first row looks like data",
+            },
+        ),
+        (
+            "NIK,NAMA,ALAMAT,NAMA\n3216061201900001,Siti,Kp. Pulo,Ani\n",
+            {
+                "id": "{name}: kolom 'NAMA' muncul 2 kali dengan isi berbeda",
+                "en": "{name}: column 'NAMA' appears 2",
+            },
+        ),
+    ],
+    ids=["missing", "empty", "binary", "no_address_column", "no_header_row", "twin_column"],
+)
+def test_a_card_list_that_cannot_be_read_is_said_in_the_language(
+    tmp_path: Path, content: str | bytes | None, words: dict[str, str]
+) -> None:
+    from ektp_routes.cards import read_cards
+    from ektp_routes.i18n import error_text, messages
+
+    path = tmp_path / "kartu.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        read_cards(path)
+    for lang, text in (("id", error_text(info.value, messages("id"))), ("en", str(info.value))):
+        assert text.startswith(words[lang].format(path=path, name=path.name)), text
+        assert "3216061201900001" not in text and "Siti" not in text and "\n" not in text
+    assert error_text(info.value, messages("en")) == str(info.value)
+
+
+def test_a_file_without_header_row_is_described_in_the_language(tmp_path: Path) -> None:
+    from ektp_routes.i18n import error_text, messages
+
+    raw = read_table(write_csv(tmp_path / "c.csv", ROWS, header=[]))
+    with pytest.raises(MissingColumnError) as err:
+        map_columns(list(raw.frame.columns))
+    said = error_text(err.value, messages("id"))
+    assert "(kolom 1: angka 16 digit, kolom 2: teks, kolom 3: teks berangka," in said, said
+    assert "column" not in said and "Siti" not in said and "3216101201900001" not in said
+    assert "(column 1: 16-digit number, column 2: text, column 3: text with digits," in str(err.value)
