@@ -111,7 +111,8 @@ class CardRows:
     ``nik_reason`` holds the NIK's structural reason code ("" when sound), ``nik_origin`` its
     :class:`~ektp_routes.nik.NikOrigin` against the national code list; ``rt_rw_unreadable`` marks,
     per RT/RW field of the file ("rt", "rw", "rt_rw"), the cells that hold no RT/RW number (read as
-    blank: the RT/RW comes from the address text or is unknown); ``column_map`` maps fields to the
+    blank: the RT/RW comes from the address text or is unknown), and ``rt_rw_date`` those of them that
+    hold a date Excel made of an RT/RW (:func:`excel_date_rt_rw`); ``column_map`` maps fields to the
     file's headers.
     """
 
@@ -125,6 +126,7 @@ class CardRows:
     rt: pd.Series
     rw: pd.Series
     rt_rw_unreadable: Mapping[str, npt.NDArray[np.bool_]]
+    rt_rw_date: Mapping[str, npt.NDArray[np.bool_]]
     column_map: Mapping[str, str]
     nik_reason: pd.Series
     nik_origin: pd.Series
@@ -201,6 +203,10 @@ def prepare(
         rt=rt,
         rw=rw,
         rt_rw_unreadable=rt_rw_unreadable,
+        rt_rw_date={
+            f: excel_date_rt_rw(column(frame, mapping, f)).to_numpy(dtype=bool) & rt_rw_unreadable[f]
+            for f in rt_rw_unreadable
+        },
         column_map=dict(mapping),
         nik_reason=nik_reasons(
             nik, region=region4, kecamatan_codes=kec_codes, provinces=None if strict else codes.provinces
@@ -383,6 +389,51 @@ def unreadable_rt_rw(cells: pd.Series) -> pd.Series:
     numbers = rest.str.count(r"[0-9]+")
     junk = (other | (numbers > 2) | rest.str.contains(r"[0-9]{4,}", regex=True)).to_numpy(dtype=bool)
     return pd.Series(junk[codes] if len(uniq) else np.zeros(len(cells), bool), index=cells.index)
+
+
+_MONTH = (
+    r"(?:jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch|et)?|apr(?:il)?|may|mei|jun[ei]?|jul[yi]?"
+    r"|aug(?:ust)?|agu(?:stus)?|agt|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cs](?:ember)?)\.?"
+)
+_SEP_D = r"[-\s/.,]+"
+_TIME = r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?"
+#: The ways a date reaches a card list from Excel: ISO (an XLSX date cell, "2026-05-03 00:00:00"),
+#: day and month with a 4-digit year ("03/05/2026", "5/3/2026"), a month name ("03-May-26", "3-Mei",
+#: "May 3, 2026").
+_EXCEL_DATE = re.compile(
+    rf"""(?ix)^(?:
+    (?P<y1>\d{{4}})[-/.](?P<m1>\d{{1,2}})[-/.](?P<d1>\d{{1,2}}){_TIME}
+    |(?P<a2>\d{{1,2}})(?P<s>[-/.])(?P<b2>\d{{1,2}})(?P=s)(?P<y2>\d{{4}}){_TIME}
+    |\d{{1,2}}{_SEP_D}{_MONTH}(?:{_SEP_D}(?:\d{{2}}|\d{{4}}))?
+    |{_MONTH}{_SEP_D}\d{{1,2}}(?:{_SEP_D}(?:\d{{2}}|\d{{4}}))?
+    )$"""
+)
+#: Excel's serial day numbers of 2000-01-01 and 2099-12-31: a date cell saved as its number (46145).
+_SERIAL_DAYS = (36526, 73050)
+
+
+def excel_date_rt_rw(cells: pd.Series) -> pd.Series:
+    """Cells of an RT/RW column that hold a date: what Excel makes of an RT/RW such as "003/005" or
+    "3-5" typed into a cell ("03/05/2026", "2026-05-03", "03-May-26", or the serial day 46145). Which
+    number was the RT cannot be told (Excel reads day and month in the order of its own locale)."""
+    codes, uniq = pd.factorize(cells)
+    found = np.array([_is_excel_date(str(u).strip()) for u in uniq] + [False], dtype=bool)
+    return pd.Series(found[codes], index=cells.index)
+
+
+def _is_excel_date(text: str) -> bool:
+    serial = re.fullmatch(r"(\d{5})(?:[.,]0+)?", text)
+    if serial:
+        return _SERIAL_DAYS[0] <= int(serial.group(1)) <= _SERIAL_DAYS[1]
+    m = _EXCEL_DATE.match(text)
+    if m is None:
+        return False
+    if m.group("y1"):
+        return 1 <= int(m.group("m1")) <= 12 and 1 <= int(m.group("d1")) <= 31
+    if m.group("y2"):
+        a, b = int(m.group("a2")), int(m.group("b2"))
+        return 1 <= min(a, b) <= 12 and max(a, b) <= 31
+    return True
 
 
 def _known(number: pd.Series) -> pd.Series:

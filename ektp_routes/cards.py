@@ -267,14 +267,18 @@ def check_required_text(rows: CardRows) -> Iterator[Finding]:
 
 def check_rt_rw_cells(rows: CardRows) -> Iterator[Finding]:
     """An RT/RW cell holding no RT/RW number ("6a", "1/2/3", markup) is read as blank, never as the
-    digits picked out of it: the card is planned by what else its address says (a warning)."""
+    digits picked out of it: the card is planned by what else its address says (a warning). A date
+    Excel made of an RT/RW ("03/05/2026" of "003/005") says so: its day and month are not guessed."""
+    after = "(RT/RW taken from the address text, else unknown and planned at RW/desa level)"
     for fld, unreadable in rows.rt_rw_unreadable.items():
-        header = rows.column_map.get(fld, fld)
+        header, date = rows.column_map.get(fld, fld), rows.rt_rw_date[fld]
+        message = f"column {header!r} holds no RT/RW number: read as blank {after}"
+        yield Finding(unreadable & ~date, fld, CardWarning.RT_RW_UNREADABLE, message, rejects=False)
         message = (
-            f"column {header!r} holds no RT/RW number: read as blank "
-            "(RT/RW taken from the address text, else unknown and planned at RW/desa level)"
+            f"column {header!r} holds a date, as Excel turns an RT/RW such as 003/005 into one: read as "
+            f"blank, day and month not guessed {after}; format the column as Text before exporting"
         )
-        yield Finding(unreadable, fld, CardWarning.RT_RW_UNREADABLE, message, rejects=False)
+        yield Finding(date, fld, CardWarning.RT_RW_EXCEL_DATE, message, rejects=False)
 
 
 def check_desa_resolved(rows: CardRows) -> Iterator[Finding]:

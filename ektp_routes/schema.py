@@ -47,6 +47,7 @@ class CardWarning(StrEnum):
     COORDINATES_SWAPPED = "coordinates_swapped"
     COORDINATES_INVALID = "coordinates_invalid"
     RT_RW_UNREADABLE = "rt_rw_unreadable"
+    RT_RW_EXCEL_DATE = "rt_rw_excel_date"  # an RT/RW cell Excel turned into a date: read as blank
 
 
 class UnservedReason(StrEnum):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from ektp_routes import read_cards
-from ektp_routes.card_rows import unreadable_rt_rw
+from ektp_routes.card_rows import excel_date_rt_rw, unreadable_rt_rw
 from ektp_routes.schema import CardWarning
 
 HEADER = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN"]
@@ -79,6 +82,51 @@ def test_rt_rw_as_real_exports_write_them_are_read_without_warning(
 def test_unreadable_rt_rw_cells_alone() -> None:
     cells = pd.Series(["3", "RT 3 / RW 5", "12a", "1/2/3", "x", "1234", "", "5.0"])
     assert unreadable_rt_rw(cells).tolist() == [False, False, True, True, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "alamat", "expected"),
+    [
+        ("RT/RW", "03/05/2026", "Kp. Pulo", ("", "")),  # "003/005" re-saved by Excel (Indonesian locale)
+        ("RT/RW", "5/3/2026", "Kp. Pulo", ("", "")),  # ... or in an English one: which is RT is unknown
+        ("RT/RW", "2026-05-03", "Kp. Pulo", ("", "")),
+        ("RT/RW", "2026-05-03 00:00:00", "Kp. Pulo", ("", "")),  # a date cell of an XLSX
+        ("RT/RW", "03-May-26", "Kp. Pulo", ("", "")),
+        ("RT/RW", "3-Mei", "Kp. Pulo", ("", "")),
+        ("RT/RW", "46145", "Kp. Pulo", ("", "")),  # the date saved as Excel's serial day number
+        ("RT", "03/05/2026", "Kp. Pulo RT 003 RW 005", ("003", "005")),  # the address still says it
+    ],
+)
+def test_a_date_excel_made_of_an_rt_rw_cell_is_blank_with_its_own_warning(
+    column: str, cell: str, alamat: str, expected: tuple[str, str]
+) -> None:
+    card = {k: v for k, v in _card(ALAMAT=alamat).items() if k not in ("RT", "RW")} | {column: cell}
+    res = read_cards(pd.DataFrame([card]))
+    assert (res.cards.rt.iloc[0], res.cards.rw.iloc[0]) == expected  # day and month are not guessed
+    assert res.warnings.code.tolist() == [CardWarning.RT_RW_EXCEL_DATE]
+    message = res.warnings.message.iloc[0]
+    assert f"column {column!r} holds a date, as Excel turns an RT/RW" in message and cell not in message
+
+
+def test_an_xlsx_date_cell_in_the_rt_rw_column_is_warned_about_as_a_date(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["NIK", "NAMA", "ALAMAT", "RT/RW", "KEL/DESA"])
+    ws.append(["3216101201900001", "Siti Rahayu", "Kp. Pulo", datetime(2026, 5, 3), "Karang Bahagia"])
+    ws.append(["3216101201900002", "Budi Santoso", "Kp. Pulo", "003/005", "Karang Bahagia"])
+    wb.save(tmp_path / "kartu.xlsx")
+    res = read_cards(tmp_path / "kartu.xlsx")
+    assert res.cards[["rt", "rw"]].values.tolist() == [["", ""], ["003", "005"]]
+    assert res.warnings[["row", "code"]].values.tolist() == [[1, CardWarning.RT_RW_EXCEL_DATE]]
+
+
+def test_dates_excel_made_of_rt_rw_cells_alone() -> None:
+    cells = pd.Series(
+        ["03/05/2026", "Desember 3", "46145.0", "003/005", "1/2/3", "2024", "12345", "45/67/2026"]
+    )
+    assert excel_date_rt_rw(cells).tolist() == [True, True, True, False, False, False, False, False]
 
 
 def test_control_and_invisible_characters_are_no_part_of_names_and_addresses() -> None:
