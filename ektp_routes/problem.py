@@ -118,16 +118,22 @@ class Fleet:
             if o.shift_s is not None:
                 require_int(f"shift_s of courier {o.courier}", o.shift_s, 60, MAX_SHIFT_S)
 
-    def vehicles(self) -> list[CourierDay]:
-        """Every courier-day of the horizon, day-major (day 0's couriers first)."""
+    def vehicles(self, *, per_kind: int | None = None) -> list[CourierDay]:
+        """Every courier-day of the horizon, day-major (day 0's couriers first); with ``per_kind``, only
+        the first ``per_kind`` of each bag and shift (a plan of n stops uses at most n courier-days)."""
         over = {o.courier: o for o in self.overrides}
         out = []
+        kept: dict[tuple[int, int], int] = {}
         for day in range(self.days):
             for c in range(self.couriers):
                 o = over.get(c)
                 cap = o.capacity if o and o.capacity is not None else self.capacity
                 shift = o.shift_s if o and o.shift_s is not None else self.shift_s
-                out.append(CourierDay(c, day, cap, shift))
+                kept[cap, shift] = kept.get((cap, shift), 0) + 1
+                if per_kind is None or kept[cap, shift] <= per_kind:
+                    out.append(CourierDay(c, day, cap, shift))
+            if per_kind is not None and min(kept.values()) >= per_kind:
+                break  # every day has the same kinds: the later days add none that is wanted
         return out
 
 

@@ -71,6 +71,7 @@ from ektp_routes.problem import (
 from ektp_routes.schema import UnservedReason
 
 __all__ = [
+    "KEEP_COURIER_DAYS",
     "PORTFOLIO",
     "UNSERVED_REASONS",
     "CourierDay",
@@ -91,12 +92,15 @@ __all__ = [
     "check_plan",
     "compact_days",
     "describe_unserved",
+    "fleet_vehicles",
     "integer_model",
+    "kept_per_kind",
     "make_route",
     "schedule",
     "solve",
     "territories",
     "to_int_matrix",
+    "usable_vehicles",
 ]
 
 logger = logging.getLogger(__name__)
@@ -116,7 +120,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> RoutePl
     t0 = perf_counter()
     if isinstance(problem.matrices, TerritoryMatrices):
         plan = _solve_decomposed(problem, list(range(1, len(problem.cards))), {}, params, t0)
-        return replace(plan, routes=tuple(compact_days(plan.routes, problem.fleet.vehicles())))
+        return replace(plan, routes=tuple(compact_days(plan.routes, fleet_vehicles(problem))))
     unserved = presolve(problem)
     todo = [i for i in range(1, len(problem.cards)) if i not in unserved]
     if not todo:
@@ -127,7 +131,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> RoutePl
         plan = RoutePlan(tuple(routes), unserved, problem.n_stops, perf_counter() - t0)
     else:
         plan = _solve_decomposed(problem, todo, unserved, params, t0)
-    plan = replace(plan, routes=tuple(compact_days(plan.routes, problem.fleet.vehicles())))
+    plan = replace(plan, routes=tuple(compact_days(plan.routes, fleet_vehicles(problem))))
     logger.info(
         "solved %d stops: %d courier-days, %d unserved, %.1f s",
         problem.n_stops,
@@ -143,7 +147,7 @@ def presolve(problem: RoutingProblem) -> Unserved:
     t = problem.dense().time_s
     out: Unserved = {}
     svc = problem.service_s()
-    vehicles = problem.fleet.vehicles()
+    vehicles = fleet_vehicles(problem)
     max_cap = max(v.capacity for v in vehicles)
     max_shift = max(v.shift_s for v in vehicles)
     for i in range(1, len(problem.cards)):
@@ -219,10 +223,42 @@ def _solve_engine(
     """Route ``nodes`` with ``vehicles``; the stops no engine route serves are ``no_capacity``."""
     if not nodes or not vehicles:
         return [], {int(i): UnservedReason.NO_CAPACITY for i in nodes}
+    vehicles = usable_vehicles(vehicles, len(nodes))
     found = _run_engines(integer_model(problem, nodes, vehicles, params), params, time_limit_s)
     routes = [make_route(problem, e.vehicle, e.stops, planned_s=e.planned_s) for e in found]
     served = {s for r in routes for s in r.stops}
     return routes, {int(i): UnservedReason.NO_CAPACITY for i in nodes if int(i) not in served}
+
+
+#: Courier-days of one bag and shift the engines are given at most, or the number of stops when there
+#: are more: a plan of n stops uses at most n courier-days, and courier-days alike are interchangeable
+#: (:func:`compact_days`). A fleet of thousands of couriers (``couriers = 10000`` is a valid setting)
+#: made a model too large for memory on a handful of stops; fleets below this reach the engines whole,
+#: so the plans of ordinary fleets are what they were.
+KEEP_COURIER_DAYS = 1000
+
+
+def kept_per_kind(n_stops: int) -> int:
+    """Courier-days of each bag and shift worth giving the engines for ``n_stops`` stops."""
+    return max(n_stops, KEEP_COURIER_DAYS)
+
+
+def fleet_vehicles(problem: RoutingProblem) -> list[CourierDay]:
+    """The courier-days of ``problem``'s fleet worth giving the engines (:func:`kept_per_kind`)."""
+    return problem.fleet.vehicles(per_kind=kept_per_kind(problem.n_stops))
+
+
+def usable_vehicles(vehicles: Sequence[CourierDay], n_stops: int) -> list[CourierDay]:
+    """The first :func:`kept_per_kind` courier-days of each bag and shift, in their order (day-major)."""
+    limit = kept_per_kind(n_stops)
+    kept: dict[tuple[int, int], int] = {}
+    out = []
+    for v in vehicles:
+        kind = (v.capacity, v.shift_s)
+        if kept.get(kind, 0) < limit:
+            kept[kind] = kept.get(kind, 0) + 1
+            out.append(v)
+    return out
 
 
 def _plan_cost(routes: Sequence[Route], dropped: Mapping[int, str], params: SolveParams) -> tuple[float, ...]:
@@ -289,7 +325,7 @@ def _portfolio(
     only fewer at a time. Ties go to the lowest search, so the result is deterministic when each
     search is.
     """
-    vehicles = problem.fleet.vehicles()
+    vehicles = fleet_vehicles(problem)
     if params.workers == 1:
         return _solve_engine(problem, nodes, vehicles, params, params.time_limit_s)
     t0 = perf_counter()
@@ -351,7 +387,7 @@ def _solve_decomposed(
     problem: RoutingProblem, todo: list[int], unserved: Unserved, params: SolveParams, t0: float
 ) -> RoutePlan:
     parts = territories(problem, todo, params.territory_stops, seed=params.seed)
-    free = list(problem.fleet.vehicles())
+    free = fleet_vehicles(problem)
     routes: list[Route] = []
     total_cards = sum(int(problem.cards[i]) for i in todo)
     spec = {(v.courier, v.day): v for v in free}

@@ -283,3 +283,33 @@ def test_deterministic_portfolio_ignores_free_cpus(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(solve_mod, "free_cpus", lambda **kw: 0.4)
     busy = solve(p, params)  # both searches still run, one after the other
     assert [r.stops for r in busy.routes] == [r.stops for r in quiet.routes]
+
+
+class _CountingEngine:
+    """Records how many courier-days each model offers; solves only a model of a sane size."""
+
+    name = "counting"
+
+    def __init__(self, offered: list[int]) -> None:
+        self.offered = offered
+
+    def solve(self, model: IntegerModel, search: Search) -> list[EngineRoute] | None:
+        self.offered.append(len(model.vehicles))
+        if len(model.vehicles) > solve_mod.KEEP_COURIER_DAYS:
+            return None  # a model of 10,000 courier-days is what ran out of memory
+        return OrToolsEngine().solve(model, replace(search, time_limit_s=0.5))
+
+
+def test_a_fleet_of_thousands_of_couriers_gives_the_engines_no_more_courier_days_than_stops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `[fleet] couriers = 10000` is a valid setting; on a plan of 60 cards it made PyVRP run out of
+    # memory. A plan of n stops uses at most n courier-days of each bag and shift; the engines get at
+    # most KEEP_COURIER_DAYS of each (more only for more stops).
+    offered: list[int] = []
+    monkeypatch.setattr(solve_mod, "_engines", lambda params: [_CountingEngine(offered)])
+    p = _problem(8, seed=2, couriers=10_000, days=3, capacity=40)
+    plan = solve(p, SolveParams(time_limit_s=1, workers=1))
+    assert offered and max(offered) == solve_mod.KEEP_COURIER_DAYS
+    assert not plan.unserved and check_plan(p, plan) == []
+    assert {r.day for r in plan.routes} == {0}  # the first day's couriers, as with a small fleet
