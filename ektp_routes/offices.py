@@ -205,7 +205,24 @@ def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None 
         out.append(office)
     if not out:
         raise InputFileError(f"{p.name} lists no post office")
+    _refuse_shared_areas(out, p.name, gaz)
     return out
+
+
+def _refuse_shared_areas(offices: Sequence[PostOffice], source: str, gaz: Gazetteer) -> None:
+    """A desa (or kode pos) listed by two offices: which one serves it would depend on the order of
+    the rows (the first would win, without a word), so the file is refused naming both offices."""
+    for what in ("desa", "kodepos"):
+        claimed: dict[str, str] = {}
+        for o in offices:
+            for area in o.serves_desa if what == "desa" else o.serves_kodepos:
+                first = claimed.setdefault(area, o.office_id)
+                if first != o.office_id:
+                    name = f"desa {gaz.get(area).nama} ({area})" if what == "desa" else f"kode pos {area}"
+                    raise InputFileError(
+                        f"{source}: {name} is listed by the offices {first} and {o.office_id}; "
+                        f"list each {what} under one office"
+                    )
 
 
 def _read_office_table(p: Path) -> pd.DataFrame:

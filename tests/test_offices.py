@@ -124,6 +124,25 @@ def test_desa_names_in_the_offices_file_resolve_like_card_desa_names(tmp_path: P
         read_offices(p, DEFAULT_FLEET)
 
 
+def test_a_desa_or_kode_pos_listed_by_two_offices_is_refused_naming_both(tmp_path: Path) -> None:
+    # Before, the first row silently won: a planner who gave Karangbahagia to two offices never
+    # learnt that one of them gets none of its cards.
+    p = tmp_path / "o.csv"
+    p.write_text(
+        "office_id,name,lon,lat,desa\nA,Pos A,107.1,-6.3,Karangbahagia\n"
+        "B,Pos B,107.2,-6.3,Ds. Karang Bahagia\n"
+    )
+    with pytest.raises(
+        InputFileError, match=r"desa Karangbahagia \(32\.16\.10\.2005\) is listed by the offices A and B"
+    ):
+        read_offices(p, DEFAULT_FLEET)
+    p.write_text("office_id,name,lon,lat,kodepos\nA,Pos A,107.1,-6.3,17535\nB,Pos B,107.2,-6.3,17530;17535\n")
+    with pytest.raises(InputFileError, match="kode pos 17535 is listed by the offices A and B"):
+        read_offices(p, DEFAULT_FLEET)
+    p.write_text("office_id,name,lon,lat,kodepos\nA,Pos A,107.1,-6.3,17535\nB,Pos B,107.2,-6.3,17530\n")
+    assert [o.serves_kodepos for o in read_offices(p, DEFAULT_FLEET)] == [("17535",), ("17530",)]
+
+
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
