@@ -36,6 +36,7 @@ from ektp_routes.i18n import Messages, error, messages
 from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
 from ektp_routes.nik import mask_nik
 from ektp_routes.operation import OperationConfig, load_config, retry_due, route_id
+from ektp_routes.reader import read_text_table
 
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # Kabupaten Bekasi keeps WIB (UTC+7)
@@ -117,9 +118,7 @@ def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:
         if suffix == ".xlsx":
             raw = read_form_xlsx(path, MANIFEST_COLUMNS, marker=MANIFEST_MARKER)
         elif suffix in (".csv", ".txt"):
-            raw = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=_delimiter(path)
-            )
+            raw = read_text_table(path)  # UTF-8, or cp1252/UTF-16 as Excel re-saves it; ',' or ';'
             raw.columns = [str(c).strip().lower() for c in raw.columns]
             raw.insert(0, "row", range(2, 2 + len(raw)))
         else:
@@ -154,14 +153,6 @@ def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:
     out["waktu"] = _dated(out["waktu"], out["route_id"])
     empty = out["card_ref"].eq("") & out["hasil"].eq("")
     return out.loc[~empty, list(_ROW_COLUMNS)].reset_index(drop=True)
-
-
-def _delimiter(path: Path) -> str:
-    """The delimiter of an outcome CSV's header line: comma, or the semicolon (or tab) a spreadsheet
-    saving in an Indonesian locale writes, whichever the header uses most."""
-    with path.open(encoding="utf-8-sig", errors="replace") as f:
-        header = f.readline()
-    return max((",", ";", "\t"), key=header.count)
 
 
 _BARE_TIME = re.compile(r"[0-2]?[0-9][:.][0-5][0-9](?:[:.][0-5][0-9])?")

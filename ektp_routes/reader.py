@@ -174,6 +174,14 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         if not _stray_nul(data):
             raise error(InputFileError, "error.cards_binary", name=name)
+    return decode_text(data)
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file in whichever encoding a spreadsheet saved it: UTF-16 with its byte order
+    mark, UTF-8 with or without one, else cp1252 (Excel's "CSV" on Windows), else Latin-1."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     try:
@@ -184,6 +192,15 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def read_text_table(path: Path) -> pd.DataFrame:
+    """A small CSV file that is not a card list (an offices file, an outcome file) as text cells: its
+    encoding found as a card list's (:func:`decode_text`), its delimiter the comma, or the semicolon or
+    tab a spreadsheet saving in an Indonesian locale writes, whichever its first line uses most."""
+    text = _line_ends(decode_text(path.read_bytes()).lstrip("\ufeff"))
+    sep = max((",", ";", "\t"), key=text.split("\n", 1)[0].count)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
 
 
 def _line_ends(text: str) -> str:

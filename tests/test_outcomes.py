@@ -67,6 +67,22 @@ def test_a_csv_saved_by_a_spreadsheet_in_an_indonesian_locale_is_read(tmp_path: 
     assert [state[r[0]] for r in rows] == ["delivered"] * 3
 
 
+@pytest.mark.parametrize(("encoding", "sep"), [("cp1252", ";"), ("utf-16", "\t")])
+def test_a_csv_resaved_by_excel_in_cp1252_or_utf16_is_read(tmp_path: Path, encoding: str, sep: str) -> None:
+    # Excel's "CSV" on Windows saves in cp1252 and its "Unicode Text" in UTF-16 with tabs: a receiver's
+    # name typed with an accent made the whole file unreadable (UnicodeDecodeError) before.
+    led = started(tmp_path, n=6)
+    dispatch_day(led, START)
+    rows = [(ref, "DITERIMA", f"{START}T10:00") for ref in _sent(led).card_ref[:3]]
+    path = tmp_path / "h.csv"
+    frame = pd.DataFrame(rows, columns=["card_ref", "hasil", "waktu"]).assign(penerima="José Ñúñez")
+    frame.to_csv(path, index=False, sep=sep, encoding=encoding)
+    rep = record_outcomes(led, [path], now=NOW)
+    assert rep.applied == 3 and rep.problems.empty
+    state = led.cards().set_index("card_ref")["state"]
+    assert [state[r[0]] for r in rows] == ["delivered"] * 3
+
+
 def test_failed_card_is_redispatched_then_returned_at_the_limit(tmp_path: Path) -> None:
     led = started(tmp_path, n=5)  # attempt_limit = 2 in CONFIG
     dispatch_day(led, START)

@@ -14,6 +14,7 @@ from ektp_routes.reader import (
     header_field,
     map_columns,
     read_table,
+    read_text_table,
     table_from_frame,
 )
 
@@ -344,3 +345,15 @@ def test_a_file_without_header_row_is_described_in_the_language(tmp_path: Path) 
     assert "(kolom 1: angka 16 digit, kolom 2: teks, kolom 3: teks berangka," in said, said
     assert "column" not in said and "Siti" not in said and "3216101201900001" not in said
     assert "(column 1: 16-digit number, column 2: text, column 3: text with digits," in str(err.value)
+
+
+def test_a_small_table_that_is_no_card_list_is_read_in_excels_encodings_and_delimiters(
+    tmp_path: Path,
+) -> None:
+    # Offices and outcome files: cp1252 with ';' (Excel's "CSV" in an Indonesian locale), UTF-16 with
+    # tabs ("Unicode Text"), UTF-8 with a byte order mark and CRLF.
+    for encoding, sep in (("cp1252", ";"), ("utf-16", "\t"), ("utf-8-sig", ",")):
+        p = tmp_path / f"t_{encoding}.csv"
+        p.write_bytes(f"nama{sep}lon\r\nPos Ñ{sep}107\r\n".encode(encoding))
+        frame = read_text_table(p)
+        assert list(frame.columns) == ["nama", "lon"] and frame.iloc[0].tolist() == ["Pos Ñ", "107"]
