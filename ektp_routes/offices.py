@@ -21,6 +21,7 @@ from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.config import OPTIONS
 from ektp_routes.geodesy import haversine_m
 from ektp_routes.problem import Fleet
+from ektp_routes.reader import read_text_table
 from ektp_routes.regions import Gazetteer
 
 OFFICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
@@ -238,7 +239,7 @@ def _read_office_table(p: Path) -> pd.DataFrame:
             df = pd.DataFrame(g.drop(columns="geometry"))
             df["lon"], df["lat"] = g.geometry.x, g.geometry.y
             return df
-        return pd.read_csv(p, dtype=str, keep_default_na=False)
+        return read_text_table(p)  # UTF-8, or cp1252/UTF-16 as Excel saves it; ',' or ';'
     except InputFileError:
         raise
     except Exception as exc:
@@ -253,8 +254,11 @@ def _office_from_row(
         return default if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else v
 
     def number(key: str, default: Any = "") -> float:
+        raw = get(key, default)
+        if isinstance(raw, str) and raw.count(",") == 1 and "." not in raw:
+            raw = raw.replace(",", ".")  # a decimal comma, as an Indonesian spreadsheet writes it
         try:
-            value = float(get(key, default))
+            value = float(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"column {key}: not a number") from None  # the cell is not quoted
         if not math.isfinite(value):

@@ -124,6 +124,19 @@ def test_desa_names_in_the_offices_file_resolve_like_card_desa_names(tmp_path: P
         read_offices(p, DEFAULT_FLEET)
 
 
+@pytest.mark.parametrize(("encoding", "sep"), [("cp1252", ";"), ("utf-16", "\t"), ("utf-8-sig", ";")])
+def test_an_offices_file_saved_by_excel_in_an_indonesian_locale_is_read(
+    tmp_path: Path, encoding: str, sep: str
+) -> None:
+    # Excel in an Indonesian locale saves ';' and decimal commas, in cp1252 (or UTF-16 as "Unicode
+    # Text"): before, "unknown column (not a column name)" or a UnicodeDecodeError refused the file.
+    p = tmp_path / "kantor.csv"
+    rows = [["office_id", "name", "lon", "lat"], ["KPC", "Pos Cikarang Ñ", "107,15", "-6,25"]]
+    p.write_bytes("\r\n".join(sep.join(r) for r in rows).encode(encoding))
+    (office,) = read_offices(p, DEFAULT_FLEET)
+    assert (office.office_id, office.name, office.lon, office.lat) == ("KPC", "Pos Cikarang Ñ", 107.15, -6.25)
+
+
 def test_a_desa_or_kode_pos_listed_by_two_offices_is_refused_naming_both(tmp_path: Path) -> None:
     # Before, the first row silently won: a planner who gave Karangbahagia to two offices never
     # learnt that one of them gets none of its cards.
