@@ -43,6 +43,7 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes.card_rows import CardRows, ValidationRules, prepare
+from ektp_routes.i18n import log
 from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik, mask_nik_in_text
 from ektp_routes.reader import (
     MAX_CELL_CHARS,
@@ -546,12 +547,8 @@ def read_cards(
     mapping = map_columns(list(raw.frame.columns), columns)
     check_twin_columns(raw.frame, mapping, columns=columns, name=name)
     if "desa" not in mapping:
-        logger.warning(
-            "%s: no desa/kelurahan column recognised (unused columns: %s); the desa is looked for in the "
-            "address text. Pass columns={'<your column>': 'desa'} if the file has one.",
-            name,
-            unused_columns(list(raw.frame.columns), mapping),
-        )
+        unused = unused_columns(list(raw.frame.columns), mapping)
+        log(logger, logging.WARNING, "log.no_desa_column", name=name, unused=unused)
     result = validate(prepare(raw, mapping, gaz, rules))
     result = CardList(
         result.cards, result.rejects, result.n_rows, name, dict(mapping), warnings=result.warnings

@@ -25,7 +25,7 @@ from ektp_routes.cli_blocks import add_commands as add_block_commands
 from ektp_routes.cli_help import add_command, parser_class
 from ektp_routes.cli_network import add_network_parser
 from ektp_routes.cli_ops import iso_date
-from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, Messages, error, error_text, messages
+from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, ConsoleFormatter, Messages, error, error_text, messages
 from ektp_routes.i18n import cli_messages as _t
 
 if TYPE_CHECKING:
@@ -452,8 +452,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(lang=_argv_lang(argv))
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     t = _t(args)
+    console = logging.StreamHandler()
+    console.setFormatter(ConsoleFormatter(t))
+    logging.basicConfig(level=level, handlers=[console])
     try:
         return int(args.func(args))
     except EktpRoutesError as exc:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ektp_routes._files import require_folder
 from ektp_routes.cli_help import add_command
-from ektp_routes.i18n import Messages, cli_messages
+from ektp_routes.i18n import Messages, cli_messages, error
 
 
 def _sha256(path: Path) -> str:
@@ -44,12 +44,12 @@ def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
                 warnings.simplefilter("ignore")  # GDAL's note on files of several layers: the first is read
                 shapes = gpd.read_file(area_file)
         except Exception as exc:
-            raise InputFileError(f"cannot read the area file {Path(area_file).name}: {exc}") from exc
+            raise error(InputFileError, "error.area_unreadable", name=Path(area_file).name) from exc
         if not isinstance(shapes, gpd.GeoDataFrame):  # a table without geometry (a CSV, a sheet)
-            raise InputFileError(f"the area file {Path(area_file).name} holds no polygon")
+            raise error(InputFileError, "error.area_no_polygon", name=Path(area_file).name)
         shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
         if shapes.empty:
-            raise InputFileError(f"the area file {Path(area_file).name} holds no polygon")
+            raise error(InputFileError, "error.area_no_polygon", name=Path(area_file).name)
         return (shapes.to_crs(4326) if shapes.crs else shapes).union_all()
     from ektp_routes.regions import Gazetteer
 

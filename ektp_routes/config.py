@@ -38,14 +38,17 @@ Example
 from __future__ import annotations
 
 import math
+import re
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
+from ektp_routes.i18n import Messages, error
 from ektp_routes.problem import Fleet, SolveParams
 from ektp_routes.regions import Gazetteer
 
@@ -208,9 +211,11 @@ class PlanConfig:
                 continue
             if section not in (*SECTIONS, "plan"):
                 allowed = ", ".join((*SECTIONS, "plan", *other_tables))
-                raise ConfigError(f"{source}: unknown table [{section}]; allowed: {allowed}")
+                raise error(
+                    ConfigError, "error.config_unknown_table", source=source, section=section, allowed=allowed
+                )
             if not isinstance(table, dict):
-                raise ConfigError(f"{source}: {section} must be a table [{section}], not a single value")
+                raise error(ConfigError, "error.config_not_table", source=source, section=section)
             for key, value in table.items():
                 opt = OPTIONS.get(key) if section == "plan" else _BY_SECTION.get((section, key))
                 if opt is None:
@@ -219,9 +224,10 @@ class PlanConfig:
                         if section == "plan"
                         else [o.field for o in OPTIONS.values() if o.section == section]
                     )
-                    raise ConfigError(
-                        f"{source} [{section}]: unknown key {key!r}; known: {', '.join(sorted(names))}"
-                    )
+                    raise error(
+                        ConfigError, "error.config_unknown_key", source=source, section=section,
+                        key=repr(key), known=", ".join(sorted(names)),
+                    )  # fmt: skip
                 parts.setdefault(opt.section, {})[opt.field] = opt.check(f"{source} [{section}] {key}", value)
         return (base or cls())._replaced(parts)
 
@@ -231,19 +237,59 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise error(ConfigError, "error.config_missing", path=path) from None
     except IsADirectoryError:
-        raise ConfigError(f"config file {path} is a directory, not a TOML file") from None
+        raise error(ConfigError, "error.config_is_folder", path=path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+        raise toml_error(path.name, exc) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc.__class__.__name__}") from None
+        raise error(ConfigError, "error.config_unreadable", path=path, why=exc.__class__.__name__) from None
+
+
+def toml_error(name: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    """The refusal of a TOML file that does not parse, naming the line and column where it stops."""
+    at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if at is None:
+        return error(ConfigError, "error.config_not_toml", name=name)
+    return error(ConfigError, "error.config_not_toml_at", name=name, line=at.group(1), column=at.group(2))
 
 
 # ---------------------------------------------------------------------------------------------- options
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """``value`` as written in the TOML file, cut to 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_types(
+    table: Mapping[str, Any], types: Mapping[str, str], *, section: str, choices: Sequence[str] = ()
+) -> None:
+    """Refuse a value of ``table`` of the wrong type, naming ``[section] key``, the value and the type
+    wanted (``types``: key -> int, number, bool, pair (two numbers) or list (of ``choices``))."""
+    for key, kind in types.items():
+        v = table.get(key)
+        if v is not None and not _is_of(v, kind, choices):
+            expected = partial(_wanted, kind=kind, choices=", ".join(choices))
+            raise error(
+                ConfigError, "error.config_type", section=section, key=key, value=shown(v), expected=expected
+            )
+
+
+def _is_of(v: object, kind: str, choices: Sequence[str]) -> bool:
+    if isinstance(v, bool):  # TOML's true/false are Python ints too
+        return kind == "bool"
+    if kind == "pair":
+        return isinstance(v, list) and len(v) == 2 and all(_is_of(x, "number", ()) for x in v)
+    if kind == "list":
+        return isinstance(v, list) and all(str(x) in choices for x in v)
+    if kind == "number":
+        return isinstance(v, (int, float))
+    return kind == "int" and isinstance(v, int)
+
+
+def _wanted(t: Messages, *, kind: str, choices: str) -> str:
+    """The type ``kind`` in the language of ``t``."""
+    return t(f"type.{kind}", choices=choices) if kind == "list" else t(f"type.{kind}")
 
 
 @dataclass(frozen=True)
@@ -263,7 +309,7 @@ class Option:
         """``value`` converted to the option's type, or a ConfigError naming ``label`` and the range."""
         problem = self._problem(value)
         if problem:
-            raise ConfigError(f"{label} = {_shown(value)}: {problem}; allowed: {self.allowed}")
+            raise ConfigError(f"{label} = {shown(value)}: {problem}; allowed: {self.allowed}")
         if self.kind is float:
             return float(value)  # type: ignore[arg-type]
         if self.kind is tuple:

@@ -19,6 +19,7 @@ Example
 from __future__ import annotations
 
 import json
+import logging
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -76,6 +77,31 @@ def messages(lang: str = DEFAULT_LANG) -> Messages:
         raise ConfigError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
     text = resources.files("ektp_routes").joinpath("locale", f"{lang}.json").read_text(encoding="utf-8")
     return Messages(lang, json.loads(text))
+
+
+def log(logger: logging.Logger, level: int, key: str, /, **values: object) -> None:
+    """Log the catalogue's message ``key`` in English (the library's logs are English); the record
+    keeps ``key`` and ``values`` so that the command line's :class:`ConsoleFormatter` words it in the
+    user's language."""
+    if logger.isEnabledFor(level):
+        logger.log(level, "%s", messages("en")(key, **values), extra={"i18n": (key, values)})
+
+
+class ConsoleFormatter(logging.Formatter):
+    """The command line's log lines (``LEVEL logger: message``) in the language of ``t``: a record
+    logged with :func:`log` is worded there, and so is its level (``PERINGATAN``)."""
+
+    def __init__(self, t: Messages) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.t = t
+
+    def format(self, record: logging.LogRecord) -> str:
+        shown = logging.makeLogRecord(record.__dict__)
+        worded = getattr(record, "i18n", None)
+        if worded is not None:
+            shown.msg, shown.args = self.t(worded[0], **worded[1]), None
+        shown.levelname = self.t.catalogue.get(f"log.{record.levelname}", record.levelname)
+        return super().format(shown)
 
 
 def error(kind: type[E], key: str, /, **values: object) -> E:

@@ -104,9 +104,11 @@ class Rules:
 
     def __post_init__(self) -> None:
         if not 1 <= self.attempt_limit <= 20:
-            raise ConfigError(f"attempt_limit must be 1..20, not {self.attempt_limit}")
+            raise error(ConfigError, "error.rules_attempt_limit", value=self.attempt_limit)
         if self.final_outcomes & DELIVERED_OUTCOMES:
-            raise ConfigError("final_outcomes cannot contain a delivered outcome")
+            raise error(
+                ConfigError, "error.rules_final_delivered", delivered=", ".join(sorted(DELIVERED_OUTCOMES))
+            )
 
     def after(self, outcome: Outcome, attempt: int) -> CardState:
         """The state a dispatched card moves to when attempt ``attempt`` (1-based) ends in ``outcome``."""

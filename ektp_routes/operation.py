@@ -29,7 +29,7 @@ import pandas as pd
 from ektp_routes._errors import ConfigError, LedgerError
 from ektp_routes.blocks import assign_blocks
 from ektp_routes.cards import read_cards
-from ektp_routes.config import PlanConfig
+from ektp_routes.config import PlanConfig, check_types, toml_error
 from ektp_routes.geocode import coordinate_key, geocode_cards
 from ektp_routes.i18n import error
 from ektp_routes.ledger import CardState, Ledger, Outcome, Rules, Transition, new_run_id
@@ -90,14 +90,12 @@ class OperationConfig:
 
     def __post_init__(self) -> None:
         if self.not_home_window not in ("any", "late", "weekend"):
-            raise ConfigError(f"not_home_window must be any, late or weekend, not {self.not_home_window!r}")
+            raise error(ConfigError, "error.op_not_home_window", value=repr(self.not_home_window))
         lo, hi = self.late_window_h
         if not 0 <= lo < hi <= self.plan.fleet.shift_s / 3600:
-            raise ConfigError(
-                f"late_window_h must be [from, to] inside the shift; got {list(self.late_window_h)}"
-            )
+            raise error(ConfigError, "error.op_late_window", value=list(self.late_window_h))
         if not 0 <= self.retry_after_days <= 30 or not 0 < self.route_time_limit_s <= 600:
-            raise ConfigError("retry_after_days must be 0..30 and route_time_limit_s in (0, 600]")
+            raise error(ConfigError, "error.op_limits")
 
     @classmethod
     def from_toml_text(cls, text: str) -> OperationConfig:
@@ -105,13 +103,16 @@ class OperationConfig:
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"plan.toml is not valid TOML: {exc}") from None
+            raise toml_error("plan.toml", exc) from None
         plan_t, op = doc.get("plan", {}), doc.get("operation", {})
         if not isinstance(plan_t, dict) or not isinstance(op, dict):
-            raise ConfigError("[plan] and [operation] must be tables")
+            raise error(ConfigError, "error.op_not_tables")
         unknown = set(op) - _OPERATION_KEYS
         if unknown:
-            raise ConfigError(f"unknown [operation] keys {sorted(unknown)}; known: {sorted(_OPERATION_KEYS)}")
+            raise error(
+                ConfigError, "error.op_unknown_keys", keys=sorted(unknown), known=sorted(_OPERATION_KEYS)
+            )
+        check_types(op, _OPERATION_TYPES, section="operation", choices=list(Outcome))
         try:
             plan = PlanConfig.from_document(doc, other_tables=("operation",))
             rules = Rules(
@@ -133,7 +134,14 @@ class OperationConfig:
         except (TypeError, ValueError) as exc:
             if isinstance(exc, ConfigError):
                 raise
-            raise ConfigError(f"plan.toml: {exc}") from None
+            raise error(ConfigError, "error.op_value", why=exc) from None
+
+
+#: The type of each [operation] value read here (the calendar's are checked by calendar_from_table).
+_OPERATION_TYPES = {
+    "attempt_limit": "int", "retry_after_days": "int", "family_handover": "bool",
+    "route_time_limit_s": "number", "late_window_h": "pair", "final_outcomes": "list",
+}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------- start

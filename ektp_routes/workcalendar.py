@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from ektp_routes._errors import ConfigError
-from ektp_routes.i18n import Messages, messages
+from ektp_routes.i18n import Messages, error, messages
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -79,10 +79,10 @@ class Leave:
 
     def __post_init__(self) -> None:
         if self.courier < 1 or self.last < self.first:
-            raise ConfigError(
-                f"leave of courier {self.courier} at {self.office_id}: courier must be >= 1 "
-                f"and the last day ({self.last}) not before the first ({self.first})"
-            )
+            raise error(
+                ConfigError, "error.cal_leave_days", courier=self.courier, office=self.office_id,
+                first=self.first, last=self.last,
+            )  # fmt: skip
 
     def covers(self, office_id: str, day: date) -> bool:
         return office_id == self.office_id and self.first <= day <= self.last
@@ -111,7 +111,7 @@ class WorkCalendar:
 
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= set(range(7)):
-            raise ConfigError("working_days must name at least one of mon, tue, wed, thu, fri, sat, sun")
+            raise error(ConfigError, "error.cal_no_working_day", days=", ".join(DAY_NAMES))
 
     def why_closed(self, day: date) -> Closed | None:
         """Why ``day`` is not a working day (:meth:`Closed.words` says it in a language), or None when
@@ -133,7 +133,7 @@ class WorkCalendar:
             d = day + timedelta(days=k)
             if self.is_working_day(d):
                 return d
-        raise ConfigError("no working day within 400 days: check working_days and closures")
+        raise error(ConfigError, "error.cal_no_day_ahead")
 
     def working_days(self, start: date) -> Iterator[date]:
         """Working days from ``start`` on, without end."""
@@ -173,7 +173,7 @@ def _as_date(value: Any, key: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ConfigError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise error(ConfigError, "error.cal_not_date", key=key, value=repr(value)) from None
 
 
 def calendar_from_table(table: Mapping[str, Any]) -> WorkCalendar:
@@ -184,11 +184,11 @@ def calendar_from_table(table: Mapping[str, Any]) -> WorkCalendar:
     """
     days = table.get("working_days", list(DAY_NAMES[:6]))
     if not isinstance(days, list) or any(str(d).lower()[:3] not in DAY_NAMES for d in days):
-        raise ConfigError(f"working_days must be a list of {', '.join(DAY_NAMES)}; got {days!r}")
+        raise error(ConfigError, "error.cal_working_days", days=", ".join(DAY_NAMES), value=repr(days))
     leave = tuple(_leave(entry) for entry in _list(table.get("leave", []), "leave"))
     hol = table.get("public_holidays", True)
     if not isinstance(hol, bool):
-        raise ConfigError(f"public_holidays must be true or false, not {hol!r}")
+        raise error(ConfigError, "error.cal_public_holidays", value=repr(hol))
     return WorkCalendar(
         weekdays=frozenset(DAY_NAMES.index(str(d).lower()[:3]) for d in days),
         closures=frozenset(_as_date(d, "closures") for d in _list(table.get("closures", []), "closures")),
@@ -199,15 +199,15 @@ def calendar_from_table(table: Mapping[str, Any]) -> WorkCalendar:
 
 def _list(value: Any, key: str) -> Iterable[Any]:
     if not isinstance(value, list):
-        raise ConfigError(f"{key} must be a list, not {type(value).__name__}")
+        raise error(ConfigError, "error.cal_not_list", key=key, value=repr(value))
     return value
 
 
 def _leave(entry: Any) -> Leave:
     if not isinstance(entry, dict) or not {"office", "courier", "from"} <= set(entry):
-        raise ConfigError("each leave entry needs office, courier, from (and optionally to)")
+        raise error(ConfigError, "error.cal_leave_entry")
     courier = entry["courier"]
     if not isinstance(courier, int) or isinstance(courier, bool):
-        raise ConfigError(f"leave courier must be a whole number, not {courier!r}")
+        raise error(ConfigError, "error.cal_leave_courier", value=repr(courier))
     first = _as_date(entry["from"], "leave.from")
     return Leave(str(entry["office"]), courier, first, _as_date(entry.get("to", first), "leave.to"))

@@ -598,3 +598,24 @@ def test_two_name_columns_with_other_cells_are_refused_not_half_read(tmp_path: P
     assert "Siti" not in str(err.value)
     chosen = read_cards(p, columns={"NAMA.1": "nama"})
     assert chosen.cards.nama.tolist() == ["Siti Rahayu"]
+
+
+def test_a_file_without_a_desa_column_is_said_in_the_console_language(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from ektp_routes.i18n import ConsoleFormatter, messages
+
+    p = tmp_path / "kartu.csv"
+    p.write_text("NIK,NAMA,ALAMAT,KETERANGAN\n3216061201900001,Siti Aminah,Kp. Pulo RT 001/002 Sukawangi,-\n")
+    with caplog.at_level(logging.WARNING, logger="ektp_routes.cards"):
+        read_cards(p)
+    (record,) = [r for r in caplog.records if r.name == "ektp_routes.cards"]
+    said = ConsoleFormatter(messages("id")).format(record)
+    assert said.startswith(
+        "PERINGATAN ektp_routes.cards: kartu.csv: tidak ada kolom desa/kelurahan yang dikenali "
+        "(kolom tak terpakai: ['KETERANGAN']); desa dicari di teks alamat."
+    ), said
+    assert "Siti" not in said and "3216061201900001" not in said
+    assert record.getMessage().startswith("kartu.csv: no desa/kelurahan column recognised")

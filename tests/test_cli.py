@@ -178,9 +178,9 @@ OPTION_CASES = [
     (["plan", "{cards}", "--workers", "0"], ["--workers", "out of range", "1 to 256"]),
     (["plan", "{cards}", "--consolidation", "kota"], ["--consolidation", "pilihan tidak sah"]),
     (["plan", "{cards}", "--kecamatan", "Atlantis"], ["kecamatan 'Atlantis'", "matches no known name"]),
-    (["plan", "{cards}", "--config", "{tmp}/none.toml"], ["config file", "does not exist"]),
-    (["plan", "{cards}", "--config", "{tmp}"], ["is a directory"]),
-    (["plan", "{cards}", "--config", "{cards}"], ["not valid TOML"]),
+    (["plan", "{cards}", "--config", "{tmp}/none.toml"], ["berkas konfigurasi", "tidak ada"]),
+    (["plan", "{cards}", "--config", "{tmp}"], ["adalah folder, bukan berkas TOML"]),
+    (["plan", "{cards}", "--config", "{cards}"], ["bukan TOML yang sah: galat pada baris 1, kolom"]),
     (
         ["plan", "{cards}", "--pseudonym-key-file", "{tmp}/none.key"],
         ["--pseudonym-key-file", "does not exist", "secrets"],
@@ -334,3 +334,23 @@ def test_usage_errors_speak_bahasa_by_default(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         main(["plan", "x.csv", "--workers", "abc"])
     assert capsys.readouterr().err.startswith("galat: ")
+
+
+def test_geocode_warnings_reach_the_console_in_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    # As on a real command line: no handler yet, so main() sets up the console's.
+    monkeypatch.setattr(logging.root, "handlers", [])
+    monkeypatch.setattr(logging.root, "level", logging.WARNING)
+    cards = tmp_path / "kartu.csv"
+    cards.write_text("NIK,NAMA,ALAMAT\n3216061201900001,Siti Aminah,Kp. Pulo RT 001/002 Sukawangi\n")
+    for lang, line in (
+        ("id", "PERINGATAN ektp_routes.cards: kartu.csv: tidak ada kolom desa/kelurahan yang dikenali"),
+        ("en", "WARNING ektp_routes.cards: kartu.csv: no desa/kelurahan column recognised"),
+    ):
+        monkeypatch.setattr(logging.root, "handlers", [])
+        assert main(["geocode", str(cards), "--out", str(tmp_path / "g.csv"), "--lang", lang]) == 0
+        err = capsys.readouterr().err
+        assert err.startswith(line) and err.count("\n") == 1 and "Siti" not in err, err

@@ -90,7 +90,7 @@ def test_network_build_area_without_polygons_is_refused(
     rc = main(["network", "build", "--pbf", str(DATA / "kelapa_gading.osm.pbf"), "--area", str(area),
                "--out", str(tmp_path / "n")])  # fmt: skip
     err = capsys.readouterr().err
-    assert rc == 2 and "holds no polygon" in err and len(err.strip().splitlines()) == 1
+    assert rc == 2 and "tidak berisi poligon" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("table", ["cards.csv", "cards.xlsx"])
@@ -104,7 +104,7 @@ def test_network_build_area_that_is_a_table_without_geometry_is_refused(
     rc = main(["network", "build", "--pbf", str(DATA / "kelapa_gading.osm.pbf"), "--area", str(area),
                "--out", str(tmp_path / "n")])  # fmt: skip
     err = capsys.readouterr().err
-    assert rc == 2 and "holds no polygon" in err and len(err.strip().splitlines()) == 1
+    assert rc == 2 and "tidak berisi poligon" in err and len(err.strip().splitlines()) == 1
     assert "3216101405466603" not in err and not (tmp_path / "n").exists()
 
 

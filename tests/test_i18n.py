@@ -56,3 +56,23 @@ def test_every_closed_day_reason_weekday_and_outcome_problem_is_worded_in_every_
         assert [k for k in wanted + [f"problem.{p}" for p in Problem] if k not in cat] == [], lang
     assert problem_message("future_date", t=messages("id")) == "waktunya di masa depan"
     assert problem_message("future_date") == "the time lies in the future"
+
+
+def test_a_worded_log_line_is_in_the_console_language(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from ektp_routes.i18n import ConsoleFormatter, log
+
+    with caplog.at_level(logging.INFO, logger="ektp_routes.test"):
+        log(logging.getLogger("ektp_routes.test"), logging.WARNING, "log.ways_skipped", name="x.pbf", n=3)
+        logging.getLogger("ektp_routes.test").info("plain %d", 5)
+    worded, plain = caplog.records
+    assert worded.getMessage() == "x.pbf: 3 road ways skipped (nodes missing from the extract)"
+    assert ConsoleFormatter(messages("id")).format(worded) == (
+        "PERINGATAN ektp_routes.test: x.pbf: 3 ruas jalan dilewati (simpulnya tidak ada di ekstrak)"
+    )
+    assert (
+        ConsoleFormatter(messages("en")).format(worded) == "WARNING ektp_routes.test: " + worded.getMessage()
+    )
+    assert ConsoleFormatter(messages("id")).format(plain) == "INFO ektp_routes.test: plain 5"
+    assert worded.levelname == "WARNING"  # the record itself is left as it was, for other handlers

@@ -120,3 +120,133 @@ def test_field_location_replaces_the_planned_point(tmp_path: Path) -> None:
 def test_bad_operation_config_is_one_clear_error(text: str) -> None:
     with pytest.raises(ConfigError):
         OperationConfig.from_toml_text(text)
+
+
+#: plan.toml texts with a mistake in [operation] (or the file), and what a planner reads about it.
+BAD_OPERATION = [
+    (
+        '[operation]\nnot_home_window = "sore"\n',
+        "[operation] not_home_window harus any, late atau weekend, bukan 'sore'",
+        "[operation] not_home_window must be any, late or weekend, not 'sore'",
+    ),
+    (
+        "[operation]\nlate_window_h = [6, 9]\n",
+        "[operation] late_window_h harus [dari, sampai] di dalam shift; tertulis [6, 9]",
+        "[operation] late_window_h must be [from, to] inside the shift; got [6, 9]",
+    ),
+    (
+        "[operation]\nretry_after_days = 45\n",
+        "[operation] retry_after_days harus 0..30",
+        "[operation] retry_after_days must be 0..30",
+    ),
+    (
+        "[operation]\nbogus = 1\n",
+        "kunci [operation] tidak dikenal ['bogus']; yang dikenal: ['attempt_limit',",
+        "unknown [operation] keys ['bogus']; known: ['attempt_limit',",
+    ),
+    ("operation = 5\n", "[plan] dan [operation] harus berupa tabel", "[plan] and [operation] must be tables"),
+    (
+        '[operation]\nattempt_limit = "tiga"\n',
+        "[operation] attempt_limit = 'tiga': harus bilangan bulat",
+        "[operation] attempt_limit = 'tiga': must be a whole number",
+    ),
+    (
+        '[operation]\nroute_time_limit_s = "lama"\n',
+        "[operation] route_time_limit_s = 'lama': harus angka",
+        "[operation] route_time_limit_s = 'lama': must be a number",
+    ),
+    (
+        '[operation]\nfinal_outcomes = ["HILANG"]\n',
+        "[operation] final_outcomes = ['HILANG']: harus daftar dari DITERIMA, DITERIMA_KELUARGA,",
+        "[operation] final_outcomes = ['HILANG']: must be a list of DITERIMA, DITERIMA_KELUARGA,",
+    ),
+    (
+        '[operation]\nfinal_outcomes = ["DITERIMA"]\n',
+        "final_outcomes tidak boleh berisi hasil terkirim (DITERIMA, DITERIMA_KELUARGA)",
+        "final_outcomes cannot contain a delivered outcome (DITERIMA, DITERIMA_KELUARGA)",
+    ),
+    (
+        "[operation]\nattempt_limit = 0\n",
+        "attempt_limit harus 1..20, bukan 0",
+        "attempt_limit must be 1..20, not 0",
+    ),
+    (
+        '[operation]\nworking_days = ["senin"]\n',
+        "working_days harus daftar dari mon, tue, wed, thu, fri, sat, sun; tertulis ['senin']",
+        "working_days must be a list of mon, tue, wed, thu, fri, sat, sun; got ['senin']",
+    ),
+    (
+        '[operation]\nclosures = ["17-08-2026"]\n',
+        "closures: '17-08-2026' bukan tanggal (TTTT-BB-HH)",
+        "closures: '17-08-2026' is not a date (YYYY-MM-DD)",
+    ),
+    (
+        "[operation]\nclosures = 2026-08-17\n",
+        "closures harus berupa daftar [...], bukan datetime.date(2026, 8, 17)",
+        "closures must be a list [...], not datetime.date(2026, 8, 17)",
+    ),
+    (
+        '[operation]\npublic_holidays = "ya"\n',
+        "public_holidays harus true atau false, bukan 'ya'",
+        "public_holidays must be true or false, not 'ya'",
+    ),
+    (
+        '[operation]\nleave = [{office = "17510"}]\n',
+        "setiap entri leave perlu office, courier, from (dan boleh to)",
+        "each leave entry needs office, courier, from (and optionally to)",
+    ),
+    (
+        '[operation]\nleave = [{office = "17510", courier = "dua", from = 2026-08-03}]\n',
+        "courier pada leave harus bilangan bulat, bukan 'dua'",
+        "leave courier must be a whole number, not 'dua'",
+    ),
+    (
+        '[operation]\nleave = [{office = "17510", courier = 2, from = 2026-08-05, to = 2026-08-03}]\n',
+        "cuti kurir 2 di 17510: courier harus >= 1 dan hari terakhir (2026-08-03) tidak sebelum hari pertama",
+        "leave of courier 2 at 17510: courier must be >= 1 and the last day (2026-08-03) not before",
+    ),
+    (
+        "[operation\n",
+        "plan.toml bukan TOML yang sah: galat pada baris 1, kolom",
+        "plan.toml is not valid TOML: error at",
+    ),
+    (
+        "[operasi]\nx = 1\n",
+        "plan.toml: tabel [operasi] tidak dikenal; yang boleh: run, fleet,",
+        "plan.toml: unknown table [operasi]; allowed: run, fleet,",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "indonesian", "english"), BAD_OPERATION)
+def test_a_mistake_in_the_operation_table_is_said_in_the_language(
+    text: str, indonesian: str, english: str
+) -> None:
+    from ektp_routes.i18n import error_text, messages
+
+    with pytest.raises(ConfigError) as err:
+        OperationConfig.from_toml_text(text)
+    said = error_text(err.value, messages("id"))
+    assert said.startswith(indonesian) and "\n" not in said, said
+    assert str(err.value).startswith(english) and error_text(err.value, messages("en")) == str(err.value)
+
+
+def test_ops_start_says_a_mistake_in_the_operation_table_in_indonesian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ektp_routes.cli import main
+
+    config = tmp_path / "plan.toml"
+    config.write_text('[operation]\nnot_home_window = "sore"\n')
+    cards = tmp_path / "cards.csv"
+    cards.write_text("NIK,NAMA,ALAMAT\n")
+    argv = ["ops", "start", str(cards), "--ledger", str(tmp_path / "l.db"), "--config", str(config)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "galat: [operation] not_home_window harus any, late atau weekend, bukan 'sore'\n"
+    )
+    assert main([*argv, "--lang", "en"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "error: [operation] not_home_window must be any, late or weekend, not 'sore'\n"
+    )

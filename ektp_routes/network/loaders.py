@@ -16,6 +16,7 @@ import shapely
 
 from ektp_routes._errors import NetworkError
 from ektp_routes._safexml import refuse_xml_tricks
+from ektp_routes.i18n import error
 from ektp_routes.network.osm import courier_tags, graph_from_osm_xml, osmnx_settings, simplified
 from ektp_routes.network.pbf import graph_from_pbf
 from ektp_routes.network.profiles import CourierProfile
@@ -35,7 +36,7 @@ def read_osm_xml(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGrap
     """
     p = Path(path)
     if not p.is_file():
-        raise NetworkError(f"OSM file {p} does not exist")
+        raise error(NetworkError, "error.osm_missing", path=p)
     refuse_xml_tricks(p)
     try:
         g = graph_from_osm_xml(p, bidirectional=not profile.respects_oneway)

@@ -32,6 +32,7 @@ import numpy as np
 import shapely
 
 from ektp_routes._errors import NetworkError
+from ektp_routes.i18n import error, log
 from ektp_routes.network.osm import graph_from_osm_xml
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def clip_to_osm_xml(src: str | Path, dst: str | Path, *, area: shapely.Geometry 
 
     path = Path(src)
     if not path.is_file():
-        raise NetworkError(f"OSM file {path} does not exist")
+        raise error(NetworkError, "error.osm_missing", path=path)
     try:
         ids, stats = _kept_way_ids(path, area)
     except RuntimeError as exc:  # osmium reports unreadable files as RuntimeError
@@ -142,8 +143,7 @@ def clip_to_osm_xml(src: str | Path, dst: str | Path, *, area: shapely.Geometry 
     except RuntimeError as exc:  # osmium reports unreadable files as RuntimeError
         raise NetworkError(f"cannot read {path.name} as OpenStreetMap data: {exc}") from exc
     if stats.ways_incomplete:
-        logger.warning("%s: %d road ways skipped (nodes missing from the extract)", path.name,
-                       stats.ways_incomplete)  # fmt: skip
+        log(logger, logging.WARNING, "log.ways_skipped", name=path.name, n=stats.ways_incomplete)
     logger.info("%s: %d of %d road ways kept in the planning area", path.name, stats.ways_kept,
                 stats.ways_read)  # fmt: skip
     return stats

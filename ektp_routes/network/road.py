@@ -15,6 +15,7 @@ from shapely.geometry import LineString
 
 from ektp_routes._errors import ConfigError
 from ektp_routes._memory import release_free_memory
+from ektp_routes.i18n import log
 from ektp_routes.network.graph import RoadGraph, build_graph
 from ektp_routes.network.matrix import travel_matrix, with_straight_legs
 from ektp_routes.network.paths import path_geometry
@@ -347,6 +348,6 @@ def _hierarchy_search(
         except ContractionGaveUp as exc:
             gave_up = str(exc)
     if hierarchy is None:
-        logger.warning("no contraction hierarchy: %s; matrices use Dijkstra searches instead", gave_up)
+        log(logger, logging.WARNING, "log.no_hierarchy", why=gave_up)
         return None, gave_up
     return HierarchySearch(hierarchy), None

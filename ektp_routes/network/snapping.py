@@ -13,6 +13,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from ektp_routes.geodesy import BoolArray, FloatArray, IntArray, LocalProjection
+from ektp_routes.i18n import log
 from ektp_routes.network.graph import RoadGraph
 from ektp_routes.network.profiles import WALK_MPS
 
@@ -213,7 +214,7 @@ class Snapper:
         in_main = graph.main_component()
         touches = in_main[graph.edge_u] | in_main[graph.edge_v]
         if in_main.sum() < 2:
-            logger.warning("the road graph has no strongly connected part; snapping to the nearest road")
+            log(logger, logging.WARNING, "log.no_main_network")
             return cls(main=SnapIndex.build(graph), fragments=None)
         rest = SnapIndex.build(graph, only=~touches)
         logger.info("snapping onto %d of %d directed edges (the main network)", touches.sum(), graph.n_edges)
