@@ -1,7 +1,9 @@
 """The routing problem of one post office, as values: who delivers (:class:`Fleet`, one
 :class:`CourierDay` per courier and day), what to deliver where (:class:`RoutingProblem` with its
 matrix provider), how to search (:class:`SolveParams`) and what comes out (:class:`Route`,
-:class:`RoutePlan`).
+:class:`RoutePlan`). The fleet, the parameters and the results are values of their own rooms
+(:mod:`ektp_routes.couriers`, :mod:`ektp_routes.solve_params`, :mod:`ektp_routes.route_plan`); every
+name is importable from here.
 
 Two rules live here once, for every engine and for :func:`check_plan`:
 
@@ -22,19 +24,58 @@ from __future__ import annotations
 
 import itertools
 import math
-import tomllib
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field, fields
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ektp_routes._errors import ConfigError, SolverError
-from ektp_routes._validate import require_bool, require_choice, require_int, require_number
-from ektp_routes.schema import UnservedReason
+from ektp_routes._errors import SolverError
+from ektp_routes.couriers import MAX_SHIFT_S, CourierDay, CourierOverride, Fleet
+from ektp_routes.route_plan import UNSERVED_REASONS, Route, RoutePlan, describe_unserved
+from ektp_routes.solve_params import (
+    FIRST_SOLUTIONS,
+    MAX_SEED,
+    MAX_TIME_LIMIT_S,
+    MAX_WORKERS,
+    METAHEURISTICS,
+    Objective,
+    SolveParams,
+)
+
+__all__ = [
+    "FIRST_SOLUTIONS",
+    "INT_LIMIT",
+    "MAX_SEED",
+    "MAX_SHIFT_S",
+    "MAX_TIME_LIMIT_S",
+    "MAX_WORKERS",
+    "METAHEURISTICS",
+    "UNSERVED_REASONS",
+    "CourierDay",
+    "CourierOverride",
+    "DenseMatrices",
+    "Fleet",
+    "FloatArray",
+    "IntArray",
+    "IntegerModel",
+    "MatrixProvider",
+    "Objective",
+    "Route",
+    "RoutePlan",
+    "RoutingProblem",
+    "Schedule",
+    "SolveParams",
+    "TerritoryMatrices",
+    "check_plan",
+    "describe_unserved",
+    "integer_model",
+    "make_route",
+    "schedule",
+    "to_int_matrix",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -42,99 +83,6 @@ IntArray = npt.NDArray[np.int64]
 #: Largest value allowed in the integer matrices handed to the engines (well inside int64, leaving
 #: room for sums along routes and penalties).
 INT_LIMIT = 2**52
-
-UNSERVED_REASONS: Mapping[UnservedReason, str] = {
-    UnservedReason.TOO_MANY_CARDS: "the stop has more cards than a courier's bag holds",
-    UnservedReason.BEYOND_SHIFT: "a round trip from the post office to this stop does not fit in one shift",
-    UnservedReason.OUTSIDE_TIME_WINDOW: "the stop's time window cannot be met within a shift",
-    UnservedReason.UNREACHABLE: "no road path between the post office and this stop",
-    UnservedReason.NO_CAPACITY: "not enough courier-days in the horizon to serve every stop",
-}
-
-
-def describe_unserved(reason: str) -> str:
-    """A planner's sentence for an unserved reason code (the code itself when unknown)."""
-    return UNSERVED_REASONS.get(reason, reason)  # type: ignore[call-overload]
-
-
-# ---------------------------------------------------------------------------------------------- fleet
-@dataclass(frozen=True, slots=True)
-class CourierOverride:
-    """Per-courier exceptions to the fleet defaults (index from 0)."""
-
-    courier: int
-    capacity: int | None = None
-    shift_s: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CourierDay:
-    """One courier on one day: the unit a route is planned for (one vehicle to the engines)."""
-
-    courier: int
-    day: int
-    capacity: int
-    shift_s: int
-
-
-#: Longest shift accepted, seconds (a whole day).
-MAX_SHIFT_S = 24 * 3600
-
-
-@dataclass(frozen=True)
-class Fleet:
-    """The couriers of one post office.
-
-    Parameters
-    ----------
-    couriers
-        Number of couriers.
-    capacity
-        Cards a courier's bag holds per day.
-    shift_s
-        Working time per courier-day (travel + service), seconds.
-    days
-        Days in the planning horizon.
-    overrides
-        Per-courier capacity or shift exceptions.
-    """
-
-    couriers: int = 1
-    capacity: int = 150
-    shift_s: int = 7 * 3600
-    days: int = 1
-    overrides: tuple[CourierOverride, ...] = ()
-
-    def __post_init__(self) -> None:
-        require_int("fleet couriers", self.couriers, 1)
-        require_int("fleet days", self.days, 1)
-        require_int("fleet capacity", self.capacity, 1)
-        require_int("fleet shift_s", self.shift_s, 60, MAX_SHIFT_S)
-        for o in self.overrides:
-            if not 0 <= o.courier < self.couriers:
-                raise ConfigError(f"override for courier {o.courier}, but the fleet has {self.couriers}")
-            if o.capacity is not None:
-                require_int(f"capacity of courier {o.courier}", o.capacity, 1)
-            if o.shift_s is not None:
-                require_int(f"shift_s of courier {o.courier}", o.shift_s, 60, MAX_SHIFT_S)
-
-    def vehicles(self, *, per_kind: int | None = None) -> list[CourierDay]:
-        """Every courier-day of the horizon, day-major (day 0's couriers first); with ``per_kind``, only
-        the first ``per_kind`` of each bag and shift (a plan of n stops uses at most n courier-days)."""
-        over = {o.courier: o for o in self.overrides}
-        out = []
-        kept: dict[tuple[int, int], int] = {}
-        for day in range(self.days):
-            for c in range(self.couriers):
-                o = over.get(c)
-                cap = o.capacity if o and o.capacity is not None else self.capacity
-                shift = o.shift_s if o and o.shift_s is not None else self.shift_s
-                kept[cap, shift] = kept.get((cap, shift), 0) + 1
-                if per_kind is None or kept[cap, shift] <= per_kind:
-                    out.append(CourierDay(c, day, cap, shift))
-            if per_kind is not None and min(kept.values()) >= per_kind:
-                break  # every day has the same kinds: the later days add none that is wanted
-        return out
 
 
 # ---------------------------------------------------------------------------------------------- matrices
@@ -284,135 +232,6 @@ class RoutingProblem:
             ids=None if self.ids is None else [self.ids[i] for i in idx],
             service_s_per_node=pick(self.service_s_per_node),
         )
-
-
-# ---------------------------------------------------------------------------------------------- parameters
-Objective = Literal["courier_days", "time", "distance"]
-#: OR-Tools strategies accepted by name (checked here, so a typo is one clear line, not an AttributeError).
-FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "PATH_CHEAPEST_ARC", "CHRISTOFIDES", "SWEEP",
-                   "PATH_MOST_CONSTRAINED_ARC", "LOCAL_CHEAPEST_INSERTION", "AUTOMATIC")  # fmt: skip
-METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "GENERIC_TABU_SEARCH",
-                  "GREEDY_DESCENT", "AUTOMATIC")  # fmt: skip
-#: Longest accepted time limit (one day); the search stops on it, so a typo must not run for ever.
-MAX_TIME_LIMIT_S = 24 * 3600.0
-MAX_SEED = 2**31 - 1
-MAX_WORKERS = 64
-
-
-@dataclass(frozen=True)
-class SolveParams:
-    """How to solve.
-
-    Parameters
-    ----------
-    time_limit_s
-        Wall-clock limit for the whole solve (honoured: the best plan found so far is returned).
-    seed
-        Seed of the randomised parts (decomposition tie-breaks, ruin-and-recreate).
-    deterministic
-        Same input and seed give the same plan, whatever the load on the machine: the search stops on
-        a work budget (iterations for PyVRP, solutions for OR-Tools) sized from the time limit and the
-        problem size to end within the limit on a quiet machine, or earlier when PyVRP has not found a
-        better plan for a third of its budget; never on the clock (a loaded machine takes longer).
-    objective
-        "courier_days" (default: fewest courier-days, then least travel time), "time" or "distance".
-    day_cost_s
-        Cost of using one courier-day, in travel seconds (default: four shift lengths).
-    balance
-        Weight of the longest route's duration in the objective (0 = off); evens out workloads.
-    max_stops_whole
-        Problems with more stops than this are decomposed into territories.
-    territory_stops
-        Target stops per territory when decomposing.
-    first_solution, metaheuristic
-        OR-Tools' first-solution strategy and local-search metaheuristic.
-    workers
-        Processes solving side by side (a portfolio of strategies/seeds); the best plan is kept.
-    engine
-        "ortools", "pyvrp" (hybrid genetic search) or "auto": PyVRP when installed, with OR-Tools as
-        fallback. Both read the same integer model and return routes checked by :func:`check_plan`.
-    """
-
-    time_limit_s: float = 30.0
-    seed: int = 0
-    deterministic: bool = False
-    objective: Objective = "courier_days"
-    day_cost_s: float | None = None
-    balance: float = 0.0
-    max_stops_whole: int = 400
-    territory_stops: int = 250
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    workers: int = 1
-    engine: Literal["auto", "ortools", "pyvrp"] = "auto"
-
-    def __post_init__(self) -> None:
-        require_number("time_limit_s", self.time_limit_s, 0.0, MAX_TIME_LIMIT_S, low_open=True)
-        require_int("seed", self.seed, 0, MAX_SEED)
-        require_int("workers", self.workers, 1, MAX_WORKERS)
-        require_int("max_stops_whole", self.max_stops_whole, 1)
-        require_int("territory_stops", self.territory_stops, 1)
-        require_number("balance", self.balance, 0.0, 1e6)
-        if self.day_cost_s is not None:
-            require_number("day_cost_s", self.day_cost_s, 0.0, 1e9)
-        require_bool("deterministic", self.deterministic)
-        require_choice("objective", self.objective, ("courier_days", "time", "distance"))
-        require_choice("engine", self.engine, ("auto", "ortools", "pyvrp"))
-        require_choice("first_solution", self.first_solution, FIRST_SOLUTIONS)
-        require_choice("metaheuristic", self.metaheuristic, METAHEURISTICS)
-
-    @classmethod
-    def from_toml(cls, path: str | Path, *, section: str = "solve") -> SolveParams:
-        """Read parameters from a TOML file's ``[solve]`` table; unknown keys are an error."""
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-        table = data.get(section, {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(table) - known
-        if unknown:
-            raise ConfigError(f"unknown [{section}] keys {sorted(unknown)} in {path}; known: {sorted(known)}")
-        return cls(**table)
-
-
-# ---------------------------------------------------------------------------------------------- results
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One courier-day: stops in visiting order (problem indices), arrival times from shift start."""
-
-    courier: int
-    day: int
-    stops: tuple[int, ...]
-    arrivals_s: tuple[float, ...]
-    cards: int
-    distance_m: float
-    duration_s: float
-    travel_s: float
-
-
-@dataclass(frozen=True)
-class RoutePlan:
-    """Routes per courier-day and the stops left out, each with its reason code."""
-
-    routes: tuple[Route, ...]
-    unserved: Mapping[int, str]
-    n_stops: int
-    solve_s: float
-    territories: int = 1
-
-    @property
-    def courier_days(self) -> int:
-        return len(self.routes)
-
-    @property
-    def travel_s(self) -> float:
-        return float(sum(r.travel_s for r in self.routes))
-
-    @property
-    def distance_m(self) -> float:
-        return float(sum(r.distance_m for r in self.routes))
-
-    def served(self) -> set[int]:
-        return {s for r in self.routes for s in r.stops}
 
 
 # ---------------------------------------------------------------------------------------------- schedule

@@ -24,7 +24,10 @@ FLOW: tuple[tuple[str, str], ...] = (
     ),
     ("regions", "regions"),
     ("cards", "reader address card_rows cards"),
-    ("plan settings and values, synthetic card lists", "problem config workcalendar synthetic"),
+    (
+        "plan settings and values, synthetic card lists",
+        "couriers solve_params route_plan problem config workcalendar synthetic",
+    ),
     ("blocks, geocoding, pins", "blocks geocode geocode_online pins_read pins_write pins adjacency"),
     ("stops", "stops"),
     ("offices", "offices"),
