@@ -8,7 +8,9 @@ are structurally valid for the kecamatan, but none belongs to anyone.
 
 About 10% of households hold NIKs issued elsewhere (DKI Jakarta, Kota Bekasi, Karawang, Bogor, ...):
 a NIK keeps the region code of where it was first issued, and many residents moved in. These are
-drawn from their own deterministic stream, so every other field is the same as without them.
+drawn from their own deterministic stream, so every other field is the same as without them. The
+made-up people and places (names, NIKs, address lines) come from :mod:`ektp_routes.synthetic_names`;
+this module places them on the desa geography and writes them as exports do.
 
 An optional ``defect_rate`` plants defective rows (bad NIK, unknown desa, duplicates, missing fields,
 wrong kode pos ...); the ``defect`` column records the reason code the reader must reject each with,
@@ -39,57 +41,33 @@ from ektp_routes._files import write_atomic
 from ektp_routes._text import compact, name_key, name_variants
 from ektp_routes.config import kecamatan_codes
 from ektp_routes.geodesy import METRES_PER_DEGREE
-from ektp_routes.nik import RegionCodes
 from ektp_routes.regions import Desa, Gazetteer, Resolution
+from ektp_routes.synthetic_names import (
+    MOVED_IN_SHARE,
+    addresses,
+    moved_in,
+    person_names,
+    person_niks,
+    settlement_name,
+    unique_niks,
+)
+
+__all__ = [
+    "BEKASI_CARDS",
+    "DEFECT_KINDS",
+    "EXPORT_COLUMNS",
+    "MOVED_IN_SHARE",
+    "TRUTH_COLUMNS",
+    "allocate",
+    "synthetic_cards",
+    "write_cards",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Number of e-KTP cards Kabupaten Bekasi printed for door-to-door delivery.
 BEKASI_CARDS = 191_000
 
-# Word lists for made-up names and addresses (compact: one list per paragraph).
-# fmt: off
-_MALE = [
-    "Agus", "Ahmad", "Andi", "Arif", "Asep", "Bambang", "Budi", "Dadang", "Dedi", "Deden", "Dimas", "Eko",
-    "Fajar", "Hadi", "Hendra", "Heri", "Iwan", "Joko", "Kurniawan", "Nanang", "Rizky", "Rudi", "Saepul",
-    "Slamet", "Sutrisno", "Taufik", "Ujang", "Wahyu", "Yanto", "Yusuf", "Ade", "Aldi", "Bayu", "Cecep",
-    "Dani", "Endang", "Firman", "Gilang", "Irfan", "Jaka", "Lukman", "Maman", "Nandang", "Opik", "Rahmat",
-    "Ridwan", "Sigit", "Tatang", "Udin", "Wawan"
-]
-_FEMALE = [
-    "Siti", "Nur", "Sri", "Dewi", "Rina", "Yuni", "Ani", "Lilis", "Eneng", "Euis", "Fitri", "Ika", "Indah",
-    "Lina", "Maya", "Neneng", "Nining", "Putri", "Ratna", "Rini", "Rosita", "Sari", "Tuti", "Wati", "Yanti",
-    "Aisyah", "Ayu", "Cucu", "Dian", "Elis", "Entin", "Hana", "Iis", "Imas", "Kartika", "Lestari", "Mega",
-    "Nia", "Novi", "Nurul", "Popon", "Rahma", "Santi", "Tini", "Umi", "Wulan", "Yati", "Yeni", "Zahra"
-]
-_SECOND = [
-    "Hidayat", "Saputra", "Setiawan", "Pratama", "Nugraha", "Kusuma", "Rahayu", "Wulandari", "Permata",
-    "Hasanah", "Maulana", "Ramadhan", "Sulaeman", "Suryana", "Gunawan", "Hermawan", "Santoso", "Lestari",
-    "Handayani", "Purnama", "Firmansyah", "Kurniasih", "Rohmah", "Sopandi", "Sudrajat", "Mulyani", "Fauzi",
-    "Hakim", "Anggraeni", "Safitri"
-]
-_FLOWERS = [
-    "Melati", "Mawar", "Kenanga", "Anggrek", "Flamboyan", "Cempaka", "Dahlia", "Teratai", "Kamboja",
-    "Seroja", "Bougenville"
-]
-_KAMPUNG = [
-    "Babakan", "Pulo", "Gabus", "Rawa", "Bojong", "Pangkalan", "Tegal", "Kebon", "Sawah", "Pondok", "Kali",
-    "Kedung", "Cibuntu", "Tanjung", "Leuwi", "Cijambe", "Sempu", "Pabuaran", "Ceger", "Gardu", "Jati",
-    "Bulak", "Cabang", "Kandang", "Pasir"
-]
-_KAMPUNG_SUFFIX = [
-    "Kaler", "Kidul", "Tengah", "Baru", "Lama", "Girang", "Hilir", "Jaya", "Sari", "Indah"
-]
-_PERUM_A = [
-    "Griya", "Bumi", "Taman", "Villa", "Puri", "Graha", "Pesona", "Citra", "Grand", "Mutiara"
-]
-_PERUM_B = [
-    "Asri", "Indah", "Permai", "Lestari", "Mas", "Harapan", "Kencana", "Sentosa", "Residence", "Regency"
-]
-_STREET_A = [
-    "Raya", "Masjid", "Pendidikan", "Pemuda", "Merdeka", "Veteran", "Sukarela", "Inpres", "Kampung", "H."
-]
-# fmt: on
 _UNKNOWN_DESA = (
     "Antah Berantah",
     "Kotabaru Permai",
@@ -111,31 +89,6 @@ DEFECT_KINDS = (
     "nama_empty",
     "kodepos_invalid",
     "kecamatan_mismatch",
-)
-
-#: Share of households whose NIKs were issued elsewhere, and where (kabupaten/kota code, weight).
-#: The weights are an assumption of this generator (neighbours first), not a measured distribution.
-MOVED_IN_SHARE = 0.10
-_MOVED_FROM = (
-    ("3275", 30),  # Kota Bekasi
-    ("3175", 15),  # Jakarta Timur
-    ("3172", 8),  # Jakarta Utara
-    ("3171", 4),  # Jakarta Pusat
-    ("3173", 4),  # Jakarta Barat
-    ("3174", 4),  # Jakarta Selatan
-    ("3215", 10),  # Karawang
-    ("3201", 5),  # Kabupaten Bogor
-    ("3271", 2),  # Kota Bogor
-    ("3276", 3),  # Depok
-    ("3273", 2),  # Kota Bandung
-    ("3209", 2),  # Kabupaten Cirebon
-    ("3212", 2),  # Indramayu
-    ("3329", 3),  # Brebes
-    ("3301", 2),  # Cilacap
-    ("3578", 1),  # Surabaya
-    ("3603", 1),  # Kabupaten Tangerang
-    ("1871", 1),  # Bandar Lampung
-    ("1271", 1),  # Medan
 )
 
 EXPORT_COLUMNS = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
@@ -204,8 +157,8 @@ def synthetic_cards(
     df = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng([seed, 10_000])
     df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)  # exports are not sorted by place
-    df["NIK"] = _unique_niks(df["NIK"].to_numpy(), rng)
-    df["NIK"] = _moved_in(df["NIK"].to_numpy(), df["household_id"].to_numpy(), seed)
+    df["NIK"] = unique_niks(df["NIK"].to_numpy(), rng)
+    df["NIK"] = moved_in(df["NIK"].to_numpy(), df["household_id"].to_numpy(), seed)
     df["defect"] = ""
     if defect_rate > 0:
         _plant_defects(df, defect_rate, rng, gaz)
@@ -251,7 +204,7 @@ def _desa_cards(
     cx, cy = _sample_in_polygon(poly, n_set, rng)
     spread_m = rng.uniform(60.0, 220.0, n_set)
     kind = rng.choice(["kampung", "perum", "jalan"], size=n_set, p=[0.5, 0.25, 0.25])
-    names = [_settlement_name(k, rng) for k in kind]
+    names = [settlement_name(k, rng) for k in kind]
     which = rng.integers(0, n_set, n_hh)
     hx, hy = _place_households(poly, d, cx, cy, spread_m, which, rng)
     # RW per settlement, RT by position along the settlement (about 40 households per RT).
@@ -263,11 +216,11 @@ def _desa_cards(
         if len(idx):
             order = idx[np.argsort(hx[idx])]
             hh_rt[order] = 1 + np.arange(len(order)) // 40
-    alamat = _addresses(kind, names, which, rng)
+    alamat = addresses(kind, names, which, rng)
     card_hh = np.repeat(np.arange(n_hh), sizes)
     sex_f = rng.random(n) < 0.5
-    nama = _names(sex_f, rng)
-    nik = _niks(d, sex_f, rng)
+    nama = person_names(sex_f, rng)
+    nik = person_niks(d, sex_f, rng)
     out = pd.DataFrame(
         {
             "NIK": nik,
@@ -311,123 +264,6 @@ def _place_households(
     if len(todo):  # settlements hugging the border: place the last few anywhere in the desa
         hx[todo], hy[todo] = _sample_in_polygon(poly, len(todo), rng)
     return hx, hy
-
-
-def _addresses(kind: np.ndarray, names: list[str], which: np.ndarray, rng: np.random.Generator) -> list[str]:
-    """One address line per household, shaped by its settlement's kind."""
-    n_hh = len(which)
-    house_no = rng.integers(1, 120, n_hh)
-    blok = rng.choice(list("ABCDEFGH"), n_hh)
-    alamat = []
-    for h in range(n_hh):
-        s = which[h]
-        if kind[s] == "kampung":
-            a = f"Kp. {names[s]}"
-        elif kind[s] == "perum":
-            a = f"Perum. {names[s]} Blok {blok[h]}{rng.integers(1, 12)} No. {house_no[h]}"
-        else:
-            a = f"{names[s]} No. {house_no[h]}"
-        alamat.append(a)
-    return alamat
-
-
-def _settlement_name(kind: str, rng: np.random.Generator) -> str:
-    if kind == "kampung":
-        return (
-            f"{rng.choice(_KAMPUNG)} {rng.choice(_KAMPUNG_SUFFIX)}"
-            if rng.random() < 0.6
-            else str(rng.choice(_KAMPUNG))
-        )
-    if kind == "perum":
-        return f"{rng.choice(_PERUM_A)} {rng.choice(_PERUM_B)}"
-    if rng.random() < 0.5:
-        return f"Jl. {rng.choice(_STREET_A)} {rng.choice(_FLOWERS)}"
-    return f"Gg. {rng.choice(_FLOWERS)} {rng.integers(1, 9)}"
-
-
-def _names(sex_f: np.ndarray, rng: np.random.Generator) -> list[str]:
-    n = len(sex_f)
-    first = np.where(sex_f, rng.choice(_FEMALE, n), rng.choice(_MALE, n))
-    second = rng.choice(_SECOND, n)
-    two = rng.random(n) < 0.7
-    return [f"{a} {b}" if t else str(a) for a, b, t in zip(first, second, two, strict=True)]
-
-
-def _niks(d: Desa, sex_f: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    n = len(sex_f)
-    prefix = d.kecamatan_kode.replace(".", "")
-    # Adults: born between 1946 and 2008.
-    days = rng.integers(0, (pd.Timestamp("2008-12-31") - pd.Timestamp("1946-01-01")).days, n)
-    born = pd.Timestamp("1946-01-01") + pd.to_timedelta(days, unit="D")
-    dd = born.day.to_numpy() + np.where(sex_f, 40, 0)
-    serial = rng.integers(1, 10_000, n)
-    return np.array(
-        [
-            f"{prefix}{a:02d}{m:02d}{y % 100:02d}{s:04d}"
-            for a, m, y, s in zip(dd, born.month.to_numpy(), born.year.to_numpy(), serial, strict=True)
-        ],
-        dtype=object,
-    )
-
-
-def _unique_niks(nik: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    nik = nik.copy()
-    s = pd.Series(nik)
-    dup = s.duplicated()
-    while dup.any():
-        for i in np.flatnonzero(dup.to_numpy()):
-            nik[i] = nik[i][:12] + f"{rng.integers(1, 10_000):04d}"
-        s = pd.Series(nik)
-        dup = s.duplicated()
-    return nik
-
-
-def _mix(values: np.ndarray, salt: int) -> np.ndarray:
-    """A fixed pseudo-random 64-bit number per value (splitmix64), independent of list order."""
-    z = values.astype(np.uint64) + np.uint64((salt * 0x9E3779B97F4A7C15) % 2**64)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def _moved_in(nik: np.ndarray, household: np.ndarray, seed: int) -> np.ndarray:
-    """Give about :data:`MOVED_IN_SHARE` of households NIKs issued in another kabupaten/kota.
-
-    Drawn per household from a hash of (seed, household), not from the list's random stream: the
-    other fields, and the defects planted after, stay as they were; a household keeps its choice
-    whether its kecamatan is generated alone or with the whole list.
-    """
-    codes = RegionCodes.national()
-    h = _mix(household, 2 * seed + 1)
-    moved = (h >> np.uint64(11)).astype(np.float64) / float(2**53) < MOVED_IN_SHARE
-    if not moved.any():
-        return nik
-    regions = [r for r, _ in _MOVED_FROM]
-    weights = np.cumsum([w for _, w in _MOVED_FROM], dtype=float)
-    districts = {r: sorted(d for d in codes.districts if d.startswith(r)) for r in regions}
-    h2 = _mix(household[moved], 2 * seed + 2)
-    pick = np.searchsorted(
-        weights, (h2 % np.uint64(10_000)).astype(float) / 10_000 * weights[-1], side="right"
-    )
-    out = nik.copy()
-    for k, i in enumerate(np.flatnonzero(moved)):
-        choices = districts[regions[pick[k]]]
-        out[i] = choices[int(h2[k] >> np.uint64(32)) % len(choices)] + out[i][6:]
-    return _unique_by_serial(out)
-
-
-def _unique_by_serial(nik: np.ndarray) -> np.ndarray:
-    """Make NIKs unique by raising the serial of later duplicates (deterministic, no random draw)."""
-    seen: set[str] = set()
-    out = nik.copy()
-    for i, v in enumerate(out):
-        serial = int(v[12:])
-        while v in seen:
-            serial = serial % 9999 + 1
-            v = f"{v[:12]}{serial:04d}"
-        seen.add(v)
-        out[i] = v
-    return out
 
 
 def _write_region_fields(

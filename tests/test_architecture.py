@@ -26,7 +26,7 @@ FLOW: tuple[tuple[str, str], ...] = (
     ("cards", "reader address card_rows cards"),
     (
         "plan settings and values, synthetic card lists",
-        "couriers solve_params route_plan problem config workcalendar synthetic",
+        "couriers solve_params route_plan problem config workcalendar synthetic_names synthetic",
     ),
     ("blocks, geocoding, pins", "blocks geocode geocode_online pins_read pins_write pins adjacency"),
     ("stops", "stops"),
