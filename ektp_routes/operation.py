@@ -8,20 +8,22 @@ their own territory first (a courier keeps their blocks from day to day), then h
 whose courier is away; each courier-day is routed by the library's solver
 (:func:`ektp_routes.solve.solve`). Re-deliveries after "not home" can be held for a late window of
 the shift or for the weekend. Everything a command changes is one ledger transaction.
+
+The options and the retry rule are :mod:`ektp_routes.operation_config`'s, the territories and each
+day's share of stops per courier :mod:`ektp_routes.courier_territories`'; their public names are
+importable from here too.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,119 +31,41 @@ import pandas as pd
 from ektp_routes._errors import ConfigError, LedgerError
 from ektp_routes.blocks import assign_blocks
 from ektp_routes.cards import read_cards
-from ektp_routes.config import PlanConfig, check_types, toml_error
+from ektp_routes.courier_territories import CourierJob, choose_jobs, territories
 from ektp_routes.geocode import coordinate_key, geocode_cards
 from ektp_routes.i18n import error
-from ektp_routes.ledger import CardState, Ledger, Outcome, Rules, Transition, new_run_id
+from ektp_routes.ledger import CardState, Ledger, Transition, new_run_id
 from ektp_routes.network import StraightLineNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
+from ektp_routes.operation_config import OperationConfig, RetryWindow, load_config, retry_due
 from ektp_routes.regions import Gazetteer
 from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, solve
-from ektp_routes.workcalendar import Closed, WorkCalendar, calendar_from_table
+from ektp_routes.workcalendar import Closed
+
+__all__ = [
+    "CourierJob",
+    "DispatchReport",
+    "OfficeDay",
+    "OperationConfig",
+    "RetryWindow",
+    "RoutedDay",
+    "StartReport",
+    "card_frame",
+    "dispatch_day",
+    "due_cards",
+    "load_config",
+    "load_offices",
+    "office_day",
+    "retry_due",
+    "route_all",
+    "route_id",
+    "route_office",
+    "start_operation",
+    "stop_id",
+    "territories",
+]
 
 logger = logging.getLogger(__name__)
-
-RetryWindow = Literal["any", "late", "weekend"]
-_OPERATION_KEYS = {
-    "attempt_limit",
-    "family_handover",
-    "final_outcomes",
-    "retry_after_days",
-    "not_home_window",
-    "late_window_h",
-    "route_time_limit_s",
-    "working_days",
-    "closures",
-    "leave",
-    "public_holidays",
-}
-
-
-@dataclass(frozen=True)
-class OperationConfig:
-    """Options of the delivery operation (the planning tables and ``[operation]`` of plan.toml).
-
-    Parameters
-    ----------
-    plan
-        Fleet, bag, shift, service times and solver options shared with ``plan``.
-    rules
-        Attempt limit, family handover, final outcomes.
-    calendar
-        Working days, holidays, closures, courier leave.
-    retry_after_days
-        Days after a failed attempt before the card is due again.
-    not_home_window
-        Where a "not home" re-delivery goes: "late" (the late window of the shift), "weekend" (the
-        next working Saturday/Sunday) or "any".
-    late_window_h
-        The late window, hours from the start of the shift.
-    route_time_limit_s
-        Solver time per courier-day.
-    """
-
-    plan: PlanConfig = field(default_factory=PlanConfig)
-    rules: Rules = field(default_factory=Rules)
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    retry_after_days: int = 1
-    not_home_window: RetryWindow = "late"
-    late_window_h: tuple[float, float] = (4.0, 7.0)
-    route_time_limit_s: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.not_home_window not in ("any", "late", "weekend"):
-            raise error(ConfigError, "error.op_not_home_window", value=repr(self.not_home_window))
-        lo, hi = self.late_window_h
-        if not 0 <= lo < hi <= self.plan.fleet.shift_s / 3600:
-            raise error(ConfigError, "error.op_late_window", value=list(self.late_window_h))
-        if not 0 <= self.retry_after_days <= 30 or not 0 < self.route_time_limit_s <= 600:
-            raise error(ConfigError, "error.op_limits")
-
-    @classmethod
-    def from_toml_text(cls, text: str) -> OperationConfig:
-        """Parse plan.toml text (an empty text gives the defaults)."""
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise toml_error("plan.toml", exc) from None
-        plan_t, op = doc.get("plan", {}), doc.get("operation", {})
-        if not isinstance(plan_t, dict) or not isinstance(op, dict):
-            raise error(ConfigError, "error.op_not_tables")
-        unknown = set(op) - _OPERATION_KEYS
-        if unknown:
-            raise error(
-                ConfigError, "error.op_unknown_keys", keys=sorted(unknown), known=sorted(_OPERATION_KEYS)
-            )
-        check_types(op, _OPERATION_TYPES, section="operation", choices=list(Outcome))
-        try:
-            plan = PlanConfig.from_document(doc, other_tables=("operation",))
-            rules = Rules(
-                attempt_limit=op.get("attempt_limit", 3),
-                family_handover=op.get("family_handover", True),
-                final_outcomes=frozenset(
-                    Outcome(o) for o in op.get("final_outcomes", Rules().final_outcomes)
-                ),
-            )
-            return cls(
-                plan=plan,
-                rules=rules,
-                calendar=calendar_from_table(op),
-                retry_after_days=op.get("retry_after_days", 1),
-                not_home_window=op.get("not_home_window", "late"),
-                late_window_h=tuple(op.get("late_window_h", (4.0, 7.0))),  # type: ignore[arg-type]
-                route_time_limit_s=float(op.get("route_time_limit_s", 1.0)),
-            )
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, ConfigError):
-                raise
-            raise error(ConfigError, "error.op_value", why=exc) from None
-
-
-#: The type of each [operation] value read here (the calendar's are checked by calendar_from_table).
-_OPERATION_TYPES = {
-    "attempt_limit": "int", "retry_after_days": "int", "family_handover": "bool",
-    "route_time_limit_s": "number", "late_window_h": "pair", "final_outcomes": "list",
-}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------- start
@@ -154,11 +78,6 @@ class StartReport:
     rejects: pd.DataFrame
     offices: int
     run_id: str
-
-
-def load_config(ledger: Ledger) -> OperationConfig:
-    """The operation's configuration as stored in the ledger at start."""
-    return OperationConfig.from_toml_text(ledger.meta("config_toml") or "")
 
 
 def load_offices(ledger: Ledger) -> list[PostOffice]:
@@ -241,55 +160,7 @@ def card_frame(geo: pd.DataFrame, gaz: Gazetteer, offices: Sequence[PostOffice])
     )
 
 
-def territories(
-    frame: pd.DataFrame, offices: Sequence[PostOffice], known: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """Courier territories: each office's blocks in sweep order around the office, cut into one slice
-    of equal cards per courier. Blocks added later join the slice of the nearest known block."""
-    if not len(frame):
-        return []
-    by_id = {o.office_id: o for o in offices}
-    b = (
-        frame.groupby("block")
-        .agg(
-            office_id=("office_id", "first"), lon=("lon", "mean"), lat=("lat", "mean"), cards=("nik", "size")
-        )
-        .reset_index()
-    )
-    b["sweep"] = [
-        math.atan2(r.lat - by_id[r.office_id].lat, r.lon - by_id[r.office_id].lon) for r in b.itertuples()
-    ]
-    b = b[~b["block"].isin(set(known["block"]))] if len(known) else b
-    rows: list[dict[str, Any]] = []
-    for oid, grp in b.sort_values(["office_id", "sweep", "block"]).groupby("office_id", sort=True):
-        old = known[known["office_id"] == oid] if len(known) else known
-        if len(old):
-            near = [int(np.argmin(np.abs(old["sweep"].to_numpy() - s))) for s in grp["sweep"]]
-            homes = old["home_courier"].to_numpy()[near]
-        else:
-            k = by_id[str(oid)].fleet.couriers
-            before = (grp["cards"].cumsum() - grp["cards"]) / grp["cards"].sum()
-            homes = np.minimum(k, np.floor(before.to_numpy() * k).astype(int) + 1)
-        rows += [
-            {"block": blk, "office_id": oid, "home_courier": int(h), "last_courier": None, "sweep": float(s)}
-            for blk, h, s in zip(grp["block"], homes, grp["sweep"], strict=True)
-        ]
-    return rows
-
-
 # ---------------------------------------------------------------------------------------- dispatch
-@dataclass(frozen=True)
-class CourierJob:
-    """One courier-day to route: the stops chosen for the courier, in the order they were chosen."""
-
-    courier: int
-    stop_keys: tuple[str, ...]
-    lon: np.ndarray
-    lat: np.ndarray
-    cards: np.ndarray
-    late: np.ndarray
-
-
 @dataclass(frozen=True)
 class OfficeDay:
     """One office's work for one date: its depot, fleet and courier jobs."""
@@ -397,81 +268,12 @@ def office_day(
     if couriers is None:
         couriers = config.calendar.couriers_on(o.office_id, day, o.fleet.couriers)
     mine = cands[cands["office_id"] == o.office_id]
-    jobs = _choose(mine, blocks[blocks["office_id"] == o.office_id], couriers, o.fleet.capacity, config)
+    jobs = choose_jobs(mine, blocks[blocks["office_id"] == o.office_id], couriers, o.fleet.capacity, config)
     seed = config.plan.solve.seed
     params = SolveParams(time_limit_s=config.route_time_limit_s, seed=seed, deterministic=True)
     lo, hi = config.late_window_h
     return OfficeDay(
         o, jobs, params, config.plan.service.base_s, config.plan.service.per_card_s, (lo * 3600, hi * 3600)
-    )
-
-
-def _stops_of(cards: pd.DataFrame, blocks: pd.DataFrame, config: OperationConfig) -> pd.DataFrame:
-    """Candidate cards grouped into stops (households), with their block's courier and sweep."""
-    late = cards["state"].eq("failed") & cards["window"].eq("late") & (config.not_home_window == "late")
-    prev = pd.to_numeric(cards["courier"], errors="coerce").where(cards["state"].eq("failed"))
-    s = cards.assign(late=late.astype(bool), prev=prev.astype(float), retry=cards["state"].eq("failed"),
-                     lon=cards["lon"].astype(float), lat=cards["lat"].astype(float))  # fmt: skip
-    st = (
-        s.groupby("stop_key", sort=False)
-        .agg(
-            block=("block", "first"),
-            lon=("lon", "mean"),
-            lat=("lat", "mean"),
-            cards=("card_id", "size"),
-            late=("late", "any"),
-            retry=("retry", "any"),
-            prev=("prev", "max"),
-        )
-        .reset_index()
-    )
-    b = blocks.set_index("block")
-    st["home"] = st["block"].map(b["home_courier"]).fillna(1).astype(int)
-    st["sweep"] = st["block"].map(b["sweep"]).fillna(0.0)
-    st["owner"] = st["prev"].fillna(st["home"]).astype(int)
-    return st.sort_values(["retry", "sweep", "block", "stop_key"], ascending=[False, True, True, True])
-
-
-def _choose(
-    cards: pd.DataFrame, blocks: pd.DataFrame, couriers: Sequence[int], capacity: int, config: OperationConfig
-) -> tuple[CourierJob, ...]:
-    """Each working courier takes due stops of their own territory (re-deliveries first), then stops
-    whose courier is away or busy, nearest to their territory in sweep order, up to a full bag."""
-    if not len(cards) or not couriers:
-        return ()
-    st = _stops_of(cards, blocks, config)
-    taken: dict[int, list[int]] = {c: [] for c in couriers}
-    load = dict.fromkeys(couriers, 0)
-    free = np.ones(len(st), bool)
-    n_cards, owner = st["cards"].to_numpy(), st["owner"].to_numpy()
-    for i in range(len(st)):
-        c = int(owner[i])
-        if c in load and load[c] + n_cards[i] <= capacity:
-            taken[c].append(i)
-            load[c] += int(n_cards[i])
-            free[i] = False
-    sweep = st["sweep"].to_numpy()
-    for c in couriers:
-        home = blocks.loc[blocks["home_courier"] == c, "sweep"]
-        centre = float(home.median()) if len(home) else 0.0
-        gap = np.abs(np.angle(np.exp(1j * (sweep - centre))))
-        for i in np.flatnonzero(free)[np.argsort(gap[free], kind="stable")]:
-            if load[c] + n_cards[i] > capacity:
-                continue
-            taken[c].append(int(i))
-            load[c] += int(n_cards[i])
-            free[i] = False
-    return tuple(_job(c, st.iloc[idx]) for c, idx in taken.items() if idx)
-
-
-def _job(courier: int, st: pd.DataFrame) -> CourierJob:
-    return CourierJob(
-        courier,
-        tuple(st["stop_key"]),
-        st["lon"].to_numpy(float),
-        st["lat"].to_numpy(float),
-        st["cards"].to_numpy(np.int64),
-        st["late"].to_numpy(bool),
     )
 
 
@@ -564,13 +366,3 @@ def _transitions(
         day, cards=len(moves), stops=stops, courier_days=cdays, stable_stops=stable, known_stops=known
     )
     return report, moves, served
-
-
-def retry_due(config: OperationConfig, outcome: Outcome, day: date) -> tuple[date, RetryWindow]:
-    """When (and in which window) a card that failed on ``day`` with ``outcome`` is due again."""
-    nxt = config.calendar.next_working_day(day + timedelta(days=max(1, config.retry_after_days)))
-    if outcome is Outcome.TIDAK_DI_RUMAH and config.not_home_window == "weekend":
-        return config.calendar.next_weekend_day(nxt), "weekend"
-    if outcome is Outcome.TIDAK_DI_RUMAH and config.not_home_window == "late":
-        return nxt, "late"
-    return nxt, "any"

@@ -39,7 +39,7 @@ FLOW: tuple[tuple[str, str], ...] = (
         "layers webmap qgis_styles qgis_project gpkg report_figures report_charts report_page views "
         "export outdir fieldform",
     ),
-    ("operation", "ledger operation outcomes opsreport fleet"),
+    ("operation", "ledger operation_config courier_territories operation outcomes opsreport fleet"),
     ("cli", "cli_help cli_blocks cli_network cli_ops cli"),
 )
 
