@@ -469,11 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except Exception as exc:  # a bug: one line, and no message text (it could quote a card)
         logger.debug("unexpected error", exc_info=True)
-        text = (
-            f"unexpected {type(exc).__name__} (a bug in ektp-routes; the message is not shown because it "
-            "could quote personal data; run with -vv to see it)"
-        )
-        print(t("cli.error", message=text), file=sys.stderr)
+        print(t("cli.error", message=t("cli.bug", kind=type(exc).__name__)), file=sys.stderr)
         return 2
 
 

@@ -27,6 +27,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -478,18 +479,20 @@ def _missing_error(missing: list[str], headers: list[str], used: set[str]) -> Mi
     if not _looks_like_header(headers):
         return error(MissingColumnError, "error.cards_headerless", fields=names, kinds=_cell_kinds(headers))
     free = [h for h in headers if h not in used]
-    hints = []
+    guesses: dict[str, str | None] = {}
     for f in missing:
         best = process.extractOne(f, free, scorer=fuzz.partial_ratio) if free else None
-        guess = best[0] if best and best[1] >= 60 else "<your column>"
-        hints.append(f"{guess!r}: {f!r}")
+        guesses[f] = best[0] if best and best[1] >= 60 else None
+    hints = partial(_column_hints, guesses=guesses)
     return error(
-        MissingColumnError,
-        "error.cards_columns_missing",
-        fields=names,
-        headers=headers,
-        hints=", ".join(hints),
+        MissingColumnError, "error.cards_columns_missing", fields=names, headers=headers, hints=hints
     )
+
+
+def _column_hints(t: Messages, *, guesses: Mapping[str, str | None]) -> str:
+    """``'<column>': 'field'`` for each missing field: the file's likeliest column, else a placeholder
+    worded by ``t``."""
+    return ", ".join(f"{guess or t('cell.your_column')!r}: {f!r}" for f, guess in guesses.items())
 
 
 _DATA_LIKE = re.compile(r"[0-9]{4,}|\b(?:rt|rw|jl|jln|no|kp|gg)\b\.?\s*[0-9]", re.I)

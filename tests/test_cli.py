@@ -354,3 +354,22 @@ def test_geocode_warnings_reach_the_console_in_the_language(
         assert main(["geocode", str(cards), "--out", str(tmp_path / "g.csv"), "--lang", lang]) == 0
         err = capsys.readouterr().err
         assert err.startswith(line) and err.count("\n") == 1 and "Siti" not in err, err
+
+
+def test_a_bug_is_one_line_in_the_language_without_its_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ektp_routes.cli as cli
+
+    def broken(args: object) -> int:
+        raise RuntimeError("Siti Aminah 3216061201900001")
+
+    monkeypatch.setattr(cli, "_cmd_validate", broken)
+    for lang, said in (
+        ("id", "galat: RuntimeError tak terduga (cacat di ektp-routes; pesannya tidak ditampilkan"),
+        ("en", "error: unexpected RuntimeError (a bug in ektp-routes; the message is not shown"),
+    ):
+        assert main(["validate", str(tmp_path / "c.csv"), "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(said) and err.count("\n") == 1, err
+        assert "Siti" not in err and "3216061201900001" not in err

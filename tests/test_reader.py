@@ -357,3 +357,12 @@ def test_a_small_table_that_is_no_card_list_is_read_in_excels_encodings_and_deli
         p.write_bytes(f"nama{sep}lon\r\nPos Ñ{sep}107\r\n".encode(encoding))
         frame = read_text_table(p)
         assert list(frame.columns) == ["nama", "lon"] and frame.iloc[0].tolist() == ["Pos Ñ", "107"]
+
+
+def test_a_missing_column_with_no_likely_header_is_a_placeholder_in_the_language(tmp_path: Path) -> None:
+    from ektp_routes.i18n import error_text, messages
+
+    with pytest.raises(MissingColumnError) as err:
+        map_columns(["NIK", "NAMA", "KETERANGAN"])
+    assert "columns={'<kolom anda>': 'alamat'}" in error_text(err.value, messages("id"))
+    assert "Pass columns={'<your column>': 'alamat'} to say" in str(err.value)
