@@ -112,8 +112,9 @@ class CardRows:
     :class:`~ektp_routes.nik.NikOrigin` against the national code list; ``rt_rw_unreadable`` marks,
     per RT/RW field of the file ("rt", "rw", "rt_rw"), the cells that hold no RT/RW number (read as
     blank: the RT/RW comes from the address text or is unknown), and ``rt_rw_date`` those of them that
-    hold a date Excel made of an RT/RW (:func:`excel_date_rt_rw`); ``column_map`` maps fields to the
-    file's headers.
+    hold a date Excel made of an RT/RW (:func:`excel_date_rt_rw`); ``address_rt`` and ``address_rw``
+    are the RT and RW the address text gives ("" when none; ``rt`` and ``rw`` take them only where the
+    columns are blank and do not say otherwise); ``column_map`` maps fields to the file's headers.
     """
 
     raw: RawTable
@@ -127,6 +128,8 @@ class CardRows:
     rw: pd.Series
     rt_rw_unreadable: Mapping[str, npt.NDArray[np.bool_]]
     rt_rw_date: Mapping[str, npt.NDArray[np.bool_]]
+    address_rt: pd.Series
+    address_rw: pd.Series
     column_map: Mapping[str, str]
     nik_reason: pd.Series
     nik_origin: pd.Series
@@ -188,7 +191,8 @@ def prepare(
         column(frame, mapping, "kodepos").str.replace(r"\.0$", "", regex=True),
         alamat,
     )
-    rt, rw, rt_rw_unreadable = _rt_rw(frame, mapping, alamat)
+    address_rt, address_rw = _address_rt_rw(alamat)
+    rt, rw, rt_rw_unreadable = _rt_rw(frame, mapping, (address_rt, address_rw))
     region4 = gaz.region_code.replace(".", "")[:4]
     strict = rules.nik_region == "reject"
     kec_codes = [k.kode.split(".")[-1] for k in gaz.all_kecamatan] if strict else None
@@ -203,6 +207,8 @@ def prepare(
         rt=rt,
         rw=rw,
         rt_rw_unreadable=rt_rw_unreadable,
+        address_rt=address_rt,
+        address_rw=address_rw,
         rt_rw_date={
             f: excel_date_rt_rw(column(frame, mapping, f)).to_numpy(dtype=bool) & rt_rw_unreadable[f]
             for f in rt_rw_unreadable
@@ -331,7 +337,7 @@ RT_RW_FIELDS = ("rt", "rw", "rt_rw")
 
 
 def _rt_rw(
-    frame: pd.DataFrame, mapping: Mapping[str, str], alamat: pd.Series
+    frame: pd.DataFrame, mapping: Mapping[str, str], address: tuple[pd.Series, pd.Series]
 ) -> tuple[pd.Series, pd.Series, dict[str, npt.NDArray[np.bool_]]]:
     """RT/RW from their columns, a combined column, or the address text, and the cells of each RT/RW
     field that hold no RT/RW number (see :func:`unreadable_rt_rw`: read as blank).
@@ -353,24 +359,34 @@ def _rt_rw(
             rw = pair_rw.where(pair_rw.ne(""), rw)
         rt = rt.where(rt.ne(""), pair_rt)
         rw = rw.where(rw.ne(""), pair_rw)
-    rt, rw = _rt_rw_from_address(_known(rt), _known(rw), alamat)
+    rt, rw = _rt_rw_from_address(_known(rt), _known(rw), *address)
     return _known(rt), _known(rw), {f: j.to_numpy(dtype=bool) for f, j in junk.items()}
 
 
-def _rt_rw_from_address(rt: pd.Series, rw: pd.Series, alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """``rt`` and ``rw`` with their blanks filled from the RT/RW the address text gives, where it does
-    not contradict what the columns give (RW column 005, address "... 003/006": the RT is not taken
-    from an address whose RW is another; the columns win)."""
-    need = rt.eq("") | rw.eq("")
-    if not need.any():
-        return rt, rw
-    from_addr = alamat[need].map(parse_rt_rw)
-    a_rt, a_rw, c_rt, c_rw = from_addr.str[0], from_addr.str[1], rt[need], rw[need]
-    agree = (c_rt.eq("") | a_rt.eq("") | c_rt.eq(a_rt)) & (c_rw.eq("") | a_rw.eq("") | c_rw.eq(a_rw))
-    rt, rw = rt.copy(), rw.copy()
-    rt[need] = c_rt.where(c_rt.ne("") | ~agree, a_rt)
-    rw[need] = c_rw.where(c_rw.ne("") | ~agree, a_rw)
-    return rt, rw
+def _address_rt_rw(alamat: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The RT and RW each address gives (:func:`~ektp_routes._text.parse_rt_rw`, once per distinct
+    address; "" when none or 0)."""
+    codes, uniq = pd.factorize(alamat)
+    parsed = [parse_rt_rw(str(u)) for u in uniq] + [("", "")]
+    rt = pd.Series(np.array([p[0] for p in parsed], dtype=object)[codes], index=alamat.index, dtype=object)
+    rw = pd.Series(np.array([p[1] for p in parsed], dtype=object)[codes], index=alamat.index, dtype=object)
+    return _known(rt), _known(rw)
+
+
+def _rt_rw_from_address(
+    rt: pd.Series, rw: pd.Series, a_rt: pd.Series, a_rw: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """``rt`` and ``rw`` with their blanks filled from the RT/RW the address text gives (``a_rt``,
+    ``a_rw``), where it does not contradict what the columns give (RW column 005, address "...
+    003/006": the RT is not taken from an address whose RW is another; the columns win)."""
+    agree = ~rt_rw_differ(rt, rw, a_rt, a_rw)
+    return rt.where(rt.ne("") | ~agree, a_rt), rw.where(rw.ne("") | ~agree, a_rw)
+
+
+def rt_rw_differ(rt: pd.Series, rw: pd.Series, a_rt: pd.Series, a_rw: pd.Series) -> pd.Series:
+    """Rows where the RT or the RW of the columns (``rt``, ``rw``) and of the address (``a_rt``,
+    ``a_rw``) are both given and differ."""
+    return (rt.ne("") & a_rt.ne("") & rt.ne(a_rt)) | (rw.ne("") & a_rw.ne("") & rw.ne(a_rw))
 
 
 # An "RT"/"RW" label ("RT", "rw", "R.T", "RT/RW"), not a word that contains the letters.

@@ -42,7 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ektp_routes import schema
-from ektp_routes.card_rows import CardRows, ValidationRules, prepare
+from ektp_routes.card_rows import CardRows, ValidationRules, prepare, rt_rw_differ
 from ektp_routes.i18n import log
 from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik, mask_nik_in_text
 from ektp_routes.reader import (
@@ -282,6 +282,18 @@ def check_rt_rw_cells(rows: CardRows) -> Iterator[Finding]:
         yield Finding(date, fld, CardWarning.RT_RW_EXCEL_DATE, message, rejects=False)
 
 
+def check_rt_rw_address(rows: CardRows) -> Iterator[Finding]:
+    """An address that gives another RT or RW than the RT/RW columns ("Griya Asri 2 001 003" with RW
+    002): the columns are used (a warning; the numbers are quoted, never the address)."""
+    differ = rt_rw_differ(rows.rt, rows.rw, rows.address_rt, rows.address_rw).to_numpy(dtype=bool)
+    message = np.full(rows.n, "", dtype=object)
+    for i in np.flatnonzero(differ):
+        given = f"{rows.rt.iat[i] or '-'}/{rows.rw.iat[i] or '-'}"
+        said = f"{rows.address_rt.iat[i] or '-'}/{rows.address_rw.iat[i] or '-'}"
+        message[i] = f"the address gives RT/RW {said}, the RT/RW columns {given}: the columns are used"
+    yield Finding(differ, "alamat", CardWarning.RT_RW_ADDRESS_DIFFERS, message, rejects=False)
+
+
 def check_desa_resolved(rows: CardRows) -> Iterator[Finding]:
     """The desa must be given and name exactly one desa of the kabupaten."""
     status, description = rows.desa.status, rows.desa.description
@@ -360,6 +372,7 @@ CHECKS: tuple[Check, ...] = (
     check_nik_duplicates,
     check_required_text,
     check_rt_rw_cells,
+    check_rt_rw_address,
     check_desa_resolved,
     check_desa_notes,
     check_consistency,

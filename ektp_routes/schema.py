@@ -48,6 +48,7 @@ class CardWarning(StrEnum):
     COORDINATES_INVALID = "coordinates_invalid"
     RT_RW_UNREADABLE = "rt_rw_unreadable"
     RT_RW_EXCEL_DATE = "rt_rw_excel_date"  # an RT/RW cell Excel turned into a date: read as blank
+    RT_RW_ADDRESS_DIFFERS = "rt_rw_address_differs"  # the address gives another RT/RW: the columns win
 
 
 class UnservedReason(StrEnum):

@@ -129,6 +129,29 @@ def test_dates_excel_made_of_rt_rw_cells_alone() -> None:
     assert excel_date_rt_rw(cells).tolist() == [True, True, True, False, False, False, False, False]
 
 
+@pytest.mark.parametrize(
+    ("rt", "rw", "alamat", "expected", "warned"),
+    [
+        ("", "", "Griya Asri 2 001 003", ("001", "003"), ""),  # blank columns: the address gives them
+        ("001", "003", "Griya Asri 2 001 003", ("001", "003"), ""),  # they agree
+        ("1", "", "Kp. Pulo RT 001 RW 003", ("001", "003"), ""),
+        ("004", "002", "Griya Asri 2 001 002", ("004", "002"), "001/002, the RT/RW columns 004/002"),
+        ("", "005", "Griya Asri 2 001 002", ("", "005"), "001/002, the RT/RW columns -/005"),
+        ("4", "2", "Kp. Pulo RT 1 RW 2", ("004", "002"), "001/002, the RT/RW columns 004/002"),
+    ],
+)
+def test_an_address_giving_another_rt_rw_than_the_columns_is_warned_about_and_the_columns_win(
+    rt: str, rw: str, alamat: str, expected: tuple[str, str], warned: str
+) -> None:
+    res = read_cards(pd.DataFrame([_card(RT=rt, RW=rw, ALAMAT=alamat)]))
+    assert (res.cards.rt.iloc[0], res.cards.rw.iloc[0]) == expected
+    w = res.warnings[res.warnings.code.eq(CardWarning.RT_RW_ADDRESS_DIFFERS)]
+    assert w.message.tolist() == (
+        [f"the address gives RT/RW {warned}: the columns are used"] if warned else []
+    )
+    assert len(res.warnings) == len(w)  # no other warning
+
+
 def test_control_and_invisible_characters_are_no_part_of_names_and_addresses() -> None:
     name = "A\x00ni\u200b\u202eadiS"  # a NUL, a zero-width space, a right-to-left override
     card = _card(NAMA=name, ALAMAT="Kp.\x07Pulo\u200d RT 3\u2066", RT="", RW="")
