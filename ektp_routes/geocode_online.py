@@ -19,6 +19,7 @@ import pandas as pd
 from ektp_routes._errors import GeocodingError
 from ektp_routes.address import parse_address
 from ektp_routes.geocode import GeocodeResult
+from ektp_routes.i18n import error
 from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -58,10 +59,19 @@ class GeocodeCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS answers (provider TEXT, query TEXT, answer TEXT, "
-            "PRIMARY KEY (provider, query))"
-        )
+        try:
+            # A file that is not such a cache (a card list, the ops ledger picked by mistake) is
+            # refused untouched, never written into.
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables - {"answers"}:
+                raise sqlite3.DatabaseError("another database")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (provider TEXT, query TEXT, answer TEXT, "
+                "PRIMARY KEY (provider, query))"
+            )
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise error(GeocodingError, "error.geocode_cache_foreign", name=self.path.name) from None
         self.hits = 0
         self.misses = 0
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from geopy.exc import GeocoderUnavailable
 from geopy.location import Location
 
 from ektp_routes import Gazetteer, GeocodingError
-from ektp_routes.geocode_online import OnlineGeocoder, RateLimiter
+from ektp_routes.geocode_online import GeocodeCache, OnlineGeocoder, RateLimiter
+from ektp_routes.i18n import error_text, messages
 
 DATA = Path(__file__).parent / "data"
 
@@ -117,3 +119,22 @@ def test_online_geocoder_retries_then_reports_offline(gaz: Gazetteer, tmp_path: 
     )
     with pytest.raises(GeocodingError, match="offline"):
         geo.geocode(_cards().head(1))
+
+
+def test_a_cache_file_that_is_no_cache_of_answers_is_refused_untouched(tmp_path: Path) -> None:
+    # `geocode --online nominatim --cache kartu.csv` (or the ops ledger) was an "unexpected
+    # DatabaseError", or a table written into the ledger; now one line, the file left as it was.
+    card_list = tmp_path / "kartu.csv"
+    card_list.write_text("NIK,NAMA\n3216102001038038,Opik\n")
+    ledger = tmp_path / "ledger.db"
+    with sqlite3.connect(ledger) as db:
+        db.execute("CREATE TABLE cards (card_id INTEGER)")
+    for path in (card_list, ledger):
+        before = path.read_bytes()
+        with pytest.raises(GeocodingError, match="is not a cache of online answers") as caught:
+            GeocodeCache(path)
+        assert "berkas cache" in error_text(caught.value, messages("id"))
+        assert path.read_bytes() == before
+    fresh = tmp_path / "cache" / "geocode.sqlite"
+    GeocodeCache(fresh).put("nominatim", "Kp. Gabus, Sukaraya", None)
+    assert GeocodeCache(fresh).get("nominatim", "Kp. Gabus, Sukaraya") is None  # a cached "not found"
