@@ -96,7 +96,19 @@ def _name_after(rest: str) -> str:
     stop = _ANY.search(rest)
     if stop and stop.start() == 0 and stop.group().rstrip(".").lower() in NAME_WORDS:
         stop = _ANY.search(rest, stop.end())
-    return _clean_name(rest[: stop.start()] if stop else rest)
+    name = rest[: stop.start()] if stop else rest
+    pointer = _POINTER.search(name, 1)
+    return _clean_name(name[: pointer.start()] if pointer else name)
+
+
+#: Where a settlement's name ends and a landmark by someone's name begins ("Kp. Gabus rumah Pak Hendra",
+#: "Kp. Gabus (samping rumah H. Sulaiman)", "Jl. Melati depan Masjid"): the house of, Mr/Mrs, beside,
+#: opposite, behind, near, c/o. A third person's name is personal data, no part of a place.
+_POINTER = re.compile(
+    r"\(|(?<![\w/])(?:rumah|rmh|bapak|bpk|pak|ibu|bu|sdr|sdri|kontrakan|samping|sebelah|depan|belakang"
+    r"|dekat|d/a|c/o)(?![\w/])",
+    re.I,
+)
 
 
 #: A run of digit groups with the separators a NIK or a phone number is written with ("3216-1727-...",
@@ -150,8 +162,9 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: An unmarked address that begins by pointing at a person is a landmark by someone's name, not a place.
-_PERSON = re.compile(r"(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) \w")
+#: An unmarked address that points at a person ("Rumah Ujang", "Kontrakan Bu Haji Romlah") is a landmark
+#: by someone's name, not a place.
+_PERSON = re.compile(r"\b(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) \w")
 
 
 def places_not_people(
@@ -211,7 +224,9 @@ def _named_person(kind: str, words: str, key: str, holders: dict[str, set[str]])
     or, unmarked, points at a person."""
     if not words or kind == "jalan":
         return False
-    return _names_someone(words, holders.get(key, set())) or (kind == "tempat" and bool(_PERSON.match(words)))
+    return _names_someone(words, holders.get(key, set())) or (
+        kind == "tempat" and bool(_PERSON.search(words))
+    )
 
 
 def _names_someone(words: str, holders: set[str]) -> bool:

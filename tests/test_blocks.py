@@ -163,6 +163,28 @@ def test_a_nik_or_phone_number_in_the_address_is_no_part_of_a_settlement(
     assert settlement_of(address) == expected
 
 
+def test_a_landmark_by_a_third_persons_name_is_no_part_of_a_settlement() -> None:
+    # Outside review: "Kp. Gabus rumah Pak Hendra Wijaya" (the house of a landlord or neighbour, not a
+    # card holder of the list) put "Gabus Rumah Pak Hendra Wijaya" into the settlement of the blocks
+    # file, stops.geojson, plan.gpkg and the map; so did "(samping rumah H. Sulaiman)" and an unmarked
+    # "Kontrakan Bu Haji Romlah".
+    assert settlement_of("Kp. Gabus rumah Pak Hendra Wijaya") == ("kampung", "Gabus")
+    assert settlement_of("Kp. Gabus (samping rumah H. Sulaiman)") == ("kampung", "Gabus")
+    assert settlement_of("Jl. Melati depan Masjid No. 3") == ("jalan", "Melati")
+    assert settlement_of("Perum. Griya Asri c/o Bpk Dodi Blok A") == ("perumahan", "Griya Asri")
+    assert settlement_of("Kp. Rumah Tinggi") == ("kampung", "Rumah Tinggi")  # a name's own first word
+    assert settlement_of("Gg. H. Sulaiman") == ("gang", "H. Sulaiman")  # streets are named after people
+    c = _cards(
+        [
+            ("D1", "Kontrakan Bu Haji Romlah RT 02/03", "002", "003"),
+            ("D1", "Kp. Gabus rumah Pak Hendra Wijaya", "002", "003"),
+        ]
+    ).assign(nama=["Yeni", "Ade"])
+    b = assign_blocks(c)
+    assert b["settlement"].tolist() == ["", "Gabus"]
+    assert not b["block_key"].str.contains("Romlah|Hendra|Wijaya", case=False, regex=True).any()
+
+
 def test_an_unlabelled_rt_rw_ending_the_address_gives_the_block_its_rt_rw_not_a_settlement() -> None:
     # "Griya Asri 2 001 002" and "Griya Asri 2 001 003" were two settlements, their RT/RW lost where
     # the RT/RW columns were blank; the columns still win where they say otherwise.
