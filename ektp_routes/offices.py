@@ -24,8 +24,10 @@ from ektp_routes.problem import Fleet
 from ektp_routes.reader import read_text_table
 from ektp_routes.regions import Gazetteer
 
-OFFICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
-OFFICE_ID_RULE = "1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
+# No ".." in an id: a safe file name has none (export.safe_filename makes it "_"), so the manifests of
+# an office "KP..1" could not be written once its plan was solved.
+OFFICE_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+OFFICE_ID_RULE = "1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit, no '..'"
 _MAX_NAME = 200
 
 

@@ -88,6 +88,7 @@ def test_smallest_bag_counts_courier_overrides() -> None:
         ("A" * 300, "office_id 'AAAA"),
         ("A\x00B", "office_id 'A\\x00B'"),
         ("-lead", "office_id '-lead'"),
+        ("KP..1", "office_id 'KP..1'"),  # its manifests' file names could not be written
     ],
 )
 def test_unsafe_office_ids_are_refused_when_read(tmp_path: Path, office_id: str, problem: str) -> None:
