@@ -8,7 +8,6 @@ under a temporary name and renamed into place.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -89,13 +88,8 @@ def write_gpkg(
         frames[name], styles[name] = frame, qml
 
     def build(tmp: Path) -> None:
-        # GDAL wants a .gpkg name: build beside the temporary file, then move it onto it.
-        work = tmp.with_name(tmp.name + ".gpkg")
-        try:
-            write_layers(frames, work)
-            store_styles(work, styles)
-            os.replace(work, tmp)
-        finally:
-            work.unlink(missing_ok=True)
+        tmp.unlink()  # GDAL creates the GeoPackage itself (under a .gpkg name, as it wants)
+        write_layers(frames, tmp)
+        store_styles(tmp, styles)
 
-    return write_atomic(Path(path), build)
+    return write_atomic(Path(path), build, suffix=".gpkg")
