@@ -229,6 +229,8 @@ def _refuse_shared_areas(offices: Sequence[PostOffice], source: str, gaz: Gazett
 
 
 def _read_office_table(p: Path) -> pd.DataFrame:
+    if p.is_dir():
+        raise InputFileError(f"offices file {p} is a folder, not a CSV or GeoJSON file")
     if not p.is_file():
         raise InputFileError(f"offices file {p} does not exist")
     try:

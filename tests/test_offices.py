@@ -138,6 +138,14 @@ def test_an_offices_file_saved_by_excel_in_an_indonesian_locale_is_read(
     assert (office.office_id, office.name, office.lon, office.lat) == ("KPC", "Pos Cikarang Ñ", 107.15, -6.25)
 
 
+def test_a_folder_given_as_the_offices_file_is_called_a_folder(tmp_path: Path) -> None:
+    # Before: "offices file ... does not exist", about a folder that does.
+    with pytest.raises(InputFileError, match="is a folder, not a CSV or GeoJSON file"):
+        read_offices(tmp_path, DEFAULT_FLEET)
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_offices(tmp_path / "kantor.csv", DEFAULT_FLEET)
+
+
 def test_a_desa_or_kode_pos_listed_by_two_offices_is_refused_naming_both(tmp_path: Path) -> None:
     # Before, the first row silently won: a planner who gave Karangbahagia to two offices never
     # learnt that one of them gets none of its cards.
