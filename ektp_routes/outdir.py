@@ -169,9 +169,10 @@ def _probe(out: Path) -> None:
 
 
 def _remove_parts(out: Path) -> None:
-    stale = [
-        f for d in (out, out / WORK_DIR, out / MANIFESTS_DIR) if d.is_dir() for f in d.glob(f"*{PART_SUFFIX}")
-    ]
+    # "*.part", and a writer's own suffix after it (".plan.gpkg.x1.part.gpkg", its "-journal")
+    patterns = (f"*{PART_SUFFIX}", f".*{PART_SUFFIX}.*")
+    dirs = [d for d in (out, out / WORK_DIR, out / MANIFESTS_DIR) if d.is_dir()]
+    stale = [f for d in dirs for pattern in patterns for f in d.glob(pattern)]
     stale += [d for d in out.glob(f".*{PART_SUFFIX}-*") if d.is_dir()]
     for f in stale:
         _remove(f)

@@ -53,6 +53,8 @@ def test_stale_part_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
         tmp_path / ".summary.csv.x1.part",
         tmp_path / "manifests" / ".m.csv.y.part",
         tmp_path / ".work" / "o.part",
+        tmp_path / ".plan.gpkg.z2.part.gpkg",  # GDAL's work file: the format after .part
+        tmp_path / ".plan.gpkg.z2.part.gpkg-journal",
     ]
     for p in parts:
         p.write_text("NIK 3216061201900001")
