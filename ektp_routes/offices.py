@@ -7,6 +7,7 @@ No coordinates of real post offices of Kabupaten Bekasi are available here; with
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -20,9 +21,16 @@ import pandas as pd
 from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.config import OPTIONS
 from ektp_routes.geodesy import haversine_m
+from ektp_routes.i18n import log
 from ektp_routes.problem import Fleet
 from ektp_routes.reader import read_text_table
 from ektp_routes.regions import Gazetteer
+
+logger = logging.getLogger(__name__)
+
+#: An office farther than this from every desa it serves is named in a warning: its coordinates are
+#: probably wrong (swapped, a sign lost, another town), and its cards would all be left unserved.
+FAR_OFFICE_KM = 20.0
 
 # No ".." in an id: a safe file name has none (export.safe_filename makes it "_"), so the manifests of
 # an office "KP..1" could not be written once its plan was solved.
@@ -332,4 +340,16 @@ def assign_offices(
             continue
         dist = [float(haversine_m(d.rep_lon, d.rep_lat, o.lon, o.lat)) for o in offices]
         out[kode] = offices[int(np.argmin(dist))].office_id
+    _warn_far_offices(gaz, out, offices)
     return out
+
+
+def _warn_far_offices(gaz: Gazetteer, area: Mapping[str, str], offices: Sequence[PostOffice]) -> None:
+    """Warn of each office farther than :data:`FAR_OFFICE_KM` from the nearest desa it serves."""
+    for o in offices:
+        served = [gaz.get(k) for k, oid in area.items() if oid == o.office_id]
+        if not served:
+            continue
+        km = min(float(haversine_m(d.rep_lon, d.rep_lat, o.lon, o.lat)) for d in served) / 1000.0
+        if km > FAR_OFFICE_KM:
+            log(logger, logging.WARNING, "log.office_far", office=o.office_id, km=f"{km:.0f}", n=len(served))

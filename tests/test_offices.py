@@ -186,3 +186,19 @@ def test_office_fleet_values_are_bounded_like_the_config(
     with pytest.raises(InputFileError) as err:
         read_offices(p, DEFAULT_FLEET)
     assert problem in str(err.value)
+
+
+def test_an_office_far_from_every_desa_it_serves_is_warned_of(
+    gaz: Gazetteer, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = gaz.all_desa[0]
+    moved = PostOffice("MOVED", "two degrees west", d.rep_lon - 2.0, d.rep_lat, serves_desa=(d.kode,))
+    near = PostOffice("NEAR", "near", d.rep_lon + 0.01, d.rep_lat)
+    with caplog.at_level("WARNING", logger="ektp_routes.offices"):
+        assign_offices(gaz, [d.kode], [near])
+    assert not caplog.records  # an office in its area: no word
+    with caplog.at_level("WARNING", logger="ektp_routes.offices"):
+        assign_offices(gaz, [d.kode], [moved, near])
+    [rec] = caplog.records
+    assert rec.i18n[0] == "log.office_far"  # type: ignore[attr-defined]
+    assert rec.getMessage().startswith("post office MOVED lies 221 km from the nearest of the 1 desa")
