@@ -156,6 +156,9 @@ def check_office_columns(columns: Sequence[str], source: str) -> None:
     ...
     ektp_routes._errors.InputFileError: offices.csv: unknown column 'lng' (did you mean 'lon'?); known ...
     """
+    # A row of data read as the header (a card list given by mistake, a file without a header row)
+    # holds numbers: then no cell of it is quoted, or a name or a NIK would be in the message.
+    header_row = not any(re.search(r"\d{3}", str(c)) for c in columns)
     for col in columns:
         key = str(col).lower().strip()
         if key in OFFICE_COLUMNS:
@@ -166,11 +169,8 @@ def check_office_columns(columns: Sequence[str], source: str) -> None:
             else difflib.get_close_matches(key, OFFICE_COLUMNS, n=1, cutoff=0.6)
         )
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        # A header that does not look like a column name is not quoted: a card list passed here by
-        # mistake (or one without a header row) would put a NIK or a name in the message.
-        shown = (
-            repr(str(col)) if re.fullmatch(r"[A-Za-z][A-Za-z _-]{0,29}", str(col)) else "(not a column name)"
-        )
+        plausible = header_row and re.fullmatch(r"[A-Za-z][A-Za-z _-]{0,29}", str(col))
+        shown = repr(str(col)) if plausible else "(not a column name)"
         raise InputFileError(
             f"{source}: unknown column {shown}{hint}; known columns: {', '.join(OFFICE_COLUMNS)}"
         )
@@ -345,11 +345,14 @@ def assign_offices(
 
 
 def _warn_far_offices(gaz: Gazetteer, area: Mapping[str, str], offices: Sequence[PostOffice]) -> None:
-    """Warn of each office farther than :data:`FAR_OFFICE_KM` from the nearest desa it serves."""
+    """Warn of each office farther than :data:`FAR_OFFICE_KM` from every desa of the gazetteer (a
+    central office serving a far batch is in its area; one 200 km away has wrong coordinates)."""
+    lon = np.array([d.rep_lon for d in gaz.all_desa])
+    lat = np.array([d.rep_lat for d in gaz.all_desa])
     for o in offices:
-        served = [gaz.get(k) for k, oid in area.items() if oid == o.office_id]
+        served = [k for k, oid in area.items() if oid == o.office_id]
         if not served:
             continue
-        km = min(float(haversine_m(d.rep_lon, d.rep_lat, o.lon, o.lat)) for d in served) / 1000.0
+        km = float(np.min(haversine_m(lon, lat, o.lon, o.lat))) / 1000.0
         if km > FAR_OFFICE_KM:
             log(logger, logging.WARNING, "log.office_far", office=o.office_id, km=f"{km:.0f}", n=len(served))

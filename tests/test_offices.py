@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,14 @@ from ektp_routes import ConfigError, Gazetteer, InputFileError
 from ektp_routes.config import DEFAULT_FLEET
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices, read_offices
 from ektp_routes.solve import CourierOverride, Fleet
+
+
+def test_a_card_list_given_as_offices_file_quotes_no_name(tmp_path: Path) -> None:
+    p = tmp_path / "cards.csv"  # a header-less card list saved by Indonesian Excel, given by mistake
+    p.write_text("Siti Aminah;3216061201900001;Kp. Pulo RT 001/002\n")
+    with pytest.raises(InputFileError) as e:
+        read_offices(p, Fleet())
+    assert "Siti" not in str(e.value) and "(not a column name)" in str(e.value)
 
 
 def test_offices_file_and_bad_offices(tmp_path: Path) -> None:
@@ -201,4 +210,18 @@ def test_an_office_far_from_every_desa_it_serves_is_warned_of(
         assign_offices(gaz, [d.kode], [moved, near])
     [rec] = caplog.records
     assert rec.i18n[0] == "log.office_far"  # type: ignore[attr-defined]
-    assert rec.getMessage().startswith("post office MOVED lies 221 km from the nearest of the 1 desa")
+    km = re.match(
+        r"post office MOVED lies (\d+) km from the nearest desa of the area, and serves 1 of",
+        rec.getMessage(),
+    )
+    assert km is not None and int(km.group(1)) > 150
+
+
+def test_a_central_office_serving_a_far_batch_is_not_warned_of(
+    gaz: Gazetteer, caplog: pytest.LogCaptureFixture
+) -> None:
+    north = sorted(gaz.all_desa, key=lambda d: -d.rep_lat)[:5]  # about 30 km from Cikarang
+    central = PostOffice("KCU", "Kantor Pos Cikarang", 107.15, -6.28)
+    with caplog.at_level("WARNING", logger="ektp_routes.offices"):
+        assign_offices(gaz, [d.kode for d in north], [central])
+    assert not caplog.records
