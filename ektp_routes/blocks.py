@@ -164,7 +164,7 @@ def assign_blocks(cards: pd.DataFrame) -> pd.DataFrame:
 
 #: An unmarked address that points at a person ("Rumah Ujang", "Kontrakan Bu Haji Romlah") is a landmark
 #: by someone's name, not a place.
-_PERSON = re.compile(r"\b(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) \w")
+_PERSON = re.compile(r"\b(?:rumah|rmh|bapak|bpk|pak|ibu|bu|haji|hj|h) [^\W\d_]")  # "Sektor H 5" is no one
 
 
 def places_not_people(

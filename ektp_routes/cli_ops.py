@@ -138,6 +138,8 @@ def _cmd_record(args: argparse.Namespace) -> int:
         if not p.exists():
             raise InputFileError(cli_messages(args)("cli.ops_outcome_missing", path=p))
     paths = outcome_files([Path(p) for p in args.outcomes])  # a folder: the outcome files inside
+    if args.problems:  # the report of an earlier run into the same folder is not an outcome file
+        paths = [p for p in paths if p.resolve() != Path(args.problems).resolve()] or paths
     if args.problems:
         require_parent(args.problems, "--problems", inputs=[*paths, args.ledger])
     led = _open(args)

@@ -183,6 +183,12 @@ def test_a_landmark_by_a_third_persons_name_is_no_part_of_a_settlement() -> None
     b = assign_blocks(c)
     assert b["settlement"].tolist() == ["", "Gabus"]
     assert not b["block_key"].str.contains("Romlah|Hendra|Wijaya", case=False, regex=True).any()
+    # A sector or blok letter before a number is no one's title (review of the landmark cut).
+    places = ["Taman Aster H 12", "Pondok Ungu Permai Sektor H 5", "Villa Indah Bu 3"]
+    kept = assign_blocks(
+        _cards([("D1", a, "001", "002") for a in places]).assign(nama=["Yeni", "Ade", "Budi"])
+    )
+    assert kept["settlement"].ne("").all()
 
 
 def test_an_unlabelled_rt_rw_ending_the_address_gives_the_block_its_rt_rw_not_a_settlement() -> None:

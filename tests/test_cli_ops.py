@@ -106,6 +106,15 @@ def test_ops_speaks_indonesian_by_default_and_english_on_request(
         problems = pd.read_csv(f"p_{lang}.csv", dtype=str, encoding="utf-8-sig")
         assert problems["reason"].tolist() == ["unknown_outcome"]
         assert problems["message"].str.startswith(opening).all()
+    # The problems report written into the folder of outcome files is not read back as one of them
+    # by the next `ops record` of that folder (review: the second run was refused whole).
+    Path("hasil").mkdir()
+    Path("hasil/kurir1.csv").write_text(f"card_ref,hasil,waktu\n{ref},HILANG,2026-08-14T10:02\n")
+    folder_run = ["ops", "record", "hasil", "--ledger", "id.db", "--problems", "hasil/problems.csv"]
+    assert main(folder_run) == 0 and Path("hasil/problems.csv").is_file()
+    Path("hasil/kurir2.csv").write_text(f"card_ref,hasil,waktu\n{ref},HILANG,2026-08-14T10:03\n")
+    assert main(folder_run) == 0
+    assert "kurir2.csv baris 2" in capsys.readouterr().out
     # What a planner reads on the screen names nobody and shows no full NIK.
     cards = pd.read_csv("cards.csv", dtype=str)
     for text in (started, first, indonesian, english, "\n".join(closed), recorded, recorded_en):
