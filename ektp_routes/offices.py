@@ -267,6 +267,9 @@ def _office_from_row(
 
     def number(key: str, default: Any = "") -> float:
         raw = get(key, default)
+        if key in ("couriers", "capacity", "days") and re.fullmatch(r"\s*\d{1,3}(\.\d{3})+\s*", str(raw)):
+            # "1.000": a thousand in an Indonesian spreadsheet, one elsewhere; not guessed
+            raise ConfigError(f"column {key}: a dot between thousands is ambiguous; write the whole number")
         if isinstance(raw, str) and raw.count(",") == 1 and "." not in raw:
             raw = raw.replace(",", ".")  # a decimal comma, as an Indonesian spreadsheet writes it
         try:

@@ -14,6 +14,17 @@ from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices,
 from ektp_routes.solve import CourierOverride, Fleet
 
 
+def test_a_thousands_dot_in_a_whole_number_column_is_refused_not_read_as_one(tmp_path: Path) -> None:
+    p = tmp_path / "offices.csv"  # Indonesian Excel: ';', decimal commas, and a dot between thousands
+    p.write_text("office_id;name;lon;lat;couriers\nKP1;Kantor;107,16;-6,23;1.000\n")
+    with pytest.raises(
+        InputFileError, match="office row 1: column couriers: a dot between thousands is ambiguous"
+    ):
+        read_offices(p, Fleet())
+    p.write_text("office_id;name;lon;lat;couriers\nKP1;Kantor;107,16;-6,23;12\n")
+    assert read_offices(p, Fleet())[0].fleet.couriers == 12
+
+
 def test_a_card_list_given_as_offices_file_quotes_no_name(tmp_path: Path) -> None:
     p = tmp_path / "cards.csv"  # a header-less card list saved by Indonesian Excel, given by mistake
     p.write_text("Siti Aminah;3216061201900001;Kp. Pulo RT 001/002\n")
