@@ -170,11 +170,10 @@ def table_from_frame(df: pd.DataFrame) -> RawTable:
 
 
 def _decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:4096]:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return data.decode("utf-16")
-        if not _stray_nul(data):
-            raise error(InputFileError, "error.cards_binary", name=name)
+    """:func:`decode_text`, refusing a binary file (NULs that are neither UTF-16 nor a stray few)."""
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if not utf16 and b"\x00" in data[:4096] and not _stray_nul(data):
+        raise error(InputFileError, "error.cards_binary", name=name)
     return decode_text(data)
 
 
