@@ -49,13 +49,9 @@ def _cmd_demo_cards(args: argparse.Namespace) -> int:
     from ektp_routes.config import Option
     from ektp_routes.synthetic import synthetic_cards, write_cards
 
-    Option("n", "cli", "n", int, "an integer from 1 to 10000000", 1, 10_000_000).check("--n", args.n)
-    Option("seed", "cli", "seed", int, "an integer from 0 to 2147483647", 0, 2**31 - 1).check(
-        "--seed", args.seed
-    )
-    Option("defect", "cli", "defect", float, "a number from 0 to 0.5", 0, 0.5).check(
-        "--defect-rate", args.defect_rate
-    )
+    Option("n", "cli", "n", int, "int", 1, 10_000_000).check("--n", args.n)
+    Option("seed", "cli", "seed", int, "int", 0, 2**31 - 1).check("--seed", args.seed)
+    Option("defect", "cli", "defect", float, "number", 0, 0.5).check("--defect-rate", args.defect_rate)
     _require_parent(args.out, "--out")
 
     df = synthetic_cards(

@@ -64,9 +64,8 @@ class ServiceTimes:
     per_card_s: float = 45.0
 
     def __post_init__(self) -> None:
-        for name, v in (("base_s", self.base_s), ("per_card_s", self.per_card_s)):
-            if not (math.isfinite(v) and 0 <= v <= 3600):
-                raise ConfigError(f"service {name} = {v!r}: allowed 0 to 3600 seconds")
+        OPTIONS["service_base_s"].check("service base_s", self.base_s)
+        OPTIONS["service_per_card_s"].check("service per_card_s", self.per_card_s)
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,7 @@ class Scope:
     consolidation: Consolidation = "auto"
 
     def __post_init__(self) -> None:
-        if self.consolidation not in CONSOLIDATIONS:
-            raise ConfigError(f"consolidation = {self.consolidation!r}: allowed {', '.join(CONSOLIDATIONS)}")
+        OPTIONS["consolidation"].check("consolidation", self.consolidation)
 
     def kecamatan_codes(self, gazetteer: Gazetteer) -> tuple[str, ...]:
         """The selected kecamatan as sorted codes (empty: no selection)."""
@@ -112,7 +110,7 @@ def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ..
             continue
         r = gazetteer.resolve_kecamatan(name)
         if not r.ok:
-            raise ConfigError(f"kecamatan {name!r}: {r.describe()}")
+            raise error(ConfigError, "error.config_kecamatan", name=repr(name), why=r.refusal)
         out.add(r.kecamatan.kode)
     return tuple(sorted(out))
 
@@ -150,12 +148,7 @@ class PlanConfig:
     workers: int = field(default_factory=_default_workers)
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.workers, bool)
-            or not isinstance(self.workers, int)
-            or not 1 <= self.workers <= 256
-        ):
-            raise ConfigError(f"workers = {self.workers!r}: allowed an integer from 1 to 256")
+        OPTIONS["workers"].check("workers", self.workers)
 
     def with_options(self, *, label: Callable[[str], str] | None = None, **options: Any) -> PlanConfig:
         """A copy with options changed by their flat names (see :data:`OPTIONS`), each validated.
@@ -166,7 +159,8 @@ class PlanConfig:
         for name, value in options.items():
             opt = OPTIONS.get(name)
             if opt is None:
-                raise ConfigError(f"unknown option {name!r}; known: {', '.join(sorted(OPTIONS))}")
+                known = ", ".join(sorted(OPTIONS))
+                raise error(ConfigError, "error.config_unknown_option", name=repr(name), known=known)
             shown = label(name) if label else name
             parts.setdefault(opt.section, {})[opt.field] = opt.check(shown, value)
         return self._replaced(parts)
@@ -294,7 +288,11 @@ def _wanted(t: Messages, *, kind: str, choices: str) -> str:
 
 @dataclass(frozen=True)
 class Option:
-    """One configuration option: where it lives, its type and its allowed range."""
+    """One configuration option: where it lives, its type and its allowed range.
+
+    ``allowed`` names the wording of the range in the message catalogue (``allowed.<allowed>``,
+    filled with ``lo``, ``hi`` and ``choices``), so that a refusal reads in the user's language.
+    """
 
     name: str
     section: str
@@ -309,73 +307,85 @@ class Option:
         """``value`` converted to the option's type, or a ConfigError naming ``label`` and the range."""
         problem = self._problem(value)
         if problem:
-            raise ConfigError(f"{label} = {shown(value)}: {problem}; allowed: {self.allowed}")
+            raise error(
+                ConfigError, "error.config_value", label=label, value=shown(value),
+                problem=partial(_word, f"config_problem.{problem}"), allowed=self.allowed_text,
+            )  # fmt: skip
         if self.kind is float:
             return float(value)  # type: ignore[arg-type]
         if self.kind is tuple:
             return tuple(value)  # type: ignore[arg-type]
         return value
 
+    def allowed_text(self, t: Messages) -> str:
+        """The allowed range or choices in the language of ``t``."""
+        return t(
+            f"allowed.{self.allowed}",
+            lo=_number(self.lo),
+            hi=_number(self.hi),
+            choices=", ".join(self.choices),
+        )
+
     def _problem(self, value: object) -> str:
+        """What is wrong with ``value`` (a ``config_problem.*`` message id suffix), or ''."""
         if self.kind is bool:
-            return "" if isinstance(value, bool) else "must be true or false"
+            return "" if isinstance(value, bool) else "bool"
         if self.kind is str:
             if not isinstance(value, str):
-                return "must be text"
-            return "" if value in self.choices else "not one of the choices"
+                return "text"
+            return "" if value in self.choices else "choice"
         if self.kind is tuple:
             ok = isinstance(value, (list, tuple)) and all(
                 isinstance(v, str) and v.strip() and len(v) <= 100 and v.isprintable() for v in value
             )
-            return "" if ok else "must be a list of names"
+            return "" if ok else "names"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return "must be a number"
+            return "number"
         if self.kind is int and not isinstance(value, int):
-            return "must be a whole number"
+            return "whole"
         if not math.isfinite(value):
-            return "must be a finite number"
+            return "finite"
         assert self.lo is not None and self.hi is not None
-        return "" if self.lo <= value <= self.hi else "out of range"
+        return "" if self.lo <= value <= self.hi else "range"
+
+
+def _word(key: str, t: Messages) -> str:
+    """The catalogue's text ``key`` in the language of ``t`` (a part of a message worded later)."""
+    return t(key)
+
+
+def _number(v: float | None) -> str:
+    """A bound as people write it: 3600, not 3600.0; 1000000, not 1e+06."""
+    if v is None:
+        return ""
+    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 _MAX_SEED = 2**31 - 1
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in (
-        Option("workers", "run", "workers", int, "an integer from 1 to 256", 1, 256),
-        Option("couriers", "fleet", "couriers", int, "an integer from 1 to 10000", 1, 10_000),
-        Option("capacity", "fleet", "capacity", int, "an integer from 1 to 100000 cards", 1, 100_000),
-        Option("shift_s", "fleet", "shift_s", int, "an integer from 60 to 86400 seconds", 60, 86_400),
-        Option("days", "fleet", "days", int, "an integer from 1 to 366", 1, 366),
+        Option("workers", "run", "workers", int, "int", 1, 256),
+        Option("couriers", "fleet", "couriers", int, "int", 1, 10_000),
+        Option("capacity", "fleet", "capacity", int, "int_cards", 1, 100_000),
+        Option("shift_s", "fleet", "shift_s", int, "int_s", 60, 86_400),
+        Option("days", "fleet", "days", int, "int", 1, 366),
+        Option("time_limit_s", "solve", "time_limit_s", float, "above_0", 1e-3, 86_400),
+        Option("seed", "solve", "seed", int, "int", 0, _MAX_SEED),
+        Option("deterministic", "solve", "deterministic", bool, "bool"),
+        Option("engine", "solve", "engine", str, "choices", choices=("auto", "ortools", "pyvrp")),
         Option(
-            "time_limit_s", "solve", "time_limit_s", float, "a number above 0, at most 86400", 1e-3, 86_400
+            "objective", "solve", "objective", str, "choices", choices=("courier_days", "time", "distance")
         ),
-        Option("seed", "solve", "seed", int, f"an integer from 0 to {_MAX_SEED}", 0, _MAX_SEED),
-        Option("deterministic", "solve", "deterministic", bool, "true or false"),
-        Option(
-            "engine", "solve", "engine", str, "auto, ortools, pyvrp", choices=("auto", "ortools", "pyvrp")
-        ),
-        Option(
-            "objective",
-            "solve",
-            "objective",
-            str,
-            "courier_days, time, distance",
-            choices=("courier_days", "time", "distance"),
-        ),
-        Option("day_cost_s", "solve", "day_cost_s", float, "a number from 0 to 1000000 seconds", 0, 1e6),
-        Option("balance", "solve", "balance", float, "a number from 0 to 1000", 0, 1000),
-        Option("max_stops_whole", "solve", "max_stops_whole", int, "an integer from 2 to 100000", 2, 100_000),
-        Option("territory_stops", "solve", "territory_stops", int, "an integer from 2 to 100000", 2, 100_000),
-        Option("solve_workers", "solve", "workers", int, "an integer from 1 to 64", 1, 64),
-        Option("service_base_s", "service", "base_s", float, "a number from 0 to 3600 seconds", 0, 3600),
-        Option(
-            "service_per_card_s", "service", "per_card_s", float, "a number from 0 to 3600 seconds", 0, 3600
-        ),
-        Option("kecamatan", "scope", "kecamatan", tuple, "a list of kecamatan names or codes"),
-        Option(
-            "consolidation", "scope", "consolidation", str, ", ".join(CONSOLIDATIONS), choices=CONSOLIDATIONS
-        ),
+        Option("day_cost_s", "solve", "day_cost_s", float, "number_s", 0, 1e6),
+        Option("balance", "solve", "balance", float, "number", 0, 1000),
+        Option("max_stops_whole", "solve", "max_stops_whole", int, "int", 2, 100_000),
+        Option("territory_stops", "solve", "territory_stops", int, "int", 2, 100_000),
+        Option("solve_workers", "solve", "workers", int, "int", 1, 64),
+        Option("service_base_s", "service", "base_s", float, "number_s", 0, 3600),
+        Option("service_per_card_s", "service", "per_card_s", float, "number_s", 0, 3600),
+        Option("kecamatan", "scope", "kecamatan", tuple, "names"),
+        Option("consolidation", "scope", "consolidation", str, "choices", choices=CONSOLIDATIONS),
     )
 }
 """Every option by its flat name (as :meth:`PlanConfig.with_options` takes it)."""

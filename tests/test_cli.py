@@ -169,15 +169,15 @@ def cards_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # (arguments after the command, words the one error line must contain); {cards} and {tmp} are filled in.
 OPTION_CASES = [
-    (["plan", "{cards}", "--time-limit", "inf"], ["--time-limit", "finite", "allowed"]),
-    (["plan", "{cards}", "--time-limit", "1e300"], ["--time-limit", "out of range", "86400"]),
-    (["plan", "{cards}", "--time-limit", "0"], ["--time-limit", "out of range"]),
+    (["plan", "{cards}", "--time-limit", "inf"], ["--time-limit", "harus angka berhingga", "yang boleh"]),
+    (["plan", "{cards}", "--time-limit", "1e300"], ["--time-limit", "di luar rentang", "86400"]),
+    (["plan", "{cards}", "--time-limit", "0"], ["--time-limit", "di luar rentang"]),
     (["plan", "{cards}", "--time-limit", "abc"], ["--time-limit", "nilai float tidak sah"]),
-    (["plan", "{cards}", "--seed", "-1"], ["--seed", "out of range", "2147483647"]),
-    (["plan", "{cards}", "--seed", str(2**70)], ["--seed", "out of range"]),
-    (["plan", "{cards}", "--workers", "0"], ["--workers", "out of range", "1 to 256"]),
+    (["plan", "{cards}", "--seed", "-1"], ["--seed", "di luar rentang", "2147483647"]),
+    (["plan", "{cards}", "--seed", str(2**70)], ["--seed", "di luar rentang"]),
+    (["plan", "{cards}", "--workers", "0"], ["--workers", "di luar rentang", "1 sampai 256"]),
     (["plan", "{cards}", "--consolidation", "kota"], ["--consolidation", "pilihan tidak sah"]),
-    (["plan", "{cards}", "--kecamatan", "Atlantis"], ["kecamatan 'Atlantis'", "matches no known name"]),
+    (["plan", "{cards}", "--kecamatan", "Atlantis"], ["kecamatan 'Atlantis'", "tidak cocok dengan nama"]),
     (["plan", "{cards}", "--config", "{tmp}/none.toml"], ["berkas konfigurasi", "tidak ada"]),
     (["plan", "{cards}", "--config", "{tmp}"], ["adalah folder, bukan berkas TOML"]),
     (["plan", "{cards}", "--config", "{cards}"], ["bukan TOML yang sah: galat pada baris 1, kolom"]),
@@ -197,19 +197,19 @@ OPTION_CASES = [
     (["plan", "{cards}", "--out", "{cards}"], ["--out", "adalah berkas, bukan folder"]),
     (["plan", "{tmp}/none.csv", "--out", "{tmp}/o"], ["none.csv"]),
     (["demo", "--kecamatan", "Atlantis", "--out", "{tmp}/d"], ["kecamatan 'Atlantis'"]),
-    (["demo", "--time-limit", "-5", "--out", "{tmp}/d"], ["--time-limit", "out of range"]),
-    (["demo-cards", "--n", "-1", "--out", "{tmp}/c.csv"], ["--n", "out of range"]),
-    (["demo-cards", "--n", "0", "--out", "{tmp}/c.csv"], ["--n", "out of range", "1 to 10000000"]),
+    (["demo", "--time-limit", "-5", "--out", "{tmp}/d"], ["--time-limit", "di luar rentang"]),
+    (["demo-cards", "--n", "-1", "--out", "{tmp}/c.csv"], ["--n", "di luar rentang"]),
+    (["demo-cards", "--n", "0", "--out", "{tmp}/c.csv"], ["--n", "di luar rentang", "1 sampai 10000000"]),
     (["plan", "{cards}", "--start-date", "0001-01-01"], ["--start-date", "diterima dari 2000-01-01"]),
     (["plan", "{cards}", "--start-date", "2026-02-30"], ["--start-date", "bukan tanggal"]),
-    (["demo-cards", "--n", "10", "--seed", "-1", "--out", "{tmp}/c.csv"], ["--seed", "out of range"]),
+    (["demo-cards", "--n", "10", "--seed", "-1", "--out", "{tmp}/c.csv"], ["--seed", "di luar rentang"]),
     (
         ["demo-cards", "--n", "10", "--defect-rate", "2", "--out", "{tmp}/c.csv"],
-        ["--defect-rate", "out of range"],
+        ["--defect-rate", "di luar rentang"],
     ),
     (
         ["demo-cards", "--n", "10", "--defect-rate", "nan", "--out", "{tmp}/c.csv"],
-        ["--defect-rate", "finite"],
+        ["--defect-rate", "harus angka berhingga"],
     ),
     (
         ["demo-cards", "--n", "10", "--out", "{tmp}/missing/c.csv"],
@@ -373,3 +373,67 @@ def test_a_bug_is_one_line_in_the_language_without_its_message(
         err = capsys.readouterr().err
         assert err.startswith(said) and err.count("\n") == 1, err
         assert "Siti" not in err and "3216061201900001" not in err
+
+
+@pytest.mark.parametrize(
+    ("toml", "flags", "indonesian", "english"),
+    [
+        (
+            "[fleet]\nshift_s = 30\n",
+            [],
+            "galat: plan.toml [fleet] shift_s = 30: di luar rentang; "
+            "yang boleh: bilangan bulat dari 60 sampai 86400 detik",
+            "error: plan.toml [fleet] shift_s = 30: out of range; "
+            "allowed: an integer from 60 to 86400 seconds",
+        ),
+        (
+            '[solve]\ndeterministic = "ya"\n',
+            [],
+            "galat: plan.toml [solve] deterministic = 'ya': harus true atau false; "
+            "yang boleh: true atau false",
+            "error: plan.toml [solve] deterministic = 'ya': must be true or false; allowed: true or false",
+        ),
+        (
+            "",
+            ["--time-limit", "0"],
+            "galat: --time-limit = 0.0: di luar rentang; yang boleh: angka di atas 0, paling besar 86400",
+            "error: --time-limit = 0.0: out of range; allowed: a number above 0, at most 86400",
+        ),
+        (
+            '[scope]\nkecamatan = ["Atlantis"]\n',
+            [],
+            "galat: kecamatan 'Atlantis': 'Atlantis' tidak cocok dengan nama mana pun yang dikenal; "
+            "yang paling mirip: ",
+            "error: kecamatan 'Atlantis': 'Atlantis' matches no known name; closest: ",
+        ),
+    ],
+)
+def test_a_bad_plan_setting_is_one_line_in_the_users_language(
+    toml: str,
+    flags: list[str],
+    indonesian: str,
+    english: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cards = tmp_path / "cards.csv"
+    cards.write_text(
+        "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS\n"
+        "3216061201900001,Siti Aminah,Kp. Babakan,001,002,Sukaraya,Karang Bahagia,17530\n"
+    )
+    (tmp_path / "plan.toml").write_text(toml)
+    argv = [
+        "plan",
+        str(cards),
+        "--out",
+        str(tmp_path / "out"),
+        "--config",
+        str(tmp_path / "plan.toml"),
+        *flags,
+    ]
+    for lang, said in ((None, indonesian), ("en", english)):
+        assert main(argv + (["--lang", lang] if lang else [])) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err[-1].startswith(said), err
+        assert not [ln for ln in err if ln.startswith(("galat", "error", "Traceback"))][:-1], err
+        assert "Siti" not in "".join(err) and "3216061201900001" not in "".join(err)

@@ -142,3 +142,74 @@ def test_kecamatan_resolved_once_by_name_or_code(gaz: Gazetteer) -> None:
     assert kecamatan_codes(gaz, ["Kec. Karang Bahagia", code]) == (code,)
     with pytest.raises(ConfigError, match="kecamatan 'Atlantis'"):
         kecamatan_codes(gaz, ["Atlantis"])
+
+
+@pytest.mark.parametrize(
+    ("text", "indonesian", "english"),
+    [
+        (
+            "[fleet]\ncapacity = 0\n",
+            "plan.toml [fleet] capacity = 0: di luar rentang; "
+            "yang boleh: bilangan bulat dari 1 sampai 100000 kartu",
+            "plan.toml [fleet] capacity = 0: out of range; allowed: an integer from 1 to 100000 cards",
+        ),
+        (
+            '[solve]\nengine = "gurobi"\n',
+            "plan.toml [solve] engine = 'gurobi': bukan salah satu pilihan; yang boleh: auto, ortools, pyvrp",
+            "plan.toml [solve] engine = 'gurobi': not one of the choices; allowed: auto, ortools, pyvrp",
+        ),
+        (
+            "[service]\nper_card_s = 4000.5\n",
+            "plan.toml [service] per_card_s = 4000.5: di luar rentang; "
+            "yang boleh: angka dari 0 sampai 3600 detik",
+            "plan.toml [service] per_card_s = 4000.5: out of range; allowed: a number from 0 to 3600 seconds",
+        ),
+        (
+            "[solve]\nday_cost_s = true\n",
+            "plan.toml [solve] day_cost_s = True: harus berupa angka; "
+            "yang boleh: angka dari 0 sampai 1000000 detik",
+            "plan.toml [solve] day_cost_s = True: must be a number; "
+            "allowed: a number from 0 to 1000000 seconds",
+        ),
+    ],
+)
+def test_a_bad_value_is_worded_in_the_users_language(
+    tmp_path: Path, text: str, indonesian: str, english: str
+) -> None:
+    from ektp_routes.i18n import error_text, messages
+
+    p = tmp_path / "plan.toml"
+    p.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        PlanConfig.from_toml(p)
+    assert str(err.value) == english
+    assert error_text(err.value, messages("en")) == english
+    assert error_text(err.value, messages("id")) == indonesian
+
+
+def test_the_checks_of_the_parts_are_the_options_ranges() -> None:
+    # ServiceTimes, Scope and PlanConfig refuse what the same option of plan.toml refuses, in the same words.
+    with pytest.raises(
+        ConfigError, match=r"^service base_s = -1: out of range; allowed: a number from 0 to 3600"
+    ):
+        ServiceTimes(base_s=-1)
+    with pytest.raises(
+        ConfigError, match=r"^consolidation = 'house': not one of the choices; allowed: auto, "
+    ):
+        Scope(consolidation="house")  # type: ignore[arg-type]
+    with pytest.raises(
+        ConfigError, match=r"^workers = True: must be a number; allowed: an integer from 1 to 256"
+    ):
+        PlanConfig(workers=True)
+    assert ServiceTimes(base_s=0, per_card_s=3600).per_card_s == 3600
+
+
+def test_an_unknown_kecamatan_is_refused_in_the_users_language(gaz: Gazetteer) -> None:
+    from ektp_routes.i18n import error_text, messages
+
+    with pytest.raises(ConfigError) as err:
+        kecamatan_codes(gaz, ["Atlantis"])
+    assert error_text(err.value, messages("id")).startswith(
+        "kecamatan 'Atlantis': 'Atlantis' tidak cocok dengan nama mana pun yang dikenal; yang paling mirip: "
+    )
+    assert str(err.value).startswith("kecamatan 'Atlantis': 'Atlantis' matches no known name; closest: ")

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from ektp_routes._errors import RegionError
 from ektp_routes._text import compact, name_key, name_variants
+from ektp_routes.i18n import Messages, messages
 from ektp_routes.regions.units import Desa, Kecamatan, label
 
 ResolutionStatus = Literal["exact", "alias", "fuzzy", "address", "ambiguous", "unknown", "empty"]
@@ -68,22 +69,27 @@ class Resolution:
 
     def describe(self) -> str:
         """A one-line human explanation (used in reject messages)."""
-        if self.status == "empty":
-            return "no name given"
-        if self.status == "unknown":
-            near = ", ".join(
-                f"{label(c)} ({s:.0f}%)" for c, s in zip(self.candidates, self.scores, strict=False)
-            )
-            return f"{self.query!r} matches no known name" + (f"; closest: {near}" if near else "")
-        if self.status == "ambiguous":
-            opts = ", ".join(label(c) for c in self.candidates)
-            return f"{self.query!r} is ambiguous between {opts}; give the kecamatan or kode pos"
-        assert self.region is not None
+        if self.region is None:
+            return self.refusal(messages("en"))
         via = f" via {self.matched!r}" if self.matched and self.status in ("alias", "fuzzy") else ""
         out = f"{self.query!r} -> {label(self.region)} ({self.status}{via}, confidence {self.confidence:.2f})"
         if self.passed_over:
             out += "; chosen as the kecamatan/kode pos says over " + ", ".join(map(label, self.passed_over))
         return out
+
+    def refusal(self, t: Messages) -> str:
+        """Why the name resolved to no region, in the language of ``t`` (a name that resolved: '')."""
+        if self.region is not None:
+            return ""
+        if self.status == "empty":
+            return t("region.empty")
+        if self.status == "ambiguous":
+            return t(
+                "region.ambiguous", query=repr(self.query), options=", ".join(map(label, self.candidates))
+            )
+        near = ", ".join(f"{label(c)} ({s:.0f}%)" for c, s in zip(self.candidates, self.scores, strict=False))
+        unknown = t("region.unknown", query=repr(self.query))
+        return t("region.unknown_near", unknown=unknown, near=near) if near else unknown
 
 
 @dataclass(frozen=True)
