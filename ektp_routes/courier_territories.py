@@ -10,7 +10,7 @@ is away or busy, nearest their own territory, up to a full bag.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +93,22 @@ def _stops_of(cards: pd.DataFrame, blocks: pd.DataFrame, config: OperationConfig
     st["sweep"] = st["block"].map(b["sweep"]).fillna(0.0)
     st["owner"] = st["prev"].fillna(st["home"]).astype(int)
     return st.sort_values(["retry", "sweep", "block", "stop_key"], ascending=[False, True, True, True])
+
+
+def bag_sized(cards: pd.DataFrame, capacity: Mapping[str, int]) -> pd.DataFrame:
+    """``cards`` with each stop that holds more cards than its office's bag (``capacity`` by office id)
+    cut into parts of at most a bag, each its own stop for the day (``stop_key`` + ``#2``, ``#3``, ...;
+    re-deliveries first, then by card id): many cards at one address with no house number share one
+    stop at their desa point, which would fit no courier's bag and never go out."""
+    bag = cards["office_id"].map(capacity).fillna(1).clip(lower=1).astype(int)
+    size = cards.groupby("stop_key")["card_id"].transform("size")
+    big = size > bag
+    if not big.any():
+        return cards
+    order = cards[big].assign(_new=cards["state"].ne("failed")).sort_values(["stop_key", "_new", "card_id"])
+    part = order.groupby("stop_key").cumcount() // bag[order.index]
+    keys = order["stop_key"] + part.map(lambda k: f"#{k + 1}" if k else "")
+    return cards.assign(stop_key=keys.reindex(cards.index).fillna(cards["stop_key"]))
 
 
 def choose_jobs(

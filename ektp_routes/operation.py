@@ -31,7 +31,7 @@ import pandas as pd
 from ektp_routes._errors import ConfigError, LedgerError
 from ektp_routes.blocks import assign_blocks
 from ektp_routes.cards import read_cards
-from ektp_routes.courier_territories import CourierJob, choose_jobs, territories
+from ektp_routes.courier_territories import CourierJob, bag_sized, choose_jobs, territories
 from ektp_routes.geocode import coordinate_key, geocode_cards
 from ektp_routes.i18n import error
 from ektp_routes.ledger import CardState, Ledger, Transition, new_run_id
@@ -233,7 +233,8 @@ def dispatch_day(ledger: Ledger, day: date, *, workers: int = 1) -> DispatchRepo
     if day < start:
         raise error(ConfigError, "error.dispatch_before_start", day=day, start=start)
     offices = load_offices(ledger)
-    cands, blocks = due_cards(ledger, day), ledger.blocks()
+    cands = bag_sized(due_cards(ledger, day), {o.office_id: o.fleet.capacity for o in offices})
+    blocks = ledger.blocks()
     days = [office_day(o, cands, blocks, config, day) for o in offices]
     days = [d for d in days if d.jobs]
     routed = route_all(days, workers)

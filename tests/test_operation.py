@@ -250,3 +250,24 @@ def test_ops_start_says_a_mistake_in_the_operation_table_in_indonesian(
         capsys.readouterr().err
         == "error: [operation] not_home_window must be any, late or weekend, not 'sore'\n"
     )
+
+
+def test_a_stop_holding_more_cards_than_a_bag_goes_out_bag_by_bag(tmp_path: Path) -> None:
+    """Twenty cards at one address with no house number (one stop at the desa point) and bags of 8:
+    before, the stop fitted no bag and its cards stayed pending for ever, day after day."""
+    from ektp_routes.ledger import Ledger
+
+    cards = registry_cards().head(20).copy()
+    for col in ("ALAMAT", "RT", "RW", "KEL/DESA"):
+        cards[col] = cards[col].iloc[0]
+    led = Ledger.open(tmp_path / "l.db", create=True)
+    config = CONFIG.replace("capacity = 40", "capacity = 8")
+    start_operation(cards, ledger=led, config_text=config, start_date=START)
+    assert led.cards()["stop_key"].nunique() == 1
+    first = dispatch_day(led, START)
+    sent = led.cards(states=[CardState.DISPATCHED])
+    assert first.cards == 16 and sent.groupby("courier").size().max() <= 8
+    assert first.left_pending == 4 and dispatch_day(led, date(2026, 8, 15)).cards == 4
+    events = led.events()
+    out = events[events["to_state"].eq(CardState.DISPATCHED)]
+    assert len(out) == 20 and out["card_id"].is_unique
