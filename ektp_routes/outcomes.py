@@ -36,7 +36,7 @@ from ektp_routes.i18n import Messages, error, messages
 from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
 from ektp_routes.nik import mask_nik
 from ektp_routes.operation import OperationConfig, load_config, retry_due, route_id
-from ektp_routes.reader import read_text_table
+from ektp_routes.reader import decode_text, read_text_table
 
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # Kabupaten Bekasi keeps WIB (UTC+7)
@@ -79,15 +79,18 @@ class RecordReport:
 _ROW_COLUMNS = ("file", "row", "operation_id", "route_id", "card_ref", "nik", "hasil", "waktu", "lon", "lat")
 
 
-#: The outcome files a folder given to ``ops record`` holds (a filled manifest or a handheld CSV).
+#: The outcome files a folder given to ``ops record`` holds (a filled manifest or a handheld CSV); a
+#: ``.txt`` (Excel's "Unicode Text" or "Text (Tab delimited)" export) only when it is a table of outcomes.
 OUTCOME_SUFFIXES = (".csv", ".xlsx")
 
 
 def outcome_files(paths: Sequence[Path]) -> list[Path]:
     """``paths`` with each folder replaced by the outcome files it holds, in name order: every
-    ``.csv`` and ``.xlsx`` directly inside, leaving out hidden files, those the operating system
-    writes (:func:`~ektp_routes._files.is_system_file`) and the ``~$`` lock file of a workbook open
-    in Excel. A folder with none is refused in one line."""
+    ``.csv`` and ``.xlsx`` directly inside, and every ``.txt`` whose first line names the columns
+    ``card_ref`` and ``hasil`` (a sheet saved as text; a note beside the files is no outcome file),
+    leaving out hidden files, those the operating system writes
+    (:func:`~ektp_routes._files.is_system_file`) and the ``~$`` lock file of a workbook open in Excel.
+    A folder with none is refused in one line."""
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
@@ -98,9 +101,12 @@ def outcome_files(paths: Sequence[Path]) -> list[Path]:
                 p
                 for p in path.iterdir()
                 if p.is_file()
-                and p.suffix.lower() in OUTCOME_SUFFIXES
                 and not is_system_file(p.name)
                 and not p.name.startswith("~$")
+                and (
+                    p.suffix.lower() in OUTCOME_SUFFIXES
+                    or (p.suffix.lower() == ".txt" and _is_outcome_text(p))
+                )
             ),
             key=lambda p: p.name,
         )
@@ -108,6 +114,16 @@ def outcome_files(paths: Sequence[Path]) -> list[Path]:
             raise error(InputFileError, "error.outcome_folder_empty", path=path)
         files += inside
     return files
+
+
+def _is_outcome_text(path: Path) -> bool:
+    """Whether a ``.txt`` file is a table of outcomes: text whose header names card_ref and hasil."""
+    try:
+        text = decode_text(path.read_bytes()).lstrip("\ufeff")
+    except (InputFileError, OSError, UnicodeError):
+        return False
+    header = re.split(r"[,;\t]", text.split("\n", 1)[0].lower())
+    return {"card_ref", "hasil"} <= {h.strip().strip('"') for h in header}
 
 
 def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:

@@ -319,9 +319,11 @@ def test_record_reads_a_folder_of_outcome_files_and_refuses_an_empty_one(
     assert main(["ops", "record", "kosong", "--ledger", "l.db"]) == 2
     assert main(["ops", "record", "kosong", "--ledger", "l.db", "--lang", "en"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "galat: kosong tidak berisi berkas hasil (.csv atau .xlsx): berikan folder berkas perangkat genggam "
+        "galat: kosong tidak berisi berkas hasil (.csv, .xlsx, atau .txt dengan kolom card_ref dan hasil): "
+        "berikan folder berkas perangkat genggam "
         "atau manifes, atau berkasnya sendiri",
-        "error: kosong holds no outcome file (.csv or .xlsx): give the folder of the handheld or manifest "
+        "error: kosong holds no outcome file (.csv, .xlsx, or .txt with the columns card_ref and hasil): "
+        "give the folder of the handheld or manifest "
         "files, or the files themselves",
     ]
     Path("hasil").mkdir()

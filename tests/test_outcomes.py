@@ -448,6 +448,27 @@ def test_a_folder_of_outcome_files_is_read_as_its_files_in_name_order(tmp_path: 
     assert record_outcomes(led, [one, two], now=NOW).files_seen_before == ("kurir1.CSV", "kurir2.csv")
 
 
+def test_a_folder_reads_outcome_exports_saved_as_txt_and_leaves_notes_out(tmp_path: Path) -> None:
+    # Excel's "Unicode Text" and "Text (Tab delimited)" save a sheet as .txt: a clerk drops them into
+    # the day's folder with the handheld CSVs. Before, the folder's .txt files were silently left out
+    # and their cards stayed out for delivery with no outcome; a note (catatan.txt) is still no file.
+    led = started(tmp_path, n=100)
+    sent = _dispatched(tmp_path, led, START)
+    folder = tmp_path / "hasil"
+    folder.mkdir()
+    one = _hand(folder / "kurir1.csv", sent[sent["courier"] == "1"], ["DITERIMA"])
+    frame = pd.read_csv(_hand(tmp_path / "k2.csv", sent[sent["courier"] == "2"], ["MENOLAK"]), dtype=str)
+    unicode_text, tab_text = folder / "kurir2.txt", folder / "Kurir2-tab.TXT"
+    frame.iloc[::2].to_csv(unicode_text, index=False, sep="\t", encoding="utf-16")
+    frame.iloc[1::2].to_csv(tab_text, index=False, sep="\t", encoding="cp1252")
+    (folder / "catatan.txt").write_text("kurir 2 pulang jam 3\nhasil: lihat manifes\n")
+    (folder / "log.txt").write_bytes(b"\x00\x05 not text")
+    assert outcome_files([folder]) == [tab_text, one, unicode_text]
+    rep = record_outcomes(led, [folder], now=NOW)
+    assert rep.applied == len(sent) and rep.problems.empty
+    assert led.counts()["returned"] == (sent["courier"] == "2").sum()
+
+
 def test_a_folder_with_no_outcome_file_is_refused_in_one_line(tmp_path: Path) -> None:
     led = started(tmp_path, n=10)
     folder = tmp_path / "kosong"
@@ -457,7 +478,8 @@ def test_a_folder_with_no_outcome_file_is_refused_in_one_line(tmp_path: Path) ->
     with pytest.raises(InputFileError) as info:
         record_outcomes(led, [folder], now=NOW)
     assert str(info.value) == (
-        f"{folder} holds no outcome file (.csv or .xlsx): give the folder of the handheld or manifest "
+        f"{folder} holds no outcome file (.csv, .xlsx, or .txt with the columns card_ref and hasil): "
+        "give the folder of the handheld or manifest "
         "files, or the files themselves"
     )
     assert error_text(info.value, messages("id")).startswith(f"{folder} tidak berisi berkas hasil")
