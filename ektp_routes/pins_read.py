@@ -79,7 +79,8 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     """Read an edited blocks file (GeoPackage or CSV); refuse pins outside their desa, with reasons.
 
     A CSV saved again by a spreadsheet is read as it comes: comma, semicolon or tab separated, header
-    names in any case ("DESA_KODE"), decimal commas in lon/lat ("106,98").
+    names in any case ("DESA_KODE"), decimal commas in lon/lat ("106,98"); one exported by QGIS with
+    its geometry as X and Y or as WKT takes the point from those (lon/lat still hold the suggestion).
     """
     frame = _block_fields(_read_block_file(Path(path)))
     lon, lat = _number(frame["lon"]), _number(frame["lat"])
@@ -241,14 +242,34 @@ def _read_block_file(p: Path) -> pd.DataFrame:
     twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if twice:
         raise error(InputFileError, "error.blocks_columns_twice", name=p.name, columns=twice)
-    # A layer exported by QGIS with its geometry as X and Y: the moved point, whatever lon/lat say.
+    # A layer exported by QGIS with its geometry as WKT or as X and Y: the moved point, whatever
+    # lon/lat say (they still hold the suggestion).
+    wkt = next((c for c in _WKT_COLUMNS if c in frame.columns), None) if suffix != ".gpkg" else None
     xy = {"x", "y"} <= set(frame.columns) and suffix != ".gpkg"
-    missing = {"desa_kode", "settlement", *(() if xy else ("lon", "lat"))} - set(frame.columns)
+    missing = {"desa_kode", "settlement", *(() if xy or wkt else ("lon", "lat"))} - set(frame.columns)
     if missing:
         raise _missing_columns(p.name, sorted(missing), list(frame.columns))
+    if wkt:
+        return _wkt_points(frame, wkt)
     if xy:
         frame = frame.drop(columns=["lon", "lat"], errors="ignore").rename(columns={"x": "lon", "y": "lat"})
     return frame
+
+
+#: Columns in which QGIS writes a layer's geometry as text: "WKT" (Save Features As CSV with
+#: GEOMETRY=AS_WKT), "wkt_geom" (rows copied from the attribute table).
+_WKT_COLUMNS = ("wkt", "wkt_geom")
+
+
+def _wkt_points(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows with lon/lat taken from their WKT point ("POINT (107.1 -6.2)", "Point Z (...)", a
+    one-point MultiPoint); a row whose WKT is empty or no point has no lon/lat (refused as missing)."""
+    text = frame[column].fillna("").astype(str).str.strip()
+    geoms = shapely.from_wkt(np.array([v or None for v in text], dtype=object), on_invalid="ignore")
+    one = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+    geoms[one] = shapely.get_geometry(geoms[one], 0)
+    out = frame.drop(columns=[column, "lon", "lat"], errors="ignore")
+    return out.assign(lon=shapely.get_x(geoms), lat=shapely.get_y(geoms))
 
 
 def _missing_columns(name: str, missing: list[str], headers: list[str]) -> InputFileError:

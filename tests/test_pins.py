@@ -19,6 +19,7 @@ from ektp_routes.pins import (
     block_label,
     block_table,
     read_pins,
+    refuse_overwriting_pins,
     write_blocks,
 )
 from ektp_routes.regions import METRES_PER_DEGREE, Desa
@@ -500,6 +501,23 @@ def test_a_csv_exported_by_qgis_with_its_geometry_as_x_y_takes_the_moved_point(
     moved.to_csv(tmp_path / "qgis.csv", index=False)
     pins = read_pins(tmp_path / "qgis.csv", gaz)
     assert pins.unmoved == 0 and pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001] * 3)
+
+
+@pytest.mark.parametrize("header", ["WKT", "wkt_geom"])
+def test_a_csv_exported_by_qgis_with_its_geometry_as_wkt_takes_the_moved_point(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, header: str
+) -> None:
+    # QGIS "Save Features As" CSV with GEOMETRY=AS_WKT ("WKT") or the attribute table copied
+    # ("wkt_geom", "Point (x y)"): the geometry holds the moved points, lon/lat still the suggestion.
+    t = block_table(geocoded).head(3)
+    d = gaz.get(t.desa_kode[0])
+    wkt = [f"Point ({d.rep_lon + 0.001} {d.rep_lat})", f"POINT Z ({d.rep_lon + 0.001} {d.rep_lat} 0)", ""]
+    t.assign(**{header: wkt})[[header, *t.columns]].to_csv(tmp_path / "qgis.csv", index=False)
+    pins = read_pins(tmp_path / "qgis.csv", gaz)
+    assert pins.pins.lon.tolist() == pytest.approx([d.rep_lon + 0.001] * 2) and pins.unmoved == 0
+    assert pins.rejects.line.tolist() == [3] and pins.rejects.reason.tolist() == ["pin_missing"]
+    with pytest.raises(OutputError, match="holds 3 moved pins"):  # the moved points are never written over
+        refuse_overwriting_pins(tmp_path / "qgis.csv", gaz)
 
 
 def test_a_desa_code_written_without_its_dots_is_the_desa(gaz: Gazetteer, tmp_path: Path) -> None:
