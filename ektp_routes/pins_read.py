@@ -82,20 +82,25 @@ def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLE
     names in any case ("DESA_KODE"), decimal commas in lon/lat ("106,98"); one exported by QGIS with
     its geometry as X and Y or as WKT takes the point from those (lon/lat still hold the suggestion).
     """
-    frame = _block_fields(_read_block_file(Path(path)))
+    raw = _read_block_file(Path(path))
+    frame = _block_fields(raw)
     lon, lat = _number(frame["lon"]), _number(frame["lat"])
     kode = np.array([_canonical(gaz, k) for k in frame["desa_kode"]], dtype=object)
     reason, gap_m, unmoved = _check_points(gaz, kode, lon, lat, tolerance_m)
     reason = np.where((reason == "") & _unreadable_block(frame), "rw_rt_unreadable", reason)
+    # A blank row a spreadsheet kept between the blocks: no pin, nothing to refuse (lines still count).
+    reason = np.where(_blank_rows(raw), "blank", reason)
     spread_m = _spread(frame, kode, lon, lat, (reason == "") & ~unmoved)
     reason = np.where(spread_m > UNMOVED_M, "pin_conflict", reason)
-    rejects = _rejects(frame, reason, np.where(reason == "pin_conflict", spread_m, gap_m), tolerance_m)
+    refused = np.where(reason == "blank", "", reason)
+    rejects = _rejects(frame, refused, np.where(reason == "pin_conflict", spread_m, gap_m), tolerance_m)
     take = (reason == "") & ~unmoved
     keep = frame[take].assign(
         desa_kode=kode[take], lon=lon[take], lat=lat[take], line=np.flatnonzero(take) + 1
     )
     if len(rejects):
-        logger.warning("%d of %d pins refused (see the rejects)", len(rejects), len(frame))
+        rows = int((reason != "blank").sum())
+        logger.warning("%d of %d pins refused (see the rejects)", len(rejects), rows)
     cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat", "line"]
     return Pins(keep[cols].reset_index(drop=True), rejects, int(((reason == "") & unmoved).sum()))
 
@@ -199,6 +204,14 @@ def _block_fields(frame: pd.DataFrame) -> pd.DataFrame:
     for c in ("rw", "rt"):
         out[f"{c}_text"], out[c] = out[c], out[c].map(_three_digits)
     return out
+
+
+def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Rows with every cell empty (a GeoPackage row: no attributes and no point either)."""
+    if raw.empty:
+        return np.zeros(len(raw), dtype=bool)
+    text = raw.astype(object).where(raw.notna(), "").astype(str)
+    return (text.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
 
 
 def _three_digits(v: str) -> str:

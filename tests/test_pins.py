@@ -341,6 +341,25 @@ def test_a_blocks_csv_saved_by_a_spreadsheet_is_read_as_it_comes(
     pd.testing.assert_frame_equal(excel.pins, plain.pins)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_blank_rows_of_a_spreadsheet_are_no_pins_and_keep_the_line_numbers(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, suffix: str
+) -> None:
+    # Excel keeps empty rows between the blocks (and ";;;;" rows of empty cells): they are neither
+    # pins nor refusals, and a refused row is still named by its line in the file.
+    t, _ = _three_moved(geocoded, gaz)
+    t.loc[2, "lon"] = 106.80  # Jakarta: refused, on line 5 of the file (2 blank rows above it)
+    blank = pd.DataFrame([[None] * len(t.columns)] * 2, columns=t.columns)
+    rows = pd.concat([t.iloc[:2], blank, t.iloc[2:]], ignore_index=True)
+    if suffix == ".csv":
+        rows.to_csv(tmp_path / "pins.csv", sep=";", decimal=",", index=False)
+    else:
+        rows.to_excel(tmp_path / "pins.xlsx", index=False)
+    pins = read_pins(tmp_path / f"pins{suffix}", gaz)
+    assert pins.pins.line.tolist() == [1, 2] and pins.unmoved == 0
+    assert pins.rejects.line.tolist() == [5] and pins.rejects.reason.tolist() == ["pin_outside_desa"]
+
+
 def test_a_blocks_file_with_columns_really_missing_says_what_it_has(gaz: Gazetteer, tmp_path: Path) -> None:
     (tmp_path / "q.csv").write_text("Kode;Kampung;X;Y\n32.16.23.2001;Pulo;107,1;-6,4\n")
     with pytest.raises(
