@@ -543,7 +543,8 @@ def read_cards(
     rules
         Strictness; see :class:`ValidationRules`.
     sheet
-        Sheet name or index of an XLSX workbook (default: the first).
+        Sheet name or index of an XLSX workbook (default: every visible sheet with a card header
+        row, read one after the other, rows numbered on; the first visible sheet when none has one).
 
     Returns
     -------

@@ -23,12 +23,14 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +39,9 @@ from rapidfuzz import fuzz, process
 
 from ektp_routes._errors import ConfigError, InputFileError, MissingColumnError
 from ektp_routes._text import fold
-from ektp_routes.i18n import Messages, error
+from ektp_routes.i18n import Messages, error, log
+
+logger = logging.getLogger(__name__)
 
 #: Canonical fields of a card and the header spellings (folded, spaces removed) that mean them.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -256,14 +260,29 @@ def _read_csv(data: bytes, name: str) -> RawTable:
         rows.pop(0)
     if not rows:
         raise error(InputFileError, "error.cards_no_header", name=name)
-    at = _header_at(rows[:_HEADER_SEARCH_ROWS])
-    return _rows_to_table(rows[at], _without_trailing_blanks(rows[at + 1 :]), name)
+    header, start = _header_rows(rows[:_HEADER_SEARCH_ROWS])
+    return _rows_to_table(header, _without_trailing_blanks(rows[start:]), name)
 
 
-def _header_at(rows: list[list[str]]) -> int:
-    """The index of the header row: the first row naming at least two of NIK, name and address and
-    holding no data (title rows above it are skipped); 0 when no row does (no header row)."""
-    return next((i for i, cells in enumerate(rows) if _is_header(cells)), 0)
+def _header_rows(rows: list[list[str]]) -> tuple[list[str], int]:
+    """The header of a file's top rows and the index of its first row of data.
+
+    The header row is the first naming at least two of NIK, name and address and holding no data
+    (title rows above it are skipped; the first row when none does: no header row). A second header
+    row below it (ALAMAT merged over JALAN | RT | RW) completes it: its cells that name a field, or
+    stand under a blank header cell, win, when one of them names a field under a blank cell and none
+    holds data."""
+    at = next((i for i, cells in enumerate(rows) if _is_header(cells)), 0)
+    header, sub = list(rows[at]), rows[at + 1] if at + 1 < len(rows) else []
+    blank = [j >= len(header) or not header[j].strip() for j in range(len(sub))]
+    named = [header_field(c) is not None for c in sub]
+    if not any(b and n for b, n in zip(blank, named, strict=True)) or any(map(_DATA_LIKE.search, sub)):
+        return header, at + 1
+    header += [""] * (len(sub) - len(header))
+    for j, cell in enumerate(sub):
+        if cell.strip() and (named[j] or blank[j]):
+            header[j] = cell
+    return header, at + 2
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -352,6 +371,8 @@ def cell_text(v: object) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
+    """The sheet asked for; else every visible sheet with a card header row, one after the other (a
+    list split into one sheet per desa), or the first visible sheet when none has one."""
     import zipfile
 
     import openpyxl
@@ -366,27 +387,76 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
             raise error(
                 InputFileError, "error.cards_no_sheet", name=path.name, sheet=repr(sheet), sheets=listed
             )
-        ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
-        rows_iter = ws.iter_rows(values_only=True)
-        top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, _HEADER_SEARCH_ROWS)]
-        if not top:
-            raise error(InputFileError, "error.cards_sheet_empty", name=path.name)
-        at = _header_at(top)
-        # Trailing empty header cells (formatting residue) are dropped.
-        hdr = top[at]
-        while hdr and not hdr[-1].strip():
-            hdr.pop()
-        body: list[list[str]] = []
-        blanks = 0  # blank rows held back until a card follows: formatting residue at the end is dropped
-        for cells in itertools.chain(top[at + 1 :], ([cell_text(v) for v in r] for r in rows_iter)):
-            if _has_content(cells):
-                body += [[] for _ in range(blanks)] + [cells]
-                blanks = 0
-            else:
-                blanks += 1
+        if sheet not in (None, ""):
+            chosen = [wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]]
+        else:
+            chosen = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets[:1]
+        parts = [(str(ws.title), *_sheet_rows(ws)) for ws in chosen]
     finally:
         wb.close()
-    return _rows_to_table(hdr, body, path.name)
+    cards = [(title, header, body) for title, header, body, is_cards in parts if is_cards] or [parts[0][:3]]
+    if len(cards) == 1:
+        if not cards[0][1]:
+            raise error(InputFileError, "error.cards_sheet_empty", name=path.name)
+        return _rows_to_table(cards[0][1], cards[0][2], path.name)
+    skipped = [repr(title) for title, *_, is_cards in parts if not is_cards]
+    return _rows_to_table(*_stack_sheets(cards, name=path.name, skipped=skipped), path.name)
+
+
+def _sheet_rows(ws: Any) -> tuple[list[str], list[list[str]], bool]:
+    """A worksheet's header (trailing blank cells dropped), its rows of data (blank rows at the end
+    dropped, those between cards kept) and whether the header is a card list's."""
+    rows_iter = ws.iter_rows(values_only=True)
+    top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, _HEADER_SEARCH_ROWS)]
+    if not top:
+        return [], [], False
+    hdr, start = _header_rows(top)
+    while hdr and not hdr[-1].strip():  # formatting residue
+        hdr.pop()
+    body: list[list[str]] = []
+    blanks = 0  # blank rows held back until a card follows: formatting residue at the end is dropped
+    for cells in itertools.chain(top[start:], ([cell_text(v) for v in r] for r in rows_iter)):
+        if _has_content(cells):
+            body += [[] for _ in range(blanks)] + [cells]
+            blanks = 0
+        else:
+            blanks += 1
+    return hdr, body, _is_header(hdr)
+
+
+def _stack_sheets(
+    sheets: list[tuple[str, list[str], list[list[str]]]], *, name: str, skipped: list[str]
+) -> tuple[list[str], list[list[str]]]:
+    """The card sheets of a workbook as one table: columns matched by the field their header names
+    (else by their header, case ignored; a column only a later sheet has is added), rows one sheet
+    after the other, numbered on; says so in a warning with each sheet's rows."""
+    header: list[str] = []
+    keys: list[tuple[str, int]] = []
+    places = []
+    for _, hdr, _ in sheets:
+        seen: dict[str, int] = {}
+        place = []
+        for h in hdr:
+            base = header_field(h) or fold(h)
+            seen[base] = seen.get(base, -1) + 1
+            if (base, seen[base]) not in keys:
+                keys.append((base, seen[base]))
+                header.append(h)
+            place.append(keys.index((base, seen[base])))
+        places.append(place)
+    body: list[list[str]] = []
+    spans = []
+    for (title, hdr, rows), place in zip(sheets, places, strict=True):
+        spans.append(f"{title!r} {len(body) + 1}-{len(body) + len(rows)}")
+        for r in rows:
+            cells = [""] * len(header)
+            for j, k in enumerate(place[: len(r)]):
+                cells[k] = r[j]
+            body.append(cells + r[len(hdr) :] if r and _has_content(r[len(hdr) :]) else cells if r else [])
+    spans_text, skipped_text = ", ".join(spans), ", ".join(skipped) or "-"
+    log(logger, logging.WARNING, "log.cards_several_sheets", name=name, n=len(sheets), sheets=spans_text,
+        skipped=skipped_text)  # fmt: skip
+    return header, body
 
 
 # ---------------------------------------------------------------------------------------------- columns

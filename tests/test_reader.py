@@ -366,3 +366,72 @@ def test_a_missing_column_with_no_likely_header_is_a_placeholder_in_the_language
         map_columns(["NIK", "NAMA", "KETERANGAN"])
     assert "columns={'<kolom anda>': 'alamat'}" in error_text(err.value, messages("id"))
     assert "Pass columns={'<your column>': 'alamat'} to say" in str(err.value)
+
+
+def _workbook(
+    path: Path, sheets: list[tuple[str, list[list[object]]]], *, hidden: tuple[str, ...] = ()
+) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    wb.active = next(i for i, (title, _) in enumerate(sheets) if title not in hidden)
+    wb.save(path)
+    return path
+
+
+def test_a_hidden_first_sheet_is_passed_over_for_the_visible_card_sheet(tmp_path: Path) -> None:
+    # Exports often carry a hidden lookup sheet first; the user sees (and means) the card sheet.
+    lookup = [["kode", "nama desa"], ["32.16.10.2005", "Karang Bahagia"]]
+    p = _workbook(tmp_path / "k.xlsx", [("ref", lookup), ("Data", [HEADER, *ROWS])], hidden=("ref",))
+    raw = read_table(p)
+    assert raw.frame.columns.tolist() == HEADER
+    assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
+    assert read_table(p, sheet="ref").frame.columns.tolist() == ["kode", "nama desa"]  # asked for: read
+
+
+def test_cards_on_several_sheets_are_all_read_once_and_a_sheet_without_cards_is_left_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # One sheet per desa is how a kecamatan's list is often split; reading the first alone lost the rest.
+    rekap = [["REKAPITULASI"], ["Desa", "Jumlah"], ["Karang Bahagia", 2]]
+    header_b = [h.lower() for h in HEADER]  # the same columns, written in another case
+    desa_b = [["KECAMATAN X"], header_b, ROWS[2]]  # a title row above its header
+    sheets = [("Desa A", [HEADER, *ROWS[:2]]), ("Rekap", rekap), ("Desa B", desa_b)]
+    with caplog.at_level("WARNING", logger="ektp_routes.reader"):
+        raw = read_table(_workbook(tmp_path / "k.xlsx", sheets))
+    assert raw.frame.columns.tolist() == HEADER
+    assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
+    assert not raw.wrong_width.any()
+    (record,) = [r for r in caplog.records if "sheets" in r.getMessage()]
+    assert "'Desa A' 1-2, 'Desa B' 3-3" in record.getMessage() and "'Rekap'" in record.getMessage()
+    assert "Siti" not in record.getMessage() and ROWS[0][0] not in record.getMessage()
+    only_b = read_table(tmp_path / "k.xlsx", sheet="Desa B")
+    assert only_b.frame["nik"].tolist() == [ROWS[2][0]]
+
+
+def test_a_two_row_header_with_merged_cells_keeps_its_sub_headers(tmp_path: Path) -> None:
+    # Dukcapil layouts: ALAMAT merged over JALAN | RT | RW, the other headers merged down two rows.
+    top = ["NIK", "NAMA", "ALAMAT", None, None, "KEL/DESA", "KECAMATAN", "KODE POS"]
+    sub = [None, None, "JALAN", "RT", "RW", None, None, None]
+    p = tmp_path / "k.xlsx"
+    wb = openpyxl.Workbook()
+    for r in [["DAFTAR PENERIMA KTP-EL"], top, sub, *ROWS]:
+        wb.active.append(r)
+    for cells in ("C2:E2", "A2:A3", "B2:B3", "F2:F3"):
+        wb.active.merge_cells(cells)
+    wb.save(p)
+    raw = read_table(p)
+    assert raw.n_rows == len(ROWS)  # the sub-header row is no card
+    assert map_columns(raw.frame.columns.tolist()) == {
+        "nik": "NIK", "nama": "NAMA", "alamat": "JALAN", "rt": "RT", "rw": "RW",
+        "desa": "KEL/DESA", "kecamatan": "KECAMATAN", "kodepos": "KODE POS",
+    }  # fmt: skip
+    assert raw.frame["RT"].tolist() == [r[3] for r in ROWS]
+    p.unlink()
+    write_csv(p.with_suffix(".csv"), [[c or "" for c in sub], *ROWS], header=[c or "" for c in top])
+    assert read_table(p.with_suffix(".csv")).frame["RW"].tolist() == [r[4] for r in ROWS]
