@@ -86,6 +86,8 @@ def _pilot(
     workers: int,
 ) -> dict[str, tuple[float, float, str]]:
     """Plan each office's first day: (cards per courier-day, hours per courier-day, binding limit)."""
+    if frame.empty:  # no card to deliver (an empty list, or every row refused): no day to plan
+        return {}
     blocks = pd.DataFrame(territories(frame, offices, pd.DataFrame()))
     cands = frame.assign(
         card_id=range(len(frame)), state="pending", attempts=0, window="any", courier=None, due=None

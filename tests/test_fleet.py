@@ -33,6 +33,19 @@ def test_more_couriers_never_finish_later_and_the_target_is_met(tmp_path: Path) 
     assert "kantor terakhir selesai" in indonesian and "last office finishes" in english
 
 
+def test_a_list_with_no_card_to_deliver_sizes_no_fleet_and_says_so(tmp_path: Path) -> None:
+    # An empty list, or one whose every row validation refuses, crashed with KeyError ('office_id').
+    cards = registry_cards()
+    for none_left in (cards.head(0), cards.head(5).assign(NIK="12345")):
+        chart = tmp_path / "f.png"
+        by_couriers = size_fleet(none_left, config_text=CONFIG, start=START, couriers=2, chart=chart)
+        by_date = size_fleet(none_left, config_text=CONFIG, start=START, finish_by=date(2026, 8, 21))
+        for r in (by_couriers, by_date):
+            assert r.offices == () and r.curve.empty
+            assert "TOTAL 0 cards, couriers 0, courier-days 0" in fleet_report(r, lang="en")
+        assert chart.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_no_failures_means_no_redelivery_tail() -> None:
     r = size_fleet(registry_cards(), config_text=CONFIG, start=START, couriers=3, failure=0.0)
     o = r.offices[0]
