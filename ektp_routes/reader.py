@@ -39,40 +39,21 @@ from rapidfuzz import fuzz, process
 
 from ektp_routes._errors import ConfigError, InputFileError, MissingColumnError
 from ektp_routes._text import fold
+from ektp_routes.headers import (
+    HEADER_ALIASES,
+    HEADER_SEARCH_ROWS,
+    REQUIRED_FIELDS,
+    has_content,
+    header_field,
+    header_rows,
+    is_header,
+    looks_like_header,
+    totals_row_at,
+    without_trailing_blanks,
+)
 from ektp_routes.i18n import Messages, error, log
 
 logger = logging.getLogger(__name__)
-
-#: Canonical fields of a card and the header spellings (folded, spaces removed) that mean them.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "nik": ("nik", "nonik", "nomornik", "noinduk", "nomorindukkependudukan", "noktp", "nomorktp", "niknomor"),
-    "nama": ("nama", "namalengkap", "name", "namapenduduk", "fullname", "namalengkappenduduk"),
-    "alamat": ("alamat", "address", "alamatlengkap", "alamatrumah", "jalan", "alamattinggal"),
-    "rt": ("rt", "nort", "nomorrt"),
-    "rw": ("rw", "norw", "nomorrw"),
-    "rt_rw": ("rtrw", "rtdanrw", "rtrwno"),
-    "desa": (
-        "desa",
-        "kelurahan",
-        "keldesa",
-        "desakel",
-        "desakelurahan",
-        "kelurahandesa",
-        "kel",
-        "kelds",
-        "namadesa",
-        "namakelurahan",
-        "namakel",
-        "village",
-    ),
-    "kecamatan": ("kecamatan", "kec", "namakecamatan", "namakec", "district", "kecamatannya"),
-    "kodepos": ("kodepos", "kdpos", "kodepost", "postcode", "postalcode", "zip", "zipcode", "kodeposs"),
-    "lon": ("lon", "lng", "long", "longitude", "bujur", "x"),
-    "lat": ("lat", "latitude", "lintang", "y"),
-}
-#: Without these a card cannot be judged. Desa and kecamatan are usually columns of their own, but an
-#: export may carry them only in the address text, where :mod:`ektp_routes.card_rows` looks for them.
-REQUIRED_FIELDS = ("nik", "nama", "alamat")
 
 #: Longer cells are cut to this length and their row is rejected as ``cell_too_long``.
 MAX_CELL_CHARS = 2000
@@ -228,10 +209,6 @@ def _stray_nul(data: bytes) -> bool:
     return True
 
 
-#: Rows at the top of a file searched for its header row (an export's title and subtitle above it).
-_HEADER_SEARCH_ROWS = 10
-
-
 def _sniff_delimiter(top: list[str]) -> str:
     """The delimiter of the header row: the one the first line uses most, unless another one splits
     a later line of the file's top into a header row (title lines above it hold no delimiter, or a
@@ -240,7 +217,7 @@ def _sniff_delimiter(top: list[str]) -> str:
     best = max(counts, key=lambda d: counts[d])
     first = best if counts[best] > 0 else ","
     for d in (first, *counts):
-        if any(_is_header(next(csv.reader([line], delimiter=d), [])) for line in top):
+        if any(is_header(next(csv.reader([line], delimiter=d), [])) for line in top):
             return d
     return first
 
@@ -250,59 +227,28 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     if not text.strip():
         raise error(InputFileError, "error.cards_empty", name=name)
     text = _line_ends(text.lstrip("\ufeff"))
-    delim = _sniff_delimiter(text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS])
+    delim = _sniff_delimiter(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
     csv.field_size_limit(_MAX_FILE_CELL)
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delim))
     except csv.Error as exc:
         raise error(InputFileError, "error.cards_malformed", name=name, why=_describe_error(exc)) from None
-    while rows and not _has_content(rows[0]):
+    while rows and not has_content(rows[0]):
         rows.pop(0)
     if not rows:
         raise error(InputFileError, "error.cards_no_header", name=name)
-    header, start = _header_rows(rows[:_HEADER_SEARCH_ROWS])
-    return _rows_to_table(header, _without_trailing_blanks(rows[start:]), name)
+    header, start = header_rows(rows[:HEADER_SEARCH_ROWS])
+    return _rows_to_table(header, _without_totals_row(rows[start:], name), name)
 
 
-def _header_rows(rows: list[list[str]]) -> tuple[list[str], int]:
-    """The header of a file's top rows and the index of its first row of data.
-
-    The header row is the first naming at least two of NIK, name and address and holding no data
-    (title rows above it are skipped; the first row when none does: no header row). A second header
-    row below it (ALAMAT merged over JALAN | RT | RW) completes it: its cells that name a field, or
-    stand under a blank header cell, win, when one of them names a field under a blank cell and none
-    holds data."""
-    at = next((i for i, cells in enumerate(rows) if _is_header(cells)), 0)
-    header, sub = list(rows[at]), rows[at + 1] if at + 1 < len(rows) else []
-    blank = [j >= len(header) or not header[j].strip() for j in range(len(sub))]
-    named = [header_field(c) is not None for c in sub]
-    if not any(b and n for b, n in zip(blank, named, strict=True)) or any(map(_DATA_LIKE.search, sub)):
-        return header, at + 1
-    header += [""] * (len(sub) - len(header))
-    for j, cell in enumerate(sub):
-        if cell.strip() and (named[j] or blank[j]):
-            header[j] = cell
-    return header, at + 2
-
-
-def _is_header(cells: list[str]) -> bool:
-    """Whether a row is a header row: it names two of NIK, name and address and holds no data."""
-    names = [c.strip() for c in cells if c.strip()]
-    named = {header_field(c) for c in names} & set(REQUIRED_FIELDS)
-    return len(named) >= 2 and _looks_like_header(names)
-
-
-def _has_content(cells: list[str]) -> bool:
-    return bool("".join(cells).strip())
-
-
-def _without_trailing_blanks(body: list[list[str]]) -> list[list[str]]:
-    """Blank rows at the end are dropped; blank rows between cards are kept (and rejected as empty), so
-    every row keeps its number in the file and a join back to the card list by row stays exact."""
-    end = len(body)
-    while end and not _has_content(body[end - 1]):
-        end -= 1
-    return body[:end]
+def _without_totals_row(body: list[list[str]], name: str) -> list[list[str]]:
+    """The rows of cards: blank rows at the end and a totals row ending them ("JUMLAH") dropped, the
+    latter with a warning giving its row (below the header, as rejects count them)."""
+    at = totals_row_at(body)
+    if at is None:
+        return without_trailing_blanks(body)
+    log(logger, logging.WARNING, "log.cards_totals_row", name=name, row=at + 1)
+    return without_trailing_blanks(body[:at])
 
 
 def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTable:
@@ -312,7 +258,7 @@ def _rows_to_table(header: list[str], body: list[list[str]], name: str) -> RawTa
     fields = np.array([len(r) for r in body], dtype=np.int64)
     wrong = np.zeros(len(body), dtype=bool)
     for i, r in enumerate(body):
-        if not _has_content(r):
+        if not has_content(r):
             body[i] = [""] * width  # a blank row between cards: kept with its number, rejected as empty
         elif len(r) != width:
             # Trailing empty cells (a common export artefact) are harmless.
@@ -391,7 +337,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
             chosen = [wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]]
         else:
             chosen = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets[:1]
-        parts = [(str(ws.title), *_sheet_rows(ws)) for ws in chosen]
+        parts = [(str(ws.title), *_sheet_rows(ws, name=f"{path.name} ({ws.title!r})")) for ws in chosen]
     finally:
         wb.close()
     cards = [(title, header, body) for title, header, body, is_cards in parts if is_cards] or [parts[0][:3]]
@@ -403,25 +349,27 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     return _rows_to_table(*_stack_sheets(cards, name=path.name, skipped=skipped), path.name)
 
 
-def _sheet_rows(ws: Any) -> tuple[list[str], list[list[str]], bool]:
+def _sheet_rows(ws: Any, *, name: str) -> tuple[list[str], list[list[str]], bool]:
     """A worksheet's header (trailing blank cells dropped), its rows of data (blank rows at the end
-    dropped, those between cards kept) and whether the header is a card list's."""
+    and a totals row ending a card list dropped, those between cards kept) and whether the header is
+    a card list's."""
     rows_iter = ws.iter_rows(values_only=True)
-    top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, _HEADER_SEARCH_ROWS)]
+    top = [[cell_text(v) for v in r] for r in itertools.islice(rows_iter, HEADER_SEARCH_ROWS)]
     if not top:
         return [], [], False
-    hdr, start = _header_rows(top)
+    hdr, start = header_rows(top)
     while hdr and not hdr[-1].strip():  # formatting residue
         hdr.pop()
     body: list[list[str]] = []
     blanks = 0  # blank rows held back until a card follows: formatting residue at the end is dropped
     for cells in itertools.chain(top[start:], ([cell_text(v) for v in r] for r in rows_iter)):
-        if _has_content(cells):
+        if has_content(cells):
             body += [[] for _ in range(blanks)] + [cells]
             blanks = 0
         else:
             blanks += 1
-    return hdr, body, _is_header(hdr)
+    cards = is_header(hdr)
+    return hdr, _without_totals_row(body, name) if cards else body, cards
 
 
 def _stack_sheets(
@@ -452,7 +400,7 @@ def _stack_sheets(
             cells = [""] * len(header)
             for j, k in enumerate(place[: len(r)]):
                 cells[k] = r[j]
-            body.append(cells + r[len(hdr) :] if r and _has_content(r[len(hdr) :]) else cells if r else [])
+            body.append(cells + r[len(hdr) :] if r and has_content(r[len(hdr) :]) else cells if r else [])
     spans_text, skipped_text = ", ".join(spans), ", ".join(skipped) or "-"
     log(logger, logging.WARNING, "log.cards_several_sheets", name=name, n=len(sheets), sheets=spans_text,
         skipped=skipped_text)  # fmt: skip
@@ -460,12 +408,6 @@ def _stack_sheets(
 
 
 # ---------------------------------------------------------------------------------------------- columns
-def header_field(header: str) -> str | None:
-    """The canonical field a header spelling means ("Kel/Desa" -> "desa"), or None."""
-    key = fold(header).replace(" ", "")
-    return next((canon for canon, aliases in HEADER_ALIASES.items() if key in aliases), None)
-
-
 def map_columns(headers: list[str], columns: Mapping[str, str] | None = None) -> dict[str, str]:
     """Canonical field -> header of the file. ``columns`` maps file headers to canonical fields.
 
@@ -538,14 +480,14 @@ _TWIN_SUFFIX = re.compile(r"\.[0-9]+$")  # how unique_headers names a repeated h
 def unused_columns(headers: list[str], mapping: Mapping[str, str]) -> list[str] | str:
     """The headers no field was mapped to (described by count only when the header row looks like data)."""
     used = set(mapping.values())
-    if not _looks_like_header(headers):
+    if not looks_like_header(headers):
         return _safe_list(headers)
     return [h for h in headers if h not in used]
 
 
 def _missing_error(missing: list[str], headers: list[str], used: set[str]) -> MissingColumnError:
     names = ", ".join(repr(f) for f in missing)
-    if not _looks_like_header(headers):
+    if not looks_like_header(headers):
         return error(MissingColumnError, "error.cards_headerless", fields=names, kinds=_cell_kinds(headers))
     free = [h for h in headers if h not in used]
     guesses: dict[str, str | None] = {}
@@ -562,15 +504,6 @@ def _column_hints(t: Messages, *, guesses: Mapping[str, str | None]) -> str:
     """``'<column>': 'field'`` for each missing field: the file's likeliest column, else a placeholder
     worded by ``t``."""
     return ", ".join(f"{guess or t('cell.your_column')!r}: {f!r}" for f, guess in guesses.items())
-
-
-_DATA_LIKE = re.compile(r"[0-9]{4,}|\b(?:rt|rw|jl|jln|no|kp|gg)\b\.?\s*[0-9]", re.I)
-
-
-def _looks_like_header(headers: list[str]) -> bool:
-    """A header row names fields; a data row (a file without header) holds NIKs, numbers, addresses."""
-    known = sum(header_field(h) is not None for h in headers)
-    return known >= 2 and not any(_DATA_LIKE.search(h) or len(h) > 60 for h in headers)
 
 
 def _cell_kind(cell: str, t: Messages) -> str:
@@ -592,4 +525,4 @@ def _cell_kinds(cells: list[str]) -> Callable[[Messages], str]:
 
 
 def _safe_list(headers: list[str]) -> list[str] | str:
-    return headers if _looks_like_header(headers) else f"{len(headers)} columns (first row looks like data)"
+    return headers if looks_like_header(headers) else f"{len(headers)} columns (first row looks like data)"

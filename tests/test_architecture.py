@@ -23,7 +23,7 @@ FLOW: tuple[tuple[str, str], ...] = (
         "_errors _text _markers _safexml _validate _cpus _memory nik schema ids i18n _files geodesy",
     ),
     ("regions", "regions"),
-    ("cards", "reader address card_rows cards"),
+    ("cards", "headers reader address card_rows cards"),
     (
         "plan settings and values, synthetic card lists",
         "couriers solve_params route_plan problem config workcalendar synthetic_names synthetic",

@@ -435,3 +435,24 @@ def test_a_two_row_header_with_merged_cells_keeps_its_sub_headers(tmp_path: Path
     p.unlink()
     write_csv(p.with_suffix(".csv"), [[c or "" for c in sub], *ROWS], header=[c or "" for c in top])
     assert read_table(p.with_suffix(".csv")).frame["RW"].tolist() == [r[4] for r in ROWS]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_column_number_row_and_a_totals_row_are_no_cards(
+    tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A Dukcapil layout: title, header, a row numbering the columns, the cards, a JUMLAH row.
+    numbers = [f"({i})" for i in range(1, len(HEADER) + 1)]
+    totals = ["JUMLAH", "", "", "", "", "", "", str(len(ROWS))]
+    rows = [["DAFTAR PENERIMA KTP-EL"], HEADER, numbers, *ROWS, totals]
+    if kind == "xlsx":
+        p = _workbook(tmp_path / "k.xlsx", [("Data", list(rows))])
+    else:
+        p = write_csv(tmp_path / "k.csv", rows, header=[])
+    with caplog.at_level("WARNING", logger="ektp_routes.reader"):
+        raw = read_table(p)
+    assert raw.frame.columns.tolist() == HEADER
+    assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]  # neither extra row is a card
+    (record,) = caplog.records
+    message = record.getMessage()
+    assert "totals row" in message and f"({len(ROWS) + 1} below the header)" in message
