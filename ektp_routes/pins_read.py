@@ -75,14 +75,21 @@ class Pins:
     unmoved: int = 0
 
 
-def read_pins(path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLERANCE_M) -> Pins:
+def read_pins(
+    path: str | Path, gaz: Gazetteer, *, tolerance_m: float = PIN_TOLERANCE_M, layer: str | None = None
+) -> Pins:
     """Read an edited blocks file (GeoPackage or CSV); refuse pins outside their desa, with reasons.
+
+    A GeoPackage is read from ``layer`` when given, else from its one layer of blocks
+    (:func:`pin_layers`: ``blocks`` or a point layer with the blocks' columns under any name); with
+    several such layers (the moved points saved as a new layer beside ``blocks``) the choice is not
+    guessed.
 
     A CSV saved again by a spreadsheet is read as it comes: comma, semicolon or tab separated, header
     names in any case ("DESA_KODE"), decimal commas in lon/lat ("106,98"); one exported by QGIS with
     its geometry as X and Y or as WKT takes the point from those (lon/lat still hold the suggestion).
     """
-    raw = _read_block_file(Path(path))
+    raw = _read_block_file(Path(path), layer)
     frame = _block_fields(raw)
     lon, lat = _number(frame["lon"]), _number(frame["lat"])
     kode = np.array([_canonical(gaz, k) for k in frame["desa_kode"]], dtype=object)
@@ -236,7 +243,7 @@ def _number(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
-def _read_block_file(p: Path) -> pd.DataFrame:
+def _read_block_file(p: Path, layer: str | None) -> pd.DataFrame:
     """The rows of a blocks file, header names lower case; one clear line when it is not one."""
     if p.is_dir():
         raise error(InputFileError, "error.blocks_file_folder", path=p)
@@ -246,7 +253,7 @@ def _read_block_file(p: Path) -> pd.DataFrame:
     if suffix not in BLOCK_FILE_SUFFIXES:
         raise error(InputFileError, "error.blocks_file_suffix", name=p.name)
     try:
-        frame = _read_gpkg(p) if suffix == ".gpkg" else read_table(p).frame
+        frame = _read_gpkg(p, layer or _pin_layer(p)) if suffix == ".gpkg" else read_table(p).frame
     except Exception as exc:
         if isinstance(exc, InputFileError) and exc.key.startswith("error.blocks_"):
             raise  # the GeoPackage's own refusal (no point layer, polygons, ...)
@@ -300,12 +307,11 @@ def _missing_columns(name: str, missing: list[str], headers: list[str]) -> Input
     return error(InputFileError, "error.blocks_columns_missing", name=name, columns=missing, found=found)
 
 
-def _read_gpkg(p: Path) -> pd.DataFrame:
+def _read_gpkg(p: Path, layer: str) -> pd.DataFrame:
     """The rows of a GeoPackage's blocks layer with each point as lon/lat in degrees (a layer saved in
     another CRS converted; a table without geometry read by its lon/lat columns)."""
     import geopandas as gpd
 
-    layer = _pin_layer(p)
     g = gpd.read_file(p, layer=layer)
     if not isinstance(g, gpd.GeoDataFrame) or (len(g) and g.geometry.isna().all()):
         if {"lon", "lat"} <= {str(c).strip().lower() for c in g.columns}:
@@ -328,11 +334,54 @@ def _read_gpkg(p: Path) -> pd.DataFrame:
 
 
 def _pin_layer(p: Path) -> str:
-    """The layer of a GeoPackage that holds the pins: ``blocks``, or its only point layer.
+    """The layer of a GeoPackage that holds the pins: its one layer of blocks (:func:`pin_layers`),
+    else its only point layer (QGIS's "Save Features As" names the layer after the new file).
 
-    QGIS's "Save Features As" names the layer after the new file; with several point layers and
-    none called ``blocks`` the choice is not guessed.
+    With several layers of blocks (the moved points saved as a new layer beside ``blocks``), or
+    several point layers and none of blocks, the choice is not guessed.
     """
+    holding = pin_layers(p)
+    if len(holding) > 1:
+        raise error(InputFileError, "error.blocks_layers_several", name=p.name, layers=_named(holding))
+    if holding:
+        return holding[0]
+    layers = [name for name, geometry in _layers(p) if geometry]
+    if len(layers) == 1:
+        return layers[0]
+    if not layers:
+        raise error(InputFileError, "error.blocks_no_point_layer", name=p.name)
+    raise error(InputFileError, "error.blocks_no_layer", name=p.name, layers=_named(layers))
+
+
+def pin_layers(path: str | Path) -> list[str]:
+    """The layers of a GeoPackage that hold blocks: ``blocks`` (a table without geometry too) and
+    every layer with geometry and the blocks' ``desa_kode`` and ``settlement`` columns.
+
+    Raises
+    ------
+    InputFileError
+        The file is no readable GeoPackage.
+    """
+    import warnings
+
+    import pyogrio
+
+    p = Path(path)
+    out = []
+    try:
+        for name, geometry in _layers(p):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fields = {str(f).strip().lower() for f in pyogrio.read_info(p, layer=name)["fields"]}
+            if name == "blocks" or (geometry and {"desa_kode", "settlement"} <= fields):
+                out.append(name)
+    except Exception as exc:
+        raise error(InputFileError, "error.blocks_file_unreadable", name=p.name) from exc
+    return out
+
+
+def _layers(p: Path) -> list[tuple[str, str | None]]:
+    """(name, geometry type or None) of each layer of a GeoPackage."""
     import warnings
 
     import pyogrio
@@ -340,15 +389,11 @@ def _pin_layer(p: Path) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # GDAL's notes on a malformed file: the caller's error says it
         listed = pyogrio.list_layers(p)
-    if "blocks" in [str(name) for name, _ in listed]:
-        return "blocks"  # a table without geometry too: its lon/lat columns are read
-    layers = [str(name) for name, geometry in listed if geometry]
-    if len(layers) == 1:
-        return layers[0]
-    if not layers:
-        raise error(InputFileError, "error.blocks_no_point_layer", name=p.name)
-    named = ", ".join(repr(n) for n in sorted(layers))
-    raise error(InputFileError, "error.blocks_no_layer", name=p.name, layers=named)
+    return [(str(name), None if geometry is None else str(geometry)) for name, geometry in listed]
+
+
+def _named(layers: list[str]) -> str:
+    return ", ".join(repr(n) for n in sorted(layers))
 
 
 def block_label(desa_kode: str, rw: str, rt: str) -> str:

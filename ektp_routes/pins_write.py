@@ -20,7 +20,7 @@ from ektp_routes._files import escape_frame, require_parent, write_atomic
 from ektp_routes.blocks import assign_blocks, doors_per_group
 from ektp_routes.geocode import PRECISIONS
 from ektp_routes.i18n import error
-from ektp_routes.pins_read import read_pins
+from ektp_routes.pins_read import pin_layers, read_pins
 from ektp_routes.regions import Gazetteer
 
 BLOCK_FILE_COLUMNS = (
@@ -90,13 +90,25 @@ def refuse_overwriting_pins(path: str | Path, gaz: Gazetteer, *, option: str = "
     if not p.is_file():
         return
     try:
-        pins = read_pins(p, gaz)
+        # Every layer of blocks a GeoPackage holds: the moved points may sit in a layer saved beside
+        # the written one, which the file written again would lose.
+        layers: list[str | None] = list(pin_layers(p)) if p.suffix.lower() == ".gpkg" else [None]
     except EktpRoutesError:
         return
-    moved = len(pins.pins) + int((pins.rejects["reason"] != "desa_unknown").sum())
+    moved = sum(_moved_pins(p, gaz, layer) for layer in layers)
     if moved:
         key = "error.blocks_out_pinned." + ("one" if moved == 1 else "many")
         raise error(OutputError, key, option=option, path=p, n=moved, name=p.name)
+
+
+def _moved_pins(p: Path, gaz: Gazetteer, layer: str | None) -> int:
+    """Rows of a blocks file (of one layer of a GeoPackage) that someone moved: pins, and refused
+    pins but for rows of no known desa (a file that is no blocks file)."""
+    try:
+        pins = read_pins(p, gaz, layer=layer)
+    except EktpRoutesError:
+        return 0
+    return len(pins.pins) + int((pins.rejects["reason"] != "desa_unknown").sum())
 
 
 def write_blocks(table: pd.DataFrame, path: str | Path, *, option: str = "--out") -> Path:

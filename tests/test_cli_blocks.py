@@ -143,6 +143,38 @@ def test_blocks_never_writes_over_a_pinned_blocks_file(
     assert out.read_bytes() == pinned
 
 
+@pytest.mark.parametrize("layers", [("blocks", "blocks_edited"), ("pins_a", "pins_b")])
+def test_blocks_never_writes_over_pins_in_any_layer_of_a_geopackage(
+    card_file: Path,
+    tmp_path: Path,
+    gaz: Gazetteer,
+    capsys: pytest.CaptureFixture[str],
+    layers: tuple[str, str],
+) -> None:
+    # QGIS "Save Features As" into the same GeoPackage: the moved points sit beside the original
+    # layer ("blocks_edited"), or the pins were split in two layers. Writing the file again would
+    # lose them: it is refused, counting the moved pins of every layer.
+    import geopandas as gpd
+
+    out = tmp_path / "blocks.gpkg"
+    run = ["--lang", "en", "blocks", str(card_file), "--out", str(out)]
+    assert main(run) == 0
+    layer = gpd.read_file(out, layer="blocks")
+    d = gaz.get(str(layer.desa_kode[0]))
+    points = gpd.points_from_xy([d.rep_lon + 0.0009] * 2, [d.rep_lat] * 2, crs=4326)
+    moved = layer.head(2).set_geometry(points)
+    if layers[0] != "blocks":
+        out.unlink()
+        layer.to_file(out, layer=layers[0])
+    moved.to_file(out, layer=layers[1], mode="a")
+    pinned = out.read_bytes()
+    capsys.readouterr()
+    assert main(run) == 2
+    err = capsys.readouterr().err
+    assert "holds 2 moved pins" in err and len(err.strip().splitlines()) == 1
+    assert out.read_bytes() == pinned
+
+
 def _hamlet_pbf(path: Path, gaz: Gazetteer) -> Path:
     """An .osm.pbf with one residential road in Sukamukti and a hamlet "Jati" 0.001 deg north-east of
     the desa's point."""

@@ -196,6 +196,27 @@ def test_pins_saved_as_a_new_geopackage_are_read_whatever_its_layer_is_called(
     assert "\n" not in str(err.value)
 
 
+def test_a_geopackage_with_the_blocks_saved_again_as_another_layer_is_not_guessed(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # QGIS "Save Features As" into the same GeoPackage: the moved points in "blocks_edited" beside
+    # the untouched "blocks". Reading "blocks" would plan every card at its desa point.
+    import geopandas as gpd
+
+    t, moved_lon = _first_pin_moved(geocoded, gaz)
+    path = write_blocks(block_table(geocoded), tmp_path / "blocks.gpkg")
+    edited = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(t.lon, t.lat), crs="EPSG:4326")
+    edited.to_file(path, layer="blocks_edited", mode="a")
+    with pytest.raises(InputFileError, match="'blocks', 'blocks_edited'") as err:
+        read_pins(path, gaz)
+    assert "\n" not in str(err.value)
+    # A point layer of something else (the post offices) beside the blocks is no pin layer.
+    path = write_blocks(t, tmp_path / "with_offices.gpkg")
+    offices = gpd.GeoDataFrame({"name": ["KPC"]}, geometry=gpd.points_from_xy([107.1], [-6.3]), crs=4326)
+    offices.to_file(path, layer="kantor_pos", mode="a")
+    assert read_pins(path, gaz).pins.lon.tolist() == pytest.approx([moved_lon])
+
+
 def _pins(d: object, rows: list[tuple[str, str, str, str, float]]) -> Pins:
     """Pins of one desa: (kind, settlement, rw, rt, metres east of the desa point)."""
     frame = pd.DataFrame(rows, columns=["settlement_kind", "settlement", "rw", "rt", "east_m"])
