@@ -79,12 +79,14 @@ def _precision_rank(p: object) -> int:
 
 def refuse_overwriting_pins(path: str | Path, gaz: Gazetteer, *, option: str = "--out") -> None:
     """Refuse to write new blocks over a blocks file whose points someone moved (an analyst's pins,
-    hours of work in QGIS); an unedited blocks file, or a file that is no blocks file, may be replaced.
+    hours of work in QGIS), or over a GeoPackage holding other layers than ``blocks`` (a project's
+    roads: the file is written whole); an unedited blocks file, or a file that is no blocks file, may
+    be replaced.
 
     Raises
     ------
     OutputError
-        Saying how many moved pins the file holds and what to do instead.
+        Saying how many moved pins (or which other layers) the file holds and what to do instead.
     """
     p = Path(path)
     if not p.is_file():
@@ -99,6 +101,26 @@ def refuse_overwriting_pins(path: str | Path, gaz: Gazetteer, *, option: str = "
     if moved:
         key = "error.blocks_out_pinned." + ("one" if moved == 1 else "many")
         raise error(OutputError, key, option=option, path=p, n=moved, name=p.name)
+    others = _other_layers(p) if p.suffix.lower() == ".gpkg" else []
+    if others:
+        named = ", ".join(repr(n) for n in others)
+        raise error(OutputError, "error.blocks_out_other_layers", option=option, path=p, layers=named)
+
+
+def _other_layers(p: Path) -> list[str]:
+    """Layers of a GeoPackage other than ``blocks`` and the styles QGIS saves in it (none when the
+    file is no readable GeoPackage: it may be replaced)."""
+    import warnings
+
+    import pyogrio
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            listed = pyogrio.list_layers(p)
+    except Exception:
+        return []
+    return sorted(str(n) for n, _ in listed if str(n) not in ("blocks", "layer_styles"))
 
 
 def _moved_pins(p: Path, gaz: Gazetteer, layer: str | None) -> int:

@@ -175,6 +175,33 @@ def test_blocks_never_writes_over_pins_in_any_layer_of_a_geopackage(
     assert out.read_bytes() == pinned
 
 
+def test_blocks_never_writes_over_a_geopackage_holding_other_layers(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The analyst's project GeoPackage (roads, post offices) given as --out: the blocks file is
+    # written whole, so its layers would be lost. A style QGIS saved in a blocks file is no layer.
+    import geopandas as gpd
+    import shapely
+
+    project = tmp_path / "proyek.gpkg"
+    roads = gpd.GeoDataFrame(
+        {"nama": ["Jl. Raya"]}, geometry=[shapely.LineString([(107, -6.3), (107.1, -6.3)])]
+    )
+    roads.set_crs(4326).to_file(project, layer="jalan")
+    before = project.read_bytes()
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "holding other layers ('jalan')" in err and len(err.strip().splitlines()) == 1
+    assert project.read_bytes() == before
+    import pyogrio
+
+    blocks = tmp_path / "blocks.gpkg"
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(blocks)]) == 0
+    style = pd.DataFrame({"f_table_name": ["blocks"], "styleName": ["blocks"], "styleQML": ["<qgis/>"]})
+    pyogrio.write_dataframe(style, blocks, layer="layer_styles", driver="GPKG", append=True)
+    assert main(["--lang", "en", "blocks", str(card_file), "--out", str(blocks)]) == 0
+
+
 def _hamlet_pbf(path: Path, gaz: Gazetteer) -> Path:
     """An .osm.pbf with one residential road in Sukamukti and a hamlet "Jati" 0.001 deg north-east of
     the desa's point."""
