@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ektp_routes._errors import InputFileError
+from ektp_routes.i18n import error
 
 
 def refuse_xml_tricks(path: Path) -> None:
@@ -16,14 +17,9 @@ def refuse_xml_tricks(path: Path) -> None:
         with opener(path, "rb") as fh:  # type: ignore[operator]
             head = fh.read(65536)
     except OSError as exc:
-        raise InputFileError(f"{path.name} cannot be read: {exc}") from exc
+        raise error(InputFileError, "error.xml_unreadable", name=path.name, why=exc) from exc
     if b"OSMHeader" in head[:64]:  # the first blob of every .osm.pbf file
-        raise InputFileError(
-            f"{path.name} is an .osm.pbf (binary) file, not OSM XML (.osm/.osm.bz2): name it FILE.osm.pbf "
-            "for `network build --pbf`, `plan --network`, `geocode --osm` and `blocks --osm` to read it"
-        )
+        raise error(InputFileError, "error.xml_is_pbf", name=path.name)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise InputFileError(
-            f"{path.name} declares a DOCTYPE/ENTITY; OSM road files never need one and it is refused "
-            "to rule out entity-expansion and external-entity attacks"
-        )
+        # refused to rule out entity-expansion and external-entity attacks
+        raise error(InputFileError, "error.xml_doctype", name=path.name)

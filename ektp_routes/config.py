@@ -48,7 +48,7 @@ from typing import Any, Literal
 
 from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
-from ektp_routes.i18n import Messages, error
+from ektp_routes.i18n import Messages, error, phrase
 from ektp_routes.problem import Fleet, SolveParams
 from ektp_routes.regions import Gazetteer
 
@@ -309,7 +309,7 @@ class Option:
         if problem:
             raise error(
                 ConfigError, "error.config_value", label=label, value=shown(value),
-                problem=partial(_word, f"config_problem.{problem}"), allowed=self.allowed_text,
+                problem=phrase(f"config_problem.{problem}"), allowed=self.allowed_text,
             )  # fmt: skip
         if self.kind is float:
             return float(value)  # type: ignore[arg-type]
@@ -347,11 +347,6 @@ class Option:
             return "finite"
         assert self.lo is not None and self.hi is not None
         return "" if self.lo <= value <= self.hi else "range"
-
-
-def _word(key: str, t: Messages) -> str:
-    """The catalogue's text ``key`` in the language of ``t`` (a part of a message worded later)."""
-    return t(key)
 
 
 def _number(v: float | None) -> str:

@@ -38,6 +38,7 @@ from ektp_routes._markers import numerals, settlement_key
 from ektp_routes._safexml import refuse_xml_tricks
 from ektp_routes.address import parse_address, street_key
 from ektp_routes.geodesy import METRES_PER_DEGREE
+from ektp_routes.i18n import error
 from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -292,7 +293,7 @@ class StreetGeocoder:
         try:
             g = ox.graph_from_xml(p, simplify=True, retain_all=True)
         except Exception as exc:
-            raise GeocodingError(f"cannot read streets from {p.name}: {exc}") from exc
+            raise error(GeocodingError, "error.streets_unreadable", name=p.name, why=exc) from exc
         return cls.from_graph(g, places=_osm_places(p) if places is None else places, areas=areas, **kw)
 
     @classmethod

@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 import logging
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from types import MappingProxyType
 from typing import Literal, TypeVar, get_args
@@ -120,6 +120,20 @@ def error(kind: type[E], key: str, /, **values: object) -> E:
     exc = kind(en(key, **_worded(values, en)))
     exc.key, exc.values = key, MappingProxyType(dict(values))
     return exc
+
+
+def phrase(key: str, /, **values: object) -> Callable[[Messages], str]:
+    """A part of a message worded later in the message's language: the catalogue's text ``key``
+    (with ``values``), as a value of :func:`error` (picklable, unlike a lambda).
+
+    >>> str(error(ConfigError, "error.office_id", value="'x y'", rule=phrase("office.id_rule")))[:33]
+    "office_id 'x y': allowed 1 to 40 "
+    """
+    return partial(_phrase, key, values)
+
+
+def _phrase(key: str, values: Mapping[str, object], t: Messages) -> str:
+    return t(key, **_worded(values, t))
 
 
 def _worded(values: Mapping[str, object], t: Messages) -> dict[str, object]:

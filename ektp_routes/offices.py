@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import pandas as pd
 from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.config import OPTIONS
 from ektp_routes.geodesy import haversine_m
-from ektp_routes.i18n import log
+from ektp_routes.i18n import error, error_text, log, phrase
 from ektp_routes.problem import Fleet
 from ektp_routes.reader import read_text_table
 from ektp_routes.regions import Gazetteer
@@ -35,7 +36,6 @@ FAR_OFFICE_KM = 20.0
 # No ".." in an id: a safe file name has none (export.safe_filename makes it "_"), so the manifests of
 # an office "KP..1" could not be written once its plan was solved.
 OFFICE_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
-OFFICE_ID_RULE = "1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit, no '..'"
 _MAX_NAME = 200
 
 
@@ -62,15 +62,15 @@ class PostOffice:
         # Office ids become parts of route ids and file names: a safe alphabet makes those unique
         # and harmless by construction (no cutting, no escaping).
         if not isinstance(self.office_id, str) or not OFFICE_ID.fullmatch(self.office_id):
-            raise ConfigError(f"office_id {_shown(str(self.office_id))}: allowed {OFFICE_ID_RULE}")
+            value = _shown(str(self.office_id))
+            raise error(ConfigError, "error.office_id", value=value, rule=phrase("office.id_rule"))
         if not self.name.strip() or len(self.name) > _MAX_NAME or not self.name.isprintable():
-            raise ConfigError(f"office {self.office_id} name: allowed 1 to {_MAX_NAME} printable characters")
+            raise error(ConfigError, "error.office_name", office=self.office_id, n=_MAX_NAME)
         if not (math.isfinite(self.lon) and math.isfinite(self.lat)):
-            raise ConfigError(f"post office {self.office_id}: coordinates must be finite numbers")
+            raise error(ConfigError, "error.office_not_finite", office=self.office_id)
         if not (94.0 <= self.lon <= 142.0 and -11.5 <= self.lat <= 6.5):
-            raise ConfigError(
-                f"post office {self.office_id} at ({self.lon}, {self.lat}) lies outside Indonesia; "
-                "coordinates must be longitude, latitude in WGS84"
+            raise error(
+                ConfigError, "error.office_outside", office=self.office_id, lon=self.lon, lat=self.lat
             )
 
     @property
@@ -168,12 +168,15 @@ def check_office_columns(columns: Sequence[str], source: str) -> None:
             if key in _SYNONYMS
             else difflib.get_close_matches(key, OFFICE_COLUMNS, n=1, cutoff=0.6)
         )
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
         plausible = header_row and re.fullmatch(r"[A-Za-z][A-Za-z _-]{0,29}", str(col))
-        shown = repr(str(col)) if plausible else "(not a column name)"
-        raise InputFileError(
-            f"{source}: unknown column {shown}{hint}; known columns: {', '.join(OFFICE_COLUMNS)}"
-        )
+        shown = repr(str(col)) if plausible else phrase("office.not_a_column_name")
+        known = ", ".join(OFFICE_COLUMNS)
+        if close:
+            raise error(
+                InputFileError, "error.offices_unknown_column_near", source=source, column=shown,
+                close=repr(close[0]), known=known,
+            )  # fmt: skip
+        raise error(InputFileError, "error.offices_unknown_column", source=source, column=shown, known=known)
 
 
 def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None = None) -> list[PostOffice]:
@@ -183,7 +186,7 @@ def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None 
     ``fleet`` gives the values of the optional fleet columns an office leaves empty. Desa in the
     ``desa`` column (``;``-separated) may be codes or names as people write them; each is resolved like
     a card's desa, and one that resolves to no single desa is an error. Office ids must be unique
-    (ignoring case) and made of :data:`OFFICE_ID_RULE`.
+    (ignoring case) and match :data:`OFFICE_ID` (1 to 40 letters, digits, '.', '_' or '-', no '..').
     A column that is not an offices column is an error naming the closest known column.
     """
     p = Path(path)
@@ -194,10 +197,12 @@ def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None 
         if need not in cols:
             # The found headers are not quoted: a card list passed here by mistake has personal data
             # in its first row, which a header-less file makes the headers.
-            raise InputFileError(
-                f"{p.name}: column {need!r} missing ({len(df.columns)} columns found); an offices file "
-                "has the columns name, lon, lat and optionally office_id, couriers, shift_h, capacity, "
-                "days, kodepos, desa"
+            raise error(
+                InputFileError,
+                "error.offices_column_missing",
+                name=p.name,
+                column=repr(need),
+                n=len(df.columns),
             )
     gaz = gazetteer or Gazetteer.bekasi()
     out: list[PostOffice] = []
@@ -206,16 +211,22 @@ def read_offices(path: str | Path, fleet: Fleet, *, gazetteer: Gazetteer | None 
         try:
             office = _office_from_row(i, r, cols, fleet, gaz)
         except (ValueError, ConfigError) as exc:
-            raise InputFileError(f"{p.name}, office row {i + 1}: {exc}") from exc
+            raise error(
+                InputFileError, "error.offices_row", name=p.name, row=i + 1, why=partial(error_text, exc)
+            ) from exc
         first = seen.setdefault(office.office_id.casefold(), i + 1)
         if first != i + 1:
-            raise InputFileError(
-                f"{p.name}, office row {i + 1}: office_id {office.office_id} is already used on row {first}; "
-                "office ids must be unique (ignoring case)"
+            raise error(
+                InputFileError,
+                "error.offices_id_twice",
+                name=p.name,
+                row=i + 1,
+                office=office.office_id,
+                first=first,
             )
         out.append(office)
     if not out:
-        raise InputFileError(f"{p.name} lists no post office")
+        raise error(InputFileError, "error.offices_none", name=p.name)
     _refuse_shared_areas(out, p.name, gaz)
     return out
 
@@ -229,25 +240,25 @@ def _refuse_shared_areas(offices: Sequence[PostOffice], source: str, gaz: Gazett
             for area in o.serves_desa if what == "desa" else o.serves_kodepos:
                 first = claimed.setdefault(area, o.office_id)
                 if first != o.office_id:
-                    name = f"desa {gaz.get(area).nama} ({area})" if what == "desa" else f"kode pos {area}"
-                    raise InputFileError(
-                        f"{source}: {name} is listed by the offices {first} and {o.office_id}; "
-                        f"list each {what} under one office"
-                    )
+                    desa = gaz.get(area).nama if what == "desa" else ""
+                    raise error(
+                        InputFileError, f"error.offices_shared_{what}", source=source, desa=desa, code=area,
+                        first=first, second=o.office_id,
+                    )  # fmt: skip
 
 
 def _read_office_table(p: Path) -> pd.DataFrame:
     if p.is_dir():
-        raise InputFileError(f"offices file {p} is a folder, not a CSV or GeoJSON file")
+        raise error(InputFileError, "error.offices_folder", path=p)
     if not p.is_file():
-        raise InputFileError(f"offices file {p} does not exist")
+        raise error(InputFileError, "error.offices_missing", path=p)
     try:
         if p.suffix.lower() in (".geojson", ".json"):
             import geopandas as gpd
 
             g = gpd.read_file(p)
             if not g.geom_type.eq("Point").all():
-                raise InputFileError(f"{p.name}: every office must be a Point geometry")
+                raise error(InputFileError, "error.offices_not_points", name=p.name)
             df = pd.DataFrame(g.drop(columns="geometry"))
             df["lon"], df["lat"] = g.geometry.x, g.geometry.y
             return df
@@ -255,7 +266,7 @@ def _read_office_table(p: Path) -> pd.DataFrame:
     except InputFileError:
         raise
     except Exception as exc:
-        raise InputFileError(f"{p.name} cannot be read as an offices file: {exc}") from exc
+        raise error(InputFileError, "error.offices_unreadable", name=p.name, why=exc) from exc
 
 
 def _office_from_row(
@@ -269,15 +280,15 @@ def _office_from_row(
         raw = get(key, default)
         if key in ("couriers", "capacity", "days") and re.fullmatch(r"\s*\d{1,3}(\.\d{3})+\s*", str(raw)):
             # "1.000": a thousand in an Indonesian spreadsheet, one elsewhere; not guessed
-            raise ConfigError(f"column {key}: a dot between thousands is ambiguous; write the whole number")
+            raise error(ConfigError, "error.office_thousands", key=key)
         if isinstance(raw, str) and raw.count(",") == 1 and "." not in raw:
             raw = raw.replace(",", ".")  # a decimal comma, as an Indonesian spreadsheet writes it
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            raise ConfigError(f"column {key}: not a number") from None  # the cell is not quoted
+            raise error(ConfigError, "error.office_not_number", key=key) from None  # the cell is not quoted
         if not math.isfinite(value):
-            raise ConfigError(f"column {key}: not a finite number")
+            raise error(ConfigError, "error.office_not_finite_number", key=key)
         return value
 
     office_fleet = Fleet(
@@ -300,18 +311,20 @@ def _office_from_row(
 def _whole(value: float, key: str, option: str = "", scale: float = 1.0) -> int:
     """A whole number within the range the same setting has in a plan.toml (config.OPTIONS)."""
     if not (math.isfinite(value) and value == int(value)):
-        raise ConfigError(f"column {key}: not a whole number")
+        raise error(ConfigError, "error.office_not_whole", key=key)
     opt = OPTIONS[option or key]
     assert opt.lo is not None and opt.hi is not None
     if not opt.lo <= value <= opt.hi:
         lo, hi = opt.lo * scale, opt.hi * scale
-        raise ConfigError(f"column {key} = {value * scale:g}: out of range; allowed {lo:g} to {hi:g}")
+        raise error(
+            ConfigError, "error.office_range", key=key, value=f"{value * scale:g}", lo=f"{lo:g}", hi=f"{hi:g}"
+        )
     return int(value)
 
 
 def _kodepos(text: str) -> str:
     if not re.fullmatch(r"[0-9]{5}", text):
-        raise ConfigError(f"kodepos {_shown(text)}: allowed 5 digits (several separated by ';')")
+        raise error(ConfigError, "error.office_kodepos", value=_shown(text))
     return text
 
 
@@ -321,10 +334,10 @@ def _desa_code(gaz: Gazetteer, text: str) -> str:
         try:
             return gaz.get(text).kode
         except RegionError:
-            raise ConfigError(f"desa {_shown(text)}: no desa/kelurahan with this code") from None
+            raise error(ConfigError, "error.office_desa_code", value=_shown(text)) from None
     r = gaz.resolve_desa(text)
     if not r.ok:
-        raise ConfigError(f"desa {_shown(text)}: {r.describe()}")
+        raise error(ConfigError, "error.office_desa", value=_shown(text), why=r.refusal)
     return r.desa.kode
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from ektp_routes._errors import NetworkError
+from ektp_routes.i18n import error_text, messages
 from ektp_routes.network import RoadNetwork
 from ektp_routes.network.store import is_network_dir, load_network, save_network
 from tests.network_helpers import points_in
@@ -116,6 +117,9 @@ def test_stale_or_damaged_hierarchy_is_refused_in_one_line(kg: RoadNetwork, tmp_
         with pytest.raises(NetworkError, match=match) as info:
             load_network(net)
         assert "\n" not in str(info.value) and "network build" in str(info.value)
+        # in Bahasa Indonesia on the command line (the default), the same path and advice
+        said = error_text(info.value, messages("id"))
+        assert said.startswith(f"{net}") and "; bangun ulang dengan `ektp-routes network build" in said, said
 
     # Prepared for another graph (its fingerprint recorded in the manifest differs).
     stale = json.loads(json.dumps(manifest))

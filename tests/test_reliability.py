@@ -457,7 +457,7 @@ def test_a_second_run_into_a_busy_outdir_says_so(
 
 
 _OFFICE_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True).filter(
-    lambda s: ".." not in s  # refused when read (offices.OFFICE_ID_RULE)
+    lambda s: ".." not in s  # refused when read (offices.OFFICE_ID)
 )
 
 

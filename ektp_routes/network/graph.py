@@ -23,6 +23,7 @@ from shapely.geometry import LineString
 
 from ektp_routes._errors import NetworkError
 from ektp_routes.geodesy import FloatArray, IntArray, haversine_m
+from ektp_routes.i18n import error
 from ektp_routes.network.access import blocks, may_use
 from ektp_routes.network.profiles import CourierProfile
 from ektp_routes.network.travel import canonical_hash
@@ -218,7 +219,7 @@ def build_graph(g: nx.MultiDiGraph, profile: CourierProfile) -> RoadGraph:
         The courier profile: speeds, one-way rules, forbidden road classes.
     """
     if g.number_of_nodes() == 0:
-        raise NetworkError("the road graph has no nodes")
+        raise error(NetworkError, "error.graph_no_nodes")
     nodes = _Nodes(g, profile.name)
     best: _Best = {}
     dropped = 0
@@ -237,7 +238,7 @@ def build_graph(g: nx.MultiDiGraph, profile: CourierProfile) -> RoadGraph:
         if not profile.respects_oneway:
             _offer(best, iv, iu, secs, length, coords[::-1])
     if not best:
-        raise NetworkError(f"no road in this network is usable by the {profile.name} profile")
+        raise error(NetworkError, "error.graph_no_usable_road", profile=profile.name)
     logger.info("profile %s: %d directed edges (%d not usable), %d closed barriers", profile.name,
                 len(best), dropped, len(nodes.closed))  # fmt: skip
     keys = sorted(best)

@@ -41,7 +41,7 @@ def read_osm_xml(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGrap
     try:
         g = graph_from_osm_xml(p, bidirectional=not profile.respects_oneway)
     except Exception as exc:
-        raise NetworkError(f"cannot build a road network from {p.name}: {exc}") from exc
+        raise error(NetworkError, "error.network_unbuildable", name=p.name, why=exc) from exc
     logger.info("loaded %s: %d nodes, %d edges", p.name, g.number_of_nodes(), g.number_of_edges())
     return g
 
@@ -52,12 +52,12 @@ def read_graphml(path: str | Path) -> nx.MultiDiGraph:
 
     p = Path(path)
     if not p.is_file():
-        raise NetworkError(f"GraphML file {p} does not exist")
+        raise error(NetworkError, "error.graphml_missing", path=p)
     refuse_xml_tricks(p)
     try:
         return ox.load_graphml(p)
     except Exception as exc:
-        raise NetworkError(f"cannot read GraphML {p.name}: {exc}") from exc
+        raise error(NetworkError, "error.graphml_unreadable", name=p.name, why=exc) from exc
 
 
 def read_graph_file(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiGraph:
@@ -71,13 +71,10 @@ def read_graph_file(path: str | Path, *, profile: CourierProfile) -> nx.MultiDiG
         return graph_from_pbf(path, bidirectional=not profile.respects_oneway)
     p = Path(path)
     if not p.exists():
-        raise NetworkError(f"road network {p} does not exist")
+        raise error(NetworkError, "error.network_missing", path=p)
     if (p.parent / "network.json").is_file():
-        raise NetworkError(f"{p.name} is a file of the prepared network {p.parent}: pass the directory")
-    raise NetworkError(
-        f"{p.name}: unknown road-network format; use .osm.pbf, .osm, .osm.bz2, .graphml or a directory "
-        "from `ektp-routes network build`"
-    )
+        raise error(NetworkError, "error.network_file_of_folder", name=p.name, folder=p.parent)
+    raise error(NetworkError, "error.network_format", name=p.name)
 
 
 def download_graph(
@@ -108,9 +105,6 @@ def download_graph(
             g = ox.graph_from_polygon(buffered, network_type=network_type, simplify=False, retain_all=True)
         g = simplified(g)
     except Exception as exc:
-        raise NetworkError(
-            f"downloading the road network failed ({type(exc).__name__}: {exc}); are you online? "
-            "Otherwise pass an OSM file (--network FILE) or use the straight-line network"
-        ) from exc
+        raise error(NetworkError, "error.network_download", why=f"{type(exc).__name__}: {exc}") from exc
     ox.save_graphml(g, saved)
     return g

@@ -67,7 +67,7 @@ def planning_area(outline: shapely.Geometry, *, margin_m: float = 2_000.0) -> sh
     The margin keeps the roads just outside the boundary that couriers use between two desa.
     """
     if margin_m < 0:
-        raise NetworkError(f"the clipping margin must be zero or positive, not {margin_m} m")
+        raise error(NetworkError, "error.clip_margin", margin=margin_m)
     return shapely.buffer(outline, margin_m / _M_PER_DEG)
 
 
@@ -128,12 +128,9 @@ def clip_to_osm_xml(src: str | Path, dst: str | Path, *, area: shapely.Geometry 
     try:
         ids, stats = _kept_way_ids(path, area)
     except RuntimeError as exc:  # osmium reports unreadable files as RuntimeError
-        raise NetworkError(f"cannot read {path.name} as OpenStreetMap data: {exc}") from exc
+        raise error(NetworkError, "error.osm_unreadable", name=path.name, why=exc) from exc
     if not ids:
-        raise NetworkError(
-            f"{path.name}: no road lies in the planning area ({stats.ways_read} road ways read); "
-            "is this the extract of the right region?"
-        )
+        raise error(NetworkError, "error.osm_no_road", name=path.name, n=stats.ways_read)
     try:
         ways = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(osm_filter.IdFilter(ids))
         writer = osmium.BackReferenceWriter(str(dst), ref_src=str(path), remove_tags=False, overwrite=True)
@@ -141,7 +138,7 @@ def clip_to_osm_xml(src: str | Path, dst: str | Path, *, area: shapely.Geometry 
             for way in ways:
                 out.add_way(way)
     except RuntimeError as exc:  # osmium reports unreadable files as RuntimeError
-        raise NetworkError(f"cannot read {path.name} as OpenStreetMap data: {exc}") from exc
+        raise error(NetworkError, "error.osm_unreadable", name=path.name, why=exc) from exc
     if stats.ways_incomplete:
         log(logger, logging.WARNING, "log.ways_skipped", name=path.name, n=stats.ways_incomplete)
     logger.info("%s: %d of %d road ways kept in the planning area", path.name, stats.ways_kept,
@@ -169,7 +166,7 @@ def graph_from_pbf(
         try:
             g = graph_from_osm_xml(xml, bidirectional=bidirectional)
         except Exception as exc:
-            raise NetworkError(f"cannot build a road network from {Path(path).name}: {exc}") from exc
+            raise error(NetworkError, "error.network_unbuildable", name=Path(path).name, why=exc) from exc
     logger.info("%s: %d nodes, %d edges", Path(path).name, g.number_of_nodes(), g.number_of_edges())
     return g
 
@@ -228,5 +225,5 @@ def street_geocoder(
         try:
             places = _places_from_pbf(p, area)
         except RuntimeError as exc:  # osmium reports unreadable files as RuntimeError
-            raise NetworkError(f"cannot read {p.name} as OpenStreetMap data: {exc}") from exc
+            raise error(NetworkError, "error.osm_unreadable", name=p.name, why=exc) from exc
         return StreetGeocoder.from_osm_xml(xml, areas=areas, places=places)

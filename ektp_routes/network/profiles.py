@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ektp_routes._errors import ConfigError
+from ektp_routes.i18n import error
 
 #: Walking pace (m/s) for the access leg between a stop and its road, and for pushing a bike a few
 #: metres against a one-way street.
@@ -207,4 +208,6 @@ def get_profile(profile: str | CourierProfile) -> CourierProfile:
     try:
         return PROFILES[profile]
     except KeyError:
-        raise ConfigError(f"unknown courier profile {profile!r}; choose one of {sorted(PROFILES)}") from None
+        raise error(
+            ConfigError, "error.unknown_profile", profile=repr(profile), known=sorted(PROFILES)
+        ) from None

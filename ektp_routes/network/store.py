@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ektp_routes._errors import NetworkError
+from ektp_routes.i18n import error, phrase
 from ektp_routes.network.graph import EdgeCoords, RoadGraph, assemble_graph
 from ektp_routes.network.profiles import get_profile
 from ektp_routes.network.travel import canonical_hash
@@ -49,7 +50,6 @@ _KIND = "ektp-routes prepared road network"
 
 if TYPE_CHECKING:  # numba is imported only when a hierarchy is read
     from ektp_routes.network.contraction import Hierarchy, UpwardGraph
-_REBUILD = "rebuild it with `ektp-routes network build ... --out DIR`"
 
 
 @dataclass(frozen=True)
@@ -149,15 +149,20 @@ def _save_hierarchy(h: Hierarchy, path: Path, graph: RoadGraph) -> dict[str, Any
     }
 
 
+def _rebuild(path: Path, problem: str, **values: object) -> NetworkError:
+    """The refusal of a file of a prepared network that must be built again (``problem``: a message id)."""
+    return error(NetworkError, "error.store_rebuild", path=path, problem=phrase(problem, **values))
+
+
 def _load_hierarchy(d: Path, meta: Any, graph: RoadGraph) -> Hierarchy:
     """The hierarchy ``network.json`` announces, refused unless it belongs to ``graph`` unchanged."""
     from ektp_routes.network.contraction import Hierarchy
 
     path = d / HIERARCHY
     if not isinstance(meta, dict) or meta.get("format") != HIERARCHY_FORMAT:
-        raise NetworkError(f"{path}: prepared by another version of ektp-routes; {_REBUILD}")
+        raise _rebuild(path, "store.other_version")
     if meta.get("graph_fingerprint") != graph.fingerprint():
-        raise NetworkError(f"{path}: prepared for another road graph (stale); {_REBUILD}")
+        raise _rebuild(path, "store.stale")
     try:
         with np.load(path, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
@@ -171,9 +176,9 @@ def _load_hierarchy(d: Path, meta: Any, graph: RoadGraph) -> Hierarchy:
             down=_upward_graph(a, "down"),
         )
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-        raise NetworkError(f"{path}: damaged or edited ({type(exc).__name__}); {_REBUILD}") from exc
+        raise _rebuild(path, "store.damaged", kind=type(exc).__name__) from exc
     if h.n_nodes != graph.n_nodes:
-        raise NetworkError(f"{path}: holds {h.n_nodes} nodes, the graph {graph.n_nodes}; {_REBUILD}")
+        raise _rebuild(path, "store.node_count", n=h.n_nodes, m=graph.n_nodes)
     return h
 
 
@@ -208,10 +213,7 @@ def load_network(path: str | Path) -> StoredNetwork:
     manifest = _read_manifest(d)
     profile = get_profile(str(manifest["profile"].get("name")))
     if profile.canonical() != manifest["profile"]:
-        raise NetworkError(
-            f"{d}: prepared with other speeds or rules for the {profile.name} profile than this version "
-            f"uses; {_REBUILD}"
-        )
+        raise _rebuild(d, "store.other_profile", profile=profile.name)
     try:
         with np.load(d / ARRAYS, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
@@ -227,9 +229,9 @@ def load_network(path: str | Path) -> StoredNetwork:
             edge_coords=EdgeCoords(a["coords"], a["coord_offsets"]),
         )
     except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
-        raise NetworkError(f"{d / ARRAYS}: unreadable ({type(exc).__name__}); {_REBUILD}") from exc
+        raise _rebuild(d / ARRAYS, "store.unreadable", kind=type(exc).__name__) from exc
     if graph.fingerprint() != manifest.get("graph_fingerprint"):
-        raise NetworkError(f"{d}: the graph does not match its fingerprint (damaged or edited); {_REBUILD}")
+        raise _rebuild(d, "store.fingerprint")
     hierarchy = _load_hierarchy(d, manifest["hierarchy"], graph) if "hierarchy" in manifest else None
     logger.info("loaded prepared network %s: %d nodes, %d edges", d, graph.n_nodes, graph.n_edges)
     return StoredNetwork(
@@ -240,21 +242,17 @@ def load_network(path: str | Path) -> StoredNetwork:
 def _read_manifest(d: Path) -> dict[str, Any]:
     path = d / MANIFEST
     if not path.is_file():
-        raise NetworkError(
-            f"{d} is not a prepared network (no {MANIFEST}); prepare one with "
-            "`ektp-routes network build --pbf FILE --out DIR`"
-        )
+        raise error(NetworkError, "error.store_not_prepared", path=d, manifest=MANIFEST)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise NetworkError(f"{path}: not readable JSON ({type(exc).__name__})") from exc
+        raise error(NetworkError, "error.store_not_json", path=path, kind=type(exc).__name__) from exc
     if not isinstance(manifest, dict) or manifest.get("kind") != _KIND:
-        raise NetworkError(f"{path} was not written by `ektp-routes network build`")
+        raise error(NetworkError, "error.store_foreign", path=path)
     if manifest.get("format") != STORE_FORMAT:
-        raise NetworkError(
-            f"{path}: format {manifest.get('format')} (this version reads {STORE_FORMAT}); "
-            "rebuild it with `ektp-routes network build`"
+        raise error(
+            NetworkError, "error.store_format", path=path, found=manifest.get("format"), wanted=STORE_FORMAT
         )
     if not isinstance(manifest.get("profile"), dict):
-        raise NetworkError(f"{path}: no profile recorded; rebuild it with `ektp-routes network build`")
+        raise error(NetworkError, "error.store_no_profile", path=path)
     return manifest
