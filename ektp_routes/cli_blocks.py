@@ -10,6 +10,7 @@ synthetic truth next to the oracle.
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -179,8 +180,8 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     if len(result.rejects):
         reasons = ", ".join(f"{k} {reason}" for reason, k in result.reason_counts().items())
         n, rows = len(result.rejects), result.n_rows
-        print(t("cli.blocks_rejected", n=n, rows=rows, reasons=reasons, cards=args.cards))
-    print(t("cli.blocks_next", path=args.out))
+        print(t("cli.blocks_rejected", n=n, rows=rows, reasons=reasons, cards=shlex.quote(args.cards)))
+    print(t("cli.blocks_next", path=shlex.quote(args.out)))  # a command pasted as it is printed
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shlex
 import time
 import warnings
 from collections.abc import Callable
@@ -119,7 +120,8 @@ def _cmd_network_build(args: argparse.Namespace) -> int:
     shortcuts = t("cli.network_hierarchy", edges=f"{h.n_edges:,}") if h is not None else ""
     if gave_up:
         shortcuts = t("cli.network_no_hierarchy")
-    built = dict(profile=net.profile.name, out=args.out, nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}")
+    out = shlex.quote(str(args.out))  # the command printed is pasted as it is
+    built = dict(profile=net.profile.name, out=out, nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}")
     print(t("cli.network_built", **built, hierarchy=shortcuts, s=f"{time.perf_counter() - start:.1f}"))
     return 0
 

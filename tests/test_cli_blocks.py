@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import osmium
@@ -338,3 +339,23 @@ def test_blocks_file_errors_speak_indonesian_by_default_and_english_on_request(
         "pins.geojson: berkas blok adalah berkas .gpkg atau .csv" in err
         and len(err.strip().splitlines()) == 1
     )
+
+
+def test_commands_it_prints_can_be_pasted_for_paths_with_spaces(
+    card_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Windows and office folders have spaces ("Data Kartu/Desa A.csv"): the commands printed for the
+    # next step must be pasted as they are, each path one argument.
+    folder = tmp_path / "Data Kartu (Nov)"
+    folder.mkdir()
+    cards = folder / "kartu desa.csv"
+    cards.write_bytes(card_file.read_bytes().replace(b"\n3216", b"\n12345", 3))  # 3 rows refused
+    out = folder / "blok ku.csv"
+    assert main(["--lang", "en", "blocks", str(cards), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    validate = re.search(r"the reason of each row: (.*)$", printed, re.M)
+    plan = re.search(r"then: (.*)$", printed, re.M)
+    assert validate and plan
+    pasted = shlex.split(validate.group(1))
+    assert pasted == ["ektp-routes", "validate", str(cards), "--rejects", "rejects.csv"]
+    assert shlex.split(plan.group(1)) == ["ektp-routes", "plan", "CARDS", "--blocks", str(out)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import geopandas as gpd
@@ -224,20 +225,23 @@ def test_network_build_without_a_hierarchy_when_contraction_gives_up(
 
     monkeypatch.setattr(contraction, "DEFAULT_BUDGET", contraction.ContractionBudget(work_per_edge=2.0))
     osm = _grid_osm(tmp_path / "grid.osm", (107.15, -6.45, 107.19, -6.41))
-    argv = ["network", "build", "--osm", str(osm), "--out", str(tmp_path / "net"), "--lang", "en"]
+    net = tmp_path / "jaringan ku"  # a folder with a space: the plan command printed is pasted as it is
+    argv = ["network", "build", "--osm", str(osm), "--out", str(net), "--lang", "en"]
     assert main(argv) == 0
     said = capsys.readouterr().out
     assert said.startswith("prepared the motorbike network") and "NO contraction hierarchy" in said, said
-    assert not (tmp_path / "net" / "hierarchy.npz").exists()
-    assert "gave up" in json.loads((tmp_path / "net" / "network.json").read_text())["contraction_gave_up"]
+    plan = re.search(r"plan with `(.*)`", said)
+    assert plan and shlex.split(plan.group(1)) == ["ektp-routes", "plan", "CARDS", "--network", str(net)]
+    assert not (net / "hierarchy.npz").exists()
+    assert "gave up" in json.loads((net / "network.json").read_text())["contraction_gave_up"]
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("contracted again")
 
     monkeypatch.setattr(contraction, "contract_graph", never)
-    net = RoadNetwork.from_prepared(tmp_path / "net")
-    assert net.hierarchy is None and net.contraction_gave_up is not None
+    loaded = RoadNetwork.from_prepared(net)
+    assert loaded.hierarchy is None and loaded.contraction_gave_up is not None
     rng = np.random.default_rng(5)
     lon, lat = rng.uniform(107.15, 107.19, 40), rng.uniform(-6.45, -6.41, 40)
-    ref = RoadNetwork.from_road_graph(net.graph, matrix_engine="dijkstra", search_margin_m=None)
-    np.testing.assert_allclose(net.matrix(lon, lat).time_s, ref.matrix(lon, lat).time_s, rtol=1e-12)
+    ref = RoadNetwork.from_road_graph(loaded.graph, matrix_engine="dijkstra", search_margin_m=None)
+    np.testing.assert_allclose(loaded.matrix(lon, lat).time_s, ref.matrix(lon, lat).time_s, rtol=1e-12)
