@@ -26,7 +26,7 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -337,7 +337,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
             chosen = [wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]]
         else:
             chosen = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets[:1]
-        parts = [(str(ws.title), *_sheet_rows(ws, name=f"{path.name} ({ws.title!r})")) for ws in chosen]
+        parts = [
+            (str(ws.title), *_sheet_rows(ws, name=f"{path.name} ({ws.title!r})", merged=_merged(path, ws)))
+            for ws in chosen
+        ]
     finally:
         wb.close()
     cards = [(title, header, body) for title, header, body, is_cards in parts if is_cards] or [parts[0][:3]]
@@ -349,7 +352,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     return _rows_to_table(*_stack_sheets(cards, name=path.name, skipped=skipped), path.name)
 
 
-def _sheet_rows(ws: Any, *, name: str) -> tuple[list[str], list[list[str]], bool]:
+def _sheet_rows(
+    ws: Any, *, name: str, merged: list[tuple[int, int, int, int]]
+) -> tuple[list[str], list[list[str]], bool]:
     """A worksheet's header (trailing blank cells dropped), its rows of data (blank rows at the end
     and a totals row ending a card list dropped, those between cards kept) and whether the header is
     a card list's."""
@@ -362,7 +367,8 @@ def _sheet_rows(ws: Any, *, name: str) -> tuple[list[str], list[list[str]], bool
         hdr.pop()
     body: list[list[str]] = []
     blanks = 0  # blank rows held back until a card follows: formatting residue at the end is dropped
-    for cells in itertools.chain(top[start:], ([cell_text(v) for v in r] for r in rows_iter)):
+    rows = itertools.chain(top[start:], ([cell_text(v) for v in r] for r in rows_iter))
+    for cells in _fill_merged(rows, merged, first=start + 1):
         if has_content(cells):
             body += [[] for _ in range(blanks)] + [cells]
             blanks = 0
@@ -370,6 +376,50 @@ def _sheet_rows(ws: Any, *, name: str) -> tuple[list[str], list[list[str]], bool
             blanks += 1
     cards = is_header(hdr)
     return hdr, _without_totals_row(body, name) if cards else body, cards
+
+
+#: A merged range in a worksheet's XML: <mergeCell ref="F3:F20"/> (any namespace prefix).
+_MERGE_REF = re.compile(
+    rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+)
+
+
+def _merged(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
+    """A worksheet's merged ranges as (first row, first column, last row, last column), 1-based, read
+    from its XML in pieces (a read-only workbook does not give them); none when it cannot be found."""
+    import zipfile
+
+    from openpyxl.utils import column_index_from_string as col
+
+    member, found, tail = getattr(ws, "_worksheet_path", None), set(), b""
+    if not isinstance(member, str):
+        return []
+    with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as f:
+        while chunk := f.read(1 << 20):
+            found.update(_MERGE_REF.findall(tail + chunk))
+            tail = (tail + chunk)[-200:]  # a reference cut between two pieces is whole in the next
+    return sorted((int(r1), col(c1.decode()), int(r2), col(c2.decode())) for c1, r1, c2, r2 in found)
+
+
+def _fill_merged(
+    rows: Iterable[list[str]], merged: list[tuple[int, int, int, int]], *, first: int
+) -> Iterator[list[str]]:
+    """``rows`` (the first is row ``first`` of the sheet) with each range merged over several of them
+    holding its value in every cell, as Excel shows it: a desa merged down over its cards is the
+    desa of each. A range merged across one row only keeps its value in its first cell."""
+    starts: dict[int, list[tuple[int, int, int]]] = {}
+    for r1, c1, r2, c2 in merged:
+        if r2 > r1 and r1 >= first:
+            starts.setdefault(r1, []).append((c1, r2, c2))
+    active: list[tuple[int, int, int, str]] = []
+    for i, cells in enumerate(rows, start=first):
+        active = [a for a in active if a[1] >= i]
+        for c1, r2, c2 in starts.get(i, ()):
+            active.append((c1, r2, c2, cells[c1 - 1] if c1 <= len(cells) else ""))
+        for c1, _, c2, value in active:
+            cells = cells + [""] * (c2 - len(cells))
+            cells[c1 - 1 : c2] = [value] * (c2 - c1 + 1)
+        yield cells
 
 
 def _stack_sheets(

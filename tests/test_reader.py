@@ -456,3 +456,27 @@ def test_a_column_number_row_and_a_totals_row_are_no_cards(
     (record,) = caplog.records
     message = record.getMessage()
     assert "totals row" in message and f"({len(ROWS) + 1} below the header)" in message
+
+
+def test_a_desa_merged_down_over_its_cards_is_the_desa_of_each_card(tmp_path: Path) -> None:
+    # Lists grouped by desa merge the KEL/DESA and KECAMATAN cells over the desa's cards: Excel shows
+    # the name on every row, the file holds it in the first only (before: desa_empty for the others).
+    from ektp_routes import read_cards
+
+    third = [*ROWS[1][:1], "Rina Wati", *ROWS[1][2:]]
+    third[0] = "3216105505850005"
+    wb = openpyxl.Workbook()
+    for r in [["DAFTAR PENERIMA KTP-EL"], HEADER, ROWS[0], ROWS[1], third, ROWS[2]]:
+        wb.active.append(r)
+    wb.active.merge_cells("A1:H1")  # the title, across the table: no card
+    for cells in ("F3:F5", "G3:G5"):  # openpyxl clears the cells a merge covers, as Excel does
+        wb.active.merge_cells(cells)
+    wb.active.merge_cells("C6:E6")  # merged across one row only: the RT/RW cells stay blank
+    wb.save(tmp_path / "k.xlsx")
+    raw = read_table(tmp_path / "k.xlsx")
+    assert raw.frame["KEL/DESA"].tolist() == [ROWS[0][5]] * 3 + [ROWS[2][5]]
+    assert raw.frame["KECAMATAN"].tolist() == [ROWS[0][6]] * 3 + [ROWS[2][6]]
+    assert raw.frame["NAMA"].tolist() == ["Siti Rahayu", "Dewi Lestari", "Rina Wati", "Budi Santoso"]
+    assert raw.frame.loc[3, ["RT", "RW"]].tolist() == ["", ""]
+    cards = read_cards(tmp_path / "k.xlsx")
+    assert len(cards.cards) == 4 and not len(cards.rejects)
