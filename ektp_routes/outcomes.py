@@ -172,17 +172,40 @@ def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:
 
 
 _BARE_TIME = re.compile(r"[0-2]?[0-9][:.][0-5][0-9](?:[:.][0-5][0-9])?")
-# A date as Indonesian Excel writes it, day first ("03/11/2026"), and a time after it with a dot
-# ("10.30"): read as 2026-11-03 10:30, never as the 11th of March.
-_DAY_FIRST = re.compile(r"\s*([0-3]?[0-9])[/.-]([01]?[0-9])[/.-]([0-9]{4})(?![0-9])")
+# A date as Indonesian Excel writes it, day first ("03/11/2026", the short date "03/11/26"), and a time
+# after it with a dot ("10.30"): read as 2026-11-03 10:30, never as the 11th of March.
+_DAY_FIRST = re.compile(r"\s*([0-3]?[0-9])[/.-]([01]?[0-9])[/.-]([0-9]{4}|[0-9]{2})(?![0-9])")
 _DOT_TIME = re.compile(r"(?<=\s)([0-2]?[0-9])\.([0-5][0-9])(?:\.([0-5][0-9]))?(?![0-9])")
+# Excel's long date in Bahasa Indonesia ("Rabu, 02 September 2026", "14 Agu 2026", "14-Agt-26"): the
+# weekday is left out, the month read by its Indonesian (or English) name or abbreviation.
+_WEEKDAY = re.compile(r"\s*(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b[,\s]*", re.IGNORECASE)
+_NAMED_DATE = re.compile(r"\s*([0-3]?[0-9])[\s/.-]+([a-z]+)\.?[\s/.-]+([0-9]{4}|[0-9]{2})(?![0-9])", re.I)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "jan januari january", "feb peb februari pebruari february", "mar maret march",
+            "apr april", "mei may", "jun juni june", "jul juli july",
+            "agu agt ags agus agustus aug august", "sep sept september", "okt oct oktober october",
+            "nov nop november nopember", "des dec desember december",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}  # fmt: skip
 
 
 def _iso(text: str) -> str:
-    """``text`` with a day-first date and a dotted time written the ISO way (other text unchanged)."""
-    m = _DAY_FIRST.match(text)
-    if m:
-        text = f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}{text[m.end() :]}"
+    """``text`` with a day-first date (figures, or a month's name) and a dotted time written the ISO
+    way (other text unchanged); a two-digit year is this century's."""
+    text = text[m.end() :] if (m := _WEEKDAY.match(text)) else text
+    day = _DAY_FIRST.match(text)
+    month = int(day[2]) if day else None
+    if day is None and (day := _NAMED_DATE.match(text)):
+        month = _MONTHS.get(day[2].lower())
+    if day and month:
+        year = day[3] if len(day[3]) == 4 else f"20{day[3]}"
+        text = f"{year}-{month:02d}-{int(day[1]):02d}{text[day.end() :]}"
     return _DOT_TIME.sub(lambda t: ":".join(g for g in t.groups() if g), text)
 
 

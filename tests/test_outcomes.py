@@ -544,3 +544,34 @@ def test_a_date_day_first_and_a_dotted_time_as_indonesian_excel_writes_them_are_
     frame.to_csv(tmp_path / "m.csv", index=False)
     rep = record_outcomes(led, [tmp_path / "m.csv"], now=datetime(2026, 9, 3, 12))
     assert rep.problems.empty and rep.applied == len(sent)
+
+
+SEP_2, AUG_14 = date(2026, 9, 2), date(2026, 8, 14)
+
+
+@pytest.mark.parametrize(
+    ("day", "tanggal"),
+    [
+        (SEP_2, "02/09/26"),  # Excel's short date in an Indonesian locale: two-digit year, day first
+        (SEP_2, "2-9-26"),
+        (SEP_2, "Rabu, 02 September 2026"),  # Excel's long date in an Indonesian locale
+        (SEP_2, "rabu 2 sep 26"),
+        (AUG_14, "14 Agustus 2026"),
+        (AUG_14, "14-Agt-26"),
+        (AUG_14, "Jum'at, 14 Agu 2026"),
+    ],
+)
+def test_dates_typed_as_indonesian_excel_shows_them_are_read_day_first(
+    tmp_path: Path, day: date, tanggal: str
+) -> None:
+    # A clerk typing outcomes in Excel (id-ID) gets "02/09/26" or "Rabu, 02 September 2026" in the
+    # date column. Before, "02/09/26" was read month first (9 February: every row 'not dispatched that
+    # day'; 12/08/26 'in the future') and a month or weekday in Bahasa Indonesia not at all.
+    led = started(tmp_path, n=10)
+    sent = _dispatched(tmp_path, led, day)
+    frame = pd.read_csv(_hand(tmp_path / "h.csv", sent, ["DITERIMA"]), dtype=str)
+    frame.drop(columns="waktu").assign(tanggal=tanggal, jam="10.30").to_csv(tmp_path / "m.csv", index=False)
+    rep = record_outcomes(led, [tmp_path / "m.csv"], now=datetime(2026, 9, 3, 12))
+    assert rep.problems.empty and rep.applied == len(sent)
+    delivered = led.events().dropna(subset=["outcome"])
+    assert set(pd.to_datetime(delivered["op_date"]).dt.date) == {day}
