@@ -139,10 +139,33 @@ def start_operation(
         else:
             offs = load_offices(ledger)
         frame = card_frame(geo, gaz, offs)
+        if first:  # the transaction is rolled back: nothing stored
+            _check_leave(config, offs, frame["office_id"])
         report = ledger.add_cards(frame, source=name, run_id=run, conn=conn)
         Ledger.put_blocks(conn, territories(frame, offs, ledger.blocks(conn=conn)))
     rejects = cards.rejects[["row", "nik_masked", "field", "reason", "message"]].copy()
     return StartReport(report.added, report.already_present, rejects, len(offs), run)
+
+
+def _check_leave(config: OperationConfig, offices: Sequence[PostOffice], used: pd.Series) -> None:
+    """Refuse leave of an office the operation does not have, or of a courier beyond its fleet: it
+    would be stored and never applied (the courier sent out on the day of leave).
+
+    Raises
+    ------
+    ConfigError
+        Naming the leave's office and courier and the offices that serve the list's cards.
+    """
+    fleet = {o.office_id: o.fleet.couriers for o in offices}
+    serving = sorted(set(used.dropna().astype(str)))
+    others = len(fleet) - len(serving)
+    known = ", ".join(serving) + (f" (+{others})" if others > 0 else "")
+    for lv in config.calendar.leave:
+        if lv.office_id not in fleet:
+            raise error(ConfigError, "error.ops_leave_office", office=lv.office_id, known=known)
+        if lv.courier > fleet[lv.office_id]:
+            n = fleet[lv.office_id]
+            raise error(ConfigError, "error.ops_leave_courier", office=lv.office_id, courier=lv.courier, n=n)
 
 
 def card_frame(geo: pd.DataFrame, gaz: Gazetteer, offices: Sequence[PostOffice]) -> pd.DataFrame:

@@ -271,3 +271,25 @@ def test_a_stop_holding_more_cards_than_a_bag_goes_out_bag_by_bag(tmp_path: Path
     events = led.events()
     out = events[events["to_state"].eq(CardState.DISPATCHED)]
     assert len(out) == 20 and out["card_id"].is_unique
+
+
+@pytest.mark.parametrize(
+    ("office", "courier", "words"),
+    [
+        ("PLACEHOLDER", 2, "names office PLACEHOLDER, which is not an office of this operation"),
+        ("PH-321623", 3, "courier 3 of office PH-321623, which has 2 couriers"),
+    ],
+)
+def test_leave_of_an_office_or_courier_the_operation_does_not_have_is_refused_at_start(
+    tmp_path: Path, office: str, courier: int, words: str
+) -> None:
+    """Before, leave naming an office id that is not one of the operation's (a typo, the placeholder
+    office's id guessed) was stored and silently never applied: the courier was sent out that day."""
+    from ektp_routes.ledger import Ledger
+
+    leave = CONFIG + f'[[operation.leave]]\noffice = "{office}"\ncourier = {courier}\nfrom = "2026-08-14"\n'
+    led = Ledger.open(tmp_path / "l.db", create=True)
+    with pytest.raises(ConfigError, match=words) as info:
+        start_operation(registry_cards().head(10), ledger=led, config_text=leave, start_date=START)
+    assert "PH-321623" in str(info.value)  # the offices it does have are named
+    assert sum(led.counts().values()) == 0 and led.meta("start_date") is None
