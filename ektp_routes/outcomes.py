@@ -426,7 +426,10 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
         moves = _moves(todo, cards, config)
         Ledger.apply(conn, moves, source=",".join(labels[p] for p in fresh), run_id=run)
         located = _field_locations(ledger, conn, todo, cards)
-        for p in (p for p in fresh if len(frames[p])):  # a header alone is no file recorded
+        kept_out = set(checked.loc[checked["problem"].ne(""), "file"])
+        for p in (p for p in fresh if len(frames[p]) and labels[p] not in kept_out):
+            # a header alone is no file recorded, nor one with rows kept out: given again (their
+            # cause fixed) they are tried again, its other rows repeat what is recorded
             Ledger.note_import(conn, prints[p], source=labels[p], run_id=run, applied=len(moves))
     problems = checked[checked["problem"].ne("")]
     report = pd.DataFrame(

@@ -575,3 +575,25 @@ def test_dates_typed_as_indonesian_excel_shows_them_are_read_day_first(
     assert rep.problems.empty and rep.applied == len(sent)
     delivered = led.events().dropna(subset=["outcome"])
     assert set(pd.to_datetime(delivered["op_date"]).dt.date) == {day}
+
+
+def test_a_file_with_problem_rows_given_again_reports_and_retries_them(tmp_path: Path) -> None:
+    # Before, a file was remembered as recorded whatever its rows gave: given again (its problems
+    # fixed elsewhere: a later batch started, the outcome codes explained to the clerk, a program that
+    # now reads its dates) it said 'recorded before' and its kept-out rows were never tried again, nor
+    # shown again.
+    led = started(tmp_path, n=10)
+    dispatch_day(led, START)
+    s = _sent(led).card_ref
+    rows = [(s[0], "DITERIMA", f"{START}T10:00"), (s[1], "HILANG", f"{START}T10:05"),
+            (s[2], "PINDAH", f"{START}T23:30")]  # fmt: skip
+    f = _handheld(tmp_path / "h.csv", rows)
+    first = record_outcomes(led, [f], now=datetime.combine(START, datetime.min.time()).replace(hour=18))
+    assert first.applied == 1 and list(first.problems["reason"]) == ["unknown_outcome", "future_date"]
+    again = record_outcomes(led, [f], now=NOW)
+    assert (again.files_seen_before, again.applied, again.unchanged) == ((), 1, 1)
+    assert list(again.problems["reason"]) == ["unknown_outcome"]
+    assert led.cards().set_index("card_ref").loc[[s[0], s[2]], "state"].tolist() == ["delivered", "returned"]
+    third = record_outcomes(led, [f], now=NOW)  # nothing new: the same problem row, nothing applied
+    assert (third.applied, third.unchanged, len(third.problems)) == (0, 2, 1)
+    assert sum(led.counts().values()) == 10
