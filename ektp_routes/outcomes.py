@@ -82,6 +82,8 @@ _ROW_COLUMNS = ("file", "row", "operation_id", "route_id", "card_ref", "nik", "h
 #: The outcome files a folder given to ``ops record`` holds (a filled manifest or a handheld CSV); a
 #: ``.txt`` (Excel's "Unicode Text" or "Text (Tab delimited)" export) only when it is a table of outcomes.
 OUTCOME_SUFFIXES = (".csv", ".xlsx")
+#: The columns of the problem rows ``ops record`` reports (:attr:`RecordReport.problems`).
+PROBLEM_COLUMNS = ("file", "row", "card_ref", "reason", "message")
 
 
 def outcome_files(paths: Sequence[Path]) -> list[Path]:
@@ -89,41 +91,45 @@ def outcome_files(paths: Sequence[Path]) -> list[Path]:
     ``.csv`` and ``.xlsx`` directly inside, and every ``.txt`` whose first line names the columns
     ``card_ref`` and ``hasil`` (a sheet saved as text; a note beside the files is no outcome file),
     leaving out hidden files, those the operating system writes
-    (:func:`~ektp_routes._files.is_system_file`) and the ``~$`` lock file of a workbook open in Excel.
-    A folder with none is refused in one line."""
+    (:func:`~ektp_routes._files.is_system_file`), the ``~$`` lock file of a workbook open in Excel
+    and the problems report of an earlier ``ops record`` (:data:`PROBLEM_COLUMNS`). A folder with
+    none is refused in one line."""
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
             files.append(path)
             continue
-        inside = sorted(
-            (
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and not is_system_file(p.name)
-                and not p.name.startswith("~$")
-                and (
-                    p.suffix.lower() in OUTCOME_SUFFIXES
-                    or (p.suffix.lower() == ".txt" and _is_outcome_text(p))
-                )
-            ),
-            key=lambda p: p.name,
-        )
+        inside = sorted((p for p in path.iterdir() if _in_folder(p)), key=lambda p: p.name)
         if not inside:
             raise error(InputFileError, "error.outcome_folder_empty", path=path)
         files += inside
     return files
 
 
-def _is_outcome_text(path: Path) -> bool:
-    """Whether a ``.txt`` file is a table of outcomes: text whose header names card_ref and hasil."""
+def _in_folder(p: Path) -> bool:
+    """Whether ``p``, found in a folder of outcome files, is one of them (see :func:`outcome_files`)."""
+    suffix = p.suffix.lower()
+    if not p.is_file() or is_system_file(p.name) or p.name.startswith("~$"):
+        return False
+    if suffix == ".xlsx":
+        return True
+    if suffix not in (".csv", ".txt"):
+        return False
+    header = _header(p)
+    if header == list(PROBLEM_COLUMNS):
+        return False
+    return suffix == ".csv" or {"card_ref", "hasil"} <= set(header)
+
+
+def _header(path: Path) -> list[str]:
+    """The column names (lower case) of a text table's first line; [] when it is not text."""
     try:
         text = decode_text(path.read_bytes()).lstrip("\ufeff")
     except (InputFileError, OSError, UnicodeError):
-        return False
-    header = re.split(r"[,;\t]", text.split("\n", 1)[0].lower())
-    return {"card_ref", "hasil"} <= {h.strip().strip('"') for h in header}
+        return []
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
+    return [h.strip().strip('"').lower() for h in first.split(sep)]
 
 
 def read_outcomes(path: Path, *, label: str | None = None) -> pd.DataFrame:
@@ -432,15 +438,8 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             # cause fixed) they are tried again, its other rows repeat what is recorded
             Ledger.note_import(conn, prints[p], source=labels[p], run_id=run, applied=len(moves))
     problems = checked[checked["problem"].ne("")]
-    report = pd.DataFrame(
-        {
-            "file": problems["file"],
-            "row": problems["row"],
-            "card_ref": _shown_ref(problems["card_ref"]),
-            "reason": problems["problem"],
-            "message": problems["problem"].map(problem_message),
-        }
-    )
+    shown = problems.assign(card_ref=_shown_ref(problems["card_ref"]), reason=problems["problem"])
+    report = shown.assign(message=problems["problem"].map(problem_message))[list(PROBLEM_COLUMNS)]
     by = todo["hasil"].value_counts().to_dict()
     logger.info("recorded %d outcomes, %d problem rows (%s)", len(moves), len(report), run)
     return RecordReport(

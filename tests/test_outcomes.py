@@ -597,3 +597,21 @@ def test_a_file_with_problem_rows_given_again_reports_and_retries_them(tmp_path:
     third = record_outcomes(led, [f], now=NOW)  # nothing new: the same problem row, nothing applied
     assert (third.applied, third.unchanged, len(third.problems)) == (0, 2, 1)
     assert sum(led.counts().values()) == 10
+
+
+def test_a_folder_leaves_out_the_problems_report_an_earlier_record_wrote_into_it(tmp_path: Path) -> None:
+    # `ops record hasil/ --problems hasil/problems.csv`, then `ops record hasil/` again (another
+    # file added) without --problems: the report was read as an outcome file and the run refused.
+    from ektp_routes.export import write_csv
+
+    led = started(tmp_path, n=100)
+    sent = _dispatched(tmp_path, led, START)
+    folder = tmp_path / "hasil"
+    folder.mkdir()
+    one = _hand(folder / "kurir1.csv", sent[sent["courier"] == "1"], ["DITERIMA", "HILANG"])
+    first = record_outcomes(led, [folder], now=NOW)
+    write_csv(first.problems, folder / "problems.csv")
+    two = _hand(folder / "kurir2.csv", sent[sent["courier"] == "2"], ["DITERIMA"])
+    assert outcome_files([folder]) == [one, two]
+    rep = record_outcomes(led, [folder], now=NOW)
+    assert rep.applied == (sent["courier"] == "2").sum() and len(rep.problems) == len(first.problems) > 0
