@@ -70,6 +70,8 @@ class Outcome(StrEnum):
     same household (accepted only when the operation allows it). ``TIDAK_DI_RUMAH``: nobody at home
     (tried again). ``PINDAH``: moved away (returned). ``ALAMAT_TIDAK_DITEMUKAN``: address not found
     (tried again). ``MENOLAK``: refused (returned). ``MENINGGAL``: the card holder died (returned).
+    ``TIDAK_DIANTAR``: not taken out (the courier did not go out, or the round ended before the
+    stop): no attempt; the card is given back as it was before that day.
     """
 
     DITERIMA = "DITERIMA"
@@ -79,9 +81,12 @@ class Outcome(StrEnum):
     ALAMAT_TIDAK_DITEMUKAN = "ALAMAT_TIDAK_DITEMUKAN"
     MENOLAK = "MENOLAK"
     MENINGGAL = "MENINGGAL"
+    TIDAK_DIANTAR = "TIDAK_DIANTAR"
 
 
 DELIVERED_OUTCOMES = frozenset({Outcome.DITERIMA, Outcome.DITERIMA_KELUARGA})
+#: Outcomes of a card that was not taken to the house: no delivery attempt was made.
+NOT_ATTEMPTED = frozenset({Outcome.TIDAK_DIANTAR})
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,16 @@ from ektp_routes._errors import InputFileError
 from ektp_routes._files import is_system_file
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
 from ektp_routes.i18n import Messages, error, messages
-from ektp_routes.ledger import CardState, Ledger, Outcome, Transition, cards_t, is_card_ref, new_run_id
+from ektp_routes.ledger import (
+    NOT_ATTEMPTED,
+    CardState,
+    Ledger,
+    Outcome,
+    Transition,
+    cards_t,
+    is_card_ref,
+    new_run_id,
+)
 from ektp_routes.nik import mask_nik
 from ektp_routes.operation import OperationConfig, load_config, retry_due, route_id
 from ektp_routes.reader import decode_text, read_text_table
@@ -487,9 +496,13 @@ def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> 
         card = c.loc[r.card_ref]
         outcome = Outcome(r.hasil)
         attempt = int(card["attempts"]) + 1
-        to = config.rules.after(outcome, attempt)
         values: dict[str, Any] = {"attempts": attempt, "outcome": outcome.value, "due": None, "window": "any"}
-        if to is CardState.FAILED:
+        if outcome in NOT_ATTEMPTED:  # back as before that day, due again at once; no attempt counted
+            to = CardState.PENDING if attempt == 1 else CardState.FAILED
+            values.update(attempts=attempt - 1, due=config.calendar.next_working_day(r.day + timedelta(1)))
+        else:
+            to = config.rules.after(outcome, attempt)
+        if to is CardState.FAILED and outcome not in NOT_ATTEMPTED:
             due, window = retry_due(config, outcome, r.day)
             values.update(due=due, window=window)
         out.append(

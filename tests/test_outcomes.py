@@ -615,3 +615,31 @@ def test_a_folder_leaves_out_the_problems_report_an_earlier_record_wrote_into_it
     assert outcome_files([folder]) == [one, two]
     rep = record_outcomes(led, [folder], now=NOW)
     assert rep.applied == (sent["courier"] == "2").sum() and len(rep.problems) == len(first.problems) > 0
+
+
+def test_a_courier_who_did_not_go_out_gives_the_cards_back_without_an_attempt(tmp_path: Path) -> None:
+    # A courier falls ill and does not go out: before, there was no way to say so, and the cards of
+    # that manifest stayed 'dispatched' for ever (never sent out again; the operation never ended).
+    # TIDAK_DIANTAR ("not taken out") gives each card back as it was before that day, no attempt counted.
+    led = started(tmp_path, n=20)  # attempt_limit = 2
+    sent = _dispatched(tmp_path, led, START)
+    first = sent[sent["courier"] == "1"]
+    ill = sent[sent["courier"] == "2"]
+    record_outcomes(led, [_hand(tmp_path / "k1.csv", first, ["TIDAK_DI_RUMAH"])], now=NOW)
+    record_outcomes(led, [_hand(tmp_path / "k2.csv", ill, ["TIDAK_DIANTAR"])], now=NOW)
+    c = led.cards().set_index("card_ref")
+    assert (
+        c.loc[ill["card_ref"], "state"].eq("pending").all() and c.loc[ill["card_ref"], "attempts"].eq(0).all()
+    )
+    assert c.loc[first["card_ref"], "state"].eq("failed").all()
+    day2 = _dispatched(tmp_path, led, date(2026, 8, 15))
+    assert set(sent["card_ref"]) <= set(day2["card_ref"])  # both couriers' cards out again
+    again = day2[day2["card_ref"].isin(first["card_ref"])]
+    rep = record_outcomes(led, [_hand(tmp_path / "k3.csv", again, ["TIDAK_DIANTAR"])], now=NOW)
+    assert rep.applied == len(again) and rep.by_outcome == {"TIDAK_DIANTAR": len(again)}
+    c = led.cards().set_index("card_ref")
+    # one attempt made of two: failed again (not returned), due again on the next working day
+    assert c.loc[again["card_ref"], "state"].eq("failed").all()
+    assert c.loc[again["card_ref"], "attempts"].eq(1).all()
+    assert set(pd.to_datetime(c.loc[again["card_ref"], "due"]).dt.date) == {date(2026, 8, 18)}
+    assert sum(led.counts().values()) == 20
