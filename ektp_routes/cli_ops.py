@@ -121,6 +121,8 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
         return 0
     sent = {"cards": rep.cards, "stops": rep.stops, "courier_days": rep.courier_days}
     print(t("cli.ops_dispatched", date=args.date, **sent))
+    if not rep.cards:
+        print(t("cli.ops_nothing_sent", date=args.date))
     if rep.stability is None:
         print(t("cli.ops_stability_none"))
     else:

@@ -268,7 +268,8 @@ def dispatch_day(ledger: Ledger, day: date, *, workers: int = 1) -> DispatchRepo
         Ledger.apply(conn, moves, source=f"dispatch {day.isoformat()}", run_id=run)
         Ledger.served_blocks(conn, served)
         summary = replace(report, unreported=unreported, left_pending=len(cands) - report.cards)
-        Ledger.set_meta(conn, {f"dispatch:{day.isoformat()}": json.dumps(_jsonable(summary))})
+        if moves:  # a day that sent nothing (every card still out) may be dispatched again later
+            Ledger.set_meta(conn, {f"dispatch:{day.isoformat()}": json.dumps(_jsonable(summary))})
     logger.info("dispatched %d cards on %s (%s)", summary.cards, day, run)
     return summary
 

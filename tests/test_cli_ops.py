@@ -364,3 +364,24 @@ def test_dispatch_and_ledger_refusals_speak_the_users_language(
     ]
     assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-13", "--out", "e"]) == 2
     assert capsys.readouterr().err == "galat: 2026-08-13 sebelum awal operasi (2026-08-14)\n"
+
+
+def test_a_dispatch_that_sends_nothing_says_the_day_stays_open(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry_cards().head(30).to_csv("cards.csv", index=False)
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--config", "plan.toml",
+                 "--start-date", "2026-08-14"]) == 0  # fmt: skip
+    assert main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-14", "--out", "d1"]) == 0
+    capsys.readouterr()
+    assert (
+        main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-15", "--out", "d2", "--lang", "en"])
+        == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        "dispatched 0 cards at 0 stops on 0 courier-days (2026-08-15)",
+        "nothing went out on 2026-08-15: the day stays open and can be dispatched again (after recording "
+        "the outcomes of the cards out for delivery)",
+    ]
+    assert "out for delivery without an outcome yet: 30" in out[3]

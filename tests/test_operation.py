@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -293,3 +293,23 @@ def test_leave_of_an_office_or_courier_the_operation_does_not_have_is_refused_at
         start_operation(registry_cards().head(10), ledger=led, config_text=leave, start_date=START)
     assert "PH-321623" in str(info.value)  # the offices it does have are named
     assert sum(led.counts().values()) == 0 and led.meta("start_date") is None
+
+
+def test_a_day_that_sent_nothing_can_be_dispatched_again_once_outcomes_are_in(tmp_path: Path) -> None:
+    """The morning's dispatch ran before yesterday's outcomes were recorded: every card was still out,
+    nothing went out. Before, the day was marked dispatched all the same, and dispatching it again
+    after recording said 'already dispatched': the failed cards lost that day."""
+    from ektp_routes.outcomes import record_outcomes
+
+    led = started(tmp_path, n=30)
+    dispatch_day(led, START)
+    sent = led.cards(states=[CardState.DISPATCHED])
+    assert len(sent) == 30
+    early = dispatch_day(led, date(2026, 8, 15))
+    assert (early.cards, early.already, early.unreported) == (0, False, 30)
+    hand = tmp_path / "h.csv"
+    sent[["card_ref"]].assign(hasil="TIDAK_DI_RUMAH", waktu=f"{START}T10:00").to_csv(hand, index=False)
+    record_outcomes(led, [hand], now=datetime(2026, 8, 15, 7))
+    later = dispatch_day(led, date(2026, 8, 15))
+    assert not later.already and later.cards == 30
+    assert dispatch_day(led, date(2026, 8, 15)).already  # a day that sent cards is dispatched once
