@@ -405,6 +405,14 @@ class Ledger:
         chunks = [ordered[i : i + 900] for i in range(0, len(ordered), 900)]
         return [r for chunk in chunks for r in self._rows(q.where(key.in_(chunk)), conn)]
 
+    def last_dispatch_day(self, *, conn: Connection | None = None) -> date | None:
+        """The latest operation day on which cards were sent out (None before the first)."""
+        q = sa.select(sa.func.max(events_t.c.op_date)).where(
+            events_t.c.to_state == CardState.DISPATCHED.value
+        )
+        value = self._rows(q, conn)[0][0]
+        return None if value is None else date.fromisoformat(str(value)[:10])
+
     def _rows(self, q: sa.Executable, conn: Connection | None) -> list[Any]:
         if conn is not None:
             return list(conn.execute(q).all())

@@ -255,6 +255,9 @@ def dispatch_day(ledger: Ledger, day: date, *, workers: int = 1) -> DispatchRepo
     start = date.fromisoformat(ledger.meta("start_date") or day.isoformat())
     if day < start:
         raise error(ConfigError, "error.dispatch_before_start", day=day, start=start)
+    last = ledger.last_dispatch_day()
+    if last is not None and day < last:  # a date typed wrong would send cards out back-dated
+        raise error(ConfigError, "error.dispatch_before_last", day=day, last=last)
     offices = load_offices(ledger)
     cands = bag_sized(due_cards(ledger, day), {o.office_id: o.fleet.capacity for o in offices})
     blocks = ledger.blocks()

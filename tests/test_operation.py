@@ -313,3 +313,15 @@ def test_a_day_that_sent_nothing_can_be_dispatched_again_once_outcomes_are_in(tm
     later = dispatch_day(led, date(2026, 8, 15))
     assert not later.already and later.cards == 30
     assert dispatch_day(led, date(2026, 8, 15)).already  # a day that sent cards is dispatched once
+
+
+def test_a_day_before_the_last_dispatched_day_is_refused(tmp_path: Path) -> None:
+    """A date typed wrong (the 15th for the 25th) after the 18th went out: before, the pending cards
+    were dispatched back-dated, with manifests of a past day whose outcomes could not be recorded on
+    the day they were delivered."""
+    led = started(tmp_path, n=120)
+    assert dispatch_day(led, date(2026, 8, 18)).cards > 0
+    with pytest.raises(ConfigError, match="2026-08-15 lies before 2026-08-18, the last day dispatched"):
+        dispatch_day(led, date(2026, 8, 15))
+    assert dispatch_day(led, date(2026, 8, 18)).already  # the last day itself: its outputs again
+    assert dispatch_day(led, date(2026, 8, 19)).cards > 0
