@@ -118,6 +118,8 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
         led.close()
     if rep.already:
         print(t("cli.ops_already_dispatched", date=args.date, out=args.out))
+        if rep.sent_again:
+            print(t("cli.ops_sent_again", date=args.date, n=rep.sent_again))
         return 0
     sent = {"cards": rep.cards, "stops": rep.stops, "courier_days": rep.courier_days}
     print(t("cli.ops_dispatched", date=args.date, **sent))

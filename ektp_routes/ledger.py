@@ -413,6 +413,17 @@ class Ledger:
         value = self._rows(q, conn)[0][0]
         return None if value is None else date.fromisoformat(str(value)[:10])
 
+    def sent_again_since(self, day: date, *, conn: Connection | None = None) -> int:
+        """Cards sent out on ``day`` that went out again on a later day (a card holds its latest)."""
+        out = events_t.c
+        q = (
+            sa.select(sa.func.count(sa.distinct(out.card_id)))
+            .select_from(events_t.join(cards_t, cards_t.c.card_id == out.card_id))
+            .where(out.op_date == day, out.to_state == CardState.DISPATCHED.value)
+            .where(cards_t.c.dispatch_date > day)
+        )
+        return int(self._rows(q, conn)[0][0])
+
     def _rows(self, q: sa.Executable, conn: Connection | None) -> list[Any]:
         if conn is not None:
             return list(conn.execute(q).all())

@@ -210,6 +210,7 @@ class DispatchReport:
     known_stops: int = 0
     left_pending: int = 0
     unreported: int = 0
+    sent_again: int = 0
 
     @property
     def stability(self) -> float | None:
@@ -251,7 +252,7 @@ def dispatch_day(ledger: Ledger, day: date, *, workers: int = 1) -> DispatchRepo
     if why is not None:
         return DispatchReport(day, closed=why)
     if ledger.meta(f"dispatch:{day.isoformat()}") is not None:
-        return DispatchReport(day, already=True)
+        return DispatchReport(day, already=True, sent_again=ledger.sent_again_since(day))
     start = date.fromisoformat(ledger.meta("start_date") or day.isoformat())
     if day < start:
         raise error(ConfigError, "error.dispatch_before_start", day=day, start=start)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from opsdata import CONFIG, START, registry_cards, started
 
@@ -325,3 +326,25 @@ def test_a_day_before_the_last_dispatched_day_is_refused(tmp_path: Path) -> None
         dispatch_day(led, date(2026, 8, 15))
     assert dispatch_day(led, date(2026, 8, 18)).already  # the last day itself: its outputs again
     assert dispatch_day(led, date(2026, 8, 19)).cards > 0
+
+
+def test_an_earlier_day_dispatched_again_says_which_cards_its_outputs_no_longer_hold(tmp_path: Path) -> None:
+    """Re-running the dispatch of day 1 after its failed cards went out again on day 2 rewrites day 1
+    from the ledger without them (each card holds its latest dispatch): before, silently, the
+    manifests printed again being shorter than the ones the couriers carried."""
+    from ektp_routes.opsreport import write_dispatch
+    from ektp_routes.outcomes import record_outcomes
+
+    led = started(tmp_path, n=30)
+    dispatch_day(led, START)
+    sent = led.cards(states=[CardState.DISPATCHED])
+    hand = tmp_path / "h.csv"
+    codes = ["TIDAK_DI_RUMAH"] * 10 + ["DITERIMA"] * (len(sent) - 10)
+    sent[["card_ref"]].assign(hasil=codes, waktu=f"{START}T10:00").to_csv(hand, index=False)
+    record_outcomes(led, [hand], now=datetime(2026, 8, 15, 7))
+    assert dispatch_day(led, date(2026, 8, 15)).cards == 10
+    again = dispatch_day(led, START)
+    assert again.already and again.sent_again == 10
+    rows = pd.read_csv(write_dispatch(led, START, tmp_path / "again")["dispatch"], dtype=str)
+    assert len(rows) == len(sent) - 10
+    assert dispatch_day(led, date(2026, 8, 15)).sent_again == 0
