@@ -38,7 +38,7 @@ from ektp_routes._files import (
 from ektp_routes._text import fold, strip_rt_rw
 from ektp_routes.blocks import settlement_display
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
-from ektp_routes.layers import places_only_routes, plan_layers, route_line
+from ektp_routes.layers import has_length, places_only_routes, plan_layers, route_line
 from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
@@ -231,7 +231,8 @@ def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any
         props["end_time"] = _hhmm(r["end_s"], start_hour)
         props["straight_line"] = result.network_is_straight
         props["places_only"] = approx
-        feats.append(_feature(props, "LineString", [[x, y] for x, y in coords]))
+        feature = _feature(props, "LineString", [[x, y] for x, y in coords])
+        feats.append(feature if has_length(coords) else {**feature, "geometry": None})
     return feats
 
 

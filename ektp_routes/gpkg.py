@@ -16,7 +16,7 @@ import geopandas as gpd
 
 from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, messages
-from ektp_routes.layers import PlanLayers
+from ektp_routes.layers import PlanLayers, without_zero_length_lines
 from ektp_routes.qgis_styles import layer_style
 
 _STYLES_DDL = """
@@ -82,7 +82,7 @@ def write_gpkg(
         More layers, name -> (GeoDataFrame, QML style), e.g. delivery blocks.
     """
     t = messages(lang)
-    frames = dict(layers.items())
+    frames = {name: without_zero_length_lines(frame) for name, frame in layers.items()}
     styles = {name: layer_style(name, layers, t) for name in frames}
     for name, (frame, qml) in (extra or {}).items():
         frames[name], styles[name] = frame, qml

@@ -154,6 +154,30 @@ def route_line(coords: Sequence[tuple[float, float]], *, places_only: bool) -> l
     return out if len(out) >= 2 else [pts[0], pts[-1]]
 
 
+def has_length(coords: Sequence[Sequence[float]]) -> bool:
+    """Whether a line through these points has a length (two distinct points at least).
+
+    A courier-day that never leaves its office's point (its blocks all at the office's desa point, as
+    at a placeholder office) has none; a line of zero length is invalid geometry (QGIS's processing
+    tools stop on it), so the GIS files write such a route with no geometry, its row kept.
+
+    >>> has_length([(107.1, -6.2), (107.1, -6.2)]), has_length([(107.1, -6.2), (107.2, -6.2)])
+    (False, True)
+    """
+    return len({(float(x), float(y)) for x, y in coords}) >= 2
+
+
+def without_zero_length_lines(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A layer with each line of zero length (see :func:`has_length`) as no geometry."""
+    geoms = np.array(frame.geometry, dtype=object)
+    zero = (shapely.get_type_id(geoms) == 1) & (shapely.length(geoms) == 0)
+    if not zero.any():
+        return frame
+    out = frame.copy()
+    out.loc[zero, frame.geometry.name] = None
+    return out
+
+
 def routes_layer(
     tables: PlanTables, *, start_hour: float = 8.0, dates: Mapping[int, dt.date] | None = None
 ) -> gpd.GeoDataFrame:

@@ -34,7 +34,7 @@ from ektp_routes.fieldform import (
     write_form_xlsx,
 )
 from ektp_routes.i18n import error, messages
-from ektp_routes.layers import places_only_routes, route_line
+from ektp_routes.layers import has_length, places_only_routes, route_line
 from ektp_routes.ledger import CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
 from ektp_routes.offices import PostOffice
@@ -214,7 +214,8 @@ def _stop_features(stops: pd.DataFrame) -> list[dict[str, Any]]:
 def _route_features(stops: pd.DataFrame, offices: dict[str, PostOffice], day: date) -> list[dict[str, Any]]:
     """One line per courier-day from the office through its stops in order and back; a day whose
     cards are mostly known only to their block or desa joins the places visited once each
-    (:func:`ektp_routes.layers.route_line`), the stops layer keeping every stop."""
+    (:func:`ektp_routes.layers.route_line`), the stops layer keeping every stop; a day that never
+    leaves the office's point has no geometry (:func:`ektp_routes.layers.has_length`)."""
     feats = []
     places_only = places_only_routes(stops)
     for (oid, courier), grp in stops.sort_values("sequence").groupby(["office_id", "courier"], sort=True):
@@ -234,13 +235,8 @@ def _route_features(stops: pd.DataFrame, offices: dict[str, PostOffice], day: da
             "places_only": rid in places_only,
         }
         coords = [[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat, strict=True)]
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": coords},
-                "properties": props,
-            }
-        )
+        line = {"type": "LineString", "coordinates": coords} if has_length(coords) else None
+        feats.append({"type": "Feature", "geometry": line, "properties": props})
     return feats
 
 

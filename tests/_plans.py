@@ -47,3 +47,18 @@ def registry_plan() -> Any:
     df = synthetic_cards(191_000, seed=4, kecamatan=["Bojongmangu"]).head(300)
     df = df.drop(columns=["defect", "true_lon", "true_lat", "household_id", "true_desa_kode"])
     return plan_file(df, config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=offices()[:1])
+
+
+@lru_cache(maxsize=1)
+def one_place_plan() -> Any:
+    """A plan from registry columns only whose office sits at the point of the one desa it serves (as a
+    placeholder office does): no courier-day ever leaves that point."""
+    from ektp_routes.regions import Gazetteer
+
+    df = synthetic_cards(191_000, seed=4, kecamatan=["Bojongmangu"])
+    df = df[df["true_desa_kode"] == df["true_desa_kode"].iloc[0]].head(80)
+    d = Gazetteer.bekasi().get(str(df["true_desa_kode"].iloc[0]))
+    df = df.drop(columns=["defect", "true_lon", "true_lat", "household_id", "true_desa_kode"])
+    fleet = Fleet(couriers=2, capacity=60, shift_s=5 * 3600, days=2)
+    office = PostOffice("KP-DESA", "Kantor Pos Desa", d.rep_lon, d.rep_lat, fleet=fleet)
+    return plan_file(df, config=PlanConfig(workers=1).with_options(time_limit_s=1), offices=[office])

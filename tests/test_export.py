@@ -310,3 +310,15 @@ def test_routes_geojson_of_a_registry_plan_has_no_zero_length_spokes(tmp_path: P
     assert vertices < sum(f["properties"]["stops"] + 2 for f in routes)  # office, stops, office: fewer
     stops = json.loads(files["stops"].read_text())["features"]
     assert sum(1 for f in stops if f["properties"]["route_id"]) == plan.routes["stops"].sum()
+
+
+def test_routes_geojson_gives_a_route_that_never_leaves_its_office_no_line(tmp_path: Path) -> None:
+    # Its blocks all at its office's desa point: a zero-length LineString is invalid GeoJSON geometry for
+    # GIS tools; the feature keeps its properties with geometry null (RFC 7946 allows it).
+    from _plans import one_place_plan
+
+    plan = one_place_plan()
+    files = write_plan(plan, tmp_path, with_map=True)
+    routes = json.loads(files["routes"].read_text())["features"]
+    assert [f["properties"]["route_id"] for f in routes] == plan.routes["route_id"].astype(str).tolist()
+    assert routes and all(f["geometry"] is None for f in routes)

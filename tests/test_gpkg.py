@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 import pytest
-from _plans import cards, registry_plan, small_plan
+from _plans import cards, one_place_plan, registry_plan, small_plan
 
 from ektp_routes.gpkg import write_gpkg
 from ektp_routes.layers import PlanLayers, plan_layers
@@ -125,3 +125,24 @@ def test_routes_say_whether_their_line_is_a_street_path_or_the_order_of_places(t
         files = write_plan(plan, tmp_path / f"out{places_only}", with_map=False)
         features = json.loads(files["routes"].read_text())["features"]
         assert [f["properties"]["places_only"] for f in features] == [places_only] * len(features)
+
+
+def test_every_geometry_is_valid_and_a_route_that_never_leaves_its_office_has_none(tmp_path: Path) -> None:
+    # A courier-day whose blocks all sit at its office's desa point has no line: a line of zero length is
+    # invalid (QGIS's processing tools stop on it), so the route keeps its row with no geometry.
+    import shapely
+
+    plan = one_place_plan()
+    assert len(plan.routes) > 0
+    for name, path in (
+        ("one", write_gpkg(plan_layers(plan), tmp_path / "one.gpkg")),
+        ("registry", write_gpkg(plan_layers(registry_plan()), tmp_path / "registry.gpkg")),
+    ):
+        for layer, _ in pyogrio.list_layers(path):
+            frame = gpd.read_file(path, layer=layer)
+            if isinstance(frame, gpd.GeoDataFrame):
+                drawn = frame.geometry.dropna()
+                assert shapely.is_valid(drawn.values).all(), (name, layer)
+    routes = gpd.read_file(tmp_path / "one.gpkg", layer="routes")
+    assert routes["route_id"].tolist() == plan.routes["route_id"].astype(str).tolist()
+    assert routes.geometry.isna().all() and (routes["cards"] > 0).all()

@@ -119,6 +119,22 @@ def test_dispatch_routes_join_places_once_and_stops_keep_every_stop(tmp_path: Pa
         )
 
 
+def test_a_dispatch_route_that_never_leaves_its_office_has_no_line(tmp_path: Path) -> None:
+    # Cards of Sukabungah only, known to their desa; the placeholder office sits at Sukabungah's point:
+    # a line of zero length is invalid geometry for GIS tools, so the route keeps its row, geometry null.
+    from opsdata import CONFIG, registry_cards
+
+    from ektp_routes.operation import start_operation
+
+    cards = registry_cards()
+    cards = cards[cards["KEL/DESA"].str.replace(" ", "").str.upper().str.endswith("SUKABUNGAH")]
+    led = Ledger.open(tmp_path / "ledger.db", create=True)
+    start_operation(cards, ledger=led, config_text=CONFIG, start_date=START, source_name="b.csv")
+    rep = dispatch_day(led, START)
+    routes = json.loads(write_dispatch(led, START, tmp_path / "d1")["routes"].read_text())["features"]
+    assert len(routes) == rep.courier_days > 0 and all(f["geometry"] is None for f in routes)
+
+
 def _fill(path: Path, codes: list[str]) -> None:
     wb = load_workbook(path)
     ws = wb.active
