@@ -49,9 +49,11 @@ NIK_REASONS = {
 
 
 def clean_nik(values: pd.Series) -> pd.Series:
-    """Strip what spreadsheets add around a NIK: spaces, dots, a leading apostrophe, a trailing ".0"."""
+    """Strip what spreadsheets add around a NIK: spaces, dots, a leading apostrophe, quotes around it,
+    a trailing ".0", the text formula ="..." that exports use to keep it from becoming a number."""
     s = values.fillna("").astype(str).str.strip()
-    s = s.str.lstrip("'`")
+    s = s.str.replace(r'^=\s*"(.*)"$', r"\1", regex=True).str.strip()
+    s = s.str.lstrip("'`").str.strip("\"'")
     s = s.str.replace(r"^([0-9]{16})\.0+$", r"\1", regex=True)
     return s.str.replace(r"[\s.\-]", "", regex=True).where(~s.str.match(_SCIENTIFIC), s)
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from ektp_routes import read_cards
 from ektp_routes.nik import (
     NikOrigin,
     RegionCodes,
@@ -46,6 +49,20 @@ def test_check_nik(nik: str, reason: str) -> None:
 def test_clean_nik_strips_spreadsheet_residue() -> None:
     s = pd.Series(["'3216061201900001", " 3216 0612 0190 0001 ", "3216061201900001.0", "3216.0612.0190.0001"])
     assert clean_nik(s).tolist() == ["3216061201900001"] * 4
+
+
+def test_a_nik_kept_as_text_by_an_excel_formula_or_quotes_is_read(tmp_path: Path) -> None:
+    # ="3216..." is how exports keep a NIK from becoming 3.21606E+15 in Excel; some quote it whole.
+    s = pd.Series(['="3216061201900001"', '= "3216061201900001"', "'3216061201900001'", '"3216061201900001"'])
+    assert clean_nik(s).tolist() == ["3216061201900001"] * 4
+    csv = tmp_path / "kartu.csv"
+    csv.write_text(
+        "NIK,NAMA,ALAMAT,KEL/DESA,KECAMATAN\n"
+        '"=""3216101201900001""",Siti Rahayu,Kp. Pulo RT 001/RW 002,Karang Bahagia,Karang Bahagia\n',
+        encoding="utf-8",
+    )
+    cards = read_cards(csv)
+    assert cards.cards["nik"].tolist() == ["3216101201900001"] and not len(cards.rejects)
 
 
 def test_mask_and_sex() -> None:
