@@ -123,8 +123,8 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
         return 0
     sent = {"cards": rep.cards, "stops": rep.stops, "courier_days": rep.courier_days}
     print(t("cli.ops_dispatched", date=args.date, **sent))
-    if not rep.cards:
-        print(t("cli.ops_nothing_sent", date=args.date))
+    if not rep.cards:  # the day is not closed: said with what to do when cards are still out
+        print(t("cli.ops_nothing_sent_out" if rep.unreported else "cli.ops_nothing_sent", date=args.date))
     if rep.stability is None:
         print(t("cli.ops_stability_none"))
     else:

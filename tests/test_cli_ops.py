@@ -385,3 +385,13 @@ def test_a_dispatch_that_sends_nothing_says_the_day_stays_open(
         "the outcomes of the cards out for delivery)",
     ]
     assert "out for delivery without an outcome yet: 30" in out[3]
+    sent = pd.read_csv("d1/dispatch.csv", dtype=str, encoding="utf-8-sig")
+    sent[["card_ref"]].assign(hasil="DITERIMA", waktu="2026-08-14T10:00").to_csv("hand.csv", index=False)
+    assert main(["ops", "record", "hand.csv", "--ledger", "l.db"]) == 0
+    capsys.readouterr()
+    assert (
+        main(["ops", "dispatch", "--ledger", "l.db", "--date", "2026-08-18", "--out", "d3", "--lang", "en"])
+        == 0
+    )
+    out = capsys.readouterr().out.splitlines()  # every card delivered: nothing to record first
+    assert out[1] == "nothing went out on 2026-08-18: the day stays open and can be dispatched again"
