@@ -110,6 +110,8 @@ class Rules:
     def __post_init__(self) -> None:
         if not 1 <= self.attempt_limit <= 20:
             raise error(ConfigError, "error.rules_attempt_limit", value=self.attempt_limit)
+        if self.final_outcomes & NOT_ATTEMPTED:  # after() never reads it: no attempt was made
+            raise error(ConfigError, "error.rules_final_not_attempted", code=", ".join(sorted(NOT_ATTEMPTED)))
         if self.final_outcomes & DELIVERED_OUTCOMES:
             raise error(
                 ConfigError, "error.rules_final_delivered", delivered=", ".join(sorted(DELIVERED_OUTCOMES))

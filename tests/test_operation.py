@@ -166,6 +166,11 @@ BAD_OPERATION = [
         "final_outcomes tidak boleh berisi hasil terkirim (DITERIMA, DITERIMA_KELUARGA)",
         "final_outcomes cannot contain a delivered outcome (DITERIMA, DITERIMA_KELUARGA)",
     ),
+    (  # not taken out is no attempt: it cannot return a card (before, it was silently ignored)
+        '[operation]\nfinal_outcomes = ["MENOLAK", "TIDAK_DIANTAR"]\n',
+        "final_outcomes tidak boleh berisi TIDAK_DIANTAR (kartu tidak dibawa kurir: bukan percobaan)",
+        "final_outcomes cannot contain TIDAK_DIANTAR (the card was not taken out: no attempt)",
+    ),
     (
         "[operation]\nattempt_limit = 0\n",
         "attempt_limit harus 1..20, bukan 0",
