@@ -92,10 +92,15 @@ def _pilot(
     cands = frame.assign(
         card_id=range(len(frame)), state="pending", attempts=0, window="any", courier=None, due=None
     )
+    # No more couriers than the office's cards fill bags for: spread over every courier, a small
+    # office's first day would measure part-filled courier-days, not what a courier-day carries.
+    n = frame["office_id"].value_counts()
+    fill = {o.office_id: -(-int(n.get(o.office_id, 0)) // o.fleet.capacity) for o in offices}
     days = [
-        office_day(o, cands, blocks, config, start, couriers=range(1, (couriers or o.fleet.couriers) + 1))
+        office_day(o, cands, blocks, config, start, couriers=range(1, min(couriers or o.fleet.couriers,
+                   max(1, fill[o.office_id])) + 1))
         for o in offices
-    ]
+    ]  # fmt: skip
     routed = route_all([d for d in days if d.jobs], workers)
     out = {}
     for o in offices:
@@ -105,6 +110,8 @@ def _pilot(
         per_day = sum(r.cards for r in runs) / len(runs)
         hours = sum(r.duration_s for r in runs) / len(runs) / 3600
         binds = "bag" if per_day >= 0.97 * o.fleet.capacity else "shift"
+        if sum(r.cards for r in runs) >= n.get(o.office_id, 0) and binds == "shift":
+            binds = "none"  # every card went out on the first day: neither bag nor shift was reached
         out[o.office_id] = (per_day, hours, binds)
     return out
 

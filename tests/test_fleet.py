@@ -46,6 +46,16 @@ def test_a_list_with_no_card_to_deliver_sizes_no_fleet_and_says_so(tmp_path: Pat
         assert chart.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_an_office_with_fewer_cards_than_its_couriers_carry_is_sized_from_full_courier_days() -> None:
+    # 30 cards, 6 couriers with 40-card bags: the first day spread 5 cards over each courier, and the
+    # sizing took 5 cards for what a courier-day carries (6 courier-days, the shift named as the limit).
+    r = size_fleet(registry_cards().head(30), config_text=CONFIG, start=START, couriers=6, failure=0.0)
+    (o,) = r.offices
+    assert o.cards == 30 and o.cards_per_courier_day == 30 and o.courier_days == 1
+    assert o.day_limit == "none" and o.binds == "none"  # its cards ran out before the bag or the shift
+    assert "none" in fleet_report(r, lang="en").splitlines()[2]  # the office's row
+
+
 def test_no_failures_means_no_redelivery_tail() -> None:
     r = size_fleet(registry_cards(), config_text=CONFIG, start=START, couriers=3, failure=0.0)
     o = r.offices[0]
