@@ -41,13 +41,17 @@ PIN_TOLERANCE_M = 150.0
 UNMOVED_M = 5.0
 
 
+#: Refusals of a block pinned at points this far apart (``apart_m``).
+_APART = ("pin_conflict", "rw_rt_column_missing")
+
 REJECT_COLUMNS = ("line", "desa_kode", "settlement", "rw", "rt", "reason", "message", "outside_m", "apart_m")
 """Columns of :attr:`Pins.rejects` (no names, no NIKs: a block is a place)."""
 
 
 def reason_message(reason: str, metres: float, tolerance_m: float, *, t: Messages | None = None) -> str:
     """The message of a refusal (English unless ``t`` gives another language); ``metres``: how far
-    outside its desa (``pin_outside_desa``) or apart (``pin_conflict``) the pin lies."""
+    outside its desa (``pin_outside_desa``) or apart (``pin_conflict``, ``rw_rt_column_missing``) the
+    pin lies."""
     gap = f"{metres:,.0f}" if np.isfinite(metres) else "?"
     return (t or messages("en"))(f"pin_reason.{reason}", gap=gap, tol=f"{tolerance_m:.0f}")
 
@@ -65,7 +69,8 @@ class Pins:
         One row per refused row (:data:`REJECT_COLUMNS`): ``line`` (1 = the first row below the
         header), the block it names (``desa_kode``, ``settlement`` with its kind, ``rw``, ``rt``), the
         ``reason`` code, a ``message`` and, for ``pin_outside_desa``, ``outside_m``: how far outside
-        the desa it lies; for ``pin_conflict``, ``apart_m``: how far apart the block's rows put it.
+        the desa it lies; for ``pin_conflict`` (and ``rw_rt_column_missing``: the same for a file
+        without its RW or RT column), ``apart_m``: how far apart the block's rows put it.
     unmoved
         Rows still at their desa's point (the suggestion nobody moved): not pins, not refused.
     """
@@ -98,9 +103,12 @@ def read_pins(
     # A blank row a spreadsheet kept between the blocks: no pin, nothing to refuse (lines still count).
     reason = np.where(_blank_rows(raw), "blank", reason)
     spread_m = _spread(frame, kode, lon, lat, (reason == "") & ~unmoved)
-    reason = np.where(spread_m > UNMOVED_M, "pin_conflict", reason)
+    # Without its RW or RT column (deleted in QGIS or Excel) each row pins a wider block, which the
+    # other rows of it pin elsewhere: the cause is the column, not a copied row.
+    dropped = not {"rw", "rt"} <= set(raw.columns)
+    reason = np.where(spread_m > UNMOVED_M, "rw_rt_column_missing" if dropped else "pin_conflict", reason)
     refused = np.where(reason == "blank", "", reason)
-    rejects = _rejects(frame, refused, np.where(reason == "pin_conflict", spread_m, gap_m), tolerance_m)
+    rejects = _rejects(frame, refused, np.where(np.isin(reason, _APART), spread_m, gap_m), tolerance_m)
     take = (reason == "") & ~unmoved
     keep = frame[take].assign(
         desa_kode=kode[take], lon=lon[take], lat=lat[take], line=np.flatnonzero(take) + 1
@@ -182,7 +190,7 @@ def _rejects(frame: pd.DataFrame, reason: np.ndarray, gap_m: np.ndarray, toleran
     rows = frame.iloc[bad]
     metres = np.round(gap_m[bad])
     outside = np.where(reason[bad] == "pin_outside_desa", metres, np.nan)
-    apart = np.where(reason[bad] == "pin_conflict", metres, np.nan)
+    apart = np.where(np.isin(reason[bad], _APART), metres, np.nan)
     return pd.DataFrame(
         {
             "line": bad + 1,

@@ -487,6 +487,24 @@ def test_one_block_pinned_twice_at_different_points_is_refused_not_guessed(
     assert blocks == [expected[1], expected[2], expected[1]]
 
 
+@pytest.mark.parametrize("dropped", [["rt"], ["rw", "rt"]])
+def test_rows_pinning_one_block_because_a_column_was_deleted_are_refused_for_that_reason(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, dropped: list[str]
+) -> None:
+    # The analyst deleted the RT column (or RW and RT) the tool wrote: every row then pins its whole RW
+    # (or settlement), at as many points as it had RTs. The cause named is the column, not a copied row.
+    t = block_table(geocoded)
+    first = t[(t.settlement == t.settlement[0]) & (t.rw == t.rw[0])].head(2)
+    assert len(first) == 2  # two RTs of one RW
+    d = gaz.get(first.desa_kode.iloc[0])
+    moved = first.assign(lon=[d.rep_lon + 0.001, d.rep_lon + 0.002], lat=d.rep_lat).drop(columns=dropped)
+    moved.to_csv(tmp_path / "no_rt.csv", index=False)
+    pins = read_pins(tmp_path / "no_rt.csv", gaz)
+    assert pins.pins.empty and pins.rejects.reason.tolist() == ["rw_rt_column_missing"] * 2
+    assert pins.rejects.message[0].startswith("the file has no RW or RT column (deleted?)")
+    assert pins.rejects.apart_m.notna().all()
+
+
 def test_a_nik_typed_into_a_blocks_file_is_masked_in_refusals_and_never_in_warnings(
     geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
