@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 
 class EktpRoutesError(Exception):
@@ -16,6 +18,31 @@ class EktpRoutesError(Exception):
 
     key: str = ""
     values: Mapping[str, object] = MappingProxyType({})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (process pools, Dask): the English message is ``args``, as for any exception; the
+        # read-only ``values`` travel as a plain dict, each as its text unless it is text, a number or
+        # a part worded later (i18n.phrase, a bound method of a frozen value). Should a part still
+        # not pickle, the error crosses with its English message only.
+        state = dict(self.__dict__)
+        if "values" in state:
+            values = {k: v if v is None or isinstance(v, _KEPT) or callable(v) else str(v)
+                      for k, v in state["values"].items()}  # fmt: skip
+            try:
+                pickle.dumps(values)
+                state["values"] = values
+            except Exception:  # whatever a third party's object raises
+                del state["values"]
+                state.pop("key", None)
+        return (type(self), self.args, state)
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        self.__dict__.update(state or {})
+        if "values" in self.__dict__:
+            self.values = MappingProxyType(dict(self.__dict__["values"]))
+
+
+_KEPT = (str, int, float, bool)
 
 
 class InputFileError(EktpRoutesError, ValueError):
