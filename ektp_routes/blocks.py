@@ -44,6 +44,7 @@ from ektp_routes._markers import (
     strip_km,
 )
 from ektp_routes._text import fold, strip_rt_rw
+from ektp_routes.i18n import log
 
 logger = logging.getLogger(__name__)
 
@@ -204,10 +205,7 @@ def places_not_people(
     hit = np.array([_named_person(k, f, key, holders) for k, f, key in parts], dtype=np.bool_)
     person |= hit[codes]
     if person.any():
-        logger.warning(
-            "%d cards' addresses name a person where a settlement belongs: planned by RW and RT",
-            int(person.sum()),
-        )
+        log(logger, logging.WARNING, "log.blocks_person", n=int(person.sum()))
     return np.where(person, "", kind), np.where(person, "", name)
 
 

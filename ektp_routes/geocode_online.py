@@ -160,7 +160,9 @@ class OnlineGeocoder:
             try:
                 cls = get_geocoder_for_service(provider)
             except Exception as exc:
-                raise GeocodingError(f"unknown online geocoder {provider!r}: {exc}") from exc
+                raise error(
+                    GeocodingError, "error.geocoder_unknown", provider=repr(provider), why=exc
+                ) from exc
             geocoder = cls(user_agent=user_agent, timeout=10)
         self.geocoder = geocoder
         self.requests = 0
@@ -195,12 +197,14 @@ class OnlineGeocoder:
                 loc = self.geocoder.geocode(query, exactly_one=True, addressdetails=True, country_codes="id")
                 break
             except GeocoderQueryError as exc:
-                raise GeocodingError(f"{self.provider} refused the query: {exc}") from exc
+                raise error(
+                    GeocodingError, "error.geocoder_refused", provider=self.provider, why=exc
+                ) from exc
             except (GeocoderTimedOut, GeocoderUnavailable, GeocoderServiceError, OSError) as exc:
                 if attempt == self.retries:
-                    raise GeocodingError(
-                        f"{self.provider} is unreachable ({type(exc).__name__}); are you offline? "
-                        "Run without --online to geocode offline"
+                    why = type(exc).__name__
+                    raise error(
+                        GeocodingError, "error.geocoder_unreachable", provider=self.provider, why=why
                     ) from exc
                 self.sleep(delay)
                 delay *= 2

@@ -48,7 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ektp_routes._errors import ConfigError, LedgerError
-from ektp_routes.i18n import error
+from ektp_routes.i18n import error, log
 
 logger = logging.getLogger(__name__)
 
@@ -263,10 +263,10 @@ def _hide(url: sa.URL) -> str:
 def _make_sqlite_file(path: Path) -> None:
     """Create the ledger file readable by its owner only (it holds names and NIKs)."""
     if not path.parent.is_dir():
-        raise LedgerError(f"the folder of the ledger {path} does not exist")
+        raise error(LedgerError, "error.ledger_folder_missing", path=path)
     if path.exists():
         if path.stat().st_mode & 0o077:
-            logger.warning("ledger %s was readable by others; restricting it to its owner", path.name)
+            log(logger, logging.WARNING, "log.ledger_readable", name=path.name)
             os.chmod(path, 0o600)
         return
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -279,9 +279,7 @@ def _engine(target: str | Path, *, create: bool) -> Engine:
         try:
             url = sa.make_url(text)
         except sa.exc.ArgumentError:
-            raise LedgerError(
-                "the ledger URL cannot be parsed (expected postgresql://user@host/db)"
-            ) from None
+            raise error(LedgerError, "error.ledger_url") from None
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
     else:
@@ -293,7 +291,7 @@ def _engine(target: str | Path, *, create: bool) -> Engine:
     try:
         return sa.create_engine(url, hide_parameters=True, future=True)
     except Exception as exc:  # unknown driver, missing module
-        raise LedgerError(f"cannot use ledger {_hide(url)}: {type(exc).__name__}") from None
+        raise error(LedgerError, "error.ledger_unusable", url=_hide(url), why=type(exc).__name__) from None
 
 
 def _refuse_foreign(conn: Connection, label: str) -> None:
@@ -301,7 +299,7 @@ def _refuse_foreign(conn: Connection, label: str) -> None:
     is never written into: opening it as a ledger is refused."""
     names = set(sa.inspect(conn).get_table_names())
     if names and not {cards_t.name, meta_t.name} <= names:
-        raise LedgerError(f"{label} is a database but not an ektp-routes ledger; give a new file name")
+        raise error(LedgerError, "error.ledger_foreign", label=label)
 
 
 class Ledger:
@@ -337,7 +335,9 @@ class Ledger:
                     conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, taken up front
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
-            raise LedgerError(f"ledger {self._label}: {_describe(exc, self.engine.url)}") from None
+            raise error(
+                LedgerError, "error.ledger_database", label=self._label, why=_describe(exc, self.engine.url)
+            ) from None
 
     # ---------------------------------------------------------------------------------- reading
     def counts(self, *, conn: Connection | None = None) -> dict[str, int]:
@@ -433,7 +433,9 @@ class Ledger:
             with self.engine.connect() as c:
                 return list(c.execute(q).all())
         except sa.exc.SQLAlchemyError as exc:
-            raise LedgerError(f"ledger {self._label}: {_describe(exc, self.engine.url)}") from None
+            raise error(
+                LedgerError, "error.ledger_database", label=self._label, why=_describe(exc, self.engine.url)
+            ) from None
 
     # ---------------------------------------------------------------------------------- writing
     @staticmethod
@@ -494,9 +496,7 @@ class Ledger:
             )
             changed += conn.execute(stmt, params).rowcount
         if changed != len(moves):
-            raise LedgerError(
-                f"{len(moves) - changed} cards changed state under this run; nothing was applied"
-            )
+            raise error(LedgerError, "error.ledger_changed_under", n=len(moves) - changed)
         conn.execute(sa.insert(events_t), [_event(m, now, source, run_id) for m in moves])
 
     @staticmethod

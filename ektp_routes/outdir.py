@@ -81,16 +81,13 @@ def check(path: Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> 
     require_folder(path, option)
     for sub in (WORK_DIR, MANIFESTS_DIR):
         if (path / sub).exists() and not (path / sub).is_dir():
-            raise OutputError(f"{option} {path}: {sub} in it is a file, not a directory; remove it")
+            raise error(OutputError, "error.out_sub_is_file", option=option, path=path, sub=sub)
     _refuse_others(path, option)
     owned = OutDir(path).previous() + [(path / d).resolve() for d in (WORK_DIR, MANIFESTS_DIR)]
     for f in inputs:
         r = Path(f).resolve()
         if any(r == o or o in r.parents for o in owned) or (r.parent == path.resolve() and r.name in OWNED):
-            raise OutputError(
-                f"the input {Path(f).name} lies among the outputs a run replaces in {path}; "
-                "move it out or choose another --out"
-            )
+            raise error(OutputError, "error.out_holds_input", name=Path(f).name, path=path)
 
 
 #: A courier manifest a plan writes (``manifest_<route>.csv``/``.xlsx``); one of a delivery day of
@@ -148,10 +145,7 @@ def claim(path: str | Path, *, inputs: Sequence[Path] = (), option: str = "--out
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(
-                f"{option} {out} is in use by another ektp-routes run; wait for it to finish or choose "
-                "another --out"
-            ) from None
+            raise error(OutputError, "error.out_in_use", option=option, path=out) from None
         _probe(out)
         _remove_parts(out)
         yield OutDir(out)

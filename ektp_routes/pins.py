@@ -47,6 +47,7 @@ from ektp_routes._markers import fold_numerals
 from ektp_routes._text import fold
 from ektp_routes.blocks import TYPO_RATIO, assign_blocks, only_match
 from ektp_routes.geocode import GeocodeResult
+from ektp_routes.i18n import log
 from ektp_routes.pins_read import (
     BLOCK_FILE_SUFFIXES,
     PIN_TOLERANCE_M,
@@ -195,7 +196,9 @@ class PinGeocoder:
         if not idle:
             return UnmatchedPins(0, len(self._xy))
         r = self._rows.iloc[idle[0]]
+        block = block_label(r.desa_kode, r.rw, r.rt)
         line = f"row {r.line} below the header: " if "line" in self._rows.columns else ""
-        u = UnmatchedPins(len(idle), len(self._xy), line + block_label(r.desa_kode, r.rw, r.rt))
-        logger.warning("%d of %d pins matched no card (first: %s)", u.n, u.total, u.first)
+        u = UnmatchedPins(len(idle), len(self._xy), line + block)
+        key = "log.pins_unmatched_line" if line else "log.pins_unmatched"
+        log(logger, logging.WARNING, key, n=u.n, total=u.total, line=r.line if line else "", block=block)
         return u

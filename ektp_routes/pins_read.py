@@ -23,7 +23,7 @@ from ektp_routes._errors import InputFileError, RegionError
 from ektp_routes._text import fold
 from ektp_routes.blocks import settlement_of
 from ektp_routes.geodesy import METRES_PER_DEGREE, haversine_m
-from ektp_routes.i18n import Messages, error, messages
+from ektp_routes.i18n import Messages, error, log, messages
 from ektp_routes.nik import mask_nik_in
 from ektp_routes.reader import read_table
 from ektp_routes.regions import Gazetteer
@@ -115,7 +115,7 @@ def read_pins(
     )
     if len(rejects):
         rows = int((reason != "blank").sum())
-        logger.warning("%d of %d pins refused (see the rejects)", len(rejects), rows)
+        log(logger, logging.WARNING, "log.pins_refused", n=len(rejects), total=rows)
     cols = ["desa_kode", "settlement_kind", "settlement", "rw", "rt", "lon", "lat", "line"]
     return Pins(keep[cols].reset_index(drop=True), rejects, int(((reason == "") & unmoved).sum()))
 

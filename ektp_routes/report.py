@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from ektp_routes._errors import ConfigError
 from ektp_routes.cards import CardList
 from ektp_routes.config import ServiceTimes
 from ektp_routes.estimate import settlement_identity
+from ektp_routes.i18n import error, error_text, phrase
 from ektp_routes.network import NetworkRecord
 from ektp_routes.nik import mask_nik
 from ektp_routes.offices import PostOffice
@@ -246,7 +248,6 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
 
 
 MIN_KEY_BYTES = 16
-KEY_HOWTO = 'make one with: python -c "import secrets; print(secrets.token_hex(32))" > pseudonym.key'
 
 
 def check_pseudonym_key(key: bytes) -> bytes:
@@ -257,10 +258,10 @@ def check_pseudonym_key(key: bytes) -> bytes:
     """
     k = key.strip()
     if len(k) < MIN_KEY_BYTES or len(set(k)) < 8:
-        raise ConfigError(
-            f"pseudonym key too weak ({len(k)} bytes, {len(set(k))} different): at least {MIN_KEY_BYTES} "
-            f"bytes of random content needed; {KEY_HOWTO}"
-        )
+        raise error(
+            ConfigError, "error.key_weak", n=len(k), different=len(set(k)), least=MIN_KEY_BYTES,
+            howto=phrase("key.howto"),
+        )  # fmt: skip
     return k
 
 
@@ -270,13 +271,18 @@ def read_pseudonym_key(path: str | Path, *, option: str = "pseudonym key file") 
     try:
         key = p.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{option} {p} does not exist; {KEY_HOWTO}") from None
+        raise error(
+            ConfigError, "error.key_missing", option=option, path=p, howto=phrase("key.howto")
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{option} {p} cannot be read ({exc.strerror or type(exc).__name__})") from None
+        why = exc.strerror or type(exc).__name__
+        raise error(ConfigError, "error.key_unreadable", option=option, path=p, why=why) from None
     try:
         return check_pseudonym_key(key)
     except ConfigError as exc:
-        raise ConfigError(f"{option} {p}: {exc}") from None
+        raise error(
+            ConfigError, "error.key_file", option=option, path=p, why=partial(error_text, exc)
+        ) from None
 
 
 def pseudonym(key: bytes, nik: str) -> str:

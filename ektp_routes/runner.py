@@ -25,6 +25,7 @@ from ektp_routes._errors import ConfigError
 from ektp_routes._files import write_text
 from ektp_routes.config import ServiceTimes
 from ektp_routes.estimate import STOP_ESTIMATE_COLUMNS, PlaceEstimates
+from ektp_routes.i18n import error, log
 from ektp_routes.ids import RouteId
 from ektp_routes.network import TravelNetwork
 from ektp_routes.offices import PostOffice
@@ -295,7 +296,7 @@ class ResumeStore:
         try:
             res = OfficeResult.from_json(f.read_text(encoding="utf-8"))
         except (ValueError, KeyError, TypeError):
-            logger.warning("ignoring unreadable resume file %s", f.name)
+            log(logger, logging.WARNING, "log.resume_unreadable", name=f.name)
             return None
         logger.info("resumed office %s from %s", job.office.office_id, f.name)
         return res
@@ -322,16 +323,16 @@ def connect(address: str, *, option: str = "scheduler", timeout_s: float = 10.0)
     except ValueError:
         port = None
     if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None:
-        raise ConfigError(f"{option} {address!r}: allowed tcp://HOST:PORT or tls://HOST:PORT")
+        raise error(ConfigError, "error.scheduler_address", option=option, address=repr(address))
     from dask.distributed import Client
 
     try:
         return Client(address, timeout=timeout_s)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ConfigError(
-            f"{option} {address}: no Dask scheduler answered within {timeout_s:g} s ({type(exc).__name__}); "
-            "start one (see examples/dask_cluster.py) or leave the option out"
-        ) from None
+        raise error(
+            ConfigError, "error.scheduler_silent", option=option, address=address, timeout=f"{timeout_s:g}",
+            why=type(exc).__name__,
+        ) from None  # fmt: skip
 
 
 def run_jobs(

@@ -41,6 +41,7 @@ from ektp_routes._files import write_atomic
 from ektp_routes._text import compact, name_key, name_variants
 from ektp_routes.config import kecamatan_codes
 from ektp_routes.geodesy import METRES_PER_DEGREE
+from ektp_routes.i18n import error
 from ektp_routes.regions import Desa, Gazetteer, Resolution
 from ektp_routes.synthetic_names import (
     MOVED_IN_SHARE,
@@ -423,5 +424,5 @@ def write_cards(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         ".pq": lambda tmp: df.to_parquet(tmp, index=False),
     }
     if suffix not in writers:
-        raise InputFileError(f"cannot write {p.name}: use a .csv, .xlsx or .parquet file name")
+        raise error(InputFileError, "error.demo_cards_suffix", name=p.name)
     return write_atomic(p, writers[suffix])

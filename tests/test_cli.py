@@ -183,14 +183,17 @@ OPTION_CASES = [
     (["plan", "{cards}", "--config", "{cards}"], ["bukan TOML yang sah: galat pada baris 1, kolom"]),
     (
         ["plan", "{cards}", "--pseudonym-key-file", "{tmp}/none.key"],
-        ["--pseudonym-key-file", "does not exist", "secrets"],
+        ["--pseudonym-key-file", "tidak ada", "secrets"],
     ),
     (
         ["plan", "{cards}", "--pseudonym-key-file", "{tmp}/weak.key"],
-        ["--pseudonym-key-file", "too weak", "16"],
+        ["--pseudonym-key-file", "terlalu lemah", "16"],
     ),
     (["plan", "{cards}", "--scheduler", "not a url"], ["--scheduler", "tcp://HOST:PORT"]),
-    (["plan", "{cards}", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler", "no Dask scheduler answered"]),
+    (
+        ["plan", "{cards}", "--scheduler", "tcp://127.0.0.1:1"],
+        ["--scheduler", "tidak ada penjadwal Dask yang menjawab"],
+    ),
     (["plan", "{cards}", "--offices", "{tmp}/none.csv"], ["berkas kantor pos", "tidak ada"]),
     (["plan", "{cards}", "--network", "{tmp}/none.osm"], ["none.osm"]),
     (["plan", "{cards}", "--out", "{tmp}/missing/out"], ["--out", "tidak ada; buat dulu foldernya"]),
@@ -215,7 +218,7 @@ OPTION_CASES = [
         ["demo-cards", "--n", "10", "--out", "{tmp}/missing/c.csv"],
         ["--out", "tidak ada; buat dulu foldernya"],
     ),
-    (["demo-cards", "--n", "10", "--out", "{tmp}/c.txt"], ["c.txt", ".csv, .xlsx or .parquet"]),
+    (["demo-cards", "--n", "10", "--out", "{tmp}/c.txt"], ["c.txt", ".csv, .xlsx atau .parquet"]),
     (
         ["demo-cards", "--n", "10", "--kecamatan", "Atlantis", "--out", "{tmp}/c.csv"],
         ["kecamatan 'Atlantis'"],
@@ -499,3 +502,42 @@ def test_a_bad_offices_or_network_file_is_one_line_in_the_users_language(
 ) -> None:
     (tmp_path / name).write_text(text)
     _plan_refused_in_one_line([option, str(tmp_path / name)], indonesian, english, tmp_path, capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "indonesian", "english"),
+    [
+        (
+            ["demo-cards", "--n", "10", "--out", "{tmp}/kartu.txt"],
+            "galat: kartu.txt tidak bisa ditulis: pakai nama berkas .csv, .xlsx atau .parquet",
+            "error: cannot write kartu.txt: use a .csv, .xlsx or .parquet file name",
+        ),
+        (
+            ["plan", "{tmp}/kartu.csv", "--out", "{tmp}/o", "--pseudonym-key-file", "{tmp}/weak.key"],
+            "galat: --pseudonym-key-file {tmp}/weak.key: kunci pseudonim terlalu lemah (7 bita, 5 berbeda): "
+            'perlu sedikitnya 16 bita acak; buat dengan: python -c "import secrets;',
+            "error: --pseudonym-key-file {tmp}/weak.key: pseudonym key too weak (7 bytes, 5 different): "
+            'at least 16 bytes of random content needed; make one with: python -c "import secrets;',
+        ),
+        (
+            ["ops", "status", "--ledger", "{tmp}/lain.sqlite"],
+            "galat: sqlite:///{tmp}/lain.sqlite adalah basis data tetapi bukan ledger ektp-routes; ",
+            "error: sqlite:///{tmp}/lain.sqlite is a database but not an ektp-routes ledger; ",
+        ),
+    ],
+)
+def test_keys_outputs_and_ledgers_are_refused_in_the_users_language(
+    argv: list[str], indonesian: str, english: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    (tmp_path / "weak.key").write_text("rahasia\n")
+    (tmp_path / "kartu.csv").write_text("NIK,NAMA,ALAMAT\n3216061201900001,Siti Aminah,Kp. Pulo\n")
+    with sqlite3.connect(tmp_path / "lain.sqlite") as db:  # another program's database
+        db.execute("CREATE TABLE jalan (id INTEGER)")
+    args = [a.format(tmp=tmp_path) for a in argv]
+    for lang, said in (("id", indonesian), ("en", english)):
+        assert main([*args, "--lang", lang]) == 2
+        err = [ln for ln in capsys.readouterr().err.splitlines() if not ln.startswith(("CATATAN", "NOTE"))]
+        assert len(err) == 1 and err[0].startswith(said.format(tmp=tmp_path)), err
+        assert "Siti" not in err[0]

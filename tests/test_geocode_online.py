@@ -117,8 +117,12 @@ def test_online_geocoder_retries_then_reports_offline(gaz: Gazetteer, tmp_path: 
     geo = OnlineGeocoder(
         gaz, geocoder=dead, cache_path=tmp_path / "b.sqlite", clock=fc.clock, sleep=fc.sleep, retries=2
     )
-    with pytest.raises(GeocodingError, match="offline"):
+    with pytest.raises(GeocodingError, match="offline") as caught:
         geo.geocode(_cards().head(1))
+    said = error_text(caught.value, messages("id"))  # the command line's words, Bahasa by default
+    assert (
+        said.startswith("nominatim tidak dapat dihubungi (") and "jalankan tanpa --online" in said.lower()
+    ), said
 
 
 def test_a_cache_file_that_is_no_cache_of_answers_is_refused_untouched(tmp_path: Path) -> None:

@@ -453,7 +453,7 @@ def test_a_second_run_into_a_busy_outdir_says_so(
 
     with claim(tmp_path / "out"):
         assert main(["plan", str(small_cards), "--out", str(tmp_path / "out")]) == 2
-    assert "in use by another ektp-routes run" in capsys.readouterr().err
+    assert "sedang dipakai oleh proses ektp-routes lain" in capsys.readouterr().err  # Bahasa by default
 
 
 _OFFICE_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True).filter(
