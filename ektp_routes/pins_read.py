@@ -296,6 +296,7 @@ def _wkt_points(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     geoms = shapely.from_wkt(np.array([v or None for v in text], dtype=object), on_invalid="ignore")
     one = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
     geoms[one] = shapely.get_geometry(geoms[one], 0)
+    geoms[shapely.is_empty(geoms)] = None  # "Point EMPTY" (its vertex deleted): no point, no crash
     out = frame.drop(columns=[column, "lon", "lat"], errors="ignore")
     return out.assign(lon=shapely.get_x(geoms), lat=shapely.get_y(geoms))
 

@@ -578,6 +578,18 @@ def test_a_csv_exported_by_qgis_with_its_geometry_as_wkt_takes_the_moved_point(
         refuse_overwriting_pins(tmp_path / "qgis.csv", gaz)
 
 
+def test_an_empty_or_other_wkt_geometry_is_a_missing_pin_not_a_crash(
+    geocoded: pd.DataFrame, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # A point whose vertex was deleted in QGIS is written "Point EMPTY"; a line or polygon is no pin.
+    t = block_table(geocoded).head(3)
+    wkt = ["Point EMPTY", "LineString (107.1 -6.2, 107.2 -6.2)", "MultiPoint EMPTY"]
+    t.assign(wkt_geom=wkt)[["wkt_geom", *t.columns]].to_csv(tmp_path / "qgis.csv", index=False)
+    pins = read_pins(tmp_path / "qgis.csv", gaz)
+    assert pins.pins.empty and pins.rejects.line.tolist() == [1, 2, 3]
+    assert set(pins.rejects.reason) == {"pin_missing"}
+
+
 def test_a_desa_code_written_without_its_dots_is_the_desa(gaz: Gazetteer, tmp_path: Path) -> None:
     # "3216102001" (dots dropped, or a spreadsheet's number "3216102001.0") is 32.16.10.2001.
     d = gaz.get("32.16.10.2001")
