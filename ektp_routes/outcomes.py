@@ -429,6 +429,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             "attempts",
             "dispatch_date",
             "outcome",
+            "window",
             "stop_key",
             "office_id",
             "courier",
@@ -499,7 +500,9 @@ def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> 
         values: dict[str, Any] = {"attempts": attempt, "outcome": outcome.value, "due": None, "window": "any"}
         if outcome in NOT_ATTEMPTED:  # back as before that day, due again at once; no attempt counted
             to = CardState.PENDING if attempt == 1 else CardState.FAILED
-            values.update(attempts=attempt - 1, due=config.calendar.next_working_day(r.day + timedelta(1)))
+            due = config.calendar.next_working_day(r.day + timedelta(1))
+            held = card["window"] if isinstance(card["window"], str) and to is CardState.FAILED else ""
+            values.update(attempts=attempt - 1, due=due, window=held or "any")  # a late/weekend retry stays
         else:
             to = config.rules.after(outcome, attempt)
         if to is CardState.FAILED and outcome not in NOT_ATTEMPTED:

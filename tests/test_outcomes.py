@@ -643,3 +643,19 @@ def test_a_courier_who_did_not_go_out_gives_the_cards_back_without_an_attempt(tm
     assert c.loc[again["card_ref"], "attempts"].eq(1).all()
     assert set(pd.to_datetime(c.loc[again["card_ref"], "due"]).dt.date) == {date(2026, 8, 18)}
     assert sum(led.counts().values()) == 20
+
+
+def test_a_redelivery_not_taken_out_keeps_its_window(tmp_path: Path) -> None:
+    # A 'not home' card held for the weekend (nobody home on weekdays) goes out on Saturday; the
+    # courier does not go out (TIDAK_DIANTAR). The card is given back as it was: still held for the
+    # weekend, not sent out on the Monday morning when nobody is home.
+    led = started(tmp_path, n=20, config=CONFIG + 'not_home_window = "weekend"\n')
+    sent = _dispatched(tmp_path, led, START)
+    record_outcomes(led, [_hand(tmp_path / "k1.csv", sent, ["TIDAK_DI_RUMAH"])], now=NOW)
+    saturday = date(2026, 8, 15)
+    again = _dispatched(tmp_path, led, saturday)
+    assert len(again) == len(sent)
+    record_outcomes(led, [_hand(tmp_path / "k2.csv", again, ["TIDAK_DIANTAR"])], now=NOW)
+    c = led.cards().set_index("card_ref").loc[again["card_ref"]]
+    assert c["state"].eq("failed").all() and c["attempts"].eq(1).all()
+    assert c["window"].eq("weekend").all()
