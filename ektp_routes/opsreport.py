@@ -35,7 +35,7 @@ from ektp_routes.fieldform import (
 )
 from ektp_routes.i18n import error, messages
 from ektp_routes.layers import has_length, places_only_routes, route_line
-from ektp_routes.ledger import CardState, Ledger, Outcome
+from ektp_routes.ledger import NOT_ATTEMPTED, CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
 from ektp_routes.offices import PostOffice
 from ektp_routes.operation import OperationConfig, load_config, load_offices, route_id
@@ -360,7 +360,7 @@ def status(ledger: Ledger, *, recent_days: int = 5) -> Status:
         for k, col in (("office", "office_id"), ("kecamatan", "kecamatan"), ("desa", "desa"))
     }
     ev = ledger.events()
-    ev = ev[ev["op_date"].notna()]
+    ev = ev[ev["op_date"].notna() & ~ev["outcome"].isin([o.value for o in NOT_ATTEMPTED])]  # no attempt made
     per_day = pd.crosstab(ev["op_date"].astype(str), ev["to_state"]).reindex(
         columns=[s.value for s in CardState if s is not CardState.PENDING], fill_value=0
     )

@@ -515,7 +515,7 @@ def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> 
                 to,
                 values,
                 outcome.value,
-                attempt,
+                None if outcome in NOT_ATTEMPTED else attempt,  # not taken out: no attempt number
                 r.day,
                 str(card["office_id"]),
                 int(card["courier"]),

@@ -15,6 +15,7 @@ from ektp_routes._errors import InputFileError
 from ektp_routes.i18n import error_text, messages
 from ektp_routes.ledger import CardState, Ledger, card_ref
 from ektp_routes.operation import dispatch_day
+from ektp_routes.opsreport import status
 from ektp_routes.outcomes import outcome_files, record_outcomes
 
 NOW = datetime(2026, 8, 20, 12, 0)
@@ -643,6 +644,12 @@ def test_a_courier_who_did_not_go_out_gives_the_cards_back_without_an_attempt(tm
     assert c.loc[again["card_ref"], "attempts"].eq(1).all()
     assert set(pd.to_datetime(c.loc[again["card_ref"], "due"]).dt.date) == {date(2026, 8, 18)}
     assert sum(led.counts().values()) == 20
+    # the events and the status count no attempt for it: no attempt number, no failed card that day
+    ev = led.events()
+    not_out = ev[ev["outcome"] == "TIDAK_DIANTAR"]
+    assert len(not_out) == len(ill) + len(again) and not_out["attempt"].isna().all()
+    per_day = status(led).per_day.set_index("date")
+    assert per_day.loc[str(date(2026, 8, 15)), "failed"] == 0
 
 
 def test_a_redelivery_not_taken_out_keeps_its_window(tmp_path: Path) -> None:
