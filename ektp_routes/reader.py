@@ -406,7 +406,8 @@ def _fill_merged(
 ) -> Iterator[list[str]]:
     """``rows`` (the first is row ``first`` of the sheet) with each range merged over several of them
     holding its value in every cell, as Excel shows it: a desa merged down over its cards is the
-    desa of each. A range merged across one row only keeps its value in its first cell."""
+    desa of each. A range merged across one row only keeps its value in its first cell, and a row
+    with nothing of its own outside the merged cells (a free row under the last card) stays blank."""
     starts: dict[int, list[tuple[int, int, int]]] = {}
     for r1, c1, r2, c2 in merged:
         if r2 > r1 and r1 >= first:
@@ -416,6 +417,10 @@ def _fill_merged(
         active = [a for a in active if a[1] >= i]
         for c1, r2, c2 in starts.get(i, ()):
             active.append((c1, r2, c2, cells[c1 - 1] if c1 <= len(cells) else ""))
+        merged_cols = {c for c1, _, c2, _ in active for c in range(c1, c2 + 1)}
+        if not any(v.strip() for c, v in enumerate(cells, start=1) if c not in merged_cols):
+            yield cells
+            continue
         for c1, _, c2, value in active:
             cells = cells + [""] * (c2 - len(cells))
             cells[c1 - 1 : c2] = [value] * (c2 - c1 + 1)

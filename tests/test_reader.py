@@ -480,3 +480,20 @@ def test_a_desa_merged_down_over_its_cards_is_the_desa_of_each_card(tmp_path: Pa
     assert raw.frame.loc[3, ["RT", "RW"]].tolist() == ["", ""]
     cards = read_cards(tmp_path / "k.xlsx")
     assert len(cards.cards) == 4 and not len(cards.rejects)
+
+
+def test_a_desa_merged_down_past_the_last_card_makes_no_card_of_the_blank_rows(tmp_path: Path) -> None:
+    # A desa merged down further than its cards (rows left free for cards to come): the blank rows
+    # under the last card stay blank, as Excel shows them; before, each became a row holding only the
+    # desa, rejected as a card with no NIK.
+    from ektp_routes import read_cards
+
+    wb = openpyxl.Workbook()
+    for r in [HEADER, ROWS[0], ROWS[1]]:
+        wb.active.append(r)
+    wb.active.merge_cells("F2:F6")  # two cards, then three free rows under the same desa
+    wb.active.merge_cells("G2:G6")
+    wb.save(tmp_path / "k.xlsx")
+    cards = read_cards(tmp_path / "k.xlsx")
+    assert len(cards.cards) == 2 and not len(cards.rejects)
+    assert cards.cards["row"].tolist() == [1, 2]
