@@ -456,9 +456,9 @@ def _stack_sheets(
             for j, k in enumerate(place[: len(r)]):
                 cells[k] = r[j]
             body.append(cells + r[len(hdr) :] if r and has_content(r[len(hdr) :]) else cells if r else [])
-    spans_text, skipped_text = ", ".join(spans), ", ".join(skipped) or "-"
-    log(logger, logging.WARNING, "log.cards_several_sheets", name=name, n=len(sheets), sheets=spans_text,
-        skipped=skipped_text)  # fmt: skip
+    key = "log.cards_several_sheets_skipped" if skipped else "log.cards_several_sheets"
+    log(logger, logging.WARNING, key, name=name, n=len(sheets), sheets=", ".join(spans),
+        skipped=", ".join(skipped))  # fmt: skip
     return header, body
 
 

@@ -412,6 +412,11 @@ def test_cards_on_several_sheets_are_all_read_once_and_a_sheet_without_cards_is_
     assert "Siti" not in record.getMessage() and ROWS[0][0] not in record.getMessage()
     only_b = read_table(tmp_path / "k.xlsx", sheet="Desa B")
     assert only_b.frame["nik"].tolist() == [ROWS[2][0]]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="ektp_routes.reader"):
+        read_table(_workbook(tmp_path / "k2.xlsx", [sheets[0], sheets[2]]))
+    (record,) = [r for r in caplog.records if "sheets" in r.getMessage()]
+    assert "left out" not in record.getMessage()  # no sheet left out: not said (before: 'left out: -')
 
 
 def test_a_two_row_header_with_merged_cells_keeps_its_sub_headers(tmp_path: Path) -> None:
