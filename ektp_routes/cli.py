@@ -22,7 +22,7 @@ from ektp_routes.cli_blocks import (
     print_replay,
 )
 from ektp_routes.cli_blocks import add_commands as add_block_commands
-from ektp_routes.cli_help import add_command, parser_class
+from ektp_routes.cli_help import add_cards_argument, add_command, parser_class
 from ektp_routes.cli_network import add_network_parser
 from ektp_routes.cli_ops import iso_date
 from ektp_routes.i18n import DEFAULT_LANG, LANGUAGES, ConsoleFormatter, Messages, error, error_text, messages
@@ -127,7 +127,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     if args.online:
         _require_parent(args.cache, "--cache", inputs=inputs)
     gaz = Gazetteer.bekasi()
-    result = read_cards(args.cards)
+    result = read_cards(args.cards, sheet=args.sheet)
     geo = geocode_cards(result.cards, gaz, geocoder=_geocoder_chain(args, gaz))  # type: ignore[arg-type]
     cols = ["row", "desa_kode", "desa", "kecamatan", "lon", "lat", "precision", "geocoder", "geocode_flag"]
     write_csv(geo[cols], Path(args.out))
@@ -234,6 +234,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
             progress=_progress_bar(t("cli.progress_planning"), unit=t("cli.unit_office")),
             geocoder=geocoder,  # type: ignore[arg-type]
             pseudonym_key=key,
+            sheet=getattr(args, "sheet", None),  # demo plans a table, no workbook
         )
         written = write_plan(res, out.path, lang=t.lang, dates=_dates(args, res))
         out.finish([*written.values(), out.work])
@@ -340,9 +341,8 @@ def _add_card_list_parsers(sub: argparse._SubParsersAction, t: Messages) -> None
     dc.set_defaults(func=_cmd_demo_cards)
 
     va = add_command(sub, "validate", t)
-    va.add_argument("cards", help=t("help.cards"))
+    add_cards_argument(va, t)
     va.add_argument("--rejects", help=t("help.validate.rejects"))
-    va.add_argument("--sheet", help=t("help.validate.sheet"))
     for policy in ("nik_region", "kodepos_mismatch", "nik_kecamatan_mismatch"):
         flag = "--" + policy.replace("_", "-")
         va.add_argument(flag, choices=["reject", "warn"], help=t(f"help.validate.{policy}"))
@@ -351,7 +351,7 @@ def _add_card_list_parsers(sub: argparse._SubParsersAction, t: Messages) -> None
 
 def _add_geocode_parser(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
     ge = add_command(sub, "geocode", t)
-    ge.add_argument("cards", help=t("help.cards"))
+    add_cards_argument(ge, t)
     ge.add_argument("--out", required=True, help=t("help.geocode.out"))
     ge.add_argument("--osm", help=t("help.geocode.osm"))
     ge.add_argument("--online", help=t("help.geocode.online"))
@@ -362,7 +362,7 @@ def _add_geocode_parser(sub: argparse._SubParsersAction, t: Messages) -> None:  
 
 def _add_plan_commands(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
     pl = add_command(sub, "plan", t)
-    pl.add_argument("cards", help=t("help.cards"))
+    add_cards_argument(pl, t)
     pl.add_argument("--offices", help=t("help.offices"))
     net = pl.add_mutually_exclusive_group()
     net.add_argument("--network", help=t("help.plan.network"))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ektp_routes._files import require_parent
-from ektp_routes.cli_help import add_command
+from ektp_routes.cli_help import add_cards_argument, add_command
 
 if TYPE_CHECKING:
     from ektp_routes.evaluate import Replay
@@ -162,7 +162,7 @@ def _cmd_blocks(args: argparse.Namespace) -> int:
     require_parent(args.out, "--out", inputs=[args.cards, args.osm])
     gaz = Gazetteer.bekasi()
     refuse_overwriting_pins(args.out, gaz)
-    result = read_cards(args.cards, gazetteer=gaz)
+    result = read_cards(args.cards, gazetteer=gaz, sheet=args.sheet)
     chain: list[Geocoder] = [InputCoordinates(gaz)]
     if args.osm:
         from ektp_routes.network.pbf import planning_area, street_geocoder
@@ -194,7 +194,7 @@ def add_blocks_option(p: argparse.ArgumentParser, t: Messages) -> None:
 def add_commands(sub: argparse._SubParsersAction, t: Messages) -> None:  # type: ignore[type-arg]
     """Add the ``blocks`` command to the command line's subcommands, its help worded by ``t``."""
     bl = add_command(sub, "blocks", t)
-    bl.add_argument("cards", help=t("help.cards"))
+    add_cards_argument(bl, t)
     bl.add_argument("--out", required=True, help=t("help.blocks.out"))
     bl.add_argument("--osm", help=t("help.blocks.osm"))
     bl.set_defaults(func=_cmd_blocks)

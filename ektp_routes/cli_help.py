@@ -49,6 +49,12 @@ def add_command(sub: Any, key: str, t: Messages) -> argparse.ArgumentParser:
     return parser
 
 
+def add_cards_argument(parser: argparse.ArgumentParser, t: Messages) -> None:
+    """The card list a command reads, and ``--sheet`` to read one sheet of a workbook only."""
+    parser.add_argument("cards", help=t("help.cards"))
+    parser.add_argument("--sheet", help=t("help.sheet"))
+
+
 def _formatter(t: Messages) -> type[argparse.HelpFormatter]:
     """argparse's help layout with its ``usage:`` heading in the language of ``t``."""
     heading = t("help.usage") + " "

@@ -12,7 +12,7 @@ from typing import Any
 
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
-from ektp_routes.cli_help import add_command
+from ektp_routes.cli_help import add_cards_argument, add_command
 from ektp_routes.i18n import DEFAULT_LANG, Messages, cli_messages, messages
 from ektp_routes.nik import mask_nik_in
 
@@ -76,7 +76,12 @@ def _cmd_start(args: argparse.Namespace) -> int:
     led = _open(args, create=True)
     try:
         rep = start_operation(
-            args.cards, ledger=led, config_text=text, start_date=args.start_date, offices=offices
+            args.cards,
+            ledger=led,
+            config_text=text,
+            start_date=args.start_date,
+            offices=offices,
+            sheet=args.sheet,
         )
         counts = led.counts()
     finally:
@@ -237,6 +242,7 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
         couriers=args.couriers,
         failure=args.first_attempt_failure,
         chart=Path(args.chart) if args.chart else None,
+        sheet=args.sheet,
     )
     print(fleet_report(result, lang=t.lang))
     return 0
@@ -255,7 +261,7 @@ def _add_ops(sub: Any, t: Messages) -> None:
     osub = ops.add_subparsers(dest="ops_command", required=True)
 
     st = add_command(osub, "ops.start", t)
-    st.add_argument("cards", help=t("help.cards"))
+    add_cards_argument(st, t)
     st.add_argument("--ledger", required=True, help=t("help.ledger"))
     st.add_argument("--offices", help=t("help.ops.start.offices"))
     st.add_argument("--config", help=t("help.ops.start.config"))
@@ -295,7 +301,7 @@ def _add_ops(sub: Any, t: Messages) -> None:
 def _add_fleet(sub: Any, t: Messages) -> None:
     day = partial(iso_date, lang=t.lang)
     fl = add_command(sub, "fleet", t)
-    fl.add_argument("cards", help=t("help.cards"))
+    add_cards_argument(fl, t)
     fl.add_argument("--offices", help=t("help.fleet.offices"))
     fl.add_argument("--config", help=t("help.fleet.config"))
     goal = fl.add_mutually_exclusive_group(required=True)

@@ -127,11 +127,12 @@ def size_fleet(
     failure: float = 0.2,
     chart: Path | None = None,
     workers: int = 2,
+    sheet: str | int | None = None,
 ) -> FleetResult:
     """Size the fleet per office (see the module docstring); exactly one of ``finish_by``/``couriers``."""
     config = OperationConfig.from_toml_text(config_text)
     gaz = Gazetteer.bekasi()
-    geo = geocode_cards(read_cards(cards, gazetteer=gaz).cards.reset_index(drop=True), gaz)
+    geo = geocode_cards(read_cards(cards, gazetteer=gaz, sheet=sheet).cards.reset_index(drop=True), gaz)
     per_kec = geo["kecamatan_kode"].value_counts().to_dict()
     offices = (
         read_offices(offices_path, config.plan.fleet)

@@ -112,11 +112,12 @@ def start_operation(
     offices: Sequence[PostOffice] | None = None,
     gazetteer: Gazetteer | None = None,
     source_name: str | None = None,
+    sheet: str | int | None = None,
 ) -> StartReport:
     """Validate, geocode and load a card list into the ledger (the first batch starts the operation)."""
     gaz = gazetteer or Gazetteer.bekasi()
     config = OperationConfig.from_toml_text(config_text)
-    cards = read_cards(source, gazetteer=gaz)
+    cards = read_cards(source, gazetteer=gaz, sheet=sheet)
     geo = geocode_cards(cards.cards.reset_index(drop=True), gaz)
     name = source_name or (Path(source).name if isinstance(source, str | Path) else "frame")
     run = new_run_id()

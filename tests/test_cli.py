@@ -541,3 +541,41 @@ def test_keys_outputs_and_ledgers_are_refused_in_the_users_language(
         err = [ln for ln in capsys.readouterr().err.splitlines() if not ln.startswith(("CATATAN", "NOTE"))]
         assert len(err) == 1 and err[0].startswith(said.format(tmp=tmp_path)), err
         assert "Siti" not in err[0]
+
+
+SHEET_CASES = [
+    (["validate", "{cards}"], lambda out, d: "kartu.xlsx: 2 rows" in out),
+    (["geocode", "{cards}", "--out", "{d}/geo.csv"], lambda out, d: len(pd.read_csv(d / "geo.csv")) == 2),
+    (["blocks", "{cards}", "--out", "{d}/blocks.csv"],
+     lambda out, d: pd.read_csv(d / "blocks.csv")["cards"].sum() == 2),
+    (["plan", "{cards}", "--out", "{d}/plan", "--straight-line", "--time-limit", "1"],
+     lambda out, d: len(pd.read_csv(d / "plan" / "assignments.csv")) == 2),
+    (["ops", "start", "{cards}", "--ledger", "{d}/l.db", "--start-date", "2026-08-10"],
+     lambda out, d: "loaded 2 cards" in out),
+    (["fleet", "{cards}", "--start-date", "2026-08-10", "--couriers", "1"],
+     lambda out, d: "TOTAL 2 cards" in out),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "read_two"), SHEET_CASES, ids=[c[0][0] for c in SHEET_CASES])
+def test_sheet_reads_one_sheet_of_a_workbook_in_every_command_that_reads_cards(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], read_two: object
+) -> None:
+    # Every visible sheet with a card header is read by default; a workbook whose second sheet holds
+    # cards that must not go out ('Batal') is read from its first sheet alone with --sheet.
+    import openpyxl
+
+    header = ["NIK", "NAMA", "ALAMAT", "RT", "RW", "KEL/DESA", "KECAMATAN", "KODE POS"]
+    row = ["", "Siti Rahayu", "Kp. Pulo", "001", "002", "Karang Bahagia", "Karang Bahagia", "17535"]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, niks in (("Kirim", ["3216101201900001", "3216105505850002"]), ("Batal", ["3216101201900003"])):
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for nik in niks:
+            ws.append([nik, *row[1:]])
+    wb.save(tmp_path / "kartu.xlsx")
+    args = [a.format(cards=tmp_path / "kartu.xlsx", d=tmp_path) for a in argv]
+    assert main([*args, "--sheet", "Kirim", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert callable(read_two) and read_two(out, tmp_path), out

@@ -189,8 +189,8 @@ def test_options_and_defaults_are_the_same_in_both_languages(argv: list[str]) ->
         (
             ["plan", "x.csv", "--s", "1"],
             {
-                "id": "opsi ambigu: --s bisa berarti --straight-line, --strict-roads,",
-                "en": "ambiguous option: --s could match --straight-line, --strict-roads,",
+                "id": "opsi ambigu: --s bisa berarti --sheet, --straight-line, --strict-roads,",
+                "en": "ambiguous option: --s could match --sheet, --straight-line, --strict-roads,",
             },
         ),
         (
