@@ -195,6 +195,9 @@ _DOT_TIME = re.compile(r"(?<=\s)([0-2]?[0-9])\.([0-5][0-9])(?:\.([0-5][0-9]))?(?
 # weekday is left out, the month read by its Indonesian (or English) name or abbreviation.
 _WEEKDAY = re.compile(r"\s*(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b[,\s]*", re.IGNORECASE)
 _NAMED_DATE = re.compile(r"\s*([0-3]?[0-9])[\s/.-]+([a-z]+)\.?[\s/.-]+([0-9]{4}|[0-9]{2})(?![0-9])", re.I)
+# A date cell re-saved as a number: Excel's serial day (days since 1899-12-30; 30000-79999 is 1982-2118).
+_EXCEL_SERIAL = re.compile(r"\s*([3-7][0-9]{4})(?![0-9.,:/-])")
+_EXCEL_DAY_ZERO = date(1899, 12, 30)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -211,9 +214,11 @@ _MONTHS = {
 
 
 def _iso(text: str) -> str:
-    """``text`` with a day-first date (figures, or a month's name) and a dotted time written the ISO
-    way (other text unchanged); a two-digit year is this century's."""
+    """``text`` with a day-first date (figures, a month's name, or Excel's serial day) and a dotted
+    time written the ISO way (other text unchanged); a two-digit year is this century's."""
     text = text[m.end() :] if (m := _WEEKDAY.match(text)) else text
+    if serial := _EXCEL_SERIAL.match(text):
+        text = f"{_EXCEL_DAY_ZERO + timedelta(days=int(serial[1]))}{text[serial.end() :]}"
     day = _DAY_FIRST.match(text)
     month = int(day[2]) if day else None
     if day is None and (day := _NAMED_DATE.match(text)):

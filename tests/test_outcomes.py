@@ -560,6 +560,8 @@ SEP_2, AUG_14 = date(2026, 9, 2), date(2026, 8, 14)
         (AUG_14, "14 Agustus 2026"),
         (AUG_14, "14-Agt-26"),
         (AUG_14, "Jum'at, 14 Agu 2026"),
+        (SEP_2, "46267"),  # the date cell re-saved as a number: Excel's serial day (1899-12-30 = 0)
+        (AUG_14, "46248"),
     ],
 )
 def test_dates_typed_as_indonesian_excel_shows_them_are_read_day_first(
