@@ -52,13 +52,14 @@ def _outline(kecamatan: list[str] | None, area_file: str | None) -> Any:
         if shapes.empty:
             raise error(InputFileError, "error.area_no_polygon", name=Path(area_file).name)
         return (shapes.to_crs(4326) if shapes.crs else shapes).union_all()
+    from ektp_routes.config import kecamatan_codes
     from ektp_routes.regions import Gazetteer
 
     gaz = Gazetteer.bekasi()
     if not kecamatan:
         return gaz.outline()
     outlines = gaz.kecamatan_outlines()
-    codes = {gaz.resolve_kecamatan(k).kecamatan.kode for k in kecamatan}
+    codes = kecamatan_codes(gaz, kecamatan)
     return outlines[outlines["kode"].isin(codes)].union_all()
 
 

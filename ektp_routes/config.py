@@ -97,6 +97,9 @@ class Scope:
 def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ...]:
     """Kecamatan codes for names as people write them (or codes); sorted, unique.
 
+    One entry may list several kecamatan separated by commas (``"Setu, Cibarusah"``), as people type
+    them after ``--kecamatan``; no kecamatan name has a comma.
+
     Raises
     ------
     ConfigError
@@ -104,7 +107,7 @@ def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ..
     """
     known = {k.kode for k in gazetteer.all_kecamatan}
     out = set()
-    for name in names:
+    for name in (name for entry in names for name in _listed(str(entry))):
         if name in known:
             out.add(name)
             continue
@@ -113,6 +116,11 @@ def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ..
             raise error(ConfigError, "error.config_kecamatan", name=repr(name), why=r.refusal)
         out.add(r.kecamatan.kode)
     return tuple(sorted(out))
+
+
+def _listed(entry: str) -> list[str]:
+    """The names in one comma-separated entry; an entry naming nothing stays as written (and is refused)."""
+    return [part.strip() for part in entry.split(",") if part.strip()] or [entry]
 
 
 DEFAULT_FLEET = Fleet(couriers=6, capacity=150, shift_s=7 * 3600, days=20)

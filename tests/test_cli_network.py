@@ -61,6 +61,18 @@ def test_network_build_errors_are_one_line(tmp_path: Path, capsys: pytest.Captur
     assert not (tmp_path / "n").exists()
 
 
+def test_network_build_unknown_kecamatan_is_refused_with_the_closest_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pbf = str(DATA / "kelapa_gading.osm.pbf")
+    out = str(tmp_path / "n")
+    rc = main(["network", "build", "--pbf", pbf, "--kecamatan", "Setu,Atlantis", "--out", out])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1, err
+    assert err.startswith("galat: kecamatan 'Atlantis': ") and "yang paling mirip: " in err, err
+    assert not (tmp_path / "n").exists()
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--margin-m", "nan"), ("--margin-m", "-5"), ("--margin-m", "inf"), ("--max-snap-m", "inf"),

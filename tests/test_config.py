@@ -137,6 +137,14 @@ def test_every_option_has_a_range_or_choices() -> None:
             assert opt.choices
 
 
+def test_kecamatan_listed_with_commas_in_one_entry(gaz: Gazetteer) -> None:
+    one = kecamatan_codes(gaz, ["Setu, Cibarusah,"])
+    assert one == kecamatan_codes(gaz, ["Setu", "Cibarusah"])
+    assert len(one) == 2
+    with pytest.raises(ConfigError):
+        kecamatan_codes(gaz, [" , "])  # names nothing: refused, never read as "the whole kabupaten"
+
+
 def test_kecamatan_resolved_once_by_name_or_code(gaz: Gazetteer) -> None:
     code = gaz.resolve_kecamatan("Karang Bahagia").kecamatan.kode
     assert kecamatan_codes(gaz, ["Kec. Karang Bahagia", code]) == (code,)
