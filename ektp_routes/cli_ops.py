@@ -66,7 +66,8 @@ def _config_text(path: str | None, t: Messages) -> str:
 
 def _cmd_start(args: argparse.Namespace) -> int:
     from ektp_routes.offices import read_offices
-    from ektp_routes.operation import OperationConfig, start_operation
+    from ektp_routes.operation import start_operation
+    from ektp_routes.operation_config import OperationConfig
 
     if args.rejects:
         require_parent(args.rejects, "--rejects", inputs=[args.cards, args.offices, args.config, args.ledger])

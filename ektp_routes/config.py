@@ -48,9 +48,10 @@ from typing import Any, Literal
 
 from ektp_routes._cpus import usable_cpus
 from ektp_routes._errors import ConfigError
+from ektp_routes.couriers import Fleet
 from ektp_routes.i18n import Messages, error, phrase
-from ektp_routes.problem import Fleet, SolveParams
 from ektp_routes.regions import Gazetteer
+from ektp_routes.solve_params import SolveParams
 
 Consolidation = Literal["auto", "household", "rt", "rw", "desa"]
 CONSOLIDATIONS: tuple[str, ...] = ("auto", "household", "rt", "rw", "desa")

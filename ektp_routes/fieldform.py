@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ektp_routes.export import escape_spreadsheet, write_atomic
+from ektp_routes._files import escape_spreadsheet, write_atomic
 from ektp_routes.i18n import messages
 
 

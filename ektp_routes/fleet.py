@@ -19,10 +19,12 @@ import pandas as pd
 
 from ektp_routes._files import write_atomic
 from ektp_routes.cards import read_cards
+from ektp_routes.courier_territories import territories
 from ektp_routes.geocode import geocode_cards
 from ektp_routes.i18n import DEFAULT_LANG, messages
 from ektp_routes.offices import PostOffice, placeholder_offices, read_offices
-from ektp_routes.operation import OperationConfig, card_frame, office_day, route_all, territories
+from ektp_routes.operation import card_frame, office_day, route_all
+from ektp_routes.operation_config import OperationConfig
 from ektp_routes.regions import Gazetteer
 from ektp_routes.workcalendar import WorkCalendar
 

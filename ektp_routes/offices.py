@@ -21,9 +21,9 @@ import pandas as pd
 
 from ektp_routes._errors import ConfigError, InputFileError, RegionError
 from ektp_routes.config import OPTIONS
+from ektp_routes.couriers import Fleet
 from ektp_routes.geodesy import haversine_m
 from ektp_routes.i18n import error, error_text, log, phrase
-from ektp_routes.problem import Fleet
 from ektp_routes.reader import read_text_table
 from ektp_routes.regions import Gazetteer
 

@@ -32,14 +32,17 @@ from ektp_routes._errors import ConfigError, LedgerError
 from ektp_routes.blocks import assign_blocks
 from ektp_routes.cards import read_cards
 from ektp_routes.courier_territories import CourierJob, bag_sized, choose_jobs, territories
+from ektp_routes.couriers import Fleet
 from ektp_routes.geocode import coordinate_key, geocode_cards
 from ektp_routes.i18n import error
 from ektp_routes.ledger import CardState, Ledger, Transition, new_run_id
 from ektp_routes.network import StraightLineNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
 from ektp_routes.operation_config import OperationConfig, RetryWindow, load_config, retry_due
+from ektp_routes.problem import DenseMatrices, RoutingProblem
 from ektp_routes.regions import Gazetteer
-from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, solve
+from ektp_routes.solve import solve
+from ektp_routes.solve_params import SolveParams
 from ektp_routes.workcalendar import Closed
 
 __all__ = [

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ektp_routes._errors import InputFileError, OutputError
-from ektp_routes._files import is_system_file
+from ektp_routes._files import is_system_file, safe_filename, write_atomic
 from ektp_routes.blocks import block_settlement, courier_place, places_not_people, settlement_display
-from ektp_routes.export import manifest_order, safe_filename, settlement_text, write_atomic, write_csv
+from ektp_routes.export import manifest_order, settlement_text, write_csv
 from ektp_routes.fieldform import (
     MANIFEST_COLUMNS,
     RETURN_COLUMNS,
@@ -38,7 +38,8 @@ from ektp_routes.layers import has_length, places_only_routes, route_line
 from ektp_routes.ledger import NOT_ATTEMPTED, CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
 from ektp_routes.offices import PostOffice
-from ektp_routes.operation import OperationConfig, load_config, load_offices, route_id
+from ektp_routes.operation import load_offices, route_id
+from ektp_routes.operation_config import OperationConfig, load_config
 from ektp_routes.outcomes import read_outcomes
 from ektp_routes.schema import HOUSE_PRECISIONS
 

@@ -44,7 +44,8 @@ from ektp_routes.ledger import (
     new_run_id,
 )
 from ektp_routes.nik import mask_nik
-from ektp_routes.operation import OperationConfig, load_config, retry_due, route_id
+from ektp_routes.operation import route_id
+from ektp_routes.operation_config import OperationConfig, load_config, retry_due
 from ektp_routes.reader import decode_text, read_text_table
 
 logger = logging.getLogger(__name__)

@@ -29,16 +29,11 @@ from ektp_routes.i18n import error, log
 from ektp_routes.ids import RouteId
 from ektp_routes.network import TravelNetwork
 from ektp_routes.offices import PostOffice
+from ektp_routes.problem import DenseMatrices, RoutingProblem, TerritoryMatrices
+from ektp_routes.route_plan import RoutePlan, describe_unserved
 from ektp_routes.schema import LeftOutStatus, UnservedReason
-from ektp_routes.solve import (
-    DenseMatrices,
-    RoutePlan,
-    RoutingProblem,
-    SolveParams,
-    TerritoryMatrices,
-    describe_unserved,
-    solve,
-)
+from ektp_routes.solve import solve
+from ektp_routes.solve_params import SolveParams
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ektp_routes.problem import CourierDay, IntegerModel, SolveParams
+from ektp_routes.couriers import CourierDay
+from ektp_routes.problem import IntegerModel
+from ektp_routes.solve_params import SolveParams
 
 
 @dataclass(frozen=True)

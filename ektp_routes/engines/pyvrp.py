@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ektp_routes.couriers import CourierDay
 from ektp_routes.engines import EngineRoute, Search
 from ektp_routes.engines.start import first_routes
-from ektp_routes.problem import CourierDay, IntegerModel
+from ektp_routes.problem import IntegerModel
 
 #: Iterations per second the deterministic budget assumes up to 250 stops (measured here: 900-1,300/s),
 #: so that a deterministic run normally ends inside its time limit.
