@@ -38,7 +38,7 @@ from ektp_routes._files import (
 from ektp_routes._text import fold, strip_rt_rw
 from ektp_routes.blocks import settlement_display
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
-from ektp_routes.layers import has_length, places_only_routes, plan_layers, route_line
+from ektp_routes.layers import has_length, hhmm, places_only_routes, plan_layers, route_line
 from ektp_routes.views import write_views
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ __all__ = [
     "safe_filename",
     "write_atomic",
     "write_csv",
+    "write_geojson",
     "write_plan",
     "write_xlsx",
 ]
@@ -150,11 +151,11 @@ def write_plan(
     h = shift_start_hour
     layers = plan_layers(result, start_hour=h, dates=dates)
     written = {
-        "routes": _write_layer(out / "routes.geojson", "routes", _route_features(result, h)),
-        "stops": _write_layer(
+        "routes": write_geojson(out / "routes.geojson", "routes", _route_features(result, h)),
+        "stops": write_geojson(
             out / "stops.geojson", "stops", _point_features(layers.stops, schema.STOP_FEATURE)
         ),
-        "offices": _write_layer(out / "offices.geojson", "offices", _office_features(result)),
+        "offices": write_geojson(out / "offices.geojson", "offices", _office_features(result)),
         "assignments": write_csv(assignments_file(result.assignments), out / "assignments.csv"),
         "summary": write_csv(
             result.summary.rename(columns=t.columns(result.summary.columns)), out / "summary.csv"
@@ -184,7 +185,8 @@ def _mkdir(folder: Path) -> None:
         raise output_error(folder, exc) from exc
 
 
-def _write_layer(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
+def write_geojson(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
+    """A GeoJSON FeatureCollection named ``name`` at ``path``, atomically (UTF-8, non-ASCII kept)."""
     # RFC 7946: WGS84 lon/lat, no "crs" member; 6 decimals (~0.1 m) is plenty.
     doc = {"type": "FeatureCollection", "name": name, "features": features}
     return write_text(path, json.dumps(doc, ensure_ascii=False))
@@ -211,13 +213,6 @@ def _clean(v: object) -> object:
     return v
 
 
-def _hhmm(seconds: float, start_hour: float) -> str:
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return ""
-    t = start_hour * 3600 + float(seconds)
-    return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}"
-
-
 def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any]]:
     feats = []
     places_only = places_only_routes(result.stops)
@@ -227,8 +222,8 @@ def _route_features(result: PlanResult, start_hour: float) -> list[dict[str, Any
         if len(coords) < 2:
             continue
         props = {k: _clean(v) for k, v in r.items()}
-        props["start_time"] = _hhmm(r["start_s"], start_hour)
-        props["end_time"] = _hhmm(r["end_s"], start_hour)
+        props["start_time"] = hhmm(r["start_s"], start_hour=start_hour)
+        props["end_time"] = hhmm(r["end_s"], start_hour=start_hour)
         props["straight_line"] = result.network_is_straight
         props["places_only"] = approx
         feature = _feature(props, "LineString", [[x, y] for x, y in coords])
@@ -388,7 +383,7 @@ def _manifest_stops(stops: pd.DataFrame, start_hour: float) -> pd.DataFrame:
     block = (doors.gt(1) | ~stops["precision"].astype(str).isin(schema.HOUSE_PRECISIONS)).to_numpy()
     until = stops["until_s"] if "until_s" in stops.columns else pd.Series(np.nan, index=stops.index)
     when = [
-        _hhmm(a, start_hour) + (f"-{_hhmm(u, start_hour)}" if b and u == u else "")
+        hhmm(a, start_hour=start_hour) + (f"-{hhmm(u, start_hour=start_hour)}" if b and u == u else "")
         for a, u, b in zip(stops["arrival_s"], until, block, strict=True)
     ]
     place = stops["place"] if "place" in stops.columns else pd.Series([""] * n, dtype=object)

@@ -9,7 +9,6 @@ references, codes and counts only.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ import pandas as pd
 from ektp_routes._errors import InputFileError, OutputError
 from ektp_routes._files import is_system_file, safe_filename, write_atomic
 from ektp_routes.blocks import block_settlement, courier_place, places_not_people, settlement_display
-from ektp_routes.export import manifest_order, settlement_text, write_csv
+from ektp_routes.export import manifest_order, settlement_text, write_csv, write_geojson
 from ektp_routes.fieldform import (
     MANIFEST_COLUMNS,
     RETURN_COLUMNS,
@@ -127,8 +126,9 @@ def write_dispatch(ledger: Ledger, day: date, out_dir: Path, *, workers: int = 1
     table = pd.DataFrame({k: cards[k] for k in DISPATCH_COLUMNS if k in cards}).assign(date=day.isoformat())
     written = {"dispatch": write_csv(table[list(DISPATCH_COLUMNS)], out_dir / "dispatch.csv")}
     stops = _stops(cards, _places(ledger, cards))
-    written["stops"] = _geojson(out_dir / "stops.geojson", "stops", _stop_features(stops))
-    written["routes"] = _geojson(out_dir / "routes.geojson", "routes", _route_features(stops, offices, day))
+    written["stops"] = write_geojson(out_dir / "stops.geojson", "stops", _stop_features(stops))
+    routes = _route_features(stops, offices, day)
+    written["routes"] = write_geojson(out_dir / "routes.geojson", "routes", routes)
     folder = out_dir / "manifests"
     jobs = [
         (manifest_form(grp, offices[str(oid)], int(courier), day, config, operation=operation),
@@ -195,11 +195,6 @@ def _places(ledger: Ledger, cards: pd.DataFrame) -> pd.Series:
     place = courier_place(kind, name, house=house)
     rw = cards["block"].fillna("").astype(str).str.split("|").str[-2].fillna("")
     return settlement_display(place.where(place.ne("") | house, "rw " + rw))
-
-
-def _geojson(path: Path, name: str, features: list[dict[str, Any]]) -> Path:
-    text = json.dumps({"type": "FeatureCollection", "name": name, "features": features}, ensure_ascii=False)
-    return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def _stop_features(stops: pd.DataFrame) -> list[dict[str, Any]]:
