@@ -249,7 +249,7 @@ def _dates(args: argparse.Namespace, res: PlanResult) -> dict[int, date] | None:
     """Planning day -> date from --start-date (working days Monday-Saturday, national holidays off)."""
     if getattr(args, "start_date", None) is None or not len(res.routes):
         return None
-    from ektp_routes.layers import day_dates
+    from ektp_routes.workcalendar import day_dates
 
     return day_dates(args.start_date, int(res.routes["day"].max()))
 

@@ -30,7 +30,6 @@ from ektp_routes import schema
 from ektp_routes.blocks import settlement_display
 from ektp_routes.regions import Gazetteer
 from ektp_routes.schema import HOUSE_PRECISIONS, Precision
-from ektp_routes.workcalendar import WorkCalendar
 
 WGS84 = "EPSG:4326"
 
@@ -106,16 +105,6 @@ def hhmm(seconds: float | None, *, start_hour: float) -> str:
 def minutes(seconds: pd.Series) -> pd.Series:
     """Seconds as minutes, one decimal."""
     return (pd.to_numeric(seconds, errors="coerce") / 60).round(1)
-
-
-def day_dates(start: dt.date, days: int, *, calendar: WorkCalendar | None = None) -> dict[int, dt.date]:
-    """Planning day number (1-based) -> date: the working days from ``start`` on.
-
-    >>> day_dates(dt.date(2026, 12, 24), 3)  # 25 December and Sunday 27 are not working days
-    {1: datetime.date(2026, 12, 24), 2: datetime.date(2026, 12, 26), 3: datetime.date(2026, 12, 28)}
-    """
-    cal = calendar or WorkCalendar()
-    return dict(zip(range(1, days + 1), cal.working_days(start), strict=False))
 
 
 def _dates(days: pd.Series, dates: Mapping[int, dt.date] | None) -> pd.Series:

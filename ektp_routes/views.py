@@ -49,7 +49,7 @@ def write_views(
     start_hour
         Clock hour at which courier-days start.
     dates
-        Planning day -> calendar date (:func:`ektp_routes.layers.day_dates`); without it no dates.
+        Planning day -> calendar date (:func:`ektp_routes.workcalendar.day_dates`); without it no dates.
     gazetteer
         Source of the desa polygons (default: the embedded Kabupaten Bekasi data).
     with_map

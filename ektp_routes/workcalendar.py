@@ -167,6 +167,16 @@ class WorkCalendar:
         return tuple(c for c in range(1, couriers + 1) if c not in away)
 
 
+def day_dates(start: date, days: int, *, calendar: WorkCalendar | None = None) -> dict[int, date]:
+    """Planning day number (1-based) -> date: the working days from ``start`` on.
+
+    >>> day_dates(date(2026, 12, 24), 3)  # 25 December and Sunday 27 are not working days
+    {1: datetime.date(2026, 12, 24), 2: datetime.date(2026, 12, 26), 3: datetime.date(2026, 12, 28)}
+    """
+    cal = calendar or WorkCalendar()
+    return dict(zip(range(1, days + 1), cal.working_days(start), strict=False))
+
+
 def _as_date(value: Any, key: str) -> date:
     if isinstance(value, date):
         return value
