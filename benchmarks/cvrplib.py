@@ -1,16 +1,18 @@
 """Solution quality on CVRPLIB instances: ektp_routes vs plain OR-Tools vs PyVRP, same wall time.
 
     python benchmarks/cvrplib.py INSTANCE... [--time-limit S] [--bks B] [--repeat N]
-        [--background-load] [--no-plain]
+        [--background-load] [--no-plain] [--exact]
 
-INSTANCE is a .vrp (CVRP, rounded EUC_2D) or a Solomon .txt (VRPTW, DIMACS convention: distances
-truncated to one decimal); X instances of 300-1000 customers are in benchmarks/data/cvrplib (see its
-PROVENANCE.md). Prints one line for plain OR-Tools (default parameters + guided local search), one
-for PyVRP, and as its last line the library's own solver (2 workers requested; the portfolio is sized
-to the CPUs free): ``instance=NAME cost=C bks=B gap_pct=G time_s=T``. BKS is read from a BKS.csv next
-to the instance; an instance without one prints ``bks=nan gap_pct=nan``. Each run first prints the
-load it starts under (load average, CPUs free in a 0.5 s sample). ``--background-load`` keeps one CPU
-busy (a spinning process) during all three solvers.
+INSTANCE is a .vrp (CVRP: EUC_2D coordinates, distances rounded as the A-X sets count them, or an
+EXPLICIT matrix; a DISTANCE route limit and SERVICE_TIME are kept; ``--exact`` keeps three decimals, as
+CMT/Golden/Li count them, and is automatic when the BKS is not a whole number) or a Solomon .txt (VRPTW,
+DIMACS convention: distances truncated to one decimal); X instances of 300-1000 customers are in
+benchmarks/data/cvrplib (see its PROVENANCE.md). Prints one line for plain OR-Tools (default parameters
++ guided local search), one for PyVRP, and as its last line the library's own solver (2 workers
+requested; the portfolio is sized to the CPUs free): ``instance=NAME cost=C bks=B gap_pct=G time_s=T``.
+BKS is read from a BKS.csv next to the instance, else from its .sol file; an instance without one prints
+``bks=nan gap_pct=nan``. Each run first prints the load it starts under (load average, CPUs free in a
+0.5 s sample). ``--background-load`` keeps one CPU busy (a spinning process) during all three solvers.
 
 ``--repeat N`` runs everything N times and ends with one summary line per instance (``--no-plain``
 skips plain OR-Tools, whose cost is then nan):
@@ -40,43 +42,72 @@ import numpy as np
 import vrplib
 
 
-def load_instance(path: Path) -> dict:
+def load_instance(path: Path, *, exact: bool = False) -> dict:
+    """A CVRPLIB instance as integer matrices for all three solvers.
+
+    Distances come from the coordinates (EUC_2D, rounded as CVRPLIB's A-X sets count them) or from the
+    instance's EXPLICIT matrix. ``exact`` keeps three decimals instead (the sets whose best-known costs
+    are real numbers: CMT, Golden, Li); costs are printed back in instance units. A route-length limit
+    (DISTANCE) and a service time (SERVICE_TIME) become the ``limit`` every route must keep, service
+    included. Solomon ``.txt`` files follow the DIMACS convention (distances truncated to one decimal).
+    """
     solomon = path.suffix.lower() == ".txt"
     inst = vrplib.read_instance(str(path), instance_format="solomon" if solomon else "vrplib")
-    xy = np.asarray(inst["node_coord"], dtype=float)
-    d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
-    if solomon:
-        scale = 10  # work in tenths: DIMACS truncation to one decimal
-        dist = np.floor(d * 10)
-        tw = np.asarray(inst["time_window"], dtype=float) * scale
-        service = np.asarray(inst["service_time"], dtype=float) * scale
-        vehicles = int(inst["vehicles"])
+    n = len(inst["demand"])
+    xy = np.asarray(inst["node_coord"], dtype=float) if "node_coord" in inst else None
+    if xy is not None and str(inst.get("edge_weight_type", "EUC_2D")).upper().startswith("EUC"):
+        d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
     else:
-        scale = 1
-        dist = np.rint(d)
-        tw = None
-        service = np.zeros(len(xy))
-        demand_total = int(np.sum(inst["demand"]))
-        vehicles = max(1, 2 * math.ceil(demand_total / int(inst["capacity"])))
+        d = np.asarray(inst["edge_weight"], dtype=float)
+    if xy is None:
+        xy = _embed(d)
+    scale = 10 if solomon else (1000 if exact else 1)
+    dist = np.floor(d * 10) if solomon else np.rint(d * scale)
+    service = np.zeros(n)
+    if "service_time" in inst:
+        service = np.broadcast_to(np.asarray(inst["service_time"], dtype=float), (n,)) * scale
+        service = np.rint(service) if not solomon else service
+        service[0] = 0
+    demand = np.asarray(inst["demand"], dtype=int)
+    limit = float(inst["distance"]) * scale if "distance" in inst else None
+    lower = math.ceil(int(demand.sum()) / int(inst["capacity"]))
+    vehicles = int(inst["vehicles"]) if solomon else (n - 1 if limit else max(1, 2 * lower))
     return {
         "name": inst["name"],
         "dist": dist,
-        "demand": np.asarray(inst["demand"], dtype=int),
+        "demand": demand,
         "capacity": int(inst["capacity"]),
-        "tw": tw,
+        "tw": np.asarray(inst["time_window"], dtype=float) * scale if solomon else None,
         "service": service,
+        "limit": limit,
         "vehicles": vehicles,
         "scale": scale,
         "xy": xy,
     }
 
 
+def _embed(d: np.ndarray) -> np.ndarray:
+    """Plane coordinates whose distances approximate the matrix ``d`` (classical scaling), for an
+    EXPLICIT instance: the solvers take their distances from the matrix, the points only guide them."""
+    n = len(d)
+    sym = (d + d.T) / 2
+    centre = np.eye(n) - 1 / n
+    vals, vecs = np.linalg.eigh(-0.5 * centre @ (sym**2) @ centre)
+    top = np.argsort(vals)[::-1][:2]
+    return vecs[:, top] * np.sqrt(np.clip(vals[top], 0, None))
+
+
 def bks_for(path: Path, name: str) -> float | None:
+    """The best-known cost: from a BKS.csv beside the instance, else from its .sol file."""
     f = path.parent / "BKS.csv"
     if f.exists():
         for row in csv.DictReader(f.open()):
             if row["instance"] == name:
                 return float(row["bks"])
+    sol = path.with_suffix(".sol")
+    if sol.exists():
+        cost = vrplib.read_solution(str(sol)).get("cost")
+        return float(cost) if cost is not None else None
     return None
 
 
@@ -94,15 +125,14 @@ def run_library(inst: dict, limit: float) -> tuple[float, list[list[int]]]:
     from ektp_routes.solve import DenseMatrices, Fleet, RoutingProblem, SolveParams, check_plan, solve
 
     n = len(inst["demand"])
-    # CVRP has no shift: a day (the longest shift a fleet accepts) is far above any X route's length.
-    horizon = int(inst["tw"][0, 1]) if inst["tw"] is not None else 24 * 3600
+    time_m, service, horizon = _library_time(inst)
     windows = None if inst["tw"] is None else [None] + [(float(a), float(b)) for a, b in inst["tw"][1:]]
     p = RoutingProblem(
-        DenseMatrices(inst["dist"], inst["dist"]),
+        DenseMatrices(time_m, inst["dist"]),
         cards=inst["demand"],
         fleet=Fleet(couriers=inst["vehicles"], capacity=inst["capacity"], shift_s=horizon),
         windows=windows,
-        service_s_per_node=inst["service"],
+        service_s_per_node=service,
         lon=inst["xy"][:, 0],
         lat=inst["xy"][:, 1],
     )
@@ -111,7 +141,27 @@ def run_library(inst: dict, limit: float) -> tuple[float, list[list[int]]]:
     if errs or plan.unserved:
         raise SystemExit(f"library plan infeasible: {errs[:3]} unserved={len(plan.unserved)}")
     routes = [list(r.stops) for r in plan.routes]
+    if inst["limit"] is not None:  # checked again in instance units, outside the scaled model
+        longest = max(route_cost(inst["dist"], [r]) + float(inst["service"][r].sum()) for r in routes if r)
+        if longest > inst["limit"]:
+            raise SystemExit(f"library route of {longest / inst['scale']:g} over the limit")
     return route_cost(inst["dist"], routes), routes
+
+
+def _library_time(inst: dict) -> tuple[np.ndarray, np.ndarray, int]:
+    """The time matrix, service times and shift the library's model gets.
+
+    The library's shift is at most a day (86,400 units). A Solomon horizon fits as it is. A CVRP without
+    a route limit has no time at all: a zero time matrix, so no route is cut by a day. A route limit is
+    carried by the time dimension, scaled down to fit a day when it is longer (to 1/86,400 of the
+    limit)."""
+    day = 24 * 3600
+    if inst["tw"] is not None:
+        return inst["dist"], inst["service"], int(inst["tw"][0, 1])
+    if inst["limit"] is None:
+        return np.zeros_like(inst["dist"]), inst["service"], day
+    k = min(1.0, day / inst["limit"])
+    return np.rint(inst["dist"] * k), np.rint(inst["service"] * k), int(inst["limit"] * k)
 
 
 def run_plain_ortools(inst: dict, limit: float) -> float:
@@ -127,14 +177,14 @@ def run_plain_ortools(inst: dict, limit: float) -> float:
     dem = inst["demand"].tolist()
     dcb = r.RegisterUnaryTransitCallback(lambda a: dem[m.IndexToNode(a)])
     r.AddDimensionWithVehicleCapacity(dcb, 0, [inst["capacity"]] * inst["vehicles"], True, "C")
-    if inst["tw"] is not None:
+    if inst["tw"] is not None or inst["limit"] is not None:
         tcb = r.RegisterTransitCallback(
             lambda a, b: dist[m.IndexToNode(a)][m.IndexToNode(b)] + svc[m.IndexToNode(a)]
         )
-        hor = int(inst["tw"][0, 1])
+        hor = int(inst["tw"][0, 1]) if inst["tw"] is not None else int(inst["limit"])
         r.AddDimension(tcb, hor, hor, False, "T")
         td = r.GetDimensionOrDie("T")
-        for i in range(1, n):
+        for i in range(1, n if inst["tw"] is not None else 0):
             td.CumulVar(m.NodeToIndex(i)).SetRange(int(inst["tw"][i, 0]), int(inst["tw"][i, 1]))
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
@@ -167,15 +217,15 @@ def run_pyvrp(inst: dict, limit: float) -> float:
     late = int(tw[0, 1]) if tw is not None else 2**40
     locs = [md.add_location(x=float(x), y=float(y)) for x, y in inst["xy"]]
     md.add_depot(locs[0], tw_early=0, tw_late=late)
-    md.add_vehicle_type(num_available=inst["vehicles"], capacity=inst["capacity"], tw_early=0, tw_late=late)
+    shift = int(inst["limit"]) if inst["limit"] is not None else 2**62
+    md.add_vehicle_type(
+        num_available=inst["vehicles"], capacity=inst["capacity"], tw_early=0, tw_late=late,
+        shift_duration=shift,
+    )  # fmt: skip
     for i in range(1, n):
-        kw = {}
+        kw = {"service_duration": int(inst["service"][i])}
         if tw is not None:
-            kw = {
-                "tw_early": int(tw[i, 0]),
-                "tw_late": int(tw[i, 1]),
-                "service_duration": int(inst["service"][i]),
-            }
+            kw.update(tw_early=int(tw[i, 0]), tw_late=int(tw[i, 1]))
         md.add_client(locs[i], delivery=int(inst["demand"][i]), **kw)
     dist = np.ascontiguousarray(inst["dist"], dtype=np.int64)
     np.fill_diagonal(dist, 0)
@@ -183,7 +233,7 @@ def run_pyvrp(inst: dict, limit: float) -> float:
     res = pyvrp.solve(
         data, stop=MaxRuntime(max(0.1, limit - (time.perf_counter() - t0))), seed=0, display=False
     )
-    return float(res.cost())
+    return float(res.cost()) if res.is_feasible() else float("nan")
 
 
 def _spin() -> None:
@@ -218,10 +268,12 @@ def conditions() -> str:
 SOLVERS = ("plain_ortools", "pyvrp", "ektp_routes")
 
 
-def run_all(path: Path, limit: float, bks: float | None, load: bool, plain: bool = True) -> dict[str, float]:
-    """One run of the solvers on one instance (plain OR-Tools only when ``plain``); returns each
-    solver's cost (instance units)."""
-    inst = load_instance(path)
+def run_all(
+    path: Path, limit: float, bks: float | None, load: bool, plain: bool = True, exact: bool = False
+) -> dict[str, float]:
+    """One run of the solvers on one instance (plain OR-Tools only when ``plain``; distances to three
+    decimals when ``exact``); returns each solver's cost (instance units)."""
+    inst = load_instance(path, exact=exact)
     scale = inst["scale"]
     costs: dict[str, float] = {}
 
@@ -278,14 +330,24 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--background-load", action="store_true", help="keep one CPU busy during all solvers")
     ap.add_argument("--no-plain", action="store_true", help="skip plain OR-Tools (library vs PyVRP only)")
+    ap.add_argument(
+        "--exact", action="store_true",
+        help="distances to three decimals, not rounded (automatic when the BKS is not a whole number)",
+    )  # fmt: skip
     args = ap.parse_args()
+    missing = [str(p) for p in args.instance if not p.is_file()]
+    if missing:
+        ap.error(f"no such instance file: {', '.join(missing)}")
     runs: dict[Path, list[dict[str, float]]] = {p: [] for p in args.instance}
     names = {p: load_instance(p)["name"] for p in args.instance}
     bks = {p: args.bks or bks_for(p, names[p]) for p in args.instance}
+    exact = {p: args.exact or (bks[p] is not None and not float(bks[p]).is_integer()) for p in args.instance}
     for _ in range(args.repeat):
         for path in args.instance:
             runs[path].append(
-                run_all(path, args.time_limit, bks[path], args.background_load, not args.no_plain)
+                run_all(
+                    path, args.time_limit, bks[path], args.background_load, not args.no_plain, exact[path]
+                )
             )
     for path, got in runs.items():
         print(summary(names[path], got, bks[path]))
