@@ -167,7 +167,12 @@ def _config(args: argparse.Namespace) -> PlanConfig:
     """The run's configuration: plan.toml (if given), then the command-line options over it."""
     from ektp_routes.config import PlanConfig
 
-    cfg = PlanConfig.from_toml(args.config) if getattr(args, "config", None) else PlanConfig()
+    cfg, path = PlanConfig(), getattr(args, "config", None)
+    if path:  # one plan.toml serves plan and the operation: its [operation] table is checked, not used
+        from ektp_routes.config import read_toml_text
+        from ektp_routes.operation_config import OperationConfig
+
+        cfg = OperationConfig.from_toml_text(read_toml_text(path), source=Path(path).name).plan
     given = {name: getattr(args, flag[2:].replace("-", "_")) for name, flag in _FLAGS.items()}
     return cfg.with_options(label=_FLAGS.__getitem__, **{k: v for k, v in given.items() if v is not None})
 

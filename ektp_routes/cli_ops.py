@@ -55,13 +55,10 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
     return Ledger.open(args.ledger, create=create)
 
 
-def _config_text(path: str | None, t: Messages) -> str:
-    if not path:
-        return ""
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(t("cli.ops_config_missing", path=p))
-    return p.read_text(encoding="utf-8")
+def _config_text(path: str | None) -> str:
+    from ektp_routes.config import read_toml_text
+
+    return read_toml_text(path) if path else ""
 
 
 def _cmd_start(args: argparse.Namespace) -> int:
@@ -71,8 +68,8 @@ def _cmd_start(args: argparse.Namespace) -> int:
 
     if args.rejects:
         require_parent(args.rejects, "--rejects", inputs=[args.cards, args.offices, args.config, args.ledger])
-    text = _config_text(args.config, cli_messages(args))
-    config = OperationConfig.from_toml_text(text)
+    text = _config_text(args.config)
+    config = OperationConfig.from_toml_text(text, source=Path(args.config or "plan.toml").name)
     offices = read_offices(args.offices, config.plan.fleet) if args.offices else None
     led = _open(args, create=True)
     try:
@@ -237,7 +234,7 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
     result = size_fleet(
         args.cards,
         offices_path=args.offices,
-        config_text=_config_text(args.config, t),
+        config_text=_config_text(args.config),
         start=args.start_date,
         finish_by=args.finish_by,
         couriers=args.couriers,

@@ -235,18 +235,28 @@ class PlanConfig:
         return (base or cls())._replaced(parts)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml_text(path: str | Path) -> str:
+    """The text of a TOML file, refused in one line when it is missing, a folder or not UTF-8.
+
+    A byte-order mark (Windows Notepad saves UTF-8 with one) is no part of the text.
+    """
+    p = Path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise error(ConfigError, "error.config_missing", path=path) from None
+        raise error(ConfigError, "error.config_missing", path=p) from None
     except IsADirectoryError:
-        raise error(ConfigError, "error.config_is_folder", path=path) from None
+        raise error(ConfigError, "error.config_is_folder", path=p) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(ConfigError, "error.config_unreadable", path=p, why=exc.__class__.__name__) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_toml_text(path)
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(path.name, exc) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(ConfigError, "error.config_unreadable", path=path, why=exc.__class__.__name__) from None
 
 
 def toml_error(name: str, exc: tomllib.TOMLDecodeError) -> ConfigError:

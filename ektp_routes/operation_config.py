@@ -73,12 +73,12 @@ class OperationConfig:
             raise error(ConfigError, "error.op_limits")
 
     @classmethod
-    def from_toml_text(cls, text: str) -> OperationConfig:
-        """Parse plan.toml text (an empty text gives the defaults)."""
+    def from_toml_text(cls, text: str, *, source: str = "plan.toml") -> OperationConfig:
+        """Parse plan.toml text (an empty text gives the defaults); errors name the file ``source``."""
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise toml_error("plan.toml", exc) from None
+            raise toml_error(source, exc) from None
         plan_t, op = doc.get("plan", {}), doc.get("operation", {})
         if not isinstance(plan_t, dict) or not isinstance(op, dict):
             raise error(ConfigError, "error.op_not_tables")
@@ -89,7 +89,7 @@ class OperationConfig:
             )
         check_types(op, _OPERATION_TYPES, section="operation", choices=list(Outcome))
         try:
-            plan = PlanConfig.from_document(doc, other_tables=("operation",))
+            plan = PlanConfig.from_document(doc, source=source, other_tables=("operation",))
             rules = Rules(
                 attempt_limit=op.get("attempt_limit", 3),
                 family_handover=op.get("family_handover", True),

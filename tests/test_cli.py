@@ -579,3 +579,23 @@ def test_sheet_reads_one_sheet_of_a_workbook_in_every_command_that_reads_cards(
     assert main([*args, "--sheet", "Kirim", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert callable(read_two) and read_two(out, tmp_path), out
+
+
+def test_plan_reads_the_plan_toml_the_operation_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One plan.toml serves `plan` and `ops start` (README): its [operation] table is the operation's,
+    and a file Notepad saved with a byte-order mark is read as the same TOML."""
+    cards = tmp_path / "cards.csv"
+    cards.write_text(
+        "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS\n"
+        "3216061201900001,Siti Aminah,Kp. Babakan,001,002,Sukaraya,Karang Bahagia,17530\n"
+    )
+    toml = tmp_path / "plan.toml"
+    toml.write_bytes("\ufeff[fleet]\ncouriers = 2\n[operation]\nattempt_limit = 2\n".encode())
+    argv = ["plan", str(cards), "--out", str(tmp_path / "out"), "--config", str(toml), "--time-limit", "1"]
+    assert main([*argv, "--workers", "1", "--lang", "en"]) == 0, capsys.readouterr().err
+    assert "cards in: 1; planned: 1" in capsys.readouterr().out
+    toml.write_text("[fleet]\ncouriers = 2\n[operation]\nattempts = 2\n")  # a typo ops start would refuse
+    assert main([*argv, "--lang", "en"]) == 2
+    assert capsys.readouterr().err.startswith("error: unknown [operation] keys ['attempts']; known: ")

@@ -395,3 +395,17 @@ def test_a_dispatch_that_sends_nothing_says_the_day_stays_open(
     )
     out = capsys.readouterr().out.splitlines()  # every card delivered: nothing to record first
     assert out[1] == "nothing went out on 2026-08-18: the day stays open and can be dispatched again"
+
+
+def test_a_config_that_is_not_utf8_text_is_refused_in_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("bad.toml").write_bytes(b"\xff\xfe[operation]\x00")
+    Path("bom.toml").write_bytes(b"\xef\xbb\xbf" + CONFIG.encode())
+    for cmd in (["ops", "start", "cards.csv", "--ledger", "l.db", "--start-date", "2026-08-14"],
+                ["fleet", "cards.csv", "--couriers", "2"]):  # fmt: skip
+        assert main([*cmd, "--config", "bad.toml", "--lang", "en"]) == 2
+        assert capsys.readouterr().err == "error: config file bad.toml cannot be read: UnicodeDecodeError\n"
+    assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--start-date", "2026-08-14",
+                 "--config", "bom.toml"]) == 0  # fmt: skip
+    assert Ledger.open("l.db").counts()["pending"] == 60

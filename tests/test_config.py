@@ -221,3 +221,13 @@ def test_an_unknown_kecamatan_is_refused_in_the_users_language(gaz: Gazetteer) -
         "kecamatan 'Atlantis': 'Atlantis' tidak cocok dengan nama mana pun yang dikenal; yang paling mirip: "
     )
     assert str(err.value).startswith("kecamatan 'Atlantis': 'Atlantis' matches no known name; closest: ")
+
+
+def test_a_plan_toml_saved_with_a_byte_order_mark_or_not_as_utf8(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf[fleet]\r\ncouriers = 3\r\n")  # Windows Notepad's UTF-8
+    assert PlanConfig.from_toml(bom).fleet.couriers == 3
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[scope]\nkecamatan = ["Cibarusah \xe9"]\n')
+    with pytest.raises(ConfigError, match=r"^config file .*latin.toml cannot be read: UnicodeDecodeError$"):
+        PlanConfig.from_toml(latin)
