@@ -123,6 +123,8 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     from ektp_routes.regions import Gazetteer
 
     inputs = [args.cards, args.osm, args.blocks]
+    if Path(args.out).suffix.lower() != ".csv":  # a CSV named .gpkg or .xlsx opens in nothing
+        raise error(OutputError, "error.geocode_out_suffix", name=Path(args.out).name)
     _require_parent(args.out, "--out", inputs=[*inputs, args.cache])
     if args.online:
         _require_parent(args.cache, "--cache", inputs=inputs)

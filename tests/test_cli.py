@@ -599,3 +599,18 @@ def test_plan_reads_the_plan_toml_the_operation_reads(
     toml.write_text("[fleet]\ncouriers = 2\n[operation]\nattempts = 2\n")  # a typo ops start would refuse
     assert main([*argv, "--lang", "en"]) == 2
     assert capsys.readouterr().err.startswith("error: unknown [operation] keys ['attempts']; known: ")
+
+
+@pytest.mark.parametrize("name", ["cards.gpkg", "cards.geojson", "cards.xlsx", "cards"])
+def test_geocode_writes_csv_only_and_refuses_another_file_name(
+    name: str, cards_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, a CSV table was written under any name: a 'cards.gpkg' no GIS could open.
+    assert main(["geocode", str(cards_csv), "--out", str(tmp_path / name), "--lang", "en"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot write {name}: geocode writes a CSV table (row, desa, lon, lat, precision); "
+        "use a .csv file name\n"
+    )
+    assert not (tmp_path / name).exists()
+    assert main(["geocode", str(cards_csv), "--out", str(tmp_path / "cards.CSV")]) == 0
+    assert (tmp_path / "cards.CSV").read_text(encoding="utf-8-sig").startswith("row,desa_kode,")
