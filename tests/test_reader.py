@@ -410,6 +410,8 @@ def test_cards_on_several_sheets_are_all_read_once_and_a_sheet_without_cards_is_
     (record,) = [r for r in caplog.records if "sheets" in r.getMessage()]
     assert "'Desa A' 1-2, 'Desa B' 3-3" in record.getMessage() and "'Rekap'" in record.getMessage()
     assert "Siti" not in record.getMessage() and ROWS[0][0] not in record.getMessage()
+    # --sheet is on every command that reads a card list (05b705c), not on validate alone.
+    assert "--sheet NAME (any command that reads cards) or sheet=" in record.getMessage()
     only_b = read_table(tmp_path / "k.xlsx", sheet="Desa B")
     assert only_b.frame["nik"].tolist() == [ROWS[2][0]]
     caplog.clear()
