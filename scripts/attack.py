@@ -26,6 +26,7 @@ import argparse
 import concurrent.futures as cf
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -408,9 +409,13 @@ def plan_ok(w: Work, cards: Path, out: Path, rows: list[list[str]], *extra: obje
     before = snapshot(w)
     t0 = time.time()
     run = w.ok("plan", cards, "--out", out, *FAST, *extra)
+    # The pins a plan refuses are listed beside the blocks file (README), not in OUTDIR.
+    pins = [Path(str(b)) for a, b in itertools.pairwise(extra) if a == "--blocks"]
+    refused = [p.with_name(f"{p.stem}_refused.csv") for p in pins]
+    w.scan.extend(refused)
     if run.rc == 0:
         check_plan(w, out, rows, t0)
-        check_no_escape(w, before, [out])
+        check_no_escape(w, before, [out, *refused])
     return run
 
 
@@ -989,6 +994,16 @@ def config_missing(w: Work) -> None:
 @case("config", "error")
 def config_is_dir(w: Work) -> None:
     w.run("plan", w.cards(), "--out", w.root / "out", *FAST, "--config", w.root)
+
+
+@case("config", "ok")
+def config_shared_with_ops(w: Work) -> None:
+    # README: one plan.toml for plan and ops start; its [operation] table, saved by Notepad with a BOM.
+    toml = w.write("plan.toml", "\ufeff[fleet]\ncouriers = 3\n[operation]\nattempt_limit = 2\n")
+    rows = w.rows(20)
+    plan_ok(w, w.cards(rows=rows), w.root / "out", rows, "--config", toml)
+    w.ok("ops", "start", w.cards(rows=rows), "--ledger", w.root / "l.db", "--config", toml,
+         "--start-date", "2026-09-01")  # fmt: skip
 
 
 # -- options --------------------------------------------------------------------------------------
