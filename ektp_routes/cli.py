@@ -209,8 +209,8 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
     from ektp_routes.export import write_plan
     from ektp_routes.outdir import claim
     from ektp_routes.plan import plan_file, read_offices
+    from ektp_routes.pseudonyms import read_pseudonym_key
     from ektp_routes.regions import Gazetteer
-    from ektp_routes.report import read_pseudonym_key
     from ektp_routes.runner import connect
 
     cfg = _config(args)

@@ -34,8 +34,9 @@ from ektp_routes.estimate import PlaceEstimates, plan_estimates
 from ektp_routes.geocode import Geocoder, geocode_cards
 from ektp_routes.network import NetworkRecord, StraightLineNetwork, TravelNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices, read_offices
+from ektp_routes.pseudonyms import check_pseudonym_key
 from ektp_routes.regions import Gazetteer
-from ektp_routes.report import PlanResult, Scoped, assemble, check_pseudonym_key
+from ektp_routes.report import PlanResult, Scoped, assemble
 from ektp_routes.runner import OfficeJob, Progress, run_jobs
 from ektp_routes.stops import make_stops, outside_desa
 

@@ -7,25 +7,21 @@ card, and each office's :class:`~ektp_routes.runner.OfficeResult`. Columns are t
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from ektp_routes import schema
-from ektp_routes._errors import ConfigError
 from ektp_routes.cards import CardList
 from ektp_routes.config import ServiceTimes
 from ektp_routes.estimate import settlement_identity
-from ektp_routes.i18n import error, error_text, phrase
 from ektp_routes.network import NetworkRecord
 from ektp_routes.nik import mask_nik
 from ektp_routes.offices import PostOffice
+from ektp_routes.pseudonyms import check_pseudonym_key, pseudonym
 from ektp_routes.runner import OfficeResult
 from ektp_routes.schema import CardStatus
 
@@ -245,49 +241,6 @@ def assignments_table(cards: CardList, stops: pd.DataFrame, scoped: Scoped) -> p
     if len(out) != cards.n_rows or out["row"].duplicated().any():
         raise AssertionError("assignments lost or duplicated a card")  # a bug, never input
     return out[list(schema.ASSIGNMENT_VALUES)]
-
-
-MIN_KEY_BYTES = 16
-
-
-def check_pseudonym_key(key: bytes) -> bytes:
-    """The key without surrounding whitespace; refused when it holds too little to guess at.
-
-    With the masked NIK's 6 + 4 digits public, a short or repetitive key lets anyone recover full NIKs
-    from ``card_ref`` by trying keys: at least 16 bytes with at least 8 different byte values.
-    """
-    k = key.strip()
-    if len(k) < MIN_KEY_BYTES or len(set(k)) < 8:
-        raise error(
-            ConfigError, "error.key_weak", n=len(k), different=len(set(k)), least=MIN_KEY_BYTES,
-            howto=phrase("key.howto"),
-        )  # fmt: skip
-    return k
-
-
-def read_pseudonym_key(path: str | Path, *, option: str = "pseudonym key file") -> bytes:
-    """The key held in a file, checked by :func:`check_pseudonym_key`."""
-    p = Path(path)
-    try:
-        key = p.read_bytes()
-    except FileNotFoundError:
-        raise error(
-            ConfigError, "error.key_missing", option=option, path=p, howto=phrase("key.howto")
-        ) from None
-    except OSError as exc:
-        why = exc.strerror or type(exc).__name__
-        raise error(ConfigError, "error.key_unreadable", option=option, path=p, why=why) from None
-    try:
-        return check_pseudonym_key(key)
-    except ConfigError as exc:
-        raise error(
-            ConfigError, "error.key_file", option=option, path=p, why=partial(error_text, exc)
-        ) from None
-
-
-def pseudonym(key: bytes, nik: str) -> str:
-    """``card_ref``: HMAC-SHA256 of the NIK under the user's key (first 24 hex digits)."""
-    return hmac.new(key, nik.encode(), "sha256").hexdigest()[:24]
 
 
 def summary_table(routes: pd.DataFrame, stops: pd.DataFrame, offices: Sequence[PostOffice]) -> pd.DataFrame:

@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "ektp_routes"
 FLOW: tuple[tuple[str, str], ...] = (
     (
         "foundation",
-        "_errors _text _markers _validate _cpus _memory nik schema ids i18n _safexml _files geodesy",
+        "_errors _text _markers _validate _cpus _memory nik schema ids i18n pseudonyms _safexml _files "
+        "geodesy",
     ),
     ("regions", "regions"),
     ("cards", "headers reader address card_rows cards"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ektp_routes import schema
-from ektp_routes.report import Scoped, assemble, pseudonym
+from ektp_routes.pseudonyms import pseudonym
+from ektp_routes.report import Scoped, assemble
 
 
 def test_every_row_once_with_status_and_reason(plan_parts) -> None:  # type: ignore[no-untyped-def]
@@ -51,24 +52,6 @@ def test_pseudonym_column_only_with_a_key(plan_parts) -> None:  # type: ignore[n
     assert a.columns[1] == schema.CARD_REF
     assert a.loc[0, schema.CARD_REF] == pseudonym(key, "3216101201900001")
     assert a.loc[2, schema.CARD_REF] == ""  # a rejected row has no accepted NIK to pseudonymise
-
-
-def test_weak_pseudonym_keys_are_refused_with_a_how_to(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import pytest
-
-    from ektp_routes import ConfigError
-    from ektp_routes.report import check_pseudonym_key, read_pseudonym_key
-
-    for weak in (b"", b"   \n", b"kunci-rahasia", b"a" * 64, b"0101010101010101010101"):
-        with pytest.raises(ConfigError, match=r"too weak.*secrets\.token_hex"):
-            check_pseudonym_key(weak)
-    good = b"7f3a9c0e51b24d86a1e5f0c3b9d27e64\n"
-    assert check_pseudonym_key(good) == good.strip()
-    p = tmp_path / "k"
-    p.write_bytes(good)
-    assert read_pseudonym_key(p) == good.strip()
-    with pytest.raises(ConfigError, match="does not exist"):
-        read_pseudonym_key(tmp_path / "none")
 
 
 def test_a_visit_walks_one_settlement_and_rw_and_namesakes_stay_apart() -> None:

@@ -79,7 +79,7 @@ def test_a_point_recorded_at_the_door_is_a_house_as_the_outputs_call_it() -> Non
 
 def test_identities_unique_on_a_kabupaten_sized_list() -> None:
     """191,000 cards, ~100,000 stops: a 10-digit hash would collide with probability ~40% here."""
-    from ektp_routes.report import pseudonym
+    from ektp_routes.pseudonyms import pseudonym
     from ektp_routes.synthetic import synthetic_cards
 
     df = synthetic_cards(191_000, seed=7)
