@@ -1,7 +1,9 @@
-"""Writing a plan's outputs: GeoJSON layers, CSV/XLSX tables, courier manifests and the map.
+"""Writing a plan's outputs: GeoJSON layers, CSV/XLSX tables and courier manifests, then the views
+(``plan.gpkg``, ``plan.qgz``, ``map.html``, the report) through :mod:`ektp_routes.views`.
 
-Files are written atomically (:mod:`ektp_routes._files`); text a spreadsheet would run as a formula is
-escaped. Columns come from :mod:`ektp_routes.schema`.
+The GeoJSON writer and the order of a manifest's cards serve the operation's daily dispatch too
+(:mod:`ektp_routes.opsreport`). Files are written atomically (:mod:`ektp_routes._files`); text a
+spreadsheet would run as a formula is escaped. Columns come from :mod:`ektp_routes.schema`.
 """
 
 from __future__ import annotations

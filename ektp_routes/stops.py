@@ -70,7 +70,9 @@ def make_stops(
 ) -> tuple[pd.DataFrame, npt.NDArray[np.intp]]:
     """Group geocoded cards into delivery stops; returns (stops table, stop position per card).
 
-    household: one stop per distinct point and normalised address within a desa; rt / rw: one stop
+    auto (the default): a household stop for a card whose point is its house, a delivery block stop
+    (:func:`~ektp_routes.blocks.assign_blocks`) for the others, with the block fields of the module
+    docstring; household: one stop per distinct point and normalised address within a desa; rt / rw: one stop
     per RT (or RW) of a desa at the members' mean point; desa: one stop per desa (its office).
     """
     if not len(cards):
