@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Literal
 
 import numpy as np
@@ -21,6 +22,7 @@ import pandas as pd
 from ektp_routes._errors import ConfigError
 from ektp_routes._text import parse_rt_rw
 from ektp_routes.address import find_desa
+from ektp_routes.i18n import Messages, messages
 from ektp_routes.nik import RegionCodes, clean_nik, nik_origins, nik_reasons
 from ektp_routes.reader import RawTable
 from ektp_routes.regions import Gazetteer, Resolution
@@ -138,6 +140,7 @@ class CardRows:
     gazetteer: Gazetteer
     rules: ValidationRules
     codes: RegionCodes
+    t: Messages = dataclass_field(default_factory=lambda: messages("en"))  # the language of the messages
 
     @property
     def n(self) -> int:
@@ -179,8 +182,11 @@ def prepare(
     rules: ValidationRules,
     *,
     codes: RegionCodes | None = None,
+    t: Messages | None = None,
 ) -> CardRows:
-    """Map a raw table's cells to fields, clean them and resolve what several checks share."""
+    """Map a raw table's cells to fields, clean them and resolve what several checks share; ``t`` is
+    the language of the findings' messages (English when None)."""
+    t = t or messages("en")
     codes = codes or RegionCodes.national()
     frame = raw.frame.reset_index(drop=True)
     nik = clean_nik(column(frame, mapping, "nik"))
@@ -218,11 +224,12 @@ def prepare(
             nik, region=region4, kecamatan_codes=kec_codes, provinces=None if strict else codes.provinces
         ),
         nik_origin=nik_origins(nik, region=region4, codes=codes),
-        desa=_resolve_desa(written, gaz, rules),
+        desa=_resolve_desa(written, gaz, rules, t),
         coordinates=_coordinates(frame, mapping),
         gazetteer=gaz,
         rules=rules,
         codes=codes,
+        t=t,
     )
 
 
@@ -245,7 +252,7 @@ class _Found:
     why: str = ""
 
 
-def _resolve_desa(w: _Written, gaz: Gazetteer, rules: ValidationRules) -> DesaMatches:
+def _resolve_desa(w: _Written, gaz: Gazetteer, rules: ValidationRules, t: Messages) -> DesaMatches:
     """Resolve each distinct (desa, kecamatan, kode pos); fall back to the address text per row."""
     codes, uniq = pd.factorize(w.desa + _SEP + w.kecamatan + _SEP + w.kodepos)
     found: list[_Found] = []
@@ -261,32 +268,32 @@ def _resolve_desa(w: _Written, gaz: Gazetteer, rules: ValidationRules) -> DesaMa
         tcodes, tuniq = pd.factorize(key)
         codes = codes.copy()
         codes[rows] = len(found) + tcodes
-        found += [_from_address(str(u), gaz) for u in tuniq]
-    return _matches(found, codes)
+        found += [_from_address(str(u), gaz, t) for u in tuniq]
+    return _matches(found, codes, t)
 
 
 def _look_in_address(r: Resolution, gaz: Gazetteer) -> bool:
     return r.status == "empty" or (r.status not in ("exact", "alias") and bool(gaz.kecamatan_named(r.query)))
 
 
-def _from_address(key: str, gaz: Gazetteer) -> _Found:
+def _from_address(key: str, gaz: Gazetteer, t: Messages) -> _Found:
     alamat, kec, zip_code, desa_field = key.split(_SEP)
     is_kec = bool(desa_field) and bool(gaz.kecamatan_named(desa_field))
     r = find_desa(alamat, gaz, kecamatan=kec or (desa_field if is_kec else None), kodepos=zip_code or None)
     if r.ok or r.status == "ambiguous":
         return _Found(r)
     if is_kec:
-        why = f"{desa_field!r} is a kecamatan, not a desa/kelurahan, and the address names no desa in it"
+        why = t("card.desa_is_kecamatan", name=repr(desa_field))
         return _Found(Resolution(desa_field, "unknown", 0.0), why)
-    return _Found(Resolution("", "empty", 0.0), "desa/kelurahan is empty and the address names none")
+    return _Found(Resolution("", "empty", 0.0), t("card.desa_empty_no_address"))
 
 
-def _matches(found: list[_Found], codes: npt.NDArray[np.intp]) -> DesaMatches:
+def _matches(found: list[_Found], codes: npt.NDArray[np.intp], t: Messages) -> DesaMatches:
     res = [f.resolution for f in found]
-    notes = [_note(r) for r in res]
+    notes = [_note(r, t) for r in res]
     return DesaMatches(
         status=np.array([r.status for r in res], dtype=object)[codes],
-        description=np.array([f.why or f.resolution.describe() for f in found], dtype=object)[codes],
+        description=np.array([f.why or f.resolution.describe(t) for f in found], dtype=object)[codes],
         kode=np.array([r.desa.kode if r.ok else "" for r in res], dtype=object)[codes],
         confidence=np.array([r.confidence for r in res], dtype=float)[codes],
         matched=np.array([r.matched if r.ok else "" for r in res], dtype=object)[codes],
@@ -295,15 +302,13 @@ def _matches(found: list[_Found], codes: npt.NDArray[np.intp]) -> DesaMatches:
     )
 
 
-def _note(r: Resolution) -> tuple[str, str]:
+def _note(r: Resolution, t: Messages) -> tuple[str, str]:
     if not r.ok:
         return "", ""
     if r.status == "address":
-        return str(
-            CardWarning.DESA_FROM_ADDRESS
-        ), f"desa/kelurahan taken from the address text: {r.describe()}"
+        return str(CardWarning.DESA_FROM_ADDRESS), t("card.desa_from_address", how=r.describe(t))
     if r.passed_over:
-        return str(CardWarning.DESA_HINT_PREFERRED), r.describe()
+        return str(CardWarning.DESA_HINT_PREFERRED), r.describe(t)
     return "", ""
 
 

@@ -43,7 +43,7 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes.card_rows import CardRows, ValidationRules, prepare, rt_rw_differ
-from ektp_routes.i18n import log
+from ektp_routes.i18n import log, messages
 from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik, mask_nik_in_text
 from ektp_routes.reader import (
     MAX_CELL_CHARS,
@@ -173,43 +173,46 @@ Check = Callable[[CardRows], Iterator[Finding]]
 
 def check_row_structure(rows: CardRows) -> Iterator[Finding]:
     """Rows broken as rows: a wrong number of fields, an overlong cell."""
-    raw = rows.raw
-    fields = np.char.mod("%d", raw.fields) if raw.n_rows else np.array([], dtype=str)
-    yield Finding(
-        raw.wrong_width,
-        "row",
-        RejectReason.ROW_FIELDS,
-        np.char.add(np.char.add("row has ", fields), f" fields, header has {raw.width}").astype(object),
-    )
-    yield Finding(
-        raw.long_cell & ~raw.wrong_width,
-        "row",
-        RejectReason.CELL_TOO_LONG,
-        f"a cell is longer than {MAX_CELL_CHARS} characters",
-    )
+    raw, t = rows.raw, rows.t
+    message = _per_row(raw.wrong_width, lambda i: t("card.row_fields", fields=raw.fields[i], width=raw.width))
+    yield Finding(raw.wrong_width, "row", RejectReason.ROW_FIELDS, message)
+    too_long = t("card.cell_too_long", max=MAX_CELL_CHARS)
+    yield Finding(raw.long_cell & ~raw.wrong_width, "row", RejectReason.CELL_TOO_LONG, too_long)
+
+
+def _per_row(rows: npt.NDArray[np.bool_], text: Callable[[int], str]) -> npt.NDArray[np.object_]:
+    """One message per row of a card list: ``text(i)`` for each failing row ``i``, "" elsewhere."""
+    message = np.full(len(rows), "", dtype=object)
+    for i in np.flatnonzero(rows):
+        message[i] = text(int(i))
+    return message
 
 
 def check_nik_structure(rows: CardRows) -> Iterator[Finding]:
     """NIK missing, in scientific notation, not 16 ASCII digits, of no province, impossible date ..."""
-    nik = rows.nik
-    for code, text in NIK_REASONS.items():
+    t = rows.t
+    for code in NIK_REASONS:
         failing = rows.nik_reason.eq(code).to_numpy()
-        message: str | npt.NDArray[np.object_] = text
-        if code == RejectReason.NIK_FORMAT and failing.any():
-            other = np.where(nik.str.contains(r"[^0-9]"), " and other characters", "")
-            found = nik.str.count(r"[0-9]").astype(str)
-            message = (text + ", found " + found + " digits" + other).to_numpy()
+        message: str | npt.NDArray[np.object_] = t(f"card.{code}") if code != RejectReason.NIK_REGION else ""
+        if code == RejectReason.NIK_FORMAT:
+            message = _nik_format_message(rows, failing)
         elif code == RejectReason.NIK_REGION:
             message = _region_message(rows, failing)
         yield Finding(failing, "nik", RejectReason(code), message)
 
 
+def _nik_format_message(rows: CardRows, failing: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
+    digits = rows.nik.str.count(r"[0-9]").to_numpy()
+    other = rows.nik.str.contains(r"[^0-9]").to_numpy(dtype=bool)
+    key = np.where(other, "card.nik_format_other", "card.nik_format")
+    return _per_row(failing, lambda i: rows.t(str(key[i]), digits=digits[i]))
+
+
 def _region_message(rows: CardRows, failing: npt.NDArray[np.bool_]) -> str | npt.NDArray[np.object_]:
+    t = rows.t
     if rows.rules.nik_region == "reject":
-        return f"NIK region code is not that of this kabupaten ({rows.gazetteer.region_code}; strict mode)"
-    message = np.full(rows.n, "", dtype=object)
-    message[failing] = "NIK province code " + rows.nik[failing].str[:2] + " exists nowhere in Indonesia"
-    return message
+        return t("card.nik_region_strict", region=rows.gazetteer.region_code)
+    return _per_row(failing, lambda i: t("card.nik_province", code=rows.nik.iat[i][:2]))
 
 
 def check_nik_origin(rows: CardRows) -> Iterator[Finding]:
@@ -220,24 +223,13 @@ def check_nik_origin(rows: CardRows) -> Iterator[Finding]:
     elsewhere = origin.isin([NikOrigin.ELSEWHERE, NikOrigin.UNLISTED]).to_numpy()
     if elsewhere.any():
         labels = {c: rows.codes.regency_label(c) for c in rows.nik[elsewhere].str[:4].unique()}
-        message = np.full(rows.n, "", dtype=object)
-        code4 = rows.nik[elsewhere].str[:4]
-        message[elsewhere] = (
-            "NIK issued in "
-            + code4.map(labels)
-            + np.where(
-                origin[elsewhere].eq(NikOrigin.UNLISTED), " (code not in the current national list)", ""
-            )
-        )
+        code4, gone = rows.nik.str[:4].to_numpy(), origin.eq(NikOrigin.UNLISTED).to_numpy(dtype=bool)
+        key = np.where(gone, "card.nik_issued_unlisted", "card.nik_issued")
+        message = _per_row(elsewhere, lambda i: rows.t(str(key[i]), where=labels[code4[i]]))
         yield Finding(elsewhere, "nik", CardWarning.NIK_OUT_OF_REGION, message, rejects=False)
     unlisted = origin.eq(NikOrigin.HOME_UNLISTED).to_numpy()
-    yield Finding(
-        unlisted,
-        "nik",
-        RejectReason.NIK_KECAMATAN_UNKNOWN,
-        f"NIK kecamatan code is not a kecamatan of {kab} today (a code retired by a split?)",
-        rejects=False,
-    )
+    retired = rows.t("card.nik_kecamatan_retired", region=kab)
+    yield Finding(unlisted, "nik", RejectReason.NIK_KECAMATAN_UNKNOWN, retired, rejects=False)
 
 
 def check_nik_duplicates(rows: CardRows) -> Iterator[Finding]:
@@ -248,8 +240,8 @@ def check_nik_duplicates(rows: CardRows) -> Iterator[Finding]:
         return
     first_row = pd.Series(np.arange(1, rows.n + 1), index=nik.to_numpy())
     first_row = first_row[~first_row.index.duplicated(keep="first")]
-    message = np.full(rows.n, "", dtype=object)
-    message[dup] = "same NIK as row " + nik[dup].map(first_row).astype(str)
+    first = nik.map(first_row).to_numpy()
+    message = _per_row(dup, lambda i: rows.t("card.nik_duplicate", row=first[i]))
     yield Finding(dup, "nik", RejectReason.NIK_DUPLICATE, message)
 
 
@@ -260,25 +252,21 @@ def check_required_text(rows: CardRows) -> Iterator[Finding]:
         (RejectReason.NAMA_EMPTY, "nama", rows.nama),
         (RejectReason.ALAMAT_EMPTY, "alamat", rows.alamat),
     ):
-        yield Finding(values.eq("").to_numpy(), fld, reason, REASONS[reason])
+        yield Finding(values.eq("").to_numpy(), fld, reason, rows.t(f"card.{reason}"))
     no_letter = rows.nama.ne("") & ~rows.nama.str.contains(r"[^\W\d_]", regex=True)
     reason = RejectReason.NAMA_NOT_A_NAME
-    yield Finding(no_letter.to_numpy(), "nama", reason, REASONS[reason])
+    yield Finding(no_letter.to_numpy(), "nama", reason, rows.t(f"card.{reason}"))
 
 
 def check_rt_rw_cells(rows: CardRows) -> Iterator[Finding]:
     """An RT/RW cell holding no RT/RW number ("6a", "1/2/3", markup) is read as blank, never as the
     digits picked out of it: the card is planned by what else its address says (a warning). A date
     Excel made of an RT/RW ("03/05/2026" of "003/005") says so: its day and month are not guessed."""
-    after = "(RT/RW taken from the address text, else unknown and planned at RW/desa level)"
     for fld, unreadable in rows.rt_rw_unreadable.items():
-        header, date = rows.column_map.get(fld, fld), rows.rt_rw_date[fld]
-        message = f"column {header!r} holds no RT/RW number: read as blank {after}"
+        header, date = repr(rows.column_map.get(fld, fld)), rows.rt_rw_date[fld]
+        message = rows.t("card.rt_rw_unreadable", header=header)
         yield Finding(unreadable & ~date, fld, CardWarning.RT_RW_UNREADABLE, message, rejects=False)
-        message = (
-            f"column {header!r} holds a date, as Excel turns an RT/RW such as 003/005 into one: read as "
-            f"blank, day and month not guessed {after}; format the column as Text before exporting"
-        )
+        message = rows.t("card.rt_rw_excel_date", header=header)
         yield Finding(date, fld, CardWarning.RT_RW_EXCEL_DATE, message, rejects=False)
 
 
@@ -290,7 +278,7 @@ def check_rt_rw_address(rows: CardRows) -> Iterator[Finding]:
     for i in np.flatnonzero(differ):
         given = f"{rows.rt.iat[i] or '-'}/{rows.rw.iat[i] or '-'}"
         said = f"{rows.address_rt.iat[i] or '-'}/{rows.address_rw.iat[i] or '-'}"
-        message[i] = f"the address gives RT/RW {said}, the RT/RW columns {given}: the columns are used"
+        message[i] = rows.t("card.rt_rw_address_differs", said=said, given=given)
     yield Finding(differ, "alamat", CardWarning.RT_RW_ADDRESS_DIFFERS, message, rejects=False)
 
 
@@ -334,7 +322,7 @@ def check_consistency(rows: CardRows) -> Iterator[Finding]:
     for j, u in enumerate(uniq):
         d, kc, z, n6 = str(u).split(_SEP)
         if d:
-            for issue in rows.gazetteer.check(desa=d, kecamatan=kc, kodepos=z, nik=n6 or None):
+            for issue in rows.gazetteer.check(desa=d, kecamatan=kc, kodepos=z, nik=n6 or None, t=rows.t):
                 per_reason[issue.reason][j] = issue.message
                 fields[issue.reason] = issue.field
     for reason in _CONSISTENCY:
@@ -348,20 +336,11 @@ def check_consistency(rows: CardRows) -> Iterator[Finding]:
 def check_coordinates(rows: CardRows) -> Iterator[Finding]:
     """Coordinates given in (lat, lon) order are swapped back; unusable ones are dropped (warnings)."""
     c = rows.coordinates
-    yield Finding(
-        c.swapped,
-        "lon/lat",
-        CardWarning.COORDINATES_SWAPPED,
-        "lon/lat were given in (lat, lon) order and were swapped",
-        rejects=False,
-    )
-    yield Finding(
-        c.invalid,
-        "lon/lat",
-        CardWarning.COORDINATES_INVALID,
-        "lon/lat unusable, the address will be geocoded instead",
-        rejects=False,
-    )
+    for found, code in (
+        (c.swapped, CardWarning.COORDINATES_SWAPPED),
+        (c.invalid, CardWarning.COORDINATES_INVALID),
+    ):
+        yield Finding(found, "lon/lat", code, rows.t(f"card.{code}"), rejects=False)
 
 
 #: The checks, in the order their reasons rank (the first rejecting finding is a row's primary reason).
@@ -477,10 +456,10 @@ def _warnings_table(
     rows: CardRows, v: _Verdicts, accepted: npt.NDArray[np.bool_], *, hide: frozenset[str]
 ) -> pd.DataFrame:
     parts = []
-    for idx, fld, code, messages in v.warnings:
+    for idx, fld, code, said_rows in v.warnings:
         i = idx[accepted[idx]]
         cells = (rows.desa_input.to_numpy()[i], rows.kecamatan_input.to_numpy()[i])
-        said = _quoted(messages[accepted[idx]], cells=cells, hide=hide)
+        said = _quoted(said_rows[accepted[idx]], cells=cells, hide=hide)
         parts.append(pd.DataFrame({"row": i + 1, "field": fld, "code": code, "message": said}))
     if not parts:
         return _empty(WARNING_COLUMNS)
@@ -527,6 +506,7 @@ def read_cards(
     gazetteer: Gazetteer | None = None,
     rules: ValidationRules | None = None,
     sheet: str | int | None = None,
+    lang: str = "en",
 ) -> CardList:
     """Read and validate a card list.
 
@@ -545,6 +525,10 @@ def read_cards(
     sheet
         Sheet name or index of an XLSX workbook (default: every visible sheet with a card header
         row, read one after the other, rows numbered on; the first visible sheet when none has one).
+    lang
+        Language of the rejects' and warnings' messages, for the person who reads why a row was
+        rejected: "en" (the library's default) or "id" (Bahasa Indonesia). Reason codes are the same
+        in every language.
 
     Returns
     -------
@@ -554,6 +538,7 @@ def read_cards(
     """
     gaz = gazetteer or Gazetteer.bekasi()
     rules = rules or ValidationRules()
+    t = messages(lang)  # an unknown language is refused before the file is read
     if isinstance(source, pd.DataFrame):
         raw, name = table_from_frame(source), "<DataFrame>"
     else:
@@ -563,7 +548,7 @@ def read_cards(
     if "desa" not in mapping:
         unused = unused_columns(list(raw.frame.columns), mapping)
         log(logger, logging.WARNING, "log.no_desa_column", name=name, unused=unused)
-    result = validate(prepare(raw, mapping, gaz, rules))
+    result = validate(prepare(raw, mapping, gaz, rules, t=t))
     result = CardList(
         result.cards, result.rejects, result.n_rows, name, dict(mapping), warnings=result.warnings
     )

@@ -69,8 +69,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     policies = ("nik_region", "kodepos_mismatch", "nik_kecamatan_mismatch")
     rules = ValidationRules(**{k: getattr(args, k) for k in policies if getattr(args, k) is not None})
-    result = read_cards(args.cards, rules=rules, sheet=args.sheet)
     t = _t(args)
+    result = read_cards(args.cards, rules=rules, sheet=args.sheet, lang=t.lang)
     print(t("cli.validate_rows", source=result.source, n=result.n_rows))
     print(t("cli.accepted", n=len(result.cards)))
     for code, n in result.warning_counts().items():
@@ -242,6 +242,7 @@ def _run_plan(args: argparse.Namespace, cards: object) -> PlanResult:
             geocoder=geocoder,  # type: ignore[arg-type]
             pseudonym_key=key,
             sheet=getattr(args, "sheet", None),  # demo plans a table, no workbook
+            lang=t.lang,
         )
         written = write_plan(res, out.path, lang=t.lang, dates=_dates(args, res))
         out.finish([*written.values(), out.work])

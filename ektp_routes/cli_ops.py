@@ -80,6 +80,7 @@ def _cmd_start(args: argparse.Namespace) -> int:
             start_date=args.start_date,
             offices=offices,
             sheet=args.sheet,
+            lang=cli_messages(args).lang,
         )
         counts = led.counts()
     finally:

@@ -158,7 +158,7 @@ def write_plan(
             out / "stops.geojson", "stops", _point_features(layers.stops, schema.STOP_FEATURE)
         ),
         "offices": write_geojson(out / "offices.geojson", "offices", _office_features(result)),
-        "assignments": write_csv(assignments_file(result.assignments), out / "assignments.csv"),
+        "assignments": write_csv(assignments_file(result.assignments, t=t), out / "assignments.csv"),
         "summary": write_csv(
             result.summary.rename(columns=t.columns(result.summary.columns)), out / "summary.csv"
         ),
@@ -170,12 +170,19 @@ def write_plan(
     return written
 
 
-def assignments_file(assignments: pd.DataFrame) -> pd.DataFrame:
-    """``assignments.csv`` as written: the reason as text (``code: message``) and as its code."""
+def assignments_file(assignments: pd.DataFrame, *, t: Messages | None = None) -> pd.DataFrame:
+    """``assignments.csv`` as written: the reason as text (``code: message``) and as its code.
+
+    The message of a rejected row is in the language it was validated in; a card left out by the
+    plan (unserved, unroutable, outside the kecamatan chosen) is told in the language of ``t`` by
+    its code (the library's English sentence, with the network's detail, when ``t`` is English or
+    None)."""
     out = assignments.copy()
-    out["reason"] = [
-        schema.reason_text(c, m) for c, m in zip(out["reason_code"], out["reason_message"], strict=True)
-    ]
+    said = out["reason_message"].to_numpy(dtype=object).copy()
+    if t is not None and t.lang != "en":
+        left_out = out["reason_code"].isin([*schema.UnservedReason, schema.OUT_OF_SCOPE]).to_numpy(dtype=bool)
+        said[left_out] = [t(f"reason.{c}") for c in out["reason_code"].to_numpy()[left_out]]
+    out["reason"] = [schema.reason_text(c, m) for c, m in zip(out["reason_code"], said, strict=True)]
     front = [schema.CARD_REF] if schema.CARD_REF in out.columns else []
     return out[[schema.ASSIGNMENTS[0], *front, *schema.ASSIGNMENTS[1:]]]
 

@@ -116,11 +116,13 @@ def start_operation(
     gazetteer: Gazetteer | None = None,
     source_name: str | None = None,
     sheet: str | int | None = None,
+    lang: str = "en",
 ) -> StartReport:
-    """Validate, geocode and load a card list into the ledger (the first batch starts the operation)."""
+    """Validate, geocode and load a card list into the ledger (the first batch starts the operation);
+    ``lang`` is the language of the rejects' messages."""
     gaz = gazetteer or Gazetteer.bekasi()
     config = OperationConfig.from_toml_text(config_text)
-    cards = read_cards(source, gazetteer=gaz, sheet=sheet)
+    cards = read_cards(source, gazetteer=gaz, sheet=sheet, lang=lang)
     geo = geocode_cards(cards.cards.reset_index(drop=True), gaz)
     name = source_name or (Path(source).name if isinstance(source, str | Path) else "frame")
     run = new_run_id()

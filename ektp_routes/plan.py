@@ -163,13 +163,14 @@ def plan_file(
     rules: ValidationRules | None = None,
     sheet: str | int | None = None,
     gazetteer: Gazetteer | None = None,
+    lang: str = "en",
     **options: Any,
 ) -> PlanResult:
     """Read and validate a card list (file or DataFrame), then :func:`plan_routes` it.
 
-    ``columns``, ``rules`` and ``sheet`` go to :func:`~ektp_routes.cards.read_cards`; ``options`` to
-    :func:`plan_routes`.
+    ``columns``, ``rules``, ``sheet`` and ``lang`` (the language of why a row was rejected) go to
+    :func:`~ektp_routes.cards.read_cards`; ``options`` to :func:`plan_routes`.
     """
     gaz = gazetteer or Gazetteer.bekasi()
-    cards = read_cards(source, columns=columns, rules=rules, sheet=sheet, gazetteer=gaz)
+    cards = read_cards(source, columns=columns, rules=rules, sheet=sheet, gazetteer=gaz, lang=lang)
     return plan_routes(cards, gazetteer=gaz, **options)

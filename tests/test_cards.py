@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import openpyxl
@@ -619,3 +620,43 @@ def test_a_file_without_a_desa_column_is_said_in_the_console_language(
     ), said
     assert "Siti" not in said and "3216061201900001" not in said
     assert record.getMessage().startswith("kartu.csv: no desa/kelurahan column recognised")
+
+
+# Words of the English messages that no Bahasa Indonesia message holds.
+_ENGLISH = re.compile(r"\b(is|are|not|the|must|found|same|empty|matches|lies|has|holds|row|address|used)\b")
+
+
+def test_why_each_row_is_rejected_or_warned_is_told_in_the_language_asked_for_codes_unchanged() -> None:
+    bad = [list(GOOD[0]) for _ in range(10)]
+    bad[1][0] = bad[0][0]  # nik_duplicate
+    bad[2][0] = "321610120190001x"  # nik_format, with another character
+    bad[3][1] = ""  # nama_empty
+    bad[4][2] = ""  # alamat_empty
+    bad[5][5] = "Kotabaru Permai"  # desa_unknown (with the closest names)
+    bad[6][6] = "Cikarang Pusat"  # kecamatan_mismatch
+    bad[7][7] = "13532"  # kodepos_invalid
+    bad[8][0] = "9916101201900009"  # a province that exists nowhere: nik_region
+    bad[9][0] = "3275101201900010"  # issued in Kota Bekasi: a warning
+    for i, row in enumerate(bad[1:9], start=2):
+        row[0] = row[0][:-2] + f"{i:02d}" if i not in (2, 3) else row[0]
+    en, id_ = read_cards(_frame(bad)), read_cards(_frame(bad), lang="id")
+    same = ["row", "field", "reason", "problems", "nik_masked"]
+    pd.testing.assert_frame_equal(en.rejects[same], id_.rejects[same])
+    wanted = (
+        "nik_duplicate nik_format nama_empty alamat_empty desa_unknown kecamatan_mismatch kodepos_invalid"
+    )
+    assert sorted(en.rejects["reason"]) == sorted([*wanted.split(), "nik_region"])
+    said = dict(zip(id_.rejects["reason"], id_.rejects["message"], strict=True))
+    assert said["nik_duplicate"] == "NIK sama dengan baris 1"
+    assert said["nik_format"] == "NIK harus tepat 16 digit, ditemukan 15 digit dan karakter lain"
+    assert said["kecamatan_mismatch"].startswith("desa Karangbahagia terletak di kecamatan Karang Bahagia")
+    assert "yang paling mirip" in said["desa_unknown"]
+    assert [m for m in id_.rejects["message"] if _ENGLISH.search(m)] == []
+    assert dict(zip(en.rejects["reason"], en.rejects["message"], strict=True))["nik_duplicate"] == (
+        "same NIK as row 1"  # the library's default stays English
+    )
+    warned = id_.warnings.set_index("code")["message"]
+    assert warned["nik_out_of_region"].startswith("NIK diterbitkan di ")
+    pd.testing.assert_frame_equal(en.warnings[["row", "code"]], id_.warnings[["row", "code"]])
+    with pytest.raises(ConfigError, match="choose one of id, en"):
+        read_cards(_frame(GOOD), lang="fr")

@@ -36,9 +36,15 @@ def test_demo_cards_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "accepted:" in text and "rejected:" in text and "with warning nik_out_of_region" in text
     r = pd.read_csv(rej, dtype=str, encoding="utf-8-sig")
     assert len(r) > 0 and f"rejected: {len(r)}" in text
-    assert main(["validate", str(out)]) == 0  # Bahasa Indonesia by default
+    rej_id = tmp_path / "penolakan.csv"
+    assert main(["validate", str(out), "--rejects", str(rej_id)]) == 0  # Bahasa Indonesia by default
     text = capsys.readouterr().out
     assert f"ditolak: {len(r)}" in text and "diterima:" in text and "(NIK ganda)" in text
+    r_id = pd.read_csv(rej_id, dtype=str, encoding="utf-8-sig")  # why each row: in Bahasa, same codes
+    assert r_id["reason"].tolist() == r["reason"].tolist() and r_id["row"].tolist() == r["row"].tolist()
+    said = r_id.set_index("reason")["message"]
+    assert said.filter(like="nik_duplicate").str.startswith("NIK sama dengan baris ").all()
+    assert (r_id["message"] != r["message"]).all()
     assert not r.astype(str).apply(lambda c: c.isin(df.NAMA)).any().any()
 
 
@@ -614,3 +620,24 @@ def test_geocode_writes_csv_only_and_refuses_another_file_name(
     assert not (tmp_path / name).exists()
     assert main(["geocode", str(cards_csv), "--out", str(tmp_path / "cards.CSV")]) == 0
     assert (tmp_path / "cards.CSV").read_text(encoding="utf-8-sig").startswith("row,desa_kode,")
+
+
+def test_plan_and_ops_start_say_why_each_row_is_rejected_in_the_users_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cards = tmp_path / "kartu.csv"
+    argv = ["demo-cards", "--n", "20000", "--kecamatan", "Sukawangi", "--defect-rate", "0.1"]
+    assert main([*argv, "--out", str(cards)]) == 0
+    assert main(["plan", str(cards), "--out", str(tmp_path / "out"), "--time-limit", "1"]) == 0
+    a = pd.read_csv(tmp_path / "out" / "assignments.csv", dtype=str, encoding="utf-8-sig")
+    rejected = a[a["status"] == "rejected"]
+    assert len(rejected) > 3
+    assert rejected["reason"].str.contains("NIK sama dengan baris|alamat kosong|nama kosong").any()
+    assert not rejected["reason"].str.contains(r"\b(?:same|empty|must|not)\b").any()
+    assert (rejected["reason"].str.split(":").str[0] == rejected["reason_code"]).all()  # codes as they were
+    rej = tmp_path / "tolak.csv"
+    argv = ["ops", "start", str(cards), "--ledger", str(tmp_path / "l.db"), "--start-date", "2026-09-01"]
+    assert main([*argv, "--rejects", str(rej)]) == 0
+    r = pd.read_csv(rej, dtype=str, encoding="utf-8-sig")
+    assert r["reason"].tolist() == rejected["reason_code"].tolist()
+    assert not r["message"].str.contains(r"\b(?:same|empty|must|not)\b").any()

@@ -322,3 +322,17 @@ def test_routes_geojson_gives_a_route_that_never_leaves_its_office_no_line(tmp_p
     routes = json.loads(files["routes"].read_text())["features"]
     assert [f["properties"]["route_id"] for f in routes] == plan.routes["route_id"].astype(str).tolist()
     assert routes and all(f["geometry"] is None for f in routes)
+
+
+def test_a_card_left_out_is_told_why_in_the_plans_language(plan_parts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cards, stops, scoped, office, res = plan_parts
+    plan = assemble(cards, stops, scoped, [office], {"PO1": res}, network_is_straight=True)
+    reasons = {}
+    for lang in ("id", "en"):
+        files = write_plan(plan, tmp_path / lang, with_map=False, lang=lang)
+        asg = pd.read_csv(files["assignments"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        reasons[lang] = asg.loc[3, "reason"]
+    assert reasons["id"] == "beyond_shift: " + messages("id")("reason.beyond_shift")
+    assert (
+        reasons["en"] == "beyond_shift: " + plan.assignments.loc[3, "reason_message"]
+    )  # the library's sentence

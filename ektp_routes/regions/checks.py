@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ektp_routes.i18n import Messages, messages
 from ektp_routes.regions.names import Resolution
 from ektp_routes.regions.units import Desa, Kecamatan
 from ektp_routes.schema import CardWarning, RejectReason
@@ -27,38 +28,44 @@ class Inconsistency:
     message: str
 
 
-def kecamatan_issue(d: Desa, stated: Kecamatan | Resolution | None) -> Inconsistency | None:
-    """The stated kecamatan (None: none given; a Resolution: a name that matched none) against ``d``'s."""
+def kecamatan_issue(
+    d: Desa, stated: Kecamatan | Resolution | None, *, t: Messages | None = None
+) -> Inconsistency | None:
+    """The stated kecamatan (None: none given; a Resolution: a name that matched none) against ``d``'s;
+    the message in the language of ``t`` (English when None)."""
+    t = t or messages("en")
     if stated is None:
         return None
     if isinstance(stated, Resolution):
-        return Inconsistency("kecamatan", CardWarning.KECAMATAN_UNKNOWN, stated.describe())
+        return Inconsistency("kecamatan", CardWarning.KECAMATAN_UNKNOWN, stated.describe(t))
     if stated.kode == d.kecamatan_kode:
         return None
-    return Inconsistency(
-        "kecamatan",
-        RejectReason.KECAMATAN_MISMATCH,
-        f"desa {d.nama} lies in kecamatan {d.kecamatan}, not {stated.nama}",
-    )
+    said = t("card.kecamatan_mismatch", desa=d.nama, kecamatan=d.kecamatan, stated=stated.nama)
+    return Inconsistency("kecamatan", RejectReason.KECAMATAN_MISMATCH, said)
 
 
-def kodepos_issue(d: Desa, kodepos: str, *, in_use: bool, region_code: str) -> Inconsistency | None:
+def kodepos_issue(
+    d: Desa, kodepos: str, *, in_use: bool, region_code: str, t: Messages | None = None
+) -> Inconsistency | None:
     """The stated kode pos (stripped; ``in_use``: some desa of the kabupaten has it) against ``d``'s."""
     if not kodepos or kodepos == d.kodepos:
         return None
+    t = t or messages("en")
     if not in_use:
         # Only a cell of a few digits is quoted: a name or a NIK typed into the kode pos column
         # (columns swapped) must not reach the rejects and assignments.csv.
-        shown = kodepos if re.fullmatch(r"[0-9]{1,6}", kodepos) else "(not a number of 5 digits)"
-        return Inconsistency(
-            "kodepos", RejectReason.KODEPOS_INVALID, f"kode pos {shown} is not used in {region_code}"
-        )
-    return Inconsistency(
-        "kodepos", RejectReason.KODEPOS_MISMATCH, f"desa {d.nama} has kode pos {d.kodepos}, not {kodepos}"
-    )
+        if re.fullmatch(r"[0-9]{1,6}", kodepos):
+            said = t("card.kodepos_unused", kodepos=kodepos, region=region_code)
+        else:
+            said = t("card.kodepos_not_a_number", region=region_code)
+        return Inconsistency("kodepos", RejectReason.KODEPOS_INVALID, said)
+    said = t("card.kodepos_mismatch", desa=d.nama, kodepos=d.kodepos, stated=kodepos)
+    return Inconsistency("kodepos", RejectReason.KODEPOS_MISMATCH, said)
 
 
-def nik_region_issue(d: Desa, nik: str | None, *, region_code: str) -> Inconsistency | None:
+def nik_region_issue(
+    d: Desa, nik: str | None, *, region_code: str, t: Messages | None = None
+) -> Inconsistency | None:
     """The region code in a NIK's first six digits (kabupaten, kecamatan) against ``d``'s kecamatan.
 
     Fewer than six digits, or anything but ASCII digits there, is not judged here.
@@ -67,10 +74,9 @@ def nik_region_issue(d: Desa, nik: str | None, *, region_code: str) -> Inconsist
     want = d.kecamatan_kode.replace(".", "")
     if len(digits) < 6 or not (digits.isascii() and digits.isdigit()) or digits == want:
         return None
+    t = t or messages("en")
     if digits[:4] != want[:4]:
-        return Inconsistency("nik", RejectReason.NIK_REGION, f"NIK region {digits[:4]} is not {region_code}")
-    return Inconsistency(
-        "nik",
-        RejectReason.NIK_KECAMATAN_MISMATCH,
-        f"NIK kecamatan code {digits[4:6]} is not that of {d.kecamatan} ({want[4:6]})",
-    )
+        said = t("card.nik_region_other", code=digits[:4], region=region_code)
+        return Inconsistency("nik", RejectReason.NIK_REGION, said)
+    said = t("card.nik_kecamatan_mismatch", code=digits[4:6], kecamatan=d.kecamatan, want=want[4:6])
+    return Inconsistency("nik", RejectReason.NIK_KECAMATAN_MISMATCH, said)

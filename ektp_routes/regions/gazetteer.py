@@ -23,6 +23,7 @@ import shapely
 from ektp_routes._errors import RegionError
 from ektp_routes._text import KECAMATAN_PREFIXES
 from ektp_routes.geodesy import METRES_PER_DEGREE
+from ektp_routes.i18n import Messages, messages
 from ektp_routes.regions.checks import Inconsistency, kecamatan_issue, kodepos_issue, nik_region_issue
 from ektp_routes.regions.names import NameIndex, Resolution
 from ektp_routes.regions.units import Desa, Kecamatan
@@ -296,17 +297,21 @@ class Gazetteer:
         kecamatan: str | None = None,
         kodepos: str | None = None,
         nik: str | None = None,
+        t: Messages | None = None,
     ) -> list[Inconsistency]:
         """Which parts of (desa, kecamatan, kode pos, NIK region code) disagree, if any.
 
-        ``desa`` is a resolved :class:`Desa` or its code; ``kecamatan`` a name or code.
+        ``desa`` is a resolved :class:`Desa` or its code; ``kecamatan`` a name or code; ``t`` the
+        language of the messages (English when None).
         """
         d = desa if isinstance(desa, Desa) else self.get(desa)
         z = (kodepos or "").strip()
+        t = t or messages("en")
+        rc = self.region_code
         found = (
-            kecamatan_issue(d, self._stated_kecamatan(kecamatan)),
-            kodepos_issue(d, z, in_use=z in self._kodepos_to_desa, region_code=self.region_code),
-            nik_region_issue(d, nik, region_code=self.region_code),
+            kecamatan_issue(d, self._stated_kecamatan(kecamatan), t=t),
+            kodepos_issue(d, z, in_use=z in self._kodepos_to_desa, region_code=rc, t=t),
+            nik_region_issue(d, nik, region_code=rc, t=t),
         )
         return [i for i in found if i is not None]
 

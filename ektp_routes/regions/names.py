@@ -67,14 +67,20 @@ class Resolution:
             raise RegionError(f"{self.query!r} did not resolve to a kecamatan ({self.status})")
         return self.region
 
-    def describe(self) -> str:
-        """A one-line human explanation (used in reject messages)."""
+    def describe(self, t: Messages | None = None) -> str:
+        """A one-line human explanation (used in reject messages), in the language of ``t`` (English
+        when None)."""
+        t = t or messages("en")
         if self.region is None:
-            return self.refusal(messages("en"))
-        via = f" via {self.matched!r}" if self.matched and self.status in ("alias", "fuzzy") else ""
-        out = f"{self.query!r} -> {label(self.region)} ({self.status}{via}, confidence {self.confidence:.2f})"
+            return self.refusal(t)
+        shown = {"query": repr(self.query), "region": label(self.region), "status": self.status}
+        shown["confidence"] = f"{self.confidence:.2f}"
+        if self.matched and self.status in ("alias", "fuzzy"):
+            out = t("region.resolved_via", matched=repr(self.matched), **shown)
+        else:
+            out = t("region.resolved", **shown)
         if self.passed_over:
-            out += "; chosen as the kecamatan/kode pos says over " + ", ".join(map(label, self.passed_over))
+            out = t("region.passed_over", resolved=out, others=", ".join(map(label, self.passed_over)))
         return out
 
     def refusal(self, t: Messages) -> str:
