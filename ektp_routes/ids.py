@@ -1,4 +1,5 @@
-"""Identities of what a plan makes: a route (office, courier, day) and a delivery stop.
+"""Identities of what a plan makes: a route (office, courier, day) and a delivery stop; and of what the
+delivery operation dispatches: a courier's route on a calendar date and the stops on it.
 
 Each identity is a small frozen value with one ``__str__``: the only place its text form is built.
 Tables and files carry that text; code passes the values and never parses the text back.
@@ -7,6 +8,7 @@ Tables and files carry that text; code passes the values and never parses the te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True, order=True)
@@ -32,3 +34,21 @@ class StopId:
 
     def __str__(self) -> str:
         return f"S{self.desa_kode.replace('.', '')}-{self.number:05d}"
+
+
+@dataclass(frozen=True, order=True)
+class DispatchRouteId:
+    """One courier-day of the delivery operation: office, calendar date and courier, counted from 1 as
+    the ledger counts them: ``PO1-20260901-K03`` is courier 3 of PO1 on 1 September 2026."""
+
+    office_id: str
+    day: date
+    courier: int
+
+    def __str__(self) -> str:
+        return f"{self.office_id}-{self.day:%Y%m%d}-K{self.courier:02d}"
+
+    def stop(self, sequence: int) -> str:
+        """The id of the stop visited ``sequence``-th on this route (unique by construction):
+        ``PO1-20260901-K03-007``."""
+        return f"{self}-{sequence:03d}"

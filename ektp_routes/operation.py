@@ -35,6 +35,7 @@ from ektp_routes.courier_territories import CourierJob, bag_sized, choose_jobs, 
 from ektp_routes.couriers import Fleet
 from ektp_routes.geocode import coordinate_key, geocode_cards
 from ektp_routes.i18n import error
+from ektp_routes.ids import DispatchRouteId
 from ektp_routes.ledger import CardState, Ledger, Transition, new_run_id
 from ektp_routes.network import StraightLineNetwork
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
@@ -358,13 +359,13 @@ def route_all(days: Sequence[OfficeDay], workers: int) -> dict[str, list[RoutedD
 
 
 def route_id(office_id: str, day: date, courier: int) -> str:
-    """The id of one courier-day of the operation: office, date, courier (``PO1-20260901-K03``)."""
-    return f"{office_id}-{day:%Y%m%d}-K{courier:02d}"
+    """The id of one courier-day of the operation (:class:`~ektp_routes.ids.DispatchRouteId`)."""
+    return str(DispatchRouteId(office_id, day, courier))
 
 
 def stop_id(office_id: str, day: date, courier: int, sequence: int) -> str:
-    """The id of a stop on one courier-day, unique by construction: its route id and sequence."""
-    return f"{route_id(office_id, day, courier)}-{sequence:03d}"
+    """The id of a stop on one courier-day (:meth:`~ektp_routes.ids.DispatchRouteId.stop`)."""
+    return DispatchRouteId(office_id, day, courier).stop(sequence)
 
 
 def _transitions(
