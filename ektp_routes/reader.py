@@ -324,7 +324,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     import openpyxl
 
     if not zipfile.is_zipfile(path):
-        raise error(InputFileError, "error.cards_not_xlsx", name=path.name)
+        with path.open("rb") as fh:  # Excel saves a workbook with a password as an OLE file, as .xls is
+            ole = fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        raise error(InputFileError, "error.cards_xlsx_ole" if ole else "error.cards_not_xlsx", name=path.name)
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         names = wb.sheetnames

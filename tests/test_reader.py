@@ -207,6 +207,17 @@ def test_truncated_files_missing_file_and_old_xls(tmp_path: Path) -> None:
         read_table(tmp_path)
 
 
+def test_a_workbook_with_a_password_is_told_apart_from_a_truncated_one(tmp_path: Path) -> None:
+    # Excel stores an .xlsx with a password inside an OLE compound file (the .xls container), not a zip:
+    # before, it was refused as 'not a zip archive; is it truncated?', which sends the clerk the wrong way.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"EncryptedPackage".ljust(512, b"\0")
+    (tmp_path / "kartu.xlsx").write_bytes(ole)
+    with pytest.raises(InputFileError) as err:
+        read_table(tmp_path / "kartu.xlsx")
+    assert str(err.value).startswith("kartu.xlsx is a workbook with a password (or an old .xls renamed")
+    assert "truncated" not in str(err.value)
+
+
 def test_header_only_gives_an_empty_table(tmp_path: Path) -> None:
     raw = read_table(write_csv(tmp_path / "c.csv", []))
     assert raw.n_rows == 0 and raw.frame.columns.tolist() == HEADER
