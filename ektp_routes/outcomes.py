@@ -27,12 +27,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import shapely
 import sqlalchemy as sa
 
 from ektp_routes._errors import InputFileError
 from ektp_routes._files import is_system_file
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
-from ektp_routes.i18n import Messages, error, messages
+from ektp_routes.geodesy import METRES_PER_DEGREE
+from ektp_routes.i18n import Messages, error, log, messages
 from ektp_routes.ledger import (
     NOT_ATTEMPTED,
     CardState,
@@ -47,6 +49,7 @@ from ektp_routes.nik import mask_nik
 from ektp_routes.operation import route_id
 from ektp_routes.operation_config import OperationConfig, load_config, retry_due
 from ektp_routes.reader import decode_text, read_text_table
+from ektp_routes.regions import Gazetteer
 
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # Kabupaten Bekasi keeps WIB (UTC+7)
@@ -439,6 +442,7 @@ def record_outcomes(ledger: Ledger, paths: Sequence[Path], *, now: datetime | No
             "stop_key",
             "office_id",
             "courier",
+            "desa_kode",
         ]
         cards = ledger.cards(columns=cols, conn=conn, match=("card_ref", rows["card_ref"].tolist()))
         past = Past.of(ledger.history(cards["card_id"].tolist(), conn=conn))
@@ -530,10 +534,34 @@ def _moves(todo: pd.DataFrame, cards: pd.DataFrame, config: OperationConfig) -> 
     return out
 
 
+#: A handover point farther than this from its card's desa is no door of the household (a GPS slip, a
+#: phone's last fix in town, a handover at the office): it is not kept, as a card's own point that far
+#: out is not (``geocode.InputCoordinates``' ``max_far_m``).
+FIELD_MAX_FAR_M = 2000.0
+
+
+def _near_desa(kode: pd.Series, xy: pd.DataFrame) -> pd.Series:
+    """Which handover points lie within :data:`FIELD_MAX_FAR_M` of their card's desa (a count of the
+    others is logged, never a card)."""
+    gaz = Gazetteer.bekasi()
+    known = {d.kode for d in gaz.all_desa}
+    polys = {k: gaz.polygon(k) for k in kode.dropna().unique() if k in known}
+    pts = shapely.points(xy["lon"].to_numpy(), xy["lat"].to_numpy())
+    far_m = [
+        shapely.distance(polys[k], p) * METRES_PER_DEGREE if k in polys else 0.0
+        for k, p in zip(kode, pts, strict=True)
+    ]
+    near = pd.Series([m <= FIELD_MAX_FAR_M for m in far_m], index=xy.index)
+    if not near.all():
+        log(logger, logging.WARNING, "log.field_point_far", n=int((~near).sum()), km=FIELD_MAX_FAR_M / 1000)
+    return near
+
+
 def _field_locations(ledger: Ledger, conn: sa.Connection, todo: pd.DataFrame, cards: pd.DataFrame) -> int:
     """Handover points of delivered cards become the household's field-verified location."""
     ok = todo[todo["hasil"].isin([Outcome.DITERIMA, Outcome.DITERIMA_KELUARGA])]
     xy = _coords(ok).dropna()
+    xy = xy[_near_desa(ok.loc[xy.index, "card_ref"].map(cards.set_index("card_ref")["desa_kode"]), xy)]
     if not len(xy):
         return 0
     keys = ok.loc[xy.index, "card_ref"].map(cards.set_index("card_ref")["stop_key"])

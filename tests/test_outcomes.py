@@ -17,6 +17,7 @@ from ektp_routes.ledger import CardState, Ledger, card_ref
 from ektp_routes.operation import dispatch_day
 from ektp_routes.opsreport import status
 from ektp_routes.outcomes import outcome_files, record_outcomes
+from ektp_routes.regions import Gazetteer
 
 NOW = datetime(2026, 8, 20, 12, 0)
 
@@ -198,14 +199,42 @@ def test_handover_coordinates_become_a_field_location(tmp_path: Path) -> None:
     led = started(tmp_path, n=10)
     dispatch_day(led, START)
     s = _sent(led)
-    f = _handheld(
-        tmp_path / "h.csv", [(s.card_ref[0], "DITERIMA", f"{START}T10:00")], lon=[107.2101], lat=[-6.4202]
-    )
+    x, y = _in_desa_of(led, s.card_ref[0])
+    f = _handheld(tmp_path / "h.csv", [(s.card_ref[0], "DITERIMA", f"{START}T10:00")], lon=[x], lat=[y])
     rep = record_outcomes(led, [f], now=NOW)
     c = led.cards().set_index("stop_key")
     home = c.loc[[s.stop_key[0]]]
     assert rep.field_locations == 1
-    assert (home["precision"] == "field").all() and (home["field_lon"] == 107.2101).all()
+    assert (home["precision"] == "field").all() and (home["field_lon"] == x).all()
+
+
+def _in_desa_of(led: Ledger, ref: str) -> tuple[float, float]:
+    """A point inside the desa of card ``ref`` (rounded as a phone reports it)."""
+    kode = led.cards().set_index("card_ref").loc[ref, "desa_kode"]
+    p = Gazetteer.bekasi().polygon(kode).representative_point()
+    return round(p.x, 6), round(p.y, 6)
+
+
+def test_a_handover_point_far_from_the_cards_desa_is_not_the_households_location(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A phone's GPS slip (here central Jakarta, ~40 km from the Bojongmangu desa) was kept as the
+    # household's door: every later dispatch of its cards routed the courier there.
+    led = started(tmp_path, n=10)
+    dispatch_day(led, START)
+    s = _sent(led)
+    rows = [(s.card_ref[0], "DITERIMA", f"{START}T10:00"), (s.card_ref[1], "DITERIMA", f"{START}T10:05")]
+    x, y = _in_desa_of(led, s.card_ref[1])
+    f = _handheld(tmp_path / "h.csv", rows, lon=[106.8272, x], lat=[-6.1754, y])
+    with caplog.at_level("WARNING", logger="ektp_routes.outcomes"):
+        rep = record_outcomes(led, [f], now=NOW)
+    c = led.cards().set_index("card_ref")
+    assert rep.applied == 2 and (c.loc[[s.card_ref[0], s.card_ref[1]], "state"] == "delivered").all()
+    assert pd.isna(c.loc[s.card_ref[0], "field_lon"]) and c.loc[s.card_ref[0], "precision"] != "field"
+    assert c.loc[s.card_ref[1], "field_lon"] == x and rep.field_locations == 1
+    (said,) = [r.getMessage() for r in caplog.records if "handover" in r.getMessage()]
+    assert said.startswith("1 handover points lie more than 2 km from their card's desa")
+    assert s.card_ref[0] not in said
 
 
 def test_unreadable_outcome_file_is_one_clear_error(tmp_path: Path) -> None:
