@@ -185,7 +185,22 @@ def read_text_table(path: Path) -> pd.DataFrame:
     tab a spreadsheet saving in an Indonesian locale writes, whichever its first line uses most."""
     text = _line_ends(decode_text(path.read_bytes()).lstrip("\ufeff"))
     sep = max((",", ";", "\t"), key=text.split("\n", 1)[0].count)
+    text = _without_trailing_cells(text, sep)
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+
+
+def _without_trailing_cells(text: str, sep: str) -> str:
+    """The text without empty cells past the header (rows ending in a delimiter shift pandas' columns)."""
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    width = len(rows[0]) if rows else 0
+    if all(len(r) <= width for r in rows):
+        return text
+    for line, r in enumerate(rows, start=1):
+        if any(c.strip() for c in r[width:]):
+            raise pd.errors.ParserError(f"Expected {width} fields in line {line}, saw {len(r)}")
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, lineterminator="\n").writerows(r[:width] for r in rows)
+    return out.getvalue()
 
 
 def _line_ends(text: str) -> str:

@@ -370,6 +370,23 @@ def test_a_small_table_that_is_no_card_list_is_read_in_excels_encodings_and_deli
         assert list(frame.columns) == ["nama", "lon"] and frame.iloc[0].tolist() == ["Pos Ñ", "107"]
 
 
+def test_a_small_table_whose_rows_end_in_a_delimiter_keeps_its_columns(tmp_path: Path) -> None:
+    # Rows ending in ',' (an app's empty last column, a hand-typed file): pandas took the first column
+    # for an index and shifted every other one place, so a handheld file was refused as belonging to
+    # "operation PH-...-K01" (its route id) and an offices file had "lat: not a number".
+    p = tmp_path / "h.csv"
+    p.write_text("operation_id,route_id,card_ref\nOP-ABC123,R-1,K00000018,\nOP-ABC123,R-2,K00000026,,\n")
+    frame = read_text_table(p)
+    assert list(frame.columns) == ["operation_id", "route_id", "card_ref"]
+    assert frame["card_ref"].tolist() == ["K00000018", "K00000026"]
+    assert frame["operation_id"].tolist() == ["OP-ABC123", "OP-ABC123"]
+    p.write_text("name;lon;lat\nKP A;107,1;-6,1;\n")  # Excel's ';' alike
+    assert read_text_table(p).iloc[0].tolist() == ["KP A", "107,1", "-6,1"]
+    p.write_text("name,lon,lat\nKP A,107.1,-6.1,Pak Budi\n")  # a filled cell past the header: no guess
+    with pytest.raises(pd.errors.ParserError, match="Expected 3 fields in line 2, saw 4"):
+        read_text_table(p)
+
+
 def test_a_missing_column_with_no_likely_header_is_a_placeholder_in_the_language(tmp_path: Path) -> None:
     from ektp_routes.i18n import error_text, messages
 
