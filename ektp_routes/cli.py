@@ -69,6 +69,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     policies = ("nik_region", "kodepos_mismatch", "nik_kecamatan_mismatch")
     rules = ValidationRules(**{k: getattr(args, k) for k in policies if getattr(args, k) is not None})
+    if args.rejects:  # before any work: a missing folder or the card list itself as --rejects
+        _require_parent(args.rejects, "--rejects", inputs=[args.cards])
     t = _t(args)
     result = read_cards(args.cards, rules=rules, sheet=args.sheet, lang=t.lang)
     print(t("cli.validate_rows", source=result.source, n=result.n_rows))
@@ -84,7 +86,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.rejects:
         from ektp_routes.export import write_csv
 
-        _require_parent(args.rejects, "--rejects", inputs=[args.cards])
         write_csv(result.rejects, Path(args.rejects))
         print(t("cli.rejects_written", path=args.rejects))
     return 0
@@ -299,6 +300,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from ektp_routes.plan import plan_file
     from ektp_routes.synthetic import TRUTH_COLUMNS, synthetic_cards
 
+    _config(args)  # options refused before the cards are made, as `plan` refuses them
     kec = None if args.all else (args.kecamatan or ["Karang Bahagia"])
     truth = synthetic_cards(191_000, seed=args.seed or 0, kecamatan=kec, defect_rate=0.01)
     # What a post office really gets from Disdukcapil: the registry columns, no coordinates.

@@ -133,14 +133,20 @@ OWNED = frozenset(
 
 @contextmanager
 def claim(path: str | Path, *, inputs: Sequence[Path] = (), option: str = "--out") -> Iterator[OutDir]:
-    """Check, create and lock the output folder for one run; clean up stale ``.part`` files."""
+    """Check, create and lock the output folder for one run; clean up stale ``.part`` files.
+
+    A run that fails before it wrote anything (a bad option found late, an unreachable scheduler)
+    leaves no folder behind that it created itself: nothing but its lock file is removed with it.
+    """
     out = Path(path)
     check(out, inputs=inputs, option=option)
+    created = not out.exists()
     try:
         out.mkdir(exist_ok=True)
         fd = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise output_error(out, exc) from exc
+    failed = True
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -149,8 +155,20 @@ def claim(path: str | Path, *, inputs: Sequence[Path] = (), option: str = "--out
         _probe(out)
         _remove_parts(out)
         yield OutDir(out)
+        failed = False
     finally:
         os.close(fd)  # closing releases the lock
+        if failed and created:
+            _remove_if_only_the_lock(out)
+
+
+def _remove_if_only_the_lock(out: Path) -> None:
+    try:
+        if [p.name for p in out.iterdir()] == [LOCK_FILE]:
+            (out / LOCK_FILE).unlink()
+            out.rmdir()
+    except OSError:  # another run came in meanwhile, or the folder is gone: leave it as it is
+        pass
 
 
 def _probe(out: Path) -> None:

@@ -266,21 +266,30 @@ OPTION_CASES = [
 
 @pytest.mark.parametrize(("argv", "words"), OPTION_CASES, ids=[" ".join(c[0][:4]) for c in OPTION_CASES])
 def test_every_option_is_checked_at_the_boundary_in_one_line(
-    argv: list[str], words: list[str], cards_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    words: list[str],
+    cards_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # `plan` without --out writes into ./out
     (tmp_path / "weak.key").write_text("rahasia\n")
     args = [a.replace("{cards}", str(cards_csv)).replace("{tmp}", str(tmp_path)) for a in argv]
     try:
         code = main(args)
     except SystemExit as usage:  # argparse's own checks (types, choices, required) exit through SystemExit
         code = usage.code
-    err = capsys.readouterr().err.strip()
+    printed = capsys.readouterr()
+    err = printed.err.strip()
     assert code == 2, err
     assert err.count("\n") == 0 and err.startswith(("error:", "galat:")), err
+    notes = ("CATATAN:", "NOTE:")  # what a run is built on, said before it starts
+    assert all(ln.startswith(notes) for ln in printed.out.splitlines()), printed.out  # no work done first
     assert "Traceback" not in err
     for w in words:
         assert w in err, err
-    assert not (tmp_path / "missing").exists()  # nothing created for a refused --out
+    assert [p.name for p in tmp_path.iterdir()] == ["weak.key"]  # nothing created: no --out folder, no file
     assert cards_csv.read_bytes().startswith(b"NIK,") and not (tmp_path / "l.db").exists()  # inputs kept
 
 

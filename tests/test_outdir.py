@@ -46,6 +46,23 @@ def test_second_run_into_a_locked_folder_stops(tmp_path: Path) -> None:
         pass
 
 
+def test_a_run_failing_before_it_wrote_anything_leaves_no_folder_it_created(tmp_path: Path) -> None:
+    """A late refusal (unknown kecamatan, unreachable scheduler) creates nothing: the folder the run
+    made for itself goes with its lock file; a folder that was there before, or one the run wrote
+    into, stays."""
+    for out in (tmp_path / "new", tmp_path / "old"):
+        if out.name == "old":
+            out.mkdir()
+        with pytest.raises(ValueError), claim(out):
+            raise ValueError("bad option found late")
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]
+    assert [p.name for p in (tmp_path / "old").iterdir()] == [".ektp-routes.lock"]
+    with pytest.raises(ValueError), claim(tmp_path / "wrote") as folder:
+        (folder.path / ".work").mkdir()  # a resume file's folder: kept for the next run
+        raise ValueError("killed half-way")
+    assert (tmp_path / "wrote" / ".work").is_dir()
+
+
 def test_stale_part_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     (tmp_path / "manifests").mkdir()
     (tmp_path / ".work").mkdir()
