@@ -177,7 +177,12 @@ def _config(args: argparse.Namespace) -> PlanConfig:
 
         cfg = OperationConfig.from_toml_text(read_toml_text(path), source=Path(path).name).plan
     given = {name: getattr(args, flag[2:].replace("-", "_")) for name, flag in _FLAGS.items()}
-    return cfg.with_options(label=_FLAGS.__getitem__, **{k: v for k, v in given.items() if v is not None})
+    cfg = cfg.with_options(label=_FLAGS.__getitem__, **{k: v for k, v in given.items() if v is not None})
+    if cfg.scope.kecamatan:  # a misspelt --kecamatan stops the run at once, before any card is read
+        from ektp_routes.regions import Gazetteer
+
+        cfg.scope.kecamatan_codes(Gazetteer.bekasi())
+    return cfg
 
 
 def _network(args: argparse.Namespace, cfg: PlanConfig) -> TravelNetwork:

@@ -104,7 +104,8 @@ def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ..
     Raises
     ------
     ConfigError
-        A name that resolves to no kecamatan, or to several; the message lists the candidates.
+        A name that resolves to no kecamatan, or to several; the message gives the closest names and
+        every known kecamatan.
     """
     known = {k.kode for k in gazetteer.all_kecamatan}
     out = set()
@@ -114,7 +115,10 @@ def kecamatan_codes(gazetteer: Gazetteer, names: Iterable[str]) -> tuple[str, ..
             continue
         r = gazetteer.resolve_kecamatan(name)
         if not r.ok:
-            raise error(ConfigError, "error.config_kecamatan", name=repr(name), why=r.refusal)
+            names_known = ", ".join(sorted(k.nama for k in gazetteer.all_kecamatan))
+            raise error(
+                ConfigError, "error.config_kecamatan", name=repr(name), why=r.refusal, known=names_known
+            )
         out.add(r.kecamatan.kode)
     return tuple(sorted(out))
 

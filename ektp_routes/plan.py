@@ -172,5 +172,6 @@ def plan_file(
     :func:`~ektp_routes.cards.read_cards`; ``options`` to :func:`plan_routes`.
     """
     gaz = gazetteer or Gazetteer.bekasi()
+    (options.get("config") or PlanConfig()).scope.kecamatan_codes(gaz)  # an unknown name: before reading
     cards = read_cards(source, columns=columns, rules=rules, sheet=sheet, gazetteer=gaz, lang=lang)
     return plan_routes(cards, gazetteer=gaz, **options)

@@ -293,6 +293,29 @@ def test_every_option_is_checked_at_the_boundary_in_one_line(
     assert cards_csv.read_bytes().startswith(b"NIK,") and not (tmp_path / "l.db").exists()  # inputs kept
 
 
+def test_plan_refuses_an_unknown_kecamatan_before_reading_the_cards(
+    cards_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt --kecamatan stops `plan` at once (before a long card list is read, before --out is
+    made), naming the closest spellings and every kecamatan."""
+    import ektp_routes.cards
+    import ektp_routes.plan
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cards were read")
+
+    monkeypatch.setattr(ektp_routes.plan, "read_cards", no_reading)
+    monkeypatch.setattr(ektp_routes.cards, "read_cards", no_reading)
+    out = tmp_path / "out"
+    argv = ["plan", str(cards_csv), "--kecamatan", "Tambun Selatn", "--kecamatan", "Cikarang Tengah"]
+    assert main([*argv, "--out", str(out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip()
+    said = "error: kecamatan 'Cikarang Tengah': 'Cikarang Tengah' matches no known name; closest: "
+    assert err.startswith(said), err
+    assert "Cikarang Utara (32.16.09)" in err and "; known kecamatan: Babelan, " in err, err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("rows", [0, 3])
 def test_plan_with_no_card_left_writes_every_output(
     tmp_path: Path, rows: int, capsys: pytest.CaptureFixture[str]

@@ -221,6 +221,10 @@ def test_an_unknown_kecamatan_is_refused_in_the_users_language(gaz: Gazetteer) -
         "kecamatan 'Atlantis': 'Atlantis' tidak cocok dengan nama mana pun yang dikenal; yang paling mirip: "
     )
     assert str(err.value).startswith("kecamatan 'Atlantis': 'Atlantis' matches no known name; closest: ")
+    # ... and names every kecamatan there is, so the user can pick the spelling
+    every = ", ".join(sorted(k.nama for k in gaz.all_kecamatan))
+    assert str(err.value).endswith("; known kecamatan: " + every)
+    assert "kecamatan yang dikenal: Babelan, Bojongmangu, " in error_text(err.value, messages("id"))
 
 
 def test_a_plan_toml_saved_with_a_byte_order_mark_or_not_as_utf8(tmp_path: Path) -> None:

@@ -102,10 +102,13 @@ def test_the_library_s_own_refusals_survive_pickle(tmp_path: Path) -> None:
 
 
 def test_a_part_that_will_not_pickle_leaves_the_english_message() -> None:
-    exc = error(ConfigError, "error.config_kecamatan", name="'X'", why=lambda t: "no such kecamatan")
+    exc = error(
+        ConfigError, "error.config_kecamatan", name="'X'", why=lambda t: "no such kecamatan", known="Y"
+    )
     back = _round_trip(exc)
-    assert type(back) is ConfigError and str(back) == "kecamatan 'X': no such kecamatan"
-    assert back.key == "" and error_text(back, messages("id")) == "kecamatan 'X': no such kecamatan"
+    said = "kecamatan 'X': no such kecamatan; known kecamatan: Y"
+    assert type(back) is ConfigError and str(back) == said
+    assert back.key == "" and error_text(back, messages("id")) == said
 
 
 def _plan_toml_in_a_worker(path: str) -> None:

@@ -213,3 +213,18 @@ def test_far_away_card_points_fall_back_to_the_desa_and_are_flagged(gaz) -> None
     assert np.allclose(far["lon"], d.rep_lon) and np.allclose(far["lat"], d.rep_lat)
     assert res.summary["cards_outside_desa"].tolist() == [2, 2]
     assert (res.routes["distance_m"] < 20_000).all()
+
+
+def test_plan_file_refuses_an_unknown_kecamatan_before_reading_the_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misspelt kecamatan in the configuration is refused before a long card list is read."""
+    import ektp_routes.plan
+    from ektp_routes import ConfigError
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cards were read")
+
+    monkeypatch.setattr(ektp_routes.plan, "read_cards", no_reading)
+    with pytest.raises(ConfigError, match="kecamatan 'Atlantis'"):
+        plan_file(tmp_path / "cards.csv", config=PlanConfig().with_options(kecamatan=("Atlantis",)))
