@@ -301,17 +301,22 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from ektp_routes.config import kecamatan_codes
     from ektp_routes.evaluate import replay
     from ektp_routes.plan import plan_file
+    from ektp_routes.regions import Gazetteer
     from ektp_routes.synthetic import TRUTH_COLUMNS, synthetic_cards
 
     _config(args)  # options refused before the cards are made, as `plan` refuses them
     kec = None if args.all else (args.kecamatan or ["Karang Bahagia"])
+    gaz = Gazetteer.bekasi()
+    # Named as the gazetteer spells them ("tambun sel" -> Tambun Selatan); a misspelt name stops here.
+    kec_names = [gaz.kecamatan(code).nama for code in kecamatan_codes(gaz, kec or ())]
     truth = synthetic_cards(191_000, seed=args.seed or 0, kecamatan=kec, defect_rate=0.01)
     # What a post office really gets from Disdukcapil: the registry columns, no coordinates.
     registry = truth.drop(columns=TRUTH_COLUMNS)
     t = _t(args)
-    print(t("cli.demo", n=len(truth), where=t("cli.demo_all") if args.all else ", ".join(kec or [])))
+    print(t("cli.demo", n=len(truth), where=t("cli.demo_all") if args.all else ", ".join(kec_names)))
     print(t("cli.demo_registry"))
     args.kecamatan = None
     res = _run_plan(args, registry)

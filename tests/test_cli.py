@@ -316,6 +316,24 @@ def test_plan_refuses_an_unknown_kecamatan_before_reading_the_cards(
     assert not out.exists()
 
 
+def test_demo_names_the_kecamatan_as_the_gazetteer_spells_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ektp_routes.cli
+
+    class Planned(Exception):
+        pass
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise Planned
+
+    monkeypatch.setattr(ektp_routes.cli, "_run_plan", stop)  # only the first lines are looked at
+    main(["demo", "--kecamatan", "BOJONG MANGU", "--out", str(tmp_path / "d"), "--lang", "en"])  # stops
+    first = capsys.readouterr().out.splitlines()[0]
+    said = r"demo: \d+ synthetic cards \(no real person\) in Bojongmangu, 1% planted defects"
+    assert re.fullmatch(said, first), first
+
+
 @pytest.mark.parametrize("rows", [0, 3])
 def test_plan_with_no_card_left_writes_every_output(
     tmp_path: Path, rows: int, capsys: pytest.CaptureFixture[str]
