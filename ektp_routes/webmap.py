@@ -26,7 +26,7 @@ import pandas as pd
 
 from ektp_routes._files import write_atomic
 from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
-from ektp_routes.layers import PlanLayers
+from ektp_routes.layers import PlanLayers, has_length
 from ektp_routes.schema import CardStatus, LocationKind, Precision, location_kind
 
 LEAFLET_VERSION = "1.9.4"
@@ -107,6 +107,13 @@ def _round(geo: dict[str, Any]) -> dict[str, Any]:
     return {"type": geo["type"], "coordinates": r(geo["coordinates"])}
 
 
+def _line(geom: Any) -> list[list[float]]:
+    """A route's line for the page; none for a courier-day that never leaves its office's point (its
+    blocks all at the office's desa point), as in the GIS layers: the day is still listed, not drawn."""
+    coords = [] if geom is None else list(geom.coords)
+    return [[round(x, 5), round(y, 5)] for x, y in coords] if has_length(coords) else []
+
+
 def _routes_json(routes: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     out = []
     for rec, geom in zip(routes.to_dict("records"), routes.geometry, strict=True):
@@ -124,7 +131,7 @@ def _routes_json(routes: gpd.GeoDataFrame) -> list[dict[str, Any]]:
                 "hours": round(float(rec["duration_s"]) / 3600, 2),
                 "start": rec["start_time"],
                 "end": rec["end_time"],
-                "coords": [[round(x, 5), round(y, 5)] for x, y in geom.coords],
+                "coords": _line(geom),
                 "approx": bool(rec["places_only"]),  # drawn dashed
             }
         )
@@ -200,6 +207,9 @@ def map_data(layers: PlanLayers, *, lang: str = DEFAULT_LANG) -> dict[str, Any]:
         notes.append(t("map.note_placeholder"))
     if len(layers.routes) and bool(layers.routes["straight_line"].any()):
         notes.append(t("map.note_straight"))
+    at_office = sum(not _line(g) for g in layers.routes.geometry)
+    if at_office:
+        notes.append(t("map.note_no_line", n=at_office))
     return {
         "labels": t.section("map."),
         "palette": list(COURIER_PALETTE),

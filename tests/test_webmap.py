@@ -218,3 +218,29 @@ def test_desa_only_stops_are_one_counted_circle_per_desa_point(
     legend = browser.evaluate("document.querySelector('.legend').textContent")
     assert "hanya desanya (rumah belum diketahui)" in legend and "rumah (koordinat/alamat)" not in legend
     assert browser.errors() == []
+
+
+def test_a_day_that_never_leaves_its_office_is_listed_without_a_line(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # Its blocks all at its office's desa point: the GIS layers give such a route no geometry, and so does
+    # the map (no zero-length line), while the day stays in the filter and the legend says why.
+    from _plans import one_place_plan
+
+    layers = plan_layers(one_place_plan())
+    data = map_data(layers, lang="en")
+    assert len(data["routes"]) == len(layers.routes) > 0
+    assert all(r["coords"] == [] and r["cards"] > 0 for r in data["routes"])
+    assert f"{len(layers.routes)} courier-day(s) never leave their office's point" in " ".join(data["notes"])
+    drawn = map_data(plan_layers(small_plan()))
+    assert all(len({tuple(c) for c in r["coords"]}) >= 2 for r in drawn["routes"])
+    assert not any("tidak pernah meninggalkan" in n for n in drawn["notes"])
+    browser.open(write_map(layers, tmp_path / "map.html").resolve().as_uri())
+    assert browser.evaluate("document.body.dataset.routesShown") == str(len(layers.routes))
+    day = str(int(layers.routes["day"].iloc[0]))
+    _choose(browser, "f-day", day)
+    assert browser.evaluate("document.body.dataset.routesShown") == str(
+        int((layers.routes["day"] == int(day)).sum())
+    )
+    assert int(browser.evaluate("document.body.dataset.stopsShown")) > 0  # its stops are still there
+    assert browser.errors() == []

@@ -70,6 +70,8 @@
     return box;
   }
   var routes = D.routes.map(function (r) {
+    // A day that never leaves its office's point has no line (as in the GIS layers); it is still listed.
+    if (!r.coords.length) { return null; }
     // A dashed line: the order of blocks/desa visited, not a street path to a known house.
     var line = L.polyline(r.coords.map(function (c) { return [c[1], c[0]]; }),
       { renderer: canvas, color: courierColour(r.courier), weight: 3, opacity: 0.9, dashArray: r.approx ? "8 6" : null });
@@ -169,7 +171,10 @@
     D.routes.forEach(function (r, i) {
       var ok = (office === "" || r.office_id === office) && (courier === "" || String(r.courier) === courier) &&
         (day === "" || String(r.day) === day);
-      if (ok) { routeLayer.addLayer(routes[i]); shown[i] = true; nRoutes += 1; }
+      if (!ok) { return; }
+      if (routes[i]) { routeLayer.addLayer(routes[i]); }
+      shown[i] = true;
+      nRoutes += 1;
     });
     function visible(i) {
       var ri = S.route[i];
@@ -189,7 +194,8 @@
     if (!all && nRoutes > 0) {
       var box = L.latLngBounds([]);
       routeLayer.eachLayer(function (l) { box.extend(l.getBounds()); });
-      map.fitBounds(box, { padding: [40, 40] });
+      stopLayer.eachLayer(function (l) { box.extend(l.getLatLng()); });  // a day with no line: its stops
+      if (box.isValid()) { map.fitBounds(box, { padding: [40, 40], maxZoom: 17 }); }
     }
     document.body.setAttribute("data-routes-shown", String(nRoutes));
     document.body.setAttribute("data-stops-shown", String(nStops));
