@@ -242,6 +242,7 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
         failure=args.first_attempt_failure,
         chart=Path(args.chart) if args.chart else None,
         sheet=args.sheet,
+        lang=t.lang,
     )
     print(fleet_report(result, lang=t.lang))
     return 0

@@ -16,12 +16,13 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ektp_routes._files import write_atomic
 from ektp_routes.cards import read_cards
 from ektp_routes.courier_territories import territories
 from ektp_routes.geocode import geocode_cards
-from ektp_routes.i18n import DEFAULT_LANG, messages
+from ektp_routes.i18n import DEFAULT_LANG, Messages, messages
 from ektp_routes.offices import PostOffice, placeholder_offices, read_offices
 from ektp_routes.operation import card_frame, office_day, route_all
 from ektp_routes.operation_config import OperationConfig
@@ -130,8 +131,12 @@ def size_fleet(
     chart: Path | None = None,
     workers: int = 2,
     sheet: str | int | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> FleetResult:
-    """Size the fleet per office (see the module docstring); exactly one of ``finish_by``/``couriers``."""
+    """Size the fleet per office (see the module docstring); exactly one of ``finish_by``/``couriers``.
+
+    ``chart``: a PNG of the finish date against couriers, labelled in ``lang`` ('id' or 'en').
+    """
     config = OperationConfig.from_toml_text(config_text)
     gaz = Gazetteer.bekasi()
     geo = geocode_cards(read_cards(cards, gazetteer=gaz, sheet=sheet).cards.reset_index(drop=True), gaz)
@@ -165,30 +170,31 @@ def size_fleet(
     table = pd.DataFrame(curve, index=pd.RangeIndex(1, 21, name="couriers"))
     result = FleetResult(tuple(rows), start, finish_by, failure, expect, table, chart)
     if chart is not None:
-        draw_curve(result, chart)
+        draw_curve(result, chart, lang=lang)
     return result
 
 
-def draw_curve(result: FleetResult, path: Path) -> Path:
-    """PNG: the kabupaten's finish date (the last office to finish) against couriers per office."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def curve_figure(result: FleetResult, t: Messages) -> Figure:
+    """The kabupaten's finish date (the last office to finish) against couriers per office, labelled
+    in the language of ``t``."""
     last = pd.to_datetime(result.curve.max(axis=1))
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-    ax.plot(last.index, last.to_numpy(), marker="o", label="semua kantor selesai")
+    fig = Figure(figsize=(7, 4), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(last.index, last.to_numpy(), marker="o", label=t("fleet.chart_all_done"))
     if result.finish_by is not None:
-        ax.axhline(pd.Timestamp(result.finish_by), color="red", linestyle="--", label="target")
-    ax.set_xlabel("kurir per kantor pos")
-    ax.set_ylabel("tanggal selesai")
-    ax.set_title(f"Tanggal selesai vs jumlah kurir (gagal {result.failure:.0%} per percobaan)")
+        ax.axhline(pd.Timestamp(result.finish_by), color="red", linestyle="--", label=t("fleet.chart_target"))
+    ax.set_xlabel(t("fleet.chart_couriers"))
+    ax.set_ylabel(t("fleet.chart_finish"))
+    ax.set_title(t("fleet.chart_title", failure=f"{result.failure:.0%}"))
     ax.grid(alpha=0.3)
     ax.legend()
-    write_atomic(path, lambda p: fig.savefig(p, format="png"))
-    plt.close(fig)
-    return path
+    return fig
+
+
+def draw_curve(result: FleetResult, path: Path, *, lang: str = DEFAULT_LANG) -> Path:
+    """PNG of :func:`curve_figure` in ``lang`` ('id' or 'en')."""
+    fig = curve_figure(result, messages(lang))
+    return write_atomic(path, lambda p: fig.savefig(p, format="png"))
 
 
 def fleet_report(result: FleetResult, *, lang: str = DEFAULT_LANG) -> str:

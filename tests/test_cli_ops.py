@@ -409,3 +409,24 @@ def test_a_config_that_is_not_utf8_text_is_refused_in_one_line(
     assert main(["ops", "start", "cards.csv", "--ledger", "l.db", "--start-date", "2026-08-14",
                  "--config", "bom.toml"]) == 0  # fmt: skip
     assert Ledger.open("l.db").counts()["pending"] == 60
+
+
+def test_fleet_chart_follows_lang(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The chart beside an English table was labelled in Indonesian.
+    import ektp_routes.fleet
+
+    labels: list[str] = []
+    draw = ektp_routes.fleet.curve_figure
+
+    def spy(*args: object, **kwargs: object) -> object:
+        fig = draw(*args, **kwargs)  # type: ignore[arg-type]
+        labels.append(fig.axes[0].get_xlabel())
+        return fig
+
+    monkeypatch.setattr(ektp_routes.fleet, "curve_figure", spy)
+    argv = ["fleet", "cards.csv", "--config", "plan.toml", "--couriers", "1", "--start-date", "2026-08-14"]
+    assert main([*argv, "--chart", "c.png", "--lang", "en"]) == 0
+    assert "chart: c.png" in capsys.readouterr().out
+    assert labels == ["couriers per post office"] and Path("c.png").read_bytes()[:4] == b"\x89PNG"

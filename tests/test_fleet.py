@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+from matplotlib.figure import Figure
 from opsdata import CONFIG, START, registry_cards
 
-from ektp_routes.fleet import attempts_per_card, fleet_report, size_fleet
+from ektp_routes.fleet import FleetResult, attempts_per_card, curve_figure, fleet_report, size_fleet
+from ektp_routes.i18n import Messages, messages
 
 
 def test_expected_attempts() -> None:
@@ -79,3 +82,43 @@ def test_missing_courier_days_of_a_plan_too_small() -> None:
     m = missing_courier_days(stops, routes, capacity=150).set_index("office_id")
     assert m.loc["A", "cards_no_capacity"] == 130 and m.loc["A", "courier_days_missing"] == 3  # 130 / 50
     assert m.loc["B", "courier_days_missing"] == 40  # 400 / 10
+
+
+def _texts(fig: Figure) -> list[str]:
+    ax = fig.axes[0]
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    return [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *legend]
+
+
+def test_the_chart_speaks_the_language_of_the_rest_of_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `fleet --lang en --chart` printed its table in English beside a chart labelled in Indonesian.
+    import ektp_routes.fleet
+
+    drawn: list[list[str]] = []
+
+    def spy(result: FleetResult, t: Messages) -> Figure:
+        fig = curve_figure(result, t)
+        drawn.append(_texts(fig))
+        return fig
+
+    monkeypatch.setattr(ektp_routes.fleet, "curve_figure", spy)
+    cards, chart = registry_cards().head(30), tmp_path / "f.png"
+    target = date(2026, 8, 21)
+    r = size_fleet(cards, config_text=CONFIG, start=START, finish_by=target, chart=chart, lang="en")
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    english = [
+        "Finish date against couriers (20% of attempts fail)",
+        "couriers per post office",
+        "finish date",
+    ]
+    assert drawn == [[*english, "every office done", "target"]]
+    indonesian = _texts(curve_figure(r, messages("id")))
+    assert indonesian == [
+        "Tanggal selesai vs jumlah kurir (gagal 20% per percobaan)",
+        "kurir per kantor pos",
+        "tanggal selesai",
+        "semua kantor selesai",
+        "target",
+    ]
