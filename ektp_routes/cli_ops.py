@@ -203,7 +203,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         st = status(led)
     finally:
         led.close()
-    charts = write_burndown(st, Path(args.charts)) if args.charts else []
+    charts = write_burndown(st, Path(args.charts), lang=cli_messages(args).lang) if args.charts else []
     if args.json:
         print(json.dumps(st.to_json(), default=str, indent=1))
         return 0

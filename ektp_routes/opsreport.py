@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ektp_routes._errors import InputFileError, OutputError
 from ektp_routes._files import is_system_file, safe_filename, write_atomic
@@ -32,7 +33,7 @@ from ektp_routes.fieldform import (
     write_form_pdf,
     write_form_xlsx,
 )
-from ektp_routes.i18n import error, messages
+from ektp_routes.i18n import DEFAULT_LANG, Messages, error, messages
 from ektp_routes.layers import has_length, places_only_routes, route_line
 from ektp_routes.ledger import NOT_ATTEMPTED, CardState, Ledger, Outcome
 from ektp_routes.network import haversine_m
@@ -378,28 +379,27 @@ def _open_per_day(ev: pd.DataFrame, cards: pd.DataFrame) -> pd.DataFrame:
     return (total.reindex(table.columns).fillna(0).astype(int) - table).clip(lower=0)
 
 
-def write_burndown(st: Status, out_dir: Path) -> list[Path]:
-    """One burn-down chart (open cards per day) per office, as PNG."""
-    import matplotlib
+def burndown_figure(series: pd.Series, office_id: str, t: Messages) -> Figure:
+    """Open cards of one office at the end of each operation day, labelled in the language of ``t``."""
+    fig = Figure(figsize=(7, 3.5), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(pd.to_datetime(series.index), series.to_numpy(), marker="o")
+    ax.set_title(t("ops.chart_open_title", office=office_id))
+    ax.set_ylabel(t("ops.chart_cards"))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return fig
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def write_burndown(st: Status, out_dir: Path, *, lang: str = DEFAULT_LANG) -> list[Path]:
+    """One burn-down chart (open cards per day) per office, as PNG, labelled in ``lang``."""
+    t = messages(lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for oid in st.open_per_day.columns:
-        fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
-        series = st.open_per_day[oid]
-        ax.plot(pd.to_datetime(series.index), series.to_numpy(), marker="o")
-        ax.set_title(f"Kartu belum selesai - {oid}")
-        ax.set_ylabel("kartu")
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        fig.autofmt_xdate()
         path = out_dir / f"burndown_{file_stem(str(oid))}.png"
-        _save_png(fig, path)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save_png(burndown_figure(st.open_per_day[oid], str(oid), t), path))
     return written
 
 

@@ -16,6 +16,7 @@ from ektp_routes.ledger import Ledger
 from ektp_routes.operation import dispatch_day, load_config, load_offices
 from ektp_routes.opsreport import (
     DISPATCH_COLUMNS,
+    burndown_figure,
     check_dispatch_folder,
     file_stem,
     manifest_form,
@@ -167,6 +168,11 @@ def test_filled_xlsx_manifest_round_trip_and_status(tmp_path: Path) -> None:
     assert sum(js["states"].values()) == 120 and st.days_to_finish is not None
     charts = write_burndown(st, tmp_path / "charts")
     assert charts and charts[0].read_bytes()[:4] == b"\x89PNG"
+    # Labelled in the language of the rest of the output (before: always Indonesian).
+    oid = str(st.open_per_day.columns[0])
+    for lang, title, cards in (("en", "Cards not yet done", "cards"), ("id", "Kartu belum selesai", "kartu")):
+        ax = burndown_figure(st.open_per_day[oid], oid, messages(lang)).axes[0]
+        assert (ax.get_title(), ax.get_ylabel()) == (f"{title} - {oid}", cards)
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
