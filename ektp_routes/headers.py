@@ -53,14 +53,20 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 #: export may carry them only in the address text, where :mod:`ektp_routes.card_rows` looks for them.
 REQUIRED_FIELDS = ("nik", "nama", "alamat")
 
-#: Rows at the top of a file searched for its header row (an export's title and subtitle above it).
-HEADER_SEARCH_ROWS = 10
+#: Rows at the top of a file searched for its header row: an export's title block above it (a logo's
+#: rows, several title lines, a period, a signature block, blank rows) runs to a dozen or two rows; a
+#: card row never names two of NIK, NAMA and ALAMAT, so searching further cannot take a card for it.
+HEADER_SEARCH_ROWS = 50
+#: The header an export's card list is expected to have, as the messages name it.
+EXPECTED_HEADER = "NIK, NAMA, ALAMAT, RT, RW, KEL/DESA, KECAMATAN, KODE POS"
 
 #: What a data cell has and a header cell has not: a long number, or "RT 3", "Jl. 5", "No 12" ...
 DATA_LIKE = re.compile(r"[0-9]{4,}|\b(?:rt|rw|jl|jln|no|kp|gg)\b\.?\s*[0-9]", re.I)
 _COLUMN_NUMBER = re.compile(r"\(?\s*([0-9]{1,3})\s*\)?\.?")
 _TOTALS_WORD = re.compile(r"(?:jumlah|total|jml|grand total|sub ?total)\b")
 _NIK_DIGITS = re.compile(r"[0-9]{16}")
+#: A cell only a card has: a long number (a NIK, or one Excel wrote as 3.21606E+15).
+_CARD_NUMBER = re.compile(r"[0-9]{8,}|[0-9][.,][0-9]+e\+?1[0-9]", re.I)
 
 
 def header_field(header: str) -> str | None:
@@ -80,6 +86,16 @@ def is_header(cells: list[str]) -> bool:
     names = [c.strip() for c in cells if c.strip()]
     named = {header_field(c) for c in names} & set(REQUIRED_FIELDS)
     return len(named) >= 2 and looks_like_header(names)
+
+
+def looks_like_card(cells: list[str]) -> bool:
+    """Whether a row holds what only a card has (a NIK-like long number): the first row of a file with
+    no header row is a card; a title row ("DAFTAR PENERIMA KTP-EL 2026") is not.
+
+    >>> looks_like_card(["3216101201900001", "Siti", "Kp. Pulo"]), looks_like_card(["DAFTAR KTP-EL 2026"])
+    (True, False)
+    """
+    return any(_CARD_NUMBER.search(c) for c in cells)
 
 
 def has_content(cells: list[str]) -> bool:

@@ -40,6 +40,7 @@ from rapidfuzz import fuzz, process
 from ektp_routes._errors import ConfigError, InputFileError, MissingColumnError
 from ektp_routes._text import fold
 from ektp_routes.headers import (
+    EXPECTED_HEADER,
     HEADER_ALIASES,
     HEADER_SEARCH_ROWS,
     REQUIRED_FIELDS,
@@ -47,6 +48,7 @@ from ektp_routes.headers import (
     header_field,
     header_rows,
     is_header,
+    looks_like_card,
     looks_like_header,
     totals_row_at,
     without_trailing_blanks,
@@ -559,8 +561,13 @@ def unused_columns(headers: list[str], mapping: Mapping[str, str]) -> list[str] 
 
 def _missing_error(missing: list[str], headers: list[str], used: set[str]) -> MissingColumnError:
     names = ", ".join(repr(f) for f in missing)
-    if not looks_like_header(headers):
+    if not looks_like_header(headers) and looks_like_card(headers):
         return error(MissingColumnError, "error.cards_headerless", fields=names, kinds=_cell_kinds(headers))
+    if not looks_like_header(headers):  # a title block longer than the rows searched, or no header at all
+        return error(
+            MissingColumnError, "error.cards_header_not_found", fields=names, rows=HEADER_SEARCH_ROWS,
+            expected=EXPECTED_HEADER,
+        )  # fmt: skip
     free = [h for h in headers if h not in used]
     guesses: dict[str, str | None] = {}
     for f in missing:

@@ -243,6 +243,50 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path, suffix: str, se
     assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
 
 
+#: A registry office's title block: logo rows, several title lines, a signature block, blank rows.
+TITLE_BLOCK = [
+    [], [], [], ["PEMERINTAH KABUPATEN BEKASI"], ["DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"],
+    ["Komplek Perkantoran Pemda, Cikarang Pusat"], [], ["DAFTAR KTP-EL SIAP KIRIM"], ["Periode Oktober 2026"],
+    [], ["Mengetahui,"], ["Kepala Bidang Pelayanan"], [], [], ["NIP. 19700101 199003 1 001"], [],
+    ["Dicetak: 2026-10-01 08:00"], ["Halaman 1 dari 1"], [],
+]  # fmt: skip
+
+
+def _with_title(path: Path, title: list[list[str]]) -> Path:
+    if path.suffix == ".xlsx":
+        wb = openpyxl.Workbook()
+        for r in [*title, HEADER, *ROWS]:
+            wb.active.append(r)
+        wb.save(path)
+    else:
+        lines = [r[0] if r else "" for r in title] + [",".join(r) for r in [HEADER, *ROWS]]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_long_title_block_above_the_header_is_skipped(tmp_path: Path, suffix: str) -> None:
+    # 19 rows of logo, titles and a signature above the header (only the top 10 were searched before).
+    raw = read_table(_with_title(tmp_path / f"c{suffix}", TITLE_BLOCK))
+    assert raw.frame.columns.tolist() == HEADER and raw.n_rows == len(ROWS)
+    assert raw.frame["NIK"].tolist() == [r[0] for r in ROWS]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_no_header_in_the_rows_searched_names_the_columns_expected(tmp_path: Path, suffix: str) -> None:
+    from ektp_routes.cards import read_cards
+    from ektp_routes.i18n import error_text, messages
+
+    title = [["DAFTAR KTP-EL SIAP KIRIM 2026"], *([["Catatan petugas"]] * 60)]
+    with pytest.raises(MissingColumnError) as info:
+        read_cards(_with_title(tmp_path / f"c{suffix}", title))
+    said = str(info.value)
+    assert "no header row in the first 50 rows" in said and "looks like data" not in said
+    assert "Expected columns: NIK, NAMA, ALAMAT, RT, RW, KEL/DESA, KECAMATAN, KODE POS" in said
+    assert "Kolom yang diharapkan: NIK, NAMA, ALAMAT, RT, RW" in error_text(info.value, messages("id"))
+    assert not any(cell in said for row in ROWS for cell in row[:3])  # no NIK, name or address
+
+
 def test_a_sheet_the_workbook_does_not_have_is_named_with_the_sheets_it_has(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "Kartu"
