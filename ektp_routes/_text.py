@@ -112,8 +112,10 @@ def name_variants(text: str) -> list[str]:
 # "RT:3 RW:5", "RT003RW005" (glued to each other), "PULORT003" (glued to the word before, in capitals),
 # "RT/RW 003/005", "003/005", "3/5" (a bare N/M is kept apart from house and blok numbers by
 # :func:`parse_rt_rw`), two zero-padded numbers with no label ending the address ("Griya Asri 2 001 002",
-# "Perum Graha 01 02", "Kp. Pulo 003-005"; see :func:`_rt_rw_matches` for what they may follow), and an
-# RT or an RW alone ("RW 5").
+# "Perum Graha 01 02", "Kp. Pulo 003-005"; see :func:`_rt_rw_matches` for what they may follow), two
+# unpadded ones ending an address of a settlement name only ("Kp. Pulo 3 5"; never after a number, a
+# street, gang, house-number or blok word: "Griya Asri 3 5", "Jl. Mawar 12 3" are left as written), and
+# an RT or an RW alone ("RW 5").
 _RT = r"(?:(?<![a-z])r(?:\.\s?)?t|(?<=[a-z])(?-i:RT)(?=[.:-]?\d))\.?(?![a-z])"
 _RW = r"(?:(?<![a-z])r(?:\.\s?)?w|(?<=[a-z])(?-i:RW)(?=[.:-]?\d))\.?(?![a-z])"
 _TO_NUMBER = r"[\s.:-]*"
@@ -129,12 +131,14 @@ RT_RW_PATTERN = re.compile(
     |(?:(?<![\w/.\\-])(?P<a4>\d{{1,3}})\s*/\s*(?P<b4>\d{{1,3}})(?![\w/\\-]))            # 003/005, 3/5
     |(?:(?<![\w/.\\-])(?P<a7>0\d{{1,2}})(?:\s*-\s*|\s+)(?P<b7>0\d{{1,2}})                 # 001 002 ending
         (?=\s*(?:$|[,;]|\b(?:desa|ds|kel|kelurahan|kec|kecamatan)\b)))                      # the address
+    |(?:(?<![\w/.\\-])(?P<a8>[1-9]\d?)\s+(?P<b8>[1-9]\d?)                                 # 3 5 ending
+        (?=\s*(?:$|[,;]|\b(?:desa|ds|kel|kelurahan|kec|kecamatan)\b)))                      # the address
     |(?:{_RT}{_TO_NUMBER}(?P<a5>\d{{1,3}})(?!\d))                                       # RT 3 alone
     |(?:{_RW}{_TO_NUMBER}(?P<b6>\d{{1,3}})(?!\d)))                                      # RW 5 alone
     """
 )
-_RT_GROUPS = ("a1", "a2", "a3", "a4", "a5", "a7")
-_RW_GROUPS = ("b1", "b2", "c2", "b3", "b4", "b6", "b7")
+_RT_GROUPS = ("a1", "a2", "a3", "a4", "a5", "a7", "a8")
+_RW_GROUPS = ("b1", "b2", "c2", "b3", "b4", "b6", "b7", "b8")
 # A bare "12/3" right after a house-number, blok or kavling marker is that number, not RT/RW:
 # "No. 12/3", "Blok C 2/15", "Kav. 7/2".
 _NOT_RT_RW_BEFORE = re.compile(
@@ -161,6 +165,26 @@ def _unlabelled_pair_read(text: str, m: re.Match[str]) -> bool:
     return not _NOT_RT_RW_BEFORE.search(before.rstrip() + " ")
 
 
+# Words after which a short number is a house, blok, gang, floor or kilometre number, part of a street's
+# name, or a housing estate's phase ("Griya Asri 3"): an unpadded pair in an address holding one is not
+# read as RT/RW ("Jl. Mawar 12 3", "Perum Griya Asri 3 5").
+_NUMBERED_PLACE_WORD = re.compile(
+    r"\b(?:jl|jln|jalan|gg|gang|no|nomor|nomer|blok|blk|kav|kavling|km|lt|lantai|kamar|unit|tower|tahap|"
+    r"sektor|cluster|klaster|perum|perumahan|perumnas|komplek|kompleks|komp|residence|regency|villa|vila|"
+    r"griya|graha|town|park|garden)\b|#",
+    re.I,
+)
+
+
+def _unpadded_pair_read(text: str, m: re.Match[str]) -> bool:
+    """Whether the unpadded pair ``m`` ("3 5", ending the address) is read as RT/RW: only right after a
+    word of a settlement's name ("Kp. Pulo 3 5"), with no number before it ("Kp. Pulo 2 3 5") and no
+    street, gang, house-number, blok or housing-estate word anywhere before it
+    (:data:`_NUMBERED_PLACE_WORD`: "Griya Asri 3 5" may be phase 3 of Griya Asri)."""
+    before = text[: m.start()]
+    return not re.search(r"\d", before) and not _NUMBERED_PLACE_WORD.search(before) and bool(before.strip())
+
+
 def _rt_rw_matches(text: str) -> list[re.Match[str]]:
     """The RT/RW written in ``text``, leaving out a bare "N/M" that is a house or blok number and an
     unlabelled pair that may be part of another number (:func:`_unlabelled_pair_read`)."""
@@ -169,6 +193,7 @@ def _rt_rw_matches(text: str) -> list[re.Match[str]]:
         for m in RT_RW_PATTERN.finditer(text)
         if not (m.group("a4") and _NOT_RT_RW_BEFORE.search(text, 0, m.start()))
         and not (m.group("a7") and not _unlabelled_pair_read(text, m))
+        and not (m.group("a8") and not _unpadded_pair_read(text, m))
     ]
 
 

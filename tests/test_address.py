@@ -44,6 +44,8 @@ from ektp_routes.regions import Gazetteer
         ("Jl. Mawar No. 7 Blok gg-2", {"street": "Jalan Mawar", "number": "7", "blok": "GG-2", "gang": ""}),
         ("Kp.Babakan Kaler 3/5", {"kampung": "Babakan Kaler", "rt": "003", "rw": "005"}),
         ("Kp. Babakan Kaler 03/05", {"kampung": "Babakan Kaler", "rt": "003", "rw": "005"}),
+        ("Kp. Pulo 3 5", {"kampung": "Pulo", "rt": "003", "rw": "005"}),
+        ("Perum Griya 2 Blok C 5", {"perumahan": "Griya 2", "blok": "C", "rt": "", "rw": ""}),
         ("Jl. Mawar No. 12/3", {"street": "Jalan Mawar", "number": "12/3", "rt": "", "rw": ""}),
         ("Perum Griya Asri Blok C2/15", {"perumahan": "Griya Asri", "blok": "C2/15", "rt": "", "rw": ""}),
         # stacked and misspelt markers, a hamlet, RT/RW glued or alone, a distance along the road

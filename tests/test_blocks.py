@@ -40,7 +40,7 @@ from ektp_routes.cards import read_cards
         ("Perumahan Bumi 3 001 002", ("perumahan", "Bumi 3")),
         ("Kp. Pulo 003-005, Ds. Karang Bahagia", ("kampung", "Pulo")),
         ("Perum Graha 01 02 Blok C", ("perumahan", "Graha 01 02")),  # not ending the address: left as is
-        ("Kp. Pulo 3 5", ("kampung", "Pulo 3 5")),  # not zero-padded: left as is
+        ("Kp. Pulo 3 5", ("kampung", "Pulo")),  # unpadded RT/RW ending a kampung's address: RT 3, RW 5
         ("Blok C2/15", ("blok", "C2/15")),
         ("Jl. Masjid Melati No. 12/3", ("jalan", "Masjid Melati")),
         # stacked markers give the settlement, not the blok

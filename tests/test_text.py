@@ -86,10 +86,27 @@ def test_name_variants_split_a_name_in_parentheses() -> None:
         ("Kp. Pulo 003-005", ("003", "005")),
         ("KP PULO 21 003 004 DS SUKAMAJU", ("003", "004")),
         ("Jl. Mawar No. 12, 001 002", ("001", "002")),
-        # ... but not after a house or blok number, nor unpadded, inside the text or after other numbers
+        # two unpadded numbers ending the address of a kampung or dusun named by words alone
+        ("Kp. Pulo 3 5", ("003", "005")),
+        ("KP PULO 12 4, DS SUKAMAJU", ("012", "004")),
+        ("Dusun Krajan 3 5 Desa Sukamaju", ("003", "005")),
+        # ... never a house, blok, gang, floor or phase number, nor after another number
+        ("Perum Griya 2 Blok C 5", ("", "")),
+        ("Perum Griya Blok C 3 5", ("", "")),
+        ("Perum Griya Asri 3 5", ("", "")),  # phase 3 of Griya Asri, house 5?
+        ("Griya Asri 3 5", ("", "")),
+        ("Kp. Pulo 2 3 5", ("", "")),
+        ("Kp. Pulo Gadung 2", ("", "")),
+        ("Jl. Mawar 12 3", ("", "")),
+        ("Jl. Mawar No 12 3", ("", "")),
+        ("Gg. Mawar 3 5", ("", "")),
+        ("Kp. Pulo Lt. 3 5", ("", "")),
+        ("Kp. Pulo 3 5 6", ("", "")),
+        ("Kp. Pulo 3 5 17530", ("", "")),
+        ("3 5", ("", "")),  # an RT/RW cell of two numbers is read elsewhere, by its column
+        # ... but not after a house or blok number, inside the text or after other numbers
         ("Jl. Mawar No. 12 01 02", ("", "")),
         ("Perum. Graha Blok A3 01 02", ("", "")),
-        ("Kp. Pulo 3 5", ("", "")),
         ("Perum Graha 01 02 Blok C", ("", "")),
         ("Kp. Pulo 01 02 03", ("", "")),
         ("Kp. Pulo 123 001 002", ("", "")),
@@ -116,3 +133,5 @@ def test_strip_rt_rw_removes_only_what_is_read_as_rt_rw() -> None:
     assert strip_rt_rw("Kp. Ciketing Udik RW 5", "|") == "Kp. Ciketing Udik |"
     assert strip_rt_rw("Griya Asri 2 001 002", "|") == "Griya Asri 2 |"
     assert strip_rt_rw("Jl. Mawar No. 12 01 02", "|") == "Jl. Mawar No. 12 01 02"
+    assert strip_rt_rw("Kp. Pulo 3 5", "|") == "Kp. Pulo |"
+    assert strip_rt_rw("Perum Griya 2 Blok C 5", "|") == "Perum Griya 2 Blok C 5"
