@@ -34,7 +34,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,7 @@ import pandas as pd
 
 from ektp_routes import schema
 from ektp_routes.card_rows import CardRows, ValidationRules, prepare, rt_rw_differ
+from ektp_routes.headers import subtotal_rows
 from ektp_routes.i18n import log, messages
 from ektp_routes.nik import NIK_REASONS, NikOrigin, mask_nik, mask_nik_in_text
 from ektp_routes.reader import (
@@ -116,6 +117,9 @@ class CardList:
     code of the row, ";"-joined), nik_masked, desa_input, kecamatan_input. No names, no full NIKs.
     ``warnings`` (:data:`WARNING_COLUMNS`): one row per warning on an accepted card: row, field,
     code, message.
+    ``subtotal_rows``: the row numbers (same count) of subtotal rows between the cards ("JUMLAH DESA
+    X", a count alone; see :func:`~ektp_routes.headers.subtotal_rows`), which are no card and in
+    neither table; ``n_rows`` counts the cards and rejected rows only.
     """
 
     cards: pd.DataFrame
@@ -124,6 +128,7 @@ class CardList:
     source: str = "<DataFrame>"
     column_map: Mapping[str, str] = field(default_factory=dict)
     warnings: pd.DataFrame = field(default_factory=lambda: _empty(WARNING_COLUMNS))
+    subtotal_rows: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.cards) + len(self.rejects) != self.n_rows:
@@ -392,12 +397,18 @@ def validate(rows: CardRows, checks: tuple[Check, ...] = CHECKS) -> CardList:
         for finding in check(rows):
             verdicts.add(finding)
     rejected = verdicts.reason != ""
+    # A subtotal row between the cards is no card. Only a row rejected anyway (no NIK) can be one, and
+    # never one giving a name and an address (a card without its NIK stays a reject).
+    named = (rows.nama.ne("") & rows.alamat.ne("")).to_numpy(dtype=bool)
+    subtotal = subtotal_rows(rows.raw.frame, among=rejected & ~named)
+    rejected &= ~subtotal
     hide = _name_words(rows)
     return CardList(
-        _cards_table(rows, ~rejected),
+        _cards_table(rows, ~rejected & ~subtotal),
         _rejects_table(rows, verdicts, rejected, hide=hide),
-        n_rows=rows.n,
-        warnings=_warnings_table(rows, verdicts, ~rejected, hide=hide),
+        n_rows=rows.n - int(subtotal.sum()),
+        warnings=_warnings_table(rows, verdicts, ~rejected & ~subtotal, hide=hide),
+        subtotal_rows=tuple(int(i) + 1 for i in np.flatnonzero(subtotal)),
     )
 
 
@@ -498,6 +509,12 @@ def _quoted(
     return mask_nik_in_text(pd.Series(texts, dtype=object)).to_numpy(dtype=object)
 
 
+def _say_subtotal_rows(name: str, rows: tuple[int, ...]) -> None:
+    """Warn of the subtotal rows left out between the cards: how many and their rows (never a cell)."""
+    shown = ", ".join(map(str, rows[:20])) + (", ..." if len(rows) > 20 else "")
+    log(logger, logging.WARNING, "log.cards_subtotal_rows", name=name, n=len(rows), rows=shown)
+
+
 # ---------------------------------------------------------------------------------------------- entry point
 def read_cards(
     source: str | os.PathLike[str] | pd.DataFrame,
@@ -549,9 +566,9 @@ def read_cards(
         unused = unused_columns(list(raw.frame.columns), mapping)
         log(logger, logging.WARNING, "log.no_desa_column", name=name, unused=unused)
     result = validate(prepare(raw, mapping, gaz, rules, t=t))
-    result = CardList(
-        result.cards, result.rejects, result.n_rows, name, dict(mapping), warnings=result.warnings
-    )
+    result = replace(result, source=name, column_map=dict(mapping))
+    if result.subtotal_rows:
+        _say_subtotal_rows(name, result.subtotal_rows)
     logger.info(
         "%s: %d rows, %d accepted, %d rejected", name, result.n_rows, len(result.cards), len(result.rejects)
     )

@@ -19,8 +19,14 @@ Example
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
 from ektp_routes._text import fold
+from ektp_routes.i18n import Messages
 
 #: Canonical fields of a card and the header spellings (folded, spaces removed) that mean them.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -67,6 +73,11 @@ _TOTALS_WORD = re.compile(r"(?:jumlah|total|jml|grand total|sub ?total)\b")
 _NIK_DIGITS = re.compile(r"[0-9]{16}")
 #: A cell only a card has: a long number (a NIK, or one Excel wrote as 3.21606E+15).
 _CARD_NUMBER = re.compile(r"[0-9]{8,}|[0-9][.,][0-9]+e\+?1[0-9]", re.I)
+#: A subtotal's label: "JUMLAH DESA X", "SUB TOTAL", "Jml", or "Sukaraya Total"/"Count" as Excel's
+#: Subtotal command writes it under the grouped column.
+_SUBTOTAL_LABEL = r"^(?:jumlah|total|jml|sub ?total|grand total)\b|\b(?:total|count|jumlah)$"
+#: A count: 45, 1.234, 1,234.
+_COUNT = r"[0-9]{1,7}|[0-9]{1,3}(?:[.,][0-9]{3})+"
 
 
 def header_field(header: str) -> str | None:
@@ -96,6 +107,35 @@ def looks_like_card(cells: list[str]) -> bool:
     (True, False)
     """
     return any(_CARD_NUMBER.search(c) for c in cells)
+
+
+def subtotal_rows(
+    frame: pd.DataFrame, *, among: npt.NDArray[np.bool_] | None = None
+) -> npt.NDArray[np.bool_]:
+    """Which rows of a card table are subtotals between its groups (a registry office's export with a
+    JUMLAH row under each desa), by their shape: a cell labelled as a sum (JUMLAH, TOTAL, SUB TOTAL,
+    JML, "... Total") or nothing but counts, and no long number anywhere (a row with a NIK is a card
+    whatever its other cells say). Only the rows ``among`` are looked at (default: all):
+    :func:`~ektp_routes.cards.validate` passes those rejected anyway that give no name and address, so
+    no card is ever taken for a subtotal.
+
+    >>> frame = pd.DataFrame({"NIK": ["3216101201900001", "JUMLAH DESA X", "", "3216101201900002"],
+    ...                       "NAMA": ["Siti", "", "", "Jumlah"], "JML": ["", "12", "40", ""]})
+    >>> subtotal_rows(frame).tolist()
+    [False, True, True, False]
+    """
+    out = np.zeros(len(frame), dtype=bool)
+    idx = np.flatnonzero(among) if among is not None else np.arange(len(frame))
+    if not len(idx) or not len(frame.columns):
+        return out
+    cells = frame.iloc[idx].astype(str).apply(lambda c: c.str.strip())
+    filled = cells.ne("")
+    label = cells.apply(lambda c: c.str.contains(_SUBTOTAL_LABEL, case=False, regex=True)).any(axis=1)
+    count = cells.apply(lambda c: c.str.fullmatch(_COUNT)) | ~filled
+    long_number = cells.apply(lambda c: c.str.contains(_CARD_NUMBER, regex=True)).any(axis=1)
+    only_counts = count.all(axis=1) & filled.any(axis=1)
+    out[idx] = ((label | only_counts) & ~long_number).to_numpy(dtype=bool)
+    return out
 
 
 def has_content(cells: list[str]) -> bool:
@@ -157,3 +197,21 @@ def totals_row_at(body: list[list[str]]) -> int | None:
     if _TOTALS_WORD.match(fold(first)) and not any(_NIK_DIGITS.search(c) for c in last):
         return len(rows) - 1
     return None
+
+
+def _cell_kind(cell: str, t: Messages) -> str:
+    s = cell.strip()
+    if not s:
+        return t("cell.empty")
+    if s.isascii() and s.isdigit():
+        return t("cell.digits", n=len(s))
+    if re.fullmatch(r"[0-9.,+\-eE ]+", s):
+        return t("cell.number")
+    return t("cell.text_with_digits") if any(c.isdigit() for c in s) else t("cell.text")
+
+
+def cell_kinds(cells: list[str]) -> Callable[[Messages], str]:
+    """What the first cells are (a 16-digit number, text, ...), never what they say, worded by a catalogue."""
+    return lambda t: ", ".join(
+        t("cell.column", i=i + 1, kind=_cell_kind(c, t)) for i, c in enumerate(cells[:12])
+    )

@@ -26,7 +26,7 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -44,6 +44,7 @@ from ektp_routes.headers import (
     HEADER_ALIASES,
     HEADER_SEARCH_ROWS,
     REQUIRED_FIELDS,
+    cell_kinds,
     has_content,
     header_field,
     header_rows,
@@ -562,7 +563,7 @@ def unused_columns(headers: list[str], mapping: Mapping[str, str]) -> list[str] 
 def _missing_error(missing: list[str], headers: list[str], used: set[str]) -> MissingColumnError:
     names = ", ".join(repr(f) for f in missing)
     if not looks_like_header(headers) and looks_like_card(headers):
-        return error(MissingColumnError, "error.cards_headerless", fields=names, kinds=_cell_kinds(headers))
+        return error(MissingColumnError, "error.cards_headerless", fields=names, kinds=cell_kinds(headers))
     if not looks_like_header(headers):  # a title block longer than the rows searched, or no header at all
         return error(
             MissingColumnError, "error.cards_header_not_found", fields=names, rows=HEADER_SEARCH_ROWS,
@@ -583,24 +584,6 @@ def _column_hints(t: Messages, *, guesses: Mapping[str, str | None]) -> str:
     """``'<column>': 'field'`` for each missing field: the file's likeliest column, else a placeholder
     worded by ``t``."""
     return ", ".join(f"{guess or t('cell.your_column')!r}: {f!r}" for f, guess in guesses.items())
-
-
-def _cell_kind(cell: str, t: Messages) -> str:
-    s = cell.strip()
-    if not s:
-        return t("cell.empty")
-    if s.isascii() and s.isdigit():
-        return t("cell.digits", n=len(s))
-    if re.fullmatch(r"[0-9.,+\-eE ]+", s):
-        return t("cell.number")
-    return t("cell.text_with_digits") if any(c.isdigit() for c in s) else t("cell.text")
-
-
-def _cell_kinds(cells: list[str]) -> Callable[[Messages], str]:
-    """What the first cells are (a 16-digit number, text, ...), never what they say, worded by a catalogue."""
-    return lambda t: ", ".join(
-        t("cell.column", i=i + 1, kind=_cell_kind(c, t)) for i, c in enumerate(cells[:12])
-    )
 
 
 def _safe_list(headers: list[str]) -> list[str] | str:

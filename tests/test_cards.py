@@ -660,3 +660,36 @@ def test_why_each_row_is_rejected_or_warned_is_told_in_the_language_asked_for_co
     pd.testing.assert_frame_equal(en.warnings[["row", "code"]], id_.warnings[["row", "code"]])
     with pytest.raises(ConfigError, match="choose one of id, en"):
         read_cards(_frame(GOOD), lang="fr")
+
+
+def test_subtotal_rows_between_the_desa_are_left_out_and_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A registry office's export with a JUMLAH row under each desa: those rows are no card (before, each
+    # was counted in and rejected). A card with a strange name, and a card without its NIK, stay cards.
+    header = "NIK,NAMA,ALAMAT,RT,RW,KEL/DESA,KECAMATAN,KODE POS"
+    lines = [
+        header,
+        "3216101201900001,Siti Rahayu,Kp. Pulo,001,002,Karang Bahagia,Karang Bahagia,17535",
+        "JUMLAH DESA KARANG BAHAGIA,,,,,,,1",
+        "3216101201900002,Ani Lestari,Kp. Pulo,001,002,Karang Bahagia,Karang Bahagia,17535",
+        ",,,,,,,1",  # a count alone
+        ",Sub Total,,,,,,2",
+        "3216101201900003,TOTAL,Kp. Pulo,001,002,Karang Bahagia,Karang Bahagia,17535",  # a strange name
+        ",Total Sari,Kp. Pulo,001,002,Karang Bahagia,Karang Bahagia,17535",  # a card without its NIK
+        ",,,,,Karang Bahagia Total,,2",  # as Excel's Subtotal command writes it
+        "JUMLAH,,,,,,,4",  # the totals row ending the list (left out as before)
+    ]
+    path = tmp_path / "kartu.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        res = read_cards(path)
+    assert res.cards["row"].tolist() == [1, 3, 6] and res.rejects["row"].tolist() == [7]
+    assert res.rejects["reason"].tolist() == ["nik_missing"]
+    assert res.subtotal_rows == (2, 4, 5, 8) and res.n_rows == 4
+    said = [r.getMessage() for r in caplog.records if "subtotal" in r.getMessage()]
+    assert said == [
+        "kartu.csv: 4 subtotal row(s) between the cards (JUMLAH, SUB TOTAL, a count alone; no NIK), "
+        "not cards: left out (rows 2, 4, 5, 8 below the header)"
+    ]
+    assert res.cards.loc[res.cards["row"] == 6, "nama"].tolist() == ["TOTAL"]

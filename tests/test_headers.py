@@ -64,3 +64,28 @@ def test_a_totals_row_ending_the_list_is_found_by_its_shape(totals: list[str]) -
 )
 def test_a_row_that_is_not_a_trailing_totals_row_is_kept(body: list[list[str]]) -> None:
     assert totals_row_at(body) is None
+
+
+def test_subtotal_rows_by_their_shape() -> None:
+    import pandas as pd
+
+    from ektp_routes.headers import subtotal_rows
+
+    frame = pd.DataFrame(
+        [
+            ["1", "3216101201900001", "Siti", "Kp. Pulo", "Sukaraya"],
+            ["", "JUMLAH DESA SUKARAYA", "", "", "12"],
+            ["", "", "", "", "1.234"],  # a count alone
+            ["", "", "Sub Total", "", ""],
+            ["", "", "", "Sukaraya Count", "40"],  # Excel's Subtotal command
+            ["2", "3216101201900002", "Jumlah", "Kp. Pulo", "Sukaraya"],  # a NIK: a card, whatever its name
+            ["3", "3.21610E+15", "Total", "", ""],  # a NIK Excel wrote as a number
+            ["4", "", "Siti", "Kp. Pulo", "Sukaraya"],
+            ["", "", "", "", ""],
+        ],
+        columns=["NO", "NIK", "NAMA", "ALAMAT", "DESA"],
+    )
+    assert subtotal_rows(frame).tolist() == [False, True, True, True, True, False, False, False, False]
+    assert subtotal_rows(frame.iloc[:0]).tolist() == []
+    among = frame.index.isin([1, 5]).astype(bool)  # only these rows are looked at
+    assert subtotal_rows(frame, among=among).tolist() == [False, True] + [False] * 7
