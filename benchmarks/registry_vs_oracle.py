@@ -186,7 +186,7 @@ def main() -> None:
     if args.best_order:
         refs["registry best order"] = replay(best_order(reg_days, truth), truth)
         refs["pins best order"] = replay(best_order(pins_days, truth), truth)
-    names = {o.office_id: o.name.replace("Placeholder Kantor Pos ", "") for o in offices}
+    names = {o.office_id: o.name.replace("Kantor Pos Sementara ", "") for o in offices}
     spread = per_kecamatan(plans, refs, names)
     print("whole list:")
     for name, r in plans.items():

@@ -450,6 +450,17 @@ def _argv_lang(argv: Sequence[str]) -> str:
     return lang
 
 
+def _refusal(exc: EktpRoutesError, t: Messages) -> str:
+    """A refusal in the user's language. Every refusal a command can meet is worded by the catalogue;
+    an error the library words in English only (a check of a value only Python code passes, such as
+    a RoutingProblem's matrices) reaching a command is a bug: in another language than English it is
+    named by its kind, never shown raw, and its English text is logged for ``-vv``."""
+    if exc.key or t.lang == "en":
+        return error_text(exc, t)
+    logger.debug("the library's English message: %s", exc)
+    return t("cli.unworded", kind=type(exc).__name__)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``ektp-routes`` command; errors are one line on stderr, never a traceback.
 
@@ -475,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except EktpRoutesError as exc:
-        print(t("cli.error", message=error_text(exc, t)), file=sys.stderr)
+        print(t("cli.error", message=_refusal(exc, t)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)

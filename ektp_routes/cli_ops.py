@@ -13,7 +13,7 @@ from typing import Any
 from ektp_routes._errors import ConfigError, InputFileError
 from ektp_routes._files import require_folder, require_parent
 from ektp_routes.cli_help import add_cards_argument, add_command
-from ektp_routes.i18n import DEFAULT_LANG, Messages, cli_messages, messages
+from ektp_routes.i18n import DEFAULT_LANG, Messages, cli_messages, error, messages
 from ektp_routes.nik import mask_nik_in
 
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
@@ -144,7 +144,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
 
     for p in map(Path, args.outcomes):
         if not p.exists():
-            raise InputFileError(cli_messages(args)("cli.ops_outcome_missing", path=p))
+            raise error(InputFileError, "cli.ops_outcome_missing", path=p)
     paths = outcome_files([Path(p) for p in args.outcomes])  # a folder: the outcome files inside
     if args.problems:  # the report of an earlier run into the same folder is not an outcome file
         paths = [p for p in paths if p.resolve() != Path(args.problems).resolve()] or paths
@@ -227,9 +227,9 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
 
     t = cli_messages(args)
     if not 0 <= args.first_attempt_failure < 1:
-        raise ConfigError(t("cli.fleet_failure_range"))
+        raise error(ConfigError, "cli.fleet_failure_range")
     if args.couriers is not None and not 1 <= args.couriers <= 500:
-        raise ConfigError(t("cli.fleet_couriers_range", low=1, high=500))
+        raise error(ConfigError, "cli.fleet_couriers_range", low=1, high=500)
     if args.chart:
         require_parent(args.chart, "--chart", inputs=[args.cards, args.offices, args.config])
     result = size_fleet(

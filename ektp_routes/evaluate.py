@@ -39,6 +39,7 @@ import pandas as pd
 from ektp_routes import schema
 from ektp_routes._errors import InputFileError
 from ektp_routes.config import ServiceTimes
+from ektp_routes.i18n import log, phrase
 from ektp_routes.network import NetworkRecord, StraightLineNetwork, TravelNetwork
 from ektp_routes.nik import mask_nik
 
@@ -197,15 +198,14 @@ def _recorded_settings(offices: list[dict[str, Any]], *, on_roads: bool, source:
     if network is None:
         network = _UNKNOWN_ROAD if on_roads else None
         d = ServiceTimes()
-        travel = "no travel network (pass network=)" if on_roads else "straight lines"
-        logger.warning(
-            "%s records no travel network or service times (a plan written before they were recorded): "
-            "replay uses %s and %g s a household, %g s a card where not given them",
-            source,
-            travel,
-            d.base_s,
-            d.per_card_s,
-        )
+        travel = phrase("replay.no_network" if on_roads else "replay.straight")
+        values = {
+            "source": source,
+            "travel": travel,
+            "base_s": f"{d.base_s:g}",
+            "per_card_s": f"{d.per_card_s:g}",
+        }
+        log(logger, logging.WARNING, "log.replay_unrecorded", **values)
     return {"service": service, "network": network}
 
 

@@ -149,22 +149,23 @@ class OnlineGeocoder:
     ) -> None:
         self.gaz = gazetteer
         self.provider = provider
-        self.cache = GeocodeCache(cache_path)
         self.limiter = RateLimiter(min_interval_s, clock=clock, sleep=sleep)
         self.retries = retries
         self.sleep = sleep
         self.region = region
         if geocoder is None:
-            from geopy.geocoders import get_geocoder_for_service
+            from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 
             try:
                 cls = get_geocoder_for_service(provider)
-            except Exception as exc:
+            except Exception as exc:  # geopy's own text is English and lists a dict_keys(...)
+                known = ", ".join(sorted(SERVICE_TO_GEOCODER))
                 raise error(
-                    GeocodingError, "error.geocoder_unknown", provider=repr(provider), why=exc
+                    GeocodingError, "error.geocoder_unknown", provider=repr(provider), known=known
                 ) from exc
             geocoder = cls(user_agent=user_agent, timeout=10)
         self.geocoder = geocoder
+        self.cache = GeocodeCache(cache_path)  # after the provider is known: a refused run makes no file
         self.requests = 0
         #: Called with (cards done, cards total) during long online runs (the CLI shows a bar).
         self.progress: Callable[[int, int], None] | None = None

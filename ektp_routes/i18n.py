@@ -3,7 +3,9 @@
 The catalogues are ``ektp_routes/locale/<lang>.json``: message id -> text with ``{named}`` placeholders
 (:meth:`str.format`). Every language has the same ids and the same placeholders (checked by the tests),
 so a translator edits one JSON file and no string is scattered in code. The library's API, logs and
-exceptions stay in English.
+exceptions stay in English; what a command line shows is worded again in the user's language: every
+warning logged (:func:`log`) and every refusal a command can meet (:func:`error`). INFO and DEBUG
+lines, and exceptions without a message id (values only Python code passes), are for developers.
 
 Example
 -------
@@ -82,9 +84,10 @@ def messages(lang: str = DEFAULT_LANG) -> Messages:
 def log(logger: logging.Logger, level: int, key: str, /, **values: object) -> None:
     """Log the catalogue's message ``key`` in English (the library's logs are English); the record
     keeps ``key`` and ``values`` so that the command line's :class:`ConsoleFormatter` words it in the
-    user's language."""
+    user's language (a value made by :func:`phrase` is worded in each language)."""
     if logger.isEnabledFor(level):
-        logger.log(level, "%s", messages("en")(key, **values), extra={"i18n": (key, values)})
+        en = messages("en")
+        logger.log(level, "%s", en(key, **_worded(values, en)), extra={"i18n": (key, values)})
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -99,7 +102,7 @@ class ConsoleFormatter(logging.Formatter):
         shown = logging.makeLogRecord(record.__dict__)
         worded = getattr(record, "i18n", None)
         if worded is not None:
-            shown.msg, shown.args = self.t(worded[0], **worded[1]), None
+            shown.msg, shown.args = self.t(worded[0], **_worded(worded[1], self.t)), None
         shown.levelname = self.t.catalogue.get(f"log.{record.levelname}", record.levelname)
         return super().format(shown)
 

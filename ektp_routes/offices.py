@@ -103,7 +103,7 @@ def placeholder_offices(
         out.append(
             PostOffice(
                 office_id=f"PH-{str(kode).replace('.', '')}",
-                name=f"Placeholder Kantor Pos {top.nama_kec}",
+                name=f"Kantor Pos Sementara {top.nama_kec}",  # a name in the language of the place
                 lon=float(top.rep_lon),
                 lat=float(top.rep_lat),
                 fleet=replace(fleet, couriers=couriers),

@@ -44,6 +44,7 @@ import numpy as np
 from ektp_routes._cpus import affinity_cpus, cpu_quota
 from ektp_routes._errors import ConfigError
 from ektp_routes.engines import Engine, EngineRoute, Search
+from ektp_routes.i18n import error
 from ektp_routes.problem import (
     UNSERVED_REASONS,
     CourierDay,
@@ -182,7 +183,7 @@ def _use_pyvrp(params: SolveParams) -> bool:
         import pyvrp  # noqa: F401
     except ImportError:
         if params.engine == "pyvrp":
-            raise ConfigError("engine='pyvrp' needs the pyvrp package: pip install pyvrp") from None
+            raise error(ConfigError, "error.pyvrp_missing") from None
         return False
     return True
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -250,7 +251,18 @@ OPTION_CASES = [
         ],
         ["--cache", "tidak ada"],
     ),
-    (["geocode", "{cards}", "--out", "{tmp}/g.csv", "--osm", "{tmp}/none.osm"], ["none.osm"]),
+    (
+        ["geocode", "{cards}", "--out", "{tmp}/g.csv", "--osm", "{tmp}/none.osm"],
+        ["berkas OSM", "none.osm tidak ada"],
+    ),
+    (
+        ["blocks", "{cards}", "--out", "{tmp}/b.csv", "--osm", "{tmp}/none.osm"],
+        ["berkas OSM", "none.osm tidak ada"],
+    ),
+    (
+        ["geocode", "{cards}", "--out", "{tmp}/g.csv", "--online", "bogus", "--cache", "{tmp}/c.sqlite"],
+        ["geocoder daring 'bogus' tidak dikenal; pilih salah satu dari: ", ", nominatim, "],
+    ),
     (["plan"], ["argumen berikut wajib diisi: KARTU"]),
     # An output that is the card list (or another input) would destroy it.
     (["validate", "{cards}", "--rejects", "{cards}"], ["--rejects", "juga berkas yang dibaca perintah ini"]),
@@ -289,6 +301,7 @@ def test_every_option_is_checked_at_the_boundary_in_one_line(
     assert "Traceback" not in err
     for w in words:
         assert w in err, err
+    assert not re.search(r"\b(No such file|Unknown|options are|dict_keys)\b", err), err  # no English inside
     assert [p.name for p in tmp_path.iterdir()] == ["weak.key"]  # nothing created: no --out folder, no file
     assert cards_csv.read_bytes().startswith(b"NIK,") and not (tmp_path / "l.db").exists()  # inputs kept
 
@@ -432,6 +445,35 @@ def test_a_bug_is_one_line_in_the_language_without_its_message(
         err = capsys.readouterr().err
         assert err.startswith(said) and err.count("\n") == 1, err
         assert "Siti" not in err and "3216061201900001" not in err
+
+
+def test_an_error_the_library_words_in_english_only_is_never_shown_raw_in_another_language(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import ektp_routes.cli as cli
+    from ektp_routes import SolverError
+    from ektp_routes.problem import DenseMatrices
+
+    def developer_only(args: object) -> int:  # a check only Python code can fail, reached by a bug
+        DenseMatrices(time_s=[[0.0, 5.0]], dist_m=[[0.0, 1.0]])  # type: ignore[arg-type]
+        return 0
+
+    with pytest.raises(SolverError) as raised:
+        developer_only(None)
+    english = str(raised.value)
+    monkeypatch.setattr(cli, "_cmd_validate", developer_only)
+    assert main(["validate", str(tmp_path / "c.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("galat: SolverError: ektp-routes menolak sebuah nilai") and err.count("\n") == 1
+    assert english not in err
+    with caplog.at_level(logging.DEBUG, logger="ektp_routes.cli"):  # -vv shows it, for a bug report
+        assert main(["-vv", "validate", str(tmp_path / "c.csv")]) == 2
+    assert english in caplog.text and english not in capsys.readouterr().err
+    assert main(["validate", str(tmp_path / "c.csv"), "--lang", "en"]) == 2  # English is the user's language
+    assert capsys.readouterr().err == f"error: {english}\n"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from ektp_routes._errors import InputFileError
 from ektp_routes.cards import read_cards
 from ektp_routes.evaluate import PlannedDays, read_truth, replay, status_quo_days
 from ektp_routes.export import write_plan
+from ektp_routes.i18n import ConsoleFormatter, messages
 from ektp_routes.network import RoadNetwork, StraightLineNetwork
 from ektp_routes.network.store import save_network
 from ektp_routes.offices import PostOffice, assign_offices, placeholder_offices
@@ -160,8 +161,11 @@ def test_an_older_plan_folder_replays_with_the_defaults_and_one_warning(
     _forget_what_the_plan_was_made_with(tmp_path / "out")
     with caplog.at_level(logging.WARNING, logger="ektp_routes.evaluate"):
         old = replay(tmp_path / "out", truth)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1 and "\n" not in warnings[0] and "straight lines" in warnings[0]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "\n" not in warnings[0].getMessage()
+    assert "straight lines" in warnings[0].getMessage()
+    said = ConsoleFormatter(messages("id")).format(warnings[0])  # as a command line prints it
+    assert "garis lurus" in said and "60 detik per rumah tangga" in said and "straight" not in said
     assert old.total == replay(res, truth, service_base_s=60, service_per_card_s=45).total
     assert old.total.realised_duration_s < replay(res, truth).total.realised_duration_s
 

@@ -76,3 +76,22 @@ def test_a_worded_log_line_is_in_the_console_language(caplog: pytest.LogCaptureF
     )
     assert ConsoleFormatter(messages("id")).format(plain) == "INFO ektp_routes.test: plain 5"
     assert worded.levelname == "WARNING"  # the record itself is left as it was, for other handlers
+
+
+def test_every_log_line_a_command_line_shows_by_default_is_worded_by_the_catalogue() -> None:
+    # The command line shows WARNING and above (INFO with -v, DEBUG with -vv): such a line is logged
+    # through i18n.log, so that a planner reads it in their language; INFO and DEBUG stay English.
+    import re
+    from pathlib import Path
+
+    import ektp_routes
+
+    plain = re.compile(r"\b(?:logger|logging)\.(?:warning|error|critical|exception|warn)\(")
+    root = Path(ektp_routes.__file__).parent
+    found = [
+        f"{p.relative_to(root)}:{n}"
+        for p in sorted(root.rglob("*.py"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if plain.search(line)
+    ]
+    assert found == []

@@ -78,6 +78,8 @@ def test_placeholders_one_per_kecamatan_sized_to_their_cards(gaz: Gazetteer) -> 
     assert offs[0].fleet.couriers == 5  # 2000 cards / (0.8 * 100 cards * 5 days)
     assert offs[1].fleet.couriers == 2
     assert set(offs[0].serves_desa) == {d.kode for d in gaz.all_desa if d.kecamatan_kode == kec[0]}
+    # Its name is printed on every manifest and report: Bahasa Indonesia, as the CLI calls it (SEMENTARA).
+    assert offs[0].name == f"Kantor Pos Sementara {gaz.kecamatan(kec[0]).nama}"
 
 
 def test_assign_explicit_desa_then_kodepos_then_nearest(gaz: Gazetteer) -> None:

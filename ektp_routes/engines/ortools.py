@@ -13,6 +13,7 @@ from typing import Any
 
 from ektp_routes._errors import SolverError
 from ektp_routes.engines import EngineRoute, Search
+from ektp_routes.i18n import error
 from ektp_routes.problem import INT_LIMIT, IntegerModel
 
 
@@ -112,7 +113,5 @@ class OrToolsEngine:
         time_dim = _build(model, manager, routing, cb)
         sol = routing.SolveWithParameters(_search_parameters(search, model.n))
         if sol is None:
-            raise SolverError(
-                f"OR-Tools found no solution for {model.n - 1} stops (status {routing.status()})"
-            )
+            raise error(SolverError, "error.solver_no_solution", stops=model.n - 1, status=routing.status())
         return _routes(model, manager, routing, sol, time_dim)

@@ -217,6 +217,8 @@ def street_geocoder(
     from ektp_routes.geocode import StreetGeocoder
 
     p = Path(path)
+    if not p.is_file():  # before the reader's English "[Errno 2] No such file or directory"
+        raise error(NetworkError, "error.osm_missing", path=p)
     if not p.name.lower().endswith(".pbf"):
         return StreetGeocoder.from_osm_xml(p, areas=areas)
     with tempfile.TemporaryDirectory(prefix="ektp-pbf-") as tmp:
