@@ -55,6 +55,7 @@ from ektp_routes.reader import (
     unused_columns,
 )
 from ektp_routes.regions import Gazetteer
+from ektp_routes.regions.checks import elsewhere_kecamatan
 from ektp_routes.schema import CardWarning, RejectReason
 
 __all__ = [
@@ -338,6 +339,29 @@ def check_consistency(rows: CardRows) -> Iterator[Finding]:
             yield Finding(failing, fields[reason], reason, message, rejects=rejects)
 
 
+def check_kecamatan_elsewhere(rows: CardRows) -> Iterator[Finding]:
+    """A kecamatan named as the one elsewhere where the row's NIK was issued, and as none here
+    ("Sukadami, Cibinong" with a NIK of Kabupaten Bogor's Cibinong): the address lies outside the
+    kabupaten, whatever desa name it shares with one here. Rejected as a kecamatan mismatch."""
+    origin = rows.nik_origin.eq(NikOrigin.ELSEWHERE).to_numpy(dtype=bool)
+    idx = np.flatnonzero(origin & (rows.desa.kode != ""))
+    said = np.full(rows.n, "", dtype=object)
+    verdict: dict[tuple[str, str], str] = {}
+    for i, written, nik in zip(
+        idx, rows.kecamatan_input.to_numpy()[idx], rows.nik.to_numpy()[idx], strict=True
+    ):
+        key = (str(written), str(nik)[:6])
+        if key not in verdict:
+            name = elsewhere_kecamatan(*key, codes=rows.codes)
+            here = bool(name) and rows.gazetteer.resolve_kecamatan(key[0]).ok  # also one here: not judged
+            where, kab = rows.codes.regency_label(key[1][:4]), rows.gazetteer.region_code
+            said_once = rows.t("card.kecamatan_elsewhere", kecamatan=name, where=where, region=kab)
+            verdict[key] = said_once if name and not here else ""
+        said[i] = verdict[key]
+    reason = RejectReason.KECAMATAN_MISMATCH
+    yield Finding(said != "", "kecamatan", reason, said, rejects=rows.rules.rejects(reason))
+
+
 def check_coordinates(rows: CardRows) -> Iterator[Finding]:
     """Coordinates given in (lat, lon) order are swapped back; unusable ones are dropped (warnings)."""
     c = rows.coordinates
@@ -360,6 +384,7 @@ CHECKS: tuple[Check, ...] = (
     check_desa_resolved,
     check_desa_notes,
     check_consistency,
+    check_kecamatan_elsewhere,
     check_coordinates,
 )
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -180,6 +180,7 @@ class RegionCodes:
     provinces: Mapping[str, str]
     regencies: Mapping[str, str]
     districts: frozenset[str]
+    district_names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def national(cls) -> RegionCodes:
@@ -197,17 +198,14 @@ class RegionCodes:
 def _national() -> RegionCodes:
     provinces: dict[str, str] = {}
     regencies: dict[str, str] = {}
-    districts: set[str] = set()
+    districts: dict[str, str] = {}
     path = resources.files("ektp_routes") / "data" / "indonesia_region_codes.csv"
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             code = row["kode"].replace(".", "")
-            table = {"provinsi": provinces, "kabupaten_kota": regencies}.get(row["level"])
-            if table is not None:
-                table[code] = row["nama"].strip()
-            else:
-                districts.add(code)
-    return RegionCodes(provinces, regencies, frozenset(districts))
+            table = {"provinsi": provinces, "kabupaten_kota": regencies}.get(row["level"], districts)
+            table[code] = row["nama"].strip()
+    return RegionCodes(provinces, regencies, frozenset(districts), districts)
 
 
 def nik_origins(nik: pd.Series, *, region: str, codes: RegionCodes) -> pd.Series:

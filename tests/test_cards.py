@@ -693,3 +693,29 @@ def test_subtotal_rows_between_the_desa_are_left_out_and_said(
         "not cards: left out (rows 2, 4, 5, 8 below the header)"
     ]
     assert res.cards.loc[res.cards["row"] == 6, "nama"].tolist() == ["TOTAL"]
+
+
+def test_a_kecamatan_of_another_kabupaten_that_is_the_niks_own_rejects_the_row() -> None:
+    # Sukadami is a desa of Cikarang Selatan; Cibinong a kecamatan of Kabupaten Bogor (32.01.01).
+    base = ["", "Siti Rahayu", "Perum. Citra Lestari Blok E6 No. 52", "1", "1", "Sukadami", "", ""]
+    rows = []
+    for nik, kec in (
+        ("3201015303860001", "Kec. CIBINONG"),  # the NIK's own kecamatan, outside: rejected
+        ("3216195303860002", "Cibinong"),  # a Bekasi NIK: an unknown kecamatan, a warning only
+        ("3201015303860003", "Cikarang Selatan"),  # moved in: the kecamatan is the desa's
+        ("3201025303860004", "Cibinong"),  # a NIK of another Bogor kecamatan: not judged here
+    ):
+        row = list(base)
+        row[0], row[6] = nik, kec
+        rows.append(row)
+    for lang, said in (
+        ("en", "the address lies outside the kabupaten"),
+        ("id", "alamat berada di luar kabupaten"),
+    ):
+        res = read_cards(_frame(rows), lang=lang)
+        assert res.rejects["row"].tolist() == [1] and res.cards["row"].tolist() == [2, 3, 4]
+        reject = res.rejects.iloc[0]
+        assert reject["reason"] == RejectReason.KECAMATAN_MISMATCH and said in reject["message"]
+        assert "Kabupaten Bogor" in reject["message"] and "Siti" not in reject["message"]
+    warned = res.warnings.groupby("row")["code"].apply(set)
+    assert CardWarning.KECAMATAN_UNKNOWN in warned[2] and CardWarning.KECAMATAN_UNKNOWN in warned[4]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ektp_routes.i18n import Messages, messages
+from ektp_routes.nik import RegionCodes
 from ektp_routes.regions.names import Resolution
 from ektp_routes.regions.units import Desa, Kecamatan
 from ektp_routes.schema import CardWarning, RejectReason
@@ -42,6 +43,18 @@ def kecamatan_issue(
         return None
     said = t("card.kecamatan_mismatch", desa=d.nama, kecamatan=d.kecamatan, stated=stated.nama)
     return Inconsistency("kecamatan", RejectReason.KECAMATAN_MISMATCH, said)
+
+
+def elsewhere_kecamatan(written: str, nik6: str, *, codes: RegionCodes) -> str:
+    """The national name of the kecamatan a NIK was issued in (``nik6``, undotted) when ``written``
+    names exactly it (no "Kec."/"Kecamatan", case, punctuation or spacing counted), else ''."""
+    name = codes.district_names.get(nik6, "")
+    return name if name and _kecamatan_key(written) == _kecamatan_key(name) else ""
+
+
+def _kecamatan_key(name: str) -> str:
+    words = re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
+    return " ".join(words[1:] if words[:1] in (["kec"], ["kecamatan"]) else words)
 
 
 def kodepos_issue(
