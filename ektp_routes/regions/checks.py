@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ektp_routes._text import KECAMATAN_PREFIXES, compact, name_key
 from ektp_routes.i18n import Messages, messages
 from ektp_routes.nik import RegionCodes
 from ektp_routes.regions.names import Resolution
@@ -47,14 +48,14 @@ def kecamatan_issue(
 
 def elsewhere_kecamatan(written: str, nik6: str, *, codes: RegionCodes) -> str:
     """The national name of the kecamatan a NIK was issued in (``nik6``, undotted) when ``written``
-    names exactly it (no "Kec."/"Kecamatan", case, punctuation or spacing counted), else ''."""
+    names exactly it (as place names are compared: no "Kec."/"Kecamatan", case, punctuation, spacing
+    or old spelling counted), else ''."""
     name = codes.district_names.get(nik6, "")
     return name if name and _kecamatan_key(written) == _kecamatan_key(name) else ""
 
 
 def _kecamatan_key(name: str) -> str:
-    words = re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
-    return " ".join(words[1:] if words[:1] in (["kec"], ["kecamatan"]) else words)
+    return compact(name_key(name, KECAMATAN_PREFIXES))
 
 
 def kodepos_issue(
