@@ -16,6 +16,22 @@ from functools import lru_cache
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _PARENS = re.compile(r"\(([^)]*)\)")
 
+#: Month names and abbreviations as Excel and people write dates in Bahasa Indonesia or English
+#: ("Agu", "Agt", "Nop", "Mei", "May") -> month number.
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            "jan januari january", "feb peb februari pebruari february", "mar maret march",
+            "apr april", "mei may", "jun juni june", "jul juli july",
+            "agu agt ags agus agustus aug august", "sep sept september", "okt oct oktober october",
+            "nov nop november nopember", "des dec desember december",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}  # fmt: skip
+
 DESA_PREFIXES = (
     "kelurahan desa",
     "desa kelurahan",

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ektp_routes._errors import ConfigError
-from ektp_routes._text import parse_rt_rw
+from ektp_routes._text import MONTHS, parse_rt_rw
 from ektp_routes.address import find_desa
 from ektp_routes.i18n import Messages, messages
 from ektp_routes.nik import RegionCodes, clean_nik, nik_origins, nik_reasons
@@ -412,10 +412,7 @@ def unreadable_rt_rw(cells: pd.Series) -> pd.Series:
     return pd.Series(junk[codes] if len(uniq) else np.zeros(len(cells), bool), index=cells.index)
 
 
-_MONTH = (
-    r"(?:jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch|et)?|apr(?:il)?|may|mei|jun[ei]?|jul[yi]?"
-    r"|aug(?:ust)?|agu(?:stus)?|agt|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cs](?:ember)?)\.?"
-)
+_MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _SEP_D = r"[-\s/.,]+"
 _TIME = r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?"
 #: The ways a date reaches a card list from Excel: ISO (an XLSX date cell, "2026-05-03 00:00:00"),

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from ektp_routes._errors import InputFileError
 from ektp_routes._files import is_system_file
+from ektp_routes._text import MONTHS
 from ektp_routes.fieldform import MANIFEST_COLUMNS, MANIFEST_MARKER, read_form_xlsx
 from ektp_routes.geodesy import METRES_PER_DEGREE
 from ektp_routes.i18n import Messages, error, log, messages
@@ -202,19 +203,6 @@ _NAMED_DATE = re.compile(r"\s*([0-3]?[0-9])[\s/.-]+([a-z]+)\.?[\s/.-]+([0-9]{4}|
 # A date cell re-saved as a number: Excel's serial day (days since 1899-12-30; 30000-79999 is 1982-2118).
 _EXCEL_SERIAL = re.compile(r"\s*([3-7][0-9]{4})(?![0-9.,:/-])")
 _EXCEL_DAY_ZERO = date(1899, 12, 30)
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "jan januari january", "feb peb februari pebruari february", "mar maret march",
-            "apr april", "mei may", "jun juni june", "jul juli july",
-            "agu agt ags agus agustus aug august", "sep sept september", "okt oct oktober october",
-            "nov nop november nopember", "des dec desember december",
-        ),
-        start=1,
-    )
-    for name in names.split()
-}  # fmt: skip
 
 
 def _iso(text: str) -> str:
@@ -226,7 +214,7 @@ def _iso(text: str) -> str:
     day = _DAY_FIRST.match(text)
     month = int(day[2]) if day else None
     if day is None and (day := _NAMED_DATE.match(text)):
-        month = _MONTHS.get(day[2].lower())
+        month = MONTHS.get(day[2].lower())
     if day and month:
         year = day[3] if len(day[3]) == 4 else f"20{day[3]}"
         text = f"{year}-{month:02d}-{int(day[1]):02d}{text[day.end() :]}"
